@@ -1,0 +1,174 @@
+package io.mnemo4j;
+
+import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.TenantStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Search: embed the query once, run dense (pre-filtered HNSW) and BM25 in the tenant's namespace side by side, fuse,
+ * drop expired memories, apply threshold and limit. Thread-safe.
+ */
+final class HybridSearch {
+  /** The longest query accepted, in characters. */
+  static final int MAX_QUERY_LENGTH = 8192;
+
+  private final Mnemo mnemo;
+
+  HybridSearch(Mnemo mnemo) {
+    this.mnemo = mnemo;
+  }
+
+  List<Hit> search(TenantInfo tenant, String query, Search search) {
+    if (query == null || query.isBlank()) {
+      throw new InvalidRequestException("query", "query must not be empty");
+    }
+    if (query.length() > MAX_QUERY_LENGTH) {
+      throw new InvalidRequestException("query", "query is longer than " + MAX_QUERY_LENGTH + " characters");
+    }
+    SearchTuning tuning = mnemo.tuning();
+    int depth = Math.max(search.limit(), tuning.candidates());
+    ScopeFilter scope = search.selection().scopeFilter();
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      TenantStore store = lease.store();
+      List<ScoredId> dense = List.of();
+      List<ScoredId> text = List.of();
+      switch (search.mode()) {
+        case DENSE -> dense = denseSearch(store, query, scope, search, depth);
+        case TEXT -> text = store.textSearch(query, scope, search.selection().filter(), depth);
+        case HYBRID -> {
+          // BM25 runs on a virtual thread while this thread embeds the query and walks the HNSW graph.
+          try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<List<ScoredId>> bm25 =
+                vt.submit(() -> store.textSearch(query, scope, search.selection().filter(), depth));
+            dense = denseSearch(store, query, scope, search, depth);
+            text = join(bm25);
+          }
+        }
+      }
+      Map<String, Double> fused = fuse(dense, text, search.mode(), tuning);
+      return materialise(store, fused, search, tenant);
+    }
+  }
+
+  private List<ScoredId> denseSearch(TenantStore store, String query, ScopeFilter scope, Search search, int depth) {
+    Embedder embedder = mnemo.embedder();
+    float[] vector = embedder.embed(query, Embedder.Purpose.QUERY);
+    return store.vectorSearch(embedder.modelId(), vector, scope, search.selection().filter(), depth);
+  }
+
+  private static List<ScoredId> join(Future<List<ScoredId>> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted during search", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new StoreUnavailableException("text search failed", e.getCause());
+    }
+  }
+
+  /** Fused scores by id, in no particular order. */
+  static Map<String, Double> fuse(List<ScoredId> dense, List<ScoredId> text, Search.Mode mode, SearchTuning t) {
+    Map<String, Double> out = new HashMap<>();
+    double wd = mode == Search.Mode.TEXT ? 0 : mode == Search.Mode.DENSE ? 1 : t.denseWeight();
+    double wt = 1 - wd;
+    switch (t.fusion()) {
+      case RRF -> {
+        for (int i = 0; i < dense.size(); i++) {
+          out.merge(dense.get(i).id(), wd / (t.rrfK() + i + 1), Double::sum);
+        }
+        for (int i = 0; i < text.size(); i++) {
+          out.merge(text.get(i).id(), wt / (t.rrfK() + i + 1), Double::sum);
+        }
+      }
+      case LINEAR -> {
+        if (mode == Search.Mode.DENSE) {
+          // Alone, the cosine itself is the most meaningful score (thresholds keep their usual meaning).
+          for (ScoredId s : dense) {
+            out.put(s.id(), Math.max(0, s.score()));
+          }
+          return out;
+        }
+        addNormalised(out, dense, wd);
+        addNormalised(out, text, wt);
+      }
+    }
+    return out;
+  }
+
+  // Min-max normalisation within the list; the weakest candidate maps to 0, the best to 1.
+  private static void addNormalised(Map<String, Double> out, List<ScoredId> list, double weight) {
+    if (list.isEmpty() || weight == 0) {
+      for (ScoredId s : list) {
+        out.merge(s.id(), 0.0, Double::sum);
+      }
+      return;
+    }
+    double max = list.get(0).score();
+    double min = list.get(list.size() - 1).score();
+    for (ScoredId s : list) {
+      max = Math.max(max, s.score());
+      min = Math.min(min, s.score());
+    }
+    double range = max - min;
+    for (ScoredId s : list) {
+      double norm = range > 0 ? (s.score() - min) / range : 1.0;
+      out.merge(s.id(), weight * norm, Double::sum);
+    }
+  }
+
+  private List<Hit> materialise(TenantStore store, Map<String, Double> fused, Search search, TenantInfo tenant) {
+    List<Map.Entry<String, Double>> ranked = new ArrayList<>(fused.entrySet());
+    // Ties broken by id so equal scores give a stable order across runs and backends.
+    ranked.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
+        .thenComparing(Map.Entry.comparingByKey()));
+    Instant now = mnemo.clock().instant();
+    boolean scopeIsTenantWide = search.selection().scope().isTenantWide() || search.selection().wholeTenant();
+    List<Hit> hits = new ArrayList<>(search.limit());
+    int from = 0;
+    // Fetch in small batches: most searches fill their limit from the first batch.
+    while (hits.size() < search.limit() && from < ranked.size()) {
+      int to = Math.min(ranked.size(), from + search.limit() + 8);
+      List<String> ids = ranked.subList(from, to).stream().map(Map.Entry::getKey).toList();
+      Map<String, StoredMemory> byId = new LinkedHashMap<>();
+      for (StoredMemory m : store.getAll(ids)) {
+        byId.put(m.id(), m);
+      }
+      for (int i = from; i < to && hits.size() < search.limit(); i++) {
+        Map.Entry<String, Double> e = ranked.get(i);
+        if (e.getValue() < search.threshold()) {
+          return hits;
+        }
+        StoredMemory m = byId.get(e.getKey());
+        if (m == null || isExpired(m.memory(), now)) {
+          continue;
+        }
+        Hit.Origin origin = !scopeIsTenantWide && m.memory().scope().isTenantWide()
+            ? Hit.Origin.TENANT_WIDE : Hit.Origin.SCOPE;
+        hits.add(new Hit(m.memory(), e.getValue(), origin));
+      }
+      from = to;
+    }
+    return hits;
+  }
+
+  static boolean isExpired(Memory m, Instant now) {
+    return m.expiresAt() != null && !m.expiresAt().isAfter(now);
+  }
+}

@@ -1,0 +1,322 @@
+package io.mnemo4j;
+
+import io.mnemo4j.spi.Backend;
+import io.mnemo4j.spi.Catalog;
+import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.spi.MemoryStore;
+import io.mnemo4j.spi.PurgeStats;
+import io.mnemo4j.spi.TenantStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The entry point: owns the catalog, the region stores, the embedder and the cache of open tenants. Each tenant is
+ * reached only through {@link #tenant(String)}. Thread-safe; one instance per data directory and process.
+ *
+ * <p>Closing a {@code Mnemo} closes everything handed to its builder (backend stores, catalog, embedder).
+ */
+public final class Mnemo implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Mnemo.class.getName());
+
+  private final Path dataDir;
+  private final Clock clock;
+  private final Supplier<String> ids;
+  private final Embedder embedder;
+  private final Backend backend;
+  private final Catalog catalog;
+  private final String defaultRegion;
+  private final Set<String> regions;
+  private final boolean autoCreateTenants;
+  private final double nearDuplicateThreshold;
+  private final SearchTuning tuning;
+  private final ConcurrentHashMap<String, MemoryStore> stores = new ConcurrentHashMap<>();
+  private final TenantHandles handles;
+  private final ScopeLocks scopeLocks = new ScopeLocks();
+  private volatile boolean closed;
+
+  private Mnemo(Builder b) {
+    this.dataDir = b.dataDir;
+    this.clock = b.clock;
+    this.ids = b.ids != null ? b.ids : new Uuid7(b.clock);
+    this.embedder = Objects.requireNonNull(b.embedder, "embedder: set one with Mnemo.builder().embedder(...)");
+    this.backend = Objects.requireNonNull(b.backend, "backend: set one with Mnemo.builder().backend(...)");
+    this.defaultRegion = b.defaultRegion;
+    LinkedHashSet<String> r = new LinkedHashSet<>();
+    r.add(b.defaultRegion);
+    r.addAll(b.regions);
+    this.regions = Set.copyOf(r);
+    this.autoCreateTenants = b.autoCreateTenants;
+    this.nearDuplicateThreshold = b.nearDuplicateThreshold;
+    this.tuning = b.tuning;
+    this.handles = new TenantHandles(b.maxOpenTenants);
+    this.catalog = backend.openCatalog(dataDir);
+  }
+
+  /** A builder with the documented defaults; an embedder and a backend must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The memory of one tenant. With {@code autoCreateTenants} (the default) a missing tenant is created in the default
+   * region; without it, a missing tenant is a {@link NotFoundException}.
+   */
+  public TenantMemory tenant(String tenantId) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen();
+    TenantInfo info = catalog.find(id).orElseGet(() -> {
+      if (!autoCreateTenants) {
+        throw new NotFoundException("tenant " + id + " not found");
+      }
+      try {
+        return catalog.create(new TenantInfo(id, defaultRegion, clock.instant()));
+      } catch (ConflictException raced) {
+        return catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+      }
+    });
+    return new TenantMemory(this, info);
+  }
+
+  /** Creates a tenant in the default region. */
+  public TenantInfo createTenant(String tenantId) {
+    return createTenant(tenantId, defaultRegion);
+  }
+
+  /** Creates a tenant pinned to {@code region}; its data is written only to that region's store. */
+  public TenantInfo createTenant(String tenantId, String region) {
+    TenantId id = TenantId.of(tenantId);
+    TenantId.requireRegion(region);
+    if (!regions.contains(region)) {
+      throw new InvalidRequestException(
+          "region", "unknown region '" + region + "'; configured regions: " + String.join(", ", regions.stream().sorted().toList()));
+    }
+    ensureOpen();
+    TenantInfo info = catalog.create(new TenantInfo(id, region, clock.instant()));
+    LOG.log(System.Logger.Level.INFO, "tenant created: {0} in region {1}", id, region);
+    return info;
+  }
+
+  /** The tenant, if it exists. */
+  public Optional<TenantInfo> findTenant(String tenantId) {
+    ensureOpen();
+    return catalog.find(TenantId.of(tenantId));
+  }
+
+  /** All tenants, ordered by id. */
+  public List<TenantInfo> listTenants() {
+    ensureOpen();
+    return catalog.list();
+  }
+
+  /** Receipts of past purges, oldest first. */
+  public List<PurgeReceipt> purgeReceipts() {
+    ensureOpen();
+    return catalog.receipts();
+  }
+
+  /**
+   * Offboarding: removes every byte the tenant wrote (memories, history, messages, index files) and the tenant itself,
+   * waiting up to 30 s for running operations of the tenant to finish. Returns the receipt, also kept in the catalog.
+   */
+  public PurgeReceipt purgeTenant(String tenantId) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen();
+    TenantInfo info = catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+    return handles.whileClosed(id, Duration.ofSeconds(30), () -> {
+      PurgeStats stats = store(info.region()).purge(id);
+      PurgeReceipt receipt = new PurgeReceipt(id.value(), info.region(), stats.memories(), stats.historyRows(),
+          stats.messages(), stats.files(), stats.bytes(), clock.instant());
+      catalog.remove(id, receipt);
+      LOG.log(System.Logger.Level.INFO, "tenant purged: {0} ({1} memories, {2} files)", id, stats.memories(),
+          stats.files());
+      return receipt;
+    });
+  }
+
+  /** The embedder in use. */
+  public Embedder embedder() {
+    return embedder;
+  }
+
+  /** The regions this instance serves; the first tenant-creation default is {@link #defaultRegion()}. */
+  public Set<String> regions() {
+    return regions;
+  }
+
+  /** The region new tenants go to unless told otherwise. */
+  public String defaultRegion() {
+    return defaultRegion;
+  }
+
+  /** Number of tenant stores currently open (bounded by {@code maxOpenTenants}). */
+  public int openTenants() {
+    return handles.openCount();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    handles.close();
+    for (MemoryStore s : stores.values()) {
+      s.close();
+    }
+    catalog.close();
+    embedder.close();
+  }
+
+  // ---- package-private plumbing used by TenantMemory ----
+
+  Clock clock() {
+    return clock;
+  }
+
+  String newId() {
+    return ids.get();
+  }
+
+  double nearDuplicateThreshold() {
+    return nearDuplicateThreshold;
+  }
+
+  SearchTuning tuning() {
+    return tuning;
+  }
+
+  ScopeLocks scopeLocks() {
+    return scopeLocks;
+  }
+
+  TenantHandles.Lease lease(TenantInfo info) {
+    ensureOpen();
+    return handles.acquire(info.id(), id -> {
+      // Re-check on every open: a purged tenant must answer "not found", never silently reappear empty.
+      TenantInfo current = catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+      if (!current.region().equals(info.region()) || !current.createdAt().equals(info.createdAt())) {
+        throw new NotFoundException("tenant " + id + " not found");
+      }
+      TenantStore store = store(current.region()).open(id);
+      return store;
+    });
+  }
+
+  private MemoryStore store(String region) {
+    return stores.computeIfAbsent(region, r -> backend.openRegion(r, dataDir));
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new StoreUnavailableException("Mnemo is closed");
+    }
+  }
+
+  /** Configures a {@link Mnemo}. Each setting is validated where it is set. Not thread-safe. */
+  public static final class Builder {
+    private Path dataDir = Path.of("mnemo-data");
+    private Clock clock = Clock.systemUTC();
+    private @Nullable Supplier<String> ids;
+    private @Nullable Embedder embedder;
+    private @Nullable Backend backend;
+    private String defaultRegion = "local";
+    private final Set<String> regions = new LinkedHashSet<>();
+    private int maxOpenTenants = 256;
+    private boolean autoCreateTenants = true;
+    private double nearDuplicateThreshold = 0.97;
+    private SearchTuning tuning = SearchTuning.defaults();
+
+    private Builder() {}
+
+    /** Where the catalog and every region's data live (default {@code ./mnemo-data}). */
+    public Builder dataDir(Path dir) {
+      this.dataDir = Objects.requireNonNull(dir, "dataDir");
+      return this;
+    }
+
+    /** The clock for every timestamp (default UTC system clock); tests inject a fixed one. */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /** The id supplier (default UUIDv7 from the clock); ids must be unique and should sort by time. */
+    public Builder idSupplier(Supplier<String> supplier) {
+      this.ids = Objects.requireNonNull(supplier, "idSupplier");
+      return this;
+    }
+
+    /** The embedder (required). */
+    public Builder embedder(Embedder e) {
+      this.embedder = Objects.requireNonNull(e, "embedder");
+      return this;
+    }
+
+    /** The storage backend (required), for example {@code EmbeddedBackend.create()}. */
+    public Builder backend(Backend b) {
+      this.backend = Objects.requireNonNull(b, "backend");
+      return this;
+    }
+
+    /** The region new tenants go to by default (default {@code local}). */
+    public Builder defaultRegion(String region) {
+      this.defaultRegion = TenantId.requireRegion(region);
+      return this;
+    }
+
+    /** Adds regions tenants may be created in, beside the default region. */
+    public Builder regions(String... names) {
+      for (String n : names) {
+        regions.add(TenantId.requireRegion(n));
+      }
+      return this;
+    }
+
+    /** How many tenant stores stay open at once (default 256); the least recently used is closed beyond. */
+    public Builder maxOpenTenants(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxOpenTenants must be at least 1, got " + n);
+      }
+      this.maxOpenTenants = n;
+      return this;
+    }
+
+    /** Whether {@link Mnemo#tenant} creates a missing tenant in the default region (default true). */
+    public Builder autoCreateTenants(boolean on) {
+      this.autoCreateTenants = on;
+      return this;
+    }
+
+    /**
+     * Cosine similarity at or above which a new message counts as a near duplicate of a memory in the same scope and
+     * is not stored again (default 0.97; 1.0 turns near-duplicate detection off except for identical vectors).
+     */
+    public Builder nearDuplicateThreshold(double t) {
+      if (!(t > 0 && t <= 1)) {
+        throw new IllegalArgumentException("nearDuplicateThreshold must be within (0, 1], got " + t);
+      }
+      this.nearDuplicateThreshold = t;
+      return this;
+    }
+
+    /** Hybrid search tuning (default {@link SearchTuning#defaults()}). */
+    public Builder searchTuning(SearchTuning t) {
+      this.tuning = Objects.requireNonNull(t, "searchTuning");
+      return this;
+    }
+
+    /** Builds the instance and opens the catalog. */
+    public Mnemo build() {
+      return new Mnemo(this);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.mnemo4j;
+
+/**
+ * How hybrid search ranks: the fusion method and its weights. The defaults are the values measured best on the
+ * LoCoMo retrieval protocol (see README); change them only with a measurement. Immutable.
+ *
+ * @param fusion how the dense and BM25 lists are combined
+ * @param denseWeight weight of the dense list (BM25 gets {@code 1 - denseWeight}), 0 to 1
+ * @param candidates how many candidates each ranker contributes, at least the requested limit
+ * @param rrfK the rank constant of reciprocal-rank fusion
+ */
+public record SearchTuning(Fusion fusion, double denseWeight, int candidates, int rrfK) {
+  /** Validates the numbers, naming the setting. */
+  public SearchTuning {
+    if (!(denseWeight >= 0 && denseWeight <= 1)) {
+      throw new InvalidRequestException("denseWeight", "denseWeight must be within [0, 1], got " + denseWeight);
+    }
+    if (candidates < 1 || candidates > 10_000) {
+      throw new InvalidRequestException("candidates", "candidates must be 1 to 10000, got " + candidates);
+    }
+    if (rrfK < 1) {
+      throw new InvalidRequestException("rrfK", "rrfK must be at least 1, got " + rrfK);
+    }
+  }
+
+  /** The measured defaults. */
+  public static SearchTuning defaults() {
+    return new SearchTuning(Fusion.LINEAR, 0.5, 100, 60);
+  }
+
+  /** A copy with another fusion method. */
+  public SearchTuning withFusion(Fusion f) {
+    return new SearchTuning(f, denseWeight, candidates, rrfK);
+  }
+
+  /** A copy with another dense weight. */
+  public SearchTuning withDenseWeight(double w) {
+    return new SearchTuning(fusion, w, candidates, rrfK);
+  }
+
+  /** A copy with another candidate depth. */
+  public SearchTuning withCandidates(int n) {
+    return new SearchTuning(fusion, denseWeight, n, rrfK);
+  }
+
+  /** How two ranked lists become one. */
+  public enum Fusion {
+    /** Weighted sum of scores min-max normalised within each list. */
+    LINEAR,
+    /** Weighted reciprocal-rank fusion: {@code w / (k + rank)}. */
+    RRF
+  }
+}

@@ -1,0 +1,117 @@
+package io.mnemo4j;
+
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.filter.FilterExpr;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@code add} without a language model: every message becomes one memory, verbatim, unless an equal (same
+ * normalised-text hash) or near-equal (cosine at or above the threshold) memory already exists in the same exact
+ * scope, in which case the event is NONE. Every raw message is kept, stored or not. Stateless, thread-safe.
+ */
+final class VerbatimIngest {
+  private final Mnemo mnemo;
+
+  VerbatimIngest(Mnemo mnemo) {
+    this.mnemo = mnemo;
+  }
+
+  List<MemoryEvent> add(TenantInfo tenant, List<Message> messages, Scope scope, AddOptions options) {
+    if (messages.isEmpty()) {
+      throw new InvalidRequestException("messages", "messages must not be empty");
+    }
+    if (messages.size() > 1000) {
+      throw new InvalidRequestException("messages", "at most 1000 messages per add");
+    }
+    Embedder embedder = mnemo.embedder();
+    // Embedding is the expensive part: do it before taking the scope lock so parallel adds overlap on the CPU.
+    List<float[]> vectors = embedder.embedAll(messages.stream().map(Message::content).toList(),
+        Embedder.Purpose.DOCUMENT);
+    ReentrantLock lock = mnemo.scopeLocks().lockFor(tenant.id(), scope);
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      TenantStore store = lease.store();
+      lock.lock();
+      try {
+        return apply(store, messages, vectors, scope, options, embedder.modelId());
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private List<MemoryEvent> apply(TenantStore store, List<Message> messages, List<float[]> vectors, Scope scope,
+      AddOptions options, String model) {
+    Instant now = mnemo.clock().instant();
+    List<MemoryEvent> events = new ArrayList<>();
+    List<Change> changes = new ArrayList<>();
+    List<HistoryEntry> history = new ArrayList<>();
+    List<StoredMessage> raw = new ArrayList<>();
+    Map<String, Memory> addedByHash = new HashMap<>();
+    List<StoredMemory> added = new ArrayList<>();
+    ScopeFilter.Exact exact = new ScopeFilter.Exact(scope);
+    for (int i = 0; i < messages.size(); i++) {
+      Message m = messages.get(i);
+      float[] vector = vectors.get(i);
+      String messageId = mnemo.newId();
+      raw.add(new StoredMessage(messageId, scope, m.role(), m.name(), m.content(), now));
+      String hash = TextHash.of(m.content());
+      Optional<MemoryEvent> duplicate = findDuplicate(store, exact, hash, vector, model, addedByHash, added);
+      if (duplicate.isPresent()) {
+        events.add(duplicate.get());
+        continue;
+      }
+      Memory memory = new Memory(mnemo.newId(), m.content(), hash, scope, options.metadata(), options.categories(),
+          m.role(), m.name(), now, now, options.expiresAt(), null, null,
+          new Memory.Provenance("verbatim", List.of(messageId)), model);
+      StoredMemory stored = new StoredMemory(memory, vector);
+      changes.add(new Change.Put(stored));
+      history.add(new HistoryEntry(mnemo.newId(), memory.id(), EventType.ADD, null, memory.text(),
+          m.name() != null ? m.name() : m.role().wireName(), now));
+      addedByHash.put(hash, memory);
+      added.add(stored);
+      events.add(new MemoryEvent.Added(memory.id(), memory.text()));
+    }
+    store.write(new WriteBatch(changes, history, raw));
+    return events;
+  }
+
+  private Optional<MemoryEvent> findDuplicate(TenantStore store, ScopeFilter.Exact exact, String hash, float[] vector,
+      String model, Map<String, Memory> addedByHash, List<StoredMemory> added) {
+    Memory sameBatch = addedByHash.get(hash);
+    if (sameBatch != null) {
+      return Optional.of(new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
+    }
+    Optional<StoredMemory> same = store.findByHash(exact.scope(), hash);
+    if (same.isPresent()) {
+      Memory m = same.get().memory();
+      return Optional.of(new MemoryEvent.Unchanged(m.id(), m.text(), "exact_duplicate"));
+    }
+    double threshold = mnemo.nearDuplicateThreshold();
+    for (StoredMemory s : added) {
+      if (Vectors.dot(s.embedding(), vector) >= threshold) {
+        return Optional.of(new MemoryEvent.Unchanged(s.id(), s.memory().text(), "near_duplicate"));
+      }
+    }
+    List<ScoredId> nearest = store.vectorSearch(model, vector, exact, new FilterExpr.All(), 1);
+    if (!nearest.isEmpty() && nearest.get(0).score() >= threshold) {
+      Optional<StoredMemory> near = store.get(nearest.get(0).id());
+      if (near.isPresent()) {
+        return Optional.of(new MemoryEvent.Unchanged(near.get().id(), near.get().memory().text(), "near_duplicate"));
+      }
+    }
+    return Optional.empty();
+  }
+}

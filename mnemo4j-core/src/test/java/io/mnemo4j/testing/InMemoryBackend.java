@@ -1,0 +1,245 @@
+package io.mnemo4j.testing;
+
+import io.mnemo4j.ConflictException;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Page;
+import io.mnemo4j.PageRequest;
+import io.mnemo4j.PurgeReceipt;
+import io.mnemo4j.Scope;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.TenantInfo;
+import io.mnemo4j.filter.FilterEvaluator;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.spi.Backend;
+import io.mnemo4j.spi.Catalog;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.MemoryStore;
+import io.mnemo4j.spi.PurgeStats;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The reference backend: everything in Java collections, brute-force cosine, a plain term-overlap ranker, filters by
+ * {@link FilterEvaluator}. It keeps the contract suite honest inside the core's own build and is the simplest
+ * statement of what a store must do. State survives {@code close} (so reopen tests pass) but not the JVM. Thread-safe
+ * (every method synchronises on the tenant's state).
+ */
+public final class InMemoryBackend implements Backend {
+  private final Map<String, Map<TenantId, Tenant>> regions = new ConcurrentHashMap<>();
+  private final MemCatalog catalog = new MemCatalog();
+
+  @Override
+  public Catalog openCatalog(Path dataDir) {
+    return catalog;
+  }
+
+  @Override
+  public MemoryStore openRegion(String region, Path dataDir) {
+    Map<TenantId, Tenant> tenants = regions.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
+    return new MemoryStore() {
+      @Override
+      public String kind() {
+        return "memory";
+      }
+
+      @Override
+      public TenantStore open(TenantId tenant) {
+        return tenants.computeIfAbsent(tenant, t -> new Tenant());
+      }
+
+      @Override
+      public boolean exists(TenantId tenant) {
+        return tenants.containsKey(tenant);
+      }
+
+      @Override
+      public PurgeStats purge(TenantId tenant) {
+        Tenant t = tenants.remove(tenant);
+        if (t == null) {
+          return new PurgeStats(0, 0, 0, 0, 0);
+        }
+        synchronized (t) {
+          return new PurgeStats(t.memories.size(), t.history.size(), t.messages.size(), 0, 0);
+        }
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  private static final class Tenant implements TenantStore {
+    final TreeMap<String, StoredMemory> memories = new TreeMap<>();
+    final List<HistoryEntry> history = new ArrayList<>();
+    final List<StoredMessage> messages = new ArrayList<>();
+
+    @Override
+    public synchronized void write(WriteBatch batch) {
+      for (Change c : batch.changes()) {
+        switch (c) {
+          case Change.Put p -> memories.put(p.memory().id(), p.memory());
+          case Change.Remove r -> memories.remove(r.id());
+        }
+      }
+      history.addAll(batch.history());
+      messages.addAll(batch.messages());
+    }
+
+    @Override
+    public synchronized Optional<StoredMemory> get(String id) {
+      return Optional.ofNullable(memories.get(id));
+    }
+
+    @Override
+    public synchronized List<StoredMemory> getAll(Collection<String> ids) {
+      return ids.stream().map(memories::get).filter(m -> m != null).toList();
+    }
+
+    @Override
+    public synchronized Optional<StoredMemory> findByHash(Scope scope, String hash) {
+      return memories.values().stream()
+          .filter(m -> m.memory().scope().equals(scope) && m.memory().hash().equals(hash)).findFirst();
+    }
+
+    private List<StoredMemory> matching(ScopeFilter scope, FilterExpr filter) {
+      return memories.values().stream()
+          .filter(m -> scope.test(m.memory().scope()) && FilterEvaluator.matches(filter, m.memory())).toList();
+    }
+
+    @Override
+    public synchronized Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {
+      String after = page.cursor();
+      if (after != null && after.length() != 36) {
+        throw new InvalidRequestException("cursor", "cursor is not one this store issued");
+      }
+      List<StoredMemory> rest = matching(scope, filter).stream()
+          .filter(m -> after == null || m.id().compareTo(after) > 0).toList();
+      List<StoredMemory> items = rest.subList(0, Math.min(page.size(), rest.size()));
+      String next = rest.size() > page.size() ? items.get(items.size() - 1).id() : null;
+      return new Page<>(items, next);
+    }
+
+    @Override
+    public synchronized long count(ScopeFilter scope, FilterExpr filter) {
+      return matching(scope, filter).size();
+    }
+
+    @Override
+    public synchronized List<ScoredId> vectorSearch(String model, float[] q, ScopeFilter scope, FilterExpr filter,
+        int k) {
+      return matching(scope, filter).stream()
+          .filter(m -> m.memory().embeddingModel().equals(model) && m.embedding().length == q.length)
+          .map(m -> new ScoredId(m.id(), dot(q, m.embedding())))
+          .sorted(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id))
+          .limit(k).toList();
+    }
+
+    @Override
+    public synchronized List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
+      Set<String> terms = words(query);
+      List<StoredMemory> candidates = matching(scope, filter);
+      Map<String, Integer> df = new HashMap<>();
+      for (StoredMemory m : candidates) {
+        for (String w : words(m.memory().text())) {
+          df.merge(w, 1, Integer::sum);
+        }
+      }
+      List<ScoredId> out = new ArrayList<>();
+      for (StoredMemory m : candidates) {
+        double score = 0;
+        Set<String> doc = words(m.memory().text());
+        for (String t : terms) {
+          if (doc.contains(t)) {
+            score += Math.log(1 + (double) candidates.size() / df.get(t));
+          }
+        }
+        if (score > 0) {
+          out.add(new ScoredId(m.id(), score));
+        }
+      }
+      out.sort(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
+      return out.subList(0, Math.min(k, out.size()));
+    }
+
+    private static Set<String> words(String text) {
+      Set<String> out = new HashSet<>();
+      for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+        if (!w.isEmpty()) {
+          out.add(w);
+        }
+      }
+      return out;
+    }
+
+    private static double dot(float[] a, float[] b) {
+      double s = 0;
+      for (int i = 0; i < a.length; i++) {
+        s += a[i] * b[i];
+      }
+      return s;
+    }
+
+    @Override
+    public synchronized List<HistoryEntry> history(String memoryId) {
+      return history.stream().filter(h -> h.memoryId().equals(memoryId)).toList();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static final class MemCatalog implements Catalog {
+    private final TreeMap<String, TenantInfo> tenants = new TreeMap<>();
+    private final List<PurgeReceipt> receipts = new ArrayList<>();
+
+    @Override
+    public synchronized TenantInfo create(TenantInfo tenant) {
+      if (tenants.putIfAbsent(tenant.id().value(), tenant) != null) {
+        throw new ConflictException("tenant " + tenant.id() + " already exists");
+      }
+      return tenant;
+    }
+
+    @Override
+    public synchronized Optional<TenantInfo> find(TenantId tenant) {
+      return Optional.ofNullable(tenants.get(tenant.value()));
+    }
+
+    @Override
+    public synchronized List<TenantInfo> list() {
+      return List.copyOf(tenants.values());
+    }
+
+    @Override
+    public synchronized void remove(TenantId tenant, PurgeReceipt receipt) {
+      tenants.remove(tenant.value());
+      receipts.add(receipt);
+    }
+
+    @Override
+    public synchronized List<PurgeReceipt> receipts() {
+      return List.copyOf(receipts);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

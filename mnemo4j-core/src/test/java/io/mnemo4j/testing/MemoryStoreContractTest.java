@@ -1,0 +1,615 @@
+package io.mnemo4j.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mnemo4j.AddOptions;
+import io.mnemo4j.EventType;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.Hit;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryEvent;
+import io.mnemo4j.Message;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.NotFoundException;
+import io.mnemo4j.Page;
+import io.mnemo4j.PageRequest;
+import io.mnemo4j.PurgeReceipt;
+import io.mnemo4j.Scope;
+import io.mnemo4j.Search;
+import io.mnemo4j.Selection;
+import io.mnemo4j.TenantMemory;
+import io.mnemo4j.filter.FilterEvaluator;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.filter.FilterParser;
+import io.mnemo4j.spi.Backend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The storage contract every backend passes, through the public API. A backend's test extends this class and says
+ * only how to make its {@link Backend}; there is no opt-out switch. Isolation, purge and scope rules live here.
+ */
+public abstract class MemoryStoreContractTest {
+  /** A data directory per test. */
+  @TempDir protected Path dataDir;
+
+  /** The clock every test instance uses; tests move it by hand. */
+  protected final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+  /** The instance under test; reopened by {@link #reopen()}. */
+  protected Mnemo mnemo;
+
+  /** The backend under test, fresh for each call. */
+  protected abstract Backend backend();
+
+  /** Builds the instance under test over {@link #dataDir}. */
+  protected Mnemo open() {
+    return Mnemo.builder().dataDir(dataDir).clock(clock).embedder(new HashingEmbedder()).backend(backend())
+        .nearDuplicateThreshold(0.95).regions("eu").build();
+  }
+
+  /** Closes and reopens the instance over the same data. */
+  protected void reopen() {
+    mnemo.close();
+    mnemo = open();
+  }
+
+  @BeforeEach
+  void openMnemo() {
+    mnemo = open();
+  }
+
+  @AfterEach
+  void closeMnemo() {
+    mnemo.close();
+  }
+
+  private static List<Message> say(String... texts) {
+    return Stream.of(texts).map(Message::user).toList();
+  }
+
+  private static List<String> texts(List<Hit> hits) {
+    return hits.stream().map(h -> h.memory().text()).toList();
+  }
+
+  private static String idOf(List<MemoryEvent> events) {
+    return events.get(0).id();
+  }
+
+  // ---------------------------------------------------------------- scopes
+
+  @Test
+  void search_inUserScope_returnsOnlyThatUsersMemories() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("Alice prefers green tea in the morning"), Scope.user("alice"));
+    acme.add(say("Bob prefers black coffee in the morning"), Scope.user("bob"));
+
+    List<Hit> hits = acme.search("what does she drink in the morning", Search.in(Scope.user("alice")));
+
+    assertThat(texts(hits)).containsExactly("Alice prefers green tea in the morning");
+    assertThat(hits.get(0).origin()).isEqualTo(Hit.Origin.SCOPE);
+  }
+
+  @Test
+  void search_withTenantWide_mergesOrganisationMemoryAndSaysWhereFrom() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("Our CRM is called Atlas"), Scope.tenantWide());
+    acme.add(say("I prioritise API performance in the CRM"), Scope.user("alice"));
+    acme.add(say("The CRM bores me"), Scope.user("bob"));
+
+    List<Hit> withOrg = acme.search("CRM", Search.in(Scope.user("alice")).withTenantWide());
+    List<Hit> without = acme.search("CRM", Search.in(Scope.user("alice")));
+
+    assertThat(texts(withOrg)).containsExactlyInAnyOrder("Our CRM is called Atlas",
+        "I prioritise API performance in the CRM");
+    assertThat(withOrg).filteredOn(h -> h.memory().text().startsWith("Our"))
+        .extracting(Hit::origin).containsExactly(Hit.Origin.TENANT_WIDE);
+    assertThat(texts(without)).containsExactly("I prioritise API performance in the CRM");
+  }
+
+  @Test
+  void search_tenantWideScope_returnsOnlyOrganisationMemory() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("Office closes at six"), Scope.tenantWide());
+    acme.add(say("I leave the office at five"), Scope.user("alice"));
+
+    List<Hit> hits = acme.search("office", Search.in(Scope.tenantWide()));
+
+    assertThat(texts(hits)).containsExactly("Office closes at six");
+    assertThat(hits.get(0).origin()).isEqualTo(Hit.Origin.SCOPE);
+  }
+
+  @Test
+  void search_userScope_includesNarrowerAgentAndRunMemories() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("trip planning started for Lisbon"), new Scope("alice", "planner", "run-1"));
+    acme.add(say("trip to Lisbon booked by someone else"), new Scope("bob", "planner", "run-2"));
+
+    assertThat(texts(acme.search("Lisbon trip", Search.in(Scope.user("alice")))))
+        .containsExactly("trip planning started for Lisbon");
+    assertThat(texts(acme.search("Lisbon trip", Search.in(Scope.run("run-2")))))
+        .containsExactly("trip to Lisbon booked by someone else");
+    assertThat(acme.search("Lisbon trip", Search.in(Scope.agent("planner")))).hasSize(2);
+  }
+
+  @Test
+  void get_withSelectionOfAnotherUser_isNotFound() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String id = idOf(acme.add(say("alice secret"), Scope.user("alice")));
+
+    assertThat(acme.get(id, Selection.in(Scope.user("bob")))).isEmpty();
+    assertThat(acme.get(id, Selection.in(Scope.user("alice")))).isPresent();
+    assertThatThrownBy(() -> acme.update(id, "changed", null, Selection.in(Scope.user("bob"))))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> acme.delete(id, Selection.in(Scope.user("bob"))))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> acme.history(id, Selection.in(Scope.user("bob"))))
+        .isInstanceOf(NotFoundException.class);
+    assertThat(acme.get(id).orElseThrow().text()).isEqualTo("alice secret");
+  }
+
+  @Test
+  void add_metadataWithIdentityKey_isRefusedAndStoresNothing() {
+    // Regression for Mem0 #6277: a metadata user_id must never move a memory into another scope.
+    TenantMemory acme = mnemo.tenant("acme");
+    for (String key : List.of("user_id", "agent_id", "run_id", "tenant", "tenant_id", "org_id")) {
+      assertThatThrownBy(() -> acme.add(say("hello"), Scope.user("alice"),
+          AddOptions.none().withMetadata(Map.of(key, "bob"))))
+          .isInstanceOf(InvalidRequestException.class)
+          .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("metadata." + key));
+    }
+    assertThat(acme.count(Selection.everywhere())).isZero();
+  }
+
+  // ---------------------------------------------------------------- tenant isolation
+
+  @Test
+  void twoTenants_sameUsersAndTexts_neverSeeEachOther() {
+    TenantMemory a = mnemo.tenant("tenant-a");
+    TenantMemory b = mnemo.tenant("tenant-b");
+    String idA = idOf(a.add(say("the launch code is in the blue folder"), Scope.user("alice")));
+    String idB = idOf(b.add(say("the launch code is in the blue folder"), Scope.user("alice")));
+    a.add(say("tenant A org note about the blue folder"), Scope.tenantWide());
+
+    assertThat(a.search("blue folder", Search.everywhere())).extracting(h -> h.memory().id())
+        .contains(idA).doesNotContain(idB);
+    assertThat(b.search("blue folder", Search.in(Scope.user("alice")).withTenantWide()))
+        .extracting(h -> h.memory().id()).containsExactly(idB);
+    assertThat(b.get(idA)).isEmpty();
+    assertThat(a.get(idB)).isEmpty();
+    assertThat(b.getAll(Selection.everywhere(), PageRequest.first(100)).items())
+        .extracting(Memory::id).containsExactly(idB);
+    assertThat(b.count(Selection.everywhere())).isEqualTo(1);
+    assertThatThrownBy(() -> b.history(idA)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> b.update(idA, "overwritten")).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> b.delete(idA)).isInstanceOf(NotFoundException.class);
+    assertThat(b.deleteAll(Scope.user("alice"))).isEqualTo(1);
+
+    assertThat(a.get(idA).orElseThrow().text()).isEqualTo("the launch code is in the blue folder");
+    assertThat(a.count(Selection.everywhere())).isEqualTo(2);
+  }
+
+  @Test
+  void notFound_forOtherTenantsId_isIndistinguishableFromMissingId() {
+    TenantMemory a = mnemo.tenant("tenant-a");
+    TenantMemory b = mnemo.tenant("tenant-b");
+    String idA = idOf(a.add(say("private"), Scope.user("u")));
+    String missing = "01890000-0000-7000-8000-000000000000";
+
+    Throwable foreign = catchThrowable(() -> b.delete(idA));
+    Throwable absent = catchThrowable(() -> b.delete(missing));
+
+    assertThat(foreign).isInstanceOf(NotFoundException.class);
+    assertThat(absent).isInstanceOf(NotFoundException.class);
+    assertThat(foreign.getMessage().replace(idA, "ID")).isEqualTo(absent.getMessage().replace(missing, "ID"));
+  }
+
+  private static Throwable catchThrowable(Runnable r) {
+    try {
+      r.run();
+      return null;
+    } catch (RuntimeException e) {
+      return e;
+    }
+  }
+
+  // ---------------------------------------------------------------- purge
+
+  @Test
+  void purge_removesEveryByteOfTheTenantAndReportsIt() throws IOException {
+    String canary = "canary-" + Long.toHexString(new Random(42).nextLong());
+    TenantMemory doomed = mnemo.tenant("doomed");
+    TenantMemory kept = mnemo.tenant("kept");
+    doomed.add(say(canary + " lives here", "second memory of the doomed tenant"), Scope.user("alice"));
+    String id = idOf(doomed.add(say("an org fact to update"), Scope.tenantWide()));
+    doomed.update(id, "an org fact, updated " + canary);
+    kept.add(say("kept tenant data stays"), Scope.user("alice"));
+
+    PurgeReceipt receipt = mnemo.purgeTenant("doomed");
+
+    assertThat(receipt.tenant()).isEqualTo("doomed");
+    assertThat(receipt.memories()).isEqualTo(3);
+    assertThat(receipt.historyRows()).isEqualTo(4);
+    assertThat(receipt.messages()).isEqualTo(3);
+    assertThat(mnemo.findTenant("doomed")).isEmpty();
+    assertThat(mnemo.purgeReceipts()).extracting(PurgeReceipt::tenant).contains("doomed");
+    assertThat(filesContaining(canary)).isEmpty();
+    assertThatThrownBy(() -> doomed.search("anything", Search.everywhere())).isInstanceOf(NotFoundException.class);
+    assertThat(kept.count(Selection.everywhere())).isEqualTo(1);
+
+    reopen();
+    assertThat(filesContaining(canary)).isEmpty();
+    assertThat(mnemo.findTenant("doomed")).isEmpty();
+  }
+
+  /** Every file under the data directory whose bytes contain {@code needle}. */
+  protected List<Path> filesContaining(String needle) throws IOException {
+    byte[] n = needle.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      return files.filter(Files::isRegularFile).filter(p -> {
+        try {
+          return indexOf(Files.readAllBytes(p), n) >= 0;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }).toList();
+    }
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i <= hay.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  @Test
+  void purge_unknownTenant_isNotFound() {
+    assertThatThrownBy(() -> mnemo.purgeTenant("nobody")).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void purge_thenRecreate_startsEmpty() {
+    mnemo.tenant("again").add(say("old life"), Scope.user("u"));
+    mnemo.purgeTenant("again");
+
+    TenantMemory again = mnemo.tenant("again");
+
+    assertThat(again.count(Selection.everywhere())).isZero();
+    assertThat(again.search("old life", Search.everywhere())).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- durability and reopening
+
+  @Test
+  void reopen_afterClose_returnsEverything() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String kept = idOf(acme.add(say("persistent fact about penguins"), Scope.user("alice")));
+    String changed = idOf(acme.add(say("first version of the note"), Scope.user("alice")));
+    acme.update(changed, "second version of the note");
+    String gone = idOf(acme.add(say("soon deleted"), Scope.user("alice")));
+    acme.delete(gone);
+
+    reopen();
+    TenantMemory again = mnemo.tenant("acme");
+
+    assertThat(again.get(kept).orElseThrow().text()).isEqualTo("persistent fact about penguins");
+    assertThat(again.get(changed).orElseThrow().text()).isEqualTo("second version of the note");
+    assertThat(again.get(gone)).isEmpty();
+    assertThat(texts(again.search("penguins", Search.in(Scope.user("alice")).limit(1))))
+        .containsExactly("persistent fact about penguins");
+    assertThat(texts(again.search("version note", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT))))
+        .containsExactly("second version of the note");
+    assertThat(again.history(changed)).extracting(HistoryEntry::event)
+        .containsExactly(EventType.ADD, EventType.UPDATE);
+    assertThat(again.history(gone)).extracting(HistoryEntry::event).containsExactly(EventType.ADD, EventType.DELETE);
+    assertThat(mnemo.listTenants()).extracting(t -> t.id().value()).containsExactly("acme");
+  }
+
+  @Test
+  void manyTenants_beyondOpenLimit_allKeepTheirData() {
+    mnemo.close();
+    mnemo = Mnemo.builder().dataDir(dataDir).clock(clock).embedder(new HashingEmbedder()).backend(backend())
+        .maxOpenTenants(2).build();
+    for (int round = 0; round < 2; round++) {
+      for (int t = 0; t < 5; t++) {
+        mnemo.tenant("t" + t).add(say("round " + round + " of tenant " + t), Scope.user("u"));
+        assertThat(mnemo.openTenants()).isLessThanOrEqualTo(2);
+      }
+    }
+    for (int t = 0; t < 5; t++) {
+      assertThat(mnemo.tenant("t" + t).count(Selection.everywhere())).isEqualTo(2);
+    }
+  }
+
+  // ---------------------------------------------------------------- ingest
+
+  @Test
+  void add_exactDuplicateInScope_isNone() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String first = idOf(acme.add(say("I like green tea."), Scope.user("alice")));
+
+    List<MemoryEvent> again = acme.add(say("  i LIKE green tea "), Scope.user("alice"));
+
+    assertThat(again).singleElement().satisfies(e -> {
+      assertThat(e.event()).isEqualTo(EventType.NONE);
+      assertThat(e.id()).isEqualTo(first);
+    });
+    assertThat(acme.count(Selection.in(Scope.user("alice")))).isEqualTo(1);
+  }
+
+  @Test
+  void add_nearDuplicateInScope_isNone() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("we ship the mobile app every second tuesday after the review meeting"), Scope.user("alice"));
+
+    List<MemoryEvent> near = acme.add(
+        say("we ship the mobile app every second tuesday after the review meeting ends"), Scope.user("alice"));
+
+    assertThat(near).extracting(MemoryEvent::event).containsExactly(EventType.NONE);
+    assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
+  }
+
+  @Test
+  void add_sameTextInAnotherScope_isStoredAgain() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("standup is at nine"), Scope.user("alice"));
+
+    assertThat(acme.add(say("standup is at nine"), Scope.user("bob"))).extracting(MemoryEvent::event)
+        .containsExactly(EventType.ADD);
+    assertThat(acme.add(say("standup is at nine"), new Scope("alice", "bot", null)))
+        .extracting(MemoryEvent::event).containsExactly(EventType.ADD);
+    assertThat(acme.count(Selection.everywhere())).isEqualTo(3);
+  }
+
+  @Test
+  void add_duplicatesWithinOneCall_storeOnce() {
+    TenantMemory acme = mnemo.tenant("acme");
+
+    List<MemoryEvent> events = acme.add(say("same line", "Same line!", "other line"), Scope.user("alice"));
+
+    assertThat(events).extracting(MemoryEvent::event).containsExactly(EventType.ADD, EventType.NONE, EventType.ADD);
+    assertThat(events.get(1).id()).isEqualTo(events.get(0).id());
+  }
+
+  @Test
+  void add_keepsRoleActorAndMetadata() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String id = idOf(acme.add(List.of(new Message(io.mnemo4j.Role.ASSISTANT, "I booked the table", "concierge")),
+        Scope.user("alice"), AddOptions.none().withMetadata(Map.of("topic", "dinner", "party", 4))
+            .withCategories(List.of("plans"))));
+
+    Memory m = acme.get(id).orElseThrow();
+
+    assertThat(m.role()).isEqualTo(io.mnemo4j.Role.ASSISTANT);
+    assertThat(m.actor()).isEqualTo("concierge");
+    assertThat(m.metadata()).containsEntry("topic", "dinner").containsEntry("party", 4L);
+    assertThat(m.categories()).containsExactly("plans");
+    assertThat(m.embeddingModel()).isEqualTo("test-hashing-256");
+    assertThat(m.provenance().source()).isEqualTo("verbatim");
+    assertThat(m.createdAt()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void add_concurrentIdenticalAdds_storeOneMemory() throws Exception {
+    TenantMemory acme = mnemo.tenant("acme");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<List<MemoryEvent>>> tasks = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        tasks.add(() -> acme.add(say("the deploy freeze starts on friday"), Scope.user("alice")));
+      }
+      List<EventType> events = new ArrayList<>();
+      for (Future<List<MemoryEvent>> f : pool.invokeAll(tasks)) {
+        events.addAll(f.get().stream().map(MemoryEvent::event).toList());
+      }
+      assertThat(events).filteredOn(e -> e == EventType.ADD).hasSize(1);
+      assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void expiredMemories_areHiddenFromSearchAndList() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("temporary door code 1234"), Scope.user("alice"),
+        AddOptions.none().withExpiry(clock.instant().plus(Duration.ofHours(1))));
+    acme.add(say("permanent door policy"), Scope.user("alice"));
+    assertThat(acme.search("door", Search.in(Scope.user("alice")))).hasSize(2);
+
+    clock.advance(Duration.ofHours(2));
+
+    assertThat(texts(acme.search("door", Search.in(Scope.user("alice"))))).containsExactly("permanent door policy");
+    assertThat(acme.getAll(Selection.in(Scope.user("alice")), PageRequest.first(10)).items())
+        .extracting(Memory::text).containsExactly("permanent door policy");
+  }
+
+  // ---------------------------------------------------------------- update, delete, history
+
+  @Test
+  void update_appendsHistoryWithOldAndNewText() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String id = idOf(acme.add(say("lives in Paris"), Scope.user("alice")));
+    clock.advance(Duration.ofMinutes(1));
+
+    MemoryEvent event = acme.update(id, "lives in Berlin");
+
+    assertThat(event).isEqualTo(new MemoryEvent.Updated(id, "lives in Berlin", "lives in Paris"));
+    Memory m = acme.get(id).orElseThrow();
+    assertThat(m.updatedAt()).isAfter(m.createdAt());
+    assertThat(acme.history(id)).satisfiesExactly(
+        h -> assertThat(h).extracting(HistoryEntry::event, HistoryEntry::oldText, HistoryEntry::newText)
+            .containsExactly(EventType.ADD, null, "lives in Paris"),
+        h -> assertThat(h).extracting(HistoryEntry::event, HistoryEntry::oldText, HistoryEntry::newText)
+            .containsExactly(EventType.UPDATE, "lives in Paris", "lives in Berlin"));
+    assertThat(texts(acme.search("Berlin", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT))))
+        .containsExactly("lives in Berlin");
+    assertThat(acme.search("Paris", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT))).isEmpty();
+  }
+
+  @Test
+  void deleteAll_tenantWideScope_isRefused() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("keep me"), Scope.user("alice"));
+
+    assertThatThrownBy(() -> acme.deleteAll(Scope.tenantWide())).isInstanceOf(InvalidRequestException.class);
+    assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
+  }
+
+  @Test
+  void deleteAll_byUser_thenWildcard_deletesExactlyWhatWasAsked() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 620; i++) {
+      // Several distinct tokens per text, so no two are near duplicates even under hash collisions.
+      many.add("fact " + i + " " + Integer.toString(i * 7919, 36) + " " + Integer.toString(i * 104729 + 7, 36)
+          + " " + Integer.toString(i * 15485863 + 11, 36));
+    }
+    acme.add(many.stream().map(Message::user).toList(), Scope.user("alice"));
+    acme.add(say("bob fact"), Scope.user("bob"));
+    acme.add(say("org fact"), Scope.tenantWide());
+
+    assertThat(acme.deleteAll(Scope.user("alice"))).isEqualTo(620);
+    assertThat(acme.count(Selection.everywhere())).isEqualTo(2);
+    assertThat(acme.deleteAll(TenantMemory.Wildcard.ALL)).isEqualTo(2);
+    assertThat(acme.count(Selection.everywhere())).isZero();
+  }
+
+  @Test
+  void getAll_paginates_inStableCreationOrder_withoutGapsOrRepeats() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<String> added = new ArrayList<>();
+    for (int i = 0; i < 23; i++) {
+      added.add(idOf(acme.add(say("note " + i + " " + Integer.toString(i * 31, 36)), Scope.user("alice"))));
+      clock.advance(Duration.ofMillis(3));
+    }
+    acme.add(say("someone else's note"), Scope.user("bob"));
+
+    List<String> seen = new ArrayList<>();
+    PageRequest page = PageRequest.first(5);
+    int pages = 0;
+    while (true) {
+      Page<Memory> p = acme.getAll(Selection.in(Scope.user("alice")), page);
+      seen.addAll(p.items().stream().map(Memory::id).toList());
+      pages++;
+      if (p.next().isEmpty()) {
+        break;
+      }
+      page = PageRequest.after(p.next().get(), 5);
+    }
+
+    assertThat(seen).containsExactlyElementsOf(added);
+    assertThat(pages).isEqualTo(5);
+  }
+
+  // ---------------------------------------------------------------- filters
+
+  @Test
+  void search_withMetadataFilter_prefiltersCandidates() {
+    TenantMemory acme = mnemo.tenant("acme");
+    for (int i = 0; i < 40; i++) {
+      acme.add(say("meeting notes about the roadmap, item " + i), Scope.user("alice"),
+          AddOptions.none().withMetadata(Map.of("project", i == 37 ? "apollo" : "zeus", "n", i)));
+    }
+    FilterExpr apollo = FilterParser.parse("{\"metadata.project\": \"apollo\"}");
+
+    List<Hit> hits = acme.search("meeting notes roadmap", Search.in(Scope.user("alice")).filter(apollo).limit(3));
+
+    assertThat(texts(hits)).containsExactly("meeting notes about the roadmap, item 37");
+  }
+
+  @Test
+  void filters_onEveryBackend_agreeWithTheReferenceEvaluator() {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    TenantMemory acme = mnemo.tenant("acme");
+    String[] colours = {"red", "Green", "blue", "light blue"};
+    String[] users = {"alice", "bob", "carol"};
+    for (int i = 0; i < 60; i++) {
+      Map<String, Object> md = new java.util.HashMap<>();
+      if (random.nextInt(4) > 0) {
+        md.put("colour", colours[random.nextInt(colours.length)]);
+      }
+      if (random.nextBoolean()) {
+        md.put("size", random.nextInt(10));
+      }
+      if (random.nextInt(3) == 0) {
+        md.put("tags", List.of(colours[random.nextInt(colours.length)], "t" + random.nextInt(3)));
+      }
+      if (random.nextInt(5) == 0) {
+        md.put("flag", random.nextBoolean());
+      }
+      acme.add(say("memory number " + i + " " + Long.toString(random.nextLong(), 36)),
+          Scope.user(users[random.nextInt(users.length)]),
+          AddOptions.none().withMetadata(md).withCategories(random.nextBoolean() ? List.of("work") : List.of()));
+      clock.advance(Duration.ofMinutes(1));
+    }
+    List<Memory> all = acme.getAll(Selection.everywhere(), PageRequest.first(1000)).items();
+    String[] filters = {
+      "{\"metadata.colour\": \"red\"}",
+      "{\"metadata.colour\": {\"ne\": \"red\"}}",
+      "{\"metadata.colour\": {\"in\": [\"red\", \"blue\"]}}",
+      "{\"metadata.colour\": {\"nin\": [\"red\", \"blue\"]}}",
+      "{\"metadata.colour\": {\"contains\": \"blue\"}}",
+      "{\"metadata.colour\": {\"icontains\": \"GREEN\"}}",
+      "{\"metadata.colour\": \"*\"}",
+      "{\"metadata.size\": {\"gte\": 3, \"lt\": 7}}",
+      "{\"metadata.size\": {\"gt\": 8}}",
+      "{\"metadata.size\": {\"lte\": 0}}",
+      "{\"metadata.tags\": \"t1\"}",
+      "{\"metadata.tags\": {\"contains\": \"blue\"}}",
+      "{\"metadata.flag\": true}",
+      "{\"categories\": \"work\"}",
+      "{\"categories\": {\"in\": [\"work\", \"play\"]}}",
+      "{\"user_id\": \"alice\"}",
+      "{\"user_id\": {\"ne\": \"alice\"}}",
+      "{\"created_at\": {\"gte\": \"2026-01-01T00:30:00Z\"}}",
+      "{\"OR\": [{\"user_id\": \"bob\"}, {\"metadata.size\": {\"gt\": 5}}]}",
+      "{\"AND\": [{\"metadata.colour\": \"*\"}, {\"NOT\": [{\"metadata.size\": {\"in\": [1, 2, 3]}}]}]}",
+      "{\"NOT\": [{\"OR\": [{\"categories\": \"work\"}, {\"metadata.tags\": \"*\"}]}]}",
+    };
+    for (String json : filters) {
+      FilterExpr f = FilterParser.parse(json);
+      Set<String> expected = all.stream().filter(m -> FilterEvaluator.matches(f, m)).map(Memory::id)
+          .collect(Collectors.toSet());
+      Set<String> listed = new HashSet<>(acme.getAll(Selection.everywhere().filter(f), PageRequest.first(1000))
+          .items().stream().map(Memory::id).toList());
+      assertThat(listed).as("list with %s (seed %d)", json, seed).isEqualTo(expected);
+      assertThat(acme.count(Selection.everywhere().filter(f))).as("count with %s (seed %d)", json, seed)
+          .isEqualTo(expected.size());
+      Set<String> found = new HashSet<>(acme.search("memory number", Search.everywhere().filter(f).limit(1000)
+          .mode(Search.Mode.DENSE)).stream().map(h -> h.memory().id()).toList());
+      assertThat(found).as("dense search with %s (seed %d)", json, seed).isEqualTo(expected);
+    }
+  }
+}
