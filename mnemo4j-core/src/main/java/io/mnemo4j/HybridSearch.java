@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -59,7 +61,7 @@ final class HybridSearch {
         }
       }
       Map<String, Double> fused = fuse(dense, text, search.mode(), tuning);
-      return materialise(store, fused, search, tenant);
+      return materialise(store, fused, search, tenant, query);
     }
   }
 
@@ -133,39 +135,71 @@ final class HybridSearch {
     }
   }
 
-  private List<Hit> materialise(TenantStore store, Map<String, Double> fused, Search search, TenantInfo tenant) {
-    List<Map.Entry<String, Double>> ranked = new ArrayList<>(fused.entrySet());
-    // Ties broken by id so equal scores give a stable order across runs and backends.
-    ranked.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
-        .thenComparing(Map.Entry.comparingByKey()));
+  private List<Hit> materialise(TenantStore store, Map<String, Double> fused, Search search, TenantInfo tenant,
+      String query) {
+    List<Map.Entry<String, Double>> ranked = sortByScore(new ArrayList<>(fused.entrySet()));
+    double boost = mnemo.tuning().actorBoost();
+    Set<String> queryWords = boost > 0 ? words(query) : Set.of();
     Instant now = mnemo.clock().instant();
     boolean scopeIsTenantWide = search.selection().scope().isTenantWide() || search.selection().wholeTenant();
+    // With an actor boost the order can change after loading, so load a deeper slice before cutting to the limit.
+    int window = boost > 0 ? Math.max(search.limit() * 3, 30) : search.limit() + 8;
     List<Hit> hits = new ArrayList<>(search.limit());
     int from = 0;
-    // Fetch in small batches: most searches fill their limit from the first batch.
     while (hits.size() < search.limit() && from < ranked.size()) {
-      int to = Math.min(ranked.size(), from + search.limit() + 8);
+      int to = Math.min(ranked.size(), from + window);
       List<String> ids = ranked.subList(from, to).stream().map(Map.Entry::getKey).toList();
-      Map<String, StoredMemory> byId = new LinkedHashMap<>();
+      Map<String, StoredMemory> byId = new HashMap<>();
       for (StoredMemory m : store.getAll(ids)) {
         byId.put(m.id(), m);
       }
-      for (int i = from; i < to && hits.size() < search.limit(); i++) {
+      List<Hit> slice = new ArrayList<>();
+      for (int i = from; i < to; i++) {
         Map.Entry<String, Double> e = ranked.get(i);
-        if (e.getValue() < search.threshold()) {
-          return hits;
-        }
         StoredMemory m = byId.get(e.getKey());
         if (m == null || isExpired(m.memory(), now)) {
           continue;
         }
+        double score = e.getValue();
+        String actor = m.memory().actor();
+        if (boost > 0 && actor != null && queryWords.containsAll(words(actor))) {
+          score += boost;
+        }
         Hit.Origin origin = !scopeIsTenantWide && m.memory().scope().isTenantWide()
             ? Hit.Origin.TENANT_WIDE : Hit.Origin.SCOPE;
-        hits.add(new Hit(m.memory(), e.getValue(), origin));
+        slice.add(new Hit(m.memory(), score, origin));
+      }
+      slice.sort(Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id()));
+      for (Hit h : slice) {
+        if (hits.size() == search.limit() || h.score() < search.threshold()) {
+          break;
+        }
+        hits.add(h);
+      }
+      if (!slice.isEmpty() && slice.get(slice.size() - 1).score() < search.threshold()) {
+        break;
       }
       from = to;
     }
     return hits;
+  }
+
+  private static List<Map.Entry<String, Double>> sortByScore(List<Map.Entry<String, Double>> ranked) {
+    // Ties broken by id so equal scores give a stable order across runs and backends.
+    ranked.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
+        .thenComparing(Map.Entry.comparingByKey()));
+    return ranked;
+  }
+
+  /** Lower-cased words of a text, for matching actor names against a query. */
+  static Set<String> words(String text) {
+    Set<String> out = new HashSet<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
   }
 
   static boolean isExpired(Memory m, Instant now) {

@@ -38,6 +38,7 @@ public final class Mnemo implements AutoCloseable {
   private final boolean autoCreateTenants;
   private final double nearDuplicateThreshold;
   private final SearchTuning tuning;
+  private final int contextWindow;
   private final ConcurrentHashMap<String, MemoryStore> stores = new ConcurrentHashMap<>();
   private final TenantHandles handles;
   private final ScopeLocks scopeLocks = new ScopeLocks();
@@ -57,6 +58,7 @@ public final class Mnemo implements AutoCloseable {
     this.autoCreateTenants = b.autoCreateTenants;
     this.nearDuplicateThreshold = b.nearDuplicateThreshold;
     this.tuning = b.tuning;
+    this.contextWindow = b.contextWindow;
     this.handles = new TenantHandles(b.maxOpenTenants);
     this.catalog = backend.openCatalog(dataDir);
   }
@@ -190,6 +192,10 @@ public final class Mnemo implements AutoCloseable {
     return nearDuplicateThreshold;
   }
 
+  int contextWindow() {
+    return contextWindow;
+  }
+
   SearchTuning tuning() {
     return tuning;
   }
@@ -234,6 +240,7 @@ public final class Mnemo implements AutoCloseable {
     private boolean autoCreateTenants = true;
     private double nearDuplicateThreshold = 0.97;
     private SearchTuning tuning = SearchTuning.defaults();
+    private int contextWindow = 0;
 
     private Builder() {}
 
@@ -311,6 +318,18 @@ public final class Mnemo implements AutoCloseable {
     /** Hybrid search tuning (default {@link SearchTuning#defaults()}). */
     public Builder searchTuning(SearchTuning t) {
       this.tuning = Objects.requireNonNull(t, "searchTuning");
+      return this;
+    }
+
+    /**
+     * How many preceding messages of the same {@code add} call are embedded together with each message (default 0).
+     * The stored text is always the message alone; only its vector carries the context.
+     */
+    public Builder contextWindow(int messages) {
+      if (messages < 0 || messages > 8) {
+        throw new IllegalArgumentException("contextWindow must be 0 to 8, got " + messages);
+      }
+      this.contextWindow = messages;
       return this;
     }
 

@@ -38,7 +38,7 @@ final class VerbatimIngest {
     }
     Embedder embedder = mnemo.embedder();
     // Embedding is the expensive part: do it before taking the scope lock so parallel adds overlap on the CPU.
-    List<float[]> vectors = embedder.embedAll(messages.stream().map(Message::content).toList(),
+    List<float[]> vectors = embedder.embedAll(embeddingInputs(messages, mnemo.contextWindow()),
         Embedder.Purpose.DOCUMENT);
     ReentrantLock lock = mnemo.scopeLocks().lockFor(tenant.id(), scope);
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
@@ -50,6 +50,23 @@ final class VerbatimIngest {
         lock.unlock();
       }
     }
+  }
+
+  /**
+   * What each message is embedded as: its text, preceded by up to {@code window} earlier messages of the same call.
+   * A reply such as "Yes, last week!" means nothing alone; embedded after its question it can be found by it. The
+   * memory's text stays the message itself.
+   */
+  static List<String> embeddingInputs(List<Message> messages, int window) {
+    List<String> inputs = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      StringBuilder in = new StringBuilder();
+      for (int j = Math.max(0, i - window); j < i; j++) {
+        in.append(messages.get(j).content()).append('\n');
+      }
+      inputs.add(in.append(messages.get(i).content()).toString());
+    }
+    return inputs;
   }
 
   private List<MemoryEvent> apply(TenantStore store, List<Message> messages, List<float[]> vectors, Scope scope,

@@ -11,8 +11,8 @@ import java.util.Objects;
  * <p>Semantics, identical on every backend (the contract suite checks each against {@link FilterEvaluator}):
  *
  * <ul>
- *   <li>A field holding a list (categories, a metadata array) matches {@code eq}/{@code in}/{@code contains} when any
- *       element does.
+ *   <li>A field holding a list (categories, a metadata array) matches {@code eq}/{@code in}/{@code contains} and the
+ *       order comparisons when any element does.
  *   <li>{@code ne} and {@code nin} are the negation of {@code eq} and {@code in}: a memory without the field matches.
  *   <li>Order comparisons compare numbers with numbers, times with times, and text with text (by UTF-16 code units);
  *       a value of another type never matches.
