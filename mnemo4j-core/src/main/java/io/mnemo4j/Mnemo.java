@@ -41,6 +41,7 @@ public final class Mnemo implements AutoCloseable {
   private final int contextWindow;
   private final ConcurrentHashMap<String, MemoryStore> stores = new ConcurrentHashMap<>();
   private final TenantHandles handles;
+  private final ApiKeys apiKeys;
   private final ScopeLocks scopeLocks = new ScopeLocks();
   private volatile boolean closed;
 
@@ -61,6 +62,7 @@ public final class Mnemo implements AutoCloseable {
     this.contextWindow = b.contextWindow;
     this.handles = new TenantHandles(b.maxOpenTenants);
     this.catalog = backend.openCatalog(dataDir);
+    this.apiKeys = new ApiKeys(catalog, clock, ids);
   }
 
   /** A builder with the documented defaults; an embedder and a backend must be set. */
@@ -126,8 +128,9 @@ public final class Mnemo implements AutoCloseable {
   }
 
   /**
-   * Offboarding: removes every byte the tenant wrote (memories, history, messages, index files) and the tenant itself,
-   * waiting up to 30 s for running operations of the tenant to finish. Returns the receipt, also kept in the catalog.
+   * Offboarding: removes every byte the tenant wrote (memories, history, messages, index files), its API keys and the
+   * tenant itself, waiting up to 30 s for running operations of the tenant to finish. Returns the receipt, also kept
+   * in the catalog.
    */
   public PurgeReceipt purgeTenant(String tenantId) {
     TenantId id = TenantId.of(tenantId);
@@ -142,6 +145,12 @@ public final class Mnemo implements AutoCloseable {
           stats.files());
       return receipt;
     });
+  }
+
+  /** API keys kept (hashed) in this instance's catalog; a tenant's keys go when it is purged. */
+  public ApiKeys apiKeys() {
+    ensureOpen();
+    return apiKeys;
   }
 
   /** The embedder in use. */

@@ -20,11 +20,23 @@ public interface Catalog extends AutoCloseable {
   /** All tenants, ordered by id. */
   List<TenantInfo> list();
 
-  /** Removes the tenant and stores the receipt of its purge, atomically. */
+  /** Removes the tenant and every API key of it, and stores the receipt of its purge, atomically. */
   void remove(TenantId tenant, PurgeReceipt receipt);
 
   /** Receipts of past purges, oldest first. */
   List<PurgeReceipt> receipts();
+
+  /** Stores a new API key (its hash only); throws {@link io.mnemo4j.ConflictException} if the id is taken. */
+  void addKey(ApiKey key);
+
+  /** The key whose secret hashes to {@code hash}, if any. */
+  Optional<ApiKey> findKeyByHash(String hash);
+
+  /** The keys of a tenant (or, for an empty tenant, the admin keys), ordered by creation. */
+  List<ApiKey> keys(Optional<TenantId> tenant);
+
+  /** Revokes a key of the tenant (or an admin key for an empty tenant); false if there was no such key. */
+  boolean removeKey(Optional<TenantId> tenant, String keyId);
 
   /** Closes the catalog. Idempotent. */
   @Override

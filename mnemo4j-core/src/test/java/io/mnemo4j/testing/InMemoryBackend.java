@@ -11,6 +11,7 @@ import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
 import io.mnemo4j.filter.FilterEvaluator;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.spi.ApiKey;
 import io.mnemo4j.spi.Backend;
 import io.mnemo4j.spi.Catalog;
 import io.mnemo4j.spi.Change;
@@ -209,6 +210,7 @@ public final class InMemoryBackend implements Backend {
   private static final class MemCatalog implements Catalog {
     private final TreeMap<String, TenantInfo> tenants = new TreeMap<>();
     private final List<PurgeReceipt> receipts = new ArrayList<>();
+    private final Map<String, ApiKey> keys = new java.util.LinkedHashMap<>();
 
     @Override
     public synchronized TenantInfo create(TenantInfo tenant) {
@@ -231,12 +233,41 @@ public final class InMemoryBackend implements Backend {
     @Override
     public synchronized void remove(TenantId tenant, PurgeReceipt receipt) {
       tenants.remove(tenant.value());
+      keys.values().removeIf(k -> tenant.equals(k.tenant()));
       receipts.add(receipt);
     }
 
     @Override
     public synchronized List<PurgeReceipt> receipts() {
       return List.copyOf(receipts);
+    }
+
+    @Override
+    public synchronized void addKey(ApiKey key) {
+      if (keys.containsKey(key.id()) || keys.values().stream().anyMatch(k -> k.hash().equals(key.hash()))) {
+        throw new ConflictException("key " + key.id() + " already exists");
+      }
+      keys.put(key.id(), key);
+    }
+
+    @Override
+    public synchronized Optional<ApiKey> findKeyByHash(String hash) {
+      return keys.values().stream().filter(k -> k.hash().equals(hash)).findFirst();
+    }
+
+    @Override
+    public synchronized List<ApiKey> keys(Optional<TenantId> tenant) {
+      return keys.values().stream().filter(k -> java.util.Objects.equals(k.tenant(), tenant.orElse(null))).toList();
+    }
+
+    @Override
+    public synchronized boolean removeKey(Optional<TenantId> tenant, String keyId) {
+      ApiKey k = keys.get(keyId);
+      if (k == null || !java.util.Objects.equals(k.tenant(), tenant.orElse(null))) {
+        return false;
+      }
+      keys.remove(keyId);
+      return true;
     }
 
     @Override

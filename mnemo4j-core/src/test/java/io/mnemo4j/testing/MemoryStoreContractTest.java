@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mnemo4j.AddOptions;
+import io.mnemo4j.ApiKeys;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
@@ -306,6 +307,35 @@ public abstract class MemoryStoreContractTest {
 
     assertThat(again.count(Selection.everywhere())).isZero();
     assertThat(again.search("old life", Search.everywhere())).isEmpty();
+  }
+
+  @Test
+  void apiKeys_areStoredHashed_authenticate_andGoWithThePurge() throws IOException {
+    mnemo.createTenant("keyed");
+    mnemo.createTenant("other");
+    ApiKeys.Issued alice = mnemo.apiKeys().issue(io.mnemo4j.TenantId.of("keyed"), "alice");
+    ApiKeys.Issued whole = mnemo.apiKeys().issue(io.mnemo4j.TenantId.of("keyed"), null);
+    ApiKeys.Issued other = mnemo.apiKeys().issue(io.mnemo4j.TenantId.of("other"), null);
+    ApiKeys.Issued admin = mnemo.apiKeys().issueAdmin();
+
+    assertThat(alice.secret()).startsWith(ApiKeys.SECRET_PREFIX).hasSizeGreaterThan(40);
+    assertThat(mnemo.apiKeys().authenticate(alice.secret()).orElseThrow().userId()).isEqualTo("alice");
+    assertThat(mnemo.apiKeys().authenticate(admin.secret()).orElseThrow().isAdmin()).isTrue();
+    assertThat(mnemo.apiKeys().authenticate(alice.secret() + "x")).isEmpty();
+    assertThat(mnemo.apiKeys().list(io.mnemo4j.TenantId.of("keyed"))).extracting(k -> k.id())
+        .containsExactly(alice.key().id(), whole.key().id());
+    assertThat(filesContaining(alice.secret())).isEmpty();
+    assertThatThrownBy(() -> mnemo.apiKeys().revoke(io.mnemo4j.TenantId.of("other"), alice.key().id()))
+        .isInstanceOf(NotFoundException.class);
+
+    mnemo.apiKeys().revoke(io.mnemo4j.TenantId.of("keyed"), whole.key().id());
+    assertThat(mnemo.apiKeys().authenticate(whole.secret())).isEmpty();
+    mnemo.purgeTenant("keyed");
+    reopen();
+
+    assertThat(mnemo.apiKeys().authenticate(alice.secret())).isEmpty();
+    assertThat(mnemo.apiKeys().authenticate(other.secret())).isPresent();
+    assertThat(mnemo.apiKeys().authenticate(admin.secret())).isPresent();
   }
 
   // ---------------------------------------------------------------- durability and reopening

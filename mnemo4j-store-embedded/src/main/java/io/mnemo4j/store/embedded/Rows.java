@@ -1,0 +1,320 @@
+package io.mnemo4j.store.embedded;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo4j.EventType;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.Memory;
+import io.mnemo4j.Role;
+import io.mnemo4j.Scope;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.WriteBatch;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The SQLite schema of a tenant database and the mapping between its rows and the SPI records. Thread-safe
+ * (stateless; Jackson's ObjectMapper is safe to share once configured).
+ */
+final class Rows {
+  static final int SCHEMA_VERSION = 1;
+  private static final int SQL_CHUNK = 500;
+
+  static final String MEMORY_COLUMNS = "id, text, hash, user_id, agent_id, run_id, metadata, categories, role, "
+      + "actor, created_at, updated_at, expires_at, valid_from, valid_to, provenance, embedding, embedding_model";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+
+  private Rows() {}
+
+  /** Creates the tables on a fresh database; refuses a database written by a newer build. */
+  static void createSchema(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      int version;
+      try (PreparedStatement ps = c.prepareStatement("PRAGMA user_version"); ResultSet rs = ps.executeQuery()) {
+        version = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (version > SCHEMA_VERSION) {
+        throw new SQLException("tenant database schema version " + version + " is newer than this build supports");
+      }
+      if (version < 1) {
+        Sqlite.exec(c, "CREATE TABLE memories (id TEXT PRIMARY KEY, text TEXT NOT NULL, hash TEXT NOT NULL, "
+            + "user_id TEXT, agent_id TEXT, run_id TEXT, metadata TEXT NOT NULL, categories TEXT NOT NULL, "
+            + "role TEXT, actor TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT, "
+            + "valid_from TEXT, valid_to TEXT, provenance TEXT NOT NULL, embedding BLOB NOT NULL, "
+            + "embedding_model TEXT NOT NULL)");
+        Sqlite.exec(c, "CREATE INDEX memories_hash ON memories(hash)");
+        // pos keeps append order; history is never deleted with its memory.
+        Sqlite.exec(c, "CREATE TABLE history (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
+            + "memory_id TEXT NOT NULL, event TEXT NOT NULL, old_text TEXT, new_text TEXT, actor TEXT NOT NULL, "
+            + "at TEXT NOT NULL)");
+        Sqlite.exec(c, "CREATE INDEX history_memory ON history(memory_id, pos)");
+        Sqlite.exec(c, "CREATE TABLE messages (id TEXT PRIMARY KEY, user_id TEXT, agent_id TEXT, run_id TEXT, "
+            + "role TEXT NOT NULL, name TEXT, content TEXT NOT NULL, received_at TEXT NOT NULL)");
+        // Every Put/Remove appends here; the index replays rows past its committed seq. AUTOINCREMENT never
+        // reuses a seq, even after the log is pruned.
+        Sqlite.exec(c, "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, memory_id TEXT NOT NULL)");
+        Sqlite.exec(c, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        Sqlite.exec(c, "INSERT INTO meta(key, value) VALUES ('db_id', lower(hex(randomblob(16))))");
+        Sqlite.exec(c, "PRAGMA user_version = " + SCHEMA_VERSION);
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  static void bindMemory(PreparedStatement ps, StoredMemory stored) throws SQLException {
+    Memory m = stored.memory();
+    ps.setString(1, m.id());
+    ps.setString(2, m.text());
+    ps.setString(3, m.hash());
+    ps.setString(4, m.scope().userId());
+    ps.setString(5, m.scope().agentId());
+    ps.setString(6, m.scope().runId());
+    ps.setString(7, json(m.metadata()));
+    ps.setString(8, json(m.categories()));
+    ps.setString(9, m.role() == null ? null : m.role().wireName());
+    ps.setString(10, m.actor());
+    ps.setString(11, Sqlite.time(m.createdAt()));
+    ps.setString(12, Sqlite.time(m.updatedAt()));
+    ps.setString(13, Sqlite.timeOrNull(m.expiresAt()));
+    ps.setString(14, Sqlite.timeOrNull(m.validFrom()));
+    ps.setString(15, Sqlite.timeOrNull(m.validTo()));
+    ps.setString(16, json(Map.of("source", m.provenance().source(), "message_ids", m.provenance().messageIds())));
+    ps.setBytes(17, floats(stored.embedding()));
+    ps.setString(18, m.embeddingModel());
+  }
+
+  /** Reads a row selected with {@link #MEMORY_COLUMNS}. */
+  static StoredMemory memory(ResultSet rs) throws SQLException {
+    Map<String, Object> provenance = parse(rs.getString(16), MAP);
+    @SuppressWarnings("unchecked")
+    List<String> messageIds = (List<String>) provenance.getOrDefault("message_ids", List.of());
+    String role = rs.getString(9);
+    Memory m = new Memory(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        new Scope(rs.getString(4), rs.getString(5), rs.getString(6)),
+        parse(rs.getString(7), MAP),
+        parse(rs.getString(8), STRINGS),
+        role == null ? null : Role.parse("role", role),
+        rs.getString(10),
+        Sqlite.parseTime(rs.getString(11)),
+        Sqlite.parseTime(rs.getString(12)),
+        Sqlite.parseTimeOrNull(rs.getString(13)),
+        Sqlite.parseTimeOrNull(rs.getString(14)),
+        Sqlite.parseTimeOrNull(rs.getString(15)),
+        new Memory.Provenance((String) provenance.get("source"), messageIds),
+        rs.getString(18));
+    return new StoredMemory(m, floats(rs.getBytes(17)));
+  }
+
+  static void bindHistory(PreparedStatement ps, HistoryEntry h) throws SQLException {
+    ps.setString(1, h.id());
+    ps.setString(2, h.memoryId());
+    ps.setString(3, h.event().name());
+    ps.setString(4, h.oldText());
+    ps.setString(5, h.newText());
+    ps.setString(6, h.actor());
+    ps.setString(7, Sqlite.time(h.at()));
+  }
+
+  static HistoryEntry history(ResultSet rs) throws SQLException {
+    return new HistoryEntry(rs.getString(1), rs.getString(2), EventType.valueOf(rs.getString(3)),
+        rs.getString(4), rs.getString(5), rs.getString(6), Sqlite.parseTime(rs.getString(7)));
+  }
+
+  static void bindMessage(PreparedStatement ps, StoredMessage msg) throws SQLException {
+    ps.setString(1, msg.id());
+    ps.setString(2, msg.scope().userId());
+    ps.setString(3, msg.scope().agentId());
+    ps.setString(4, msg.scope().runId());
+    ps.setString(5, msg.role().wireName());
+    ps.setString(6, msg.name());
+    ps.setString(7, msg.content());
+    ps.setString(8, Sqlite.time(msg.receivedAt()));
+  }
+
+  static byte[] floats(float[] vector) {
+    ByteBuffer buffer = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.asFloatBuffer().put(vector);
+    return buffer.array();
+  }
+
+  static float[] floats(byte[] bytes) {
+    float[] out = new float[bytes.length / Float.BYTES];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+    return out;
+  }
+
+  static String dbId(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE key = 'db_id'");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("tenant database has no db_id");
+      }
+      return rs.getString(1);
+    }
+  }
+
+  static long maxSeq(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Commits the batch in one SQLite transaction; returns the last change seq, or -1 without changes. */
+  static long write(Connection c, WriteBatch batch) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      long seq = -1;
+      try (PreparedStatement put = c.prepareStatement("INSERT OR REPLACE INTO memories(" + MEMORY_COLUMNS
+              + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          PreparedStatement remove = c.prepareStatement("DELETE FROM memories WHERE id = ?");
+          PreparedStatement log = c.prepareStatement("INSERT INTO changes(memory_id) VALUES (?) RETURNING seq")) {
+        for (Change change : batch.changes()) {
+          String id = switch (change) {
+            case Change.Put p -> {
+              bindMemory(put, p.memory());
+              put.executeUpdate();
+              yield p.memory().id();
+            }
+            case Change.Remove r -> {
+              remove.setString(1, r.id());
+              remove.executeUpdate();
+              yield r.id();
+            }
+          };
+          log.setString(1, id);
+          try (ResultSet rs = log.executeQuery()) {
+            rs.next();
+            seq = rs.getLong(1);
+          }
+        }
+      }
+      if (!batch.history().isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO history(id, memory_id, event, old_text, "
+            + "new_text, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            + "memory_id = excluded.memory_id, event = excluded.event, old_text = excluded.old_text, "
+            + "new_text = excluded.new_text, actor = excluded.actor, at = excluded.at")) {
+          for (HistoryEntry h : batch.history()) {
+            bindHistory(ps, h);
+            ps.executeUpdate();
+          }
+        }
+      }
+      if (!batch.messages().isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO messages(id, user_id, agent_id, "
+            + "run_id, role, name, content, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+          for (StoredMessage m : batch.messages()) {
+            bindMessage(ps, m);
+            ps.executeUpdate();
+          }
+        }
+      }
+      c.commit();
+      return seq;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  static Optional<StoredMemory> select(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT " + MEMORY_COLUMNS + " FROM memories WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(memory(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** The rows for {@code ids} in their order, skipping missing ones, read in one transaction. */
+  static List<StoredMemory> selectAll(Connection c, List<String> ids) throws SQLException {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
+    Map<String, StoredMemory> found = new HashMap<>();
+    c.setAutoCommit(false);
+    try {
+      for (int from = 0; from < distinct.size(); from += SQL_CHUNK) {
+        List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + SQL_CHUNK));
+        String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT " + MEMORY_COLUMNS + " FROM memories WHERE id IN (" + marks + ")")) {
+          for (int i = 0; i < chunk.size(); i++) {
+            ps.setString(i + 1, chunk.get(i));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              StoredMemory m = memory(rs);
+              found.put(m.id(), m);
+            }
+          }
+        }
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+    List<StoredMemory> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      StoredMemory m = found.get(id);
+      if (m != null) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      // Memory validated its metadata as JSON-compatible, so this is a bug, not bad input.
+      throw new IllegalStateException("cannot serialise memory fields as JSON", e);
+    }
+  }
+
+  private static <T> T parse(String json, TypeReference<T> type) throws SQLException {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("a stored JSON column is malformed", e);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.mnemo4j.store.embedded;
+
+import io.mnemo4j.Message;
+import io.mnemo4j.MemoryEvent;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.Scope;
+import io.mnemo4j.TenantMemory;
+import io.mnemo4j.testing.HashingEmbedder;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The child JVM of {@link KillDurabilityTest}: adds memories forever and prints {@code ACK <id> <text>} after each
+ * add returns, until it is killed. Not a test itself.
+ */
+public final class KillChild {
+  private KillChild() {}
+
+  /** Args: data directory. */
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    try (Mnemo mnemo = Mnemo.builder().dataDir(Path.of(args[0])).embedder(new HashingEmbedder())
+        .backend(EmbeddedBackend.create()).build()) {
+      TenantMemory t = mnemo.tenant("durable");
+      out.println("READY");
+      for (int i = 0; ; i++) {
+        String text = "durable note " + i + " token" + Integer.toString(i * 7919 + 13, 36);
+        Scope scope = Scope.user("u" + (i % 3));
+        List<MemoryEvent> events = t.add(List.of(Message.user(text)), scope);
+        out.println("ACK " + events.get(0).id() + " " + scope.userId() + " " + text);
+      }
+    }
+  }
+}
