@@ -99,6 +99,15 @@ final class HybridSearch {
           out.merge(text.get(i).id(), wt / (t.rrfK() + i + 1), Double::sum);
         }
       }
+      case ZSCORE -> {
+        if (mode == Search.Mode.DENSE) {
+          for (ScoredId s : dense) {
+            out.put(s.id(), Math.max(0, s.score()));
+          }
+          return out;
+        }
+        addStandardised(out, dense, text, wd, wt);
+      }
       case LINEAR -> {
         if (mode == Search.Mode.DENSE) {
           // Alone, the cosine itself is the most meaningful score (thresholds keep their usual meaning).
@@ -133,6 +142,37 @@ final class HybridSearch {
       double norm = range > 0 ? (s.score() - min) / range : 1.0;
       out.merge(s.id(), weight * norm, Double::sum);
     }
+  }
+
+  // Standard scores within each list; a candidate missing from a list gets that list's lowest standard score, so
+  // appearing in only one list is not rewarded over appearing low in both. Shifted and scaled to stay positive.
+  private static void addStandardised(Map<String, Double> out, List<ScoredId> dense, List<ScoredId> text,
+      double wd, double wt) {
+    Map<String, Double> zd = standardise(dense);
+    Map<String, Double> zt = standardise(text);
+    double minD = zd.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    double minT = zt.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    Set<String> ids = new HashSet<>(zd.keySet());
+    ids.addAll(zt.keySet());
+    for (String id : ids) {
+      double d = zd.getOrDefault(id, minD) + 3;
+      double t = zt.getOrDefault(id, minT) + 3;
+      out.put(id, Math.max(0, (wd * d + wt * t) / 6));
+    }
+  }
+
+  private static Map<String, Double> standardise(List<ScoredId> list) {
+    Map<String, Double> z = new HashMap<>();
+    if (list.isEmpty()) {
+      return z;
+    }
+    double mean = list.stream().mapToDouble(ScoredId::score).average().orElse(0);
+    double var = list.stream().mapToDouble(s -> (s.score() - mean) * (s.score() - mean)).average().orElse(0);
+    double sd = Math.sqrt(var);
+    for (ScoredId s : list) {
+      z.put(s.id(), sd > 0 ? (s.score() - mean) / sd : 0);
+    }
+    return z;
   }
 
   private List<Hit> materialise(TenantStore store, Map<String, Double> fused, Search search, TenantInfo tenant,

@@ -1,5 +1,6 @@
 package io.mnemo4j;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -10,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param role who wrote it
  * @param content the text
  * @param name the actor's name (a speaker, an agent), or null
+ * @param metadata JSON object for this message's memory, merged over the call's metadata (this one wins per key)
  */
-public record Message(Role role, String content, @Nullable String name) {
+public record Message(Role role, String content, @Nullable String name, Map<String, Object> metadata) {
   /** The longest message accepted, in characters. */
   public static final int MAX_CONTENT_LENGTH = 64 * 1024;
 
@@ -28,6 +30,17 @@ public record Message(Role role, String content, @Nullable String name) {
     if (name != null && (name.isBlank() || name.length() > Scope.MAX_ID_LENGTH)) {
       throw new InvalidRequestException("messages.name", "message name must be 1 to 255 characters");
     }
+    metadata = Metadata.validate(metadata);
+  }
+
+  /** A message without metadata of its own. */
+  public Message(Role role, String content, @Nullable String name) {
+    this(role, content, name, Map.of());
+  }
+
+  /** A copy carrying this metadata (identity keys are refused, as everywhere). */
+  public Message withMetadata(Map<String, ?> newMetadata) {
+    return new Message(role, content, name, Metadata.validate(newMetadata));
   }
 
   /** A user message. */

@@ -90,7 +90,12 @@ final class VerbatimIngest {
         events.add(duplicate.get());
         continue;
       }
-      Memory memory = new Memory(mnemo.newId(), m.content(), hash, scope, options.metadata(), options.categories(),
+      Map<String, Object> metadata = options.metadata();
+      if (!m.metadata().isEmpty()) {
+        metadata = new HashMap<>(options.metadata());
+        metadata.putAll(m.metadata());
+      }
+      Memory memory = new Memory(mnemo.newId(), m.content(), hash, scope, metadata, options.categories(),
           m.role(), m.name(), now, now, options.expiresAt(), null, null,
           new Memory.Provenance("verbatim", List.of(messageId)), model);
       StoredMemory stored = new StoredMemory(memory, vector);

@@ -450,6 +450,22 @@ public abstract class MemoryStoreContractTest {
   }
 
   @Test
+  void add_perMessageMetadata_mergesOverTheCallsMetadata() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<MemoryEvent> events = acme.add(List.of(
+            Message.user("first turn of the session").withMetadata(Map.of("turn", "D1:1")),
+            Message.user("second turn, other words").withMetadata(Map.of("turn", "D1:2", "session", "override"))),
+        Scope.user("alice"), AddOptions.none().withMetadata(Map.of("session", "s1")));
+
+    assertThat(acme.get(events.get(0).id()).orElseThrow().metadata())
+        .isEqualTo(Map.of("turn", "D1:1", "session", "s1"));
+    assertThat(acme.get(events.get(1).id()).orElseThrow().metadata())
+        .isEqualTo(Map.of("turn", "D1:2", "session", "override"));
+    assertThatThrownBy(() -> Message.user("x").withMetadata(Map.of("user_id", "bob")))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
+  @Test
   void add_concurrentIdenticalAdds_storeOneMemory() throws Exception {
     TenantMemory acme = mnemo.tenant("acme");
     ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -1,0 +1,252 @@
+package io.mnemo4j.cli;
+
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.MnemoException;
+import io.mnemo4j.NotFoundException;
+import io.mnemo4j.TenantMemory;
+import io.mnemo4j.embed.onnx.OnnxEmbedder;
+import io.mnemo4j.store.embedded.EmbeddedBackend;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code mnemo} command: the root of the picocli command tree, holder of the global options and of the streams
+ * every subcommand writes to. Exit codes: 0 success, 2 bad input (usage errors and {@link InvalidRequestException}),
+ * 1 any other failure (not found included). Not thread-safe: one instance per invocation.
+ */
+@Command(
+    name = "mnemo",
+    scope = ScopeType.INHERIT, // subcommands inherit --help and --version
+    mixinStandardHelpOptions = true,
+    version = "mnemo 0.1.0-SNAPSHOT",
+    description = "Long-term, tenant-isolated memory on the command line (embedded store, local embedder).",
+    subcommands = {
+      TenantsCommand.class,
+      AddCommand.class,
+      SearchCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      DeleteAllCommand.class,
+      HistoryCommand.class,
+      ListCommand.class,
+      EvalCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class MnemoCli implements Runnable {
+  /** Exit code of a successful command. */
+  static final int OK = 0;
+  /** Exit code of any failure that is not bad input (not found, store or model errors). */
+  static final int FAILURE = 1;
+  /** Exit code of bad input: unknown flags, invalid values, invalid requests. */
+  static final int BAD_INPUT = 2;
+
+  static final String DEFAULT_EMBEDDER = "bge-small-en-v1.5-q";
+  static final Path DEFAULT_DATA_DIR = Path.of("mnemo-data");
+
+  private static final Logger ROOT_LOGGER = Logger.getLogger("");
+
+  private final InputStream in;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  @CommandLine.Spec
+  private CommandLine.Model.CommandSpec spec;
+
+  private Path dataDir = DEFAULT_DATA_DIR;
+  private String embedderName = DEFAULT_EMBEDDER;
+  private boolean json;
+
+  MnemoCli(InputStream in, PrintStream out, PrintStream err) {
+    this.in = in;
+    this.out = out;
+    this.err = err;
+  }
+
+  @Option(names = "--data-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Data directory (default: ./mnemo-data).")
+  void setDataDir(Path dir) {
+    this.dataDir = dir;
+  }
+
+  @Option(names = "--embedder", paramLabel = "NAME", scope = ScopeType.INHERIT,
+      description = "Embedding model (default: " + DEFAULT_EMBEDDER + ").")
+  void setEmbedder(String name) {
+    this.embedderName = name;
+  }
+
+  @Option(names = "--json", scope = ScopeType.INHERIT,
+      description = "Print exactly one JSON object on stdout.")
+  void setJson(boolean on) {
+    this.json = on;
+  }
+
+  /** Runs the command line and exits the JVM with its exit code. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command line with the given streams (standard input is {@link System#in}); returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, System.in, out, err);
+  }
+
+  static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    quietLogging();
+    MnemoCli root = new MnemoCli(in, out, err);
+    CommandLine cl = new CommandLine(root);
+    PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, out.charset()), true);
+    PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, err.charset()), true);
+    cl.setOut(outWriter);
+    cl.setErr(errWriter);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler(MnemoCli::usageError);
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> root.failure(e));
+    try {
+      return cl.execute(args);
+    } finally {
+      outWriter.flush();
+      errWriter.flush();
+      out.flush();
+      err.flush();
+    }
+  }
+
+  @Override
+  public void run() {
+    // `mnemo` with no subcommand: show the usage on stderr and fail as bad input.
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  // ---- shared by the subcommands ----
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  InputStream in() {
+    return in;
+  }
+
+  boolean json() {
+    return json;
+  }
+
+  Path dataDir() {
+    return dataDir;
+  }
+
+  String embedderName() {
+    return embedderName;
+  }
+
+  /**
+   * Opens the data directory. Tenants are never created implicitly: a mistyped tenant id must fail, not start an
+   * empty tenant. {@code extraRegions} are regions a {@code tenants create} may pin a tenant to.
+   */
+  Mnemo openMnemo(String... extraRegions) {
+    LazyEmbedder embedder = LazyEmbedder.named(embedderName);
+    return Mnemo.builder()
+        .dataDir(dataDir)
+        .embedder(embedder)
+        .backend(EmbeddedBackend.create())
+        .regions(extraRegions)
+        .autoCreateTenants(false)
+        .build();
+  }
+
+  /** The tenant's memory, or a not-found error that says how to create it. */
+  static TenantMemory tenant(Mnemo mnemo, String tenantId) {
+    if (mnemo.findTenant(tenantId).isEmpty()) {
+      throw new NotFoundException(
+          "tenant " + tenantId + " not found; create it with: mnemo tenants create " + tenantId);
+    }
+    return mnemo.tenant(tenantId);
+  }
+
+  /** Validates an embedder name early, so a typo fails before anything is opened. */
+  static void checkEmbedderName(String name) {
+    if (!OnnxEmbedder.names().contains(name)) {
+      throw new InvalidRequestException(
+          "embedder", "unknown embedder '" + name + "'; known embedders: " + String.join(", ", OnnxEmbedder.names()));
+    }
+  }
+
+  // ---- errors ----
+
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    PrintWriter w = cl.getErr();
+    w.println("error: " + e.getMessage());
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, w)) {
+      w.println("try: " + cl.getCommandSpec().qualifiedName() + " --help");
+    }
+    w.flush();
+    return BAD_INPUT;
+  }
+
+  private int failure(Exception e) {
+    Throwable t = e;
+    int code;
+    String message;
+    if (t instanceof InvalidRequestException ire) {
+      code = BAD_INPUT;
+      message = ire.getMessage() + " (field: " + ire.field() + ")";
+    } else if (t instanceof UsageException ue) {
+      code = BAD_INPUT;
+      message = ue.getMessage();
+    } else if (t instanceof MnemoException me) {
+      code = FAILURE;
+      message = me.getMessage();
+    } else {
+      code = FAILURE;
+      message = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+    err.println("error: " + message);
+    if (debug()) {
+      t.printStackTrace(err);
+    } else if (code == FAILURE && !(t instanceof MnemoException)) {
+      err.println("(set MNEMO_DEBUG=1 for the stack trace)");
+    }
+    err.flush();
+    return code;
+  }
+
+  private static boolean debug() {
+    return "1".equals(System.getenv("MNEMO_DEBUG"));
+  }
+
+  private static void quietLogging() {
+    if (debug()) {
+      // Must happen before slf4j-simple initialises; the properties file says warn otherwise.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+      System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "info");
+    } else {
+      // The core and Lucene log through java.util.logging, whose console handler prints INFO by default.
+      ROOT_LOGGER.setLevel(Level.WARNING);
+    }
+  }
+
+  /** A bad combination of flags found after parsing: reported like a usage error, exit code 2. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

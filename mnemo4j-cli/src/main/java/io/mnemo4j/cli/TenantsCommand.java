@@ -1,0 +1,95 @@
+package io.mnemo4j.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.PurgeReceipt;
+import io.mnemo4j.TenantInfo;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mnemo tenants create|list|purge}. */
+@Command(name = "tenants", description = "Create, list and purge tenants.",
+    subcommands = {TenantsCommand.Create.class, TenantsCommand.ListTenants.class, TenantsCommand.Purge.class})
+final class TenantsCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a tenants command is required");
+  }
+
+  @Command(name = "create", description = "Create a tenant.")
+  static final class Create extends CliCommand {
+    @Parameters(paramLabel = "ID", description = "Tenant id, ^[a-z0-9][a-z0-9_-]{0,62}$.")
+    String id = "";
+
+    @Option(names = "--region", paramLabel = "R",
+        description = "Region the tenant's data is pinned to (a directory of the data dir; default: local).")
+    @Nullable String region;
+
+    @Override
+    public Integer call() {
+      try (Mnemo mnemo = region == null ? cli().openMnemo() : cli().openMnemo(region)) {
+        TenantInfo t = region == null ? mnemo.createTenant(id) : mnemo.createTenant(id, region);
+        if (json()) {
+          Json.print(out(), Json.tenant(t));
+        } else {
+          out().println("created tenant " + t.id() + " in region " + t.region());
+        }
+      }
+      return MnemoCli.OK;
+    }
+  }
+
+  @Command(name = "list", description = "List tenants.")
+  static final class ListTenants extends CliCommand {
+    @Override
+    public Integer call() {
+      List<TenantInfo> tenants;
+      try (Mnemo mnemo = cli().openMnemo()) {
+        tenants = mnemo.listTenants();
+      }
+      if (json()) {
+        ObjectNode root = Json.object();
+        ArrayNode results = root.putArray("results");
+        tenants.forEach(t -> results.add(Json.tenant(t)));
+        Json.print(out(), root);
+      } else if (tenants.isEmpty()) {
+        out().println("no tenants; create one with: mnemo tenants create ID");
+      } else {
+        PrintStream o = out();
+        o.printf(Locale.ROOT, "%-32s %-12s %s%n", "TENANT", "REGION", "CREATED");
+        tenants.forEach(t -> o.printf(Locale.ROOT, "%-32s %-12s %s%n", t.id(), t.region(), t.createdAt()));
+      }
+      return MnemoCli.OK;
+    }
+  }
+
+  @Command(name = "purge", description = "Delete every byte of a tenant and print the receipt.")
+  static final class Purge extends CliCommand {
+    @Parameters(paramLabel = "ID", description = "Tenant id.")
+    String id = "";
+
+    @Override
+    public Integer call() {
+      PurgeReceipt r;
+      try (Mnemo mnemo = cli().openMnemo()) {
+        r = mnemo.purgeTenant(id);
+      }
+      if (json()) {
+        Json.print(out(), Json.receipt(r));
+      } else {
+        out().printf(Locale.ROOT, "purged tenant %s (region %s): %d memories, %d history rows, %d messages, %d files, %d bytes"
+            + " at %s%n", r.tenant(), r.region(), r.memories(), r.historyRows(), r.messages(), r.files(), r.bytes(),
+            r.purgedAt());
+      }
+      return MnemoCli.OK;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package io.mnemo4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mnemo4j.cli.CliTestSupport.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code mnemo eval locomo} on a tiny synthetic file in LoCoMo's format, searched in text (BM25) mode so the expected
+ * numbers can be worked out by hand: each question shares exactly one rare word with its evidence turns.
+ */
+class LocomoEvalTest {
+  @TempDir Path dir;
+
+  /**
+   * Conversation "Conv-A 1": 6 turns, one of them ("Alice: Take care, bye!") an exact duplicate, so 5 memories.
+   * Conversation "conv-b": 2 turns reusing conversation A's words, to prove questions only see their own user.
+   *
+   * <pre>
+   * question          cat evidence (raw)        valid evidence  R@1  R@5  H@1  H@5
+   * xylophone?         4  D1:2                  D1:2            1    1    1    1
+   * quokka marathon?   1  "D1:2; D2:3"          D1:2 D2:3       .5   1    1    1
+   * carrots?           2  D:2:1                 D2:1            1    1    1    1
+   * bye?               2  D2:02                 D2:2 (= D1:3)   1    1    1    1
+   * zebra?             4  D1:1, D2:1            D1:1 D2:1       .5   1    1    1
+   * unicorn?           3  D9:9, D               none: skipped
+   * violins?           4  D1:1                  D1:1            0    0    0    0
+   * xylophone?         5  D1:2                  (apart)         1    1    1    1
+   * B: xylophone?      4  D1:1                  D1:1            1    1    1    1
+   * B: marathon?       1  D1:2                  D1:2            1    1    1    1
+   * </pre>
+   *
+   * Overall (categories 1-4, 8 questions): R@1 6/8, R@5 7/8, H@1 7/8, H@5 7/8.
+   */
+  static final String DATA = """
+      [
+        {"sample_id": "Conv-A 1",
+         "conversation": {
+           "speaker_a": "Alice", "speaker_b": "Bob",
+           "session_1_date_time": "1:00 pm on 1 May, 2023",
+           "session_1": [
+             {"speaker": "Alice", "dia_id": "D1:1", "text": "I adopted a zebra last week."},
+             {"speaker": "Bob", "dia_id": "D1:2", "text": "I am learning the xylophone now.",
+              "blip_caption": "a photo of a quokka", "img_url": ["http://example.invalid/q.jpg"]},
+             {"speaker": "Alice", "dia_id": "D1:3", "text": "Take care, bye!"}
+           ],
+           "session_2_date_time": "2:00 pm on 8 May, 2023",
+           "session_2": [
+             {"speaker": "Alice", "dia_id": "D2:1", "text": "My zebra loves carrots."},
+             {"speaker": "Alice", "dia_id": "D2:2", "text": "Take care, bye!"},
+             {"speaker": "Bob", "dia_id": "D2:3", "text": "The marathon in Paris was exhausting."}
+           ]
+         },
+         "qa": [
+           {"question": "xylophone?", "answer": "x", "evidence": ["D1:2"], "category": 4},
+           {"question": "quokka marathon?", "answer": "x", "evidence": ["D1:2; D2:3"], "category": 1},
+           {"question": "carrots?", "answer": "x", "evidence": ["D:2:1"], "category": 2},
+           {"question": "bye?", "answer": "x", "evidence": ["D2:02"], "category": 2},
+           {"question": "zebra?", "answer": "x", "evidence": ["D1:1", "D2:1"], "category": 4},
+           {"question": "unicorn?", "answer": "x", "evidence": ["D9:9", "D"], "category": 3},
+           {"question": "violins?", "answer": "x", "evidence": ["D1:1"], "category": 4},
+           {"question": "xylophone?", "adversarial_answer": "x", "evidence": ["D1:2"], "category": 5}
+         ]},
+        {"sample_id": "conv-b",
+         "conversation": {
+           "speaker_a": "Carol", "speaker_b": "Dan",
+           "session_1_date_time": "9:00 am on 2 June, 2023",
+           "session_1": [
+             {"speaker": "Carol", "dia_id": "D1:1", "text": "I play the xylophone too."},
+             {"speaker": "Dan", "dia_id": "D1:2", "text": "I ran a marathon in Berlin."}
+           ]
+         },
+         "qa": [
+           {"question": "xylophone?", "answer": "x", "evidence": ["D1:1"], "category": 4},
+           {"question": "marathon?", "answer": "x", "evidence": ["D1:2"], "category": 1}
+         ]}
+      ]
+      """;
+
+  private Path writeData() throws IOException {
+    Path file = dir.resolve("locomo-tiny.json");
+    Files.writeString(file, DATA);
+    return file;
+  }
+
+  @ParameterizedTest(name = "perTenant={0}")
+  @ValueSource(booleans = {false, true})
+  void evalLocomo_textMode_exactRecall(boolean perTenant) throws IOException {
+    Path data = writeData();
+    List<String> args = new java.util.ArrayList<>(List.of("eval", "locomo", "--data", data.toString(), "--mode",
+        "text", "--k", "1,5", "--json"));
+    if (perTenant) {
+      args.add("--per-tenant");
+    }
+    Result r = CliTestSupport.raw("", args.toArray(String[]::new)).ok();
+    JsonNode report = r.json();
+
+    assertThat(report.get("questions").asInt()).isEqualTo(8);
+    assertThat(report.get("recall").get("1").asDouble()).isEqualTo(0.75);
+    assertThat(report.get("recall").get("5").asDouble()).isEqualTo(0.875);
+    assertThat(report.get("hit").get("1").asDouble()).isEqualTo(0.875);
+    assertThat(report.get("hit").get("5").asDouble()).isEqualTo(0.875);
+    assertThat(report.get("recall").has("10")).isFalse();
+    assertThat(report.get("skipped_questions").asInt()).isEqualTo(1);
+    assertThat(report.get("turns").asInt()).isEqualTo(8);
+    assertThat(report.get("memories").asInt()).isEqualTo(7);
+    assertThat(report.get("mode").asText()).isEqualTo("text");
+
+    JsonNode cats = report.get("by_category");
+    assertThat(cats.get("1").get("questions").asInt()).isEqualTo(2);
+    assertThat(cats.get("1").get("recall").get("1").asDouble()).isEqualTo(0.75);
+    assertThat(cats.get("1").get("recall").get("5").asDouble()).isEqualTo(1.0);
+    assertThat(cats.get("2").get("recall").get("1").asDouble()).isEqualTo(1.0);
+    assertThat(cats.get("3").get("questions").asInt()).isZero();
+    assertThat(cats.get("4").get("questions").asInt()).isEqualTo(4);
+    assertThat(cats.get("4").get("recall").get("1").asDouble()).isEqualTo(0.625);
+    assertThat(cats.get("4").get("recall").get("5").asDouble()).isEqualTo(0.75);
+    assertThat(cats.get("4").get("hit").get("1").asDouble()).isEqualTo(0.75);
+    assertThat(cats.get("5").get("questions").asInt()).isEqualTo(1);
+    assertThat(cats.get("5").get("hit").get("1").asDouble()).isEqualTo(1.0);
+
+    assertThat(r.err()).contains("ingest").contains("search");
+  }
+
+  @Test
+  void evalLocomo_humanTable_andLimitConversations() throws IOException {
+    Path data = writeData();
+    Result r = CliTestSupport.raw("", "eval", "locomo", "--data", data.toString(), "--mode", "text",
+        "--limit-conversations", "1").ok();
+    assertThat(r.out()).contains("1 conversations, 6 turns (5 memories)")
+        .contains("overall (1-4)")
+        .contains("5 adversarial (apart)")
+        .contains("R@20");
+    String overall = r.out().lines().filter(l -> l.startsWith("overall")).findFirst().orElseThrow();
+    assertThat(overall.trim().split("\\s+")).startsWith("overall", "(1-4)", "6");
+  }
+
+  @Test
+  void evalLocomo_missingFile_exit2() {
+    Result r = CliTestSupport.raw("", "eval", "locomo", "--data", dir.resolve("nope.json").toString());
+    assertThat(r.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    assertThat(r.err()).contains("(field: data)");
+  }
+
+  @Test
+  void normaliseEvidence_fixesPublishedQuirks_andDropsUnknownIds() {
+    Set<String> turns = Set.of("D8:6", "D9:17", "D11:26", "D30:5", "D1:1", "D1:2");
+    assertThat(LocomoEval.normaliseEvidence(
+        List.of("D8:6; D9:17", "D:11:26", "D30:05", "D1:1 D1:2", "D1:1,D99:1", "D", ""), turns))
+        .containsExactly("D8:6", "D9:17", "D11:26", "D30:5", "D1:1", "D1:2");
+    assertThat(LocomoEval.normaliseDiaId("D01:007")).isEqualTo(Optional.of("D1:7"));
+    assertThat(LocomoEval.normaliseDiaId("X1:2")).isEmpty();
+  }
+
+  @Test
+  void tenantIdFor_sanitisesAndKeepsIdsUnique() {
+    Set<String> taken = new HashSet<>();
+    assertThat(LocomoEval.tenantIdFor("Conv-A 1", taken)).isEqualTo("conv-a-1");
+    assertThat(LocomoEval.tenantIdFor("conv a 1", taken)).isEqualTo("conv-a-1-2");
+    assertThat(LocomoEval.tenantIdFor("__x", taken)).isEqualTo("x");
+    assertThat(LocomoEval.tenantIdFor("!!!", taken)).isEqualTo("conv");
+    assertThat(LocomoEval.tenantIdFor("a".repeat(80), taken)).hasSize(63);
+  }
+}
