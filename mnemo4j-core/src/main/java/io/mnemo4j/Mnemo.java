@@ -90,6 +90,17 @@ public final class Mnemo implements AutoCloseable {
     return new TenantMemory(this, info);
   }
 
+  /**
+   * The memory of an existing tenant, never creating one (whatever {@code autoCreateTenants} says): what a server
+   * uses, so a request racing a purge can never bring the tenant back empty.
+   */
+  public TenantMemory existingTenant(String tenantId) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen();
+    return new TenantMemory(this,
+        catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found")));
+  }
+
   /** Creates a tenant in the default region. */
   public TenantInfo createTenant(String tenantId) {
     return createTenant(tenantId, defaultRegion);

@@ -41,6 +41,7 @@ import picocli.CommandLine.ScopeType;
       ListCommand.class,
       EvalCommand.class,
       DemoCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MnemoCli implements Runnable {

@@ -1,0 +1,179 @@
+package io.mnemo4j.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.mnemo4j.ApiKeys;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.spi.Embedder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Mnemo4j HTTP server: native routes under {@code /v1/mem}, tenant administration under {@code /v1/tenants},
+ * Mem0 Platform-compatible routes, {@code /health}, {@code /ready}, {@code /metrics} and {@code /openapi.json}, on
+ * Javalin 7 (Jetty 12) with requests handled on virtual threads. Thread-safe.
+ *
+ * <pre>{@code
+ * try (Mnemo mnemo = Mnemo.builder().embedder(MnemoServer.timedEmbedder(embedder)).backend(backend).build();
+ *      MnemoServer server = MnemoServer.start(ServerConfig.fromEnv(System.getenv()), mnemo)) {
+ *   server.awaitStop();   // or return and close later
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops accepting connections, lets in-flight requests finish (up to {@link
+ * ServerConfig#shutdownTimeout()}), then stops; the caller closes the {@link Mnemo} afterwards.
+ */
+public final class MnemoServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MnemoServer.class);
+
+  /** A route as registered: method and path template. */
+  record Route(String method, String path) {}
+
+  private final Javalin app;
+  private final ServerMetrics metrics;
+  private final List<Route> routes;
+  private final Object lock = new Object();
+  private boolean closing;
+  private boolean closed;
+
+  private MnemoServer(Javalin app, ServerMetrics metrics, List<Route> routes) {
+    this.app = app;
+    this.metrics = metrics;
+    this.routes = routes;
+  }
+
+  /**
+   * Starts a server for {@code mnemo} and returns once it listens. If the catalog holds no admin key and {@code
+   * config.adminKey()} is null, an admin key is generated, stored hashed, and printed once to {@code
+   * config.console()}; a configured admin key is registered (idempotently).
+   */
+  public static MnemoServer start(ServerConfig config, Mnemo mnemo) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(mnemo, "mnemo");
+    bootstrapAdminKey(config, mnemo);
+    ServerMetrics metrics = new ServerMetrics(mnemo, config.metricsTenantLabels());
+    Auth auth = new Auth(mnemo);
+    NativeRoutes natives = new NativeRoutes(auth, metrics);
+    List<Route> routes = Collections.synchronizedList(new ArrayList<>());
+    QueuedThreadPool pool = new QueuedThreadPool(32, 4);
+    pool.setName("mnemo-http");
+    if (VirtualThreads.areSupported()) {
+      pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("mnemo-req"));
+    }
+    Javalin app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      cfg.startup.startupWatcherEnabled = false;
+      cfg.http.maxRequestSize = config.maxRequestBytes();
+      cfg.http.prefer405over404 = true;
+      cfg.http.defaultContentType = "application/json";
+      cfg.router.ignoreTrailingSlashes = true;
+      cfg.jetty.threadPool = pool;
+      cfg.jetty.modifyServer(server -> {
+        server.insertHandler(new GracefulHandler());
+        server.setStopTimeout(config.shutdownTimeout().toMillis());
+        server.setErrorHandler(new JsonErrorHandler());
+      });
+      cfg.jetty.addConnector((server, http) -> {
+        ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+        c.setHost(config.host());
+        c.setPort(config.port());
+        c.setIdleTimeout(config.requestTimeout().toMillis());
+        return c;
+      });
+      cfg.events.handlerAdded(info -> {
+        HandlerType t = info.getHttpMethod();
+        if (t.isHttpMethod()) {
+          routes.add(new Route(t.name(), info.getPath()));
+        }
+      });
+      cfg.requestLogger.http(metrics::request);
+      cfg.routes.exception(HttpResponseException.class, ErrorMapper::handle);
+      cfg.routes.exception(Exception.class, ErrorMapper::handle);
+      cfg.router.javaLangErrorHandler(ErrorMapper::fatal);
+      new OpsRoutes(mnemo, metrics).register(cfg.routes);
+      new TenantRoutes(mnemo, auth).register(cfg.routes);
+      natives.register(cfg.routes);
+      new Mem0Routes(auth, natives, metrics).register(cfg.routes);
+    });
+    app.start();
+    LOG.info("Mnemo4j server listening on {}:{}", config.host(), app.port());
+    return new MnemoServer(app, metrics, List.copyOf(routes));
+  }
+
+  private static void bootstrapAdminKey(ServerConfig config, Mnemo mnemo) {
+    ApiKeys keys = mnemo.apiKeys();
+    if (config.adminKey() != null) {
+      keys.registerAdminSecret(config.adminKey());
+      return;
+    }
+    if (keys.listAdmin().isEmpty()) {
+      ApiKeys.Issued issued = keys.issueAdmin();
+      config.console().println("Generated admin key (shown once, stored only as a hash; set "
+          + ServerConfig.ADMIN_KEY_ENV + " to choose your own): " + issued.secret());
+      config.console().flush();
+      LOG.info("generated admin key {}", issued.key().id());
+    }
+  }
+
+  /**
+   * Wraps an embedder so that its latency appears in {@code /metrics} as {@code mnemo_embedder_latency_seconds}. Use
+   * it when building the {@link Mnemo} that the server will serve.
+   */
+  public static Embedder timedEmbedder(Embedder delegate) {
+    return new EmbedderTimings.Timed(Objects.requireNonNull(delegate, "delegate"));
+  }
+
+  /** The port the server listens on (the chosen one when configured with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Blocks until {@link #close()} has stopped the server (for a CLI that serves until interrupted). */
+  public void awaitStop() throws InterruptedException {
+    synchronized (lock) {
+      while (!closed) {
+        lock.wait();
+      }
+    }
+  }
+
+  /** The routes registered, in order (for the OpenAPI consistency test). */
+  List<Route> routes() {
+    return routes;
+  }
+
+  /**
+   * Graceful stop: stops accepting connections, waits up to the configured shutdown timeout for in-flight requests,
+   * then stops Jetty. Idempotent. Does not close the {@link Mnemo}.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+    }
+    try {
+      app.stop();
+    } finally {
+      metrics.close();
+      LOG.info("Mnemo4j server stopped");
+      synchronized (lock) {
+        closed = true;
+        lock.notifyAll();
+      }
+    }
+  }
+}

@@ -1,0 +1,228 @@
+package io.mnemo4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mnemo4j.AddOptions;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Message;
+import io.mnemo4j.Role;
+import io.mnemo4j.Scope;
+import io.mnemo4j.Search;
+import io.mnemo4j.Selection;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.filter.FilterParser;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Request DTOs of the native routes (parsed by {@link Json#STRICT}: an unknown field is a 400 naming it) and the
+ * validation shared with the Mem0-compatible routes. Records are immutable.
+ */
+final class Requests {
+  /** Most messages one add accepts. */
+  static final int MAX_MESSAGES = 256;
+
+  /** Most categories per add. */
+  static final int MAX_CATEGORIES = 64;
+
+  private Requests() {}
+
+  /** One message of an add. @param role user|assistant|system|tool (default user) @param content text @param name actor */
+  record MessageIn(@Nullable String role, @Nullable String content, @Nullable String name) {}
+
+  /**
+   * {@code POST /v1/mem/add}: either {@code messages} or {@code text}.
+   *
+   * @param messages the messages, each stored verbatim
+   * @param text a single user message (instead of messages)
+   * @param userId user scope
+   * @param agentId agent scope
+   * @param runId run scope
+   * @param metadata JSON object attached to each memory
+   * @param categories category labels
+   * @param expiresAt ISO-8601 instant after which the memories are not returned
+   */
+  record AddIn(
+      @Nullable List<MessageIn> messages,
+      @Nullable String text,
+      @Nullable String userId,
+      @Nullable String agentId,
+      @Nullable String runId,
+      @Nullable JsonNode metadata,
+      @Nullable List<String> categories,
+      @Nullable String expiresAt) {}
+
+  /**
+   * {@code POST /v1/mem/search}.
+   *
+   * @param query the query text
+   * @param userId user scope
+   * @param agentId agent scope
+   * @param runId run scope
+   * @param includeTenantWide also return tenant-wide memories
+   * @param all search the whole tenant (not combinable with a scope)
+   * @param filters Mem0 v2 filter object
+   * @param limit maximum hits (default 10)
+   * @param threshold minimum score (default 0)
+   * @param mode hybrid|dense|text (default hybrid)
+   */
+  record SearchIn(
+      @Nullable String query,
+      @Nullable String userId,
+      @Nullable String agentId,
+      @Nullable String runId,
+      @Nullable Boolean includeTenantWide,
+      @Nullable Boolean all,
+      @Nullable JsonNode filters,
+      @Nullable Integer limit,
+      @Nullable Double threshold,
+      @Nullable String mode) {}
+
+  /** {@code PUT /v1/mem/{id}}. @param text new text (default: unchanged) @param metadata new metadata (default: unchanged) */
+  record UpdateIn(@Nullable String text, @Nullable JsonNode metadata) {}
+
+  /**
+   * {@code POST /v1/mem/delete-all}: a scope, or {@code all: true} for every memory of the tenant.
+   *
+   * @param userId user scope
+   * @param agentId agent scope
+   * @param runId run scope
+   * @param all delete everything (explicit)
+   */
+  record DeleteAllIn(@Nullable String userId, @Nullable String agentId, @Nullable String runId,
+      @Nullable Boolean all) {}
+
+  /** {@code POST /v1/tenants}. @param id tenant id @param region region (default: the server's default region) */
+  record TenantIn(@Nullable String id, @Nullable String region) {}
+
+  /** {@code POST /v1/tenants/{id}/keys}. @param userId narrow the key to this user (optional) */
+  record KeyIn(@Nullable String userId) {}
+
+  // ---- validation shared by native and Mem0 routes ----
+
+  static String required(String field, @Nullable String value) {
+    if (value == null) {
+      throw new InvalidRequestException(field, field + " is required");
+    }
+    return value;
+  }
+
+  static Message message(int index, @Nullable String role, @Nullable String content, @Nullable String name) {
+    String prefix = "messages[" + index + "]";
+    Role r = role == null ? Role.USER : Role.parse(prefix + ".role", role);
+    try {
+      return new Message(r, content, name);
+    } catch (InvalidRequestException e) {
+      throw new InvalidRequestException(e.field().replace("messages", prefix), e.getMessage());
+    }
+  }
+
+  static List<Message> messages(AddIn in) {
+    if (in.messages() != null && in.text() != null) {
+      throw new InvalidRequestException("text", "send either messages or text, not both");
+    }
+    if (in.text() != null) {
+      return List.of(message(0, null, in.text(), null));
+    }
+    List<MessageIn> list = in.messages();
+    if (list == null || list.isEmpty()) {
+      throw new InvalidRequestException("messages", "messages (or text) is required and must not be empty");
+    }
+    if (list.size() > MAX_MESSAGES) {
+      throw new InvalidRequestException("messages", "at most " + MAX_MESSAGES + " messages per request");
+    }
+    List<Message> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      MessageIn m = list.get(i);
+      if (m == null) {
+        throw new InvalidRequestException("messages[" + i + "]", "a message must be an object");
+      }
+      out.add(message(i, m.role(), m.content(), m.name()));
+    }
+    return out;
+  }
+
+  static AddOptions addOptions(@Nullable JsonNode metadata, @Nullable List<String> categories,
+      @Nullable Instant expiresAt) {
+    Map<String, Object> md = metadata == null || metadata.isNull() ? Map.of() : Json.object("metadata", metadata);
+    List<String> cats = categories == null ? List.of() : categories;
+    if (cats.size() > MAX_CATEGORIES) {
+      throw new InvalidRequestException("categories", "at most " + MAX_CATEGORIES + " categories");
+    }
+    for (int i = 0; i < cats.size(); i++) {
+      if (cats.get(i) == null) {
+        throw new InvalidRequestException("categories[" + i + "]", "a category must be a string");
+      }
+    }
+    return new AddOptions(md, cats, expiresAt);
+  }
+
+  static @Nullable Instant instant(String field, @Nullable String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e2) {
+        throw new InvalidRequestException(field, field + " must be an ISO-8601 date-time with offset, "
+            + "such as 2030-01-31T00:00:00Z");
+      }
+    }
+  }
+
+  static FilterExpr filter(@Nullable JsonNode filters) {
+    return FilterParser.parse(filters);
+  }
+
+  static Search.Mode mode(@Nullable String mode) {
+    if (mode == null) {
+      return Search.Mode.HYBRID;
+    }
+    return switch (mode.toLowerCase(Locale.ROOT)) {
+      case "hybrid" -> Search.Mode.HYBRID;
+      case "dense" -> Search.Mode.DENSE;
+      case "text" -> Search.Mode.TEXT;
+      default -> throw new InvalidRequestException("mode", "mode must be hybrid, dense or text");
+    };
+  }
+
+  /**
+   * The selection of a search, list or count, with the key's limits applied: no scope and no {@code all} selects
+   * tenant-wide memory only (a narrowed key: its user); {@code all} selects the whole tenant (refused for a narrowed
+   * key) and cannot be combined with a scope.
+   */
+  static Selection selection(Principal.Tenant p, Scope requested, boolean includeTenantWide, boolean all,
+      FilterExpr filter) {
+    if (all && !requested.isTenantWide()) {
+      throw new InvalidRequestException("all", "all cannot be combined with user_id, agent_id or run_id");
+    }
+    Selection sel;
+    if (p.narrowed()) {
+      if (all) {
+        throw ApiException.forbidden("this API key is limited to one user and cannot select the whole tenant");
+      }
+      Scope scope = p.writeScope(requested);
+      sel = Selection.in(scope);
+    } else if (all) {
+      sel = Selection.everywhere();
+    } else {
+      sel = Selection.in(requested);
+    }
+    if (includeTenantWide) {
+      sel = sel.withTenantWide();
+    }
+    return sel.filter(filter);
+  }
+
+  static boolean flag(@Nullable Boolean b) {
+    return b != null && b;
+  }
+}

@@ -1,0 +1,131 @@
+package io.mnemo4j.server;
+
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.TenantId;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Metrics (Prometheus via Micrometer) and the access log. Tenant ids appear as label values only when configured;
+ * otherwise adds and searches are labelled with a stable hash bucket of the tenant id ({@code 00}..{@code 15}).
+ * Thread-safe.
+ */
+final class ServerMetrics {
+  /** Request attribute: the tenant id of the request (set by authentication). */
+  static final String TENANT = "mnemo.tenant";
+  /** Request attribute: the key id of the request. */
+  static final String KEY = "mnemo.key";
+  /** Request attribute: the error code of an error response. */
+  static final String ERROR_CODE = "mnemo.error";
+
+  private static final Logger ACCESS = LoggerFactory.getLogger("io.mnemo4j.server.access");
+  private static final int BUCKETS = 16;
+  // Clients may send any method token; only these become label values, so metrics cannot be flooded.
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final boolean tenantLabels;
+
+  ServerMetrics(Mnemo mnemo, boolean tenantLabels) {
+    this.tenantLabels = tenantLabels;
+    Gauge.builder("mnemo.tenants.open", mnemo, Mnemo::openTenants)
+        .description("tenant stores currently open")
+        .register(registry);
+    FunctionTimer.builder("mnemo.embedder.latency", EmbedderTimings.INSTANCE, EmbedderTimings::count,
+            EmbedderTimings::totalNanos, TimeUnit.NANOSECONDS)
+        .description("time spent embedding (documents and queries), for embedders wrapped by "
+            + "MnemoServer.timedEmbedder")
+        .register(registry);
+    FunctionCounter.builder("mnemo.embedder.texts", EmbedderTimings.INSTANCE, EmbedderTimings::texts)
+        .description("texts embedded by embedders wrapped by MnemoServer.timedEmbedder")
+        .register(registry);
+  }
+
+  /** Records one finished request: latency histogram per route template and status, plus the access log line. */
+  void request(Context ctx, float millis) {
+    String route = route(ctx);
+    String method = METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
+    int status = ctx.statusCode();
+    Timer.builder("http.server.requests")
+        .description("HTTP request latency by route template and status")
+        .tag("method", method)
+        .tag("route", route)
+        .tag("status", Integer.toString(status))
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry)
+        .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS);
+    if (ACCESS.isInfoEnabled()) {
+      Object tenant = ctx.attribute(TENANT);
+      Object key = ctx.attribute(KEY);
+      Object error = ctx.attribute(ERROR_CODE);
+      ACCESS.info(String.format(Locale.ROOT, "method=%s route=%s status=%d ms=%.2f tenant=%s key=%s%s", method,
+          route, status, millis, tenant == null ? "-" : tenant, key == null ? "-" : key,
+          error == null ? "" : " error=" + error));
+    }
+  }
+
+  /** The route template that served {@code ctx}, or {@code unmatched}. */
+  static String route(Context ctx) {
+    io.javalin.router.Endpoint e = ctx.endpoints().lastHttpEndpoint();
+    return e == null || e.path.isEmpty() ? "unmatched" : e.path;
+  }
+
+  /** Counts the events of one add. */
+  void added(TenantId tenant, String event, int n) {
+    if (n > 0) {
+      Counter.builder("mnemo.memories.added")
+          .description("add results by event (ADD, NONE...)")
+          .tag(tenantKey(), tenantValue(tenant))
+          .tag("event", event)
+          .register(registry)
+          .increment(n);
+    }
+  }
+
+  /** Counts one search. */
+  void searched(TenantId tenant) {
+    Counter.builder("mnemo.searches")
+        .description("searches served")
+        .tag(tenantKey(), tenantValue(tenant))
+        .register(registry)
+        .increment();
+  }
+
+  /** The Prometheus text exposition. */
+  String scrape() {
+    return registry.scrape();
+  }
+
+  void close() {
+    registry.close();
+  }
+
+  private String tenantKey() {
+    return tenantLabels ? "tenant" : "tenant_bucket";
+  }
+
+  private String tenantValue(@Nullable TenantId tenant) {
+    if (tenant == null) {
+      return "-";
+    }
+    if (tenantLabels) {
+      return tenant.value();
+    }
+    return String.format(Locale.ROOT, "%02d", Math.floorMod(tenant.value().hashCode() * 0x9E3779B1, BUCKETS));
+  }
+}

@@ -1,0 +1,114 @@
+package io.mnemo4j.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.mnemo4j.ApiKeys;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.NotFoundException;
+import io.mnemo4j.PurgeReceipt;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.TenantInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tenant administration under {@code /v1/tenants}, for the admin key only: create (with a first API key, shown once),
+ * list, get, purge (memories, history, messages, files and keys; returns the receipt), issue and revoke keys.
+ * Thread-safe.
+ */
+final class TenantRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(TenantRoutes.class);
+
+  private final Mnemo mnemo;
+  private final Auth auth;
+
+  TenantRoutes(Mnemo mnemo, Auth auth) {
+    this.mnemo = mnemo;
+    this.auth = auth;
+  }
+
+  void register(RoutesConfig r) {
+    r.post("/v1/tenants", this::create);
+    r.get("/v1/tenants", this::list);
+    r.get("/v1/tenants/{tenant}", this::get);
+    r.delete("/v1/tenants/{tenant}", this::purge);
+    r.post("/v1/tenants/{tenant}/keys", this::issueKey);
+    r.get("/v1/tenants/{tenant}/keys", this::listKeys);
+    r.delete("/v1/tenants/{tenant}/keys/{key}", this::revokeKey);
+  }
+
+  private void create(Context ctx) {
+    auth.admin(ctx);
+    Requests.TenantIn in = Json.strict(ctx, Requests.TenantIn.class);
+    String id = Requests.required("id", in.id());
+    TenantInfo info = in.region() == null ? mnemo.createTenant(id) : mnemo.createTenant(id, in.region());
+    ApiKeys.Issued key = mnemo.apiKeys().issue(info.id(), null);
+    LOG.info("tenant {} created in region {} with key {}", info.id(), info.region(), key.key().id());
+    ObjectNode n = Shapes.tenant(info);
+    n.put("api_key", key.secret());
+    n.put("key_id", key.key().id());
+    Json.send(ctx, 201, n);
+  }
+
+  private void list(Context ctx) {
+    auth.admin(ctx);
+    ObjectNode root = Json.object();
+    ArrayNode results = root.putArray("results");
+    mnemo.listTenants().forEach(t -> results.add(Shapes.tenant(t)));
+    Json.ok(ctx, root);
+  }
+
+  private void get(Context ctx) {
+    auth.admin(ctx);
+    TenantInfo info = find(ctx);
+    ObjectNode n = Shapes.tenant(info);
+    ArrayNode keys = n.putArray("keys");
+    mnemo.apiKeys().list(info.id()).forEach(k -> keys.add(Shapes.key(k)));
+    Json.ok(ctx, n);
+  }
+
+  private void purge(Context ctx) {
+    auth.admin(ctx);
+    TenantInfo info = find(ctx);
+    PurgeReceipt receipt = mnemo.purgeTenant(info.id().value());
+    Json.ok(ctx, Shapes.receipt(receipt));
+  }
+
+  private void issueKey(Context ctx) {
+    auth.admin(ctx);
+    TenantInfo info = find(ctx);
+    Requests.KeyIn in = Json.strict(ctx, Requests.KeyIn.class);
+    ApiKeys.Issued key = mnemo.apiKeys().issue(info.id(), in.userId());
+    LOG.info("key {} issued for tenant {}{}", key.key().id(), info.id(), in.userId() == null ? "" : " (user-narrowed)");
+    ObjectNode n = Shapes.key(key.key());
+    n.put("api_key", key.secret());
+    Json.send(ctx, 201, n);
+  }
+
+  private void listKeys(Context ctx) {
+    auth.admin(ctx);
+    TenantInfo info = find(ctx);
+    ObjectNode root = Json.object();
+    ArrayNode results = root.putArray("results");
+    mnemo.apiKeys().list(info.id()).forEach(k -> results.add(Shapes.key(k)));
+    Json.ok(ctx, root);
+  }
+
+  private void revokeKey(Context ctx) {
+    auth.admin(ctx);
+    TenantInfo info = find(ctx);
+    String keyId = ctx.pathParam("key");
+    mnemo.apiKeys().revoke(info.id(), keyId);
+    LOG.info("key {} of tenant {} revoked", NativeRoutes.clip(keyId), info.id());
+    ObjectNode n = Json.object();
+    n.put("revoked", keyId);
+    Json.ok(ctx, n);
+  }
+
+  private TenantInfo find(Context ctx) {
+    TenantId id = TenantId.of(ctx.pathParam("tenant"));
+    return mnemo.findTenant(id.value()).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+  }
+}

@@ -1,0 +1,165 @@
+package io.mnemo4j.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.store.embedded.EmbeddedBackend;
+import io.mnemo4j.testing.HashingEmbedder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/** A real server on a random loopback port over a fresh embedded data dir, and an HTTP client for it. */
+final class TestServer implements AutoCloseable {
+  static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  final Path dir;
+  final Mnemo mnemo;
+  final MnemoServer server;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+  TestServer() {
+    this(ServerConfig.defaults().withPort(0).withAdminKey(ADMIN_KEY).withMaxRequestBytes(64 * 1024));
+  }
+
+  TestServer(ServerConfig config) {
+    try {
+      dir = Files.createTempDirectory("mnemo-server-test");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    mnemo = Mnemo.builder()
+        .dataDir(dir)
+        .embedder(MnemoServer.timedEmbedder(new HashingEmbedder()))
+        .backend(EmbeddedBackend.create())
+        .autoCreateTenants(false)
+        .build();
+    server = MnemoServer.start(config.withConsole(new PrintStream(console, true, StandardCharsets.UTF_8)), mnemo);
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  /** One HTTP exchange: status, raw body and parsed JSON (null when the body is not JSON). */
+  record Res(int status, String body, @Nullable JsonNode json, HttpResponse<String> raw) {
+    JsonNode j() {
+      assertThat(json).as("JSON body of %s: %s", status, body).isNotNull();
+      return json;
+    }
+
+    Res ok() {
+      assertThat(status).as("status; body: %s", body).isBetween(200, 299);
+      return this;
+    }
+
+    Res status(int expected) {
+      assertThat(status).as("status; body: %s", body).isEqualTo(expected);
+      return this;
+    }
+
+    /** Asserts the JSON error shape and its code. */
+    Res error(int expected, String code) {
+      status(expected);
+      assertThat(j().has("error")).as("error body: %s", body).isTrue();
+      assertThat(j().get("error").get("code").asText()).as("body: %s", body).isEqualTo(code);
+      assertThat(j().get("error").has("message")).isTrue();
+      assertThat(j().get("error").has("field")).isTrue();
+      assertThat(body).doesNotContain("Exception").doesNotContain("\tat ");
+      return this;
+    }
+
+    String field() {
+      return j().get("error").get("field").asText();
+    }
+  }
+
+  Res send(String method, String path, @Nullable String key, @Nullable String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
+    if (key != null) {
+      b.header("Authorization", "Token " + key);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode json = null;
+      try {
+        json = r.body().isEmpty() ? null : MAPPER.readTree(r.body());
+      } catch (IOException notJson) {
+        json = null;
+      }
+      return new Res(r.statusCode(), r.body(), json, r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  Res get(String path, @Nullable String key) {
+    return send("GET", path, key, null);
+  }
+
+  Res post(String path, @Nullable String key, String body) {
+    return send("POST", path, key, body);
+  }
+
+  Res put(String path, @Nullable String key, String body) {
+    return send("PUT", path, key, body);
+  }
+
+  Res delete(String path, @Nullable String key) {
+    return send("DELETE", path, key, null);
+  }
+
+  /** Creates a tenant through the admin API and returns its first key. */
+  String tenant(String id) {
+    Res r = post("/v1/tenants", ADMIN_KEY, "{\"id\":\"" + id + "\"}").status(201);
+    return r.j().get("api_key").asText();
+  }
+
+  /** Issues a key of {@code tenant} narrowed to {@code user}. */
+  String userKey(String tenant, String user) {
+    return post("/v1/tenants/" + tenant + "/keys", ADMIN_KEY, "{\"user_id\":\"" + user + "\"}").status(201)
+        .j().get("api_key").asText();
+  }
+
+  static String json(Object o) {
+    try {
+      return MAPPER.writeValueAsString(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    mnemo.close();
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}
