@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Search: embed the query once, run dense (pre-filtered HNSW) and BM25 in the tenant's namespace side by side, fuse,
@@ -47,28 +48,36 @@ final class HybridSearch {
       TenantStore store = lease.store();
       List<ScoredId> dense = List.of();
       List<ScoredId> text = List.of();
+      float[] vector = null;
       switch (search.mode()) {
-        case DENSE -> dense = denseSearch(store, query, scope, search, depth);
+        case DENSE -> {
+          vector = embedQuery(query);
+          dense = denseSearch(store, vector, scope, search, depth);
+        }
         case TEXT -> text = store.textSearch(query, scope, search.selection().filter(), depth);
         case HYBRID -> {
           // BM25 runs on a virtual thread while this thread embeds the query and walks the HNSW graph.
           try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<ScoredId>> bm25 =
                 vt.submit(() -> store.textSearch(query, scope, search.selection().filter(), depth));
-            dense = denseSearch(store, query, scope, search, depth);
+            vector = embedQuery(query);
+            dense = denseSearch(store, vector, scope, search, depth);
             text = join(bm25);
           }
         }
       }
       Map<String, Double> fused = fuse(dense, text, search.mode(), tuning);
-      return materialise(store, fused, search, tenant, query);
+      return materialise(store, fused, search, query, vector);
     }
   }
 
-  private List<ScoredId> denseSearch(TenantStore store, String query, ScopeFilter scope, Search search, int depth) {
-    Embedder embedder = mnemo.embedder();
-    float[] vector = embedder.embed(query, Embedder.Purpose.QUERY);
-    return store.vectorSearch(embedder.modelId(), vector, scope, search.selection().filter(), depth);
+  private float[] embedQuery(String query) {
+    return mnemo.embedder().embed(query, Embedder.Purpose.QUERY);
+  }
+
+  private List<ScoredId> denseSearch(TenantStore store, float[] vector, ScopeFilter scope, Search search,
+      int depth) {
+    return store.vectorSearch(mnemo.embedder().modelId(), vector, scope, search.selection().filter(), depth);
   }
 
   private static List<ScoredId> join(Future<List<ScoredId>> f) {
@@ -98,15 +107,6 @@ final class HybridSearch {
         for (int i = 0; i < text.size(); i++) {
           out.merge(text.get(i).id(), wt / (t.rrfK() + i + 1), Double::sum);
         }
-      }
-      case ZSCORE -> {
-        if (mode == Search.Mode.DENSE) {
-          for (ScoredId s : dense) {
-            out.put(s.id(), Math.max(0, s.score()));
-          }
-          return out;
-        }
-        addStandardised(out, dense, text, wd, wt);
       }
       case LINEAR -> {
         if (mode == Search.Mode.DENSE) {
@@ -144,39 +144,8 @@ final class HybridSearch {
     }
   }
 
-  // Standard scores within each list; a candidate missing from a list gets that list's lowest standard score, so
-  // appearing in only one list is not rewarded over appearing low in both. Shifted and scaled to stay positive.
-  private static void addStandardised(Map<String, Double> out, List<ScoredId> dense, List<ScoredId> text,
-      double wd, double wt) {
-    Map<String, Double> zd = standardise(dense);
-    Map<String, Double> zt = standardise(text);
-    double minD = zd.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    double minT = zt.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    Set<String> ids = new HashSet<>(zd.keySet());
-    ids.addAll(zt.keySet());
-    for (String id : ids) {
-      double d = zd.getOrDefault(id, minD) + 3;
-      double t = zt.getOrDefault(id, minT) + 3;
-      out.put(id, Math.max(0, (wd * d + wt * t) / 6));
-    }
-  }
-
-  private static Map<String, Double> standardise(List<ScoredId> list) {
-    Map<String, Double> z = new HashMap<>();
-    if (list.isEmpty()) {
-      return z;
-    }
-    double mean = list.stream().mapToDouble(ScoredId::score).average().orElse(0);
-    double var = list.stream().mapToDouble(s -> (s.score() - mean) * (s.score() - mean)).average().orElse(0);
-    double sd = Math.sqrt(var);
-    for (ScoredId s : list) {
-      z.put(s.id(), sd > 0 ? (s.score() - mean) / sd : 0);
-    }
-    return z;
-  }
-
-  private List<Hit> materialise(TenantStore store, Map<String, Double> fused, Search search, TenantInfo tenant,
-      String query) {
+  private List<Hit> materialise(TenantStore store, Map<String, Double> fused, Search search, String query,
+      float @Nullable [] vector) {
     List<Map.Entry<String, Double>> ranked = sortByScore(new ArrayList<>(fused.entrySet()));
     double boost = mnemo.tuning().actorBoost();
     Set<String> queryWords = boost > 0 ? words(query) : Set.of();
@@ -205,19 +174,21 @@ final class HybridSearch {
         if (boost > 0 && actor != null && queryWords.containsAll(words(actor))) {
           score += boost;
         }
+        // Without a query vector (text-only search) the normalised BM25 score stands in for similarity.
+        double similarity = vector != null ? Vectors.dot(vector, m.embedding()) : e.getValue();
+        if (search.threshold() > 0 && similarity < search.threshold()) {
+          continue;
+        }
         Hit.Origin origin = !scopeIsTenantWide && m.memory().scope().isTenantWide()
             ? Hit.Origin.TENANT_WIDE : Hit.Origin.SCOPE;
-        slice.add(new Hit(m.memory(), score, origin));
+        slice.add(new Hit(m.memory(), score, similarity, origin));
       }
       slice.sort(Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id()));
       for (Hit h : slice) {
-        if (hits.size() == search.limit() || h.score() < search.threshold()) {
+        if (hits.size() == search.limit()) {
           break;
         }
         hits.add(h);
-      }
-      if (!slice.isEmpty() && slice.get(slice.size() - 1).score() < search.threshold()) {
-        break;
       }
       from = to;
     }

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param selection scope and filter
  * @param limit maximum hits, 1 to 1000 (default 10)
- * @param threshold minimum score a hit needs (default 0: no threshold)
+ * @param threshold minimum {@link Hit#similarity()} a hit needs, the query-to-memory cosine; 0 (the default) means
+ *     no threshold
  * @param mode which rankers run (default {@link Mode#HYBRID})
  */
 public record Search(Selection selection, int limit, double threshold, Mode mode) {

@@ -62,8 +62,6 @@ public record SearchTuning(Fusion fusion, double denseWeight, int candidates, in
     /** Weighted sum of scores min-max normalised within each list. */
     LINEAR,
     /** Weighted reciprocal-rank fusion: {@code w / (k + rank)}. */
-    RRF,
-    /** Weighted sum of standard scores within each list. */
-    ZSCORE
+    RRF
   }
 }

@@ -32,14 +32,14 @@ class MnemoCliTest {
   @Test
   void tenants_createListPurge_roundTrip() {
     JsonNode created = cli.run("tenants", "create", "acme", "--json").ok().json();
-    assertThat(created.get("tenant").asText()).isEqualTo("acme");
+    assertThat(created.get("id").asText()).isEqualTo("acme");
     assertThat(created.get("region").asText()).isEqualTo("local");
     assertThat(created.get("created_at").asText()).endsWith("Z");
     createTenant("globex");
 
     JsonNode listed = cli.run("tenants", "list", "--json").ok().json();
     List<String> names = new ArrayList<>();
-    listed.get("results").forEach(t -> names.add(t.get("tenant").asText()));
+    listed.get("results").forEach(t -> names.add(t.get("id").asText()));
     assertThat(names).containsExactly("acme", "globex");
 
     cli.run("add", "--tenant", "acme", "--user", "alice", "Our CRM is called Atlas").ok();
