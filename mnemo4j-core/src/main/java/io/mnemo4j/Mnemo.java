@@ -260,7 +260,7 @@ public final class Mnemo implements AutoCloseable {
     private boolean autoCreateTenants = true;
     private double nearDuplicateThreshold = 0.97;
     private SearchTuning tuning = SearchTuning.defaults();
-    private int contextWindow = 0;
+    private int contextWindow = 2;
 
     private Builder() {}
 
@@ -342,8 +342,9 @@ public final class Mnemo implements AutoCloseable {
     }
 
     /**
-     * How many preceding messages of the same {@code add} call are embedded together with each message (default 0).
-     * The stored text is always the message alone; only its vector carries the context.
+     * How many preceding messages of the same {@code add} call are embedded together with each message (default 2,
+     * measured best of 0 to 3 on LoCoMo). The stored text is always the message alone; only its vector carries the
+     * context.
      */
     public Builder contextWindow(int messages) {
       if (messages < 0 || messages > 8) {

@@ -27,9 +27,12 @@ public record SearchTuning(Fusion fusion, double denseWeight, int candidates, in
     }
   }
 
-  /** The measured defaults. */
+  /**
+   * The measured defaults: min-max linear fusion, equal weights, 200 candidates per ranker, actor boost 0.3. On the
+   * LoCoMo development split (README) these beat reciprocal-rank fusion by 0.08 recall@10 and z-score fusion by 0.01.
+   */
   public static SearchTuning defaults() {
-    return new SearchTuning(Fusion.LINEAR, 0.5, 100, 60, 0.0);
+    return new SearchTuning(Fusion.LINEAR, 0.5, 200, 60, 0.3);
   }
 
   /** A copy with another fusion method. */

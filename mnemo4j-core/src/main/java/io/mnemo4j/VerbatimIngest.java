@@ -23,6 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * scope, in which case the event is NONE. Every raw message is kept, stored or not. Stateless, thread-safe.
  */
 final class VerbatimIngest {
+  /** How far below the threshold a contextual vector may fall and still nominate a near-duplicate candidate. */
+  static final double CONTEXT_SLACK = 0.05;
+
   private final Mnemo mnemo;
 
   VerbatimIngest(Mnemo mnemo) {
@@ -85,7 +88,7 @@ final class VerbatimIngest {
       String messageId = mnemo.newId();
       raw.add(new StoredMessage(messageId, scope, m.role(), m.name(), m.content(), now));
       String hash = TextHash.of(m.content());
-      Optional<MemoryEvent> duplicate = findDuplicate(store, exact, hash, vector, model, addedByHash, added);
+      Optional<MemoryEvent> duplicate = findDuplicate(store, exact, m.content(), hash, vector, model, addedByHash, added);
       if (duplicate.isPresent()) {
         events.add(duplicate.get());
         continue;
@@ -110,8 +113,8 @@ final class VerbatimIngest {
     return events;
   }
 
-  private Optional<MemoryEvent> findDuplicate(TenantStore store, ScopeFilter.Exact exact, String hash, float[] vector,
-      String model, Map<String, Memory> addedByHash, List<StoredMemory> added) {
+  private Optional<MemoryEvent> findDuplicate(TenantStore store, ScopeFilter.Exact exact, String text, String hash,
+      float[] vector, String model, Map<String, Memory> addedByHash, List<StoredMemory> added) {
     Memory sameBatch = addedByHash.get(hash);
     if (sameBatch != null) {
       return Optional.of(new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
@@ -122,18 +125,34 @@ final class VerbatimIngest {
       return Optional.of(new MemoryEvent.Unchanged(m.id(), m.text(), "exact_duplicate"));
     }
     double threshold = mnemo.nearDuplicateThreshold();
+    // With a context window the stored vectors carry their neighbours, so two different sentences of one exchange
+    // can look alike. Such vectors only nominate candidates (with some slack, so a repeat in another context is
+    // still found); the decision compares the plain texts' own embeddings, computed only for those candidates.
+    boolean contextual = mnemo.contextWindow() > 0;
+    double nominate = contextual ? threshold - CONTEXT_SLACK : threshold;
     for (StoredMemory s : added) {
-      if (Vectors.dot(s.embedding(), vector) >= threshold) {
+      if (Vectors.dot(s.embedding(), vector) >= nominate && confirm(text, s.memory().text(), contextual, threshold)) {
         return Optional.of(new MemoryEvent.Unchanged(s.id(), s.memory().text(), "near_duplicate"));
       }
     }
-    List<ScoredId> nearest = store.vectorSearch(model, vector, exact, new FilterExpr.All(), 1);
-    if (!nearest.isEmpty() && nearest.get(0).score() >= threshold) {
-      Optional<StoredMemory> near = store.get(nearest.get(0).id());
-      if (near.isPresent()) {
+    for (ScoredId candidate : store.vectorSearch(model, vector, exact, new FilterExpr.All(), contextual ? 3 : 1)) {
+      if (candidate.score() < nominate) {
+        break;
+      }
+      Optional<StoredMemory> near = store.get(candidate.id());
+      if (near.isPresent() && confirm(text, near.get().memory().text(), contextual, threshold)) {
         return Optional.of(new MemoryEvent.Unchanged(near.get().id(), near.get().memory().text(), "near_duplicate"));
       }
     }
     return Optional.empty();
+  }
+
+  private boolean confirm(String text, String existing, boolean contextual, double threshold) {
+    if (!contextual) {
+      return true;
+    }
+    Embedder embedder = mnemo.embedder();
+    List<float[]> plain = embedder.embedAll(List.of(text, existing), Embedder.Purpose.DOCUMENT);
+    return Vectors.dot(plain.get(0), plain.get(1)) >= threshold;
   }
 }

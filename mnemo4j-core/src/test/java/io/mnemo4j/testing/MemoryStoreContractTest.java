@@ -410,6 +410,20 @@ public abstract class MemoryStoreContractTest {
   }
 
   @Test
+  void add_formulaicLinesInOneCall_areNotMistakenForNearDuplicatesByTheirSharedContext() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<Message> lines = new ArrayList<>();
+    for (int i = 1; i <= 25; i++) {
+      lines.add(Message.user("fact number " + i + " about topic " + (i * 7)));
+    }
+
+    List<MemoryEvent> events = acme.add(lines, Scope.user("alice"));
+
+    assertThat(events).extracting(MemoryEvent::event).containsOnly(EventType.ADD);
+    assertThat(acme.count(Selection.everywhere())).isEqualTo(25);
+  }
+
+  @Test
   void add_sameTextInAnotherScope_isStoredAgain() {
     TenantMemory acme = mnemo.tenant("acme");
     acme.add(say("standup is at nine"), Scope.user("alice"));
