@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,8 +65,10 @@ public final class MnemoCli implements Runnable {
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;
 
-  private Path dataDir = DEFAULT_DATA_DIR;
-  private String embedderName = DEFAULT_EMBEDDER;
+  private @Nullable Path dataDir;
+  private @Nullable String embedderName;
+  private @Nullable Path configPath;
+  private @Nullable ConfigFile config;
   private boolean json;
 
   MnemoCli(InputStream in, PrintStream out, PrintStream err) {
@@ -78,6 +81,13 @@ public final class MnemoCli implements Runnable {
       description = "Data directory (default: ./mnemo-data).")
   void setDataDir(Path dir) {
     this.dataDir = dir;
+  }
+
+  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "YAML configuration file (see README); flags on the command line win over it.")
+  void setConfig(Path file) {
+    this.configPath = file;
+    this.config = null;
   }
 
   @Option(names = "--embedder", paramLabel = "NAME", scope = ScopeType.INHERIT,
@@ -147,12 +157,32 @@ public final class MnemoCli implements Runnable {
     return json;
   }
 
+  /** The configuration file's settings (empty without {@code --config}); read once, on first use. */
+  ConfigFile config() {
+    if (config == null) {
+      config = configPath == null ? ConfigFile.empty() : ConfigFile.read(configPath);
+    }
+    return config;
+  }
+
   Path dataDir() {
-    return dataDir;
+    if (dataDir != null) {
+      return dataDir;
+    }
+    String fromFile = config().dataDir();
+    return fromFile != null ? Path.of(fromFile) : DEFAULT_DATA_DIR;
   }
 
   String embedderName() {
-    return embedderName;
+    if (embedderName != null) {
+      return embedderName;
+    }
+    String fromFile = config().embedder();
+    if (fromFile != null) {
+      checkEmbedderName(fromFile);
+      return fromFile;
+    }
+    return DEFAULT_EMBEDDER;
   }
 
   /**
@@ -160,9 +190,9 @@ public final class MnemoCli implements Runnable {
    * empty tenant. {@code extraRegions} are regions a {@code tenants create} may pin a tenant to.
    */
   Mnemo openMnemo(String... extraRegions) {
-    LazyEmbedder embedder = LazyEmbedder.named(embedderName);
+    LazyEmbedder embedder = LazyEmbedder.named(embedderName());
     return Mnemo.builder()
-        .dataDir(dataDir)
+        .dataDir(dataDir())
         .embedder(embedder)
         .backend(EmbeddedBackend.create())
         .regions(extraRegions)

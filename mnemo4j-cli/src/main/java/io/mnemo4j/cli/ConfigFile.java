@@ -1,0 +1,136 @@
+package io.mnemo4j.cli;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mnemo4j.InvalidRequestException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The YAML file given with {@code --config FILE}. Every key is optional; a flag on the command line wins over the
+ * file, the file over the defaults. An unknown key is an error naming it: a typo must not be silently ignored.
+ *
+ * <pre>{@code
+ * data_dir: ./mnemo-data
+ * embedder: bge-small-en-v1.5-q
+ * server:
+ *   host: 127.0.0.1
+ *   port: 8080
+ *   max_request_bytes: 1048576
+ *   request_timeout: 30s
+ *   shutdown_timeout: 30s
+ *   metrics_tenant_labels: false
+ *   admin_key_env: MNEMO_ADMIN_KEY   # the admin secret comes from this environment variable, never from the file
+ * }</pre>
+ *
+ * @param dataDir data directory, relative to the working directory
+ * @param embedder embedding model name
+ * @param server server settings
+ */
+record ConfigFile(
+    @JsonProperty("data_dir") @Nullable String dataDir,
+    @JsonProperty("embedder") @Nullable String embedder,
+    @JsonProperty("server") @Nullable Server server) {
+
+  private static final JsonMapper YAML = JsonMapper.builder(new YAMLFactory())
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .build();
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+  /**
+   * The {@code server:} section.
+   *
+   * @param host address to bind
+   * @param port port
+   * @param maxRequestBytes request body limit
+   * @param requestTimeout e.g. {@code 30s}
+   * @param shutdownTimeout e.g. {@code 30s}
+   * @param metricsTenantLabels tenant ids as metric label values
+   * @param adminKeyEnv environment variable holding the admin secret
+   */
+  record Server(
+      @JsonProperty("host") @Nullable String host,
+      @JsonProperty("port") @Nullable Integer port,
+      @JsonProperty("max_request_bytes") @Nullable Long maxRequestBytes,
+      @JsonProperty("request_timeout") @Nullable String requestTimeout,
+      @JsonProperty("shutdown_timeout") @Nullable String shutdownTimeout,
+      @JsonProperty("metrics_tenant_labels") @Nullable Boolean metricsTenantLabels,
+      @JsonProperty("admin_key_env") @Nullable String adminKeyEnv) {}
+
+  /** An empty configuration: every default applies. */
+  static ConfigFile empty() {
+    return new ConfigFile(null, null, null);
+  }
+
+  /** Reads and validates the file; every problem is an {@link InvalidRequestException} naming the key. */
+  static ConfigFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new InvalidRequestException("config", "config file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new InvalidRequestException("config", "cannot read config file " + file + ": " + e.getMessage());
+    }
+    if (text.isBlank()) {
+      return empty();
+    }
+    try {
+      ConfigFile c = YAML.readValue(text, ConfigFile.class);
+      return c == null ? empty() : c;
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidRequestException("config." + path(e), "unknown key '" + e.getPropertyName() + "' in "
+          + file + "; known keys: " + e.getKnownPropertyIds());
+    } catch (JacksonException e) {
+      String where = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? path(m) : "";
+      throw new InvalidRequestException(where.isEmpty() ? "config" : "config." + where,
+          "invalid config file " + file + (where.isEmpty() ? "" : " at '" + where + "'") + ": "
+              + e.getOriginalMessage());
+    }
+  }
+
+  private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+    StringBuilder p = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        p.append(p.isEmpty() ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        p.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return p.toString();
+  }
+
+  /** The server section, or an empty one. */
+  Server serverOrEmpty() {
+    return server != null ? server : new Server(null, null, null, null, null, null, null);
+  }
+
+  /** Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}. */
+  static Duration duration(String key, String text) {
+    Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new InvalidRequestException("config." + key, key + " must look like 500ms, 30s, 2m or 1h, got '"
+          + (text.length() > 20 ? text.substring(0, 20) + "..." : text) + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+}
