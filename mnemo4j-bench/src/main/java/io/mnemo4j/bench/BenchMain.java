@@ -1,0 +1,149 @@
+package io.mnemo4j.bench;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end benchmarks of Mnemo4j on the embedded store: {@code ingest}, {@code search} and {@code open}. Each prints
+ * a human summary; with {@code --json} the summary goes to stderr and stdout gets one JSON object. See BENCHMARKS.md.
+ */
+public final class BenchMain {
+  private static final String USAGE = """
+      usage: BenchMain <command> [options] [--json]
+
+      commands:
+        ingest  [--n 2000] [--warmup 200] [--round 100]
+                raw embedder throughput (embedAll, batches of 10) vs TenantMemory.add (batches of 10), alternating
+        search  [--memories 100000] [--queries 1000] [--warmup 200] [--users 1] [--pool 5000] [--noise 0.3]
+                search latency on one large tenant: hybrid, dense, text, with and without query embedding
+        open    [--tenants 1000] [--docs 100] [--hot 16] [--requests 2000] [--warmup 400] [--max-open 64]
+                search latency when the tenant is cached (hit) vs must be opened (miss)
+
+      common options:
+        --embedder NAME   bge-small-en-v1.5-q (default), all-minilm-l6-v2-q, or hash (deterministic, no model)
+        --locomo FILE     LoCoMo JSON (default ../shared/data/locomo/locomo-dev.json; synthetic texts if absent)
+        --work-dir DIR    caches and corpora (default: bench-work/ beside the benchmark jar, under target/)
+        --seed N          seed of every random choice (default 42)
+        --json            print one JSON object on stdout (the summary goes to stderr)
+      """;
+
+  private BenchMain() {}
+
+  /** Common options of every command. */
+  record Common(String embedder, Path locomo, Path workDir, long seed, boolean json) {
+    static Common from(Args a) {
+      return new Common(
+          a.string("embedder", Embedders.DEFAULT),
+          a.path("locomo", Path.of("../shared/data/locomo/locomo-dev.json")),
+          a.path("work-dir", defaultWorkDir()),
+          a.longValue("seed", 42),
+          a.flag("json"));
+    }
+  }
+
+  public static void main(String[] argv) throws Exception {
+    if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+      System.out.print(USAGE);
+      System.exit(argv.length == 0 ? 2 : 0);
+    }
+    String command = argv[0];
+    Report report;
+    Common common;
+    long t0 = System.nanoTime();
+    try {
+      Args a = Args.parse(Arrays.asList(argv).subList(1, argv.length));
+      common = Common.from(a);
+      switch (command) {
+        case "ingest" -> {
+          IngestBench.Config c = IngestBench.Config.from(a);
+          a.requireAllKnown();
+          report = IngestBench.run(common, c);
+        }
+        case "search" -> {
+          SearchBench.Config c = SearchBench.Config.from(a);
+          a.requireAllKnown();
+          report = SearchBench.run(common, c);
+        }
+        case "open" -> {
+          OpenBench.Config c = OpenBench.Config.from(a);
+          a.requireAllKnown();
+          report = OpenBench.run(common, c);
+        }
+        default -> throw new IllegalArgumentException("unknown command '" + command + "'");
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+      return;
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    report.line("wall time: %.1f s", wall);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("benchmark", command);
+    json.put("environment", environment());
+    json.putAll(report.json());
+    json.put("wall_seconds", Stats.round1(wall));
+    if (common.json()) {
+      System.err.print(report.human());
+      System.out.println(JsonMapper.builder().build().writeValueAsString(json));
+    } else {
+      System.out.print(report.human());
+    }
+    System.out.flush();
+    // ONNX Runtime and Lucene may leave daemon threads; nothing else to wait for.
+    System.exit(0);
+  }
+
+  private static Map<String, Object> environment() {
+    Map<String, Object> env = new LinkedHashMap<>();
+    env.put("time", Instant.now().toString());
+    env.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+    env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    env.put("cpus", Runtime.getRuntime().availableProcessors());
+    env.put("cpu_model", cpuModel());
+    env.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+    env.put("vector_incubator", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+    return env;
+  }
+
+  private static String cpuModel() {
+    Path info = Path.of("/proc/cpuinfo");
+    if (!Files.isReadable(info)) {
+      return "unknown";
+    }
+    try (Stream<String> lines = Files.lines(info)) {
+      return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst().orElse("unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** {@code bench-work/} beside the jar or classes directory, that is under {@code mnemo4j-bench/target/}. */
+  private static Path defaultWorkDir() {
+    try {
+      Path code = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path target = code.getParent(); // target/classes or target/<jar>
+      if (target != null && target.getFileName() != null && target.getFileName().toString().equals("target")) {
+        return target.resolve("bench-work");
+      }
+    } catch (URISyntaxException | RuntimeException e) {
+      // fall through
+    }
+    return Path.of("target", "bench-work");
+  }
+
+  /** Formats bytes as MiB with one decimal. */
+  static double mib(long bytes) {
+    return Stats.round1(bytes / (1024.0 * 1024.0));
+  }
+}

@@ -1,0 +1,150 @@
+package io.mnemo4j.bench;
+
+import io.mnemo4j.MemoryEvent;
+import io.mnemo4j.Message;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.Scope;
+import io.mnemo4j.TenantMemory;
+import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.store.embedded.EmbeddedBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ingest}: how much of {@link TenantMemory#add}'s time is the embedder. On the same texts, in one process, it
+ * alternates rounds of (A) the embedder alone, {@code embedAll} over batches of 10 texts, and (B) {@code add} of the
+ * same texts as batches of 10 user messages into a fresh tenant (near-duplicate detection off), and reports the median
+ * rate per round of each and the overhead {@code 1 - add/raw}.
+ */
+final class IngestBench {
+  private IngestBench() {}
+
+  record Config(int n, int warmup, int round, int batch) {
+    static Config from(Args a) {
+      Config c = new Config(a.intValue("n", 2000), a.intValue("warmup", 200), a.intValue("round", 100),
+          a.intValue("batch", 10));
+      if (c.n < 1 || c.warmup < 0 || c.round < c.batch || c.batch < 1) {
+        throw new IllegalArgumentException("need --n >= 1, --warmup >= 0, --batch >= 1, --round >= --batch");
+      }
+      return c;
+    }
+  }
+
+  static Report run(BenchMain.Common common, Config cfg) throws IOException {
+    Texts texts = Texts.load(common.locomo(), common.seed());
+    List<String> warm = Texts.cycle(texts.turns(), 0, cfg.warmup);
+    List<String> measured = Texts.cycle(texts.turns(), cfg.warmup, cfg.n);
+    Files.createDirectories(common.workDir());
+    Path dir = Files.createTempDirectory(common.workDir(), "ingest-");
+    Report report = new Report();
+    try {
+      Embedder embedder = Embedders.open(common.embedder());
+      try (Mnemo mnemo = Mnemo.builder().dataDir(dir).backend(EmbeddedBackend.create()).embedder(embedder)
+          .nearDuplicateThreshold(1.0).build()) {
+        TenantMemory tenant = mnemo.tenant("ingest");
+        System.err.printf("ingest: warming up on %d texts%n", warm.size());
+        embedBatches(embedder, warm, cfg.batch);
+        addBatches(tenant, warm, cfg.batch, Scope.user("warmup"));
+
+        int rounds = (cfg.n + cfg.round - 1) / cfg.round;
+        double[] raw = new double[rounds];
+        double[] add = new double[rounds];
+        long rawNanos = 0;
+        long addNanos = 0;
+        int added = 0;
+        Scope scope = Scope.user("bench");
+        for (int r = 0; r < rounds; r++) {
+          List<String> slice = measured.subList(r * cfg.round, Math.min(cfg.n, (r + 1) * cfg.round));
+          long t0 = System.nanoTime();
+          embedBatches(embedder, slice, cfg.batch);
+          long t1 = System.nanoTime();
+          added += addBatches(tenant, slice, cfg.batch, scope);
+          long t2 = System.nanoTime();
+          raw[r] = slice.size() / ((t1 - t0) / 1e9);
+          add[r] = slice.size() / ((t2 - t1) / 1e9);
+          rawNanos += t1 - t0;
+          addNanos += t2 - t1;
+          System.err.printf("  round %d/%d: raw %.1f texts/s, add %.1f memories/s%n", r + 1, rounds, raw[r], add[r]);
+        }
+        double rawMedian = Stats.median(raw);
+        double addMedian = Stats.median(add);
+        double overhead = 1 - addMedian / rawMedian;
+        // Paired per round: both halves of a round saw about the same machine load.
+        double[] paired = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+          paired[r] = 1 - add[r] / raw[r];
+        }
+        double pairedOverhead = Stats.median(paired);
+        double rawTotal = cfg.n / (rawNanos / 1e9);
+        double addTotal = cfg.n / (addNanos / 1e9);
+
+        report.line("ingest: %d texts (%s), embedder %s, batches of %d, %d rounds of %d alternating raw/add, "
+                + "warm-up %d texts", cfg.n, texts.source(), embedder.modelId(), cfg.batch, rounds, cfg.round,
+                cfg.warmup)
+            .line("  (a) embedder.embedAll      median %8.1f texts/s     (overall %.1f)", rawMedian, rawTotal)
+            .line("  (b) TenantMemory.add       median %8.1f memories/s  (overall %.1f; %d of %d messages stored, "
+                + "the others were exact duplicates)", addMedian, addTotal, added, cfg.n)
+            .line("  add overhead over raw embedding (1 - add/raw): %.1f %% of medians; %.1f %% median of per-round "
+                + "ratios; %.1f %% overall", 100 * overhead, 100 * pairedOverhead, 100 * (1 - addTotal / rawTotal));
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("embedder", embedder.modelId());
+        j.put("texts", texts.source());
+        j.put("n", cfg.n);
+        j.put("batch", cfg.batch);
+        j.put("rounds", rounds);
+        j.put("round_size", cfg.round);
+        j.put("warmup", cfg.warmup);
+        j.put("raw_texts_per_s_median", Stats.round1(rawMedian));
+        j.put("add_memories_per_s_median", Stats.round1(addMedian));
+        j.put("overhead_pct_median", Stats.round1(100 * overhead));
+        j.put("overhead_pct_paired_median", Stats.round1(100 * pairedOverhead));
+        j.put("raw_texts_per_s_overall", Stats.round1(rawTotal));
+        j.put("add_memories_per_s_overall", Stats.round1(addTotal));
+        j.put("overhead_pct_overall", Stats.round1(100 * (1 - addTotal / rawTotal)));
+        j.put("raw_texts_per_s_rounds", round1(raw));
+        j.put("add_memories_per_s_rounds", round1(add));
+        j.put("stored", added);
+        report.json().putAll(j);
+      }
+    } finally {
+      CorpusWriter.deleteTree(dir);
+    }
+    return report;
+  }
+
+  private static void embedBatches(Embedder embedder, List<String> texts, int batch) {
+    for (int i = 0; i < texts.size(); i += batch) {
+      embedder.embedAll(texts.subList(i, Math.min(texts.size(), i + batch)), Embedder.Purpose.DOCUMENT);
+    }
+  }
+
+  /** Adds the texts as user messages in batches; returns how many became memories. */
+  private static int addBatches(TenantMemory tenant, List<String> texts, int batch, Scope scope) {
+    int added = 0;
+    for (int i = 0; i < texts.size(); i += batch) {
+      List<Message> messages = new ArrayList<>(batch);
+      for (String t : texts.subList(i, Math.min(texts.size(), i + batch))) {
+        messages.add(Message.user(t));
+      }
+      for (MemoryEvent e : tenant.add(messages, scope)) {
+        if (e instanceof MemoryEvent.Added) {
+          added++;
+        }
+      }
+    }
+    return added;
+  }
+
+  private static List<Double> round1(double[] values) {
+    List<Double> out = new ArrayList<>(values.length);
+    for (double v : values) {
+      out.add(Stats.round1(v));
+    }
+    return out;
+  }
+}
