@@ -12,8 +12,12 @@ import org.jspecify.annotations.Nullable;
  * @param categories category labels attached to every memory the call stores
  * @param expiresAt when the stored memories stop being returned, or null for never
  */
-public record AddOptions(Map<String, Object> metadata, List<String> categories, @Nullable Instant expiresAt) {
-  /** Validates metadata (no identity keys) and categories (non-blank, at most 64 of up to 128 characters). */
+public record AddOptions(
+    Map<String, Object> metadata, List<String> categories, @Nullable Instant expiresAt) {
+  /**
+   * Validates metadata (no identity keys) and categories (non-blank, at most 64 of up to 128
+   * characters).
+   */
   public AddOptions {
     metadata = Metadata.validate(metadata);
     categories = List.copyOf(categories);

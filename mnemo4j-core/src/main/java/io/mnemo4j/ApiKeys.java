@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * API keys for servers built on Mnemo4j: 256-bit random secrets, kept in the catalog only as SHA-256 hashes. A secret
- * is shown once, when issued. Thread-safe.
+ * API keys for servers built on Mnemo4j: 256-bit random secrets, kept in the catalog only as
+ * SHA-256 hashes. A secret is shown once, when issued. Thread-safe.
  */
 public final class ApiKeys {
   /** Prefix of every secret, so a leaked key is recognisable in logs and secret scanners. */
@@ -34,7 +34,8 @@ public final class ApiKeys {
   }
 
   /**
-   * A newly issued key: its public id, and the secret the caller must keep (it cannot be recovered).
+   * A newly issued key: its public id, and the secret the caller must keep (it cannot be
+   * recovered).
    *
    * @param key the stored record
    * @param secret the secret, shown once
@@ -43,7 +44,9 @@ public final class ApiKeys {
 
   /** Issues a key for the tenant, optionally narrowed to one user. The tenant must exist. */
   public Issued issue(TenantId tenant, @Nullable String userId) {
-    catalog.find(tenant).orElseThrow(() -> new NotFoundException("tenant " + tenant + " not found"));
+    catalog
+        .find(tenant)
+        .orElseThrow(() -> new NotFoundException("tenant " + tenant + " not found"));
     if (userId != null) {
       Scope.user(userId); // validates the id like every scope id
     }
@@ -55,10 +58,13 @@ public final class ApiKeys {
     return store(null, null);
   }
 
-  /** Stores an admin key whose secret the operator chose (for example from an environment variable). */
+  /**
+   * Stores an admin key whose secret the operator chose (for example from an environment variable).
+   */
   public ApiKey registerAdminSecret(String secret) {
     if (secret.length() < 16) {
-      throw new InvalidRequestException("admin_key", "the admin key must be at least 16 characters");
+      throw new InvalidRequestException(
+          "admin_key", "the admin key must be at least 16 characters");
     }
     String hash = hash(secret);
     Optional<ApiKey> existing = catalog.findKeyByHash(hash);
@@ -79,14 +85,21 @@ public final class ApiKeys {
     return new Issued(key, secret);
   }
 
-  /** The key a presented secret belongs to, if any; the stored hash is compared in constant time. */
+  /**
+   * The key a presented secret belongs to, if any; the stored hash is compared in constant time.
+   */
   public Optional<ApiKey> authenticate(String secret) {
     if (secret == null || secret.isEmpty() || secret.length() > 512) {
       return Optional.empty();
     }
     String hash = hash(secret);
-    return catalog.findKeyByHash(hash).filter(k -> MessageDigest.isEqual(
-        k.hash().getBytes(StandardCharsets.US_ASCII), hash.getBytes(StandardCharsets.US_ASCII)));
+    return catalog
+        .findKeyByHash(hash)
+        .filter(
+            k ->
+                MessageDigest.isEqual(
+                    k.hash().getBytes(StandardCharsets.US_ASCII),
+                    hash.getBytes(StandardCharsets.US_ASCII)));
   }
 
   /** The tenant's keys (never their secrets). */
@@ -109,8 +122,9 @@ public final class ApiKeys {
   /** Hex SHA-256 of a secret. */
   static String hash(String secret) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }

@@ -4,10 +4,11 @@ package io.mnemo4j;
  * One search result. Immutable.
  *
  * @param memory the memory
- * @param score fused relevance that orders the list, higher is better; comparable only within one result list
- * @param similarity cosine similarity of the memory to the query (for a text-only search, the normalised BM25
- *     score); what {@link Search#threshold} is compared with, because unlike the fused score it means the same in
- *     every list
+ * @param score fused relevance that orders the list, higher is better; comparable only within one
+ *     result list
+ * @param similarity cosine similarity of the memory to the query (for a text-only search, the
+ *     normalised BM25 score); what {@link Search#threshold} is compared with, because unlike the
+ *     fused score it means the same in every list
  * @param origin whether it matched the requested scope or came in as tenant-wide memory
  */
 public record Hit(Memory memory, double score, double similarity, Origin origin) {

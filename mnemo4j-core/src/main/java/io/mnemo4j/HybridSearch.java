@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
-import java.util.Set;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,8 +21,8 @@ import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Search: embed the query once, run dense (pre-filtered HNSW) and BM25 in the tenant's namespace side by side, fuse,
- * drop expired memories, apply threshold and limit. Thread-safe.
+ * Search: embed the query once, run dense (pre-filtered HNSW) and BM25 in the tenant's namespace
+ * side by side, fuse, drop expired memories, apply threshold and limit. Thread-safe.
  */
 final class HybridSearch {
   /** The longest query accepted, in characters. */
@@ -39,7 +39,8 @@ final class HybridSearch {
       throw new InvalidRequestException("query", "query must not be empty");
     }
     if (query.length() > MAX_QUERY_LENGTH) {
-      throw new InvalidRequestException("query", "query is longer than " + MAX_QUERY_LENGTH + " characters");
+      throw new InvalidRequestException(
+          "query", "query is longer than " + MAX_QUERY_LENGTH + " characters");
     }
     SearchTuning tuning = mnemo.tuning();
     int depth = Math.max(search.limit(), tuning.candidates());
@@ -56,7 +57,8 @@ final class HybridSearch {
         }
         case TEXT -> text = store.textSearch(query, scope, search.selection().filter(), depth);
         case HYBRID -> {
-          // BM25 runs on a virtual thread while this thread embeds the query and walks the HNSW graph.
+          // BM25 runs on a virtual thread while this thread embeds the query and walks the HNSW
+          // graph.
           try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<ScoredId>> bm25 =
                 vt.submit(() -> store.textSearch(query, scope, search.selection().filter(), depth));
@@ -75,9 +77,10 @@ final class HybridSearch {
     return mnemo.embedder().embed(query, Embedder.Purpose.QUERY);
   }
 
-  private List<ScoredId> denseSearch(TenantStore store, float[] vector, ScopeFilter scope, Search search,
-      int depth) {
-    return store.vectorSearch(mnemo.embedder().modelId(), vector, scope, search.selection().filter(), depth);
+  private List<ScoredId> denseSearch(
+      TenantStore store, float[] vector, ScopeFilter scope, Search search, int depth) {
+    return store.vectorSearch(
+        mnemo.embedder().modelId(), vector, scope, search.selection().filter(), depth);
   }
 
   private static List<ScoredId> join(Future<List<ScoredId>> f) {
@@ -95,7 +98,8 @@ final class HybridSearch {
   }
 
   /** Fused scores by id, in no particular order. */
-  static Map<String, Double> fuse(List<ScoredId> dense, List<ScoredId> text, Search.Mode mode, SearchTuning t) {
+  static Map<String, Double> fuse(
+      List<ScoredId> dense, List<ScoredId> text, Search.Mode mode, SearchTuning t) {
     Map<String, Double> out = new HashMap<>();
     double wd = mode == Search.Mode.TEXT ? 0 : mode == Search.Mode.DENSE ? 1 : t.denseWeight();
     double wt = 1 - wd;
@@ -110,7 +114,8 @@ final class HybridSearch {
       }
       case LINEAR -> {
         if (mode == Search.Mode.DENSE) {
-          // Alone, the cosine itself is the most meaningful score (thresholds keep their usual meaning).
+          // Alone, the cosine itself is the most meaningful score (thresholds keep their usual
+          // meaning).
           for (ScoredId s : dense) {
             out.put(s.id(), Math.max(0, s.score()));
           }
@@ -144,14 +149,20 @@ final class HybridSearch {
     }
   }
 
-  private List<Hit> materialise(TenantStore store, Map<String, Double> fused, Search search, String query,
+  private List<Hit> materialise(
+      TenantStore store,
+      Map<String, Double> fused,
+      Search search,
+      String query,
       float @Nullable [] vector) {
     List<Map.Entry<String, Double>> ranked = sortByScore(new ArrayList<>(fused.entrySet()));
     double boost = mnemo.tuning().actorBoost();
     Set<String> queryWords = boost > 0 ? words(query) : Set.of();
     Instant now = mnemo.clock().instant();
-    boolean scopeIsTenantWide = search.selection().scope().isTenantWide() || search.selection().wholeTenant();
-    // With an actor boost the order can change after loading, so load a deeper slice before cutting to the limit.
+    boolean scopeIsTenantWide =
+        search.selection().scope().isTenantWide() || search.selection().wholeTenant();
+    // With an actor boost the order can change after loading, so load a deeper slice before cutting
+    // to the limit.
     int window = boost > 0 ? Math.max(search.limit() * 3, 30) : search.limit() + 8;
     List<Hit> hits = new ArrayList<>(search.limit());
     int from = 0;
@@ -174,16 +185,20 @@ final class HybridSearch {
         if (boost > 0 && actor != null && queryWords.containsAll(words(actor))) {
           score += boost;
         }
-        // Without a query vector (text-only search) the normalised BM25 score stands in for similarity.
+        // Without a query vector (text-only search) the normalised BM25 score stands in for
+        // similarity.
         double similarity = vector != null ? Vectors.dot(vector, m.embedding()) : e.getValue();
         if (search.threshold() > 0 && similarity < search.threshold()) {
           continue;
         }
-        Hit.Origin origin = !scopeIsTenantWide && m.memory().scope().isTenantWide()
-            ? Hit.Origin.TENANT_WIDE : Hit.Origin.SCOPE;
+        Hit.Origin origin =
+            !scopeIsTenantWide && m.memory().scope().isTenantWide()
+                ? Hit.Origin.TENANT_WIDE
+                : Hit.Origin.SCOPE;
         slice.add(new Hit(m.memory(), score, similarity, origin));
       }
-      slice.sort(Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id()));
+      slice.sort(
+          Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id()));
       for (Hit h : slice) {
         if (hits.size() == search.limit()) {
           break;
@@ -195,10 +210,12 @@ final class HybridSearch {
     return hits;
   }
 
-  private static List<Map.Entry<String, Double>> sortByScore(List<Map.Entry<String, Double>> ranked) {
+  private static List<Map.Entry<String, Double>> sortByScore(
+      List<Map.Entry<String, Double>> ranked) {
     // Ties broken by id so equal scores give a stable order across runs and backends.
-    ranked.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
-        .thenComparing(Map.Entry.comparingByKey()));
+    ranked.sort(
+        Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
+            .thenComparing(Map.Entry.comparingByKey()));
     return ranked;
   }
 

@@ -8,8 +8,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One durable memory. Immutable and thread-safe; {@code metadata} holds JSON-compatible values only (String, Number,
- * Boolean, List, Map), copied defensively.
+ * One durable memory. Immutable and thread-safe; {@code metadata} holds JSON-compatible values only
+ * (String, Number, Boolean, List, Map), copied defensively.
  *
  * @param id UUIDv7 text, time-ordered
  * @param text the remembered text
@@ -69,9 +69,24 @@ public record Memory(
   }
 
   /** A copy with new text, hash, metadata, update time and embedding model. */
-  public Memory withText(String newText, String newHash, Map<String, Object> newMetadata, Instant at, String model) {
-    return new Memory(id, newText, newHash, scope, newMetadata, categories, role, actor, createdAt, at, expiresAt,
-        validFrom, validTo, provenance, model);
+  public Memory withText(
+      String newText, String newHash, Map<String, Object> newMetadata, Instant at, String model) {
+    return new Memory(
+        id,
+        newText,
+        newHash,
+        scope,
+        newMetadata,
+        categories,
+        role,
+        actor,
+        createdAt,
+        at,
+        expiresAt,
+        validFrom,
+        validTo,
+        provenance,
+        model);
   }
 
   /**

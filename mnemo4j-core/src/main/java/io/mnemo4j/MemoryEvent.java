@@ -2,7 +2,10 @@ package io.mnemo4j;
 
 import org.jspecify.annotations.Nullable;
 
-/** One decision applied (or not) by {@code add}, {@code update} or {@code delete}. Records are immutable. */
+/**
+ * One decision applied (or not) by {@code add}, {@code update} or {@code delete}. Records are
+ * immutable.
+ */
 public sealed interface MemoryEvent {
   /** The memory concerned. */
   String id();

@@ -11,9 +11,11 @@ import org.jspecify.annotations.Nullable;
  * @param role who wrote it
  * @param content the text
  * @param name the actor's name (a speaker, an agent), or null
- * @param metadata JSON object for this message's memory, merged over the call's metadata (this one wins per key)
+ * @param metadata JSON object for this message's memory, merged over the call's metadata (this one
+ *     wins per key)
  */
-public record Message(Role role, String content, @Nullable String name, Map<String, Object> metadata) {
+public record Message(
+    Role role, String content, @Nullable String name, Map<String, Object> metadata) {
   /** The longest message accepted, in characters. */
   public static final int MAX_CONTENT_LENGTH = 64 * 1024;
 
@@ -25,10 +27,12 @@ public record Message(Role role, String content, @Nullable String name, Map<Stri
     }
     if (content.length() > MAX_CONTENT_LENGTH) {
       throw new InvalidRequestException(
-          "messages.content", "message content is longer than " + MAX_CONTENT_LENGTH + " characters");
+          "messages.content",
+          "message content is longer than " + MAX_CONTENT_LENGTH + " characters");
     }
     if (name != null && (name.isBlank() || name.length() > Scope.MAX_ID_LENGTH)) {
-      throw new InvalidRequestException("messages.name", "message name must be 1 to 255 characters");
+      throw new InvalidRequestException(
+          "messages.name", "message name must be 1 to 255 characters");
     }
     metadata = Metadata.validate(metadata);
   }

@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Validation and copying of memory metadata (a JSON object). Identity keys are refused so that metadata can never move
- * a memory into another scope or tenant (the Mem0 #6277 failure). Thread-safe (stateless).
+ * Validation and copying of memory metadata (a JSON object). Identity keys are refused so that
+ * metadata can never move a memory into another scope or tenant (the Mem0 #6277 failure).
+ * Thread-safe (stateless).
  */
 public final class Metadata {
   /** Keys that name an identity; metadata holding any of them is refused. */
@@ -25,18 +26,21 @@ public final class Metadata {
   private Metadata() {}
 
   /**
-   * Checks metadata handed in by a caller: keys are non-empty, at most 128 characters, not identity keys, and values
-   * are JSON-compatible. Returns an immutable copy.
+   * Checks metadata handed in by a caller: keys are non-empty, at most 128 characters, not identity
+   * keys, and values are JSON-compatible. Returns an immutable copy.
    */
   public static Map<String, Object> validate(Map<String, ?> metadata) {
     for (String key : metadata.keySet()) {
       if (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-        throw new InvalidRequestException("metadata", "metadata keys must be 1 to " + MAX_KEY_LENGTH + " characters");
+        throw new InvalidRequestException(
+            "metadata", "metadata keys must be 1 to " + MAX_KEY_LENGTH + " characters");
       }
       if (IDENTITY_KEYS.contains(key)) {
         throw new InvalidRequestException(
             "metadata." + key,
-            "metadata key '" + key + "' names an identity; pass scope ids as user_id/agent_id/run_id, not metadata");
+            "metadata key '"
+                + key
+                + "' names an identity; pass scope ids as user_id/agent_id/run_id, not metadata");
       }
     }
     return copyOf(metadata);
@@ -50,7 +54,8 @@ public final class Metadata {
 
   private static Object copyValue(String path, Object value, int depth) {
     if (depth > MAX_DEPTH) {
-      throw new InvalidRequestException(path, "metadata is nested deeper than " + MAX_DEPTH + " levels");
+      throw new InvalidRequestException(
+          path, "metadata is nested deeper than " + MAX_DEPTH + " levels");
     }
     return switch (value) {
       case String s -> s;
@@ -70,7 +75,8 @@ public final class Metadata {
             throw new InvalidRequestException(path, "metadata keys must be strings");
           }
           if (e.getValue() == null) {
-            continue; // JSON null carries nothing worth keeping and would complicate every backend's filters
+            continue; // JSON null carries nothing worth keeping and would complicate every
+            // backend's filters
           }
           out.put(k, copyValue(path + "." + k, e.getValue(), depth + 1));
         }
@@ -87,8 +93,11 @@ public final class Metadata {
         yield Collections.unmodifiableList(out);
       }
       default ->
-          throw new InvalidRequestException(path, "metadata values must be JSON strings, numbers, booleans, "
-              + "arrays or objects, got " + value.getClass().getSimpleName());
+          throw new InvalidRequestException(
+              path,
+              "metadata values must be JSON strings, numbers, booleans, "
+                  + "arrays or objects, got "
+                  + value.getClass().getSimpleName());
     };
   }
 

@@ -19,10 +19,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The entry point: owns the catalog, the region stores, the embedder and the cache of open tenants. Each tenant is
- * reached only through {@link #tenant(String)}. Thread-safe; one instance per data directory and process.
+ * The entry point: owns the catalog, the region stores, the embedder and the cache of open tenants.
+ * Each tenant is reached only through {@link #tenant(String)}. Thread-safe; one instance per data
+ * directory and process.
  *
- * <p>Closing a {@code Mnemo} closes everything handed to its builder (backend stores, catalog, embedder).
+ * <p>Closing a {@code Mnemo} closes everything handed to its builder (backend stores, catalog,
+ * embedder).
  */
 public final class Mnemo implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Mnemo.class.getName());
@@ -49,8 +51,10 @@ public final class Mnemo implements AutoCloseable {
     this.dataDir = b.dataDir;
     this.clock = b.clock;
     this.ids = b.ids != null ? b.ids : new Uuid7(b.clock);
-    this.embedder = Objects.requireNonNull(b.embedder, "embedder: set one with Mnemo.builder().embedder(...)");
-    this.backend = Objects.requireNonNull(b.backend, "backend: set one with Mnemo.builder().backend(...)");
+    this.embedder =
+        Objects.requireNonNull(b.embedder, "embedder: set one with Mnemo.builder().embedder(...)");
+    this.backend =
+        Objects.requireNonNull(b.backend, "backend: set one with Mnemo.builder().backend(...)");
     this.defaultRegion = b.defaultRegion;
     LinkedHashSet<String> r = new LinkedHashSet<>();
     r.add(b.defaultRegion);
@@ -71,33 +75,40 @@ public final class Mnemo implements AutoCloseable {
   }
 
   /**
-   * The memory of one tenant. With {@code autoCreateTenants} (the default) a missing tenant is created in the default
-   * region; without it, a missing tenant is a {@link NotFoundException}.
+   * The memory of one tenant. With {@code autoCreateTenants} (the default) a missing tenant is
+   * created in the default region; without it, a missing tenant is a {@link NotFoundException}.
    */
   public TenantMemory tenant(String tenantId) {
     TenantId id = TenantId.of(tenantId);
     ensureOpen();
-    TenantInfo info = catalog.find(id).orElseGet(() -> {
-      if (!autoCreateTenants) {
-        throw new NotFoundException("tenant " + id + " not found");
-      }
-      try {
-        return catalog.create(new TenantInfo(id, defaultRegion, clock.instant()));
-      } catch (ConflictException raced) {
-        return catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
-      }
-    });
+    TenantInfo info =
+        catalog
+            .find(id)
+            .orElseGet(
+                () -> {
+                  if (!autoCreateTenants) {
+                    throw new NotFoundException("tenant " + id + " not found");
+                  }
+                  try {
+                    return catalog.create(new TenantInfo(id, defaultRegion, clock.instant()));
+                  } catch (ConflictException raced) {
+                    return catalog
+                        .find(id)
+                        .orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+                  }
+                });
     return new TenantMemory(this, info);
   }
 
   /**
-   * The memory of an existing tenant, never creating one (whatever {@code autoCreateTenants} says): what a server
-   * uses, so a request racing a purge can never bring the tenant back empty.
+   * The memory of an existing tenant, never creating one (whatever {@code autoCreateTenants} says):
+   * what a server uses, so a request racing a purge can never bring the tenant back empty.
    */
   public TenantMemory existingTenant(String tenantId) {
     TenantId id = TenantId.of(tenantId);
     ensureOpen();
-    return new TenantMemory(this,
+    return new TenantMemory(
+        this,
         catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found")));
   }
 
@@ -112,7 +123,11 @@ public final class Mnemo implements AutoCloseable {
     TenantId.requireRegion(region);
     if (!regions.contains(region)) {
       throw new InvalidRequestException(
-          "region", "unknown region '" + region + "'; configured regions: " + String.join(", ", regions.stream().sorted().toList()));
+          "region",
+          "unknown region '"
+              + region
+              + "'; configured regions: "
+              + String.join(", ", regions.stream().sorted().toList()));
     }
     ensureOpen();
     TenantInfo info = catalog.create(new TenantInfo(id, region, clock.instant()));
@@ -139,23 +154,39 @@ public final class Mnemo implements AutoCloseable {
   }
 
   /**
-   * Offboarding: removes every byte the tenant wrote (memories, history, messages, index files), its API keys and the
-   * tenant itself, waiting up to 30 s for running operations of the tenant to finish. Returns the receipt, also kept
-   * in the catalog.
+   * Offboarding: removes every byte the tenant wrote (memories, history, messages, index files),
+   * its API keys and the tenant itself, waiting up to 30 s for running operations of the tenant to
+   * finish. Returns the receipt, also kept in the catalog.
    */
   public PurgeReceipt purgeTenant(String tenantId) {
     TenantId id = TenantId.of(tenantId);
     ensureOpen();
-    TenantInfo info = catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
-    return handles.whileClosed(id, Duration.ofSeconds(30), () -> {
-      PurgeStats stats = store(info.region()).purge(id);
-      PurgeReceipt receipt = new PurgeReceipt(id.value(), info.region(), stats.memories(), stats.historyRows(),
-          stats.messages(), stats.files(), stats.bytes(), clock.instant());
-      catalog.remove(id, receipt);
-      LOG.log(System.Logger.Level.INFO, "tenant purged: {0} ({1} memories, {2} files)", id, stats.memories(),
-          stats.files());
-      return receipt;
-    });
+    TenantInfo info =
+        catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+    return handles.whileClosed(
+        id,
+        Duration.ofSeconds(30),
+        () -> {
+          PurgeStats stats = store(info.region()).purge(id);
+          PurgeReceipt receipt =
+              new PurgeReceipt(
+                  id.value(),
+                  info.region(),
+                  stats.memories(),
+                  stats.historyRows(),
+                  stats.messages(),
+                  stats.files(),
+                  stats.bytes(),
+                  clock.instant());
+          catalog.remove(id, receipt);
+          LOG.log(
+              System.Logger.Level.INFO,
+              "tenant purged: {0} ({1} memories, {2} files)",
+              id,
+              stats.memories(),
+              stats.files());
+          return receipt;
+        });
   }
 
   /** API keys kept (hashed) in this instance's catalog; a tenant's keys go when it is purged. */
@@ -169,7 +200,10 @@ public final class Mnemo implements AutoCloseable {
     return embedder;
   }
 
-  /** The regions this instance serves; the first tenant-creation default is {@link #defaultRegion()}. */
+  /**
+   * The regions this instance serves; the first tenant-creation default is {@link
+   * #defaultRegion()}.
+   */
   public Set<String> regions() {
     return regions;
   }
@@ -226,15 +260,22 @@ public final class Mnemo implements AutoCloseable {
 
   TenantHandles.Lease lease(TenantInfo info) {
     ensureOpen();
-    return handles.acquire(info.id(), id -> {
-      // Re-check on every open: a purged tenant must answer "not found", never silently reappear empty.
-      TenantInfo current = catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
-      if (!current.region().equals(info.region()) || !current.createdAt().equals(info.createdAt())) {
-        throw new NotFoundException("tenant " + id + " not found");
-      }
-      TenantStore store = store(current.region()).open(id);
-      return store;
-    });
+    return handles.acquire(
+        info.id(),
+        id -> {
+          // Re-check on every open: a purged tenant must answer "not found", never silently
+          // reappear empty.
+          TenantInfo current =
+              catalog
+                  .find(id)
+                  .orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+          if (!current.region().equals(info.region())
+              || !current.createdAt().equals(info.createdAt())) {
+            throw new NotFoundException("tenant " + id + " not found");
+          }
+          TenantStore store = store(current.region()).open(id);
+          return store;
+        });
   }
 
   private MemoryStore store(String region) {
@@ -276,7 +317,9 @@ public final class Mnemo implements AutoCloseable {
       return this;
     }
 
-    /** The id supplier (default UUIDv7 from the clock); ids must be unique and should sort by time. */
+    /**
+     * The id supplier (default UUIDv7 from the clock); ids must be unique and should sort by time.
+     */
     public Builder idSupplier(Supplier<String> supplier) {
       this.ids = Objects.requireNonNull(supplier, "idSupplier");
       return this;
@@ -308,7 +351,10 @@ public final class Mnemo implements AutoCloseable {
       return this;
     }
 
-    /** How many tenant stores stay open at once (default 256); the least recently used is closed beyond. */
+    /**
+     * How many tenant stores stay open at once (default 256); the least recently used is closed
+     * beyond.
+     */
     public Builder maxOpenTenants(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxOpenTenants must be at least 1, got " + n);
@@ -317,19 +363,23 @@ public final class Mnemo implements AutoCloseable {
       return this;
     }
 
-    /** Whether {@link Mnemo#tenant} creates a missing tenant in the default region (default true). */
+    /**
+     * Whether {@link Mnemo#tenant} creates a missing tenant in the default region (default true).
+     */
     public Builder autoCreateTenants(boolean on) {
       this.autoCreateTenants = on;
       return this;
     }
 
     /**
-     * Cosine similarity at or above which a new message counts as a near duplicate of a memory in the same scope and
-     * is not stored again (default 0.97; 1.0 turns near-duplicate detection off except for identical vectors).
+     * Cosine similarity at or above which a new message counts as a near duplicate of a memory in
+     * the same scope and is not stored again (default 0.97; 1.0 turns near-duplicate detection off
+     * except for identical vectors).
      */
     public Builder nearDuplicateThreshold(double t) {
       if (!(t > 0 && t <= 1)) {
-        throw new IllegalArgumentException("nearDuplicateThreshold must be within (0, 1], got " + t);
+        throw new IllegalArgumentException(
+            "nearDuplicateThreshold must be within (0, 1], got " + t);
       }
       this.nearDuplicateThreshold = t;
       return this;
@@ -342,9 +392,9 @@ public final class Mnemo implements AutoCloseable {
     }
 
     /**
-     * How many preceding messages of the same {@code add} call are embedded together with each message (default 2,
-     * measured best of 0 to 3 on LoCoMo). The stored text is always the message alone; only its vector carries the
-     * context.
+     * How many preceding messages of the same {@code add} call are embedded together with each
+     * message (default 2, measured best of 0 to 3 on LoCoMo). The stored text is always the message
+     * alone; only its vector carries the context.
      */
     public Builder contextWindow(int messages) {
       if (messages < 0 || messages > 8) {

@@ -1,7 +1,8 @@
 package io.mnemo4j;
 
 /**
- * Root of every exception Mnemo4j throws. Messages name ids, fields and settings, never memory text or keys.
+ * Root of every exception Mnemo4j throws. Messages name ids, fields and settings, never memory text
+ * or keys.
  *
  * <p>Instances are immutable and thread-safe.
  */

@@ -1,11 +1,15 @@
 package io.mnemo4j;
 
-/** An embedding or language model failed. {@link #retriable()} says whether trying again may help. */
+/**
+ * An embedding or language model failed. {@link #retriable()} says whether trying again may help.
+ */
 public final class ModelException extends MnemoException {
   private static final long serialVersionUID = 1L;
   private final boolean retriable;
 
-  /** Creates a model failure; {@code retriable} is true for timeouts, rate limits and server errors. */
+  /**
+   * Creates a model failure; {@code retriable} is true for timeouts, rate limits and server errors.
+   */
   public ModelException(String message, boolean retriable, Throwable cause) {
     super(message, cause);
     this.retriable = retriable;

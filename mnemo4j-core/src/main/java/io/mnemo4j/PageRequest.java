@@ -16,7 +16,8 @@ public record PageRequest(@Nullable String cursor, int size) {
   /** Validates the size. */
   public PageRequest {
     if (size < 1 || size > MAX_SIZE) {
-      throw new InvalidRequestException("page_size", "page size must be 1 to " + MAX_SIZE + ", got " + size);
+      throw new InvalidRequestException(
+          "page_size", "page size must be 1 to " + MAX_SIZE + ", got " + size);
     }
   }
 

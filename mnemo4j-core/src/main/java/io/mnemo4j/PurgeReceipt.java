@@ -3,7 +3,8 @@ package io.mnemo4j;
 import java.time.Instant;
 
 /**
- * Proof of offboarding: what {@link Mnemo#purgeTenant} removed. Holds counts and ids only, never memory text.
+ * Proof of offboarding: what {@link Mnemo#purgeTenant} removed. Holds counts and ids only, never
+ * memory text.
  *
  * @param tenant the purged tenant
  * @param region the region its data lived in
@@ -15,5 +16,11 @@ import java.time.Instant;
  * @param purgedAt when the purge finished
  */
 public record PurgeReceipt(
-    String tenant, String region, long memories, long historyRows, long messages, long files, long bytes,
+    String tenant,
+    String region,
+    long memories,
+    long historyRows,
+    long messages,
+    long files,
+    long bytes,
     Instant purgedAt) {}

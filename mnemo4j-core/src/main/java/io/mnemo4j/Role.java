@@ -25,6 +25,7 @@ public enum Role {
         return r;
       }
     }
-    throw new InvalidRequestException(field, field + " must be one of user, assistant, system, tool");
+    throw new InvalidRequestException(
+        field, field + " must be one of user, assistant, system, tool");
   }
 }

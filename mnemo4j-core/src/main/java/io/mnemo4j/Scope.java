@@ -5,11 +5,12 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where a memory lives inside its tenant: an optional user, agent and run (session or workflow). A scope with none of
- * them is tenant-wide ("organisation memory"), visible to every user of the tenant. Immutable and thread-safe.
+ * Where a memory lives inside its tenant: an optional user, agent and run (session or workflow). A
+ * scope with none of them is tenant-wide ("organisation memory"), visible to every user of the
+ * tenant. Immutable and thread-safe.
  *
- * <p>As a selector, a scope matches every memory whose ids equal each id the selector sets: {@code user("alice")}
- * matches Alice's memories with or without an agent or run.
+ * <p>As a selector, a scope matches every memory whose ids equal each id the selector sets: {@code
+ * user("alice")} matches Alice's memories with or without an agent or run.
  *
  * @param userId the user, or null
  * @param agentId the agent, or null
@@ -21,7 +22,10 @@ public record Scope(@Nullable String userId, @Nullable String agentId, @Nullable
 
   private static final Scope TENANT_WIDE = new Scope(null, null, null);
 
-  /** Validates the ids: non-blank, at most 255 characters, no control characters, never the wildcard "*". */
+  /**
+   * Validates the ids: non-blank, at most 255 characters, no control characters, never the wildcard
+   * "*".
+   */
   public Scope {
     userId = check("user_id", userId);
     agentId = check("agent_id", agentId);
@@ -49,7 +53,8 @@ public record Scope(@Nullable String userId, @Nullable String agentId, @Nullable
   }
 
   /** Builds a scope from optional ids, treating null and empty strings alike. */
-  public static Scope of(@Nullable String userId, @Nullable String agentId, @Nullable String runId) {
+  public static Scope of(
+      @Nullable String userId, @Nullable String agentId, @Nullable String runId) {
     return new Scope(emptyToNull(userId), emptyToNull(agentId), emptyToNull(runId));
   }
 
@@ -88,7 +93,10 @@ public record Scope(@Nullable String userId, @Nullable String agentId, @Nullable
     return Optional.ofNullable(runId);
   }
 
-  /** Whether a memory stored in {@code memoryScope} is inside this selector (each id set here must be equal). */
+  /**
+   * Whether a memory stored in {@code memoryScope} is inside this selector (each id set here must
+   * be equal).
+   */
   public boolean contains(Scope memoryScope) {
     return (userId == null || userId.equals(memoryScope.userId))
         && (agentId == null || agentId.equals(memoryScope.agentId))
@@ -107,10 +115,12 @@ public record Scope(@Nullable String userId, @Nullable String agentId, @Nullable
       throw new InvalidRequestException(field, field + " must not be blank");
     }
     if (id.length() > MAX_ID_LENGTH) {
-      throw new InvalidRequestException(field, field + " is longer than " + MAX_ID_LENGTH + " characters");
+      throw new InvalidRequestException(
+          field, field + " is longer than " + MAX_ID_LENGTH + " characters");
     }
     if (id.equals("*")) {
-      throw new InvalidRequestException(field, field + " '*' is a wildcard, accepted only by delete-all");
+      throw new InvalidRequestException(
+          field, field + " '*' is a wildcard, accepted only by delete-all");
     }
     for (int i = 0; i < id.length(); i++) {
       if (Character.isISOControl(id.charAt(i))) {

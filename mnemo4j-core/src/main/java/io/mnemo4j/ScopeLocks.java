@@ -3,9 +3,9 @@ package io.mnemo4j;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Striped locks serialising writes to one tenant+scope, so parallel or retried adds never store a duplicate. A fixed
- * stripe count bounds memory whatever the number of scopes; unrelated scopes sharing a stripe only wait briefly.
- * Thread-safe.
+ * Striped locks serialising writes to one tenant+scope, so parallel or retried adds never store a
+ * duplicate. A fixed stripe count bounds memory whatever the number of scopes; unrelated scopes
+ * sharing a stripe only wait briefly. Thread-safe.
  */
 final class ScopeLocks {
   private static final int STRIPES = 1024;

@@ -4,15 +4,15 @@ import io.mnemo4j.filter.FilterExpr;
 import java.util.Objects;
 
 /**
- * Options of one {@link TenantMemory#search}: which memories, how many, how relevant. Immutable; each {@code with}
- * method returns a copy.
+ * Options of one {@link TenantMemory#search}: which memories, how many, how relevant. Immutable;
+ * each {@code with} method returns a copy.
  *
  * <pre>{@code Search.in(Scope.user("alice")).withTenantWide().limit(5)}</pre>
  *
  * @param selection scope and filter
  * @param limit maximum hits, 1 to 1000 (default 10)
- * @param threshold minimum {@link Hit#similarity()} a hit needs, the query-to-memory cosine; 0 (the default) means
- *     no threshold
+ * @param threshold minimum {@link Hit#similarity()} a hit needs, the query-to-memory cosine; 0 (the
+ *     default) means no threshold
  * @param mode which rankers run (default {@link Mode#HYBRID})
  */
 public record Search(Selection selection, int limit, double threshold, Mode mode) {
@@ -27,7 +27,8 @@ public record Search(Selection selection, int limit, double threshold, Mode mode
     Objects.requireNonNull(selection, "selection");
     Objects.requireNonNull(mode, "mode");
     if (limit < 1 || limit > MAX_LIMIT) {
-      throw new InvalidRequestException("limit", "limit must be 1 to " + MAX_LIMIT + ", got " + limit);
+      throw new InvalidRequestException(
+          "limit", "limit must be 1 to " + MAX_LIMIT + ", got " + limit);
     }
     if (!Double.isFinite(threshold) || threshold < 0) {
       throw new InvalidRequestException("threshold", "threshold must be a finite number >= 0");

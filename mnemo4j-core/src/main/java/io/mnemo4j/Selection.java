@@ -5,8 +5,8 @@ import io.mnemo4j.spi.ScopeFilter;
 import java.util.Objects;
 
 /**
- * Which memories of a tenant an operation sees: a scope (optionally plus tenant-wide memories), or explicitly
- * everything, narrowed by a filter. Immutable.
+ * Which memories of a tenant an operation sees: a scope (optionally plus tenant-wide memories), or
+ * explicitly everything, narrowed by a filter. Immutable.
  *
  * <p>A tenant-wide scope selects organisation memory only; it never silently means "everything".
  *
@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param wholeTenant select the whole tenant (scope and includeTenantWide are then ignored)
  * @param filter narrows further
  */
-public record Selection(Scope scope, boolean includeTenantWide, boolean wholeTenant, FilterExpr filter) {
+public record Selection(
+    Scope scope, boolean includeTenantWide, boolean wholeTenant, FilterExpr filter) {
   /** Checks nulls. */
   public Selection {
     Objects.requireNonNull(scope, "scope");

@@ -1,8 +1,9 @@
 package io.mnemo4j;
 
 /**
- * A store could not serve the request: I/O failure, a closed store, a database that is down. Retriable unless the
- * store closed itself after an unrecoverable error, in which case every later call fails with the original cause.
+ * A store could not serve the request: I/O failure, a closed store, a database that is down.
+ * Retriable unless the store closed itself after an unrecoverable error, in which case every later
+ * call fails with the original cause.
  */
 public final class StoreUnavailableException extends MnemoException {
   private static final long serialVersionUID = 1L;

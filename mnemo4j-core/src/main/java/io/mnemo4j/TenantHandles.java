@@ -14,9 +14,9 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * A bounded LRU of open tenant stores with leases: an evicted store is closed only when its last lease is released,
- * so eviction never pulls a store from under a running operation. Opening happens outside the lock, so a slow open of
- * one tenant does not block others. Thread-safe.
+ * A bounded LRU of open tenant stores with leases: an evicted store is closed only when its last
+ * lease is released, so eviction never pulls a store from under a running operation. Opening
+ * happens outside the lock, so a slow open of one tenant does not block others. Thread-safe.
  */
 final class TenantHandles implements AutoCloseable {
   private final int maxOpen;
@@ -138,8 +138,8 @@ final class TenantHandles implements AutoCloseable {
   }
 
   /**
-   * Runs {@code action} while the tenant is closed and blocked: new leases fail with "not found", existing leases are
-   * waited for (up to {@code wait}).
+   * Runs {@code action} while the tenant is closed and blocked: new leases fail with "not found",
+   * existing leases are waited for (up to {@code wait}).
    */
   <T> T whileClosed(TenantId tenant, Duration wait, java.util.function.Supplier<T> action) {
     Entry entry;
@@ -159,13 +159,15 @@ final class TenantHandles implements AutoCloseable {
           while (entry.leases > 0) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-              throw new StoreUnavailableException("tenant " + tenant + " still in use after " + wait);
+              throw new StoreUnavailableException(
+                  "tenant " + tenant + " still in use after " + wait);
             }
             try {
               wait(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
-              throw new StoreUnavailableException("interrupted while waiting for tenant " + tenant, e);
+              throw new StoreUnavailableException(
+                  "interrupted while waiting for tenant " + tenant, e);
             }
           }
         }
@@ -216,7 +218,8 @@ final class TenantHandles implements AutoCloseable {
         e.store.close();
       }
     } catch (RuntimeException ignored) {
-      // A failed close of an evicted store must not fail the unrelated request that triggered eviction.
+      // A failed close of an evicted store must not fail the unrelated request that triggered
+      // eviction.
     }
   }
 }

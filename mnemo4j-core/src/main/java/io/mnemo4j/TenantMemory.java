@@ -14,9 +14,10 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The memory of exactly one tenant: the only door into a tenant's namespace. No method takes a second tenant id.
- * Operations by memory id check that the id lives in this tenant and in the given selection, and answer "not found"
- * otherwise. A thin facade over the ingest and search pipelines. Thread-safe.
+ * The memory of exactly one tenant: the only door into a tenant's namespace. No method takes a
+ * second tenant id. Operations by memory id check that the id lives in this tenant and in the given
+ * selection, and answer "not found" otherwise. A thin facade over the ingest and search pipelines.
+ * Thread-safe.
  */
 public final class TenantMemory {
   private final Mnemo mnemo;
@@ -42,8 +43,9 @@ public final class TenantMemory {
   }
 
   /**
-   * Stores each message as a memory in {@code scope} (verbatim: no language model), unless an exact or near duplicate
-   * exists in that exact scope (event NONE). Returns one event per message, in order. Acknowledged means durable.
+   * Stores each message as a memory in {@code scope} (verbatim: no language model), unless an exact
+   * or near duplicate exists in that exact scope (event NONE). Returns one event per message, in
+   * order. Acknowledged means durable.
    */
   public List<MemoryEvent> add(List<Message> messages, Scope scope, AddOptions options) {
     return ingest.add(tenant, List.copyOf(messages), scope, options);
@@ -59,7 +61,10 @@ public final class TenantMemory {
     return get(id, Selection.everywhere());
   }
 
-  /** The memory with this id, if it exists in this tenant and inside {@code selection} (filter included). */
+  /**
+   * The memory with this id, if it exists in this tenant and inside {@code selection} (filter
+   * included).
+   */
   public Optional<Memory> get(String id, Selection selection) {
     checkId(id);
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
@@ -67,13 +72,19 @@ public final class TenantMemory {
     }
   }
 
-  /** One page of the memories inside {@code selection}, in creation order. Expired memories are left out. */
+  /**
+   * One page of the memories inside {@code selection}, in creation order. Expired memories are left
+   * out.
+   */
   public Page<Memory> getAll(Selection selection, PageRequest page) {
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       Page<StoredMemory> p = lease.store().list(selection.scopeFilter(), selection.filter(), page);
       Instant now = mnemo.clock().instant();
-      List<Memory> items = p.items().stream().map(StoredMemory::memory)
-          .filter(m -> !HybridSearch.isExpired(m, now)).toList();
+      List<Memory> items =
+          p.items().stream()
+              .map(StoredMemory::memory)
+              .filter(m -> !HybridSearch.isExpired(m, now))
+              .toList();
       return new Page<>(items, p.nextCursor());
     }
   }
@@ -85,23 +96,30 @@ public final class TenantMemory {
     }
   }
 
-  /** Replaces a memory's text (re-embedding it); see {@link #update(String, String, Map, Selection)}. */
+  /**
+   * Replaces a memory's text (re-embedding it); see {@link #update(String, String, Map,
+   * Selection)}.
+   */
   public MemoryEvent update(String id, String text) {
     return update(id, text, null, Selection.everywhere());
   }
 
   /**
-   * Replaces the text (and, if given, the metadata) of a memory inside {@code selection}; appends an UPDATE to its
-   * history. Unchanged text and metadata give a NONE event and write nothing.
+   * Replaces the text (and, if given, the metadata) of a memory inside {@code selection}; appends
+   * an UPDATE to its history. Unchanged text and metadata give a NONE event and write nothing.
    */
-  public MemoryEvent update(String id, String text, @org.jspecify.annotations.Nullable Map<String, ?> metadata,
+  public MemoryEvent update(
+      String id,
+      String text,
+      @org.jspecify.annotations.Nullable Map<String, ?> metadata,
       Selection selection) {
     checkId(id);
     if (text == null || text.isBlank()) {
       throw new InvalidRequestException("text", "text must not be empty");
     }
     if (text.length() > Message.MAX_CONTENT_LENGTH) {
-      throw new InvalidRequestException("text", "text is longer than " + Message.MAX_CONTENT_LENGTH + " characters");
+      throw new InvalidRequestException(
+          "text", "text is longer than " + Message.MAX_CONTENT_LENGTH + " characters");
     }
     Map<String, Object> newMetadata = metadata == null ? null : Metadata.validate(metadata);
     Embedder embedder = mnemo.embedder();
@@ -112,15 +130,23 @@ public final class TenantMemory {
       ReentrantLock lock = mnemo.scopeLocks().lockFor(tenant.id(), current.scope());
       lock.lock();
       try {
-        Memory before = visible(store, id, selection).orElseThrow(() -> notFound(id)).memory();
+        StoredMemory stored = visible(store, id, selection).orElseThrow(() -> notFound(id));
+        Memory before = stored.memory();
         Map<String, Object> md = newMetadata == null ? before.metadata() : newMetadata;
         if (before.text().equals(text) && before.metadata().equals(md)) {
           return new MemoryEvent.Unchanged(id, before.text(), "unchanged");
         }
         Instant now = mnemo.clock().instant();
         Memory after = before.withText(text, TextHash.of(text), md, now, embedder.modelId());
-        HistoryEntry h = new HistoryEntry(mnemo.newId(), id, EventType.UPDATE, before.text(), text, "api", now);
-        store.write(new WriteBatch(List.of(new Change.Put(new StoredMemory(after, vector))), List.of(h), List.of()));
+        HistoryEntry h =
+            new HistoryEntry(mnemo.newId(), id, EventType.UPDATE, before.text(), text, "api", now);
+        // The memory keeps its place in the conversation, so it keeps the context it was added
+        // with.
+        store.write(
+            new WriteBatch(
+                List.of(new Change.Put(new StoredMemory(after, vector, stored.context()))),
+                List.of(h),
+                List.of()));
         return new MemoryEvent.Updated(id, text, before.text());
       } finally {
         lock.unlock();
@@ -144,7 +170,8 @@ public final class TenantMemory {
       try {
         Memory m = visible(store, id, selection).orElseThrow(() -> notFound(id)).memory();
         Instant now = mnemo.clock().instant();
-        HistoryEntry h = new HistoryEntry(mnemo.newId(), id, EventType.DELETE, m.text(), null, "api", now);
+        HistoryEntry h =
+            new HistoryEntry(mnemo.newId(), id, EventType.DELETE, m.text(), null, "api", now);
         store.write(new WriteBatch(List.of(new Change.Remove(id)), List.of(h), List.of()));
         return new MemoryEvent.Deleted(id, m.text());
       } finally {
@@ -154,19 +181,24 @@ public final class TenantMemory {
   }
 
   /**
-   * Deletes every memory inside {@code scope} (all of a user, agent or run, including its narrower scopes). A
-   * tenant-wide scope is refused: deleting everything needs {@link #deleteAll(Wildcard)}. Returns how many were
-   * deleted.
+   * Deletes every memory inside {@code scope} (all of a user, agent or run, including its narrower
+   * scopes). A tenant-wide scope is refused: deleting everything needs {@link
+   * #deleteAll(Wildcard)}. Returns how many were deleted.
    */
   public long deleteAll(Scope scope) {
     if (scope.isTenantWide()) {
-      throw new InvalidRequestException("scope", "delete-all needs a user_id, agent_id or run_id; "
-          + "to delete every memory of the tenant pass the explicit wildcard '*'");
+      throw new InvalidRequestException(
+          "scope",
+          "delete-all needs a user_id, agent_id or run_id; "
+              + "to delete every memory of the tenant pass the explicit wildcard '*'");
     }
     return deleteSelected(Selection.in(scope));
   }
 
-  /** Deletes every memory of this tenant, asked for with the explicit wildcard. Returns how many were deleted. */
+  /**
+   * Deletes every memory of this tenant, asked for with the explicit wildcard. Returns how many
+   * were deleted.
+   */
   public long deleteAll(Wildcard all) {
     return deleteSelected(Selection.everywhere());
   }
@@ -177,7 +209,8 @@ public final class TenantMemory {
       TenantStore store = lease.store();
       while (true) {
         // Always read the first page: the previous batch's deletions moved the rest forward.
-        Page<StoredMemory> page = store.list(selection.scopeFilter(), selection.filter(), PageRequest.first(500));
+        Page<StoredMemory> page =
+            store.list(selection.scopeFilter(), selection.filter(), PageRequest.first(500));
         if (page.items().isEmpty()) {
           return deleted;
         }
@@ -186,7 +219,9 @@ public final class TenantMemory {
         List<HistoryEntry> history = new ArrayList<>();
         for (StoredMemory m : page.items()) {
           changes.add(new Change.Remove(m.id()));
-          history.add(new HistoryEntry(mnemo.newId(), m.id(), EventType.DELETE, m.memory().text(), null, "api", now));
+          history.add(
+              new HistoryEntry(
+                  mnemo.newId(), m.id(), EventType.DELETE, m.memory().text(), null, "api", now));
         }
         store.write(new WriteBatch(changes, history, List.of()));
         deleted += changes.size();
@@ -194,14 +229,17 @@ public final class TenantMemory {
     }
   }
 
-  /** The history of a memory in this tenant, oldest first; answers "not found" if the id never lived here. */
+  /**
+   * The history of a memory in this tenant, oldest first; answers "not found" if the id never lived
+   * here.
+   */
   public List<HistoryEntry> history(String id) {
     return history(id, Selection.everywhere());
   }
 
   /**
-   * The history of a memory inside {@code selection}, oldest first. A deleted memory's history stays readable; its
-   * scope is then checked against the scope it had.
+   * The history of a memory inside {@code selection}, oldest first. A deleted memory's history
+   * stays readable; its scope is then checked against the scope it had.
    */
   public List<HistoryEntry> history(String id, Selection selection) {
     checkId(id);
@@ -213,11 +251,11 @@ public final class TenantMemory {
       }
       if (!selection.wholeTenant()) {
         Optional<StoredMemory> live = store.get(id);
-        boolean inScope = live.isPresent()
-            ? selection.scopeFilter().test(live.get().memory().scope())
-            : false;
+        boolean inScope =
+            live.isPresent() ? selection.scopeFilter().test(live.get().memory().scope()) : false;
         if (!inScope) {
-          // A deleted memory's scope is not kept in history rows; only whole-tenant callers may read it.
+          // A deleted memory's scope is not kept in history rows; only whole-tenant callers may
+          // read it.
           throw notFound(id);
         }
       }
@@ -226,8 +264,12 @@ public final class TenantMemory {
   }
 
   private static Optional<StoredMemory> visible(TenantStore store, String id, Selection selection) {
-    return store.get(id).filter(m -> selection.scopeFilter().test(m.memory().scope())
-        && io.mnemo4j.filter.FilterEvaluator.matches(selection.filter(), m.memory()));
+    return store
+        .get(id)
+        .filter(
+            m ->
+                selection.scopeFilter().test(m.memory().scope())
+                    && io.mnemo4j.filter.FilterEvaluator.matches(selection.filter(), m.memory()));
   }
 
   private static void checkId(String id) {

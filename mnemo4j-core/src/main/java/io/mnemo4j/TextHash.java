@@ -8,8 +8,9 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * The normalised-text hash used for exact duplicate detection: NFKC, lower case, whitespace collapsed, surrounding
- * punctuation trimmed, then SHA-256. "I like tea." and " i LIKE  tea" are the same memory. Thread-safe.
+ * The normalised-text hash used for exact duplicate detection: NFKC, lower case, whitespace
+ * collapsed, surrounding punctuation trimmed, then SHA-256. "I like tea." and " i LIKE tea" are the
+ * same memory. Thread-safe.
  */
 public final class TextHash {
   private TextHash() {}
@@ -33,7 +34,8 @@ public final class TextHash {
   public static String of(String text) {
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(normalise(text).getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256")
+              .digest(normalise(text).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
@@ -41,6 +43,7 @@ public final class TextHash {
   }
 
   private static boolean isTrimmable(char c) {
-    return c == ' ' || c == '.' || c == '!' || c == '?' || c == ',' || c == ';' || c == ':' || c == '"' || c == '\'';
+    return c == ' ' || c == '.' || c == '!' || c == '?' || c == ',' || c == ';' || c == ':'
+        || c == '"' || c == '\'';
   }
 }

@@ -6,8 +6,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Generates UUIDv7 ids (RFC 9562): 48 bits of Unix milliseconds, then a counter and random bits, so ids sort by
- * creation time and stay unique within a millisecond. Thread-safe.
+ * Generates UUIDv7 ids (RFC 9562): 48 bits of Unix milliseconds, then a counter and random bits, so
+ * ids sort by creation time and stay unique within a millisecond. Thread-safe.
  */
 public final class Uuid7 implements Supplier<String> {
   private final Clock clock;
@@ -28,7 +28,8 @@ public final class Uuid7 implements Supplier<String> {
     synchronized (this) {
       millis = clock.millis();
       if (millis <= lastMillis) {
-        // Same millisecond (or the clock stepped back): keep order by counting on from the last id's time.
+        // Same millisecond (or the clock stepped back): keep order by counting on from the last
+        // id's time.
         millis = lastMillis;
         counter++;
         if (counter > 0xFFF) {

@@ -1,5 +1,6 @@
 package io.mnemo4j;
 
+import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.ScopeFilter;
@@ -8,7 +9,6 @@ import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
-import io.mnemo4j.filter.FilterExpr;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,12 +18,16 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@code add} without a language model: every message becomes one memory, verbatim, unless an equal (same
- * normalised-text hash) or near-equal (cosine at or above the threshold) memory already exists in the same exact
- * scope, in which case the event is NONE. Every raw message is kept, stored or not. Stateless, thread-safe.
+ * {@code add} without a language model: every message becomes one memory, verbatim, unless an equal
+ * (same normalised-text hash) or near-equal (cosine at or above the threshold) memory already
+ * exists in the same exact scope, in which case the event is NONE. Every raw message is kept,
+ * stored or not. Stateless, thread-safe.
  */
 final class VerbatimIngest {
-  /** How far below the threshold a contextual vector may fall and still nominate a near-duplicate candidate. */
+  /**
+   * How far below the threshold a contextual vector may fall and still nominate a near-duplicate
+   * candidate.
+   */
   static final double CONTEXT_SLACK = 0.05;
 
   private final Mnemo mnemo;
@@ -32,7 +36,8 @@ final class VerbatimIngest {
     this.mnemo = mnemo;
   }
 
-  List<MemoryEvent> add(TenantInfo tenant, List<Message> messages, Scope scope, AddOptions options) {
+  List<MemoryEvent> add(
+      TenantInfo tenant, List<Message> messages, Scope scope, AddOptions options) {
     if (messages.isEmpty()) {
       throw new InvalidRequestException("messages", "messages must not be empty");
     }
@@ -40,9 +45,11 @@ final class VerbatimIngest {
       throw new InvalidRequestException("messages", "at most 1000 messages per add");
     }
     Embedder embedder = mnemo.embedder();
-    // Embedding is the expensive part: do it before taking the scope lock so parallel adds overlap on the CPU.
-    List<float[]> vectors = embedder.embedAll(embeddingInputs(messages, mnemo.contextWindow()),
-        Embedder.Purpose.DOCUMENT);
+    // Embedding is the expensive part: do it before taking the scope lock so parallel adds overlap
+    // on the CPU.
+    List<float[]> vectors =
+        embedder.embedAll(
+            embeddingInputs(messages, mnemo.contextWindow()), Embedder.Purpose.DOCUMENT);
     ReentrantLock lock = mnemo.scopeLocks().lockFor(tenant.id(), scope);
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       TenantStore store = lease.store();
@@ -56,24 +63,41 @@ final class VerbatimIngest {
   }
 
   /**
-   * What each message is embedded as: its text, preceded by up to {@code window} earlier messages of the same call.
-   * A reply such as "Yes, last week!" means nothing alone; embedded after its question it can be found by it. The
-   * memory's text stays the message itself.
+   * What each message is embedded as: its text, preceded by up to {@code window} earlier messages
+   * of the same call. A reply such as "Yes, last week!" means nothing alone; embedded after its
+   * question it can be found by it. The memory's text stays the message itself.
    */
   static List<String> embeddingInputs(List<Message> messages, int window) {
     List<String> inputs = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
-      StringBuilder in = new StringBuilder();
-      for (int j = Math.max(0, i - window); j < i; j++) {
-        in.append(messages.get(j).content()).append('\n');
-      }
-      inputs.add(in.append(messages.get(i).content()).toString());
+      String context = context(messages, i, window);
+      inputs.add(
+          context.isEmpty()
+              ? messages.get(i).content()
+              : context + "\n" + messages.get(i).content());
     }
     return inputs;
   }
 
-  private List<MemoryEvent> apply(TenantStore store, List<Message> messages, List<float[]> vectors, Scope scope,
-      AddOptions options, String model) {
+  /** The up to {@code window} messages before message {@code i} of the same call, one per line. */
+  static String context(List<Message> messages, int i, int window) {
+    StringBuilder in = new StringBuilder();
+    for (int j = Math.max(0, i - window); j < i; j++) {
+      if (!in.isEmpty()) {
+        in.append('\n');
+      }
+      in.append(messages.get(j).content());
+    }
+    return in.toString();
+  }
+
+  private List<MemoryEvent> apply(
+      TenantStore store,
+      List<Message> messages,
+      List<float[]> vectors,
+      Scope scope,
+      AddOptions options,
+      String model) {
     Instant now = mnemo.clock().instant();
     List<MemoryEvent> events = new ArrayList<>();
     List<Change> changes = new ArrayList<>();
@@ -88,7 +112,8 @@ final class VerbatimIngest {
       String messageId = mnemo.newId();
       raw.add(new StoredMessage(messageId, scope, m.role(), m.name(), m.content(), now));
       String hash = TextHash.of(m.content());
-      Optional<MemoryEvent> duplicate = findDuplicate(store, exact, m.content(), hash, vector, model, addedByHash, added);
+      Optional<MemoryEvent> duplicate =
+          findDuplicate(store, exact, m.content(), hash, vector, model, addedByHash, added);
       if (duplicate.isPresent()) {
         events.add(duplicate.get());
         continue;
@@ -98,13 +123,35 @@ final class VerbatimIngest {
         metadata = new HashMap<>(options.metadata());
         metadata.putAll(m.metadata());
       }
-      Memory memory = new Memory(mnemo.newId(), m.content(), hash, scope, metadata, options.categories(),
-          m.role(), m.name(), now, now, options.expiresAt(), null, null,
-          new Memory.Provenance("verbatim", List.of(messageId)), model);
-      StoredMemory stored = new StoredMemory(memory, vector);
+      Memory memory =
+          new Memory(
+              mnemo.newId(),
+              m.content(),
+              hash,
+              scope,
+              metadata,
+              options.categories(),
+              m.role(),
+              m.name(),
+              now,
+              now,
+              options.expiresAt(),
+              null,
+              null,
+              new Memory.Provenance("verbatim", List.of(messageId)),
+              model);
+      StoredMemory stored =
+          new StoredMemory(memory, vector, context(messages, i, mnemo.contextWindow()));
       changes.add(new Change.Put(stored));
-      history.add(new HistoryEntry(mnemo.newId(), memory.id(), EventType.ADD, null, memory.text(),
-          m.name() != null ? m.name() : m.role().wireName(), now));
+      history.add(
+          new HistoryEntry(
+              mnemo.newId(),
+              memory.id(),
+              EventType.ADD,
+              null,
+              memory.text(),
+              m.name() != null ? m.name() : m.role().wireName(),
+              now));
       addedByHash.put(hash, memory);
       added.add(stored);
       events.add(new MemoryEvent.Added(memory.id(), memory.text()));
@@ -113,11 +160,19 @@ final class VerbatimIngest {
     return events;
   }
 
-  private Optional<MemoryEvent> findDuplicate(TenantStore store, ScopeFilter.Exact exact, String text, String hash,
-      float[] vector, String model, Map<String, Memory> addedByHash, List<StoredMemory> added) {
+  private Optional<MemoryEvent> findDuplicate(
+      TenantStore store,
+      ScopeFilter.Exact exact,
+      String text,
+      String hash,
+      float[] vector,
+      String model,
+      Map<String, Memory> addedByHash,
+      List<StoredMemory> added) {
     Memory sameBatch = addedByHash.get(hash);
     if (sameBatch != null) {
-      return Optional.of(new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
+      return Optional.of(
+          new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
     }
     Optional<StoredMemory> same = store.findByHash(exact.scope(), hash);
     if (same.isPresent()) {
@@ -125,23 +180,30 @@ final class VerbatimIngest {
       return Optional.of(new MemoryEvent.Unchanged(m.id(), m.text(), "exact_duplicate"));
     }
     double threshold = mnemo.nearDuplicateThreshold();
-    // With a context window the stored vectors carry their neighbours, so two different sentences of one exchange
-    // can look alike. Such vectors only nominate candidates (with some slack, so a repeat in another context is
-    // still found); the decision compares the plain texts' own embeddings, computed only for those candidates.
+    // With a context window the stored vectors carry their neighbours, so two different sentences
+    // of one exchange
+    // can look alike. Such vectors only nominate candidates (with some slack, so a repeat in
+    // another context is
+    // still found); the decision compares the plain texts' own embeddings, computed only for those
+    // candidates.
     boolean contextual = mnemo.contextWindow() > 0;
     double nominate = contextual ? threshold - CONTEXT_SLACK : threshold;
     for (StoredMemory s : added) {
-      if (Vectors.dot(s.embedding(), vector) >= nominate && confirm(text, s.memory().text(), contextual, threshold)) {
+      if (Vectors.dot(s.embedding(), vector) >= nominate
+          && confirm(text, s.memory().text(), contextual, threshold)) {
         return Optional.of(new MemoryEvent.Unchanged(s.id(), s.memory().text(), "near_duplicate"));
       }
     }
-    for (ScoredId candidate : store.vectorSearch(model, vector, exact, new FilterExpr.All(), contextual ? 3 : 1)) {
+    for (ScoredId candidate :
+        store.vectorSearch(model, vector, exact, new FilterExpr.All(), contextual ? 3 : 1)) {
       if (candidate.score() < nominate) {
         break;
       }
       Optional<StoredMemory> near = store.get(candidate.id());
       if (near.isPresent() && confirm(text, near.get().memory().text(), contextual, threshold)) {
-        return Optional.of(new MemoryEvent.Unchanged(near.get().id(), near.get().memory().text(), "near_duplicate"));
+        return Optional.of(
+            new MemoryEvent.Unchanged(
+                near.get().id(), near.get().memory().text(), "near_duplicate"));
       }
     }
     return Optional.empty();

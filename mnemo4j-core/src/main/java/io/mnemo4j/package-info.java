@@ -1,4 +1,7 @@
-/** The Mnemo4j memory API: {@link io.mnemo4j.Mnemo}, {@link io.mnemo4j.TenantMemory} and their values. */
+/**
+ * The Mnemo4j memory API: {@link io.mnemo4j.Mnemo}, {@link io.mnemo4j.TenantMemory} and their
+ * values.
+ */
 @NullMarked
 package io.mnemo4j;
 

@@ -17,20 +17,60 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TenantHandlesTest {
-  /** A store that only counts opens and closes: the cache's behaviour does not depend on what a store holds. */
+  /**
+   * A store that only counts opens and closes: the cache's behaviour does not depend on what a
+   * store holds.
+   */
   static final class CountingStore implements TenantStore {
     final AtomicInteger closes = new AtomicInteger();
 
-    @Override public void write(WriteBatch batch) {}
-    @Override public Optional<StoredMemory> get(String id) { return Optional.empty(); }
-    @Override public List<StoredMemory> getAll(Collection<String> ids) { return List.of(); }
-    @Override public Optional<StoredMemory> findByHash(Scope scope, String hash) { return Optional.empty(); }
-    @Override public Page<StoredMemory> list(ScopeFilter s, FilterExpr f, PageRequest p) { return new Page<>(List.of(), null); }
-    @Override public long count(ScopeFilter s, FilterExpr f) { return 0; }
-    @Override public List<ScoredId> vectorSearch(String m, float[] q, ScopeFilter s, FilterExpr f, int k) { return List.of(); }
-    @Override public List<ScoredId> textSearch(String q, ScopeFilter s, FilterExpr f, int k) { return List.of(); }
-    @Override public List<HistoryEntry> history(String id) { return List.of(); }
-    @Override public void close() { closes.incrementAndGet(); }
+    @Override
+    public void write(WriteBatch batch) {}
+
+    @Override
+    public Optional<StoredMemory> get(String id) {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<StoredMemory> getAll(Collection<String> ids) {
+      return List.of();
+    }
+
+    @Override
+    public Optional<StoredMemory> findByHash(Scope scope, String hash) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Page<StoredMemory> list(ScopeFilter s, FilterExpr f, PageRequest p) {
+      return new Page<>(List.of(), null);
+    }
+
+    @Override
+    public long count(ScopeFilter s, FilterExpr f) {
+      return 0;
+    }
+
+    @Override
+    public List<ScoredId> vectorSearch(String m, float[] q, ScopeFilter s, FilterExpr f, int k) {
+      return List.of();
+    }
+
+    @Override
+    public List<ScoredId> textSearch(String q, ScopeFilter s, FilterExpr f, int k) {
+      return List.of();
+    }
+
+    @Override
+    public List<HistoryEntry> history(String id) {
+      return List.of();
+    }
+
+    @Override
+    public void close() {
+      closes.incrementAndGet();
+    }
   }
 
   @Test
@@ -56,10 +96,13 @@ class TenantHandlesTest {
     TenantHandles handles = new TenantHandles(4);
     AtomicInteger opens = new AtomicInteger();
     for (int i = 0; i < 3; i++) {
-      try (TenantHandles.Lease l = handles.acquire(TenantId.of("a"), id -> {
-        opens.incrementAndGet();
-        return new CountingStore();
-      })) {
+      try (TenantHandles.Lease l =
+          handles.acquire(
+              TenantId.of("a"),
+              id -> {
+                opens.incrementAndGet();
+                return new CountingStore();
+              })) {
         assertThat(l.store()).isNotNull();
       }
     }
@@ -69,9 +112,14 @@ class TenantHandlesTest {
   @Test
   void failedOpen_isNotCached() {
     TenantHandles handles = new TenantHandles(4);
-    assertThatThrownBy(() -> handles.acquire(TenantId.of("a"), id -> {
-      throw new StoreUnavailableException("disk gone");
-    })).hasMessage("disk gone");
+    assertThatThrownBy(
+            () ->
+                handles.acquire(
+                    TenantId.of("a"),
+                    id -> {
+                      throw new StoreUnavailableException("disk gone");
+                    }))
+        .hasMessage("disk gone");
     CountingStore ok = new CountingStore();
     try (TenantHandles.Lease l = handles.acquire(TenantId.of("a"), id -> ok)) {
       assertThat(l.store()).isSameAs(ok);
@@ -84,12 +132,16 @@ class TenantHandlesTest {
     CountingStore a = new CountingStore();
     handles.acquire(TenantId.of("a"), id -> a).close();
 
-    String result = handles.whileClosed(TenantId.of("a"), Duration.ofSeconds(1), () -> {
-      assertThat(a.closes).hasValue(1);
-      assertThatThrownBy(() -> handles.acquire(TenantId.of("a"), id -> new CountingStore()))
-          .isInstanceOf(NotFoundException.class);
-      return "purged";
-    });
+    String result =
+        handles.whileClosed(
+            TenantId.of("a"),
+            Duration.ofSeconds(1),
+            () -> {
+              assertThat(a.closes).hasValue(1);
+              assertThatThrownBy(() -> handles.acquire(TenantId.of("a"), id -> new CountingStore()))
+                  .isInstanceOf(NotFoundException.class);
+              return "purged";
+            });
 
     assertThat(result).isEqualTo("purged");
   }
@@ -99,7 +151,8 @@ class TenantHandlesTest {
     TenantHandles handles = new TenantHandles(4);
     handles.acquire(TenantId.of("a"), id -> new CountingStore()); // leaked on purpose
 
-    assertThatThrownBy(() -> handles.whileClosed(TenantId.of("a"), Duration.ofMillis(50), () -> "never"))
+    assertThatThrownBy(
+            () -> handles.whileClosed(TenantId.of("a"), Duration.ofMillis(50), () -> "never"))
         .isInstanceOf(StoreUnavailableException.class);
   }
 }

@@ -17,8 +17,11 @@ class ValuesTest {
   void tenantId_validAndInvalid() {
     assertThat(TenantId.of("acme-01_x").value()).isEqualTo("acme-01_x");
     assertThat(TenantId.of("a".repeat(63)).value()).hasSize(63);
-    for (String bad : new String[] {"", "A", "-a", "_a", "a".repeat(64), "a/b", "../x", "a b", "é", "a\n"}) {
-      assertThatThrownBy(() -> TenantId.of(bad)).as(bad).isInstanceOf(InvalidRequestException.class)
+    for (String bad :
+        new String[] {"", "A", "-a", "_a", "a".repeat(64), "a/b", "../x", "a b", "é", "a\n"}) {
+      assertThatThrownBy(() -> TenantId.of(bad))
+          .as(bad)
+          .isInstanceOf(InvalidRequestException.class)
           .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("tenant"));
     }
   }
@@ -26,7 +29,8 @@ class ValuesTest {
   @Test
   void tenantId_errorMessage_escapesControlCharactersAndTruncates() {
     assertThatThrownBy(() -> TenantId.of("x\u0000" + "y".repeat(200)))
-        .hasMessageContaining("\\u0000").hasMessageContaining("...");
+        .hasMessageContaining("\\u0000")
+        .hasMessageContaining("...");
   }
 
   @Test
@@ -43,9 +47,11 @@ class ValuesTest {
   void scope_refusesWildcardBlankAndControlCharacters() {
     assertThatThrownBy(() -> Scope.user("*")).isInstanceOf(InvalidRequestException.class);
     assertThatThrownBy(() -> Scope.user(" ")).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> Scope.agent("a\tb")).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> Scope.agent("a\tb"))
+        .isInstanceOf(InvalidRequestException.class)
         .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("agent_id"));
-    assertThatThrownBy(() -> Scope.run("r".repeat(256))).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> Scope.run("r".repeat(256)))
+        .isInstanceOf(InvalidRequestException.class);
   }
 
   @Test
@@ -59,7 +65,8 @@ class ValuesTest {
         .isInstanceOf(InvalidRequestException.class);
     assertThatThrownBy(() -> Metadata.validate(Map.of("k", Double.NaN)))
         .isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> Metadata.validate(Map.of("", 1))).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> Metadata.validate(Map.of("", 1)))
+        .isInstanceOf(InvalidRequestException.class);
   }
 
   @Test
@@ -87,10 +94,12 @@ class ValuesTest {
 
   @Test
   void search_andPage_validateTheirNumbers() {
-    assertThatThrownBy(() -> Search.in(Scope.user("u")).limit(0)).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> Search.in(Scope.user("u")).limit(0))
+        .isInstanceOf(InvalidRequestException.class);
     assertThatThrownBy(() -> Search.in(Scope.user("u")).threshold(Double.NaN))
         .isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> PageRequest.first(1001)).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> PageRequest.first(1001))
+        .isInstanceOf(InvalidRequestException.class)
         .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("page_size"));
   }
 }

@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The options of one subcommand: {@code --name value} pairs and {@code --flag} switches. Every option a command reads
- * is marked as known, so an unknown or misspelt option fails instead of being ignored. Not thread-safe.
+ * The options of one subcommand: {@code --name value} pairs and {@code --flag} switches. Every
+ * option a command reads is marked as known, so an unknown or misspelt option fails instead of
+ * being ignored. Not thread-safe.
  */
 final class Args {
   private final Map<String, String> values = new HashMap<>();
@@ -18,13 +19,17 @@ final class Args {
 
   private Args() {}
 
-  /** Parses {@code --name value} and {@code --flag} (a flag is an option followed by another option or nothing). */
+  /**
+   * Parses {@code --name value} and {@code --flag} (a flag is an option followed by another option
+   * or nothing).
+   */
   static Args parse(List<String> argv) {
     Args a = new Args();
     for (int i = 0; i < argv.size(); i++) {
       String arg = argv.get(i);
       if (!arg.startsWith("--") || arg.length() == 2) {
-        throw new IllegalArgumentException("expected an option starting with --, got '" + arg + "'");
+        throw new IllegalArgumentException(
+            "expected an option starting with --, got '" + arg + "'");
       }
       String name = arg.substring(2);
       int eq = name.indexOf('=');
@@ -79,7 +84,8 @@ final class Args {
   boolean flag(String name) {
     read.add(name);
     if (values.containsKey(name)) {
-      throw new IllegalArgumentException("--" + name + " takes no value, got '" + values.get(name) + "'");
+      throw new IllegalArgumentException(
+          "--" + name + " takes no value, got '" + values.get(name) + "'");
     }
     return flags.contains(name);
   }

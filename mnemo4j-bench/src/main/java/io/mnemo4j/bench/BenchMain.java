@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * End-to-end benchmarks of Mnemo4j on the embedded store: {@code ingest}, {@code search} and {@code open}. Each prints
- * a human summary; with {@code --json} the summary goes to stderr and stdout gets one JSON object. See BENCHMARKS.md.
+ * End-to-end benchmarks of Mnemo4j on the embedded store: {@code ingest}, {@code search} and {@code
+ * open}. Each prints a human summary; with {@code --json} the summary goes to stderr and stdout
+ * gets one JSON object. See BENCHMARKS.md.
  */
 public final class BenchMain {
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: BenchMain <command> [options] [--json]
 
       commands:
@@ -50,7 +52,10 @@ public final class BenchMain {
   }
 
   public static void main(String[] argv) throws Exception {
-    if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+    if (argv.length == 0
+        || argv[0].equals("--help")
+        || argv[0].equals("-h")
+        || argv[0].equals("help")) {
       System.out.print(USAGE);
       System.exit(argv.length == 0 ? 2 : 0);
     }
@@ -121,19 +126,28 @@ public final class BenchMain {
       return "unknown";
     }
     try (Stream<String> lines = Files.lines(info)) {
-      return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-          .findFirst().orElse("unknown");
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown");
     } catch (IOException e) {
       return "unknown";
     }
   }
 
-  /** {@code bench-work/} beside the jar or classes directory, that is under {@code mnemo4j-bench/target/}. */
+  /**
+   * {@code bench-work/} beside the jar or classes directory, that is under {@code
+   * mnemo4j-bench/target/}.
+   */
   private static Path defaultWorkDir() {
     try {
-      Path code = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path code =
+          Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path target = code.getParent(); // target/classes or target/<jar>
-      if (target != null && target.getFileName() != null && target.getFileName().toString().equals("target")) {
+      if (target != null
+          && target.getFileName() != null
+          && target.getFileName().toString().equals("target")) {
         return target.resolve("bench-work");
       }
     } catch (URISyntaxException | RuntimeException e) {

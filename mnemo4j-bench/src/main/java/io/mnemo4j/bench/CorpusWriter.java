@@ -31,10 +31,10 @@ import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 /**
- * Writes synthetic tenants straight through the storage SPI, skipping the embedder: memory {@code i} takes a random
- * pool text plus the unique suffix {@code " [m<i>]"}, and that text's pool vector plus seeded Gaussian noise of norm
- * about {@code noise}, re-normalised. Each memory gets the ADD history row {@code add} would write; raw messages are
- * not kept. Not thread-safe.
+ * Writes synthetic tenants straight through the storage SPI, skipping the embedder: memory {@code
+ * i} takes a random pool text plus the unique suffix {@code " [m<i>]"}, and that text's pool vector
+ * plus seeded Gaussian noise of norm about {@code noise}, re-normalised. Each memory gets the ADD
+ * history row {@code add} would write; raw messages are not kept. Not thread-safe.
  */
 final class CorpusWriter {
   /** The region every benchmark tenant lives in. */
@@ -51,7 +51,9 @@ final class CorpusWriter {
     this.sigma = noise / Math.sqrt(pool.vectors().get(0).length);
   }
 
-  /** Records the tenant in the catalog under {@code dataDir}, as {@code Mnemo.createTenant} would. */
+  /**
+   * Records the tenant in the catalog under {@code dataDir}, as {@code Mnemo.createTenant} would.
+   */
   static void registerTenants(Path dataDir, List<String> tenants) {
     try (Catalog catalog = EmbeddedBackend.create().openCatalog(dataDir)) {
       Instant now = Instant.now();
@@ -72,11 +74,17 @@ final class CorpusWriter {
   }
 
   /**
-   * Writes {@code count} memories into {@code tenant} in batches of {@code batchSize}, memory {@code i} in scope
-   * {@code scopeOf.apply(i)}, numbering from {@code firstIndex}.
+   * Writes {@code count} memories into {@code tenant} in batches of {@code batchSize}, memory
+   * {@code i} in scope {@code scopeOf.apply(i)}, numbering from {@code firstIndex}.
    */
-  void writeTenant(MemoryStore region, String tenant, long firstIndex, long count, int batchSize,
-      LongFunction<Scope> scopeOf, boolean progress) {
+  void writeTenant(
+      MemoryStore region,
+      String tenant,
+      long firstIndex,
+      long count,
+      int batchSize,
+      LongFunction<Scope> scopeOf,
+      boolean progress) {
     try (TenantStore store = region.open(TenantId.of(tenant))) {
       long written = 0;
       long t0 = System.nanoTime();
@@ -88,14 +96,22 @@ final class CorpusWriter {
           long i = firstIndex + written + j;
           StoredMemory m = memory(i, scopeOf.apply(i));
           changes.add(new Change.Put(m));
-          history.add(new HistoryEntry(ids.get(), m.id(), EventType.ADD, null, m.memory().text(), "user",
-              m.memory().createdAt()));
+          history.add(
+              new HistoryEntry(
+                  ids.get(),
+                  m.id(),
+                  EventType.ADD,
+                  null,
+                  m.memory().text(),
+                  "user",
+                  m.memory().createdAt()));
         }
         store.write(new WriteBatch(changes, history, List.of()));
         written += n;
         if (progress && (written % (batchSize * 10L) == 0 || written == count)) {
           double s = (System.nanoTime() - t0) / 1e9;
-          System.err.printf("  %s: wrote %d / %d memories (%.0f/s)%n", tenant, written, count, written / s);
+          System.err.printf(
+              "  %s: wrote %d / %d memories (%.0f/s)%n", tenant, written, count, written / s);
         }
       }
     }
@@ -116,8 +132,23 @@ final class CorpusWriter {
       v[d] *= scale;
     }
     Instant now = Instant.now();
-    Memory m = new Memory(ids.get(), text, TextHash.of(text), scope, Map.of("pool", k), List.of(), Role.USER, null,
-        now, now, null, null, null, new Memory.Provenance("verbatim", List.of()), pool.model());
+    Memory m =
+        new Memory(
+            ids.get(),
+            text,
+            TextHash.of(text),
+            scope,
+            Map.of("pool", k),
+            List.of(),
+            Role.USER,
+            null,
+            now,
+            now,
+            null,
+            null,
+            null,
+            new Memory.Provenance("verbatim", List.of()),
+            pool.model());
     return new StoredMemory(m, v);
   }
 
@@ -127,13 +158,17 @@ final class CorpusWriter {
       return 0;
     }
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0; // removed meanwhile (a merged segment)
-        }
-      }).sum();
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  return 0; // removed meanwhile (a merged segment)
+                }
+              })
+          .sum();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot measure " + dir, e);
     }

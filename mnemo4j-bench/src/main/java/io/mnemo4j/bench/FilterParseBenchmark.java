@@ -19,10 +19,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class FilterParseBenchmark {
   /** A user's work memories of this year, of high priority, not written by the assistant. */
-  static final String FILTER = """
+  static final String FILTER =
+      """
       {"AND": [
         {"user_id": "alice"},
         {"created_at": {"gte": "2024-01-01", "lt": "2025-01-01T00:00:00Z"}},

@@ -26,18 +26,21 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code TenantMemory.search} on one embedded tenant of 10,000 memories in one user scope, with the deterministic
- * {@link io.mnemo4j.testing.HashingEmbedder} (a few microseconds per query), so the time is the store's (Lucene HNSW and BM25, SQLite
- * reads) and the fusion's, not ONNX's. The tenant is built through the SPI from synthetic sentences in a temporary
- * directory, removed afterwards. The setup also runs up to 2,000 searches (at most 20 s) so the Vector API code is
- * compiled before JMH's short warm-up starts.
+ * {@code TenantMemory.search} on one embedded tenant of 10,000 memories in one user scope, with the
+ * deterministic {@link io.mnemo4j.testing.HashingEmbedder} (a few microseconds per query), so the
+ * time is the store's (Lucene HNSW and BM25, SQLite reads) and the fusion's, not ONNX's. The tenant
+ * is built through the SPI from synthetic sentences in a temporary directory, removed afterwards.
+ * The setup also runs up to 2,000 searches (at most 20 s) so the Vector API code is compiled before
+ * JMH's short warm-up starts.
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class HybridSearchBenchmark {
   private static final int MEMORIES = 10_000;
   private static final String TENANT = "jmh";
@@ -60,19 +63,32 @@ public class HybridSearchBenchmark {
     Path dataDir = dir.resolve("data");
     Embedder embedder = new io.mnemo4j.testing.HashingEmbedder(384, "hash-384");
     Texts texts = Texts.synthetic(42, 2_000, 256);
-    Pool pool = new Pool(embedder.modelId(), texts.turns(),
-        embedder.embedAll(texts.turns(), Embedder.Purpose.DOCUMENT), 0, false);
+    Pool pool =
+        new Pool(
+            embedder.modelId(),
+            texts.turns(),
+            embedder.embedAll(texts.turns(), Embedder.Purpose.DOCUMENT),
+            0,
+            false);
     CorpusWriter.registerTenants(dataDir, List.of(TENANT));
     try (MemoryStore region = CorpusWriter.openRegion(dataDir)) {
-      new CorpusWriter(pool, 42, 0.3).writeTenant(region, TENANT, 0, MEMORIES, 1_000, i -> scope(), false);
+      new CorpusWriter(pool, 42, 0.3)
+          .writeTenant(region, TENANT, 0, MEMORIES, 1_000, i -> scope(), false);
     }
-    mnemo = Mnemo.builder().dataDir(dataDir).backend(EmbeddedBackend.create()).embedder(embedder)
-        .autoCreateTenants(false).build();
+    mnemo =
+        Mnemo.builder()
+            .dataDir(dataDir)
+            .backend(EmbeddedBackend.create())
+            .embedder(embedder)
+            .autoCreateTenants(false)
+            .build();
     tenant = mnemo.tenant(TENANT);
     search = Search.in(scope()).mode(Search.Mode.valueOf(mode));
     queries = texts.questions();
-    // Lucene's vector code runs through the Vector API, which is very slow until C2 compiles it: the first searches
-    // take up to a second each, so two 1 s JMH warm-up iterations are not enough. Warm the search path up here.
+    // Lucene's vector code runs through the Vector API, which is very slow until C2 compiles it:
+    // the first searches
+    // take up to a second each, so two 1 s JMH warm-up iterations are not enough. Warm the search
+    // path up here.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
     for (int i = 0; i < WARMUP_SEARCHES && System.nanoTime() < deadline; i++) {
       search10kMemories();

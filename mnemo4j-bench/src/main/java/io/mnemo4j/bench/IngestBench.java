@@ -16,20 +16,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ingest}: how much of {@link TenantMemory#add}'s time is the embedder. On the same texts, in one process, it
- * alternates rounds of (A) the embedder alone, {@code embedAll} over batches of 10 texts, and (B) {@code add} of the
- * same texts as batches of 10 user messages into a fresh tenant (near-duplicate detection off), and reports the median
- * rate per round of each and the overhead {@code 1 - add/raw}.
+ * {@code ingest}: how much of {@link TenantMemory#add}'s time is the embedder. On the same texts,
+ * in one process, it alternates rounds of (A) the embedder alone, {@code embedAll} over batches of
+ * 10 texts, and (B) {@code add} of the same texts as batches of 10 user messages into a fresh
+ * tenant (near-duplicate detection off), and reports the median rate per round of each and the
+ * overhead {@code 1 - add/raw}.
  */
 final class IngestBench {
   private IngestBench() {}
 
   record Config(int n, int warmup, int round, int batch) {
     static Config from(Args a) {
-      Config c = new Config(a.intValue("n", 2000), a.intValue("warmup", 200), a.intValue("round", 100),
-          a.intValue("batch", 10));
+      Config c =
+          new Config(
+              a.intValue("n", 2000),
+              a.intValue("warmup", 200),
+              a.intValue("round", 100),
+              a.intValue("batch", 10));
       if (c.n < 1 || c.warmup < 0 || c.round < c.batch || c.batch < 1) {
-        throw new IllegalArgumentException("need --n >= 1, --warmup >= 0, --batch >= 1, --round >= --batch");
+        throw new IllegalArgumentException(
+            "need --n >= 1, --warmup >= 0, --batch >= 1, --round >= --batch");
       }
       return c;
     }
@@ -44,8 +50,13 @@ final class IngestBench {
     Report report = new Report();
     try {
       Embedder embedder = Embedders.open(common.embedder());
-      try (Mnemo mnemo = Mnemo.builder().dataDir(dir).backend(EmbeddedBackend.create()).embedder(embedder)
-          .nearDuplicateThreshold(1.0).build()) {
+      try (Mnemo mnemo =
+          Mnemo.builder()
+              .dataDir(dir)
+              .backend(EmbeddedBackend.create())
+              .embedder(embedder)
+              .nearDuplicateThreshold(1.0)
+              .build()) {
         TenantMemory tenant = mnemo.tenant("ingest");
         System.err.printf("ingest: warming up on %d texts%n", warm.size());
         embedBatches(embedder, warm, cfg.batch);
@@ -59,7 +70,8 @@ final class IngestBench {
         int added = 0;
         Scope scope = Scope.user("bench");
         for (int r = 0; r < rounds; r++) {
-          List<String> slice = measured.subList(r * cfg.round, Math.min(cfg.n, (r + 1) * cfg.round));
+          List<String> slice =
+              measured.subList(r * cfg.round, Math.min(cfg.n, (r + 1) * cfg.round));
           long t0 = System.nanoTime();
           embedBatches(embedder, slice, cfg.batch);
           long t1 = System.nanoTime();
@@ -69,7 +81,9 @@ final class IngestBench {
           add[r] = slice.size() / ((t2 - t1) / 1e9);
           rawNanos += t1 - t0;
           addNanos += t2 - t1;
-          System.err.printf("  round %d/%d: raw %.1f texts/s, add %.1f memories/s%n", r + 1, rounds, raw[r], add[r]);
+          System.err.printf(
+              "  round %d/%d: raw %.1f texts/s, add %.1f memories/s%n",
+              r + 1, rounds, raw[r], add[r]);
         }
         double rawMedian = Stats.median(raw);
         double addMedian = Stats.median(add);
@@ -83,14 +97,22 @@ final class IngestBench {
         double rawTotal = cfg.n / (rawNanos / 1e9);
         double addTotal = cfg.n / (addNanos / 1e9);
 
-        report.line("ingest: %d texts (%s), embedder %s, batches of %d, %d rounds of %d alternating raw/add, "
-                + "warm-up %d texts", cfg.n, texts.source(), embedder.modelId(), cfg.batch, rounds, cfg.round,
-                cfg.warmup)
-            .line("  (a) embedder.embedAll      median %8.1f texts/s     (overall %.1f)", rawMedian, rawTotal)
-            .line("  (b) TenantMemory.add       median %8.1f memories/s  (overall %.1f; %d of %d messages stored, "
-                + "the others were exact duplicates)", addMedian, addTotal, added, cfg.n)
-            .line("  add overhead over raw embedding (1 - add/raw): %.1f %% of medians; %.1f %% median of per-round "
-                + "ratios; %.1f %% overall", 100 * overhead, 100 * pairedOverhead, 100 * (1 - addTotal / rawTotal));
+        report
+            .line(
+                "ingest: %d texts (%s), embedder %s, batches of %d, %d rounds of %d alternating raw/add, "
+                    + "warm-up %d texts",
+                cfg.n, texts.source(), embedder.modelId(), cfg.batch, rounds, cfg.round, cfg.warmup)
+            .line(
+                "  (a) embedder.embedAll      median %8.1f texts/s     (overall %.1f)",
+                rawMedian, rawTotal)
+            .line(
+                "  (b) TenantMemory.add       median %8.1f memories/s  (overall %.1f; %d of %d messages stored, "
+                    + "the others were exact duplicates)",
+                addMedian, addTotal, added, cfg.n)
+            .line(
+                "  add overhead over raw embedding (1 - add/raw): %.1f %% of medians; %.1f %% median of per-round "
+                    + "ratios; %.1f %% overall",
+                100 * overhead, 100 * pairedOverhead, 100 * (1 - addTotal / rawTotal));
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("embedder", embedder.modelId());
         j.put("texts", texts.source());
@@ -119,7 +141,8 @@ final class IngestBench {
 
   private static void embedBatches(Embedder embedder, List<String> texts, int batch) {
     for (int i = 0; i < texts.size(); i += batch) {
-      embedder.embedAll(texts.subList(i, Math.min(texts.size(), i + batch)), Embedder.Purpose.DOCUMENT);
+      embedder.embedAll(
+          texts.subList(i, Math.min(texts.size(), i + batch)), Embedder.Purpose.DOCUMENT);
     }
   }
 

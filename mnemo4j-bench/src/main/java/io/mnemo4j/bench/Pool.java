@@ -18,8 +18,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Real texts embedded once by a real model, the seed of synthetic corpora: memories reuse a pool text with a unique
- * suffix and the pool vector with a little noise. Cached in the work directory by model and texts. Immutable.
+ * Real texts embedded once by a real model, the seed of synthetic corpora: memories reuse a pool
+ * text with a unique suffix and the pool vector with a little noise. Cached in the work directory
+ * by model and texts. Immutable.
  *
  * @param model the embedding model id
  * @param texts the texts
@@ -27,16 +28,22 @@ import java.util.List;
  * @param embedSeconds how long embedding took (0 when read from the cache)
  * @param cached whether the vectors came from the cache
  */
-record Pool(String model, List<String> texts, List<float[]> vectors, double embedSeconds, boolean cached) {
+record Pool(
+    String model, List<String> texts, List<float[]> vectors, double embedSeconds, boolean cached) {
   private static final int MAGIC = 0x4d4e5031; // "MNP1"
 
   int size() {
     return texts.size();
   }
 
-  /** The pool of {@code texts} embedded as documents by {@code embedder}, from the cache in {@code workDir} if there. */
+  /**
+   * The pool of {@code texts} embedded as documents by {@code embedder}, from the cache in {@code
+   * workDir} if there.
+   */
   static Pool load(List<String> texts, Embedder embedder, Path workDir) {
-    Path file = workDir.resolve("pool-" + embedder.modelId() + "-" + texts.size() + "-" + digest(texts) + ".bin");
+    Path file =
+        workDir.resolve(
+            "pool-" + embedder.modelId() + "-" + texts.size() + "-" + digest(texts) + ".bin");
     if (Files.isReadable(file)) {
       try {
         return read(file, texts);
@@ -48,13 +55,16 @@ record Pool(String model, List<String> texts, List<float[]> vectors, double embe
     List<float[]> vectors = new ArrayList<>(texts.size());
     int step = 100;
     for (int i = 0; i < texts.size(); i += step) {
-      vectors.addAll(embedder.embedAll(texts.subList(i, Math.min(texts.size(), i + step)), Embedder.Purpose.DOCUMENT));
+      vectors.addAll(
+          embedder.embedAll(
+              texts.subList(i, Math.min(texts.size(), i + step)), Embedder.Purpose.DOCUMENT));
       if ((i / step) % 10 == 9) {
         System.err.printf("  pool: embedded %d / %d texts%n", vectors.size(), texts.size());
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    Pool pool = new Pool(embedder.modelId(), List.copyOf(texts), List.copyOf(vectors), seconds, false);
+    Pool pool =
+        new Pool(embedder.modelId(), List.copyOf(texts), List.copyOf(vectors), seconds, false);
     try {
       write(file, pool);
     } catch (IOException e) {
@@ -66,7 +76,8 @@ record Pool(String model, List<String> texts, List<float[]> vectors, double embe
   private static void write(Path file, Pool pool) throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
       out.writeInt(MAGIC);
       out.writeUTF(pool.model);
       out.writeInt(pool.size());
@@ -81,7 +92,8 @@ record Pool(String model, List<String> texts, List<float[]> vectors, double embe
   }
 
   private static Pool read(Path file, List<String> texts) throws IOException {
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       if (in.readInt() != MAGIC) {
         throw new IOException("not a pool file");
       }

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An embedder that, while {@link #serveCached(boolean) switched on}, answers query embeddings from vectors computed
- * beforehand, so a search measures the store and fusion without the model. Documents, and queries not computed
- * beforehand, go to the wrapped embedder. Thread-safe.
+ * An embedder that, while {@link #serveCached(boolean) switched on}, answers query embeddings from
+ * vectors computed beforehand, so a search measures the store and fusion without the model.
+ * Documents, and queries not computed beforehand, go to the wrapped embedder. Thread-safe.
  */
 final class QueryVectorCache implements Embedder {
   private final Embedder delegate;

@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** The result of one benchmark: a human summary and the same numbers as a JSON object. Not thread-safe. */
+/**
+ * The result of one benchmark: a human summary and the same numbers as a JSON object. Not
+ * thread-safe.
+ */
 final class Report {
   private final Map<String, Object> json = new LinkedHashMap<>();
   private final StringBuilder human = new StringBuilder();

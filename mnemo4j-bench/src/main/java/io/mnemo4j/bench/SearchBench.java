@@ -24,26 +24,49 @@ import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.store.FSDirectory;
 
 /**
- * {@code search}: single-threaded search latency on one tenant of many memories, per variant, side by side: the
- * embedder's query embedding alone; hybrid, dense-only and text-only search including query embedding; and hybrid and
- * dense with the query vector computed beforehand (store and fusion only). The variants run in rotating order on each
- * query, so machine noise falls on all of them alike.
+ * {@code search}: single-threaded search latency on one tenant of many memories, per variant, side
+ * by side: the embedder's query embedding alone; hybrid, dense-only and text-only search including
+ * query embedding; and hybrid and dense with the query vector computed beforehand (store and fusion
+ * only). The variants run in rotating order on each query, so machine noise falls on all of them
+ * alike.
  *
- * <p>The tenant is built through the storage SPI (see {@link CorpusWriter}), not through {@code add}: embedding 100,000
- * texts would take a quarter of an hour. The built corpus is cached in the work directory.
+ * <p>The tenant is built through the storage SPI (see {@link CorpusWriter}), not through {@code
+ * add}: embedding 100,000 texts would take a quarter of an hour. The built corpus is cached in the
+ * work directory.
  */
 final class SearchBench {
   private SearchBench() {}
 
   static final String TENANT = "bench";
 
-  record Config(int memories, int queries, int warmup, int users, int pool, double noise, int batch, int limit) {
+  record Config(
+      int memories,
+      int queries,
+      int warmup,
+      int users,
+      int pool,
+      double noise,
+      int batch,
+      int limit) {
     static Config from(Args a) {
-      Config c = new Config(a.intValue("memories", 100_000), a.intValue("queries", 1000), a.intValue("warmup", 200),
-          a.intValue("users", 1), a.intValue("pool", 5000), Double.parseDouble(a.string("noise", "0.3")),
-          a.intValue("batch", 1000), a.intValue("limit", 10));
-      if (c.memories < 1 || c.queries < 1 || c.warmup < 0 || c.users < 1 || c.pool < 1 || c.batch < 1
-          || !(c.noise >= 0) || c.limit < 1) {
+      Config c =
+          new Config(
+              a.intValue("memories", 100_000),
+              a.intValue("queries", 1000),
+              a.intValue("warmup", 200),
+              a.intValue("users", 1),
+              a.intValue("pool", 5000),
+              Double.parseDouble(a.string("noise", "0.3")),
+              a.intValue("batch", 1000),
+              a.intValue("limit", 10));
+      if (c.memories < 1
+          || c.queries < 1
+          || c.warmup < 0
+          || c.users < 1
+          || c.pool < 1
+          || c.batch < 1
+          || !(c.noise >= 0)
+          || c.limit < 1) {
         throw new IllegalArgumentException("search options must be positive");
       }
       return c;
@@ -67,19 +90,34 @@ final class SearchBench {
 
   static Report run(BenchMain.Common common, Config cfg) throws IOException {
     Texts texts = Texts.load(common.locomo(), common.seed());
-    List<String> poolTexts = Texts.cycle(texts.turns(), 0, Math.min(cfg.pool, texts.turns().size()));
+    List<String> poolTexts =
+        Texts.cycle(texts.turns(), 0, Math.min(cfg.pool, texts.turns().size()));
     Embedder embedder = Embedders.open(common.embedder());
     QueryVectorCache cache = new QueryVectorCache(embedder);
-    Path corpus = common.workDir().resolve(String.format(Locale.ROOT, "search-%s-n%d-u%d-p%d-noise%s-s%d-%s",
-        embedder.modelId(), cfg.memories, cfg.users, poolTexts.size(), cfg.noise, common.seed(),
-        Pool.digest(poolTexts)));
+    Path corpus =
+        common
+            .workDir()
+            .resolve(
+                String.format(
+                    Locale.ROOT,
+                    "search-%s-n%d-u%d-p%d-noise%s-s%d-%s",
+                    embedder.modelId(),
+                    cfg.memories,
+                    cfg.users,
+                    poolTexts.size(),
+                    cfg.noise,
+                    common.seed(),
+                    Pool.digest(poolTexts)));
     Path dataDir = corpus.resolve("data");
     Path buildFile = corpus.resolve("build.json");
     Map<String, Object> build;
     boolean cached = Files.isReadable(buildFile);
     if (cached) {
       System.err.println("search: reusing the corpus in " + corpus);
-      build = JsonMapper.builder().build().readValue(buildFile.toFile(), new TypeReference<Map<String, Object>>() {});
+      build =
+          JsonMapper.builder()
+              .build()
+              .readValue(buildFile.toFile(), new TypeReference<Map<String, Object>>() {});
     } else {
       CorpusWriter.deleteTree(corpus);
       build = build(common, cfg, embedder, texts, poolTexts, dataDir);
@@ -100,14 +138,20 @@ final class SearchBench {
     }
     double firstSearchMs;
     int openTenants;
-    try (Mnemo mnemo = Mnemo.builder().dataDir(dataDir).backend(EmbeddedBackend.create()).embedder(cache)
-        .autoCreateTenants(false).build()) {
+    try (Mnemo mnemo =
+        Mnemo.builder()
+            .dataDir(dataDir)
+            .backend(EmbeddedBackend.create())
+            .embedder(cache)
+            .autoCreateTenants(false)
+            .build()) {
       TenantMemory tenant = mnemo.tenant(TENANT);
       Scope scope = Scope.user("user-0");
       long t0 = System.nanoTime();
       tenant.search(queries.get(0), Search.in(scope).limit(cfg.limit));
       firstSearchMs = (System.nanoTime() - t0) / 1e6;
-      System.err.printf("search: first search (opens the tenant) %.1f ms; precomputing %d query vectors%n",
+      System.err.printf(
+          "search: first search (opens the tenant) %.1f ms; precomputing %d query vectors%n",
           firstSearchMs, warm.size() + queries.size());
       cache.precompute(warm);
       cache.precompute(queries);
@@ -117,7 +161,8 @@ final class SearchBench {
           runOnce(v, warm.get(i), tenant, cache, scope, cfg.limit);
         }
       }
-      System.err.printf("search: measuring %d queries x %d variants%n", queries.size(), Variant.values().length);
+      System.err.printf(
+          "search: measuring %d queries x %d variants%n", queries.size(), Variant.values().length);
       Variant[] all = Variant.values();
       for (int i = 0; i < queries.size(); i++) {
         for (int k = 0; k < all.length; k++) {
@@ -133,23 +178,39 @@ final class SearchBench {
       }
       openTenants = mnemo.openTenants();
     }
-    // Lucene merges in the background after an open; a changed count means merges ran during the measurement.
+    // Lucene merges in the background after an open; a changed count means merges ran during the
+    // measurement.
     int segmentsAfter = segments(tenantDir.resolve("index"));
 
     Report report = new Report();
-    report.line("search: 1 tenant, %,d memories in %d user scope(s); searching user-0 (%,d memories), limit %d",
+    report
+        .line(
+            "search: 1 tenant, %,d memories in %d user scope(s); searching user-0 (%,d memories), limit %d",
             cfg.memories, cfg.users, (cfg.memories + cfg.users - 1) / cfg.users, cfg.limit)
         .line("  corpus: %s", build.get("how"))
-        .line("  corpus build%s: pool embedding %.1f s, SPI writes %.1f s (%.0f memories/s, SQLite + incremental "
-                + "Lucene), index rebuild from SQLite %s", cached ? " (cached, from " + corpus.getFileName() + ")" : "",
-            num(build.get("pool_embed_seconds")), num(build.get("write_seconds")),
-            num(build.get("write_memories_per_s")), build.containsKey("index_rebuild_seconds")
-                ? String.format(Locale.ROOT, "%.1f s", num(build.get("index_rebuild_seconds"))) : "n/a")
-        .line("  on disk: %.1f MiB (index %.1f MiB, %d segment(s) before the run, %d after); first search incl. "
-            + "tenant open %.1f ms", BenchMain.mib(diskBytes), BenchMain.mib(indexBytes), segments, segmentsAfter,
+        .line(
+            "  corpus build%s: pool embedding %.1f s, SPI writes %.1f s (%.0f memories/s, SQLite + incremental "
+                + "Lucene), index rebuild from SQLite %s",
+            cached ? " (cached, from " + corpus.getFileName() + ")" : "",
+            num(build.get("pool_embed_seconds")),
+            num(build.get("write_seconds")),
+            num(build.get("write_memories_per_s")),
+            build.containsKey("index_rebuild_seconds")
+                ? String.format(Locale.ROOT, "%.1f s", num(build.get("index_rebuild_seconds")))
+                : "n/a")
+        .line(
+            "  on disk: %.1f MiB (index %.1f MiB, %d segment(s) before the run, %d after); first search incl. "
+                + "tenant open %.1f ms",
+            BenchMain.mib(diskBytes),
+            BenchMain.mib(indexBytes),
+            segments,
+            segmentsAfter,
             firstSearchMs)
-        .line("  queries: %d %s questions after %d warm-up queries, single thread, embedder %s",
-            queries.size(), texts.source().startsWith("locomo") ? "LoCoMo" : "synthetic", warm.size(),
+        .line(
+            "  queries: %d %s questions after %d warm-up queries, single thread, embedder %s",
+            queries.size(),
+            texts.source().startsWith("locomo") ? "LoCoMo" : "synthetic",
+            warm.size(),
             embedder.modelId());
     Map<String, Object> latency = new LinkedHashMap<>();
     for (Variant v : Variant.values()) {
@@ -159,7 +220,8 @@ final class SearchBench {
       j.put("mean_hits", Stats.round1((double) hitCounts.get(v) / s.count()));
       latency.put(v.name().toLowerCase(Locale.ROOT), j);
     }
-    report.put("embedder", embedder.modelId())
+    report
+        .put("embedder", embedder.modelId())
         .put("memories", cfg.memories)
         .put("users", cfg.users)
         .put("limit", cfg.limit)
@@ -178,7 +240,12 @@ final class SearchBench {
     return report;
   }
 
-  private static int runOnce(Variant v, String query, TenantMemory tenant, QueryVectorCache cache, Scope scope,
+  private static int runOnce(
+      Variant v,
+      String query,
+      TenantMemory tenant,
+      QueryVectorCache cache,
+      Scope scope,
       int limit) {
     Search search = Search.in(scope).limit(limit);
     List<Hit> hits;
@@ -211,32 +278,57 @@ final class SearchBench {
     return hits.size();
   }
 
-  private static Map<String, Object> build(BenchMain.Common common, Config cfg, Embedder embedder, Texts texts,
-      List<String> poolTexts, Path dataDir) throws IOException {
+  private static Map<String, Object> build(
+      BenchMain.Common common,
+      Config cfg,
+      Embedder embedder,
+      Texts texts,
+      List<String> poolTexts,
+      Path dataDir)
+      throws IOException {
     Files.createDirectories(dataDir);
     System.err.printf("search: building the corpus in %s%n", dataDir);
     Pool pool = Pool.load(poolTexts, embedder, common.workDir());
-    System.err.printf("search: pool of %d texts %s%n", pool.size(),
-        pool.cached() ? "read from cache" : String.format(Locale.ROOT, "embedded in %.1f s", pool.embedSeconds()));
+    System.err.printf(
+        "search: pool of %d texts %s%n",
+        pool.size(),
+        pool.cached()
+            ? "read from cache"
+            : String.format(Locale.ROOT, "embedded in %.1f s", pool.embedSeconds()));
     CorpusWriter.registerTenants(dataDir, List.of(TENANT));
     CorpusWriter writer = new CorpusWriter(pool, common.seed(), cfg.noise);
     long t0 = System.nanoTime();
     try (MemoryStore region = CorpusWriter.openRegion(dataDir)) {
-      writer.writeTenant(region, TENANT, 0, cfg.memories, cfg.batch, i -> Scope.user("user-" + (i % cfg.users)), true);
+      writer.writeTenant(
+          region,
+          TENANT,
+          0,
+          cfg.memories,
+          cfg.batch,
+          i -> Scope.user("user-" + (i % cfg.users)),
+          true);
     }
     double writeSeconds = (System.nanoTime() - t0) / 1e9;
     Map<String, Object> b = new LinkedHashMap<>();
-    b.put("how", String.format(Locale.ROOT, "%d %s texts embedded once by %s (pool); memory i = a random pool text "
-            + "+ \" [m<i>]\", vector = its pool vector + seeded Gaussian noise (norm ~%s), re-normalised; written "
-            + "through TenantStore.write in batches of %d with ADD history rows", pool.size(),
-        texts.source().startsWith("locomo") ? "LoCoMo turn" : "synthetic",
-        embedder.modelId(), cfg.noise, cfg.batch));
+    b.put(
+        "how",
+        String.format(
+            Locale.ROOT,
+            "%d %s texts embedded once by %s (pool); memory i = a random pool text "
+                + "+ \" [m<i>]\", vector = its pool vector + seeded Gaussian noise (norm ~%s), re-normalised; written "
+                + "through TenantStore.write in batches of %d with ADD history rows",
+            pool.size(),
+            texts.source().startsWith("locomo") ? "LoCoMo turn" : "synthetic",
+            embedder.modelId(),
+            cfg.noise,
+            cfg.batch));
     b.put("pool_texts", pool.size());
     b.put("pool_embed_seconds", Stats.round1(pool.embedSeconds()));
     b.put("pool_cached", pool.cached());
     b.put("write_seconds", Stats.round1(writeSeconds));
     b.put("write_memories_per_s", Stats.round1(cfg.memories / writeSeconds));
-    // Index build alone: drop the derived Lucene index and time the open that rebuilds it from SQLite.
+    // Index build alone: drop the derived Lucene index and time the open that rebuilds it from
+    // SQLite.
     Path index = CorpusWriter.tenantDir(dataDir, TENANT).resolve("index");
     if (Files.isDirectory(index)) {
       b.put("index_mib_after_writes", BenchMain.mib(CorpusWriter.sizeOf(index)));

@@ -63,10 +63,17 @@ final class Stats {
     return m;
   }
 
-  /** One summary line: {@code p50 1.234 ms  p99 ...}. */
+  /** One summary line: {@code p50 1.234 ms p99 ...}. */
   String line() {
-    return String.format(Locale.ROOT, "p50 %8.3f ms   p90 %8.3f ms   p99 %8.3f ms   mean %8.3f ms   max %8.3f ms   (n=%d)",
-        percentileMs(50), percentileMs(90), percentileMs(99), meanMs(), maxMs(), size);
+    return String.format(
+        Locale.ROOT,
+        "p50 %8.3f ms   p90 %8.3f ms   p99 %8.3f ms   mean %8.3f ms   max %8.3f ms   (n=%d)",
+        percentileMs(50),
+        percentileMs(90),
+        percentileMs(99),
+        meanMs(),
+        maxMs(),
+        size);
   }
 
   static double round3(double v) {

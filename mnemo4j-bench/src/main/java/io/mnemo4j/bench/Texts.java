@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Benchmark texts: LoCoMo conversation turns (memories) and questions (queries) when the data set is present, else
- * seeded synthetic sentences. Immutable.
+ * Benchmark texts: LoCoMo conversation turns (memories) and questions (queries) when the data set
+ * is present, else seeded synthetic sentences. Immutable.
  *
  * @param source a description for the output ({@code locomo:<file>} or {@code synthetic(seed=...)})
- * @param turns memory texts, {@code "<speaker>: <text>"} as the LoCoMo retrieval protocol stores them
+ * @param turns memory texts, {@code "<speaker>: <text>"} as the LoCoMo retrieval protocol stores
+ *     them
  * @param questions query texts
  */
 record Texts(String source, List<String> turns, List<String> questions) {
@@ -24,7 +25,8 @@ record Texts(String source, List<String> turns, List<String> questions) {
       try {
         return locomo(file);
       } catch (IOException | RuntimeException e) {
-        System.err.println("could not read LoCoMo from " + file + " (" + e + "); using synthetic sentences");
+        System.err.println(
+            "could not read LoCoMo from " + file + " (" + e + "); using synthetic sentences");
       }
     }
     return synthetic(seed, 5_000, 1_500);
@@ -47,8 +49,11 @@ record Texts(String source, List<String> turns, List<String> questions) {
           if (text.isBlank()) {
             continue;
           }
-          String memory = turn.path("speaker").asText("someone") + ": " + text
-              + (caption.isBlank() ? "" : " [shares " + caption + "]");
+          String memory =
+              turn.path("speaker").asText("someone")
+                  + ": "
+                  + text
+                  + (caption.isBlank() ? "" : " [shares " + caption + "]");
           turns.add(memory);
         }
       }
@@ -62,27 +67,89 @@ record Texts(String source, List<String> turns, List<String> questions) {
     if (turns.isEmpty() || questions.isEmpty()) {
       throw new IOException("no turns or questions in " + file);
     }
-    return new Texts("locomo:" + file.toAbsolutePath().normalize(), List.copyOf(turns), List.copyOf(questions));
+    return new Texts(
+        "locomo:" + file.toAbsolutePath().normalize(), List.copyOf(turns), List.copyOf(questions));
   }
 
-  // ------------------------------------------------------------------------------------------- synthetic texts
+  // -------------------------------------------------------------------------------------------
+  // synthetic texts
 
-  private static final String[] NAMES = {"Alice", "Bob", "Carmen", "Deepak", "Elena", "Farid", "Grace", "Hiro",
-      "Ines", "Jonas", "Kemal", "Lena", "Mateo", "Nadia", "Oskar", "Priya"};
-  private static final String[] VERBS = {"likes", "visited", "is learning", "bought", "recommended", "is planning",
-      "painted", "wrote about", "fixed", "cooked", "joined", "lost", "found", "is reading", "adopted", "ran"};
-  private static final String[] OBJECTS = {"a new bicycle", "the pottery class", "green tea", "a trip to Lisbon",
-      "the support group", "a marathon", "an old guitar", "the community garden", "a sci-fi novel",
-      "a golden retriever", "the quarterly report", "a sourdough starter", "the climbing gym", "a vintage camera",
-      "the chess club", "a landscape painting", "the volunteer shelter", "a jazz concert", "the CRM migration",
-      "a vegan lasagna", "the kids' school play", "a hiking trail", "the API gateway", "a photography course"};
-  private static final String[] TIMES = {"last week", "yesterday", "in May", "over the weekend", "this morning",
-      "two years ago", "after work", "during the holidays", "on Sunday", "before the move"};
-  private static final String[] TAILS = {"and loved it", "with a friend", "because it felt right",
-      "to relax", "for the first time", "again", "despite the rain", "with the family", "on a whim",
-      "after a long search"};
+  private static final String[] NAMES = {
+    "Alice", "Bob", "Carmen", "Deepak", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal",
+    "Lena", "Mateo", "Nadia", "Oskar", "Priya"
+  };
+  private static final String[] VERBS = {
+    "likes",
+    "visited",
+    "is learning",
+    "bought",
+    "recommended",
+    "is planning",
+    "painted",
+    "wrote about",
+    "fixed",
+    "cooked",
+    "joined",
+    "lost",
+    "found",
+    "is reading",
+    "adopted",
+    "ran"
+  };
+  private static final String[] OBJECTS = {
+    "a new bicycle",
+    "the pottery class",
+    "green tea",
+    "a trip to Lisbon",
+    "the support group",
+    "a marathon",
+    "an old guitar",
+    "the community garden",
+    "a sci-fi novel",
+    "a golden retriever",
+    "the quarterly report",
+    "a sourdough starter",
+    "the climbing gym",
+    "a vintage camera",
+    "the chess club",
+    "a landscape painting",
+    "the volunteer shelter",
+    "a jazz concert",
+    "the CRM migration",
+    "a vegan lasagna",
+    "the kids' school play",
+    "a hiking trail",
+    "the API gateway",
+    "a photography course"
+  };
+  private static final String[] TIMES = {
+    "last week",
+    "yesterday",
+    "in May",
+    "over the weekend",
+    "this morning",
+    "two years ago",
+    "after work",
+    "during the holidays",
+    "on Sunday",
+    "before the move"
+  };
+  private static final String[] TAILS = {
+    "and loved it",
+    "with a friend",
+    "because it felt right",
+    "to relax",
+    "for the first time",
+    "again",
+    "despite the rain",
+    "with the family",
+    "on a whim",
+    "after a long search"
+  };
 
-  /** {@code turns} memory-like sentences and {@code questions} questions from a seeded generator. */
+  /**
+   * {@code turns} memory-like sentences and {@code questions} questions from a seeded generator.
+   */
   static Texts synthetic(long seed, int turns, int questions) {
     Random r = new Random(seed);
     List<String> t = new ArrayList<>(turns);
@@ -97,8 +164,16 @@ record Texts(String source, List<String> turns, List<String> questions) {
   }
 
   static String sentence(Random r) {
-    return pick(r, NAMES) + ": I " + pick(r, VERBS).replace("is ", "am ") + " " + pick(r, OBJECTS) + " "
-        + pick(r, TIMES) + " " + pick(r, TAILS) + ".";
+    return pick(r, NAMES)
+        + ": I "
+        + pick(r, VERBS).replace("is ", "am ")
+        + " "
+        + pick(r, OBJECTS)
+        + " "
+        + pick(r, TIMES)
+        + " "
+        + pick(r, TAILS)
+        + ".";
   }
 
   static String question(Random r) {

@@ -21,11 +21,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mnemo add}: stores each message verbatim (no language model), skipping duplicates (event NONE). */
-@Command(name = "add", description = "Store messages as memories (one per TEXT, or one per non-empty stdin line).")
+/**
+ * {@code mnemo add}: stores each message verbatim (no language model), skipping duplicates (event
+ * NONE).
+ */
+@Command(
+    name = "add",
+    description = "Store messages as memories (one per TEXT, or one per non-empty stdin line).")
 final class AddCommand extends CliCommand {
   /** Messages per add call: bounds memory use and lets the progress bar move. */
   static final int BATCH = 64;
+
   /** More stdin lines than this show a progress bar on stderr. */
   static final int PROGRESS_ABOVE = 20;
 
@@ -34,25 +40,36 @@ final class AddCommand extends CliCommand {
 
   @Mixin ScopeOptions scope = new ScopeOptions();
 
-  @Option(names = "--metadata", paramLabel = "JSON", description = "JSON object attached to every memory stored.")
+  @Option(
+      names = "--metadata",
+      paramLabel = "JSON",
+      description = "JSON object attached to every memory stored.")
   @Nullable String metadata;
 
-  @Option(names = "--role", paramLabel = "ROLE", defaultValue = "user",
+  @Option(
+      names = "--role",
+      paramLabel = "ROLE",
+      defaultValue = "user",
       description = "Role of the messages: user or assistant (default: user).")
   String role = "user";
 
   @Option(names = "--name", paramLabel = "ACTOR", description = "Name of the speaker or agent.")
   @Nullable String name;
 
-  @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Messages; none reads one per line from stdin.")
+  @Parameters(
+      paramLabel = "TEXT",
+      arity = "0..*",
+      description = "Messages; none reads one per line from stdin.")
   List<String> texts = new ArrayList<>();
 
   @Override
   public Integer call() {
     Role r = parseRole(role);
     Scope s = scope.scope();
-    AddOptions options = metadata == null ? AddOptions.none() : AddOptions.none().withMetadata(
-        Json.parseObject("metadata", metadata));
+    AddOptions options =
+        metadata == null
+            ? AddOptions.none()
+            : AddOptions.none().withMetadata(Json.parseObject("metadata", metadata));
     boolean fromStdin = texts.isEmpty();
     List<String> lines = fromStdin ? readStdin() : texts;
     if (lines.isEmpty()) {
@@ -65,9 +82,10 @@ final class AddCommand extends CliCommand {
     List<MemoryEvent> events = new ArrayList<>(messages.size());
     try (Mnemo mnemo = cli().openMnemo()) {
       TenantMemory memory = MnemoCli.tenant(mnemo, tenant);
-      Progress progress = fromStdin && messages.size() > PROGRESS_ABOVE
-          ? new Progress(cli().err(), "adding", messages.size())
-          : Progress.none();
+      Progress progress =
+          fromStdin && messages.size() > PROGRESS_ABOVE
+              ? new Progress(cli().err(), "adding", messages.size())
+              : Progress.none();
       for (int i = 0; i < messages.size(); i += BATCH) {
         List<Message> batch = messages.subList(i, Math.min(messages.size(), i + BATCH));
         events.addAll(memory.add(batch, s, options));
@@ -95,7 +113,8 @@ final class AddCommand extends CliCommand {
 
   private List<String> readStdin() {
     List<String> lines = new ArrayList<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(cli().in(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(cli().in(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         if (!line.isBlank()) {

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The YAML file given with {@code --config FILE}. Every key is optional; a flag on the command line wins over the
- * file, the file over the defaults. An unknown key is an error naming it: a typo must not be silently ignored.
+ * The YAML file given with {@code --config FILE}. Every key is optional; a flag on the command line
+ * wins over the file, the file over the defaults. An unknown key is an error naming it: a typo must
+ * not be silently ignored.
  *
  * <pre>{@code
  * data_dir: ./mnemo-data
@@ -43,10 +44,11 @@ record ConfigFile(
     @JsonProperty("embedder") @Nullable String embedder,
     @JsonProperty("server") @Nullable Server server) {
 
-  private static final JsonMapper YAML = JsonMapper.builder(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .build();
+  private static final JsonMapper YAML =
+      JsonMapper.builder(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build();
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
   /**
@@ -74,7 +76,10 @@ record ConfigFile(
     return new ConfigFile(null, null, null);
   }
 
-  /** Reads and validates the file; every problem is an {@link InvalidRequestException} naming the key. */
+  /**
+   * Reads and validates the file; every problem is an {@link InvalidRequestException} naming the
+   * key.
+   */
   static ConfigFile read(Path file) {
     String text;
     try {
@@ -82,7 +87,8 @@ record ConfigFile(
     } catch (NoSuchFileException e) {
       throw new InvalidRequestException("config", "config file " + file + " does not exist");
     } catch (IOException e) {
-      throw new InvalidRequestException("config", "cannot read config file " + file + ": " + e.getMessage());
+      throw new InvalidRequestException(
+          "config", "cannot read config file " + file + ": " + e.getMessage());
     }
     if (text.isBlank()) {
       return empty();
@@ -91,12 +97,23 @@ record ConfigFile(
       ConfigFile c = YAML.readValue(text, ConfigFile.class);
       return c == null ? empty() : c;
     } catch (UnrecognizedPropertyException e) {
-      throw new InvalidRequestException("config." + path(e), "unknown key '" + e.getPropertyName() + "' in "
-          + file + "; known keys: " + e.getKnownPropertyIds());
+      throw new InvalidRequestException(
+          "config." + path(e),
+          "unknown key '"
+              + e.getPropertyName()
+              + "' in "
+              + file
+              + "; known keys: "
+              + e.getKnownPropertyIds());
     } catch (JacksonException e) {
-      String where = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? path(m) : "";
-      throw new InvalidRequestException(where.isEmpty() ? "config" : "config." + where,
-          "invalid config file " + file + (where.isEmpty() ? "" : " at '" + where + "'") + ": "
+      String where =
+          e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? path(m) : "";
+      throw new InvalidRequestException(
+          where.isEmpty() ? "config" : "config." + where,
+          "invalid config file "
+              + file
+              + (where.isEmpty() ? "" : " at '" + where + "'")
+              + ": "
               + e.getOriginalMessage());
     }
   }
@@ -122,8 +139,12 @@ record ConfigFile(
   static Duration duration(String key, String text) {
     Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new InvalidRequestException("config." + key, key + " must look like 500ms, 30s, 2m or 1h, got '"
-          + (text.length() > 20 ? text.substring(0, 20) + "..." : text) + "'");
+      throw new InvalidRequestException(
+          "config." + key,
+          key
+              + " must look like 500ms, 30s, 2m or 1h, got '"
+              + (text.length() > 20 ? text.substring(0, 20) + "..." : text)
+              + "'");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

@@ -9,15 +9,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mnemo demo}: a short scripted session (tenant, organisation, user and agent memories, searches), printing each
- * {@code ./mnemo} command before running it so the user can go on by hand. Safe to run again: the tenant is reused and
- * repeated adds are NONE events.
+ * {@code mnemo demo}: a short scripted session (tenant, organisation, user and agent memories,
+ * searches), printing each {@code ./mnemo} command before running it so the user can go on by hand.
+ * Safe to run again: the tenant is reused and repeated adds are NONE events.
  */
-@Command(name = "demo", description = "A scripted session that prints each ./mnemo command it runs.")
+@Command(
+    name = "demo",
+    description = "A scripted session that prints each ./mnemo command it runs.")
 final class DemoCommand extends CliCommand {
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./:=@,+-]+");
 
-  @Option(names = "--tenant", paramLabel = "T", defaultValue = "demo", description = "Tenant to use (default: demo).")
+  @Option(
+      names = "--tenant",
+      paramLabel = "T",
+      defaultValue = "demo",
+      description = "Tenant to use (default: demo).")
   String tenant = "demo";
 
   @Override
@@ -32,14 +38,37 @@ final class DemoCommand extends CliCommand {
       steps.add(List.of("tenants", "create", tenant));
     }
     steps.add(List.of("add", "--tenant", tenant, "Our CRM is called Atlas"));
-    steps.add(List.of("add", "--tenant", tenant, "--user", "alice", "I prioritise API performance",
-        "I drink my coffee black"));
-    steps.add(List.of("add", "--tenant", tenant, "--user", "bob", "I prefer long-form written updates"));
-    steps.add(List.of("add", "--tenant", tenant, "--agent", "support-bot",
-        "Escalate billing questions to the finance team"));
-    steps.add(List.of("search", "--tenant", tenant, "--user", "alice", "--with-tenant-wide", "what CRM do we use?"));
+    steps.add(
+        List.of(
+            "add",
+            "--tenant",
+            tenant,
+            "--user",
+            "alice",
+            "I prioritise API performance",
+            "I drink my coffee black"));
+    steps.add(
+        List.of("add", "--tenant", tenant, "--user", "bob", "I prefer long-form written updates"));
+    steps.add(
+        List.of(
+            "add",
+            "--tenant",
+            tenant,
+            "--agent",
+            "support-bot",
+            "Escalate billing questions to the finance team"));
+    steps.add(
+        List.of(
+            "search",
+            "--tenant",
+            tenant,
+            "--user",
+            "alice",
+            "--with-tenant-wide",
+            "what CRM do we use?"));
     steps.add(List.of("search", "--tenant", tenant, "--user", "alice", "how do I take my coffee?"));
-    steps.add(List.of("search", "--tenant", tenant, "--agent", "support-bot", "who handles invoices?"));
+    steps.add(
+        List.of("search", "--tenant", tenant, "--agent", "support-bot", "who handles invoices?"));
     steps.add(List.of("list", "--tenant", tenant, "--all"));
 
     PrintStream out = out();
@@ -64,7 +93,10 @@ final class DemoCommand extends CliCommand {
       }
     }
     out.println();
-    out.println("# go on by hand, e.g.: ./mnemo search --tenant " + tenant + " --all \"API\"   (./mnemo --help)");
+    out.println(
+        "# go on by hand, e.g.: ./mnemo search --tenant "
+            + tenant
+            + " --all \"API\"   (./mnemo --help)");
     return MnemoCli.OK;
   }
 

@@ -20,42 +20,69 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mnemo eval}: retrieval benchmarks. */
-@Command(name = "eval", description = "Retrieval evaluations.", subcommands = EvalCommand.Locomo.class)
+@Command(
+    name = "eval",
+    description = "Retrieval evaluations.",
+    subcommands = EvalCommand.Locomo.class)
 final class EvalCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "an eval command is required");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "an eval command is required");
   }
 
-  /** {@code mnemo eval locomo}: see {@link LocomoEval}. Works in a temporary data dir, deleted afterwards. */
-  @Command(name = "locomo",
-      description = "LoCoMo retrieval recall@k / hit@k (categories 1-4 overall; 5 reported apart). Runs in a "
-          + "temporary data dir, deleted afterwards (--data-dir is ignored).")
+  /**
+   * {@code mnemo eval locomo}: see {@link LocomoEval}. Works in a temporary data dir, deleted
+   * afterwards.
+   */
+  @Command(
+      name = "locomo",
+      description =
+          "LoCoMo retrieval recall@k / hit@k (categories 1-4 overall; 5 reported apart). Runs in a "
+              + "temporary data dir, deleted afterwards (--data-dir is ignored).")
   static final class Locomo extends CliCommand {
-    @Option(names = "--data", paramLabel = "FILE", required = true, description = "LoCoMo JSON file.")
+    @Option(
+        names = "--data",
+        paramLabel = "FILE",
+        required = true,
+        description = "LoCoMo JSON file.")
     Path data = Path.of("");
 
-    @Option(names = "--per-tenant", description = "Each conversation in its own tenant (default: one tenant).")
+    @Option(
+        names = "--per-tenant",
+        description = "Each conversation in its own tenant (default: one tenant).")
     boolean perTenant;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "hybrid", converter = ModeConverter.class,
+    @Option(
+        names = "--mode",
+        paramLabel = "MODE",
+        defaultValue = "hybrid",
+        converter = ModeConverter.class,
         description = "hybrid, dense or text (default: hybrid).")
     Search.Mode mode = Search.Mode.HYBRID;
 
-    @Option(names = "--k", paramLabel = "K", split = ",", defaultValue = "1,5,10,20",
+    @Option(
+        names = "--k",
+        paramLabel = "K",
+        split = ",",
+        defaultValue = "1,5,10,20",
         description = "Cut-offs (default: 1,5,10,20).")
     List<Integer> ks = new ArrayList<>(LocomoEval.DEFAULT_KS);
 
-    @Option(names = "--limit-conversations", paramLabel = "N", defaultValue = "0",
+    @Option(
+        names = "--limit-conversations",
+        paramLabel = "N",
+        defaultValue = "0",
         description = "Only the first N conversations (default: all).")
     int limitConversations;
 
     @Override
     public Integer call() throws IOException {
       if (limitConversations < 0) {
-        throw new InvalidRequestException("limit_conversations", "--limit-conversations must be >= 0");
+        throw new InvalidRequestException(
+            "limit_conversations", "--limit-conversations must be >= 0");
       }
       if (!Files.isRegularFile(data)) {
         throw new InvalidRequestException("data", "no such file: " + data);
@@ -72,13 +99,14 @@ final class EvalCommand implements Runnable {
       Runtime.getRuntime().addShutdownHook(cleanup);
       LocomoEval.Report report;
       try {
-        try (Mnemo mnemo = Mnemo.builder()
-            .dataDir(dir)
-            .embedder(LazyEmbedder.named(cli().embedderName()))
-            .backend(EmbeddedBackend.create())
-            .autoCreateTenants(false)
-            .nearDuplicateThreshold(1.0)
-            .build()) {
+        try (Mnemo mnemo =
+            Mnemo.builder()
+                .dataDir(dir)
+                .embedder(LazyEmbedder.named(cli().embedderName()))
+                .backend(EmbeddedBackend.create())
+                .autoCreateTenants(false)
+                .nearDuplicateThreshold(1.0)
+                .build()) {
           report = LocomoEval.run(mnemo, conversations, options, new Bars(cli().err()));
         }
       } finally {
@@ -94,9 +122,16 @@ final class EvalCommand implements Runnable {
     }
 
     private static void printTable(PrintStream o, LocomoEval.Report r) {
-      o.printf(Locale.ROOT, "LoCoMo retrieval: %d conversations, %d turns (%d memories), mode %s, embedder %s%n",
-          r.conversations(), r.turns(), r.memories(), r.mode().name().toLowerCase(Locale.ROOT), r.embedder());
-      StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-22s %9s", "category", "questions"));
+      o.printf(
+          Locale.ROOT,
+          "LoCoMo retrieval: %d conversations, %d turns (%d memories), mode %s, embedder %s%n",
+          r.conversations(),
+          r.turns(),
+          r.memories(),
+          r.mode().name().toLowerCase(Locale.ROOT),
+          r.embedder());
+      StringBuilder head =
+          new StringBuilder(String.format(Locale.ROOT, "%-22s %9s", "category", "questions"));
       for (int k : r.ks()) {
         head.append(String.format(Locale.ROOT, " %8s", "R@" + k));
       }
@@ -114,12 +149,17 @@ final class EvalCommand implements Runnable {
       if (adversarial != null) {
         o.println(row("5 adversarial (apart)", adversarial, r.ks()));
       }
-      o.printf(Locale.ROOT, "skipped (no valid evidence, categories 1-4): %d questions%n", r.skippedQuestions());
-      o.printf(Locale.ROOT, "ingest %.1f s, search p50 %.1f ms%n", r.ingestSeconds(), r.searchP50Ms());
+      o.printf(
+          Locale.ROOT,
+          "skipped (no valid evidence, categories 1-4): %d questions%n",
+          r.skippedQuestions());
+      o.printf(
+          Locale.ROOT, "ingest %.1f s, search p50 %.1f ms%n", r.ingestSeconds(), r.searchP50Ms());
     }
 
     private static String row(String label, LocomoEval.Stats s, List<Integer> ks) {
-      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-22s %9d", label, s.questions()));
+      StringBuilder b =
+          new StringBuilder(String.format(Locale.ROOT, "%-22s %9d", label, s.questions()));
       for (int k : ks) {
         b.append(String.format(Locale.ROOT, " %8.3f", s.recall(k)));
       }
@@ -193,19 +233,22 @@ final class EvalCommand implements Runnable {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete temporary directory " + dir, e);
     }

@@ -20,8 +20,10 @@ final class GetCommand extends CliCommand {
   public Integer call() {
     Memory m;
     try (Mnemo mnemo = cli().openMnemo()) {
-      m = MnemoCli.tenant(mnemo, tenant).get(id)
-          .orElseThrow(() -> new NotFoundException("memory " + id + " not found"));
+      m =
+          MnemoCli.tenant(mnemo, tenant)
+              .get(id)
+              .orElseThrow(() -> new NotFoundException("memory " + id + " not found"));
     }
     if (json()) {
       Json.print(out(), Json.memory(m));

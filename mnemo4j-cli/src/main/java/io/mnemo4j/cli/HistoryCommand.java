@@ -32,12 +32,16 @@ final class HistoryCommand extends CliCommand {
       Json.print(out(), root);
     } else {
       for (HistoryEntry h : entries) {
-        String change = switch (h.event()) {
-          case ADD -> h.newText();
-          case DELETE -> h.oldText();
-          default -> h.oldText() + " -> " + h.newText();
-        };
-        out().println(String.format(Locale.ROOT, "%s  %-6s %-12s %s", h.at(), h.event(), h.actor(), change));
+        String change =
+            switch (h.event()) {
+              case ADD -> h.newText();
+              case DELETE -> h.oldText();
+              default -> h.oldText() + " -> " + h.newText();
+            };
+        out()
+            .println(
+                String.format(
+                    Locale.ROOT, "%s  %-6s %-12s %s", h.at(), h.event(), h.actor(), change));
       }
     }
     return MnemoCli.OK;

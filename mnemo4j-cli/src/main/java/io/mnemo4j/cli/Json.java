@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
@@ -17,11 +16,13 @@ import io.mnemo4j.json.WireJson;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** The CLI's JSON shapes (snake_case, ISO-8601 UTC times) and its one mapper. Thread-safe (stateless). */
+/**
+ * The CLI's JSON shapes (snake_case, ISO-8601 UTC times) and its one mapper. Thread-safe
+ * (stateless).
+ */
 final class Json {
   static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -46,7 +47,8 @@ final class Json {
     try {
       node = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new InvalidRequestException(field, field + " is not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidRequestException(
+          field, field + " is not valid JSON: " + e.getOriginalMessage());
     }
     if (node == null || !node.isObject()) {
       throw new InvalidRequestException(field, field + " must be a JSON object");

@@ -6,8 +6,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An {@link OnnxEmbedder} loaded on first use, so commands that never embed ({@code tenants}, {@code get},
- * {@code list}, {@code history}, {@code delete}) do not pay for loading the model. Thread-safe.
+ * An {@link OnnxEmbedder} loaded on first use, so commands that never embed ({@code tenants},
+ * {@code get}, {@code list}, {@code history}, {@code delete}) do not pay for loading the model.
+ * Thread-safe.
  */
 final class LazyEmbedder implements Embedder {
   private final String name;
@@ -18,7 +19,10 @@ final class LazyEmbedder implements Embedder {
     this.name = name;
   }
 
-  /** An embedder for the model {@code name}, checked against the known names now and loaded on first use. */
+  /**
+   * An embedder for the model {@code name}, checked against the known names now and loaded on first
+   * use.
+   */
   static LazyEmbedder named(String name) {
     MnemoCli.checkEmbedderName(name);
     return new LazyEmbedder(name);

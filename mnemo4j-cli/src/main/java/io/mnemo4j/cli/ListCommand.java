@@ -12,19 +12,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mnemo list}: one page of memories in creation order. */
-@Command(name = "list",
-    description = "List memories in creation order, one page at a time. No scope and no --all lists tenant-wide "
-        + "memory only.")
+@Command(
+    name = "list",
+    description =
+        "List memories in creation order, one page at a time. No scope and no --all lists tenant-wide "
+            + "memory only.")
 final class ListCommand extends CliCommand {
   @Option(names = "--tenant", paramLabel = "T", required = true, description = "Tenant id.")
   String tenant = "";
 
   @Mixin SelectionOptions selection = new SelectionOptions();
 
-  @Option(names = "--page-size", paramLabel = "N", defaultValue = "100", description = "Page size (default: 100).")
+  @Option(
+      names = "--page-size",
+      paramLabel = "N",
+      defaultValue = "100",
+      description = "Page size (default: 100).")
   int pageSize = 100;
 
-  @Option(names = "--cursor", paramLabel = "C", description = "The next_cursor of the previous page.")
+  @Option(
+      names = "--cursor",
+      paramLabel = "C",
+      description = "The next_cursor of the previous page.")
   @Nullable String cursor;
 
   @Override

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,22 +40,25 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The LoCoMo retrieval evaluation (no language model): ingest every turn of every conversation verbatim, search each
- * question in its conversation's scope and measure recall@k and hit@k of the evidence turns. Public so the bench
- * module can run it on its own {@link Mnemo}; the {@code mnemo eval locomo} command is a thin shell around it.
+ * The LoCoMo retrieval evaluation (no language model): ingest every turn of every conversation
+ * verbatim, search each question in its conversation's scope and measure recall@k and hit@k of the
+ * evidence turns. Public so the bench module can run it on its own {@link Mnemo}; the {@code mnemo
+ * eval locomo} command is a thin shell around it.
  *
- * <p>Protocol (shared/data/locomo/README.md): a turn becomes one message {@code "<speaker>: <text>"} (plus
- * {@code " [shares <blip_caption>]"}), role user, name = speaker, metadata {@code dia_id}, {@code session_date},
- * {@code sample_id}; one user (id = sample_id) per conversation, all in one tenant or, per-tenant, each conversation
- * in its own tenant. Evidence ids are split on {@code ; , whitespace}, normalised ({@code D:11:26 -> D11:26},
- * {@code D30:05 -> D30:5}) and dropped when they name no turn; a question left without evidence is skipped and
- * counted. Categories 1-4 make the overall score; category 5 (adversarial) is reported apart in {@code by_category}.
- * A turn that {@code add} answers with NONE (an exact duplicate of an earlier turn) maps to the existing memory, so a
- * retrieved memory stands for every turn mapped to it.
+ * <p>Protocol (shared/data/locomo/README.md): a turn becomes one message {@code "<speaker>:
+ * <text>"} (plus {@code " [shares <blip_caption>]"}), role user, name = speaker, metadata {@code
+ * dia_id}, {@code session_date}, {@code sample_id}; one user (id = sample_id) per conversation, all
+ * in one tenant or, per-tenant, each conversation in its own tenant. Evidence ids are split on
+ * {@code ; , whitespace}, normalised ({@code D:11:26 -> D11:26}, {@code D30:05 -> D30:5}) and
+ * dropped when they name no turn; a question left without evidence is skipped and counted.
+ * Categories 1-4 make the overall score; category 5 (adversarial) is reported apart in {@code
+ * by_category}. A turn that {@code add} answers with NONE (an exact duplicate of an earlier turn)
+ * maps to the existing memory, so a retrieved memory stands for every turn mapped to it.
  *
- * <p>The {@link Mnemo} handed to {@link #run} must be fresh (no tenants of the names used here), should use
- * {@code nearDuplicateThreshold(1.0)} so near-duplicate detection drops no turn, and may have
- * {@code autoCreateTenants(false)}: tenants are created explicitly. Not thread-safe; one run at a time.
+ * <p>The {@link Mnemo} handed to {@link #run} must be fresh (no tenants of the names used here),
+ * should use {@code nearDuplicateThreshold(1.0)} so near-duplicate detection drops no turn, and may
+ * have {@code autoCreateTenants(false)}: tenants are created explicitly. Not thread-safe; one run
+ * at a time.
  */
 public final class LocomoEval {
   /** The k values reported unless told otherwise. */
@@ -77,16 +79,24 @@ public final class LocomoEval {
 
   private LocomoEval() {}
 
-  /** One turn of a conversation. @param diaId normalised dia_id @param sessionDate the session's date text */
-  public record Turn(String diaId, String speaker, String text, @Nullable String caption, String sessionDate) {
+  /**
+   * One turn of a conversation. @param diaId normalised dia_id @param sessionDate the session's
+   * date text
+   */
+  public record Turn(
+      String diaId, String speaker, String text, @Nullable String caption, String sessionDate) {
     /** The message content stored for this turn. */
     public String content() {
-      return speaker + ": " + text + (caption == null || caption.isBlank() ? "" : " [shares " + caption + "]");
+      return speaker
+          + ": "
+          + text
+          + (caption == null || caption.isBlank() ? "" : " [shares " + caption + "]");
     }
   }
 
   /**
-   * One question. @param evidence normalised dia_ids that name a turn of its conversation (may be empty: skipped)
+   * One question. @param evidence normalised dia_ids that name a turn of its conversation (may be
+   * empty: skipped)
    */
   public record Question(String question, int category, List<String> evidence) {
     /** Copies the evidence. */
@@ -110,8 +120,8 @@ public final class LocomoEval {
   }
 
   /**
-   * How to run. @param mode search mode @param ks the k values (sorted, distinct, 1 to 1000) @param perTenant each
-   * conversation in its own tenant
+   * How to run. @param mode search mode @param ks the k values (sorted, distinct, 1 to 1000) @param
+   * perTenant each conversation in its own tenant
    */
   public record Options(Search.Mode mode, List<Integer> ks, boolean perTenant) {
     /** Sorts and checks the k values. */
@@ -127,8 +137,9 @@ public final class LocomoEval {
   }
 
   /**
-   * Receives progress; every method defaults to doing nothing. {@link #ingested} is called from ingest threads, never
-   * two at once (calls are synchronised on the listener); the others from the thread that called {@link #run}.
+   * Receives progress; every method defaults to doing nothing. {@link #ingested} is called from
+   * ingest threads, never two at once (calls are synchronised on the listener); the others from the
+   * thread that called {@link #run}.
    */
   public interface Listener {
     /** Ingest begins. */
@@ -239,7 +250,8 @@ public final class LocomoEval {
     public ObjectNode toJson() {
       ObjectNode root = overall.toJson();
       ObjectNode cats = root.putObject("by_category");
-      byCategory.forEach((c, s) -> cats.set(Integer.toString(c), s.toJson().put("skipped", s.skipped())));
+      byCategory.forEach(
+          (c, s) -> cats.set(Integer.toString(c), s.toJson().put("skipped", s.skipped())));
       root.put("mode", mode.name().toLowerCase(Locale.ROOT));
       root.put("embedder", embedder);
       root.put("conversations", conversations);
@@ -262,12 +274,14 @@ public final class LocomoEval {
       root = Json.MAPPER.readTree(Files.readAllBytes(file));
     } catch (IOException e) {
       if (e instanceof com.fasterxml.jackson.core.JsonProcessingException) {
-        throw new InvalidRequestException("data", "data file " + file + " is not valid JSON: " + e.getMessage());
+        throw new InvalidRequestException(
+            "data", "data file " + file + " is not valid JSON: " + e.getMessage());
       }
       throw new UncheckedIOException("could not read " + file, e);
     }
     if (root == null || !root.isArray()) {
-      throw new InvalidRequestException("data", "data file " + file + " must hold a JSON list of conversations");
+      throw new InvalidRequestException(
+          "data", "data file " + file + " must hold a JSON list of conversations");
     }
     List<Conversation> out = new ArrayList<>();
     for (JsonNode item : root) {
@@ -280,12 +294,14 @@ public final class LocomoEval {
     String sampleId = required(item, "sample_id").asText();
     JsonNode conv = required(item, "conversation");
     TreeMap<Integer, String> sessionKeys = new TreeMap<>();
-    conv.fieldNames().forEachRemaining(name -> {
-      Matcher m = SESSION_KEY.matcher(name);
-      if (m.matches()) {
-        sessionKeys.put(Integer.parseInt(m.group(1)), name);
-      }
-    });
+    conv.fieldNames()
+        .forEachRemaining(
+            name -> {
+              Matcher m = SESSION_KEY.matcher(name);
+              if (m.matches()) {
+                sessionKeys.put(Integer.parseInt(m.group(1)), name);
+              }
+            });
     List<List<Turn>> sessions = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (Map.Entry<Integer, String> e : sessionKeys.entrySet()) {
@@ -298,8 +314,13 @@ public final class LocomoEval {
           continue; // a turn without a usable id or text cannot be evidence
         }
         JsonNode caption = t.get("blip_caption");
-        turns.add(new Turn(id.get(), t.path("speaker").asText("?"), text,
-            caption == null || caption.isNull() ? null : caption.asText(), date));
+        turns.add(
+            new Turn(
+                id.get(),
+                t.path("speaker").asText("?"),
+                text,
+                caption == null || caption.isNull() ? null : caption.asText(),
+                date));
         ids.add(id.get());
       }
       if (!turns.isEmpty()) {
@@ -310,8 +331,11 @@ public final class LocomoEval {
     for (JsonNode q : item.path("qa")) {
       List<String> raw = new ArrayList<>();
       q.path("evidence").forEach(ev -> raw.add(ev.asText("")));
-      questions.add(new Question(q.path("question").asText(""), q.path("category").asInt(0),
-          normaliseEvidence(raw, ids)));
+      questions.add(
+          new Question(
+              q.path("question").asText(""),
+              q.path("category").asInt(0),
+              normaliseEvidence(raw, ids)));
     }
     return new Conversation(sampleId, sessions, questions);
   }
@@ -324,7 +348,10 @@ public final class LocomoEval {
     return v;
   }
 
-  /** {@code D1:3} stays, {@code D:11:26} becomes {@code D11:26}, {@code D30:05} becomes {@code D30:5}. */
+  /**
+   * {@code D1:3} stays, {@code D:11:26} becomes {@code D11:26}, {@code D30:05} becomes {@code
+   * D30:5}.
+   */
   static Optional<String> normaliseDiaId(String token) {
     Matcher m = DIA_ID.matcher(token.strip());
     if (!m.matches()) {
@@ -337,7 +364,10 @@ public final class LocomoEval {
     }
   }
 
-  /** Splits, normalises and de-duplicates evidence ids, keeping those that name a turn in {@code turnIds}. */
+  /**
+   * Splits, normalises and de-duplicates evidence ids, keeping those that name a turn in {@code
+   * turnIds}.
+   */
   static List<String> normaliseEvidence(List<String> raw, Set<String> turnIds) {
     LinkedHashSet<String> out = new LinkedHashSet<>();
     for (String entry : raw) {
@@ -348,9 +378,16 @@ public final class LocomoEval {
     return List.copyOf(out);
   }
 
-  /** A tenant id from a sample id: lower case, other characters replaced by '-', unique among {@code taken}. */
+  /**
+   * A tenant id from a sample id: lower case, other characters replaced by '-', unique among {@code
+   * taken}.
+   */
   static String tenantIdFor(String sampleId, Set<String> taken) {
-    String s = sampleId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "-").replaceFirst("^[^a-z0-9]+", "");
+    String s =
+        sampleId
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9_-]", "-")
+            .replaceFirst("^[^a-z0-9]+", "");
     if (s.isEmpty()) {
       s = "conv";
     }
@@ -369,26 +406,39 @@ public final class LocomoEval {
   // ---- running ----
 
   /**
-   * What an ingest left behind, enough to search it again later (also from another {@link Mnemo} over the same data
-   * directory, for example with other search tuning).
+   * What an ingest left behind, enough to search it again later (also from another {@link Mnemo}
+   * over the same data directory, for example with other search tuning).
    *
    * @param tenantOf tenant of each conversation (by sample id)
    * @param turnsOfMemory the turns (dia ids) each memory stands for
    * @param turns turns ingested
    * @param seconds ingest wall time
    */
-  public record Ingested(Map<String, String> tenantOf, Map<String, Set<String>> turnsOfMemory, int turns,
+  public record Ingested(
+      Map<String, String> tenantOf,
+      Map<String, Set<String>> turnsOfMemory,
+      int turns,
       double seconds) {}
 
-  /** Ingests the conversations into {@code mnemo}, searches every question and scores the results. */
-  public static Report run(Mnemo mnemo, List<Conversation> conversations, Options options, Listener listener) {
-    return evaluate(mnemo, conversations, ingest(mnemo, conversations, options.perTenant(), listener), options,
+  /**
+   * Ingests the conversations into {@code mnemo}, searches every question and scores the results.
+   */
+  public static Report run(
+      Mnemo mnemo, List<Conversation> conversations, Options options, Listener listener) {
+    return evaluate(
+        mnemo,
+        conversations,
+        ingest(mnemo, conversations, options.perTenant(), listener),
+        options,
         listener);
   }
 
-  /** Creates the tenants and ingests every conversation, one {@code add} per session, conversations in parallel. */
-  public static Ingested ingest(Mnemo mnemo, List<Conversation> conversations, boolean perTenant,
-      Listener listener) {
+  /**
+   * Creates the tenants and ingests every conversation, one {@code add} per session, conversations
+   * in parallel.
+   */
+  public static Ingested ingest(
+      Mnemo mnemo, List<Conversation> conversations, boolean perTenant, Listener listener) {
     Set<String> taken = new HashSet<>();
     Map<String, String> tenantOf = new LinkedHashMap<>();
     for (Conversation c : conversations) {
@@ -398,32 +448,39 @@ public final class LocomoEval {
       mnemo.createTenant(t);
     }
 
-    // Conversations in parallel (each in its own scope, so the events of one conversation do not depend on the
+    // Conversations in parallel (each in its own scope, so the events of one conversation do not
+    // depend on the
     // others); remember which turns each memory stands for.
     int turns = conversations.stream().mapToInt(Conversation::turns).sum();
     Map<String, Set<String>> turnsOfMemory = new ConcurrentHashMap<>();
     listener.ingestStarted(turns);
     long t0 = System.nanoTime();
-    int threads = Math.max(1, Math.min(MAX_INGEST_THREADS, Runtime.getRuntime().availableProcessors()));
+    int threads =
+        Math.max(1, Math.min(MAX_INGEST_THREADS, Runtime.getRuntime().availableProcessors()));
     AtomicInteger threadCount = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "locomo-ingest-" + threadCount.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "locomo-ingest-" + threadCount.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<?>> done = new ArrayList<>();
       for (Conversation c : conversations) {
-        done.add(pool.submit(() -> {
-          TenantMemory memory = mnemo.tenant(tenantOf.get(c.sampleId()));
-          Scope scope = Scope.user(c.sampleId());
-          for (List<Turn> session : c.sessions()) {
-            ingest(memory, scope, c.sampleId(), session, turnsOfMemory);
-            synchronized (listener) {
-              listener.ingested(session.size());
-            }
-          }
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  TenantMemory memory = mnemo.tenant(tenantOf.get(c.sampleId()));
+                  Scope scope = Scope.user(c.sampleId());
+                  for (List<Turn> session : c.sessions()) {
+                    ingest(memory, scope, c.sampleId(), session, turnsOfMemory);
+                    synchronized (listener) {
+                      listener.ingested(session.size());
+                    }
+                  }
+                }));
       }
       for (Future<?> f : done) {
         await(f);
@@ -436,8 +493,14 @@ public final class LocomoEval {
     return new Ingested(Collections.unmodifiableMap(tenantOf), turnsOfMemory, turns, ingestSeconds);
   }
 
-  /** Searches every question of an ingested set in its conversation's scope and scores the results. */
-  public static Report evaluate(Mnemo mnemo, List<Conversation> conversations, Ingested ingested, Options options,
+  /**
+   * Searches every question of an ingested set in its conversation's scope and scores the results.
+   */
+  public static Report evaluate(
+      Mnemo mnemo,
+      List<Conversation> conversations,
+      Ingested ingested,
+      Options options,
       Listener listener) {
     List<Integer> ks = options.ks();
     int maxK = ks.get(ks.size() - 1);
@@ -474,23 +537,41 @@ public final class LocomoEval {
       }
     }
     listener.searchDone();
-    return new Report(options.mode(), mnemo.embedder().modelId(), ks, conversations.size(), ingested.turns(),
-        ingested.turnsOfMemory().size(), overall, Collections.unmodifiableMap(byCategory), ingested.seconds(),
+    return new Report(
+        options.mode(),
+        mnemo.embedder().modelId(),
+        ks,
+        conversations.size(),
+        ingested.turns(),
+        ingested.turnsOfMemory().size(),
+        overall,
+        Collections.unmodifiableMap(byCategory),
+        ingested.seconds(),
         median(latencies));
   }
 
-  private static void ingest(TenantMemory memory, Scope scope, String sampleId, List<Turn> session,
+  private static void ingest(
+      TenantMemory memory,
+      Scope scope,
+      String sampleId,
+      List<Turn> session,
       Map<String, Set<String>> turnsOfMemory) {
-    // One add per session, as a chat app adds a conversation's turns; dia_id rides on each message's own metadata.
+    // One add per session, as a chat app adds a conversation's turns; dia_id rides on each
+    // message's own metadata.
     List<Message> messages = new ArrayList<>(session.size());
     for (Turn t : session) {
-      messages.add(new Message(Role.USER, t.content(), speakerName(t.speaker()), Map.of("dia_id", t.diaId())));
+      messages.add(
+          new Message(
+              Role.USER, t.content(), speakerName(t.speaker()), Map.of("dia_id", t.diaId())));
     }
     String date = session.isEmpty() ? "" : session.get(0).sessionDate();
-    AddOptions options = AddOptions.none().withMetadata(Map.of("session_date", date, "sample_id", sampleId));
+    AddOptions options =
+        AddOptions.none().withMetadata(Map.of("session_date", date, "sample_id", sampleId));
     List<MemoryEvent> events = memory.add(messages, scope, options);
     for (int i = 0; i < events.size(); i++) {
-      turnsOfMemory.computeIfAbsent(events.get(i).id(), k -> new LinkedHashSet<>()).add(session.get(i).diaId());
+      turnsOfMemory
+          .computeIfAbsent(events.get(i).id(), k -> new LinkedHashSet<>())
+          .add(session.get(i).diaId());
     }
   }
 
@@ -512,8 +593,13 @@ public final class LocomoEval {
     return speaker.isBlank() || speaker.length() > 255 ? null : speaker;
   }
 
-  static void score(List<String> evidence, List<Hit> hits, Map<String, Set<String>> turnsOfMemory, List<Integer> ks,
-      double[] recall, double[] hit) {
+  static void score(
+      List<String> evidence,
+      List<Hit> hits,
+      Map<String, Set<String>> turnsOfMemory,
+      List<Integer> ks,
+      double[] recall,
+      double[] hit) {
     Set<String> found = new HashSet<>();
     int ki = 0;
     for (int rank = 1; rank <= ks.get(ks.size() - 1); rank++) {

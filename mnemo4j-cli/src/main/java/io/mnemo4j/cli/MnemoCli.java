@@ -21,16 +21,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code mnemo} command: the root of the picocli command tree, holder of the global options and of the streams
- * every subcommand writes to. Exit codes: 0 success, 2 bad input (usage errors and {@link InvalidRequestException}),
- * 1 any other failure (not found included). Not thread-safe: one instance per invocation.
+ * The {@code mnemo} command: the root of the picocli command tree, holder of the global options and
+ * of the streams every subcommand writes to. Exit codes: 0 success, 2 bad input (usage errors and
+ * {@link InvalidRequestException}), 1 any other failure (not found included). Not thread-safe: one
+ * instance per invocation.
  */
 @Command(
     name = "mnemo",
     scope = ScopeType.INHERIT, // subcommands inherit --help and --version
     mixinStandardHelpOptions = true,
     version = "mnemo 0.1.0-SNAPSHOT",
-    description = "Long-term, tenant-isolated memory on the command line (embedded store, local embedder).",
+    description =
+        "Long-term, tenant-isolated memory on the command line (embedded store, local embedder).",
     subcommands = {
       TenantsCommand.class,
       AddCommand.class,
@@ -48,8 +50,10 @@ import picocli.CommandLine.ScopeType;
 public final class MnemoCli implements Runnable {
   /** Exit code of a successful command. */
   static final int OK = 0;
+
   /** Exit code of any failure that is not bad input (not found, store or model errors). */
   static final int FAILURE = 1;
+
   /** Exit code of bad input: unknown flags, invalid values, invalid requests. */
   static final int BAD_INPUT = 2;
 
@@ -62,8 +66,7 @@ public final class MnemoCli implements Runnable {
   private final PrintStream out;
   private final PrintStream err;
 
-  @CommandLine.Spec
-  private CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   private @Nullable Path dataDir;
   private @Nullable String embedderName;
@@ -77,26 +80,37 @@ public final class MnemoCli implements Runnable {
     this.err = err;
   }
 
-  @Option(names = "--data-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
       description = "Data directory (default: ./mnemo-data).")
   void setDataDir(Path dir) {
     this.dataDir = dir;
   }
 
-  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
       description = "YAML configuration file (see README); flags on the command line win over it.")
   void setConfig(Path file) {
     this.configPath = file;
     this.config = null;
   }
 
-  @Option(names = "--embedder", paramLabel = "NAME", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--embedder",
+      paramLabel = "NAME",
+      scope = ScopeType.INHERIT,
       description = "Embedding model (default: " + DEFAULT_EMBEDDER + ").")
   void setEmbedder(String name) {
     this.embedderName = name;
   }
 
-  @Option(names = "--json", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--json",
+      scope = ScopeType.INHERIT,
       description = "Print exactly one JSON object on stdout.")
   void setJson(boolean on) {
     this.json = on;
@@ -107,7 +121,10 @@ public final class MnemoCli implements Runnable {
     System.exit(run(args, System.out, System.err));
   }
 
-  /** Runs the command line with the given streams (standard input is {@link System#in}); returns the exit code. */
+  /**
+   * Runs the command line with the given streams (standard input is {@link System#in}); returns the
+   * exit code.
+   */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return run(args, System.in, out, err);
   }
@@ -157,7 +174,9 @@ public final class MnemoCli implements Runnable {
     return json;
   }
 
-  /** The configuration file's settings (empty without {@code --config}); read once, on first use. */
+  /**
+   * The configuration file's settings (empty without {@code --config}); read once, on first use.
+   */
   ConfigFile config() {
     if (config == null) {
       config = configPath == null ? ConfigFile.empty() : ConfigFile.read(configPath);
@@ -186,8 +205,9 @@ public final class MnemoCli implements Runnable {
   }
 
   /**
-   * Opens the data directory. Tenants are never created implicitly: a mistyped tenant id must fail, not start an
-   * empty tenant. {@code extraRegions} are regions a {@code tenants create} may pin a tenant to.
+   * Opens the data directory. Tenants are never created implicitly: a mistyped tenant id must fail,
+   * not start an empty tenant. {@code extraRegions} are regions a {@code tenants create} may pin a
+   * tenant to.
    */
   Mnemo openMnemo(String... extraRegions) {
     LazyEmbedder embedder = LazyEmbedder.named(embedderName());
@@ -213,7 +233,11 @@ public final class MnemoCli implements Runnable {
   static void checkEmbedderName(String name) {
     if (!OnnxEmbedder.names().contains(name)) {
       throw new InvalidRequestException(
-          "embedder", "unknown embedder '" + name + "'; known embedders: " + String.join(", ", OnnxEmbedder.names()));
+          "embedder",
+          "unknown embedder '"
+              + name
+              + "'; known embedders: "
+              + String.join(", ", OnnxEmbedder.names()));
     }
   }
 
@@ -245,7 +269,8 @@ public final class MnemoCli implements Runnable {
       message = me.getMessage();
     } else {
       code = FAILURE;
-      message = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+      message =
+          t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
     err.println("error: " + message);
     if (debug()) {
@@ -267,7 +292,8 @@ public final class MnemoCli implements Runnable {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
       System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "info");
     } else {
-      // The core and Lucene log through java.util.logging, whose console handler prints INFO by default.
+      // The core and Lucene log through java.util.logging, whose console handler prints INFO by
+      // default.
       ROOT_LOGGER.setLevel(Level.WARNING);
     }
   }

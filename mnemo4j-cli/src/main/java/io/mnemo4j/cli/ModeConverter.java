@@ -11,7 +11,8 @@ final class ModeConverter implements CommandLine.ITypeConverter<Search.Mode> {
     try {
       return Search.Mode.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.TypeConversionException("expected hybrid, dense or text but was '" + value + "'");
+      throw new CommandLine.TypeConversionException(
+          "expected hybrid, dense or text but was '" + value + "'");
     }
   }
 }

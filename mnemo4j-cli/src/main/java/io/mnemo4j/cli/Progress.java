@@ -55,8 +55,16 @@ class Progress {
     int shown = Math.min(done, total);
     int filled = (int) ((long) WIDTH * shown / total);
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    err.print(String.format(Locale.ROOT, "\r%-10s [%s%s] %d/%d %5.1fs", label, "#".repeat(filled),
-        " ".repeat(WIDTH - filled), shown, total, seconds));
+    err.print(
+        String.format(
+            Locale.ROOT,
+            "\r%-10s [%s%s] %d/%d %5.1fs",
+            label,
+            "#".repeat(filled),
+            " ".repeat(WIDTH - filled),
+            shown,
+            total,
+            seconds));
     err.flush();
     drawn = true;
   }

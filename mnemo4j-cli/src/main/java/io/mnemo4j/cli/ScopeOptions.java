@@ -4,7 +4,9 @@ import io.mnemo4j.Scope;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
-/** {@code --user}, {@code --agent}, {@code --run}: the scope inside a tenant. Mixed into commands. */
+/**
+ * {@code --user}, {@code --agent}, {@code --run}: the scope inside a tenant. Mixed into commands.
+ */
 final class ScopeOptions {
   @Option(names = "--user", paramLabel = "U", description = "User id.")
   @Nullable String user;

@@ -13,24 +13,41 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mnemo search}: ranked memories for a query. */
-@Command(name = "search", description = "Search memories. No scope and no --all searches tenant-wide memory only.")
+@Command(
+    name = "search",
+    description = "Search memories. No scope and no --all searches tenant-wide memory only.")
 final class SearchCommand extends CliCommand {
   @Option(names = "--tenant", paramLabel = "T", required = true, description = "Tenant id.")
   String tenant = "";
 
   @Mixin SelectionOptions selection = new SelectionOptions();
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "10", description = "Maximum hits (default: 10).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = "Maximum hits (default: 10).")
   int limit = Search.DEFAULT_LIMIT;
 
-  @Option(names = "--threshold", paramLabel = "X", defaultValue = "0", description = "Minimum score (default: 0).")
+  @Option(
+      names = "--threshold",
+      paramLabel = "X",
+      defaultValue = "0",
+      description = "Minimum score (default: 0).")
   double threshold;
 
-  @Option(names = "--mode", paramLabel = "MODE", defaultValue = "hybrid", converter = ModeConverter.class,
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      defaultValue = "hybrid",
+      converter = ModeConverter.class,
       description = "hybrid, dense or text (default: hybrid).")
   Search.Mode mode = Search.Mode.HYBRID;
 
-  @Parameters(paramLabel = "QUERY", arity = "1..*", description = "The query (several words are joined by spaces).")
+  @Parameters(
+      paramLabel = "QUERY",
+      arity = "1..*",
+      description = "The query (several words are joined by spaces).")
   List<String> query = List.of();
 
   @Override
@@ -50,8 +67,15 @@ final class SearchCommand extends CliCommand {
       out().println("no results");
     } else {
       for (Hit h : hits) {
-        out().println(String.format(Locale.ROOT, "%.4f  %s  %s  [%s]", h.score(), h.memory().id(),
-            h.memory().text(), Text.where(h.memory())));
+        out()
+            .println(
+                String.format(
+                    Locale.ROOT,
+                    "%.4f  %s  %s  [%s]",
+                    h.score(),
+                    h.memory().id(),
+                    h.memory().text(),
+                    Text.where(h.memory())));
       }
     }
     return MnemoCli.OK;

@@ -8,19 +8,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Which memories {@code search} and {@code list} see: a scope, optionally with tenant-wide memory, or explicitly the
- * whole tenant, narrowed by a filter. No scope and no {@code --all} selects tenant-wide (organisation) memory only.
+ * Which memories {@code search} and {@code list} see: a scope, optionally with tenant-wide memory,
+ * or explicitly the whole tenant, narrowed by a filter. No scope and no {@code --all} selects
+ * tenant-wide (organisation) memory only.
  */
 final class SelectionOptions {
   @Mixin ScopeOptions scope = new ScopeOptions();
 
-  @Option(names = "--with-tenant-wide", description = "Also include tenant-wide (organisation) memories.")
+  @Option(
+      names = "--with-tenant-wide",
+      description = "Also include tenant-wide (organisation) memories.")
   boolean withTenantWide;
 
-  @Option(names = "--all", description = "The whole tenant, every scope (not combinable with --user/--agent/--run).")
+  @Option(
+      names = "--all",
+      description = "The whole tenant, every scope (not combinable with --user/--agent/--run).")
   boolean all;
 
-  @Option(names = "--filters", paramLabel = "JSON",
+  @Option(
+      names = "--filters",
+      paramLabel = "JSON",
       description = "Filter (Mem0 v2 syntax), e.g. '{\"metadata\":{\"topic\":\"crm\"}}'.")
   @Nullable String filters;
 

@@ -11,17 +11,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mnemo serve}: the REST server (native and Mem0-compatible routes) on the embedded store and the local
- * embedder, until interrupted. Ctrl-C stops gracefully: in-flight requests finish, then every store closes.
+ * {@code mnemo serve}: the REST server (native and Mem0-compatible routes) on the embedded store
+ * and the local embedder, until interrupted. Ctrl-C stops gracefully: in-flight requests finish,
+ * then every store closes.
  */
 @Command(name = "serve", description = "Run the REST server on the data dir until interrupted.")
 final class ServeCommand extends CliCommand {
-  @Option(names = "--port", paramLabel = "PORT",
-      description = "Port to listen on (default: server.port of --config, else 8080; 0 picks a free one).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description =
+          "Port to listen on (default: server.port of --config, else 8080; 0 picks a free one).")
   @Nullable Integer port;
 
-  @Option(names = "--host", paramLabel = "HOST",
-      description = "Address to bind (default: server.host of --config, else 127.0.0.1; 0.0.0.0 for all).")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description =
+          "Address to bind (default: server.host of --config, else 127.0.0.1; 0.0.0.0 for all).")
   @Nullable String host;
 
   /** The server settings: defaults, then the config file, then the flags. */
@@ -29,7 +36,9 @@ final class ServeCommand extends CliCommand {
     ConfigFile.Server file = cli().config().serverOrEmpty();
     String keyEnv = file.adminKeyEnv() != null ? file.adminKeyEnv() : ServerConfig.ADMIN_KEY_ENV;
     String adminKey = env.get(keyEnv);
-    ServerConfig c = ServerConfig.defaults().withAdminKey(adminKey == null || adminKey.isEmpty() ? null : adminKey);
+    ServerConfig c =
+        ServerConfig.defaults()
+            .withAdminKey(adminKey == null || adminKey.isEmpty() ? null : adminKey);
     if (file.host() != null) {
       c = c.withHost(file.host());
     }
@@ -40,10 +49,14 @@ final class ServeCommand extends CliCommand {
       c = c.withMaxRequestBytes(file.maxRequestBytes());
     }
     if (file.requestTimeout() != null) {
-      c = c.withRequestTimeout(ConfigFile.duration("server.request_timeout", file.requestTimeout()));
+      c =
+          c.withRequestTimeout(
+              ConfigFile.duration("server.request_timeout", file.requestTimeout()));
     }
     if (file.shutdownTimeout() != null) {
-      c = c.withShutdownTimeout(ConfigFile.duration("server.shutdown_timeout", file.shutdownTimeout()));
+      c =
+          c.withShutdownTimeout(
+              ConfigFile.duration("server.shutdown_timeout", file.shutdownTimeout()));
     }
     if (file.metricsTenantLabels() != null) {
       c = c.withMetricsTenantLabels(file.metricsTenantLabels());
@@ -73,8 +86,13 @@ final class ServeCommand extends CliCommand {
       throw new io.mnemo4j.InvalidRequestException("config.server", e.getMessage());
     }
     Embedder embedder = MnemoServer.timedEmbedder(LazyEmbedder.named(cli().embedderName()));
-    Mnemo mnemo = Mnemo.builder().dataDir(cli().dataDir()).embedder(embedder).backend(EmbeddedBackend.create())
-        .autoCreateTenants(false).build();
+    Mnemo mnemo =
+        Mnemo.builder()
+            .dataDir(cli().dataDir())
+            .embedder(embedder)
+            .backend(EmbeddedBackend.create())
+            .autoCreateTenants(false)
+            .build();
     MnemoServer server;
     try {
       // Load the model now, so the first request does not pay for it.
@@ -85,15 +103,24 @@ final class ServeCommand extends CliCommand {
       throw e;
     }
     CountDownLatch closed = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      server.close();
-      mnemo.close();
-      closed.countDown();
-    }, "mnemo-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              server.close();
+              mnemo.close();
+              closed.countDown();
+            },
+            "mnemo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    out().println("mnemo serving " + cli().dataDir().toAbsolutePath() + " on http://" + config.host() + ":"
-        + server.port()
-        + "  (OpenAPI: /openapi.json, metrics: /metrics; Ctrl-C stops)");
+    out()
+        .println(
+            "mnemo serving "
+                + cli().dataDir().toAbsolutePath()
+                + " on http://"
+                + config.host()
+                + ":"
+                + server.port()
+                + "  (OpenAPI: /openapi.json, metrics: /metrics; Ctrl-C stops)");
     out().flush();
     server.awaitStop();
     closed.await();

@@ -14,14 +14,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mnemo tenants create|list|purge}. */
-@Command(name = "tenants", description = "Create, list and purge tenants.",
-    subcommands = {TenantsCommand.Create.class, TenantsCommand.ListTenants.class, TenantsCommand.Purge.class})
+@Command(
+    name = "tenants",
+    description = "Create, list and purge tenants.",
+    subcommands = {
+      TenantsCommand.Create.class,
+      TenantsCommand.ListTenants.class,
+      TenantsCommand.Purge.class
+    })
 final class TenantsCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a tenants command is required");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "a tenants command is required");
   }
 
   @Command(name = "create", description = "Create a tenant.")
@@ -29,8 +36,11 @@ final class TenantsCommand implements Runnable {
     @Parameters(paramLabel = "ID", description = "Tenant id, ^[a-z0-9][a-z0-9_-]{0,62}$.")
     String id = "";
 
-    @Option(names = "--region", paramLabel = "R",
-        description = "Region the tenant's data is pinned to (a directory of the data dir; default: local).")
+    @Option(
+        names = "--region",
+        paramLabel = "R",
+        description =
+            "Region the tenant's data is pinned to (a directory of the data dir; default: local).")
     @Nullable String region;
 
     @Override
@@ -65,7 +75,8 @@ final class TenantsCommand implements Runnable {
       } else {
         PrintStream o = out();
         o.printf(Locale.ROOT, "%-32s %-12s %s%n", "TENANT", "REGION", "CREATED");
-        tenants.forEach(t -> o.printf(Locale.ROOT, "%-32s %-12s %s%n", t.id(), t.region(), t.createdAt()));
+        tenants.forEach(
+            t -> o.printf(Locale.ROOT, "%-32s %-12s %s%n", t.id(), t.region(), t.createdAt()));
       }
       return MnemoCli.OK;
     }
@@ -85,9 +96,19 @@ final class TenantsCommand implements Runnable {
       if (json()) {
         Json.print(out(), Json.receipt(r));
       } else {
-        out().printf(Locale.ROOT, "purged tenant %s (region %s): %d memories, %d history rows, %d messages, %d files, %d bytes"
-            + " at %s%n", r.tenant(), r.region(), r.memories(), r.historyRows(), r.messages(), r.files(), r.bytes(),
-            r.purgedAt());
+        out()
+            .printf(
+                Locale.ROOT,
+                "purged tenant %s (region %s): %d memories, %d history rows, %d messages, %d files, %d bytes"
+                    + " at %s%n",
+                r.tenant(),
+                r.region(),
+                r.memories(),
+                r.historyRows(),
+                r.messages(),
+                r.files(),
+                r.bytes(),
+                r.purgedAt());
       }
       return MnemoCli.OK;
     }

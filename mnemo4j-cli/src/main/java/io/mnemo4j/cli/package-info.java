@@ -1,4 +1,7 @@
-/** The {@code mnemo} command line: {@link io.mnemo4j.cli.MnemoCli} and the LoCoMo retrieval evaluation. */
+/**
+ * The {@code mnemo} command line: {@link io.mnemo4j.cli.MnemoCli} and the LoCoMo retrieval
+ * evaluation.
+ */
 @NullMarked
 package io.mnemo4j.cli;
 

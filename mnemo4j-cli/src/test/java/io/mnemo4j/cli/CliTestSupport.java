@@ -67,7 +67,8 @@ final class CliTestSupport {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       code = MnemoCli.run(args, in, o, e);
     }
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** Ids of the {@code results} array of a JSON answer. */

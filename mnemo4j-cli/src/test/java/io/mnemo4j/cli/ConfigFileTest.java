@@ -35,7 +35,15 @@ class ConfigFileTest {
     assertThat(fromFile.resolve("catalog.db")).exists();
 
     Path fromFlag = tmp.resolve("from-flag");
-    CliTestSupport.raw("", "--config", cfg.toString(), "--data-dir", fromFlag.toString(), "tenants", "create", "x")
+    CliTestSupport.raw(
+            "",
+            "--config",
+            cfg.toString(),
+            "--data-dir",
+            fromFlag.toString(),
+            "tenants",
+            "create",
+            "x")
         .ok();
     assertThat(fromFlag.resolve("catalog.db")).exists();
   }
@@ -52,7 +60,10 @@ class ConfigFileTest {
 
   @Test
   void missingFileAndBadValues_exit2() throws IOException {
-    assertThat(CliTestSupport.raw("", "--config", tmp.resolve("nope.yaml").toString(), "tenants", "list").code())
+    assertThat(
+            CliTestSupport.raw(
+                    "", "--config", tmp.resolve("nope.yaml").toString(), "tenants", "list")
+                .code())
         .isEqualTo(MnemoCli.BAD_INPUT);
     Path cfg = write("server:\n  port: \"eighty\"\n");
     CliTestSupport.Result r = CliTestSupport.raw("", "--config", cfg.toString(), "tenants", "list");
@@ -61,7 +72,9 @@ class ConfigFileTest {
 
   @Test
   void serverSection_mapsToServerConfig_andFlagsWin() throws IOException {
-    Path cfg = write("""
+    Path cfg =
+        write(
+            """
         server:
           host: 0.0.0.0
           port: 9090
@@ -72,10 +85,14 @@ class ConfigFileTest {
           admin_key_env: MY_ADMIN
         """);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
-    MnemoCli root = new MnemoCli(new ByteArrayInputStream(new byte[0]),
-        new PrintStream(sink, true, StandardCharsets.UTF_8), new PrintStream(sink, true, StandardCharsets.UTF_8));
+    MnemoCli root =
+        new MnemoCli(
+            new ByteArrayInputStream(new byte[0]),
+            new PrintStream(sink, true, StandardCharsets.UTF_8),
+            new PrintStream(sink, true, StandardCharsets.UTF_8));
     CommandLine cl = new CommandLine(root);
-    CommandLine.ParseResult parsed = cl.parseArgs("--config", cfg.toString(), "serve", "--port", "7070");
+    CommandLine.ParseResult parsed =
+        cl.parseArgs("--config", cfg.toString(), "serve", "--port", "7070");
     ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
 
     ServerConfig c = serve.serverConfig(Map.of("MY_ADMIN", "a-secret-of-sixteen+"));

@@ -17,15 +17,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code mnemo eval locomo} on a tiny synthetic file in LoCoMo's format, searched in text (BM25) mode so the expected
- * numbers can be worked out by hand: each question shares exactly one rare word with its evidence turns.
+ * {@code mnemo eval locomo} on a tiny synthetic file in LoCoMo's format, searched in text (BM25)
+ * mode so the expected numbers can be worked out by hand: each question shares exactly one rare
+ * word with its evidence turns.
  */
 class LocomoEvalTest {
   @TempDir Path dir;
 
   /**
-   * Conversation "Conv-A 1": 6 turns, one of them ("Alice: Take care, bye!") an exact duplicate, so 5 memories.
-   * Conversation "conv-b": 2 turns reusing conversation A's words, to prove questions only see their own user.
+   * Conversation "Conv-A 1": 6 turns, one of them ("Alice: Take care, bye!") an exact duplicate, so
+   * 5 memories. Conversation "conv-b": 2 turns reusing conversation A's words, to prove questions
+   * only see their own user.
    *
    * <pre>
    * question          cat evidence (raw)        valid evidence  R@1  R@5  H@1  H@5
@@ -43,7 +45,8 @@ class LocomoEvalTest {
    *
    * Overall (categories 1-4, 8 questions): R@1 6/8, R@5 7/8, H@1 7/8, H@5 7/8.
    */
-  static final String DATA = """
+  static final String DATA =
+      """
       [
         {"sample_id": "Conv-A 1",
          "conversation": {
@@ -98,8 +101,18 @@ class LocomoEvalTest {
   @ValueSource(booleans = {false, true})
   void evalLocomo_textMode_exactRecall(boolean perTenant) throws IOException {
     Path data = writeData();
-    List<String> args = new java.util.ArrayList<>(List.of("eval", "locomo", "--data", data.toString(), "--mode",
-        "text", "--k", "1,5", "--json"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "eval",
+                "locomo",
+                "--data",
+                data.toString(),
+                "--mode",
+                "text",
+                "--k",
+                "1,5",
+                "--json"));
     if (perTenant) {
       args.add("--per-tenant");
     }
@@ -136,9 +149,20 @@ class LocomoEvalTest {
   @Test
   void evalLocomo_humanTable_andLimitConversations() throws IOException {
     Path data = writeData();
-    Result r = CliTestSupport.raw("", "eval", "locomo", "--data", data.toString(), "--mode", "text",
-        "--limit-conversations", "1").ok();
-    assertThat(r.out()).contains("1 conversations, 6 turns (5 memories)")
+    Result r =
+        CliTestSupport.raw(
+                "",
+                "eval",
+                "locomo",
+                "--data",
+                data.toString(),
+                "--mode",
+                "text",
+                "--limit-conversations",
+                "1")
+            .ok();
+    assertThat(r.out())
+        .contains("1 conversations, 6 turns (5 memories)")
         .contains("overall (1-4)")
         .contains("5 adversarial (apart)")
         .contains("R@20");
@@ -148,7 +172,8 @@ class LocomoEvalTest {
 
   @Test
   void evalLocomo_missingFile_exit2() {
-    Result r = CliTestSupport.raw("", "eval", "locomo", "--data", dir.resolve("nope.json").toString());
+    Result r =
+        CliTestSupport.raw("", "eval", "locomo", "--data", dir.resolve("nope.json").toString());
     assertThat(r.code()).isEqualTo(MnemoCli.BAD_INPUT);
     assertThat(r.err()).contains("(field: data)");
   }
@@ -156,8 +181,10 @@ class LocomoEvalTest {
   @Test
   void normaliseEvidence_fixesPublishedQuirks_andDropsUnknownIds() {
     Set<String> turns = Set.of("D8:6", "D9:17", "D11:26", "D30:5", "D1:1", "D1:2");
-    assertThat(LocomoEval.normaliseEvidence(
-        List.of("D8:6; D9:17", "D:11:26", "D30:05", "D1:1 D1:2", "D1:1,D99:1", "D", ""), turns))
+    assertThat(
+            LocomoEval.normaliseEvidence(
+                List.of("D8:6; D9:17", "D:11:26", "D30:05", "D1:1 D1:2", "D1:1,D99:1", "D", ""),
+                turns))
         .containsExactly("D8:6", "D9:17", "D11:26", "D30:5", "D1:1", "D1:2");
     assertThat(LocomoEval.normaliseDiaId("D01:007")).isEqualTo(Optional.of("D1:7"));
     assertThat(LocomoEval.normaliseDiaId("X1:2")).isEmpty();

@@ -44,8 +44,17 @@ class MnemoCliTest {
 
     cli.run("add", "--tenant", "acme", "--user", "alice", "Our CRM is called Atlas").ok();
     JsonNode receipt = cli.run("tenants", "purge", "acme", "--json").ok().json();
-    assertThat(receipt.fieldNames()).toIterable().containsExactly(
-        "tenant", "region", "memories", "history_rows", "messages", "files", "bytes", "purged_at");
+    assertThat(receipt.fieldNames())
+        .toIterable()
+        .containsExactly(
+            "tenant",
+            "region",
+            "memories",
+            "history_rows",
+            "messages",
+            "files",
+            "bytes",
+            "purged_at");
     assertThat(receipt.get("tenant").asText()).isEqualTo("acme");
     assertThat(receipt.get("memories").asLong()).isEqualTo(1);
     assertThat(receipt.get("history_rows").asLong()).isEqualTo(1);
@@ -61,7 +70,8 @@ class MnemoCliTest {
 
   @Test
   void tenantsCreate_withRegion_pinsTenant() {
-    JsonNode created = cli.run("tenants", "create", "eu-shop", "--region", "eu", "--json").ok().json();
+    JsonNode created =
+        cli.run("tenants", "create", "eu-shop", "--region", "eu", "--json").ok().json();
     assertThat(created.get("region").asText()).isEqualTo("eu");
     cli.run("add", "--tenant", "eu-shop", "Invoices go out on the first Monday").ok();
     JsonNode hits = cli.run("search", "--tenant", "eu-shop", "--json", "invoices").ok().json();
@@ -79,23 +89,56 @@ class MnemoCliTest {
   @Test
   void add_thenSearch_jsonShape() {
     createTenant("acme");
-    JsonNode added = cli.run("add", "--tenant", "acme", "--user", "alice", "--metadata", "{\"topic\":\"prefs\"}",
-        "--json", "I prioritise API performance", "I drink my coffee black").ok().json();
+    JsonNode added =
+        cli.run(
+                "add",
+                "--tenant",
+                "acme",
+                "--user",
+                "alice",
+                "--metadata",
+                "{\"topic\":\"prefs\"}",
+                "--json",
+                "I prioritise API performance",
+                "I drink my coffee black")
+            .ok()
+            .json();
     assertThat(added.get("results")).hasSize(2);
     for (JsonNode e : added.get("results")) {
       assertThat(e.fieldNames()).toIterable().contains("id", "memory", "event");
       assertThat(e.get("event").asText()).isEqualTo("ADD");
     }
-    JsonNode again = cli.run("add", "--tenant", "acme", "--user", "alice", "--json", "I drink my coffee black")
-        .ok().json();
+    JsonNode again =
+        cli.run("add", "--tenant", "acme", "--user", "alice", "--json", "I drink my coffee black")
+            .ok()
+            .json();
     assertThat(again.get("results").get(0).get("event").asText()).isEqualTo("NONE");
     assertThat(again.get("results").get(0).get("id").asText()).isEqualTo(ids(added).get(1));
 
-    JsonNode hits = cli.run("search", "--tenant", "acme", "--user", "alice", "--json", "how do I take my coffee?")
-        .ok().json();
+    JsonNode hits =
+        cli.run(
+                "search",
+                "--tenant",
+                "acme",
+                "--user",
+                "alice",
+                "--json",
+                "how do I take my coffee?")
+            .ok()
+            .json();
     JsonNode top = hits.get("results").get(0);
-    assertThat(top.fieldNames()).toIterable().contains("id", "memory", "score", "user_id", "agent_id", "run_id",
-        "metadata", "created_at", "updated_at");
+    assertThat(top.fieldNames())
+        .toIterable()
+        .contains(
+            "id",
+            "memory",
+            "score",
+            "user_id",
+            "agent_id",
+            "run_id",
+            "metadata",
+            "created_at",
+            "updated_at");
     assertThat(top.get("memory").asText()).isEqualTo("I drink my coffee black");
     assertThat(top.get("user_id").asText()).isEqualTo("alice");
     assertThat(top.get("agent_id").isNull()).isTrue();
@@ -109,7 +152,9 @@ class MnemoCliTest {
   @Test
   void json_everyCommand_printsExactlyOneObject() {
     createTenant("acme");
-    String id = ids(cli.run("add", "--tenant", "acme", "--json", "Our CRM is called Atlas").ok().json()).get(0);
+    String id =
+        ids(cli.run("add", "--tenant", "acme", "--json", "Our CRM is called Atlas").ok().json())
+            .get(0);
     cli.run("--json", "search", "--tenant", "acme", "crm").ok().json();
     cli.run("list", "--tenant", "acme", "--json").ok().json();
     cli.run("get", "--tenant", "acme", id, "--json").ok().json();
@@ -124,7 +169,10 @@ class MnemoCliTest {
     Path other = dataDir.resolve("other");
     CliTestSupport.raw("", "--data-dir", other.toString(), "tenants", "create", "first").ok();
     CliTestSupport.raw("", "tenants", "create", "second", "--data-dir", other.toString()).ok();
-    JsonNode listed = CliTestSupport.raw("", "tenants", "list", "--json", "--data-dir", other.toString()).ok().json();
+    JsonNode listed =
+        CliTestSupport.raw("", "tenants", "list", "--json", "--data-dir", other.toString())
+            .ok()
+            .json();
     assertThat(listed.get("results")).hasSize(2);
     assertThat(cli.run("tenants", "list", "--json").ok().json().get("results")).isEmpty();
   }
@@ -132,8 +180,16 @@ class MnemoCliTest {
   @Test
   void search_badFilters_exit2NamingField() {
     createTenant("acme");
-    Result r = cli.run("search", "--tenant", "acme", "--user", "alice", "--filters",
-        "{\"AND\":[{\"user_id\":\"alice\"},{\"score\":{\"gt\":1}}]}", "crm");
+    Result r =
+        cli.run(
+            "search",
+            "--tenant",
+            "acme",
+            "--user",
+            "alice",
+            "--filters",
+            "{\"AND\":[{\"user_id\":\"alice\"},{\"score\":{\"gt\":1}}]}",
+            "crm");
     assertThat(r.code()).isEqualTo(MnemoCli.BAD_INPUT);
     assertThat(r.err()).startsWith("error: ").contains("(field: filters.AND[1].score)");
     assertThat(r.err().lines().count()).isEqualTo(1);
@@ -147,15 +203,52 @@ class MnemoCliTest {
   @Test
   void search_withFilters_narrowsByMetadata() {
     createTenant("acme");
-    cli.run("add", "--tenant", "acme", "--user", "alice", "--metadata", "{\"topic\":\"food\"}",
-        "I like green tea").ok();
-    cli.run("add", "--tenant", "acme", "--user", "alice", "--metadata", "{\"topic\":\"drinks\"}",
-        "I like black tea").ok();
-    JsonNode hits = cli.run("search", "--tenant", "acme", "--user", "alice", "--json", "--filters",
-        "{\"metadata\":{\"topic\":\"drinks\"}}", "tea").ok().json();
+    cli.run(
+            "add",
+            "--tenant",
+            "acme",
+            "--user",
+            "alice",
+            "--metadata",
+            "{\"topic\":\"food\"}",
+            "I like green tea")
+        .ok();
+    cli.run(
+            "add",
+            "--tenant",
+            "acme",
+            "--user",
+            "alice",
+            "--metadata",
+            "{\"topic\":\"drinks\"}",
+            "I like black tea")
+        .ok();
+    JsonNode hits =
+        cli.run(
+                "search",
+                "--tenant",
+                "acme",
+                "--user",
+                "alice",
+                "--json",
+                "--filters",
+                "{\"metadata\":{\"topic\":\"drinks\"}}",
+                "tea")
+            .ok()
+            .json();
     assertThat(memories(hits)).containsExactly("I like black tea");
-    JsonNode recent = cli.run("list", "--tenant", "acme", "--user", "alice", "--json", "--filters",
-        "{\"AND\":[{\"created_at\":{\"gte\":\"2024-01-01\"}},{\"role\":\"user\"}]}").ok().json();
+    JsonNode recent =
+        cli.run(
+                "list",
+                "--tenant",
+                "acme",
+                "--user",
+                "alice",
+                "--json",
+                "--filters",
+                "{\"AND\":[{\"created_at\":{\"gte\":\"2024-01-01\"}},{\"role\":\"user\"}]}")
+            .ok()
+            .json();
     assertThat(recent.get("results")).hasSize(2);
   }
 
@@ -163,18 +256,32 @@ class MnemoCliTest {
   void search_withTenantWide_returnsOrgMemory() {
     createTenant("acme");
     cli.run("add", "--tenant", "acme", "Our CRM is called Atlas").ok();
-    cli.run("add", "--tenant", "acme", "--user", "alice", "Alice keeps her CRM notes in Atlas too").ok();
-    cli.run("add", "--tenant", "acme", "--user", "bob", "Bob prefers spreadsheets over the CRM").ok();
+    cli.run("add", "--tenant", "acme", "--user", "alice", "Alice keeps her CRM notes in Atlas too")
+        .ok();
+    cli.run("add", "--tenant", "acme", "--user", "bob", "Bob prefers spreadsheets over the CRM")
+        .ok();
 
-    JsonNode both = cli.run("search", "--tenant", "acme", "--user", "alice", "--with-tenant-wide", "--json",
-        "which CRM do we use?").ok().json();
-    assertThat(memories(both)).containsExactlyInAnyOrder(
-        "Our CRM is called Atlas", "Alice keeps her CRM notes in Atlas too");
+    JsonNode both =
+        cli.run(
+                "search",
+                "--tenant",
+                "acme",
+                "--user",
+                "alice",
+                "--with-tenant-wide",
+                "--json",
+                "which CRM do we use?")
+            .ok()
+            .json();
+    assertThat(memories(both))
+        .containsExactlyInAnyOrder(
+            "Our CRM is called Atlas", "Alice keeps her CRM notes in Atlas too");
     Set<String> origins = new HashSet<>();
     both.get("results").forEach(h -> origins.add(h.get("origin").asText()));
     assertThat(origins).containsExactlyInAnyOrder("scope", "tenant_wide");
 
-    JsonNode aliceOnly = cli.run("search", "--tenant", "acme", "--user", "alice", "--json", "CRM").ok().json();
+    JsonNode aliceOnly =
+        cli.run("search", "--tenant", "acme", "--user", "alice", "--json", "CRM").ok().json();
     assertThat(memories(aliceOnly)).containsExactly("Alice keeps her CRM notes in Atlas too");
   }
 
@@ -182,8 +289,16 @@ class MnemoCliTest {
   void search_noScope_searchesTenantWideOnly_andAllSearchesEverything() {
     createTenant("acme");
     cli.run("add", "--tenant", "acme", "Our CRM is called Atlas").ok();
-    cli.run("add", "--tenant", "acme", "--user", "alice", "Alice keeps her CRM notes in Atlas too").ok();
-    cli.run("add", "--tenant", "acme", "--agent", "support-bot", "The support bot logs tickets in the CRM").ok();
+    cli.run("add", "--tenant", "acme", "--user", "alice", "Alice keeps her CRM notes in Atlas too")
+        .ok();
+    cli.run(
+            "add",
+            "--tenant",
+            "acme",
+            "--agent",
+            "support-bot",
+            "The support bot logs tickets in the CRM")
+        .ok();
 
     JsonNode org = cli.run("search", "--tenant", "acme", "--json", "CRM").ok().json();
     assertThat(memories(org)).containsExactly("Our CRM is called Atlas");
@@ -199,15 +314,18 @@ class MnemoCliTest {
   void add_unknownTenant_notFoundSaysHowToCreate() {
     Result r = cli.run("add", "--tenant", "acmee", "hello");
     assertThat(r.code()).isEqualTo(MnemoCli.FAILURE);
-    assertThat(r.err()).isEqualTo(
-        "error: tenant acmee not found; create it with: mnemo tenants create acmee" + System.lineSeparator());
+    assertThat(r.err())
+        .isEqualTo(
+            "error: tenant acmee not found; create it with: mnemo tenants create acmee"
+                + System.lineSeparator());
     assertThat(cli.run("tenants", "list", "--json").ok().json().get("results")).isEmpty();
   }
 
   @Test
   void add_identityKeyInMetadata_exit2() {
     createTenant("acme");
-    Result r = cli.run("add", "--tenant", "acme", "--metadata", "{\"user_id\":\"mallory\"}", "hello");
+    Result r =
+        cli.run("add", "--tenant", "acme", "--metadata", "{\"user_id\":\"mallory\"}", "hello");
     assertThat(r.code()).isEqualTo(MnemoCli.BAD_INPUT);
     assertThat(r.err()).contains("(field: metadata.user_id)");
     Result notObject = cli.run("add", "--tenant", "acme", "--metadata", "[1]", "hello");
@@ -218,12 +336,17 @@ class MnemoCliTest {
   @Test
   void add_fromStdin_oneMessagePerNonEmptyLine_withProgress() {
     createTenant("acme");
-    String lines = IntStream.rangeClosed(1, 25).mapToObj(i -> "fact number " + i + " about topic " + (i * 7))
-        .collect(Collectors.joining("\n\n", "", "\n"));
-    Result r = cli.runWithStdin(lines, "add", "--tenant", "acme", "--user", "alice", "--name", "Alice", "--json");
+    String lines =
+        IntStream.rangeClosed(1, 25)
+            .mapToObj(i -> "fact number " + i + " about topic " + (i * 7))
+            .collect(Collectors.joining("\n\n", "", "\n"));
+    Result r =
+        cli.runWithStdin(
+            lines, "add", "--tenant", "acme", "--user", "alice", "--name", "Alice", "--json");
     JsonNode added = r.ok().json();
     assertThat(added.get("results")).hasSize(25);
-    assertThat(added.get("results").get(0).get("memory").asText()).isEqualTo("fact number 1 about topic 7");
+    assertThat(added.get("results").get(0).get("memory").asText())
+        .isEqualTo("fact number 1 about topic 7");
     assertThat(r.err()).contains("25/25");
     JsonNode listed = cli.run("list", "--tenant", "acme", "--user", "alice", "--json").ok().json();
     assertThat(listed.get("results")).hasSize(25);
@@ -244,18 +367,31 @@ class MnemoCliTest {
     cli.run("add", "--tenant", "acme", "--user", "alice", "alpha one", "alpha two").ok();
     cli.run("add", "--tenant", "acme", "--user", "bob", "beta one").ok();
     cli.run("add", "--tenant", "acme", "org fact").ok();
-    assertThat(cli.run("delete-all", "--tenant", "acme", "--user", "alice", "--json").ok().json()
-        .get("deleted").asLong()).isEqualTo(2);
-    assertThat(cli.run("list", "--tenant", "acme", "--all", "--json").ok().json().get("results")).hasSize(2);
-    assertThat(cli.run("delete-all", "--tenant", "acme", "--all", "--json").ok().json()
-        .get("deleted").asLong()).isEqualTo(2);
-    assertThat(cli.run("list", "--tenant", "acme", "--all", "--json").ok().json().get("results")).isEmpty();
+    assertThat(
+            cli.run("delete-all", "--tenant", "acme", "--user", "alice", "--json")
+                .ok()
+                .json()
+                .get("deleted")
+                .asLong())
+        .isEqualTo(2);
+    assertThat(cli.run("list", "--tenant", "acme", "--all", "--json").ok().json().get("results"))
+        .hasSize(2);
+    assertThat(
+            cli.run("delete-all", "--tenant", "acme", "--all", "--json")
+                .ok()
+                .json()
+                .get("deleted")
+                .asLong())
+        .isEqualTo(2);
+    assertThat(cli.run("list", "--tenant", "acme", "--all", "--json").ok().json().get("results"))
+        .isEmpty();
   }
 
   @Test
   void list_pagination_followsCursorToTheEnd() {
     createTenant("acme");
-    List<String> texts = IntStream.rangeClosed(1, 7).mapToObj(i -> "note " + i + " " + "x".repeat(i)).toList();
+    List<String> texts =
+        IntStream.rangeClosed(1, 7).mapToObj(i -> "note " + i + " " + "x".repeat(i)).toList();
     List<String> args = new ArrayList<>(List.of("add", "--tenant", "acme", "--user", "alice"));
     args.addAll(texts);
     cli.run(args.toArray(String[]::new)).ok();
@@ -264,8 +400,9 @@ class MnemoCliTest {
     String cursor = null;
     int pages = 0;
     do {
-      List<String> page = new ArrayList<>(List.of("list", "--tenant", "acme", "--user", "alice", "--page-size", "3",
-          "--json"));
+      List<String> page =
+          new ArrayList<>(
+              List.of("list", "--tenant", "acme", "--user", "alice", "--page-size", "3", "--json"));
       if (cursor != null) {
         page.addAll(List.of("--cursor", cursor));
       }
@@ -286,8 +423,20 @@ class MnemoCliTest {
   @Test
   void history_afterDelete_showsAddThenDelete() {
     createTenant("acme");
-    String id = ids(cli.run("add", "--tenant", "acme", "--user", "alice", "--name", "Alice", "--json",
-        "I moved to Lisbon").ok().json()).get(0);
+    String id =
+        ids(cli.run(
+                    "add",
+                    "--tenant",
+                    "acme",
+                    "--user",
+                    "alice",
+                    "--name",
+                    "Alice",
+                    "--json",
+                    "I moved to Lisbon")
+                .ok()
+                .json())
+            .get(0);
     JsonNode deleted = cli.run("delete", "--tenant", "acme", id, "--json").ok().json();
     assertThat(deleted.get("event").asText()).isEqualTo("DELETE");
 
@@ -295,8 +444,10 @@ class MnemoCliTest {
     JsonNode add = history.get("results").get(0);
     JsonNode del = history.get("results").get(1);
     assertThat(history.get("results")).hasSize(2);
-    assertThat(add.fieldNames()).toIterable().containsExactly(
-        "id", "memory_id", "event", "old_memory", "new_memory", "actor", "created_at");
+    assertThat(add.fieldNames())
+        .toIterable()
+        .containsExactly(
+            "id", "memory_id", "event", "old_memory", "new_memory", "actor", "created_at");
     assertThat(add.get("event").asText()).isEqualTo("ADD");
     assertThat(add.get("memory_id").asText()).isEqualTo(id);
     assertThat(add.get("old_memory").isNull()).isTrue();
@@ -325,8 +476,11 @@ class MnemoCliTest {
   @Test
   void get_textOutput_showsMemory() {
     createTenant("acme");
-    String id = ids(cli.run("add", "--tenant", "acme", "--agent", "bot", "--json", "Ship on Fridays").ok().json())
-        .get(0);
+    String id =
+        ids(cli.run("add", "--tenant", "acme", "--agent", "bot", "--json", "Ship on Fridays")
+                .ok()
+                .json())
+            .get(0);
     Result r = cli.run("get", "--tenant", "acme", id).ok();
     assertThat(r.out()).contains("Ship on Fridays").contains("agent=bot");
     JsonNode json = cli.run("get", "--tenant", "acme", id, "--json").ok().json();
@@ -337,7 +491,9 @@ class MnemoCliTest {
   void usageErrors_exit2_withoutStackTrace() {
     Result unknownOption = cli.run("search", "--tenant", "acme", "--limt", "3", "q");
     assertThat(unknownOption.code()).isEqualTo(MnemoCli.BAD_INPUT);
-    assertThat(unknownOption.err()).startsWith("error: Unknown option: '--limt'").contains("--limit");
+    assertThat(unknownOption.err())
+        .startsWith("error: Unknown option: '--limt'")
+        .contains("--limit");
     Result badMode = cli.run("search", "--tenant", "acme", "--mode", "fuzzy", "q");
     assertThat(badMode.code()).isEqualTo(MnemoCli.BAD_INPUT);
     assertThat(badMode.err()).contains("hybrid, dense or text");
@@ -361,13 +517,18 @@ class MnemoCliTest {
   @Test
   void demo_runsTwice_printsEachCommand() {
     Result first = cli.run("demo").ok();
-    assertThat(first.out()).contains("$ ./mnemo --data-dir " + dataDir + " tenants create demo")
-        .contains("$ ./mnemo --data-dir " + dataDir + " search --tenant demo --user alice --with-tenant-wide "
-            + "'what CRM do we use?'")
+    assertThat(first.out())
+        .contains("$ ./mnemo --data-dir " + dataDir + " tenants create demo")
+        .contains(
+            "$ ./mnemo --data-dir "
+                + dataDir
+                + " search --tenant demo --user alice --with-tenant-wide "
+                + "'what CRM do we use?'")
         .contains("Our CRM is called Atlas");
     Result second = cli.run("demo").ok();
     assertThat(second.out()).contains("reusing it").doesNotContain("tenants create");
-    assertThat(cli.run("list", "--tenant", "demo", "--all", "--json").ok().json().get("results")).hasSize(5);
+    assertThat(cli.run("list", "--tenant", "demo", "--all", "--json").ok().json().get("results"))
+        .hasSize(5);
   }
 
   private static List<String> ids(JsonNode answer) {

@@ -26,19 +26,25 @@ class QuickStartTest {
     List<Hit> hits;
     PurgeReceipt receipt;
     // @start region="quick-start"
-    try (Mnemo mnemo = Mnemo.builder()
-        .dataDir(data)                                     // <dataDir>/<region>/<tenant>/ per tenant
-        .backend(EmbeddedBackend.create())                 // SQLite (truth) + Lucene (index), in-process
-        .embedder(OnnxEmbedder.bgeSmallEnV15Q())            // local ONNX model from a Maven jar
-        .build()) {
-      TenantMemory acme = mnemo.tenant("acme");            // the only door into a tenant
+    try (Mnemo mnemo =
+        Mnemo.builder()
+            .dataDir(data) // <dataDir>/<region>/<tenant>/ per tenant
+            .backend(EmbeddedBackend.create()) // SQLite (truth) + Lucene (index), in-process
+            .embedder(OnnxEmbedder.bgeSmallEnV15Q()) // local ONNX model from a Maven jar
+            .build()) {
+      TenantMemory acme = mnemo.tenant("acme"); // the only door into a tenant
       acme.add(List.of(Message.user("Our CRM is called Atlas")), Scope.tenantWide());
       acme.add(List.of(Message.user("I prioritise API performance")), Scope.user("alice"));
-      hits = acme.search("what CRM do we use?", Search.in(Scope.user("alice")).withTenantWide().limit(5));
-      receipt = mnemo.purgeTenant("acme");                 // offboarding: every byte, with a receipt
+      hits =
+          acme.search(
+              "what CRM do we use?", Search.in(Scope.user("alice")).withTenantWide().limit(5));
+      receipt = mnemo.purgeTenant("acme"); // offboarding: every byte, with a receipt
     }
     // @end
-    assertThat(hits).extracting(h -> h.memory().text()).first().isEqualTo("Our CRM is called Atlas");
+    assertThat(hits)
+        .extracting(h -> h.memory().text())
+        .first()
+        .isEqualTo("Our CRM is called Atlas");
     assertThat(receipt.memories()).isEqualTo(2);
   }
 }

@@ -20,17 +20,18 @@ import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides in memory whether a memory matches a filter: the reference semantics every storage backend is tested
- * against. Stateless and thread-safe.
+ * Decides in memory whether a memory matches a filter: the reference semantics every storage
+ * backend is tested against. Stateless and thread-safe.
  *
- * <p>A field has a list of values: none when missing, one for a scalar, the elements for categories and a metadata
- * array. {@code eq}, {@code in}, {@code contains} and the order operators match when any value does; {@code ne},
- * {@code nin} and {@link Not} are plain negations, so a missing field matches them. Equality and order hold only
- * between values of one type: text with String (order by {@link String#compareTo}), numbers with metadata Long or
- * Double (compared as doubles, so {@code 1} equals {@code 1L} and {@code 1.0}), booleans with Boolean (equality only),
- * times with {@code created_at}/{@code updated_at}. {@code icontains} compares after {@code toLowerCase(Locale.ROOT)}
- * of both sides. {@link Present} means a scope id, role or actor is set, categories are non-empty, or the metadata key
- * exists. Role is compared by its wire name ({@code user}...).
+ * <p>A field has a list of values: none when missing, one for a scalar, the elements for categories
+ * and a metadata array. {@code eq}, {@code in}, {@code contains} and the order operators match when
+ * any value does; {@code ne}, {@code nin} and {@link Not} are plain negations, so a missing field
+ * matches them. Equality and order hold only between values of one type: text with String (order by
+ * {@link String#compareTo}), numbers with metadata Long or Double (compared as doubles, so {@code
+ * 1} equals {@code 1L} and {@code 1.0}), booleans with Boolean (equality only), times with {@code
+ * created_at}/{@code updated_at}. {@code icontains} compares after {@code toLowerCase(Locale.ROOT)}
+ * of both sides. {@link Present} means a scope id, role or actor is set, categories are non-empty,
+ * or the metadata key exists. Role is compared by its wire name ({@code user}...).
  */
 public final class FilterEvaluator {
   private FilterEvaluator() {}
@@ -43,17 +44,21 @@ public final class FilterEvaluator {
       case Or or -> or.operands().stream().anyMatch(o -> matches(o, memory));
       case Not not -> !matches(not.operand(), memory);
       case Present p -> present(p.field(), memory);
-      case Compare c -> switch (c.op()) {
-        case EQ -> anyEqual(values(c.field(), memory), c.value());
-        case NE -> !anyEqual(values(c.field(), memory), c.value());
-        case GT -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp > 0);
-        case GTE -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp >= 0);
-        case LT -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp < 0);
-        case LTE -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp <= 0);
-      };
-      case In in -> in.values().stream().anyMatch(v -> anyEqual(values(in.field(), memory), v)) != in.negated();
-      case Contains c -> values(c.field(), memory).stream()
-          .anyMatch(v -> v instanceof String s && contains(s, c.text(), c.ignoreCase()));
+      case Compare c ->
+          switch (c.op()) {
+            case EQ -> anyEqual(values(c.field(), memory), c.value());
+            case NE -> !anyEqual(values(c.field(), memory), c.value());
+            case GT -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp > 0);
+            case GTE -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp >= 0);
+            case LT -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp < 0);
+            case LTE -> anyOrder(values(c.field(), memory), c.value(), cmp -> cmp <= 0);
+          };
+      case In in ->
+          in.values().stream().anyMatch(v -> anyEqual(values(in.field(), memory), v))
+              != in.negated();
+      case Contains c ->
+          values(c.field(), memory).stream()
+              .anyMatch(v -> v instanceof String s && contains(s, c.text(), c.ignoreCase()));
     };
   }
 
@@ -74,7 +79,8 @@ public final class FilterEvaluator {
       case CREATED_AT -> List.of(memory.createdAt());
       case UPDATED_AT -> List.of(memory.updatedAt());
       case CATEGORIES -> new ArrayList<>(memory.categories());
-      case ROLE -> memory.roleIfKnown().<List<Object>>map(r -> List.of(r.wireName())).orElse(List.of());
+      case ROLE ->
+          memory.roleIfKnown().<List<Object>>map(r -> List.of(r.wireName())).orElse(List.of());
       case ACTOR -> optional(memory.actor());
       case METADATA -> {
         Object value = memory.metadata().get(field.key());
@@ -105,18 +111,25 @@ public final class FilterEvaluator {
   }
 
   private static boolean anyOrder(List<Object> actual, Value bound, Test test) {
-    return actual.stream().anyMatch(a -> {
-      OptionalInt cmp = order(a, bound);
-      return cmp.isPresent() && test.holds(cmp.getAsInt());
-    });
+    return actual.stream()
+        .anyMatch(
+            a -> {
+              OptionalInt cmp = order(a, bound);
+              return cmp.isPresent() && test.holds(cmp.getAsInt());
+            });
   }
 
   /** The sign of {@code actual - bound}, or empty when the two are not of one ordered type. */
   private static OptionalInt order(Object actual, Value bound) {
     return switch (bound) {
-      case Value.Text t -> actual instanceof String s ? OptionalInt.of(s.compareTo(t.value())) : OptionalInt.empty();
-      case Value.Number n -> actual instanceof Number x ? compare(x.doubleValue(), n.value()) : OptionalInt.empty();
-      case Value.Time t -> actual instanceof Instant i ? OptionalInt.of(i.compareTo(t.value())) : OptionalInt.empty();
+      case Value.Text t ->
+          actual instanceof String s ? OptionalInt.of(s.compareTo(t.value())) : OptionalInt.empty();
+      case Value.Number n ->
+          actual instanceof Number x ? compare(x.doubleValue(), n.value()) : OptionalInt.empty();
+      case Value.Time t ->
+          actual instanceof Instant i
+              ? OptionalInt.of(i.compareTo(t.value()))
+              : OptionalInt.empty();
       case Value.Bool b -> OptionalInt.empty();
     };
   }

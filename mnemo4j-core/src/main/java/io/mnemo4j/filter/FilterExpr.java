@@ -5,17 +5,20 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A parsed filter: a closed tree that every backend compiles with an exhaustive {@code switch}. Built by {@link
- * FilterParser} from JSON, or directly in Java. Records are immutable and thread-safe.
+ * A parsed filter: a closed tree that every backend compiles with an exhaustive {@code switch}.
+ * Built by {@link FilterParser} from JSON, or directly in Java. Records are immutable and
+ * thread-safe.
  *
- * <p>Semantics, identical on every backend (the contract suite checks each against {@link FilterEvaluator}):
+ * <p>Semantics, identical on every backend (the contract suite checks each against {@link
+ * FilterEvaluator}):
  *
  * <ul>
- *   <li>A field holding a list (categories, a metadata array) matches {@code eq}/{@code in}/{@code contains} and the
- *       order comparisons when any element does.
- *   <li>{@code ne} and {@code nin} are the negation of {@code eq} and {@code in}: a memory without the field matches.
- *   <li>Order comparisons compare numbers with numbers, times with times, and text with text (by UTF-16 code units);
- *       a value of another type never matches.
+ *   <li>A field holding a list (categories, a metadata array) matches {@code eq}/{@code in}/{@code
+ *       contains} and the order comparisons when any element does.
+ *   <li>{@code ne} and {@code nin} are the negation of {@code eq} and {@code in}: a memory without
+ *       the field matches.
+ *   <li>Order comparisons compare numbers with numbers, times with times, and text with text (by
+ *       UTF-16 code units); a value of another type never matches.
  * </ul>
  */
 public sealed interface FilterExpr {
@@ -72,7 +75,8 @@ public sealed interface FilterExpr {
   }
 
   /**
-   * Substring match on text ({@code contains}, or {@code icontains} when ignoring case, by Unicode lower case).
+   * Substring match on text ({@code contains}, or {@code icontains} when ignoring case, by Unicode
+   * lower case).
    *
    * @param field the field
    * @param text the substring
@@ -103,7 +107,8 @@ public sealed interface FilterExpr {
    * A filterable field.
    *
    * @param kind which field
-   * @param key the metadata key for {@link Kind#METADATA} (a top-level key of the metadata object), else empty
+   * @param key the metadata key for {@link Kind#METADATA} (a top-level key of the metadata object),
+   *     else empty
    */
   record Field(Kind kind, String key) {
     /** Checks that only metadata fields carry a key. */
@@ -111,7 +116,8 @@ public sealed interface FilterExpr {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(key, "key");
       if ((kind == Kind.METADATA) == key.isEmpty()) {
-        throw new IllegalArgumentException("a metadata field needs a key, other fields must not have one");
+        throw new IllegalArgumentException(
+            "a metadata field needs a key, other fields must not have one");
       }
     }
 

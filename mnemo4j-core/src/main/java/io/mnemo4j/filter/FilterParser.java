@@ -37,30 +37,32 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Parses Mem0's v2 filter syntax into a {@link FilterExpr}, and renders a tree back to that syntax. Stateless and
- * thread-safe.
+ * Parses Mem0's v2 filter syntax into a {@link FilterExpr}, and renders a tree back to that syntax.
+ * Stateless and thread-safe.
  *
- * <p>A filter is a JSON object; several keys are an implicit AND. Keys are the logical operators {@code AND}, {@code
- * OR} (non-empty arrays of filters) and {@code NOT} (an array, meaning NOT of the AND of its elements, or a single
- * filter), the fields {@code user_id agent_id run_id created_at updated_at categories role actor}, {@code metadata}
- * (an object of metadata key to condition) and {@code metadata.<key>} (a top-level metadata key, taken verbatim). A
- * condition is a scalar ({@code eq}), {@code "*"} (present) or an object of operators {@code eq ne gt gte lt lte in
- * nin contains icontains} (several are an AND). Logical operators are upper case and operators lower case, as in
- * Mem0; anything else, including Mem0's {@code app_id}, {@code keywords}, {@code timestamp} and {@code memory_ids},
- * is refused, never ignored.
+ * <p>A filter is a JSON object; several keys are an implicit AND. Keys are the logical operators
+ * {@code AND}, {@code OR} (non-empty arrays of filters) and {@code NOT} (an array, meaning NOT of
+ * the AND of its elements, or a single filter), the fields {@code user_id agent_id run_id
+ * created_at updated_at categories role actor}, {@code metadata} (an object of metadata key to
+ * condition) and {@code metadata.<key>} (a top-level metadata key, taken verbatim). A condition is
+ * a scalar ({@code eq}), {@code "*"} (present) or an object of operators {@code eq ne gt gte lt lte
+ * in nin contains icontains} (several are an AND). Logical operators are upper case and operators
+ * lower case, as in Mem0; anything else, including Mem0's {@code app_id}, {@code keywords}, {@code
+ * timestamp} and {@code memory_ids}, is refused, never ignored.
  *
- * <p>Types: scope ids, actor and categories take strings; role takes {@code user assistant system tool};
- * {@code created_at}/{@code updated_at} take ISO-8601 dates ({@code 2024-01-31}, the start of that day in UTC) or
- * date-times with an offset ({@code 2024-01-31T10:00:00Z}); metadata takes strings, finite numbers and booleans.
- * Order operators ({@code gt gte lt lte}) apply to the two time fields and to numeric metadata only; {@code
- * contains}/{@code icontains} take a string and do not apply to times or role. A metadata key is 1 to 128 characters
- * and never an identity key ({@link Metadata#IDENTITY_KEYS}: metadata never holds one, so such a filter is a mistake).
- * Limits: {@link #MAX_DEPTH}, {@link #MAX_NODES}, {@link #MAX_IN_VALUES}, {@link #MAX_STRING_LENGTH}, {@link
- * #MAX_JSON_BYTES}.
+ * <p>Types: scope ids, actor and categories take strings; role takes {@code user assistant system
+ * tool}; {@code created_at}/{@code updated_at} take ISO-8601 dates ({@code 2024-01-31}, the start
+ * of that day in UTC) or date-times with an offset ({@code 2024-01-31T10:00:00Z}); metadata takes
+ * strings, finite numbers and booleans. Order operators ({@code gt gte lt lte}) apply to the two
+ * time fields and to numeric metadata only; {@code contains}/{@code icontains} take a string and do
+ * not apply to times or role. A metadata key is 1 to 128 characters and never an identity key
+ * ({@link Metadata#IDENTITY_KEYS}: metadata never holds one, so such a filter is a mistake).
+ * Limits: {@link #MAX_DEPTH}, {@link #MAX_NODES}, {@link #MAX_IN_VALUES}, {@link
+ * #MAX_STRING_LENGTH}, {@link #MAX_JSON_BYTES}.
  *
- * <p>Every refusal is an {@link InvalidRequestException} whose {@code field()} is a JSON path from {@code filters}
- * (such as {@code filters.AND[1].created_at.gte}) and whose message echoes at most 40 characters of a key or
- * operator, never a value.
+ * <p>Every refusal is an {@link InvalidRequestException} whose {@code field()} is a JSON path from
+ * {@code filters} (such as {@code filters.AND[1].created_at.gte}) and whose message echoes at most
+ * 40 characters of a key or operator, never a value.
  */
 public final class FilterParser {
   /** Deepest nesting of filter objects; the root object is level 1. */
@@ -84,13 +86,15 @@ public final class FilterParser {
   /** Raw JSON nesting accepted by the reader; deeper than any valid filter needs. */
   static final int MAX_JSON_NESTING = 4 * MAX_DEPTH + 8;
 
-  static final JsonMapper MAPPER = JsonMapper.builder(
-          JsonFactory.builder()
-              .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_NESTING).build())
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-              .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  static final JsonMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_NESTING).build())
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private static final String OPERATORS = "eq, ne, gt, gte, lt, lte, in, nin, contains, icontains";
   private static final Set<String> OPERATOR_NAMES =
@@ -108,14 +112,18 @@ public final class FilterParser {
       return new All();
     }
     if (json.length() > MAX_JSON_BYTES || utf8Length(json) > MAX_JSON_BYTES) {
-      throw new InvalidRequestException(ROOT, "filters JSON is larger than " + MAX_JSON_BYTES + " bytes");
+      throw new InvalidRequestException(
+          ROOT, "filters JSON is larger than " + MAX_JSON_BYTES + " bytes");
     }
     JsonNode node;
     try {
       node = MAPPER.readTree(json);
     } catch (StreamConstraintsException e) {
-      throw new InvalidRequestException(ROOT, "filters JSON is nested deeper than " + MAX_JSON_NESTING
-          + " levels or holds an overlong number");
+      throw new InvalidRequestException(
+          ROOT,
+          "filters JSON is nested deeper than "
+              + MAX_JSON_NESTING
+              + " levels or holds an overlong number");
     } catch (JacksonException e) {
       throw new InvalidRequestException(ROOT, "filters is not valid JSON" + where(e.getLocation()));
     }
@@ -134,8 +142,8 @@ public final class FilterParser {
   }
 
   /**
-   * Parses a filter built in Java from JSON-like values (String, Number, Boolean, Map with String keys, List, arrays,
-   * JsonNode) under the same rules; {@code null} means {@link All}.
+   * Parses a filter built in Java from JSON-like values (String, Number, Boolean, Map with String
+   * keys, List, arrays, JsonNode) under the same rules; {@code null} means {@link All}.
    */
   public static FilterExpr parse(@Nullable Map<String, ?> map) {
     if (map == null) {
@@ -145,9 +153,9 @@ public final class FilterParser {
   }
 
   /**
-   * Renders a tree in the canonical JSON syntax; {@code parse(toJson(e)).equals(e)} for every tree {@code parse} can
-   * return. Trees {@code parse} cannot return (an empty AND, text compared with {@code gt}...) render as JSON that
-   * {@code parse} refuses.
+   * Renders a tree in the canonical JSON syntax; {@code parse(toJson(e)).equals(e)} for every tree
+   * {@code parse} can return. Trees {@code parse} cannot return (an empty AND, text compared with
+   * {@code gt}...) render as JSON that {@code parse} refuses.
    *
    * @throws IllegalArgumentException for a number that is not finite
    */
@@ -157,7 +165,8 @@ public final class FilterParser {
 
   private FilterExpr filter(JsonNode node, String path, int depth) {
     if (depth > MAX_DEPTH) {
-      throw new InvalidRequestException(path, "filters are nested deeper than " + MAX_DEPTH + " levels");
+      throw new InvalidRequestException(
+          path, "filters are nested deeper than " + MAX_DEPTH + " levels");
     }
     if (!node.isObject()) {
       throw new InvalidRequestException(path, "a filter must be a JSON object, got " + kind(node));
@@ -181,7 +190,8 @@ public final class FilterParser {
       case "metadata" -> metadata(value, here);
       default -> {
         if (key.startsWith(Wire.METADATA_PREFIX)) {
-          yield condition(metadataField(key.substring(Wire.METADATA_PREFIX.length()), here), value, here);
+          yield condition(
+              metadataField(key.substring(Wire.METADATA_PREFIX.length()), here), value, here);
         }
         Kind kind = Wire.builtIn(key).orElseThrow(() -> unknownField(key, here));
         yield condition(Field.of(kind), value, here);
@@ -191,7 +201,8 @@ public final class FilterParser {
 
   private List<FilterExpr> filters(JsonNode value, String path, int depth, String name) {
     if (!value.isArray() || value.isEmpty()) {
-      throw new InvalidRequestException(path, name + " needs a non-empty array of filters, got " + kind(value));
+      throw new InvalidRequestException(
+          path, name + " needs a non-empty array of filters, got " + kind(value));
     }
     if (value.size() > MAX_NODES) {
       throw tooManyNodes(path);
@@ -208,17 +219,21 @@ public final class FilterParser {
       return count(new Not(filter(value, path, depth + 1)), path);
     }
     if (!value.isArray() || value.isEmpty()) {
-      throw new InvalidRequestException(path, "NOT needs a filter object or a non-empty array of filters, got "
-          + kind(value));
+      throw new InvalidRequestException(
+          path, "NOT needs a filter object or a non-empty array of filters, got " + kind(value));
     }
     List<FilterExpr> operands = filters(value, path, depth, "NOT");
-    return count(new Not(operands.size() == 1 ? operands.get(0) : count(new And(operands), path)), path);
+    return count(
+        new Not(operands.size() == 1 ? operands.get(0) : count(new And(operands), path)), path);
   }
 
   private FilterExpr metadata(JsonNode value, String path) {
     if (!value.isObject() || value.isEmpty()) {
-      throw new InvalidRequestException(path, "metadata needs an object of metadata key to condition, such as "
-          + "{\"metadata\": {\"source\": \"email\"}}, got " + kind(value));
+      throw new InvalidRequestException(
+          path,
+          "metadata needs an object of metadata key to condition, such as "
+              + "{\"metadata\": {\"source\": \"email\"}}, got "
+              + kind(value));
     }
     List<FilterExpr> parts = new ArrayList<>();
     for (Map.Entry<String, JsonNode> entry : value.properties()) {
@@ -233,13 +248,18 @@ public final class FilterParser {
       throw new InvalidRequestException(path, "a metadata key must not be empty");
     }
     if (key.length() > Metadata.MAX_KEY_LENGTH) {
-      throw new InvalidRequestException(path, "a metadata key is longer than " + Metadata.MAX_KEY_LENGTH
-          + " characters");
+      throw new InvalidRequestException(
+          path, "a metadata key is longer than " + Metadata.MAX_KEY_LENGTH + " characters");
     }
     if (Metadata.IDENTITY_KEYS.contains(key)) {
       String hint = Wire.builtIn(key).isPresent() ? "; filter on " + key + " itself" : "";
-      throw new InvalidRequestException(path, "metadata key '" + key + "' names an identity and is never stored "
-          + "in metadata" + hint);
+      throw new InvalidRequestException(
+          path,
+          "metadata key '"
+              + key
+              + "' names an identity and is never stored "
+              + "in metadata"
+              + hint);
     }
     return Field.metadata(key);
   }
@@ -247,17 +267,20 @@ public final class FilterParser {
   private FilterExpr condition(Field field, JsonNode value, String path) {
     if (value.isObject()) {
       if (value.isEmpty()) {
-        throw new InvalidRequestException(path, "a condition object needs at least one operator: " + OPERATORS);
+        throw new InvalidRequestException(
+            path, "a condition object needs at least one operator: " + OPERATORS);
       }
       List<FilterExpr> parts = new ArrayList<>();
       for (Map.Entry<String, JsonNode> entry : value.properties()) {
-        parts.add(operator(field, entry.getKey(), entry.getValue(), Wire.child(path, entry.getKey())));
+        parts.add(
+            operator(field, entry.getKey(), entry.getValue(), Wire.child(path, entry.getKey())));
       }
       return and(parts, path);
     }
     if (value.isArray()) {
-      throw new InvalidRequestException(path, "an array is not a condition; use {\"in\": [...]} to match any of "
-          + "several values");
+      throw new InvalidRequestException(
+          path,
+          "an array is not a condition; use {\"in\": [...]} to match any of " + "several values");
     }
     if (value.isTextual() && value.textValue().equals("*")) {
       return count(new Present(field), path);
@@ -279,7 +302,8 @@ public final class FilterParser {
       case "contains", "icontains" -> {
         Kind kind = field.kind();
         if (kind == Kind.CREATED_AT || kind == Kind.UPDATED_AT || kind == Kind.ROLE) {
-          throw new InvalidRequestException(path, "operator '" + op + "' is not supported on " + name);
+          throw new InvalidRequestException(
+              path, "operator '" + op + "' is not supported on " + name);
         }
         yield count(new Contains(field, string(value, path, op), op.equals("icontains")), path);
       }
@@ -289,29 +313,37 @@ public final class FilterParser {
 
   private FilterExpr order(Field field, Op op, JsonNode value, String path) {
     String opName = Wire.name(op);
-    Value parsed = switch (field.kind()) {
-      case CREATED_AT, UPDATED_AT -> value(field, value, path);
-      case METADATA -> {
-        Value v = value(field, value, path);
-        if (!(v instanceof Value.Number)) {
-          throw new InvalidRequestException(path, "operator '" + opName + "' on metadata needs a number, got "
-              + kind(value));
-        }
-        yield v;
-      }
-      default -> throw new InvalidRequestException(path, "operator '" + opName + "' is not supported on "
-          + Wire.name(field) + "; it compares created_at, updated_at and numeric metadata");
-    };
+    Value parsed =
+        switch (field.kind()) {
+          case CREATED_AT, UPDATED_AT -> value(field, value, path);
+          case METADATA -> {
+            Value v = value(field, value, path);
+            if (!(v instanceof Value.Number)) {
+              throw new InvalidRequestException(
+                  path, "operator '" + opName + "' on metadata needs a number, got " + kind(value));
+            }
+            yield v;
+          }
+          default ->
+              throw new InvalidRequestException(
+                  path,
+                  "operator '"
+                      + opName
+                      + "' is not supported on "
+                      + Wire.name(field)
+                      + "; it compares created_at, updated_at and numeric metadata");
+        };
     return count(new Compare(field, op, parsed), path);
   }
 
   private static List<Value> values(Field field, JsonNode value, String path, String op) {
     if (!value.isArray() || value.isEmpty()) {
-      throw new InvalidRequestException(path, "operator '" + op + "' needs a non-empty array of values, got "
-          + kind(value));
+      throw new InvalidRequestException(
+          path, "operator '" + op + "' needs a non-empty array of values, got " + kind(value));
     }
     if (value.size() > MAX_IN_VALUES) {
-      throw new InvalidRequestException(path, "operator '" + op + "' takes at most " + MAX_IN_VALUES + " values");
+      throw new InvalidRequestException(
+          path, "operator '" + op + "' takes at most " + MAX_IN_VALUES + " values");
     }
     List<Value> out = new ArrayList<>(value.size());
     for (int i = 0; i < value.size(); i++) {
@@ -332,7 +364,8 @@ public final class FilterParser {
             yield new Value.Text(role);
           }
         }
-        throw new InvalidRequestException(path, "role must be one of user, assistant, system, tool");
+        throw new InvalidRequestException(
+            path, "role must be one of user, assistant, system, tool");
       }
       case USER_ID, AGENT_ID, RUN_ID, ACTOR, CATEGORIES -> new Value.Text(string(node, path, name));
       case METADATA -> {
@@ -349,7 +382,8 @@ public final class FilterParser {
           }
           yield new Value.Number(d == 0 ? 0.0 : d); // one zero: -0.0 and 0.0 compare equal anyway
         }
-        throw new InvalidRequestException(path, name + " takes a string, number or boolean, got " + kind(node));
+        throw new InvalidRequestException(
+            path, name + " takes a string, number or boolean, got " + kind(node));
       }
     };
   }
@@ -360,7 +394,8 @@ public final class FilterParser {
     }
     String s = node.textValue();
     if (s.length() > MAX_STRING_LENGTH) {
-      throw new InvalidRequestException(path, "a string value is longer than " + MAX_STRING_LENGTH + " characters");
+      throw new InvalidRequestException(
+          path, "a string value is longer than " + MAX_STRING_LENGTH + " characters");
     }
     return s;
   }
@@ -368,7 +403,9 @@ public final class FilterParser {
   private static java.time.Instant time(String text, String path, String name) {
     try {
       if (text.indexOf('T') < 0 && text.indexOf('t') < 0) {
-        return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE)
+            .atStartOfDay(ZoneOffset.UTC)
+            .toInstant();
       }
       return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeException e) {
@@ -388,26 +425,39 @@ public final class FilterParser {
   }
 
   private static InvalidRequestException tooManyNodes(String path) {
-    return new InvalidRequestException(path, "filters have more than " + MAX_NODES + " conditions and operators");
+    return new InvalidRequestException(
+        path, "filters have more than " + MAX_NODES + " conditions and operators");
   }
 
   private static InvalidRequestException unknownField(String key, String path) {
     String shown = Wire.shorten(key);
     String upper = key.toUpperCase(Locale.ROOT);
-    if (upper.equals("AND") || upper.equals("OR") || upper.equals("NOT")
-        || upper.equals("$AND") || upper.equals("$OR") || upper.equals("$NOT")) {
-      return new InvalidRequestException(path, "unknown key '" + shown + "'; logical operators are spelled AND, OR, "
-          + "NOT");
+    if (upper.equals("AND")
+        || upper.equals("OR")
+        || upper.equals("NOT")
+        || upper.equals("$AND")
+        || upper.equals("$OR")
+        || upper.equals("$NOT")) {
+      return new InvalidRequestException(
+          path, "unknown key '" + shown + "'; logical operators are spelled AND, OR, " + "NOT");
     }
-    String message = switch (key) {
-      case "app_id" -> "unsupported field 'app_id': Mnemo4j has no app scope; store it in metadata and use "
-          + "metadata.app_id";
-      case "keywords" -> "unsupported field 'keywords': put the words in the search query, not in filters";
-      case "timestamp" -> "unsupported field 'timestamp'; use created_at or updated_at";
-      case "memory_ids" -> "unsupported field 'memory_ids'; get memories by id instead";
-      default -> "unknown field '" + shown + "'; use metadata." + shown + " for metadata (fields are user_id, "
-          + "agent_id, run_id, created_at, updated_at, categories, role, actor, metadata)";
-    };
+    String message =
+        switch (key) {
+          case "app_id" ->
+              "unsupported field 'app_id': Mnemo4j has no app scope; store it in metadata and use "
+                  + "metadata.app_id";
+          case "keywords" ->
+              "unsupported field 'keywords': put the words in the search query, not in filters";
+          case "timestamp" -> "unsupported field 'timestamp'; use created_at or updated_at";
+          case "memory_ids" -> "unsupported field 'memory_ids'; get memories by id instead";
+          default ->
+              "unknown field '"
+                  + shown
+                  + "'; use metadata."
+                  + shown
+                  + " for metadata (fields are user_id, "
+                  + "agent_id, run_id, created_at, updated_at, categories, role, actor, metadata)";
+        };
     return new InvalidRequestException(path, message);
   }
 
@@ -422,8 +472,9 @@ public final class FilterParser {
     } else {
       hint = "; operators are " + OPERATORS;
     }
-    return new InvalidRequestException(path, "unknown operator '" + Wire.shorten(op) + "' on " + Wire.shorten(
-        Wire.name(field)) + hint);
+    return new InvalidRequestException(
+        path,
+        "unknown operator '" + Wire.shorten(op) + "' on " + Wire.shorten(Wire.name(field)) + hint);
   }
 
   private static String kind(JsonNode node) {
@@ -454,7 +505,9 @@ public final class FilterParser {
         bytes++;
       } else if (c < 0x800) {
         bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         bytes += 4;
         i++;
       } else {

@@ -19,14 +19,17 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Renders a tree in the canonical syntax {@link FilterParser} reads: {@code {}}, {@code {"AND": [...]}}, {@code
- * {"OR": [...]}}, {@code {"NOT": [x]}}, and one field per leaf ({@code "metadata.<key>"} for metadata), equality as a
- * bare scalar unless the value is {@code "*"}. Stateless and thread-safe.
+ * Renders a tree in the canonical syntax {@link FilterParser} reads: {@code {}}, {@code {"AND":
+ * [...]}}, {@code {"OR": [...]}}, {@code {"NOT": [x]}}, and one field per leaf ({@code
+ * "metadata.<key>"} for metadata), equality as a bare scalar unless the value is {@code "*"}.
+ * Stateless and thread-safe.
  */
 final class FilterWriter {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** Integral numbers up to this magnitude are written without a fraction; all are exact doubles. */
+  /**
+   * Integral numbers up to this magnitude are written without a fraction; all are exact doubles.
+   */
   private static final double MAX_EXACT_INTEGER = 9_007_199_254_740_992.0; // 2^53
 
   private FilterWriter() {}
@@ -47,8 +50,11 @@ final class FilterWriter {
       case Or or -> out.set("OR", list(or.operands()));
       case Not not -> out.set("NOT", list(List.of(not.operand())));
       case Compare c -> {
-        boolean bare = c.op() == Op.EQ && !(c.value() instanceof Value.Text t && t.value().equals("*"));
-        out.set(Wire.name(c.field()), bare ? value(c.value()) : operator(Wire.name(c.op()), value(c.value())));
+        boolean bare =
+            c.op() == Op.EQ && !(c.value() instanceof Value.Text t && t.value().equals("*"));
+        out.set(
+            Wire.name(c.field()),
+            bare ? value(c.value()) : operator(Wire.name(c.op()), value(c.value())));
       }
       case In in -> {
         ArrayNode values = NODES.arrayNode(in.values().size());
@@ -56,7 +62,9 @@ final class FilterWriter {
         out.set(Wire.name(in.field()), operator(in.negated() ? "nin" : "in", values));
       }
       case Contains c ->
-          out.set(Wire.name(c.field()), operator(c.ignoreCase() ? "icontains" : "contains", NODES.textNode(c.text())));
+          out.set(
+              Wire.name(c.field()),
+              operator(c.ignoreCase() ? "icontains" : "contains", NODES.textNode(c.text())));
       case Present p -> out.put(Wire.name(p.field()), "*");
     }
     return out;
@@ -84,7 +92,9 @@ final class FilterWriter {
         if (!Double.isFinite(d)) {
           throw new IllegalArgumentException("a filter number must be finite");
         }
-        yield d == Math.rint(d) && Math.abs(d) <= MAX_EXACT_INTEGER ? NODES.numberNode((long) d) : NODES.numberNode(d);
+        yield d == Math.rint(d) && Math.abs(d) <= MAX_EXACT_INTEGER
+            ? NODES.numberNode((long) d)
+            : NODES.numberNode(d);
       }
     };
   }

@@ -12,9 +12,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns a filter built from Java values (String, Number, Boolean, Map, List, arrays, JsonNode) into a JSON tree, with
- * the same error paths the parser uses. Bounded in depth (so a map containing itself fails) and in size. One instance
- * per conversion; not thread-safe.
+ * Turns a filter built from Java values (String, Number, Boolean, Map, List, arrays, JsonNode) into
+ * a JSON tree, with the same error paths the parser uses. Bounded in depth (so a map containing
+ * itself fails) and in size. One instance per conversion; not thread-safe.
  */
 final class JavaValues {
   /** Most values converted; far more than any valid filter holds. */
@@ -36,8 +36,8 @@ final class JavaValues {
       throw new InvalidRequestException(path, "filters hold more than " + MAX_VALUES + " values");
     }
     if (depth > FilterParser.MAX_JSON_NESTING) {
-      throw new InvalidRequestException(path, "filters are nested deeper than " + FilterParser.MAX_JSON_NESTING
-          + " levels");
+      throw new InvalidRequestException(
+          path, "filters are nested deeper than " + FilterParser.MAX_JSON_NESTING + " levels");
     }
     return switch (value) {
       case null -> NODES.nullNode();
@@ -77,8 +77,12 @@ final class JavaValues {
         }
         yield out;
       }
-      default -> throw new InvalidRequestException(path, "unsupported Java value of type "
-          + Wire.shorten(value.getClass().getSimpleName()) + "; use String, Number, Boolean, Map or List");
+      default ->
+          throw new InvalidRequestException(
+              path,
+              "unsupported Java value of type "
+                  + Wire.shorten(value.getClass().getSimpleName())
+                  + "; use String, Number, Boolean, Map or List");
     };
   }
 }

@@ -9,7 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** Wire spelling of fields and operators, and safe rendering of user text in paths and messages. Stateless. */
+/**
+ * Wire spelling of fields and operators, and safe rendering of user text in paths and messages.
+ * Stateless.
+ */
 final class Wire {
   /** Prefix of a dotted metadata field: {@code metadata.<key>}. */
   static final String METADATA_PREFIX = "metadata.";
@@ -70,8 +73,8 @@ final class Wire {
   }
 
   /**
-   * User text made safe to echo: at most {@value #ECHO_LIMIT} characters (then {@code ...}), control characters as
-   * {@code ?}, never a broken surrogate pair.
+   * User text made safe to echo: at most {@value #ECHO_LIMIT} characters (then {@code ...}),
+   * control characters as {@code ?}, never a broken surrogate pair.
    */
   static String shorten(String text) {
     int end = text.length();

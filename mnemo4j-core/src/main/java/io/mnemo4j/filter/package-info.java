@@ -1,4 +1,6 @@
-/** The filter language: a JSON syntax (after Mem0's) parsed into a sealed, typed expression tree. */
+/**
+ * The filter language: a JSON syntax (after Mem0's) parsed into a sealed, typed expression tree.
+ */
 @NullMarked
 package io.mnemo4j.filter;
 

@@ -17,8 +17,9 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one rendering of Mnemo4j values as JSON (snake_case, times ISO-8601 UTC, unset ids as null), so the CLI's
- * {@code --json} output and the server's native routes cannot drift apart. Stateless, thread-safe.
+ * The one rendering of Mnemo4j values as JSON (snake_case, times ISO-8601 UTC, unset ids as null),
+ * so the CLI's {@code --json} output and the server's native routes cannot drift apart. Stateless,
+ * thread-safe.
  */
 public final class WireJson {
   /** The mapper used for values (metadata maps, lists). */
@@ -36,8 +37,11 @@ public final class WireJson {
     return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t);
   }
 
-  /** {@code {"id","memory","user_id","agent_id","run_id","metadata","categories","actor","role","created_at",
-   * "updated_at"}} plus {@code expires_at} when set. */
+  /**
+   * {@code
+   * {"id","memory","user_id","agent_id","run_id","metadata","categories","actor","role","created_at",
+   * "updated_at"}} plus {@code expires_at} when set.
+   */
   public static ObjectNode memory(Memory m) {
     ObjectNode n = object();
     n.put("id", m.id());
@@ -57,7 +61,10 @@ public final class WireJson {
     return n;
   }
 
-  /** A memory plus {@code score}, {@code similarity} and {@code origin} ({@code scope} or {@code tenant_wide}). */
+  /**
+   * A memory plus {@code score}, {@code similarity} and {@code origin} ({@code scope} or {@code
+   * tenant_wide}).
+   */
   public static ObjectNode hit(Hit h) {
     ObjectNode n = memory(h.memory());
     n.put("score", h.score());
@@ -116,7 +123,9 @@ public final class WireJson {
     return n;
   }
 
-  /** {@code {"tenant","region","memories","history_rows","messages","files","bytes","purged_at"}}. */
+  /**
+   * {@code {"tenant","region","memories","history_rows","messages","files","bytes","purged_at"}}.
+   */
   public static ObjectNode receipt(PurgeReceipt r) {
     ObjectNode n = object();
     n.put("tenant", r.tenant());

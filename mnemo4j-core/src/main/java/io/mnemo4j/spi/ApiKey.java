@@ -7,8 +7,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An API key as the catalog keeps it: never the secret, only its hash. A key with no tenant is an admin key; a key
- * with a user id is narrowed to that user's memories (and read access to tenant-wide ones). Immutable.
+ * An API key as the catalog keeps it: never the secret, only its hash. A key with no tenant is an
+ * admin key; a key with a user id is narrowed to that user's memories (and read access to
+ * tenant-wide ones). Immutable.
  *
  * @param id public key id (shown in listings, used to revoke)
  * @param hash hex SHA-256 of the secret
@@ -16,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param userId the user it is narrowed to, or null
  * @param createdAt when it was issued
  */
-public record ApiKey(String id, String hash, @Nullable TenantId tenant, @Nullable String userId, Instant createdAt) {
+public record ApiKey(
+    String id, String hash, @Nullable TenantId tenant, @Nullable String userId, Instant createdAt) {
   /** Checks nulls. */
   public ApiKey {
     Objects.requireNonNull(id, "id");

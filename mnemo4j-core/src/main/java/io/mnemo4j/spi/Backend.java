@@ -3,8 +3,8 @@ package io.mnemo4j.spi;
 import java.nio.file.Path;
 
 /**
- * Wires a storage backend into {@link io.mnemo4j.Mnemo}: where the catalog lives and how a region's store opens.
- * Wired explicitly through the builder; nothing is discovered from the class path.
+ * Wires a storage backend into {@link io.mnemo4j.Mnemo}: where the catalog lives and how a region's
+ * store opens. Wired explicitly through the builder; nothing is discovered from the class path.
  */
 public interface Backend {
   /** Opens (creating if needed) the control-plane catalog under {@code dataDir}. */

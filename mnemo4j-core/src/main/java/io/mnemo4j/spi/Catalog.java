@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The control plane: which tenants exist, their regions, and the receipts of purged tenants. It never holds memory
- * text. Implementations must be thread-safe and safe to share between processes on the same files or database.
+ * The control plane: which tenants exist, their regions, and the receipts of purged tenants. It
+ * never holds memory text. Implementations must be thread-safe and safe to share between processes
+ * on the same files or database.
  */
 public interface Catalog extends AutoCloseable {
   /** Records a new tenant; throws {@link io.mnemo4j.ConflictException} if the id is taken. */
@@ -20,13 +21,18 @@ public interface Catalog extends AutoCloseable {
   /** All tenants, ordered by id. */
   List<TenantInfo> list();
 
-  /** Removes the tenant and every API key of it, and stores the receipt of its purge, atomically. */
+  /**
+   * Removes the tenant and every API key of it, and stores the receipt of its purge, atomically.
+   */
   void remove(TenantId tenant, PurgeReceipt receipt);
 
   /** Receipts of past purges, oldest first. */
   List<PurgeReceipt> receipts();
 
-  /** Stores a new API key (its hash only); throws {@link io.mnemo4j.ConflictException} if the id is taken. */
+  /**
+   * Stores a new API key (its hash only); throws {@link io.mnemo4j.ConflictException} if the id is
+   * taken.
+   */
   void addKey(ApiKey key);
 
   /** The key whose secret hashes to {@code hash}, if any. */
@@ -35,7 +41,10 @@ public interface Catalog extends AutoCloseable {
   /** The keys of a tenant (or, for an empty tenant, the admin keys), ordered by creation. */
   List<ApiKey> keys(Optional<TenantId> tenant);
 
-  /** Revokes a key of the tenant (or an admin key for an empty tenant); false if there was no such key. */
+  /**
+   * Revokes a key of the tenant (or an admin key for an empty tenant); false if there was no such
+   * key.
+   */
   boolean removeKey(Optional<TenantId> tenant, String keyId);
 
   /** Closes the catalog. Idempotent. */

@@ -3,11 +3,13 @@ package io.mnemo4j.spi;
 import java.util.List;
 
 /**
- * Turns text into a vector. Implementations return L2-normalised vectors of {@link #dimension()} floats, so cosine
- * similarity is a dot product. Implementations must be thread-safe.
+ * Turns text into a vector. Implementations return L2-normalised vectors of {@link #dimension()}
+ * floats, so cosine similarity is a dot product. Implementations must be thread-safe.
  */
 public interface Embedder extends AutoCloseable {
-  /** Stable id of the model, stored beside every vector (for example {@code bge-small-en-v1.5-q}). */
+  /**
+   * Stable id of the model, stored beside every vector (for example {@code bge-small-en-v1.5-q}).
+   */
   String modelId();
 
   /** Length of every vector this embedder returns. */

@@ -6,7 +6,8 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A raw conversation message as received, kept so memories can be re-derived and provenance checked.
+ * A raw conversation message as received, kept so memories can be re-derived and provenance
+ * checked.
  *
  * @param id UUIDv7
  * @param scope the scope it was added in

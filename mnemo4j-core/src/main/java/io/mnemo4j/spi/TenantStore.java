@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One tenant's namespace in a store. It can reach nothing outside that namespace: no method takes a tenant id.
- * Implementations must be thread-safe; callers serialise writes to one scope themselves (the core does), but reads and
- * writes may arrive from many threads at once.
+ * One tenant's namespace in a store. It can reach nothing outside that namespace: no method takes a
+ * tenant id. Implementations must be thread-safe; callers serialise writes to one scope themselves
+ * (the core does), but reads and writes may arrive from many threads at once.
  *
- * <p>A store that hits an unrecoverable I/O error closes itself; every later call then throws {@link
- * io.mnemo4j.StoreUnavailableException} carrying the original cause.
+ * <p>A store that hits an unrecoverable I/O error closes itself; every later call then throws
+ * {@link io.mnemo4j.StoreUnavailableException} carrying the original cause.
  */
 public interface TenantStore extends AutoCloseable {
   /** Applies the batch atomically and durably (see {@link WriteBatch}). */
@@ -24,15 +24,19 @@ public interface TenantStore extends AutoCloseable {
   /** The memory with this id, if it exists in this tenant. */
   Optional<StoredMemory> get(String id);
 
-  /** The memories with these ids that exist, in the order of {@code ids}; missing ids are skipped. */
+  /**
+   * The memories with these ids that exist, in the order of {@code ids}; missing ids are skipped.
+   */
   List<StoredMemory> getAll(Collection<String> ids);
 
-  /** A memory whose scope equals {@code scope} exactly and whose text hash is {@code hash}, if any. */
+  /**
+   * A memory whose scope equals {@code scope} exactly and whose text hash is {@code hash}, if any.
+   */
   Optional<StoredMemory> findByHash(Scope scope, String hash);
 
   /**
-   * Memories passing both filters in ascending id order (UUIDv7 ids make that creation order), starting after the
-   * request's cursor, which is the last id of the previous page.
+   * Memories passing both filters in ascending id order (UUIDv7 ids make that creation order),
+   * starting after the request's cursor, which is the last id of the previous page.
    */
   Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page);
 
@@ -40,15 +44,22 @@ public interface TenantStore extends AutoCloseable {
   long count(ScopeFilter scope, FilterExpr filter);
 
   /**
-   * The {@code k} nearest memories by cosine similarity among those embedded by {@code model} that pass both filters
-   * (pre-filtered: the filters restrict the candidates, they do not prune a fixed top-k afterwards). Best first.
+   * The {@code k} nearest memories by cosine similarity among those embedded by {@code model} that
+   * pass both filters (pre-filtered: the filters restrict the candidates, they do not prune a fixed
+   * top-k afterwards). Best first.
    */
-  List<ScoredId> vectorSearch(String model, float[] query, ScopeFilter scope, FilterExpr filter, int k);
+  List<ScoredId> vectorSearch(
+      String model, float[] query, ScopeFilter scope, FilterExpr filter, int k);
 
-  /** The {@code k} best memories by full-text relevance (BM25) that pass both filters. Best first. */
+  /**
+   * The {@code k} best memories by full-text relevance (BM25) that pass both filters. Best first.
+   */
   List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k);
 
-  /** The history of a memory, oldest first; empty if it never existed here. History outlives deletion. */
+  /**
+   * The history of a memory, oldest first; empty if it never existed here. History outlives
+   * deletion.
+   */
   List<HistoryEntry> history(String memoryId);
 
   /** Closes files or connections. Idempotent. */

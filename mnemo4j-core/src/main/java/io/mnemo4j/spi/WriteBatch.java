@@ -4,14 +4,15 @@ import io.mnemo4j.HistoryEntry;
 import java.util.List;
 
 /**
- * Everything one operation writes. A store applies a batch atomically and durably: when {@link TenantStore#write}
- * returns, all of it survives a crash; if it throws, none of it is visible.
+ * Everything one operation writes. A store applies a batch atomically and durably: when {@link
+ * TenantStore#write} returns, all of it survives a crash; if it throws, none of it is visible.
  *
  * @param changes memory inserts, replacements and removals, in order
  * @param history history rows to append
  * @param messages raw messages to keep
  */
-public record WriteBatch(List<Change> changes, List<HistoryEntry> history, List<StoredMessage> messages) {
+public record WriteBatch(
+    List<Change> changes, List<HistoryEntry> history, List<StoredMessage> messages) {
   /** Copies the lists. */
   public WriteBatch {
     changes = List.copyOf(changes);

@@ -20,7 +20,10 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.Tuple.Tuple2;
 
-/** Laws the reference evaluator obeys, on generated filters and memories. jqwik prints each property's seed. */
+/**
+ * Laws the reference evaluator obeys, on generated filters and memories. jqwik prints each
+ * property's seed.
+ */
 class FilterEvaluatorPropertiesTest {
   private static final Vocabulary V = Vocabulary.narrow();
 
@@ -35,24 +38,30 @@ class FilterEvaluatorPropertiesTest {
   }
 
   @Property(tries = 1000)
-  void matches_ne_isNotEq(@ForAll("fieldAndValue") Tuple2<Field, Value> fv, @ForAll("memory") Memory m) {
+  void matches_ne_isNotEq(
+      @ForAll("fieldAndValue") Tuple2<Field, Value> fv, @ForAll("memory") Memory m) {
     FilterExpr eq = new Compare(fv.get1(), Op.EQ, fv.get2());
     assertThat(eval(new Compare(fv.get1(), Op.NE, fv.get2()), m)).isEqualTo(eval(new Not(eq), m));
   }
 
   @Property(tries = 1000)
-  void matches_nin_isNotIn(@ForAll("fieldAndValues") Tuple2<Field, List<Value>> fv, @ForAll("memory") Memory m) {
+  void matches_nin_isNotIn(
+      @ForAll("fieldAndValues") Tuple2<Field, List<Value>> fv, @ForAll("memory") Memory m) {
     FilterExpr in = new In(fv.get1(), fv.get2(), false);
     assertThat(eval(new In(fv.get1(), fv.get2(), true), m)).isEqualTo(eval(new Not(in), m));
   }
 
   @Property(tries = 1000)
-  void matches_in_isOrOfEq(@ForAll("fieldAndValues") Tuple2<Field, List<Value>> fv, @ForAll("memory") Memory m) {
-    List<FilterExpr> eqs = fv.get2().stream().map(v -> (FilterExpr) new Compare(fv.get1(), Op.EQ, v)).toList();
+  void matches_in_isOrOfEq(
+      @ForAll("fieldAndValues") Tuple2<Field, List<Value>> fv, @ForAll("memory") Memory m) {
+    List<FilterExpr> eqs =
+        fv.get2().stream().map(v -> (FilterExpr) new Compare(fv.get1(), Op.EQ, v)).toList();
     assertThat(eval(new In(fv.get1(), fv.get2(), false), m)).isEqualTo(eval(new Or(eqs), m));
   }
 
-  /** Booleans have equality but no order: {@code gte true} never matches, so they are left out here. */
+  /**
+   * Booleans have equality but no order: {@code gte true} never matches, so they are left out here.
+   */
   @Property(tries = 1000)
   void matches_gteAndLte_areStrictOrEqual(
       @ForAll("fieldAndValue") Tuple2<Field, Value> fv, @ForAll("memory") Memory m) {
@@ -65,8 +74,10 @@ class FilterEvaluatorPropertiesTest {
       return;
     }
     FilterExpr eq = new Compare(f, Op.EQ, v);
-    assertThat(eval(new Compare(f, Op.GTE, v), m)).isEqualTo(eval(new Or(List.of(new Compare(f, Op.GT, v), eq)), m));
-    assertThat(eval(new Compare(f, Op.LTE, v), m)).isEqualTo(eval(new Or(List.of(new Compare(f, Op.LT, v), eq)), m));
+    assertThat(eval(new Compare(f, Op.GTE, v), m))
+        .isEqualTo(eval(new Or(List.of(new Compare(f, Op.GT, v), eq)), m));
+    assertThat(eval(new Compare(f, Op.LTE, v), m))
+        .isEqualTo(eval(new Or(List.of(new Compare(f, Op.LT, v), eq)), m));
   }
 
   @Property(tries = 1000)
@@ -79,7 +90,8 @@ class FilterEvaluatorPropertiesTest {
   }
 
   @Property(tries = 500)
-  void matches_afterJsonRoundTrip_isUnchanged(@ForAll("tree") FilterExpr f, @ForAll("memory") Memory m) {
+  void matches_afterJsonRoundTrip_isUnchanged(
+      @ForAll("tree") FilterExpr f, @ForAll("memory") Memory m) {
     assertThat(eval(FilterParser.parse(FilterParser.toJson(f)), m)).isEqualTo(eval(f, m));
   }
 
@@ -95,12 +107,19 @@ class FilterEvaluatorPropertiesTest {
 
   @Provide
   Arbitrary<Tuple2<Field, Value>> fieldAndValue() {
-    return FilterArbitraries.field(V).flatMap(f -> FilterArbitraries.value(V, f).map(v -> Tuple.of(f, v)));
+    return FilterArbitraries.field(V)
+        .flatMap(f -> FilterArbitraries.value(V, f).map(v -> Tuple.of(f, v)));
   }
 
   @Provide
   Arbitrary<Tuple2<Field, List<Value>>> fieldAndValues() {
-    return FilterArbitraries.field(V).flatMap(
-        f -> FilterArbitraries.value(V, f).list().ofMinSize(1).ofMaxSize(3).map(vs -> Tuple.of(f, vs)));
+    return FilterArbitraries.field(V)
+        .flatMap(
+            f ->
+                FilterArbitraries.value(V, f)
+                    .list()
+                    .ofMinSize(1)
+                    .ofMaxSize(3)
+                    .map(vs -> Tuple.of(f, vs)));
   }
 }

@@ -15,13 +15,21 @@ import org.junit.jupiter.api.Test;
 
 /** The reference semantics, one rule at a time, on hand-made memories. */
 class FilterEvaluatorTest {
-  private static final Memory ALICE = alice(Map.of(
-      "source", "Email",
-      "n", 1,
-      "x", 2.5,
-      "flag", true,
-      "tags", List.of("red", "Green", 7),
-      "nested", Map.of("a", 1)));
+  private static final Memory ALICE =
+      alice(
+          Map.of(
+              "source",
+              "Email",
+              "n",
+              1,
+              "x",
+              2.5,
+              "flag",
+              true,
+              "tags",
+              List.of("red", "Green", 7),
+              "nested",
+              Map.of("a", 1)));
   private static final Memory BARE = bare();
 
   static boolean matches(String singleQuoted, Memory memory) {
@@ -54,9 +62,15 @@ class FilterEvaluatorTest {
 
   @Test
   void matches_present_followsEachFieldsRule() {
-    assertThat(matches("{'AND':[{'user_id':'*'},{'agent_id':'*'},{'run_id':'*'},{'role':'*'},{'actor':'*'},"
-        + "{'categories':'*'},{'created_at':'*'},{'metadata.nested':'*'}]}", ALICE)).isTrue();
-    for (String field : List.of("user_id", "agent_id", "run_id", "role", "actor", "categories", "metadata.source")) {
+    assertThat(
+            matches(
+                "{'AND':[{'user_id':'*'},{'agent_id':'*'},{'run_id':'*'},{'role':'*'},{'actor':'*'},"
+                    + "{'categories':'*'},{'created_at':'*'},{'metadata.nested':'*'}]}",
+                ALICE))
+        .isTrue();
+    for (String field :
+        List.of(
+            "user_id", "agent_id", "run_id", "role", "actor", "categories", "metadata.source")) {
       assertThat(matches("{'" + field + "':'*'}", BARE)).as(field).isFalse();
     }
     assertThat(matches("{'created_at':'*'}", BARE)).isTrue();
@@ -123,7 +137,8 @@ class FilterEvaluatorTest {
   void matches_orderAcrossTypes_neverMatches() {
     FilterExpr textOrder = new Compare(Field.metadata("n"), Op.LT, new Value.Text("z"));
     FilterExpr boolOrder = new Compare(Field.metadata("flag"), Op.GTE, new Value.Bool(true));
-    FilterExpr numberOnTime = new Compare(Field.of(FilterExpr.Kind.CREATED_AT), Op.GT, new Value.Number(0));
+    FilterExpr numberOnTime =
+        new Compare(Field.of(FilterExpr.Kind.CREATED_AT), Op.GT, new Value.Number(0));
     assertThat(FilterEvaluator.matches(textOrder, ALICE)).isFalse();
     assertThat(FilterEvaluator.matches(boolOrder, ALICE)).isFalse();
     assertThat(FilterEvaluator.matches(numberOnTime, ALICE)).isFalse();

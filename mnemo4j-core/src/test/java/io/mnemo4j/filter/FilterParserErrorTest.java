@@ -18,7 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every class of refusal, with the exact path in {@code field()} and the words the message must hold. */
+/**
+ * Every class of refusal, with the exact path in {@code field()} and the words the message must
+ * hold.
+ */
 class FilterParserErrorTest {
 
   static InvalidRequestException fail(Supplier<?> parse) {
@@ -46,36 +49,58 @@ class FilterParserErrorTest {
         arguments("{'$or':[{}]}", "filters.$or", "spelled AND, OR, NOT"),
         arguments("{'Not':{}}", "filters.Not", "spelled AND, OR, NOT"),
         arguments("{'app_id':'a'}", "filters.app_id", "unsupported field 'app_id'"),
-        arguments("{'keywords':{'icontains':'x'}}", "filters.keywords", "unsupported field 'keywords'"),
+        arguments(
+            "{'keywords':{'icontains':'x'}}", "filters.keywords", "unsupported field 'keywords'"),
         arguments("{'timestamp':{'gt':1}}", "filters.timestamp", "use created_at or updated_at"),
         arguments("{'memory_ids':['m1']}", "filters.memory_ids", "unsupported field 'memory_ids'"),
-        arguments("{'AND':[{'user_id':'u'},{'USER_ID':'u'}]}", "filters.AND[1].USER_ID", "unknown field 'USER_ID'"),
+        arguments(
+            "{'AND':[{'user_id':'u'},{'USER_ID':'u'}]}",
+            "filters.AND[1].USER_ID",
+            "unknown field 'USER_ID'"),
         // logical operators
         arguments("{'AND':[]}", "filters.AND", "non-empty array"),
         arguments("{'OR':{}}", "filters.OR", "non-empty array"),
-        arguments("{'AND':[{'user_id':'u'}, 3]}", "filters.AND[1]", "must be a JSON object, got a number"),
+        arguments(
+            "{'AND':[{'user_id':'u'}, 3]}",
+            "filters.AND[1]",
+            "must be a JSON object, got a number"),
         arguments("{'AND':[null]}", "filters.AND[0]", "got null"),
         arguments("{'NOT':[]}", "filters.NOT", "NOT needs"),
         arguments("{'NOT':'x'}", "filters.NOT", "NOT needs"),
         arguments("{'NOT':[{'foo':1}]}", "filters.NOT[0].foo", "unknown field"),
         arguments("{'NOT':{'foo':1}}", "filters.NOT.foo", "unknown field"),
         // operators
-        arguments("{'user_id':{'foo':1}}", "filters.user_id.foo", "unknown operator 'foo' on user_id"),
+        arguments(
+            "{'user_id':{'foo':1}}", "filters.user_id.foo", "unknown operator 'foo' on user_id"),
         arguments("{'user_id':{'$eq':'u'}}", "filters.user_id.$eq", "without '$'"),
         arguments("{'user_id':{'EQ':'u'}}", "filters.user_id.EQ", "lower case"),
-        arguments("{'metadata':{'a':{'b':1}}}", "filters.metadata.a.b", "only top-level metadata keys"),
+        arguments(
+            "{'metadata':{'a':{'b':1}}}", "filters.metadata.a.b", "only top-level metadata keys"),
         arguments("{'user_id':{}}", "filters.user_id", "at least one operator"),
-        arguments("{'user_id':{'gt':'u'}}", "filters.user_id.gt", "operator 'gt' is not supported on user_id"),
-        arguments("{'categories':{'lte':'a'}}", "filters.categories.lte", "not supported on categories"),
-        arguments("{'metadata.n':{'gt':'a'}}", "filters.metadata.n.gt", "needs a number, got a string"),
-        arguments("{'metadata.n':{'gt':true}}", "filters.metadata.n.gt", "needs a number, got a boolean"),
-        arguments("{'created_at':{'contains':'2024'}}", "filters.created_at.contains", "not supported on created_at"),
+        arguments(
+            "{'user_id':{'gt':'u'}}",
+            "filters.user_id.gt",
+            "operator 'gt' is not supported on user_id"),
+        arguments(
+            "{'categories':{'lte':'a'}}", "filters.categories.lte", "not supported on categories"),
+        arguments(
+            "{'metadata.n':{'gt':'a'}}", "filters.metadata.n.gt", "needs a number, got a string"),
+        arguments(
+            "{'metadata.n':{'gt':true}}", "filters.metadata.n.gt", "needs a number, got a boolean"),
+        arguments(
+            "{'created_at':{'contains':'2024'}}",
+            "filters.created_at.contains",
+            "not supported on created_at"),
         arguments("{'role':{'icontains':'us'}}", "filters.role.icontains", "not supported on role"),
-        arguments("{'actor':{'contains':1}}", "filters.actor.contains", "takes a string, got a number"),
+        arguments(
+            "{'actor':{'contains':1}}", "filters.actor.contains", "takes a string, got a number"),
         // in / nin
         arguments("{'user_id':{'in':[]}}", "filters.user_id.in", "non-empty array"),
         arguments("{'user_id':{'nin':'u'}}", "filters.user_id.nin", "non-empty array"),
-        arguments("{'user_id':{'in':['u',1]}}", "filters.user_id.in[1]", "user_id takes a string, got a number"),
+        arguments(
+            "{'user_id':{'in':['u',1]}}",
+            "filters.user_id.in[1]",
+            "user_id takes a string, got a number"),
         arguments("{'metadata.k':{'in':['u',[1]]}}", "filters.metadata.k.in[1]", "got an array"),
         arguments("{'metadata.k':{'in':[{'a':1}]}}", "filters.metadata.k.in[0]", "got an object"),
         arguments("{'role':{'in':['user','boss']}}", "filters.role.in[1]", "role must be one of"),
@@ -86,12 +111,19 @@ class FilterParserErrorTest {
         arguments("{'user_id':['u1','u2']}", "filters.user_id", "use {\"in\": [...]}"),
         arguments("{'user_id':7}", "filters.user_id", "user_id takes a string, got a number"),
         arguments("{'categories':true}", "filters.categories", "takes a string, got a boolean"),
-        arguments("{'role':'boss'}", "filters.role", "role must be one of user, assistant, system, tool"),
+        arguments(
+            "{'role':'boss'}", "filters.role", "role must be one of user, assistant, system, tool"),
         arguments("{'role':'USER'}", "filters.role", "role must be one of"),
-        arguments("{'created_at':{'gte':1700000000}}", "filters.created_at.gte", "created_at takes a string"),
-        arguments("{'AND':[{}, {'created_at':{'gte':'yesterday'}}]}", "filters.AND[1].created_at.gte",
+        arguments(
+            "{'created_at':{'gte':1700000000}}",
+            "filters.created_at.gte",
+            "created_at takes a string"),
+        arguments(
+            "{'AND':[{}, {'created_at':{'gte':'yesterday'}}]}",
+            "filters.AND[1].created_at.gte",
             "ISO-8601 date"),
-        arguments("{'updated_at':'2024-01-31T10:00:00'}", "filters.updated_at", "date-time with offset"),
+        arguments(
+            "{'updated_at':'2024-01-31T10:00:00'}", "filters.updated_at", "date-time with offset"),
         arguments("{'created_at':'2024-02-30'}", "filters.created_at", "ISO-8601"),
         arguments("{'metadata.n':1e400}", "filters.metadata.n", "finite"),
         // metadata keys
@@ -99,8 +131,10 @@ class FilterParserErrorTest {
         arguments("{'metadata':{}}", "filters.metadata", "object of metadata key to condition"),
         arguments("{'metadata.':1}", "filters.metadata.", "must not be empty"),
         arguments("{'metadata':{'':1}}", "filters.metadata.", "must not be empty"),
-        arguments("{'metadata.user_id':'u1'}", "filters.metadata.user_id", "filter on user_id itself"),
-        arguments("{'metadata':{'tenant_id':'t'}}", "filters.metadata.tenant_id", "names an identity"),
+        arguments(
+            "{'metadata.user_id':'u1'}", "filters.metadata.user_id", "filter on user_id itself"),
+        arguments(
+            "{'metadata':{'tenant_id':'t'}}", "filters.metadata.tenant_id", "names an identity"),
         arguments("{'metadata.k':{'in':['a', null]}}", "filters.metadata.k.in[1]", "got null"));
   }
 
@@ -114,14 +148,16 @@ class FilterParserErrorTest {
 
   @Test
   void parse_unknownOperator_failsNamingIt() {
-    InvalidRequestException e = fail("{'AND':[{'user_id':'u'},{'created_at':{'after':'2024-01-01'}}]}");
+    InvalidRequestException e =
+        fail("{'AND':[{'user_id':'u'},{'created_at':{'after':'2024-01-01'}}]}");
     assertThat(e.field()).isEqualTo("filters.AND[1].created_at.after");
     assertThat(e.getMessage()).startsWith("unknown operator 'after' on created_at");
   }
 
   @Test
   void parse_tooDeep_fails() {
-    String deep = "{'AND':[".repeat(FilterParser.MAX_DEPTH) + "{}" + "]}".repeat(FilterParser.MAX_DEPTH);
+    String deep =
+        "{'AND':[".repeat(FilterParser.MAX_DEPTH) + "{}" + "]}".repeat(FilterParser.MAX_DEPTH);
     InvalidRequestException e = fail(deep);
     assertThat(e.field()).isEqualTo("filters" + ".AND[0]".repeat(FilterParser.MAX_DEPTH));
     assertThat(e.getMessage()).contains("nested deeper than 16 levels");
@@ -129,7 +165,8 @@ class FilterParserErrorTest {
 
   @Test
   void parse_tooDeepNot_fails() {
-    String deep = "{'NOT':".repeat(FilterParser.MAX_DEPTH) + "{}" + "}".repeat(FilterParser.MAX_DEPTH);
+    String deep =
+        "{'NOT':".repeat(FilterParser.MAX_DEPTH) + "{}" + "}".repeat(FilterParser.MAX_DEPTH);
     assertThat(fail(deep).field()).isEqualTo("filters" + ".NOT".repeat(FilterParser.MAX_DEPTH));
   }
 
@@ -170,7 +207,8 @@ class FilterParserErrorTest {
     assertThat(e.field()).isEqualTo("filters");
     assertThat(e.getMessage()).contains("larger than 65536 bytes");
     // multi-byte characters count as their UTF-8 size
-    InvalidRequestException wide = fail("{'actor':'" + "\u00e9".repeat(FilterParser.MAX_JSON_BYTES / 2) + "'}");
+    InvalidRequestException wide =
+        fail("{'actor':'" + "\u00e9".repeat(FilterParser.MAX_JSON_BYTES / 2) + "'}");
     assertThat(wide.getMessage()).contains("larger than");
   }
 
@@ -191,7 +229,8 @@ class FilterParserErrorTest {
 
   @Test
   void parse_javaMapWithUnsupportedValue_failsWithPath() {
-    InvalidRequestException e = fail(() -> FilterParser.parse(Map.of("OR", List.of(Map.of("actor", new Object())))));
+    InvalidRequestException e =
+        fail(() -> FilterParser.parse(Map.of("OR", List.of(Map.of("actor", new Object())))));
     assertThat(e.field()).isEqualTo("filters.OR[0].actor");
     assertThat(e.getMessage()).contains("unsupported Java value of type Object");
   }
@@ -222,7 +261,8 @@ class FilterParserErrorTest {
 
   @Test
   void parse_javaMapWithNaN_fails() {
-    assertThat(fail(() -> FilterParser.parse(Map.of("metadata.n", Double.NaN))).getMessage()).contains("finite");
+    assertThat(fail(() -> FilterParser.parse(Map.of("metadata.n", Double.NaN))).getMessage())
+        .contains("finite");
   }
 
   @Test
@@ -236,6 +276,7 @@ class FilterParserErrorTest {
   void parse_pojoNode_fails() {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.putPOJO("actor", new Object());
-    assertThat(fail(() -> FilterParser.parse(node)).getMessage()).contains("got an unsupported value");
+    assertThat(fail(() -> FilterParser.parse(node)).getMessage())
+        .contains("got an unsupported value");
   }
 }

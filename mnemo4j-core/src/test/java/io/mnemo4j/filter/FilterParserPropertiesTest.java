@@ -13,8 +13,8 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Robustness and round trip of the parser on generated input. jqwik prints each property's seed; rerun one with
- * {@code @Property(seed = "...")}.
+ * Robustness and round trip of the parser on generated input. jqwik prints each property's seed;
+ * rerun one with {@code @Property(seed = "...")}.
  */
 class FilterParserPropertiesTest {
 

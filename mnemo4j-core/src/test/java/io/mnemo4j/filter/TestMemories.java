@@ -25,14 +25,34 @@ final class TestMemories {
       Instant updatedAt) {
     @SuppressWarnings("unchecked")
     Map<String, Object> meta = (Map<String, Object>) metadata;
-    return new Memory("0190f000-0000-7000-8000-000000000001", "text", "hash", scope, meta, categories, role, actor,
-        createdAt, updatedAt, null, null, null, new Memory.Provenance("verbatim", List.of()), "test-model");
+    return new Memory(
+        "0190f000-0000-7000-8000-000000000001",
+        "text",
+        "hash",
+        scope,
+        meta,
+        categories,
+        role,
+        actor,
+        createdAt,
+        updatedAt,
+        null,
+        null,
+        null,
+        new Memory.Provenance("verbatim", List.of()),
+        "test-model");
   }
 
   /** Alice's memory, role user, actor "Alice", categories food and travel, the given metadata. */
   static Memory alice(Map<String, ?> metadata) {
-    return memory(new Scope("alice", "bot", "run-1"), metadata, List.of("food", "travel"), Role.USER, "Alice",
-        CREATED, UPDATED);
+    return memory(
+        new Scope("alice", "bot", "run-1"),
+        metadata,
+        List.of("food", "travel"),
+        Role.USER,
+        "Alice",
+        CREATED,
+        UPDATED);
   }
 
   /** A tenant-wide memory with nothing set. */

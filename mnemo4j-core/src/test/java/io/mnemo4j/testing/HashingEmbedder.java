@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A deterministic bag-of-words embedder for tests: each lower-cased word is hashed into one of {@code dimension}
- * buckets with a sign, and the vector is L2-normalised. Texts sharing words are similar; no model file, no
- * randomness, so contract tests are exact on every backend. Thread-safe.
+ * A deterministic bag-of-words embedder for tests: each lower-cased word is hashed into one of
+ * {@code dimension} buckets with a sign, and the vector is L2-normalised. Texts sharing words are
+ * similar; no model file, no randomness, so contract tests are exact on every backend. Thread-safe.
  */
 public final class HashingEmbedder implements Embedder {
   private final int dimension;

@@ -38,10 +38,11 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The reference backend: everything in Java collections, brute-force cosine, a plain term-overlap ranker, filters by
- * {@link FilterEvaluator}. It keeps the contract suite honest inside the core's own build and is the simplest
- * statement of what a store must do. State survives {@code close} (so reopen tests pass) but not the JVM. Thread-safe
- * (every method synchronises on the tenant's state).
+ * The reference backend: everything in Java collections, brute-force cosine, a plain term-overlap
+ * ranker, filters by {@link FilterEvaluator}. It keeps the contract suite honest inside the core's
+ * own build and is the simplest statement of what a store must do. State survives {@code close} (so
+ * reopen tests pass) but not the JVM. Thread-safe (every method synchronises on the tenant's
+ * state).
  */
 public final class InMemoryBackend implements Backend {
   private final Map<String, Map<TenantId, Tenant>> regions = new ConcurrentHashMap<>();
@@ -117,22 +118,28 @@ public final class InMemoryBackend implements Backend {
     @Override
     public synchronized Optional<StoredMemory> findByHash(Scope scope, String hash) {
       return memories.values().stream()
-          .filter(m -> m.memory().scope().equals(scope) && m.memory().hash().equals(hash)).findFirst();
+          .filter(m -> m.memory().scope().equals(scope) && m.memory().hash().equals(hash))
+          .findFirst();
     }
 
     private List<StoredMemory> matching(ScopeFilter scope, FilterExpr filter) {
       return memories.values().stream()
-          .filter(m -> scope.test(m.memory().scope()) && FilterEvaluator.matches(filter, m.memory())).toList();
+          .filter(
+              m -> scope.test(m.memory().scope()) && FilterEvaluator.matches(filter, m.memory()))
+          .toList();
     }
 
     @Override
-    public synchronized Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    public synchronized Page<StoredMemory> list(
+        ScopeFilter scope, FilterExpr filter, PageRequest page) {
       String after = page.cursor();
       if (after != null && after.length() != 36) {
         throw new InvalidRequestException("cursor", "cursor is not one this store issued");
       }
-      List<StoredMemory> rest = matching(scope, filter).stream()
-          .filter(m -> after == null || m.id().compareTo(after) > 0).toList();
+      List<StoredMemory> rest =
+          matching(scope, filter).stream()
+              .filter(m -> after == null || m.id().compareTo(after) > 0)
+              .toList();
       List<StoredMemory> items = rest.subList(0, Math.min(page.size(), rest.size()));
       String next = rest.size() > page.size() ? items.get(items.size() - 1).id() : null;
       return new Page<>(items, next);
@@ -144,22 +151,28 @@ public final class InMemoryBackend implements Backend {
     }
 
     @Override
-    public synchronized List<ScoredId> vectorSearch(String model, float[] q, ScopeFilter scope, FilterExpr filter,
-        int k) {
+    public synchronized List<ScoredId> vectorSearch(
+        String model, float[] q, ScopeFilter scope, FilterExpr filter, int k) {
       return matching(scope, filter).stream()
-          .filter(m -> m.memory().embeddingModel().equals(model) && m.embedding().length == q.length)
+          .filter(
+              m -> m.memory().embeddingModel().equals(model) && m.embedding().length == q.length)
           .map(m -> new ScoredId(m.id(), dot(q, m.embedding())))
-          .sorted(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id))
-          .limit(k).toList();
+          .sorted(
+              Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id))
+          .limit(k)
+          .toList();
     }
 
     @Override
-    public synchronized List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
+    public synchronized List<ScoredId> textSearch(
+        String query, ScopeFilter scope, FilterExpr filter, int k) {
       Set<String> terms = words(query);
       List<StoredMemory> candidates = matching(scope, filter);
       Map<String, Integer> df = new HashMap<>();
       for (StoredMemory m : candidates) {
-        for (String w : words(m.memory().text())) {
+        Set<String> all = new HashSet<>(words(m.memory().text()));
+        all.addAll(words(m.context()));
+        for (String w : all) {
           df.merge(w, 1, Integer::sum);
         }
       }
@@ -167,9 +180,13 @@ public final class InMemoryBackend implements Backend {
       for (StoredMemory m : candidates) {
         double score = 0;
         Set<String> doc = words(m.memory().text());
+        Set<String> context = words(m.context());
         for (String t : terms) {
-          if (doc.contains(t)) {
-            score += Math.log(1 + (double) candidates.size() / df.get(t));
+          // Context counts, but less than the memory's own words (the contract only asks that it be
+          // found).
+          double weight = doc.contains(t) ? 1 : context.contains(t) ? 0.3 : 0;
+          if (weight > 0) {
+            score += weight * Math.log(1 + (double) candidates.size() / df.get(t));
           }
         }
         if (score > 0) {
@@ -244,7 +261,8 @@ public final class InMemoryBackend implements Backend {
 
     @Override
     public synchronized void addKey(ApiKey key) {
-      if (keys.containsKey(key.id()) || keys.values().stream().anyMatch(k -> k.hash().equals(key.hash()))) {
+      if (keys.containsKey(key.id())
+          || keys.values().stream().anyMatch(k -> k.hash().equals(key.hash()))) {
         throw new ConflictException("key " + key.id() + " already exists");
       }
       keys.put(key.id(), key);
@@ -257,7 +275,9 @@ public final class InMemoryBackend implements Backend {
 
     @Override
     public synchronized List<ApiKey> keys(Optional<TenantId> tenant) {
-      return keys.values().stream().filter(k -> java.util.Objects.equals(k.tenant(), tenant.orElse(null))).toList();
+      return keys.values().stream()
+          .filter(k -> java.util.Objects.equals(k.tenant(), tenant.orElse(null)))
+          .toList();
     }
 
     @Override

@@ -50,8 +50,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The storage contract every backend passes, through the public API. A backend's test extends this class and says
- * only how to make its {@link Backend}; there is no opt-out switch. Isolation, purge and scope rules live here.
+ * The storage contract every backend passes, through the public API. A backend's test extends this
+ * class and says only how to make its {@link Backend}; there is no opt-out switch. Isolation, purge
+ * and scope rules live here.
  */
 public abstract class MemoryStoreContractTest {
   /** A data directory per test. */
@@ -68,8 +69,14 @@ public abstract class MemoryStoreContractTest {
 
   /** Builds the instance under test over {@link #dataDir}. */
   protected Mnemo open() {
-    return Mnemo.builder().dataDir(dataDir).clock(clock).embedder(new HashingEmbedder()).backend(backend())
-        .nearDuplicateThreshold(0.95).regions("eu").build();
+    return Mnemo.builder()
+        .dataDir(dataDir)
+        .clock(clock)
+        .embedder(new HashingEmbedder())
+        .backend(backend())
+        .nearDuplicateThreshold(0.95)
+        .regions("eu")
+        .build();
   }
 
   /** Closes and reopens the instance over the same data. */
@@ -108,7 +115,8 @@ public abstract class MemoryStoreContractTest {
     acme.add(say("Alice prefers green tea in the morning"), Scope.user("alice"));
     acme.add(say("Bob prefers black coffee in the morning"), Scope.user("bob"));
 
-    List<Hit> hits = acme.search("what does she drink in the morning", Search.in(Scope.user("alice")));
+    List<Hit> hits =
+        acme.search("what does she drink in the morning", Search.in(Scope.user("alice")));
 
     assertThat(texts(hits)).containsExactly("Alice prefers green tea in the morning");
     assertThat(hits.get(0).origin()).isEqualTo(Hit.Origin.SCOPE);
@@ -124,10 +132,13 @@ public abstract class MemoryStoreContractTest {
     List<Hit> withOrg = acme.search("CRM", Search.in(Scope.user("alice")).withTenantWide());
     List<Hit> without = acme.search("CRM", Search.in(Scope.user("alice")));
 
-    assertThat(texts(withOrg)).containsExactlyInAnyOrder("Our CRM is called Atlas",
-        "I prioritise API performance in the CRM");
-    assertThat(withOrg).filteredOn(h -> h.memory().text().startsWith("Our"))
-        .extracting(Hit::origin).containsExactly(Hit.Origin.TENANT_WIDE);
+    assertThat(texts(withOrg))
+        .containsExactlyInAnyOrder(
+            "Our CRM is called Atlas", "I prioritise API performance in the CRM");
+    assertThat(withOrg)
+        .filteredOn(h -> h.memory().text().startsWith("Our"))
+        .extracting(Hit::origin)
+        .containsExactly(Hit.Origin.TENANT_WIDE);
     assertThat(texts(without)).containsExactly("I prioritise API performance in the CRM");
   }
 
@@ -177,10 +188,15 @@ public abstract class MemoryStoreContractTest {
     // Regression for Mem0 #6277: a metadata user_id must never move a memory into another scope.
     TenantMemory acme = mnemo.tenant("acme");
     for (String key : List.of("user_id", "agent_id", "run_id", "tenant", "tenant_id", "org_id")) {
-      assertThatThrownBy(() -> acme.add(say("hello"), Scope.user("alice"),
-          AddOptions.none().withMetadata(Map.of(key, "bob"))))
+      assertThatThrownBy(
+              () ->
+                  acme.add(
+                      say("hello"),
+                      Scope.user("alice"),
+                      AddOptions.none().withMetadata(Map.of(key, "bob"))))
           .isInstanceOf(InvalidRequestException.class)
-          .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("metadata." + key));
+          .satisfies(
+              e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("metadata." + key));
     }
     assertThat(acme.count(Selection.everywhere())).isZero();
   }
@@ -195,14 +211,18 @@ public abstract class MemoryStoreContractTest {
     String idB = idOf(b.add(say("the launch code is in the blue folder"), Scope.user("alice")));
     a.add(say("tenant A org note about the blue folder"), Scope.tenantWide());
 
-    assertThat(a.search("blue folder", Search.everywhere())).extracting(h -> h.memory().id())
-        .contains(idA).doesNotContain(idB);
+    assertThat(a.search("blue folder", Search.everywhere()))
+        .extracting(h -> h.memory().id())
+        .contains(idA)
+        .doesNotContain(idB);
     assertThat(b.search("blue folder", Search.in(Scope.user("alice")).withTenantWide()))
-        .extracting(h -> h.memory().id()).containsExactly(idB);
+        .extracting(h -> h.memory().id())
+        .containsExactly(idB);
     assertThat(b.get(idA)).isEmpty();
     assertThat(a.get(idB)).isEmpty();
     assertThat(b.getAll(Selection.everywhere(), PageRequest.first(100)).items())
-        .extracting(Memory::id).containsExactly(idB);
+        .extracting(Memory::id)
+        .containsExactly(idB);
     assertThat(b.count(Selection.everywhere())).isEqualTo(1);
     assertThatThrownBy(() -> b.history(idA)).isInstanceOf(NotFoundException.class);
     assertThatThrownBy(() -> b.update(idA, "overwritten")).isInstanceOf(NotFoundException.class);
@@ -225,7 +245,8 @@ public abstract class MemoryStoreContractTest {
 
     assertThat(foreign).isInstanceOf(NotFoundException.class);
     assertThat(absent).isInstanceOf(NotFoundException.class);
-    assertThat(foreign.getMessage().replace(idA, "ID")).isEqualTo(absent.getMessage().replace(missing, "ID"));
+    assertThat(foreign.getMessage().replace(idA, "ID"))
+        .isEqualTo(absent.getMessage().replace(missing, "ID"));
   }
 
   private static Throwable catchThrowable(Runnable r) {
@@ -244,7 +265,8 @@ public abstract class MemoryStoreContractTest {
     String canary = "canary-" + Long.toHexString(new Random(42).nextLong());
     TenantMemory doomed = mnemo.tenant("doomed");
     TenantMemory kept = mnemo.tenant("kept");
-    doomed.add(say(canary + " lives here", "second memory of the doomed tenant"), Scope.user("alice"));
+    doomed.add(
+        say(canary + " lives here", "second memory of the doomed tenant"), Scope.user("alice"));
     String id = idOf(doomed.add(say("an org fact to update"), Scope.tenantWide()));
     doomed.update(id, "an org fact, updated " + canary);
     kept.add(say("kept tenant data stays"), Scope.user("alice"));
@@ -258,7 +280,8 @@ public abstract class MemoryStoreContractTest {
     assertThat(mnemo.findTenant("doomed")).isEmpty();
     assertThat(mnemo.purgeReceipts()).extracting(PurgeReceipt::tenant).contains("doomed");
     assertThat(filesContaining(canary)).isEmpty();
-    assertThatThrownBy(() -> doomed.search("anything", Search.everywhere())).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> doomed.search("anything", Search.everywhere()))
+        .isInstanceOf(NotFoundException.class);
     assertThat(kept.count(Selection.everywhere())).isEqualTo(1);
 
     reopen();
@@ -270,13 +293,17 @@ public abstract class MemoryStoreContractTest {
   protected List<Path> filesContaining(String needle) throws IOException {
     byte[] n = needle.getBytes(StandardCharsets.UTF_8);
     try (Stream<Path> files = Files.walk(dataDir)) {
-      return files.filter(Files::isRegularFile).filter(p -> {
-        try {
-          return indexOf(Files.readAllBytes(p), n) >= 0;
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).toList();
+      return files
+          .filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                try {
+                  return indexOf(Files.readAllBytes(p), n) >= 0;
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
     }
   }
 
@@ -319,13 +346,16 @@ public abstract class MemoryStoreContractTest {
     ApiKeys.Issued admin = mnemo.apiKeys().issueAdmin();
 
     assertThat(alice.secret()).startsWith(ApiKeys.SECRET_PREFIX).hasSizeGreaterThan(40);
-    assertThat(mnemo.apiKeys().authenticate(alice.secret()).orElseThrow().userId()).isEqualTo("alice");
+    assertThat(mnemo.apiKeys().authenticate(alice.secret()).orElseThrow().userId())
+        .isEqualTo("alice");
     assertThat(mnemo.apiKeys().authenticate(admin.secret()).orElseThrow().isAdmin()).isTrue();
     assertThat(mnemo.apiKeys().authenticate(alice.secret() + "x")).isEmpty();
-    assertThat(mnemo.apiKeys().list(io.mnemo4j.TenantId.of("keyed"))).extracting(k -> k.id())
+    assertThat(mnemo.apiKeys().list(io.mnemo4j.TenantId.of("keyed")))
+        .extracting(k -> k.id())
         .containsExactly(alice.key().id(), whole.key().id());
     assertThat(filesContaining(alice.secret())).isEmpty();
-    assertThatThrownBy(() -> mnemo.apiKeys().revoke(io.mnemo4j.TenantId.of("other"), alice.key().id()))
+    assertThatThrownBy(
+            () -> mnemo.apiKeys().revoke(io.mnemo4j.TenantId.of("other"), alice.key().id()))
         .isInstanceOf(NotFoundException.class);
 
     mnemo.apiKeys().revoke(io.mnemo4j.TenantId.of("keyed"), whole.key().id());
@@ -357,19 +387,31 @@ public abstract class MemoryStoreContractTest {
     assertThat(again.get(gone)).isEmpty();
     assertThat(texts(again.search("penguins", Search.in(Scope.user("alice")).limit(1))))
         .containsExactly("persistent fact about penguins");
-    assertThat(texts(again.search("version note", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT))))
+    assertThat(
+            texts(
+                again.search(
+                    "version note", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT))))
         .containsExactly("second version of the note");
-    assertThat(again.history(changed)).extracting(HistoryEntry::event)
+    assertThat(again.history(changed))
+        .extracting(HistoryEntry::event)
         .containsExactly(EventType.ADD, EventType.UPDATE);
-    assertThat(again.history(gone)).extracting(HistoryEntry::event).containsExactly(EventType.ADD, EventType.DELETE);
+    assertThat(again.history(gone))
+        .extracting(HistoryEntry::event)
+        .containsExactly(EventType.ADD, EventType.DELETE);
     assertThat(mnemo.listTenants()).extracting(t -> t.id().value()).containsExactly("acme");
   }
 
   @Test
   void manyTenants_beyondOpenLimit_allKeepTheirData() {
     mnemo.close();
-    mnemo = Mnemo.builder().dataDir(dataDir).clock(clock).embedder(new HashingEmbedder()).backend(backend())
-        .maxOpenTenants(2).build();
+    mnemo =
+        Mnemo.builder()
+            .dataDir(dataDir)
+            .clock(clock)
+            .embedder(new HashingEmbedder())
+            .backend(backend())
+            .maxOpenTenants(2)
+            .build();
     for (int round = 0; round < 2; round++) {
       for (int t = 0; t < 5; t++) {
         mnemo.tenant("t" + t).add(say("round " + round + " of tenant " + t), Scope.user("u"));
@@ -390,20 +432,27 @@ public abstract class MemoryStoreContractTest {
 
     List<MemoryEvent> again = acme.add(say("  i LIKE green tea "), Scope.user("alice"));
 
-    assertThat(again).singleElement().satisfies(e -> {
-      assertThat(e.event()).isEqualTo(EventType.NONE);
-      assertThat(e.id()).isEqualTo(first);
-    });
+    assertThat(again)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.event()).isEqualTo(EventType.NONE);
+              assertThat(e.id()).isEqualTo(first);
+            });
     assertThat(acme.count(Selection.in(Scope.user("alice")))).isEqualTo(1);
   }
 
   @Test
   void add_nearDuplicateInScope_isNone() {
     TenantMemory acme = mnemo.tenant("acme");
-    acme.add(say("we ship the mobile app every second tuesday after the review meeting"), Scope.user("alice"));
+    acme.add(
+        say("we ship the mobile app every second tuesday after the review meeting"),
+        Scope.user("alice"));
 
-    List<MemoryEvent> near = acme.add(
-        say("we ship the mobile app every second tuesday after the review meeting ends"), Scope.user("alice"));
+    List<MemoryEvent> near =
+        acme.add(
+            say("we ship the mobile app every second tuesday after the review meeting ends"),
+            Scope.user("alice"));
 
     assertThat(near).extracting(MemoryEvent::event).containsExactly(EventType.NONE);
     assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
@@ -424,14 +473,42 @@ public abstract class MemoryStoreContractTest {
   }
 
   @Test
+  void textSearch_findsAReplyThroughTheMessagesBeforeIt_butRanksTheirOwnWordsFirst() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<MemoryEvent> events =
+        acme.add(
+            List.of(
+                Message.user("Did you visit the museum of modern art?"),
+                Message.assistant("Yes, last Friday with my sister!")),
+            Scope.user("alice"));
+    acme.add(say("completely unrelated note about invoices"), Scope.user("alice"));
+
+    List<Hit> hits =
+        acme.search("museum of modern art", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT));
+
+    assertThat(hits)
+        .extracting(h -> h.memory().id())
+        .containsExactly(events.get(0).id(), events.get(1).id());
+    reopen();
+    assertThat(
+            mnemo
+                .tenant("acme")
+                .search(
+                    "museum of modern art", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT)))
+        .hasSize(2);
+  }
+
+  @Test
   void add_sameTextInAnotherScope_isStoredAgain() {
     TenantMemory acme = mnemo.tenant("acme");
     acme.add(say("standup is at nine"), Scope.user("alice"));
 
-    assertThat(acme.add(say("standup is at nine"), Scope.user("bob"))).extracting(MemoryEvent::event)
+    assertThat(acme.add(say("standup is at nine"), Scope.user("bob")))
+        .extracting(MemoryEvent::event)
         .containsExactly(EventType.ADD);
     assertThat(acme.add(say("standup is at nine"), new Scope("alice", "bot", null)))
-        .extracting(MemoryEvent::event).containsExactly(EventType.ADD);
+        .extracting(MemoryEvent::event)
+        .containsExactly(EventType.ADD);
     assertThat(acme.count(Selection.everywhere())).isEqualTo(3);
   }
 
@@ -439,18 +516,26 @@ public abstract class MemoryStoreContractTest {
   void add_duplicatesWithinOneCall_storeOnce() {
     TenantMemory acme = mnemo.tenant("acme");
 
-    List<MemoryEvent> events = acme.add(say("same line", "Same line!", "other line"), Scope.user("alice"));
+    List<MemoryEvent> events =
+        acme.add(say("same line", "Same line!", "other line"), Scope.user("alice"));
 
-    assertThat(events).extracting(MemoryEvent::event).containsExactly(EventType.ADD, EventType.NONE, EventType.ADD);
+    assertThat(events)
+        .extracting(MemoryEvent::event)
+        .containsExactly(EventType.ADD, EventType.NONE, EventType.ADD);
     assertThat(events.get(1).id()).isEqualTo(events.get(0).id());
   }
 
   @Test
   void add_keepsRoleActorAndMetadata() {
     TenantMemory acme = mnemo.tenant("acme");
-    String id = idOf(acme.add(List.of(new Message(io.mnemo4j.Role.ASSISTANT, "I booked the table", "concierge")),
-        Scope.user("alice"), AddOptions.none().withMetadata(Map.of("topic", "dinner", "party", 4))
-            .withCategories(List.of("plans"))));
+    String id =
+        idOf(
+            acme.add(
+                List.of(new Message(io.mnemo4j.Role.ASSISTANT, "I booked the table", "concierge")),
+                Scope.user("alice"),
+                AddOptions.none()
+                    .withMetadata(Map.of("topic", "dinner", "party", 4))
+                    .withCategories(List.of("plans"))));
 
     Memory m = acme.get(id).orElseThrow();
 
@@ -466,10 +551,14 @@ public abstract class MemoryStoreContractTest {
   @Test
   void add_perMessageMetadata_mergesOverTheCallsMetadata() {
     TenantMemory acme = mnemo.tenant("acme");
-    List<MemoryEvent> events = acme.add(List.of(
-            Message.user("first turn of the session").withMetadata(Map.of("turn", "D1:1")),
-            Message.user("second turn, other words").withMetadata(Map.of("turn", "D1:2", "session", "override"))),
-        Scope.user("alice"), AddOptions.none().withMetadata(Map.of("session", "s1")));
+    List<MemoryEvent> events =
+        acme.add(
+            List.of(
+                Message.user("first turn of the session").withMetadata(Map.of("turn", "D1:1")),
+                Message.user("second turn, other words")
+                    .withMetadata(Map.of("turn", "D1:2", "session", "override"))),
+            Scope.user("alice"),
+            AddOptions.none().withMetadata(Map.of("session", "s1")));
 
     assertThat(acme.get(events.get(0).id()).orElseThrow().metadata())
         .isEqualTo(Map.of("turn", "D1:1", "session", "s1"));
@@ -502,16 +591,20 @@ public abstract class MemoryStoreContractTest {
   @Test
   void expiredMemories_areHiddenFromSearchAndList() {
     TenantMemory acme = mnemo.tenant("acme");
-    acme.add(say("temporary door code 1234"), Scope.user("alice"),
+    acme.add(
+        say("temporary door code 1234"),
+        Scope.user("alice"),
         AddOptions.none().withExpiry(clock.instant().plus(Duration.ofHours(1))));
     acme.add(say("permanent door policy"), Scope.user("alice"));
     assertThat(acme.search("door", Search.in(Scope.user("alice")))).hasSize(2);
 
     clock.advance(Duration.ofHours(2));
 
-    assertThat(texts(acme.search("door", Search.in(Scope.user("alice"))))).containsExactly("permanent door policy");
+    assertThat(texts(acme.search("door", Search.in(Scope.user("alice")))))
+        .containsExactly("permanent door policy");
     assertThat(acme.getAll(Selection.in(Scope.user("alice")), PageRequest.first(10)).items())
-        .extracting(Memory::text).containsExactly("permanent door policy");
+        .extracting(Memory::text)
+        .containsExactly("permanent door policy");
   }
 
   // ---------------------------------------------------------------- update, delete, history
@@ -527,14 +620,20 @@ public abstract class MemoryStoreContractTest {
     assertThat(event).isEqualTo(new MemoryEvent.Updated(id, "lives in Berlin", "lives in Paris"));
     Memory m = acme.get(id).orElseThrow();
     assertThat(m.updatedAt()).isAfter(m.createdAt());
-    assertThat(acme.history(id)).satisfiesExactly(
-        h -> assertThat(h).extracting(HistoryEntry::event, HistoryEntry::oldText, HistoryEntry::newText)
-            .containsExactly(EventType.ADD, null, "lives in Paris"),
-        h -> assertThat(h).extracting(HistoryEntry::event, HistoryEntry::oldText, HistoryEntry::newText)
-            .containsExactly(EventType.UPDATE, "lives in Paris", "lives in Berlin"));
+    assertThat(acme.history(id))
+        .satisfiesExactly(
+            h ->
+                assertThat(h)
+                    .extracting(HistoryEntry::event, HistoryEntry::oldText, HistoryEntry::newText)
+                    .containsExactly(EventType.ADD, null, "lives in Paris"),
+            h ->
+                assertThat(h)
+                    .extracting(HistoryEntry::event, HistoryEntry::oldText, HistoryEntry::newText)
+                    .containsExactly(EventType.UPDATE, "lives in Paris", "lives in Berlin"));
     assertThat(texts(acme.search("Berlin", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT))))
         .containsExactly("lives in Berlin");
-    assertThat(acme.search("Paris", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT))).isEmpty();
+    assertThat(acme.search("Paris", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT)))
+        .isEmpty();
   }
 
   @Test
@@ -542,7 +641,8 @@ public abstract class MemoryStoreContractTest {
     TenantMemory acme = mnemo.tenant("acme");
     acme.add(say("keep me"), Scope.user("alice"));
 
-    assertThatThrownBy(() -> acme.deleteAll(Scope.tenantWide())).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> acme.deleteAll(Scope.tenantWide()))
+        .isInstanceOf(InvalidRequestException.class);
     assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
   }
 
@@ -552,8 +652,15 @@ public abstract class MemoryStoreContractTest {
     List<String> many = new ArrayList<>();
     for (int i = 0; i < 620; i++) {
       // Several distinct tokens per text, so no two are near duplicates even under hash collisions.
-      many.add("fact " + i + " " + Integer.toString(i * 7919, 36) + " " + Integer.toString(i * 104729 + 7, 36)
-          + " " + Integer.toString(i * 15485863 + 11, 36));
+      many.add(
+          "fact "
+              + i
+              + " "
+              + Integer.toString(i * 7919, 36)
+              + " "
+              + Integer.toString(i * 104729 + 7, 36)
+              + " "
+              + Integer.toString(i * 15485863 + 11, 36));
     }
     acme.add(many.stream().map(Message::user).toList(), Scope.user("alice"));
     acme.add(say("bob fact"), Scope.user("bob"));
@@ -570,7 +677,10 @@ public abstract class MemoryStoreContractTest {
     TenantMemory acme = mnemo.tenant("acme");
     List<String> added = new ArrayList<>();
     for (int i = 0; i < 23; i++) {
-      added.add(idOf(acme.add(say("note " + i + " " + Integer.toString(i * 31, 36)), Scope.user("alice"))));
+      added.add(
+          idOf(
+              acme.add(
+                  say("note " + i + " " + Integer.toString(i * 31, 36)), Scope.user("alice"))));
       clock.advance(Duration.ofMillis(3));
     }
     acme.add(say("someone else's note"), Scope.user("bob"));
@@ -598,12 +708,16 @@ public abstract class MemoryStoreContractTest {
   void search_withMetadataFilter_prefiltersCandidates() {
     TenantMemory acme = mnemo.tenant("acme");
     for (int i = 0; i < 40; i++) {
-      acme.add(say("meeting notes about the roadmap, item " + i), Scope.user("alice"),
+      acme.add(
+          say("meeting notes about the roadmap, item " + i),
+          Scope.user("alice"),
           AddOptions.none().withMetadata(Map.of("project", i == 37 ? "apollo" : "zeus", "n", i)));
     }
     FilterExpr apollo = FilterParser.parse("{\"metadata.project\": \"apollo\"}");
 
-    List<Hit> hits = acme.search("meeting notes roadmap", Search.in(Scope.user("alice")).filter(apollo).limit(3));
+    List<Hit> hits =
+        acme.search(
+            "meeting notes roadmap", Search.in(Scope.user("alice")).filter(apollo).limit(3));
 
     assertThat(texts(hits)).containsExactly("meeting notes about the roadmap, item 37");
   }
@@ -629,9 +743,12 @@ public abstract class MemoryStoreContractTest {
       if (random.nextInt(5) == 0) {
         md.put("flag", random.nextBoolean());
       }
-      acme.add(say("memory number " + i + " " + Long.toString(random.nextLong(), 36)),
+      acme.add(
+          say("memory number " + i + " " + Long.toString(random.nextLong(), 36)),
           Scope.user(users[random.nextInt(users.length)]),
-          AddOptions.none().withMetadata(md).withCategories(random.nextBoolean() ? List.of("work") : List.of()));
+          AddOptions.none()
+              .withMetadata(md)
+              .withCategories(random.nextBoolean() ? List.of("work") : List.of()));
       clock.advance(Duration.ofMinutes(1));
     }
     List<Memory> all = acme.getAll(Selection.everywhere(), PageRequest.first(1000)).items();
@@ -660,15 +777,32 @@ public abstract class MemoryStoreContractTest {
     };
     for (String json : filters) {
       FilterExpr f = FilterParser.parse(json);
-      Set<String> expected = all.stream().filter(m -> FilterEvaluator.matches(f, m)).map(Memory::id)
-          .collect(Collectors.toSet());
-      Set<String> listed = new HashSet<>(acme.getAll(Selection.everywhere().filter(f), PageRequest.first(1000))
-          .items().stream().map(Memory::id).toList());
+      Set<String> expected =
+          all.stream()
+              .filter(m -> FilterEvaluator.matches(f, m))
+              .map(Memory::id)
+              .collect(Collectors.toSet());
+      Set<String> listed =
+          new HashSet<>(
+              acme
+                  .getAll(Selection.everywhere().filter(f), PageRequest.first(1000))
+                  .items()
+                  .stream()
+                  .map(Memory::id)
+                  .toList());
       assertThat(listed).as("list with %s (seed %d)", json, seed).isEqualTo(expected);
-      assertThat(acme.count(Selection.everywhere().filter(f))).as("count with %s (seed %d)", json, seed)
+      assertThat(acme.count(Selection.everywhere().filter(f)))
+          .as("count with %s (seed %d)", json, seed)
           .isEqualTo(expected.size());
-      Set<String> found = new HashSet<>(acme.search("memory number", Search.everywhere().filter(f).limit(1000)
-          .mode(Search.Mode.DENSE)).stream().map(h -> h.memory().id()).toList());
+      Set<String> found =
+          new HashSet<>(
+              acme
+                  .search(
+                      "memory number",
+                      Search.everywhere().filter(f).limit(1000).mode(Search.Mode.DENSE))
+                  .stream()
+                  .map(h -> h.memory().id())
+                  .toList());
       assertThat(found).as("dense search with %s (seed %d)", json, seed).isEqualTo(expected);
     }
   }

@@ -3,8 +3,9 @@ package io.mnemo4j.server;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An HTTP-level refusal that the core has no exception for (401, 403, 413, 501...). Thrown by handlers and turned into
- * the JSON error body by {@link ErrorMapper}; handlers never write error bodies themselves. Immutable.
+ * An HTTP-level refusal that the core has no exception for (401, 403, 413, 501...). Thrown by
+ * handlers and turned into the JSON error body by {@link ErrorMapper}; handlers never write error
+ * bodies themselves. Immutable.
  */
 final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -32,7 +33,8 @@ final class ApiException extends RuntimeException {
   }
 
   static ApiException notImplemented(String feature, String field) {
-    return new ApiException(501, "not_implemented", feature + " is not supported by Mnemo4j", field);
+    return new ApiException(
+        501, "not_implemented", feature + " is not supported by Mnemo4j", field);
   }
 
   int status() {

@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Turns {@code Authorization: Token <key>} or {@code Bearer <key>} into a {@link Principal}. The tenant of a request
- * comes from its key and only from its key. Thread-safe.
+ * Turns {@code Authorization: Token <key>} or {@code Bearer <key>} into a {@link Principal}. The
+ * tenant of a request comes from its key and only from its key. Thread-safe.
  */
 final class Auth {
   private final Mnemo mnemo;
@@ -23,13 +23,15 @@ final class Auth {
   Principal any(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
-      throw ApiException.unauthorized("missing API key; send 'Authorization: Token <key>' or 'Bearer <key>'");
+      throw ApiException.unauthorized(
+          "missing API key; send 'Authorization: Token <key>' or 'Bearer <key>'");
     }
     String h = header.strip();
     int space = h.indexOf(' ');
     String scheme = space < 0 ? "" : h.substring(0, space).toLowerCase(Locale.ROOT);
     if (!scheme.equals("token") && !scheme.equals("bearer")) {
-      throw ApiException.unauthorized("unsupported Authorization scheme; use 'Token <key>' or 'Bearer <key>'");
+      throw ApiException.unauthorized(
+          "unsupported Authorization scheme; use 'Token <key>' or 'Bearer <key>'");
     }
     String secret = h.substring(space + 1).strip();
     Optional<ApiKey> key = mnemo.apiKeys().authenticate(secret);
@@ -50,7 +52,8 @@ final class Auth {
     return switch (any(ctx)) {
       case Principal.Tenant t -> t;
       case Principal.Admin a ->
-          throw ApiException.forbidden("an admin key manages tenants and cannot read or write memories");
+          throw ApiException.forbidden(
+              "an admin key manages tenants and cannot read or write memories");
     };
   }
 
@@ -58,13 +61,14 @@ final class Auth {
   Principal.Admin admin(Context ctx) {
     return switch (any(ctx)) {
       case Principal.Admin a -> a;
-      case Principal.Tenant t -> throw ApiException.forbidden("tenant administration needs the admin key");
+      case Principal.Tenant t ->
+          throw ApiException.forbidden("tenant administration needs the admin key");
     };
   }
 
   /**
-   * The tenant's memory, never re-creating a tenant purged a moment ago (its keys went with it, so the key that got
-   * this far is no longer valid: 401).
+   * The tenant's memory, never re-creating a tenant purged a moment ago (its keys went with it, so
+   * the key that got this far is no longer valid: 401).
    */
   TenantMemory memory(Principal.Tenant p) {
     try {

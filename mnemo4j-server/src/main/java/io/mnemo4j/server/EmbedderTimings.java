@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Process-wide embedder timings, fed by {@link MnemoServer#timedEmbedder} and exposed by every server's metrics. The
- * embedder sits inside {@link io.mnemo4j.Mnemo}, built before the server, so the server cannot time it otherwise.
- * Thread-safe.
+ * Process-wide embedder timings, fed by {@link MnemoServer#timedEmbedder} and exposed by every
+ * server's metrics. The embedder sits inside {@link io.mnemo4j.Mnemo}, built before the server, so
+ * the server cannot time it otherwise. Thread-safe.
  */
 final class EmbedderTimings {
   static final EmbedderTimings INSTANCE = new EmbedderTimings();
@@ -36,7 +36,10 @@ final class EmbedderTimings {
     texts.add(textCount);
   }
 
-  /** An embedder that records the latency of every call of {@code delegate}. Thread-safe if the delegate is. */
+  /**
+   * An embedder that records the latency of every call of {@code delegate}. Thread-safe if the
+   * delegate is.
+   */
   record Timed(Embedder delegate) implements Embedder {
     @Override
     public String modelId() {

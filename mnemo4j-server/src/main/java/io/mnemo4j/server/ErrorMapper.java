@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one exception-to-response table: every error body is {@code {"error":{"code","message","field"}}} with the
- * status below, and never a stack trace. Stateless and thread-safe.
+ * The one exception-to-response table: every error body is {@code
+ * {"error":{"code","message","field"}}} with the status below, and never a stack trace. Stateless
+ * and thread-safe.
  *
  * <pre>
  * InvalidRequestException     400 invalid_request (field)
@@ -43,7 +44,8 @@ final class ErrorMapper {
   /** Maps {@code e} to its problem (and logs unexpected failures). */
   static Problem problem(Exception e, Context ctx) {
     return switch (e) {
-      case InvalidRequestException ire -> new Problem(400, "invalid_request", ire.getMessage(), ire.field());
+      case InvalidRequestException ire ->
+          new Problem(400, "invalid_request", ire.getMessage(), ire.field());
       case ApiException api -> new Problem(api.status(), api.code(), api.getMessage(), api.field());
       case NotFoundException nf -> new Problem(404, "not_found", nf.getMessage(), null);
       case ConflictException c -> new Problem(409, "conflict", c.getMessage(), null);
@@ -54,7 +56,8 @@ final class ErrorMapper {
       case ModelException me -> {
         LOG.warn("model failure on {} {}: {}", ctx.method(), route(ctx), me.getMessage());
         yield me.retriable()
-            ? new Problem(503, "model_unavailable", "the embedding model is unavailable; retry later", null)
+            ? new Problem(
+                503, "model_unavailable", "the embedding model is unavailable; retry later", null)
             : new Problem(502, "model_error", "the embedding model failed", null);
       }
       case HttpResponseException hre -> fromJavalin(hre, ctx);
@@ -72,12 +75,23 @@ final class ErrorMapper {
 
   private static Problem fromJavalin(HttpResponseException e, Context ctx) {
     return switch (e.getStatus()) {
-      case 404 -> new Problem(404, "not_found", "no route " + ctx.method() + " " + safePath(ctx), null);
-      case 405 -> new Problem(405, "method_not_allowed",
-          "method " + ctx.method() + " is not allowed on " + safePath(ctx), null);
-      case 413 -> new Problem(413, "payload_too_large", "request body is larger than the server's limit", "body");
-      default -> new Problem(e.getStatus(), "http_" + e.getStatus(),
-          e.getMessage() == null ? "request refused" : e.getMessage(), null);
+      case 404 ->
+          new Problem(404, "not_found", "no route " + ctx.method() + " " + safePath(ctx), null);
+      case 405 ->
+          new Problem(
+              405,
+              "method_not_allowed",
+              "method " + ctx.method() + " is not allowed on " + safePath(ctx),
+              null);
+      case 413 ->
+          new Problem(
+              413, "payload_too_large", "request body is larger than the server's limit", "body");
+      default ->
+          new Problem(
+              e.getStatus(),
+              "http_" + e.getStatus(),
+              e.getMessage() == null ? "request refused" : e.getMessage(),
+              null);
     };
   }
 
@@ -87,7 +101,9 @@ final class ErrorMapper {
     ctx.attribute(ServerMetrics.ERROR_CODE, p.code());
     Json.send(ctx, p.status(), body(p));
     if (p.status() == 405 && e instanceof HttpResponseException hre) {
-      String allowed = hre.getDetails().getOrDefault("availableMethods", hre.getDetails().get("Available methods"));
+      String allowed =
+          hre.getDetails()
+              .getOrDefault("availableMethods", hre.getDetails().get("Available methods"));
       if (allowed != null) {
         ctx.header("Allow", allowed);
       }
@@ -112,8 +128,11 @@ final class ErrorMapper {
         res.resetBuffer();
         res.setStatus(500);
         res.setContentType("application/json");
-        byte[] bytes = Json.OUT.writeValueAsBytes(
-            body(new Problem(500, "internal_error", "internal error; incident " + incident, null)));
+        byte[] bytes =
+            Json.OUT.writeValueAsBytes(
+                body(
+                    new Problem(
+                        500, "internal_error", "internal error; incident " + incident, null)));
         res.getOutputStream().write(bytes);
       }
     } catch (IOException | RuntimeException ignored) {

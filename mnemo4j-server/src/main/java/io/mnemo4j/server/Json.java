@@ -33,9 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's JSON: one strict mapper for native request DTOs (unknown fields, type coercion, duplicate keys and
- * trailing tokens are errors naming the field), one lenient mapper for Mem0-compatible DTOs (unknown fields are
- * ignored and their names logged at debug), and the writer of every response body. Thread-safe (stateless).
+ * The server's JSON: one strict mapper for native request DTOs (unknown fields, type coercion,
+ * duplicate keys and trailing tokens are errors naming the field), one lenient mapper for
+ * Mem0-compatible DTOs (unknown fields are ignored and their names logged at debug), and the writer
+ * of every response body. Thread-safe (stateless).
  */
 final class Json {
   private static final Logger LOG = LoggerFactory.getLogger(Json.class);
@@ -46,51 +47,58 @@ final class Json {
   /** Longest JSON string accepted in a request body, in characters. */
   static final int MAX_STRING = 256 * 1024;
 
-  static final JsonMapper STRICT = base()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .withCoercionConfig(LogicalType.Textual, c -> c
-          .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-          .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-      .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
-      .build();
+  static final JsonMapper STRICT =
+      base()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .withCoercionConfig(
+              LogicalType.Textual,
+              c ->
+                  c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+          .withCoercionConfig(
+              LogicalType.Boolean,
+              c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+          .build();
 
-  static final JsonMapper LENIENT = base()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  static final JsonMapper LENIENT =
+      base().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   /** Writes responses; property order as built. */
   static final JsonMapper OUT = JsonMapper.builder().build();
 
-  private static final ClassValue<Set<String>> KNOWN_FIELDS = new ClassValue<>() {
-    @Override
-    protected Set<String> computeValue(Class<?> type) {
-      Set<String> names = new LinkedHashSet<>();
-      RecordComponent[] components = type.getRecordComponents();
-      if (components != null) {
-        for (RecordComponent c : components) {
-          names.add(PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(c.getName()));
+  private static final ClassValue<Set<String>> KNOWN_FIELDS =
+      new ClassValue<>() {
+        @Override
+        protected Set<String> computeValue(Class<?> type) {
+          Set<String> names = new LinkedHashSet<>();
+          RecordComponent[] components = type.getRecordComponents();
+          if (components != null) {
+            for (RecordComponent c : components) {
+              names.add(PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(c.getName()));
+            }
+          }
+          return Set.copyOf(names);
         }
-      }
-      return Set.copyOf(names);
-    }
-  };
+      };
 
   private Json() {}
 
   private static JsonMapper.Builder base() {
-    JsonFactory factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNestingDepth(MAX_NESTING)
-            .maxStringLength(MAX_STRING)
-            .maxNumberLength(64)
-            .build())
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING)
+                    .maxStringLength(MAX_STRING)
+                    .maxNumberLength(64)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     return JsonMapper.builder(factory)
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -117,9 +125,9 @@ final class Json {
   }
 
   /**
-   * Parses a Mem0-compatible request body into {@code type}, ignoring fields it does not know (their names are logged
-   * at debug: Mem0 clients send {@code output_format}, {@code version}, {@code org_id}...). An absent body counts as
-   * {@code {}}.
+   * Parses a Mem0-compatible request body into {@code type}, ignoring fields it does not know
+   * (their names are logged at debug: Mem0 clients send {@code output_format}, {@code version},
+   * {@code org_id}...). An absent body counts as {@code {}}.
    */
   static <T> T lenient(Context ctx, Class<T> type) {
     byte[] body = ctx.bodyAsBytes();
@@ -137,11 +145,13 @@ final class Json {
     if (LOG.isDebugEnabled()) {
       List<String> unknown = new ArrayList<>();
       Set<String> known = KNOWN_FIELDS.get(type);
-      node.fieldNames().forEachRemaining(n -> {
-        if (!known.contains(n)) {
-          unknown.add(n.length() > 64 ? n.substring(0, 64) + "..." : n);
-        }
-      });
+      node.fieldNames()
+          .forEachRemaining(
+              n -> {
+                if (!known.contains(n)) {
+                  unknown.add(n.length() > 64 ? n.substring(0, 64) + "..." : n);
+                }
+              });
       if (!unknown.isEmpty()) {
         LOG.debug("ignored Mem0 request fields on {}: {}", ServerMetrics.route(ctx), unknown);
       }
@@ -169,7 +179,8 @@ final class Json {
 
   /** Turns a Jackson failure into a 400 naming the JSON path, never echoing input values. */
   static InvalidRequestException translate(JacksonException e) {
-    if (e instanceof ValueInstantiationException vie && vie.getCause() instanceof MnemoException m) {
+    if (e instanceof ValueInstantiationException vie
+        && vie.getCause() instanceof MnemoException m) {
       if (m instanceof InvalidRequestException ire) {
         return ire;
       }
@@ -179,24 +190,38 @@ final class Json {
       String name = upe.getPropertyName();
       String shown = name == null ? "?" : name.length() > 64 ? name.substring(0, 64) + "..." : name;
       String p = path(upe);
-      return new InvalidRequestException(p.isEmpty() ? shown : p,
+      return new InvalidRequestException(
+          p.isEmpty() ? shown : p,
           "unknown field '" + shown + "'; allowed: " + upe.getKnownPropertyIds());
     }
     if (e instanceof StreamConstraintsException) {
-      return new InvalidRequestException("body", "request body exceeds the JSON limits (nesting " + MAX_NESTING
-          + ", string length " + MAX_STRING + ", number length 64)");
+      return new InvalidRequestException(
+          "body",
+          "request body exceeds the JSON limits (nesting "
+              + MAX_NESTING
+              + ", string length "
+              + MAX_STRING
+              + ", number length 64)");
     }
     if (e instanceof StreamReadException sre && !(e instanceof JsonMappingException)) {
-      String where = sre.getLocation() == null ? ""
-          : " at line " + sre.getLocation().getLineNr() + ", column " + sre.getLocation().getColumnNr();
-      String what = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
-          ? "a duplicate field" : "malformed JSON";
+      String where =
+          sre.getLocation() == null
+              ? ""
+              : " at line "
+                  + sre.getLocation().getLineNr()
+                  + ", column "
+                  + sre.getLocation().getColumnNr();
+      String what =
+          e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+              ? "a duplicate field"
+              : "malformed JSON";
       return new InvalidRequestException("body", "request body is not valid JSON: " + what + where);
     }
     if (e instanceof JsonMappingException jme) {
       String p = path(jme);
       if (p.isEmpty()) {
-        return new InvalidRequestException("body", "request body must be a JSON object of the documented shape");
+        return new InvalidRequestException(
+            "body", "request body must be a JSON object of the documented shape");
       }
       return new InvalidRequestException(p, p + " has the wrong type or value");
     }

@@ -11,8 +11,8 @@ import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Jetty's own errors (malformed HTTP, headers too large, URI too long) in our JSON error shape instead of HTML, never
- * with a stack trace. Thread-safe (stateless).
+ * Jetty's own errors (malformed HTTP, headers too large, URI too long) in our JSON error shape
+ * instead of HTML, never with a stack trace. Thread-safe (stateless).
  */
 final class JsonErrorHandler extends ErrorHandler {
   JsonErrorHandler() {
@@ -22,21 +22,30 @@ final class JsonErrorHandler extends ErrorHandler {
   }
 
   @Override
-  protected void generateResponse(Request request, Response response, int code, @Nullable String message,
-      @Nullable Throwable cause, Callback callback) {
+  protected void generateResponse(
+      Request request,
+      Response response,
+      int code,
+      @Nullable String message,
+      @Nullable Throwable cause,
+      Callback callback) {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.write(true, ByteBuffer.wrap(body(code)), callback);
   }
 
   private static byte[] body(int code) {
     String reason = HttpStatus.getMessage(code);
-    ErrorMapper.Problem p = new ErrorMapper.Problem(code, code >= 500 ? "internal_error" : "bad_request",
-        reason == null ? "request refused" : reason, null);
+    ErrorMapper.Problem p =
+        new ErrorMapper.Problem(
+            code,
+            code >= 500 ? "internal_error" : "bad_request",
+            reason == null ? "request refused" : reason,
+            null);
     try {
       return Json.OUT.writeValueAsBytes(ErrorMapper.body(p));
     } catch (JsonProcessingException e) {
-      return "{\"error\":{\"code\":\"internal_error\",\"message\":\"error\",\"field\":null}}".getBytes(
-          java.nio.charset.StandardCharsets.US_ASCII);
+      return "{\"error\":{\"code\":\"internal_error\",\"message\":\"error\",\"field\":null}}"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
   }
 }

@@ -5,10 +5,11 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Request DTOs of the Mem0-compatible routes, parsed by {@link Json#LENIENT}: fields Mem0 clients send that Mnemo4j
- * does not use ({@code output_format}, {@code version}, {@code org_id}, {@code project_id}, {@code async_mode},
- * {@code custom_categories}...) are ignored, not refused. Fields declared here as {@link JsonNode} are accepted and
- * interpreted (or deliberately ignored) by {@link Mem0Routes}. Records are immutable.
+ * Request DTOs of the Mem0-compatible routes, parsed by {@link Json#LENIENT}: fields Mem0 clients
+ * send that Mnemo4j does not use ({@code output_format}, {@code version}, {@code org_id}, {@code
+ * project_id}, {@code async_mode}, {@code custom_categories}...) are ignored, not refused. Fields
+ * declared here as {@link JsonNode} are accepted and interpreted (or deliberately ignored) by
+ * {@link Mem0Routes}. Records are immutable.
  */
 final class Mem0Requests {
   private Mem0Requests() {}
@@ -23,8 +24,10 @@ final class Mem0Requests {
    * @param runId run scope
    * @param metadata JSON object attached to each memory
    * @param infer Mem0's LLM extraction switch (default true); Mnemo4j stores verbatim either way
-   * @param outputFormat {@code v1.0} (bare list) or {@code v1.1} (results object), legacy route only
-   * @param expirationDate {@code YYYY-MM-DD} or ISO date-time after which the memories are not returned
+   * @param outputFormat {@code v1.0} (bare list) or {@code v1.1} (results object), legacy route
+   *     only
+   * @param expirationDate {@code YYYY-MM-DD} or ISO date-time after which the memories are not
+   *     returned
    * @param enableGraph graph memory switch (no graph: answered with empty {@code relations})
    * @param asyncMode accepted and ignored: Mnemo4j always processes synchronously
    */
@@ -42,10 +45,12 @@ final class Mem0Requests {
       @Nullable JsonNode asyncMode) {}
 
   /**
-   * {@code POST /v3/memories/search/} and the legacy {@code POST /v2/memories/search/}, {@code /v1/memories/search/}.
+   * {@code POST /v3/memories/search/} and the legacy {@code POST /v2/memories/search/}, {@code
+   * /v1/memories/search/}.
    *
    * @param query the query text
-   * @param filters Mem0 v2 filters; top-level {@code user_id}/{@code agent_id}/{@code run_id} equalities set the scope
+   * @param filters Mem0 v2 filters; top-level {@code user_id}/{@code agent_id}/{@code run_id}
+   *     equalities set the scope
    * @param userId legacy top-level user scope
    * @param agentId legacy top-level agent scope
    * @param runId legacy top-level run scope
@@ -78,7 +83,8 @@ final class Mem0Requests {
       @Nullable JsonNode keywordSearch) {}
 
   /**
-   * {@code POST /v3/memories/} (get_all): filters in the body, {@code page}/{@code page_size} in the query (or body).
+   * {@code POST /v3/memories/} (get_all): filters in the body, {@code page}/{@code page_size} in
+   * the query (or body).
    *
    * @param filters Mem0 v2 filters
    * @param userId legacy top-level user scope
@@ -106,9 +112,13 @@ final class Mem0Requests {
    * @param metadata new metadata (default: unchanged)
    * @param expirationDate changing expiry is not supported (501 when set)
    */
-  record Update(@Nullable String text, @Nullable JsonNode metadata, @Nullable JsonNode expirationDate) {}
+  record Update(
+      @Nullable String text, @Nullable JsonNode metadata, @Nullable JsonNode expirationDate) {}
 
-  /** One item of a batch. @param memoryId the memory @param text new text (update) @param metadata new metadata */
+  /**
+   * One item of a batch. @param memoryId the memory @param text new text (update) @param metadata
+   * new metadata
+   */
   record BatchItem(@Nullable String memoryId, @Nullable String text, @Nullable JsonNode metadata) {}
 
   /** {@code PUT|DELETE /v1/batch/}. @param memories at most 1000 items */

@@ -35,14 +35,16 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Mem0 Platform routes its official Python and TypeScript clients call, with Mem0's request and response JSON, so
- * an app written for Mem0 changes only its host and key. Unknown request fields are ignored (Mem0 clients send many);
- * features Mnemo4j lacks answer in the documented shape where that is harmless, else 501. The tenant is the key's
- * ({@code org_id} in {@code /v1/ping/}). Thread-safe.
+ * The Mem0 Platform routes its official Python and TypeScript clients call, with Mem0's request and
+ * response JSON, so an app written for Mem0 changes only its host and key. Unknown request fields
+ * are ignored (Mem0 clients send many); features Mnemo4j lacks answer in the documented shape where
+ * that is harmless, else 501. The tenant is the key's ({@code org_id} in {@code /v1/ping/}).
+ * Thread-safe.
  */
 final class Mem0Routes {
   /** Most items in one batch request, as in Mem0. */
   static final int MAX_BATCH = 1000;
+
   private static final int DEFAULT_TOP_K = 10;
   private static final int DEFAULT_PAGE_SIZE = 100;
   private static final int MAX_SKIPPED = 100_000;
@@ -76,14 +78,17 @@ final class Mem0Routes {
     r.delete("/v2/entities/{entity_type}/{entity_id}/", this::deleteEntity);
     r.put("/v1/batch/", this::batchUpdate);
     r.delete("/v1/batch/", this::batchDelete);
-    // Mem0 features Mnemo4j does not have: an explicit 501 naming the feature, after authentication.
-    unsupported(r, "GET", "/v1/event/{event_id}/", "event polling (adds are processed synchronously)");
+    // Mem0 features Mnemo4j does not have: an explicit 501 naming the feature, after
+    // authentication.
+    unsupported(
+        r, "GET", "/v1/event/{event_id}/", "event polling (adds are processed synchronously)");
     unsupported(r, "POST", "/v1/feedback/", "memory feedback");
     unsupported(r, "POST", "/v1/exports/", "memory exports");
     unsupported(r, "POST", "/v1/exports/get/", "memory exports");
     unsupported(r, "POST", "/v1/summary/", "summaries");
     unsupported(r, "GET", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/", "projects");
-    unsupported(r, "PATCH", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/", "projects");
+    unsupported(
+        r, "PATCH", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/", "projects");
     unsupported(r, "GET", "/api/v1/webhooks/projects/{project_id}/", "webhooks");
     unsupported(r, "POST", "/api/v1/webhooks/projects/{project_id}/", "webhooks");
     unsupported(r, "PUT", "/api/v1/webhooks/{webhook_id}/", "webhooks");
@@ -91,10 +96,11 @@ final class Mem0Routes {
   }
 
   private void unsupported(RoutesConfig r, String method, String path, String feature) {
-    io.javalin.http.Handler h = ctx -> {
-      auth.any(ctx);
-      throw ApiException.notImplemented(feature);
-    };
+    io.javalin.http.Handler h =
+        ctx -> {
+          auth.any(ctx);
+          throw ApiException.notImplemented(feature);
+        };
     switch (method) {
       case "GET" -> r.get(path, h);
       case "POST" -> r.post(path, h);
@@ -177,13 +183,15 @@ final class Mem0Routes {
     } else if (node.isArray()) {
       node.forEach(items::add);
     } else {
-      throw new InvalidRequestException("messages", "messages must be a string, a message object or an array");
+      throw new InvalidRequestException(
+          "messages", "messages must be a string, a message object or an array");
     }
     if (items.isEmpty()) {
       throw new InvalidRequestException("messages", "messages must not be empty");
     }
     if (items.size() > Requests.MAX_MESSAGES) {
-      throw new InvalidRequestException("messages", "at most " + Requests.MAX_MESSAGES + " messages per request");
+      throw new InvalidRequestException(
+          "messages", "at most " + Requests.MAX_MESSAGES + " messages per request");
     }
     List<Message> out = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
@@ -194,10 +202,12 @@ final class Mem0Routes {
       }
       JsonNode content = m.get("content");
       if (content != null && !content.isNull() && !content.isTextual()) {
-        throw new InvalidRequestException(at + ".content",
+        throw new InvalidRequestException(
+            at + ".content",
             "message content must be a string; multimodal content is not supported");
       }
-      out.add(Requests.message(i, text(m, "role", at), text(m, "content", at), text(m, "name", at)));
+      out.add(
+          Requests.message(i, text(m, "role", at), text(m, "content", at), text(m, "name", at)));
     }
     return out;
   }
@@ -226,7 +236,8 @@ final class Mem0Routes {
 
   private static void refuseAppId(@Nullable String appId) {
     if (appId != null && !appId.isEmpty()) {
-      throw new InvalidRequestException("app_id",
+      throw new InvalidRequestException(
+          "app_id",
           "app_id is not supported by Mnemo4j; scope memories with user_id, agent_id or run_id");
     }
   }
@@ -238,13 +249,15 @@ final class Mem0Routes {
     Mem0Requests.Search in = Json.lenient(ctx, Mem0Requests.Search.class);
     refuseAppId(in.appId());
     String query = Requests.required("query", in.query());
-    Selection sel = selection(p, in.filters(), in.userId(), in.agentId(), in.runId(), in.metadata(),
-        in.categories());
+    Selection sel =
+        selection(
+            p, in.filters(), in.userId(), in.agentId(), in.runId(), in.metadata(), in.categories());
     int topK = in.topK() != null ? in.topK() : in.limit() != null ? in.limit() : DEFAULT_TOP_K;
     if (topK < 1 || topK > Search.MAX_LIMIT) {
       throw new InvalidRequestException("top_k", "top_k must be 1 to " + Search.MAX_LIMIT);
     }
-    Search search = new Search(sel, topK, in.threshold() == null ? 0 : in.threshold(), Search.Mode.HYBRID);
+    Search search =
+        new Search(sel, topK, in.threshold() == null ? 0 : in.threshold(), Search.Mode.HYBRID);
     List<Hit> hits = auth.memory(p).search(query, search);
     metrics.searched(p.tenant());
     ArrayNode results = JsonNodeFactory.instance.arrayNode();
@@ -269,17 +282,21 @@ final class Mem0Routes {
     Principal.Tenant p = auth.tenant(ctx);
     Mem0Requests.GetAll in = Json.lenient(ctx, Mem0Requests.GetAll.class);
     refuseAppId(in.appId());
-    Selection sel = selection(p, in.filters(), in.userId(), in.agentId(), in.runId(), null, in.categories());
+    Selection sel =
+        selection(p, in.filters(), in.userId(), in.agentId(), in.runId(), null, in.categories());
     int page = queryInt(ctx, "page", in.page() == null ? 1 : in.page());
-    int size = queryInt(ctx, "page_size", in.pageSize() == null ? DEFAULT_PAGE_SIZE : in.pageSize());
+    int size =
+        queryInt(ctx, "page_size", in.pageSize() == null ? DEFAULT_PAGE_SIZE : in.pageSize());
     if (page < 1) {
       throw new InvalidRequestException("page", "page must be 1 or more");
     }
     if (size < 1 || size > PageRequest.MAX_SIZE) {
-      throw new InvalidRequestException("page_size", "page_size must be 1 to " + PageRequest.MAX_SIZE);
+      throw new InvalidRequestException(
+          "page_size", "page_size must be 1 to " + PageRequest.MAX_SIZE);
     }
     if ((long) (page - 1) * size > MAX_SKIPPED) {
-      throw new InvalidRequestException("page", "page * page_size may skip at most " + MAX_SKIPPED + " memories");
+      throw new InvalidRequestException(
+          "page", "page * page_size may skip at most " + MAX_SKIPPED + " memories");
     }
     TenantMemory memory = auth.memory(p);
     String cursor = null;
@@ -315,18 +332,26 @@ final class Mem0Routes {
   }
 
   /**
-   * The selection for a Mem0 search or listing: scope from top-level ids and top-level equalities on user_id,
-   * agent_id and run_id in {@code filters}; the full filter narrows further. A request with neither a scope nor
-   * filters is refused, as by Mem0.
+   * The selection for a Mem0 search or listing: scope from top-level ids and top-level equalities
+   * on user_id, agent_id and run_id in {@code filters}; the full filter narrows further. A request
+   * with neither a scope nor filters is refused, as by Mem0.
    */
-  private static Selection selection(Principal.Tenant p, @Nullable JsonNode filters, @Nullable String userId,
-      @Nullable String agentId, @Nullable String runId, @Nullable JsonNode metadata,
+  private static Selection selection(
+      Principal.Tenant p,
+      @Nullable JsonNode filters,
+      @Nullable String userId,
+      @Nullable String agentId,
+      @Nullable String runId,
+      @Nullable JsonNode metadata,
       @Nullable List<String> categories) {
     JsonNode combined = combine(filters, metadata, categories);
     FilterExpr filter = FilterParser.parse(combined);
     Scope fromFilters = entityScope(filters);
-    Scope scope = new Scope(merge("user_id", userId, fromFilters.userId()),
-        merge("agent_id", agentId, fromFilters.agentId()), merge("run_id", runId, fromFilters.runId()));
+    Scope scope =
+        new Scope(
+            merge("user_id", userId, fromFilters.userId()),
+            merge("agent_id", agentId, fromFilters.agentId()),
+            merge("run_id", runId, fromFilters.runId()));
     if (p.narrowed()) {
       return Selection.in(p.writeScope(scope)).filter(filter);
     }
@@ -334,14 +359,15 @@ final class Mem0Routes {
       return Selection.in(scope).filter(filter);
     }
     if (combined == null || (combined.isObject() && combined.isEmpty())) {
-      throw new InvalidRequestException("filters",
+      throw new InvalidRequestException(
+          "filters",
           "filters must name at least one of user_id, agent_id or run_id (or use \"*\" for any)");
     }
     return Selection.everywhere().filter(filter);
   }
 
-  private static @Nullable JsonNode combine(@Nullable JsonNode filters, @Nullable JsonNode metadata,
-      @Nullable List<String> categories) {
+  private static @Nullable JsonNode combine(
+      @Nullable JsonNode filters, @Nullable JsonNode metadata, @Nullable List<String> categories) {
     List<JsonNode> parts = new ArrayList<>();
     if (filters != null && !filters.isNull()) {
       parts.add(filters);
@@ -373,18 +399,20 @@ final class Mem0Routes {
     return and;
   }
 
-  // Top-level equalities only: {"user_id": "a"} or {"AND": [{"user_id": "a"}, ...]}; "*" and operators are filters.
+  // Top-level equalities only: {"user_id": "a"} or {"AND": [{"user_id": "a"}, ...]}; "*" and
+  // operators are filters.
   private static Scope entityScope(@Nullable JsonNode filters) {
     Map<String, String> ids = new LinkedHashMap<>();
     if (filters != null && filters.isObject()) {
       collect(filters, ids);
       JsonNode and = filters.get("AND");
       if (and != null && and.isArray()) {
-        and.forEach(f -> {
-          if (f.isObject()) {
-            collect(f, ids);
-          }
-        });
+        and.forEach(
+            f -> {
+              if (f.isObject()) {
+                collect(f, ids);
+              }
+            });
       }
     }
     return Scope.of(ids.get("user_id"), ids.get("agent_id"), ids.get("run_id"));
@@ -396,13 +424,15 @@ final class Mem0Routes {
       if (v != null && v.isTextual() && !v.asText().equals("*") && !v.asText().isEmpty()) {
         String prev = ids.putIfAbsent(key, v.asText());
         if (prev != null && !prev.equals(v.asText())) {
-          throw new InvalidRequestException("filters." + key, "filters name two different " + key + " values");
+          throw new InvalidRequestException(
+              "filters." + key, "filters name two different " + key + " values");
         }
       }
     }
   }
 
-  private static @Nullable String merge(String field, @Nullable String top, @Nullable String fromFilters) {
+  private static @Nullable String merge(
+      String field, @Nullable String top, @Nullable String fromFilters) {
     String t = top == null || top.isEmpty() ? null : top;
     if (t != null && fromFilters != null && !t.equals(fromFilters)) {
       throw new InvalidRequestException(field, field + " differs from filters." + field);
@@ -424,7 +454,8 @@ final class Mem0Routes {
     String id = ctx.pathParam("memory_id");
     Mem0Requests.Update in = Json.lenient(ctx, Mem0Requests.Update.class);
     if (in.expirationDate() != null && !in.expirationDate().isNull()) {
-      throw ApiException.notImplemented("changing expiration_date of a stored memory", "expiration_date");
+      throw ApiException.notImplemented(
+          "changing expiration_date of a stored memory", "expiration_date");
     }
     if (in.text() == null && (in.metadata() == null || in.metadata().isNull())) {
       throw new InvalidRequestException("text", "send text, metadata or both");
@@ -436,14 +467,19 @@ final class Mem0Routes {
     Json.ok(ctx, n);
   }
 
-  private static Memory apply(TenantMemory memory, Principal.Tenant p, String id, @Nullable String text,
+  private static Memory apply(
+      TenantMemory memory,
+      Principal.Tenant p,
+      String id,
+      @Nullable String text,
       @Nullable JsonNode metadata) {
     Selection sel = p.writeById();
     String newText = text;
     if (newText == null) {
       newText = memory.get(id, sel).orElseThrow(() -> NativeRoutes.notFound(id)).text();
     }
-    Map<String, Object> md = metadata == null || metadata.isNull() ? null : Json.object("metadata", metadata);
+    Map<String, Object> md =
+        metadata == null || metadata.isNull() ? null : Json.object("metadata", metadata);
     memory.update(id, newText, md, sel);
     return memory.get(id, sel).orElseThrow(() -> NativeRoutes.notFound(id));
   }
@@ -495,16 +531,19 @@ final class Mem0Routes {
     long deleted;
     if (wildcard) {
       if (!(isWildOrEmpty(user) && isWildOrEmpty(agent) && isWildOrEmpty(run))) {
-        throw new InvalidRequestException("user_id", "'*' deletes everything and cannot be combined with an id");
+        throw new InvalidRequestException(
+            "user_id", "'*' deletes everything and cannot be combined with an id");
       }
       if (p.narrowed()) {
-        throw ApiException.forbidden("this API key is limited to one user and cannot delete the whole tenant");
+        throw ApiException.forbidden(
+            "this API key is limited to one user and cannot delete the whole tenant");
       }
       deleted = memory.deleteAll(TenantMemory.Wildcard.ALL);
     } else {
       Scope scope = Scope.of(user, agent, run);
       if (scope.isTenantWide()) {
-        throw new InvalidRequestException("user_id",
+        throw new InvalidRequestException(
+            "user_id",
             "delete-all needs user_id, agent_id or run_id; pass user_id=* to delete every memory of the tenant");
       }
       deleted = memory.deleteAll(p.writeScope(scope));
@@ -571,7 +610,8 @@ final class Mem0Routes {
     }
   }
 
-  private static void track(Map<String, Entity> entities, String type, @Nullable String name, Memory m) {
+  private static void track(
+      Map<String, Entity> entities, String type, @Nullable String name, Memory m) {
     if (name == null) {
       return;
     }
@@ -589,13 +629,18 @@ final class Mem0Routes {
     Principal.Tenant p = auth.tenant(ctx);
     String type = ctx.pathParam("entity_type");
     String name = ctx.pathParam("entity_id");
-    Scope scope = switch (type) {
-      case "user" -> Scope.user(name);
-      case "agent" -> Scope.agent(name);
-      case "run" -> Scope.run(name);
-      case "app" -> throw new InvalidRequestException("entity_type", "app entities are not supported by Mnemo4j");
-      default -> throw new InvalidRequestException("entity_type", "entity_type must be user, agent or run");
-    };
+    Scope scope =
+        switch (type) {
+          case "user" -> Scope.user(name);
+          case "agent" -> Scope.agent(name);
+          case "run" -> Scope.run(name);
+          case "app" ->
+              throw new InvalidRequestException(
+                  "entity_type", "app entities are not supported by Mnemo4j");
+          default ->
+              throw new InvalidRequestException(
+                  "entity_type", "entity_type must be user, agent or run");
+        };
     auth.memory(p).deleteAll(p.writeScope(scope));
     ObjectNode n = Json.object();
     n.put("message", "Entity deleted successfully.");
@@ -609,7 +654,8 @@ final class Mem0Routes {
     for (int i = 0; i < items.size(); i++) {
       Mem0Requests.BatchItem it = items.get(i);
       if (it.text() == null && (it.metadata() == null || it.metadata().isNull())) {
-        throw new InvalidRequestException("memories[" + i + "].text", "each item needs text, metadata or both");
+        throw new InvalidRequestException(
+            "memories[" + i + "].text", "each item needs text, metadata or both");
       }
     }
     checkAllVisible(memory, p, items);
@@ -651,8 +697,10 @@ final class Mem0Routes {
     return items;
   }
 
-  // All ids are checked before anything is written, so a batch naming a foreign or missing id changes nothing.
-  private static void checkAllVisible(TenantMemory memory, Principal.Tenant p, List<Mem0Requests.BatchItem> items) {
+  // All ids are checked before anything is written, so a batch naming a foreign or missing id
+  // changes nothing.
+  private static void checkAllVisible(
+      TenantMemory memory, Principal.Tenant p, List<Mem0Requests.BatchItem> items) {
     for (Mem0Requests.BatchItem it : items) {
       if (memory.get(it.memoryId(), p.writeById()).isEmpty()) {
         throw NativeRoutes.notFound(it.memoryId());

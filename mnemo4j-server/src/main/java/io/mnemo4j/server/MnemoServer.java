@@ -19,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Mnemo4j HTTP server: native routes under {@code /v1/mem}, tenant administration under {@code /v1/tenants},
- * Mem0 Platform-compatible routes, {@code /health}, {@code /ready}, {@code /metrics} and {@code /openapi.json}, on
- * Javalin 7 (Jetty 12) with requests handled on virtual threads. Thread-safe.
+ * The Mnemo4j HTTP server: native routes under {@code /v1/mem}, tenant administration under {@code
+ * /v1/tenants}, Mem0 Platform-compatible routes, {@code /health}, {@code /ready}, {@code /metrics}
+ * and {@code /openapi.json}, on Javalin 7 (Jetty 12) with requests handled on virtual threads.
+ * Thread-safe.
  *
  * <pre>{@code
  * try (Mnemo mnemo = Mnemo.builder().embedder(MnemoServer.timedEmbedder(embedder)).backend(backend).build();
@@ -53,9 +54,9 @@ public final class MnemoServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server for {@code mnemo} and returns once it listens. If the catalog holds no admin key and {@code
-   * config.adminKey()} is null, an admin key is generated, stored hashed, and printed once to {@code
-   * config.console()}; a configured admin key is registered (idempotently).
+   * Starts a server for {@code mnemo} and returns once it listens. If the catalog holds no admin
+   * key and {@code config.adminKey()} is null, an admin key is generated, stored hashed, and
+   * printed once to {@code config.console()}; a configured admin key is registered (idempotently).
    */
   public static MnemoServer start(ServerConfig config, Mnemo mnemo) {
     Objects.requireNonNull(config, "config");
@@ -70,42 +71,48 @@ public final class MnemoServer implements AutoCloseable {
     if (VirtualThreads.areSupported()) {
       pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("mnemo-req"));
     }
-    Javalin app = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.startup.showOldJavalinVersionWarning = false;
-      cfg.startup.startupWatcherEnabled = false;
-      cfg.http.maxRequestSize = config.maxRequestBytes();
-      cfg.http.prefer405over404 = true;
-      cfg.http.defaultContentType = "application/json";
-      cfg.router.ignoreTrailingSlashes = true;
-      cfg.jetty.threadPool = pool;
-      cfg.jetty.modifyServer(server -> {
-        server.insertHandler(new GracefulHandler());
-        server.setStopTimeout(config.shutdownTimeout().toMillis());
-        server.setErrorHandler(new JsonErrorHandler());
-      });
-      cfg.jetty.addConnector((server, http) -> {
-        ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
-        c.setHost(config.host());
-        c.setPort(config.port());
-        c.setIdleTimeout(config.requestTimeout().toMillis());
-        return c;
-      });
-      cfg.events.handlerAdded(info -> {
-        HandlerType t = info.getHttpMethod();
-        if (t.isHttpMethod()) {
-          routes.add(new Route(t.name(), info.getPath()));
-        }
-      });
-      cfg.requestLogger.http(metrics::request);
-      cfg.routes.exception(HttpResponseException.class, ErrorMapper::handle);
-      cfg.routes.exception(Exception.class, ErrorMapper::handle);
-      cfg.router.javaLangErrorHandler(ErrorMapper::fatal);
-      new OpsRoutes(mnemo, metrics).register(cfg.routes);
-      new TenantRoutes(mnemo, auth).register(cfg.routes);
-      natives.register(cfg.routes);
-      new Mem0Routes(auth, natives, metrics).register(cfg.routes);
-    });
+    Javalin app =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              cfg.startup.startupWatcherEnabled = false;
+              cfg.http.maxRequestSize = config.maxRequestBytes();
+              cfg.http.prefer405over404 = true;
+              cfg.http.defaultContentType = "application/json";
+              cfg.router.ignoreTrailingSlashes = true;
+              cfg.jetty.threadPool = pool;
+              cfg.jetty.modifyServer(
+                  server -> {
+                    server.insertHandler(new GracefulHandler());
+                    server.setStopTimeout(config.shutdownTimeout().toMillis());
+                    server.setErrorHandler(new JsonErrorHandler());
+                  });
+              cfg.jetty.addConnector(
+                  (server, http) -> {
+                    ServerConnector c =
+                        new ServerConnector(server, new HttpConnectionFactory(http));
+                    c.setHost(config.host());
+                    c.setPort(config.port());
+                    c.setIdleTimeout(config.requestTimeout().toMillis());
+                    return c;
+                  });
+              cfg.events.handlerAdded(
+                  info -> {
+                    HandlerType t = info.getHttpMethod();
+                    if (t.isHttpMethod()) {
+                      routes.add(new Route(t.name(), info.getPath()));
+                    }
+                  });
+              cfg.requestLogger.http(metrics::request);
+              cfg.routes.exception(HttpResponseException.class, ErrorMapper::handle);
+              cfg.routes.exception(Exception.class, ErrorMapper::handle);
+              cfg.router.javaLangErrorHandler(ErrorMapper::fatal);
+              new OpsRoutes(mnemo, metrics).register(cfg.routes);
+              new TenantRoutes(mnemo, auth).register(cfg.routes);
+              natives.register(cfg.routes);
+              new Mem0Routes(auth, natives, metrics).register(cfg.routes);
+            });
     app.start();
     LOG.info("Mnemo4j server listening on {}:{}", config.host(), app.port());
     return new MnemoServer(app, metrics, List.copyOf(routes));
@@ -119,16 +126,22 @@ public final class MnemoServer implements AutoCloseable {
     }
     if (keys.listAdmin().isEmpty()) {
       ApiKeys.Issued issued = keys.issueAdmin();
-      config.console().println("Generated admin key (shown once, stored only as a hash; set "
-          + ServerConfig.ADMIN_KEY_ENV + " to choose your own): " + issued.secret());
+      config
+          .console()
+          .println(
+              "Generated admin key (shown once, stored only as a hash; set "
+                  + ServerConfig.ADMIN_KEY_ENV
+                  + " to choose your own): "
+                  + issued.secret());
       config.console().flush();
       LOG.info("generated admin key {}", issued.key().id());
     }
   }
 
   /**
-   * Wraps an embedder so that its latency appears in {@code /metrics} as {@code mnemo_embedder_latency_seconds}. Use
-   * it when building the {@link Mnemo} that the server will serve.
+   * Wraps an embedder so that its latency appears in {@code /metrics} as {@code
+   * mnemo_embedder_latency_seconds}. Use it when building the {@link Mnemo} that the server will
+   * serve.
    */
   public static Embedder timedEmbedder(Embedder delegate) {
     return new EmbedderTimings.Timed(Objects.requireNonNull(delegate, "delegate"));
@@ -139,7 +152,9 @@ public final class MnemoServer implements AutoCloseable {
     return app.port();
   }
 
-  /** Blocks until {@link #close()} has stopped the server (for a CLI that serves until interrupted). */
+  /**
+   * Blocks until {@link #close()} has stopped the server (for a CLI that serves until interrupted).
+   */
   public void awaitStop() throws InterruptedException {
     synchronized (lock) {
       while (!closed) {
@@ -154,8 +169,8 @@ public final class MnemoServer implements AutoCloseable {
   }
 
   /**
-   * Graceful stop: stops accepting connections, waits up to the configured shutdown timeout for in-flight requests,
-   * then stops Jetty. Idempotent. Does not close the {@link Mnemo}.
+   * Graceful stop: stops accepting connections, waits up to the configured shutdown timeout for
+   * in-flight requests, then stops Jetty. Idempotent. Does not close the {@link Mnemo}.
    */
   @Override
   public void close() {

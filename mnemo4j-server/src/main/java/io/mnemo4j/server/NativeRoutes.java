@@ -28,15 +28,23 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The native memory API under {@code /v1/mem}: add, search, list (cursor pages), get, update, delete, delete-all,
- * history. The tenant is the key's; a user-narrowed key is held to its user. Thread-safe (stateless apart from its
- * collaborators).
+ * The native memory API under {@code /v1/mem}: add, search, list (cursor pages), get, update,
+ * delete, delete-all, history. The tenant is the key's; a user-narrowed key is held to its user.
+ * Thread-safe (stateless apart from its collaborators).
  */
 final class NativeRoutes {
   static final String PREFIX = "/v1/mem";
   private static final int DEFAULT_PAGE_SIZE = 100;
   private static final Set<String> LIST_PARAMS =
-      Set.of("user_id", "agent_id", "run_id", "include_tenant_wide", "all", "filters", "cursor", "page_size");
+      Set.of(
+          "user_id",
+          "agent_id",
+          "run_id",
+          "include_tenant_wide",
+          "all",
+          "filters",
+          "cursor",
+          "page_size");
 
   private final Auth auth;
   private final ServerMetrics metrics;
@@ -62,8 +70,9 @@ final class NativeRoutes {
     Requests.AddIn in = Json.strict(ctx, Requests.AddIn.class);
     List<Message> messages = Requests.messages(in);
     Scope scope = p.writeScope(Scope.of(in.userId(), in.agentId(), in.runId()));
-    AddOptions options = Requests.addOptions(in.metadata(), in.categories(),
-        Requests.instant("expires_at", in.expiresAt()));
+    AddOptions options =
+        Requests.addOptions(
+            in.metadata(), in.categories(), Requests.instant("expires_at", in.expiresAt()));
     TenantMemory memory = auth.memory(p);
     List<MemoryEvent> events = memory.add(messages, scope, options);
     countAdds(p, events);
@@ -81,10 +90,19 @@ final class NativeRoutes {
     Requests.SearchIn in = Json.strict(ctx, Requests.SearchIn.class);
     String query = Requests.required("query", in.query());
     Scope requested = Scope.of(in.userId(), in.agentId(), in.runId());
-    Selection sel = Requests.selection(p, requested, Requests.flag(in.includeTenantWide()), Requests.flag(in.all()),
-        Requests.filter(in.filters()));
-    Search search = new Search(sel, in.limit() == null ? Search.DEFAULT_LIMIT : in.limit(),
-        in.threshold() == null ? 0 : in.threshold(), Requests.mode(in.mode()));
+    Selection sel =
+        Requests.selection(
+            p,
+            requested,
+            Requests.flag(in.includeTenantWide()),
+            Requests.flag(in.all()),
+            Requests.filter(in.filters()));
+    Search search =
+        new Search(
+            sel,
+            in.limit() == null ? Search.DEFAULT_LIMIT : in.limit(),
+            in.threshold() == null ? 0 : in.threshold(),
+            Requests.mode(in.mode()));
     List<Hit> hits = auth.memory(p).search(query, search);
     metrics.searched(p.tenant());
     ObjectNode root = Json.object();
@@ -98,18 +116,25 @@ final class NativeRoutes {
     Map<String, List<String>> params = ctx.queryParamMap();
     for (Map.Entry<String, List<String>> e : params.entrySet()) {
       if (!LIST_PARAMS.contains(e.getKey())) {
-        throw new InvalidRequestException(clip(e.getKey()),
-            "unknown query parameter '" + clip(e.getKey()) + "'; allowed: " + LIST_PARAMS.stream().sorted().toList());
+        throw new InvalidRequestException(
+            clip(e.getKey()),
+            "unknown query parameter '"
+                + clip(e.getKey())
+                + "'; allowed: "
+                + LIST_PARAMS.stream().sorted().toList());
       }
       if (e.getValue().size() > 1) {
-        throw new InvalidRequestException(e.getKey(), "query parameter '" + e.getKey() + "' is given more than once");
+        throw new InvalidRequestException(
+            e.getKey(), "query parameter '" + e.getKey() + "' is given more than once");
       }
     }
     Function<String, String> q = ctx::queryParam;
     Scope requested = Scope.of(q.apply("user_id"), q.apply("agent_id"), q.apply("run_id"));
     String filters = q.apply("filters");
     FilterExpr filter = filters == null ? new FilterExpr.All() : FilterParser.parse(filters);
-    Selection sel = Requests.selection(p, requested, bool(ctx, "include_tenant_wide"), bool(ctx, "all"), filter);
+    Selection sel =
+        Requests.selection(
+            p, requested, bool(ctx, "include_tenant_wide"), bool(ctx, "all"), filter);
     int size = intParam(ctx, "page_size", DEFAULT_PAGE_SIZE);
     String cursor = q.apply("cursor");
     Page<Memory> page = auth.memory(p).getAll(sel, new PageRequest(cursor, size));
@@ -141,7 +166,9 @@ final class NativeRoutes {
       text = memory.get(id, sel).orElseThrow(() -> notFound(id)).text();
     }
     Map<String, Object> md =
-        in.metadata() == null || in.metadata().isNull() ? null : Json.object("metadata", in.metadata());
+        in.metadata() == null || in.metadata().isNull()
+            ? null
+            : Json.object("metadata", in.metadata());
     Json.ok(ctx, Shapes.event(memory.update(id, text, md, sel)));
   }
 
@@ -157,18 +184,21 @@ final class NativeRoutes {
     Scope requested = Scope.of(in.userId(), in.agentId(), in.runId());
     boolean all = Requests.flag(in.all());
     if (all && !requested.isTenantWide()) {
-      throw new InvalidRequestException("all", "all cannot be combined with user_id, agent_id or run_id");
+      throw new InvalidRequestException(
+          "all", "all cannot be combined with user_id, agent_id or run_id");
     }
     long deleted;
     if (p.narrowed()) {
       if (all) {
-        throw ApiException.forbidden("this API key is limited to one user and cannot delete the whole tenant");
+        throw ApiException.forbidden(
+            "this API key is limited to one user and cannot delete the whole tenant");
       }
       deleted = auth.memory(p).deleteAll(p.writeScope(requested));
     } else if (all) {
       deleted = auth.memory(p).deleteAll(TenantMemory.Wildcard.ALL);
     } else if (requested.isTenantWide()) {
-      throw new InvalidRequestException("scope",
+      throw new InvalidRequestException(
+          "scope",
           "delete-all needs user_id, agent_id or run_id; to delete every memory of the tenant send \"all\": true");
     } else {
       deleted = auth.memory(p).deleteAll(requested);

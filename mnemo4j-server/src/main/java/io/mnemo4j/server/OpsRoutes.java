@@ -10,8 +10,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * Unauthenticated operations routes: {@code /health} (liveness), {@code /ready} (Mnemo open and its catalog
- * answering), {@code /metrics} (Prometheus text) and {@code /openapi.json}. Thread-safe.
+ * Unauthenticated operations routes: {@code /health} (liveness), {@code /ready} (Mnemo open and its
+ * catalog answering), {@code /metrics} (Prometheus text) and {@code /openapi.json}. Thread-safe.
  */
 final class OpsRoutes {
   static final String OPENAPI_RESOURCE = "/io/mnemo4j/server/openapi.json";
@@ -40,7 +40,10 @@ final class OpsRoutes {
   void register(RoutesConfig r) {
     r.get("/health", ctx -> Json.ok(ctx, status("ok")));
     r.get("/ready", this::ready);
-    r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    r.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
   }
 

@@ -27,8 +27,8 @@ sealed interface Principal {
     }
 
     /**
-     * The scope a write lands in: the requested one for a whole-tenant key; for a narrowed key the requested scope
-     * with its user forced to the key's user (another user is forbidden).
+     * The scope a write lands in: the requested one for a whole-tenant key; for a narrowed key the
+     * requested scope with its user forced to the key's user (another user is forbidden).
      */
     Scope writeScope(Scope requested) {
       if (user == null) {
@@ -41,13 +41,16 @@ sealed interface Principal {
     /** Refuses a user id other than the key's (no-op for a whole-tenant key or no user id). */
     void checkUser(@Nullable String requestedUser) {
       if (user != null && requestedUser != null && !requestedUser.equals(user)) {
-        throw ApiException.forbidden("this API key is limited to one user; user_id must be that user or omitted");
+        throw ApiException.forbidden(
+            "this API key is limited to one user; user_id must be that user or omitted");
       }
     }
 
     /** What by-id reads may see: everything, or the key's user plus tenant-wide memory. */
     Selection readById() {
-      return user == null ? Selection.everywhere() : Selection.in(Scope.user(user)).withTenantWide();
+      return user == null
+          ? Selection.everywhere()
+          : Selection.in(Scope.user(user)).withTenantWide();
     }
 
     /** What by-id writes may touch: everything, or the key's user only. */

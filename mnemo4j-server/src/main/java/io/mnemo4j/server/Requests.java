@@ -20,8 +20,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Request DTOs of the native routes (parsed by {@link Json#STRICT}: an unknown field is a 400 naming it) and the
- * validation shared with the Mem0-compatible routes. Records are immutable.
+ * Request DTOs of the native routes (parsed by {@link Json#STRICT}: an unknown field is a 400
+ * naming it) and the validation shared with the Mem0-compatible routes. Records are immutable.
  */
 final class Requests {
   /** Most messages one add accepts. */
@@ -32,7 +32,10 @@ final class Requests {
 
   private Requests() {}
 
-  /** One message of an add. @param role user|assistant|system|tool (default user) @param content text @param name actor */
+  /**
+   * One message of an add. @param role user|assistant|system|tool (default user) @param content
+   * text @param name actor
+   */
   record MessageIn(@Nullable String role, @Nullable String content, @Nullable String name) {}
 
   /**
@@ -83,7 +86,10 @@ final class Requests {
       @Nullable Double threshold,
       @Nullable String mode) {}
 
-  /** {@code PUT /v1/mem/{id}}. @param text new text (default: unchanged) @param metadata new metadata (default: unchanged) */
+  /**
+   * {@code PUT /v1/mem/{id}}. @param text new text (default: unchanged) @param metadata new
+   * metadata (default: unchanged)
+   */
   record UpdateIn(@Nullable String text, @Nullable JsonNode metadata) {}
 
   /**
@@ -94,10 +100,16 @@ final class Requests {
    * @param runId run scope
    * @param all delete everything (explicit)
    */
-  record DeleteAllIn(@Nullable String userId, @Nullable String agentId, @Nullable String runId,
+  record DeleteAllIn(
+      @Nullable String userId,
+      @Nullable String agentId,
+      @Nullable String runId,
       @Nullable Boolean all) {}
 
-  /** {@code POST /v1/tenants}. @param id tenant id @param region region (default: the server's default region) */
+  /**
+   * {@code POST /v1/tenants}. @param id tenant id @param region region (default: the server's
+   * default region)
+   */
   record TenantIn(@Nullable String id, @Nullable String region) {}
 
   /** {@code POST /v1/tenants/{id}/keys}. @param userId narrow the key to this user (optional) */
@@ -112,7 +124,8 @@ final class Requests {
     return value;
   }
 
-  static Message message(int index, @Nullable String role, @Nullable String content, @Nullable String name) {
+  static Message message(
+      int index, @Nullable String role, @Nullable String content, @Nullable String name) {
     String prefix = "messages[" + index + "]";
     Role r = role == null ? Role.USER : Role.parse(prefix + ".role", role);
     try {
@@ -131,10 +144,12 @@ final class Requests {
     }
     List<MessageIn> list = in.messages();
     if (list == null || list.isEmpty()) {
-      throw new InvalidRequestException("messages", "messages (or text) is required and must not be empty");
+      throw new InvalidRequestException(
+          "messages", "messages (or text) is required and must not be empty");
     }
     if (list.size() > MAX_MESSAGES) {
-      throw new InvalidRequestException("messages", "at most " + MAX_MESSAGES + " messages per request");
+      throw new InvalidRequestException(
+          "messages", "at most " + MAX_MESSAGES + " messages per request");
     }
     List<Message> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
@@ -147,9 +162,10 @@ final class Requests {
     return out;
   }
 
-  static AddOptions addOptions(@Nullable JsonNode metadata, @Nullable List<String> categories,
-      @Nullable Instant expiresAt) {
-    Map<String, Object> md = metadata == null || metadata.isNull() ? Map.of() : Json.object("metadata", metadata);
+  static AddOptions addOptions(
+      @Nullable JsonNode metadata, @Nullable List<String> categories, @Nullable Instant expiresAt) {
+    Map<String, Object> md =
+        metadata == null || metadata.isNull() ? Map.of() : Json.object("metadata", metadata);
     List<String> cats = categories == null ? List.of() : categories;
     if (cats.size() > MAX_CATEGORIES) {
       throw new InvalidRequestException("categories", "at most " + MAX_CATEGORIES + " categories");
@@ -172,8 +188,11 @@ final class Requests {
       try {
         return Instant.parse(text);
       } catch (DateTimeParseException e2) {
-        throw new InvalidRequestException(field, field + " must be an ISO-8601 date-time with offset, "
-            + "such as 2030-01-31T00:00:00Z");
+        throw new InvalidRequestException(
+            field,
+            field
+                + " must be an ISO-8601 date-time with offset, "
+                + "such as 2030-01-31T00:00:00Z");
       }
     }
   }
@@ -195,19 +214,25 @@ final class Requests {
   }
 
   /**
-   * The selection of a search, list or count, with the key's limits applied: no scope and no {@code all} selects
-   * tenant-wide memory only (a narrowed key: its user); {@code all} selects the whole tenant (refused for a narrowed
-   * key) and cannot be combined with a scope.
+   * The selection of a search, list or count, with the key's limits applied: no scope and no {@code
+   * all} selects tenant-wide memory only (a narrowed key: its user); {@code all} selects the whole
+   * tenant (refused for a narrowed key) and cannot be combined with a scope.
    */
-  static Selection selection(Principal.Tenant p, Scope requested, boolean includeTenantWide, boolean all,
+  static Selection selection(
+      Principal.Tenant p,
+      Scope requested,
+      boolean includeTenantWide,
+      boolean all,
       FilterExpr filter) {
     if (all && !requested.isTenantWide()) {
-      throw new InvalidRequestException("all", "all cannot be combined with user_id, agent_id or run_id");
+      throw new InvalidRequestException(
+          "all", "all cannot be combined with user_id, agent_id or run_id");
     }
     Selection sel;
     if (p.narrowed()) {
       if (all) {
-        throw ApiException.forbidden("this API key is limited to one user and cannot select the whole tenant");
+        throw ApiException.forbidden(
+            "this API key is limited to one user and cannot select the whole tenant");
       }
       Scope scope = p.writeScope(requested);
       sel = Selection.in(scope);

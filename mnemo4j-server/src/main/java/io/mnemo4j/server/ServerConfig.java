@@ -7,20 +7,24 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Settings of one {@link MnemoServer}. Immutable and thread-safe; each {@code with} method returns a copy, validated
- * where it is set.
+ * Settings of one {@link MnemoServer}. Immutable and thread-safe; each {@code with} method returns
+ * a copy, validated where it is set.
  *
- * <p>The default host is {@code 127.0.0.1}: a fresh {@code mnemo serve} is reachable from this machine only. Set {@code
- * 0.0.0.0} (or a specific interface) deliberately, behind TLS termination, to serve a network.
+ * <p>The default host is {@code 127.0.0.1}: a fresh {@code mnemo serve} is reachable from this
+ * machine only. Set {@code 0.0.0.0} (or a specific interface) deliberately, behind TLS termination,
+ * to serve a network.
  *
  * @param host interface to bind (default {@code 127.0.0.1})
  * @param port TCP port, 0 for a random free port (default 8080)
  * @param maxRequestBytes largest request body accepted; larger bodies get 413 (default 1 MiB)
- * @param requestTimeout how long a connection may sit idle while a request or response is in transit (default 30 s)
- * @param shutdownTimeout how long {@link MnemoServer#close()} waits for in-flight requests (default 30 s)
- * @param adminKey the admin secret (from {@code MNEMO_ADMIN_KEY}), or null to generate one at first start when the
- *     catalog holds no admin key
- * @param metricsTenantLabels whether metrics carry tenant ids as label values (default false: a hash bucket instead)
+ * @param requestTimeout how long a connection may sit idle while a request or response is in
+ *     transit (default 30 s)
+ * @param shutdownTimeout how long {@link MnemoServer#close()} waits for in-flight requests (default
+ *     30 s)
+ * @param adminKey the admin secret (from {@code MNEMO_ADMIN_KEY}), or null to generate one at first
+ *     start when the catalog holds no admin key
+ * @param metricsTenantLabels whether metrics carry tenant ids as label values (default false: a
+ *     hash bucket instead)
  * @param console where a generated admin key is printed, once (default {@code System.out})
  */
 public record ServerConfig(
@@ -52,7 +56,8 @@ public record ServerConfig(
       throw new IllegalArgumentException("port must be 0 to 65535, got " + port);
     }
     if (maxRequestBytes < 1024 || maxRequestBytes > 256L * 1024 * 1024) {
-      throw new IllegalArgumentException("maxRequestBytes must be 1 KiB to 256 MiB, got " + maxRequestBytes);
+      throw new IllegalArgumentException(
+          "maxRequestBytes must be 1 KiB to 256 MiB, got " + maxRequestBytes);
     }
     requirePositive("requestTimeout", requestTimeout);
     requirePositive("shutdownTimeout", shutdownTimeout);
@@ -62,13 +67,25 @@ public record ServerConfig(
     Objects.requireNonNull(console, "console");
   }
 
-  /** The defaults: 127.0.0.1:8080, 1 MiB bodies, 30 s timeouts, no admin key set, no tenant labels. */
+  /**
+   * The defaults: 127.0.0.1:8080, 1 MiB bodies, 30 s timeouts, no admin key set, no tenant labels.
+   */
   public static ServerConfig defaults() {
-    return new ServerConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_REQUEST_BYTES, Duration.ofSeconds(30),
-        Duration.ofSeconds(30), null, false, System.out);
+    return new ServerConfig(
+        "127.0.0.1",
+        DEFAULT_PORT,
+        DEFAULT_MAX_REQUEST_BYTES,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
+        null,
+        false,
+        System.out);
   }
 
-  /** The defaults with the admin key taken from {@code MNEMO_ADMIN_KEY} in {@code env}, if set and non-empty. */
+  /**
+   * The defaults with the admin key taken from {@code MNEMO_ADMIN_KEY} in {@code env}, if set and
+   * non-empty.
+   */
   public static ServerConfig fromEnv(Map<String, String> env) {
     String key = env.get(ADMIN_KEY_ENV);
     return defaults().withAdminKey(key == null || key.isEmpty() ? null : key);
@@ -76,57 +93,112 @@ public record ServerConfig(
 
   /** A copy binding {@code newHost}. */
   public ServerConfig withHost(String newHost) {
-    return new ServerConfig(newHost, port, maxRequestBytes, requestTimeout, shutdownTimeout, adminKey,
-        metricsTenantLabels, console);
+    return new ServerConfig(
+        newHost,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
+        console);
   }
 
   /** A copy on {@code newPort} (0 = random). */
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, maxRequestBytes, requestTimeout, shutdownTimeout, adminKey,
-        metricsTenantLabels, console);
+    return new ServerConfig(
+        host,
+        newPort,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
+        console);
   }
 
   /** A copy with another body limit. */
   public ServerConfig withMaxRequestBytes(long bytes) {
-    return new ServerConfig(host, port, bytes, requestTimeout, shutdownTimeout, adminKey, metricsTenantLabels,
-        console);
+    return new ServerConfig(
+        host, port, bytes, requestTimeout, shutdownTimeout, adminKey, metricsTenantLabels, console);
   }
 
   /** A copy with another idle timeout. */
   public ServerConfig withRequestTimeout(Duration timeout) {
-    return new ServerConfig(host, port, maxRequestBytes, timeout, shutdownTimeout, adminKey, metricsTenantLabels,
+    return new ServerConfig(
+        host,
+        port,
+        maxRequestBytes,
+        timeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
         console);
   }
 
   /** A copy with another graceful-shutdown timeout. */
   public ServerConfig withShutdownTimeout(Duration timeout) {
-    return new ServerConfig(host, port, maxRequestBytes, requestTimeout, timeout, adminKey, metricsTenantLabels,
+    return new ServerConfig(
+        host,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        timeout,
+        adminKey,
+        metricsTenantLabels,
         console);
   }
 
   /** A copy with this admin secret (null: generate one at first start if the catalog has none). */
   public ServerConfig withAdminKey(@Nullable String key) {
-    return new ServerConfig(host, port, maxRequestBytes, requestTimeout, shutdownTimeout, key, metricsTenantLabels,
+    return new ServerConfig(
+        host,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        key,
+        metricsTenantLabels,
         console);
   }
 
   /** A copy that labels metrics with tenant ids (or not). */
   public ServerConfig withMetricsTenantLabels(boolean on) {
-    return new ServerConfig(host, port, maxRequestBytes, requestTimeout, shutdownTimeout, adminKey, on, console);
+    return new ServerConfig(
+        host, port, maxRequestBytes, requestTimeout, shutdownTimeout, adminKey, on, console);
   }
 
   /** A copy printing a generated admin key to {@code out}. */
   public ServerConfig withConsole(PrintStream out) {
-    return new ServerConfig(host, port, maxRequestBytes, requestTimeout, shutdownTimeout, adminKey,
-        metricsTenantLabels, out);
+    return new ServerConfig(
+        host,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
+        out);
   }
 
   /** Hides the admin secret. */
   @Override
   public String toString() {
-    return "ServerConfig[host=" + host + ", port=" + port + ", maxRequestBytes=" + maxRequestBytes
-        + ", requestTimeout=" + requestTimeout + ", shutdownTimeout=" + shutdownTimeout + ", adminKey="
-        + (adminKey == null ? "none" : "set") + ", metricsTenantLabels=" + metricsTenantLabels + "]";
+    return "ServerConfig[host="
+        + host
+        + ", port="
+        + port
+        + ", maxRequestBytes="
+        + maxRequestBytes
+        + ", requestTimeout="
+        + requestTimeout
+        + ", shutdownTimeout="
+        + shutdownTimeout
+        + ", adminKey="
+        + (adminKey == null ? "none" : "set")
+        + ", metricsTenantLabels="
+        + metricsTenantLabels
+        + "]";
   }
 
   private static void requirePositive(String name, Duration d) {

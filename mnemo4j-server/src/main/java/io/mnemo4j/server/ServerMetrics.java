@@ -18,25 +18,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Metrics (Prometheus via Micrometer) and the access log. Tenant ids appear as label values only when configured;
- * otherwise adds and searches are labelled with a stable hash bucket of the tenant id ({@code 00}..{@code 15}).
- * Thread-safe.
+ * Metrics (Prometheus via Micrometer) and the access log. Tenant ids appear as label values only
+ * when configured; otherwise adds and searches are labelled with a stable hash bucket of the tenant
+ * id ({@code 00}..{@code 15}). Thread-safe.
  */
 final class ServerMetrics {
   /** Request attribute: the tenant id of the request (set by authentication). */
   static final String TENANT = "mnemo.tenant";
+
   /** Request attribute: the key id of the request. */
   static final String KEY = "mnemo.key";
+
   /** Request attribute: the error code of an error response. */
   static final String ERROR_CODE = "mnemo.error";
 
   private static final Logger ACCESS = LoggerFactory.getLogger("io.mnemo4j.server.access");
   private static final int BUCKETS = 16;
-  // Clients may send any method token; only these become label values, so metrics cannot be flooded.
+  // Clients may send any method token; only these become label values, so metrics cannot be
+  // flooded.
   private static final java.util.Set<String> METHODS =
       java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final boolean tenantLabels;
 
   ServerMetrics(Mnemo mnemo, boolean tenantLabels) {
@@ -44,17 +48,26 @@ final class ServerMetrics {
     Gauge.builder("mnemo.tenants.open", mnemo, Mnemo::openTenants)
         .description("tenant stores currently open")
         .register(registry);
-    FunctionTimer.builder("mnemo.embedder.latency", EmbedderTimings.INSTANCE, EmbedderTimings::count,
-            EmbedderTimings::totalNanos, TimeUnit.NANOSECONDS)
-        .description("time spent embedding (documents and queries), for embedders wrapped by "
-            + "MnemoServer.timedEmbedder")
+    FunctionTimer.builder(
+            "mnemo.embedder.latency",
+            EmbedderTimings.INSTANCE,
+            EmbedderTimings::count,
+            EmbedderTimings::totalNanos,
+            TimeUnit.NANOSECONDS)
+        .description(
+            "time spent embedding (documents and queries), for embedders wrapped by "
+                + "MnemoServer.timedEmbedder")
         .register(registry);
-    FunctionCounter.builder("mnemo.embedder.texts", EmbedderTimings.INSTANCE, EmbedderTimings::texts)
+    FunctionCounter.builder(
+            "mnemo.embedder.texts", EmbedderTimings.INSTANCE, EmbedderTimings::texts)
         .description("texts embedded by embedders wrapped by MnemoServer.timedEmbedder")
         .register(registry);
   }
 
-  /** Records one finished request: latency histogram per route template and status, plus the access log line. */
+  /**
+   * Records one finished request: latency histogram per route template and status, plus the access
+   * log line.
+   */
   void request(Context ctx, float millis) {
     String route = route(ctx);
     String method = METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
@@ -73,9 +86,17 @@ final class ServerMetrics {
       Object tenant = ctx.attribute(TENANT);
       Object key = ctx.attribute(KEY);
       Object error = ctx.attribute(ERROR_CODE);
-      ACCESS.info(String.format(Locale.ROOT, "method=%s route=%s status=%d ms=%.2f tenant=%s key=%s%s", method,
-          route, status, millis, tenant == null ? "-" : tenant, key == null ? "-" : key,
-          error == null ? "" : " error=" + error));
+      ACCESS.info(
+          String.format(
+              Locale.ROOT,
+              "method=%s route=%s status=%d ms=%.2f tenant=%s key=%s%s",
+              method,
+              route,
+              status,
+              millis,
+              tenant == null ? "-" : tenant,
+              key == null ? "-" : key,
+              error == null ? "" : " error=" + error));
     }
   }
 
@@ -126,6 +147,7 @@ final class ServerMetrics {
     if (tenantLabels) {
       return tenant.value();
     }
-    return String.format(Locale.ROOT, "%02d", Math.floorMod(tenant.value().hashCode() * 0x9E3779B1, BUCKETS));
+    return String.format(
+        Locale.ROOT, "%02d", Math.floorMod(tenant.value().hashCode() * 0x9E3779B1, BUCKETS));
   }
 }

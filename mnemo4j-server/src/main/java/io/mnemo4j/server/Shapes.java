@@ -1,6 +1,5 @@
 package io.mnemo4j.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
@@ -12,12 +11,11 @@ import io.mnemo4j.json.WireJson;
 import io.mnemo4j.spi.ApiKey;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The native JSON shapes: snake_case, ISO-8601 UTC times, the same field names as the CLI's {@code --json} output.
- * Stateless and thread-safe.
+ * The native JSON shapes: snake_case, ISO-8601 UTC times, the same field names as the CLI's {@code
+ * --json} output. Stateless and thread-safe.
  */
 final class Shapes {
   private Shapes() {}

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tenant administration under {@code /v1/tenants}, for the admin key only: create (with a first API key, shown once),
- * list, get, purge (memories, history, messages, files and keys; returns the receipt), issue and revoke keys.
- * Thread-safe.
+ * Tenant administration under {@code /v1/tenants}, for the admin key only: create (with a first API
+ * key, shown once), list, get, purge (memories, history, messages, files and keys; returns the
+ * receipt), issue and revoke keys. Thread-safe.
  */
 final class TenantRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(TenantRoutes.class);
@@ -43,9 +43,11 @@ final class TenantRoutes {
     auth.admin(ctx);
     Requests.TenantIn in = Json.strict(ctx, Requests.TenantIn.class);
     String id = Requests.required("id", in.id());
-    TenantInfo info = in.region() == null ? mnemo.createTenant(id) : mnemo.createTenant(id, in.region());
+    TenantInfo info =
+        in.region() == null ? mnemo.createTenant(id) : mnemo.createTenant(id, in.region());
     ApiKeys.Issued key = mnemo.apiKeys().issue(info.id(), null);
-    LOG.info("tenant {} created in region {} with key {}", info.id(), info.region(), key.key().id());
+    LOG.info(
+        "tenant {} created in region {} with key {}", info.id(), info.region(), key.key().id());
     ObjectNode n = Shapes.tenant(info);
     n.put("api_key", key.secret());
     n.put("key_id", key.key().id());
@@ -81,7 +83,11 @@ final class TenantRoutes {
     TenantInfo info = find(ctx);
     Requests.KeyIn in = Json.strict(ctx, Requests.KeyIn.class);
     ApiKeys.Issued key = mnemo.apiKeys().issue(info.id(), in.userId());
-    LOG.info("key {} issued for tenant {}{}", key.key().id(), info.id(), in.userId() == null ? "" : " (user-narrowed)");
+    LOG.info(
+        "key {} issued for tenant {}{}",
+        key.key().id(),
+        info.id(),
+        in.userId() == null ? "" : " (user-narrowed)");
     ObjectNode n = Shapes.key(key.key());
     n.put("api_key", key.secret());
     Json.send(ctx, 201, n);
@@ -109,6 +115,8 @@ final class TenantRoutes {
 
   private TenantInfo find(Context ctx) {
     TenantId id = TenantId.of(ctx.pathParam("tenant"));
-    return mnemo.findTenant(id.value()).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
+    return mnemo
+        .findTenant(id.value())
+        .orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
   }
 }

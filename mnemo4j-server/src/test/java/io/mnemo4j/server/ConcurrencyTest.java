@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * 8 client threads add and search across 4 tenants (same user id and similar texts everywhere) for about 3 seconds,
- * over loopback: no error, no result from another tenant, and the stored counts equal the acknowledged adds.
+ * 8 client threads add and search across 4 tenants (same user id and similar texts everywhere) for
+ * about 3 seconds, over loopback: no error, no result from another tenant, and the stored counts
+ * equal the acknowledged adds.
  */
 class ConcurrencyTest {
   private static final int THREADS = 8;
@@ -39,25 +40,43 @@ class ConcurrencyTest {
         for (int th = 0; th < THREADS; th++) {
           int thread = th;
           int tenant = th % TENANTS;
-          futures.add(pool.submit(() -> {
-            String marker = "tenantmark" + tenant;
-            for (int round = 0; round < MAX_ROUNDS && System.nanoTime() < deadline; round++) {
-              String text = "alice note " + marker + " thread" + thread + " round" + round;
-              JsonNode r = s.post("/v1/mem/add", keys[tenant],
-                  "{\"user_id\":\"alice\",\"text\":\"" + text + "\"}").ok().j();
-              String event = r.get("results").get(0).get("event").asText();
-              if (event.equals("ADD")) {
-                added.computeIfAbsent(tenant, k -> new AtomicLong()).incrementAndGet();
-              }
-              JsonNode hits = s.post("/v1/mem/search", keys[tenant],
-                  "{\"query\":\"alice note thread" + thread + "\",\"user_id\":\"alice\",\"limit\":20}").ok().j();
-              searches.incrementAndGet();
-              for (JsonNode h : hits.get("results")) {
-                assertThat(h.get("memory").asText()).as("a hit of tenant %d", tenant).contains(marker);
-              }
-            }
-            return null;
-          }));
+          futures.add(
+              pool.submit(
+                  () -> {
+                    String marker = "tenantmark" + tenant;
+                    for (int round = 0;
+                        round < MAX_ROUNDS && System.nanoTime() < deadline;
+                        round++) {
+                      String text = "alice note " + marker + " thread" + thread + " round" + round;
+                      JsonNode r =
+                          s.post(
+                                  "/v1/mem/add",
+                                  keys[tenant],
+                                  "{\"user_id\":\"alice\",\"text\":\"" + text + "\"}")
+                              .ok()
+                              .j();
+                      String event = r.get("results").get(0).get("event").asText();
+                      if (event.equals("ADD")) {
+                        added.computeIfAbsent(tenant, k -> new AtomicLong()).incrementAndGet();
+                      }
+                      JsonNode hits =
+                          s.post(
+                                  "/v1/mem/search",
+                                  keys[tenant],
+                                  "{\"query\":\"alice note thread"
+                                      + thread
+                                      + "\",\"user_id\":\"alice\",\"limit\":20}")
+                              .ok()
+                              .j();
+                      searches.incrementAndGet();
+                      for (JsonNode h : hits.get("results")) {
+                        assertThat(h.get("memory").asText())
+                            .as("a hit of tenant %d", tenant)
+                            .contains(marker);
+                      }
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : futures) {
           f.get();
@@ -70,8 +89,13 @@ class ConcurrencyTest {
         long stored = 0;
         String cursor = null;
         do {
-          JsonNode page = s.get("/v1/mem?all=true&page_size=1000" + (cursor == null ? "" : "&cursor=" + cursor),
-              keys[t]).ok().j();
+          JsonNode page =
+              s.get(
+                      "/v1/mem?all=true&page_size=1000"
+                          + (cursor == null ? "" : "&cursor=" + cursor),
+                      keys[t])
+                  .ok()
+                  .j();
           for (JsonNode m : page.get("results")) {
             assertThat(m.get("memory").asText()).contains("tenantmark" + t);
             stored++;

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Tenant A's key can never read, list, search, update, delete or see the history of tenant B's memories (same user
- * ids, same texts on both sides), on native and Mem0 routes alike; a user-narrowed key cannot reach another user.
+ * Tenant A's key can never read, list, search, update, delete or see the history of tenant B's
+ * memories (same user ids, same texts on both sides), on native and Mem0 routes alike; a
+ * user-narrowed key cannot reach another user.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IsolationTest {
@@ -38,8 +39,13 @@ class IsolationTest {
   }
 
   private String add(String key) {
-    return s.post("/v1/mem/add", key, "{\"user_id\":\"alice\",\"text\":\"" + TEXT + "\"}").ok().j()
-        .get("results").get(0).get("id").asText();
+    return s.post("/v1/mem/add", key, "{\"user_id\":\"alice\",\"text\":\"" + TEXT + "\"}")
+        .ok()
+        .j()
+        .get("results")
+        .get(0)
+        .get("id")
+        .asText();
   }
 
   private static List<String> ids(JsonNode results) {
@@ -59,12 +65,22 @@ class IsolationTest {
     s.put("/v1/memories/" + idB + "/", keyA, "{\"text\":\"hijacked\"}").error(404, "not_found");
     s.delete("/v1/memories/" + idB + "/", keyA).error(404, "not_found");
     s.get("/v1/memories/" + idB + "/history/", keyA).error(404, "not_found");
-    s.put("/v1/batch/", keyA, "{\"memories\":[{\"memory_id\":\"" + idB + "\",\"text\":\"hijacked\"}]}")
+    s.put(
+            "/v1/batch/",
+            keyA,
+            "{\"memories\":[{\"memory_id\":\"" + idB + "\",\"text\":\"hijacked\"}]}")
         .error(404, "not_found");
-    s.send("DELETE", "/v1/batch/", keyA, "{\"memories\":[{\"memory_id\":\"" + idB + "\"}]}").error(404, "not_found");
+    s.send("DELETE", "/v1/batch/", keyA, "{\"memories\":[{\"memory_id\":\"" + idB + "\"}]}")
+        .error(404, "not_found");
     // indistinguishable from an id that never existed
     String never = "0190a000-0000-7000-8000-0000000000ff";
-    String missing = s.get("/v1/mem/" + never, keyA).error(404, "not_found").j().get("error").get("code").asText();
+    String missing =
+        s.get("/v1/mem/" + never, keyA)
+            .error(404, "not_found")
+            .j()
+            .get("error")
+            .get("code")
+            .asText();
     assertThat(missing).isEqualTo("not_found");
     // B's memory is untouched
     assertThat(s.get("/v1/mem/" + idB, keyB).ok().j().get("memory").asText()).isEqualTo(TEXT);
@@ -74,14 +90,38 @@ class IsolationTest {
   @Test
   void listSearchEntities_neverShowTheOtherTenant() {
     assertThat(ids(s.get("/v1/mem?all=true", keyA).ok().j().get("results"))).containsExactly(idA);
-    assertThat(ids(s.get("/v1/mem?user_id=alice", keyA).ok().j().get("results"))).containsExactly(idA);
-    assertThat(ids(s.post("/v1/mem/search", keyA, "{\"query\":\"launch code\",\"all\":true}").ok().j()
-        .get("results"))).containsExactly(idA);
-    assertThat(ids(s.post("/v1/mem/search", keyA, "{\"query\":\"launch code\",\"user_id\":\"alice\"}").ok().j()
-        .get("results"))).containsExactly(idA);
-    assertThat(ids(s.post("/v3/memories/search/", keyA, "{\"query\":\"launch code\",\"filters\":{\"user_id\":\"alice\"}}")
-        .ok().j().get("results"))).containsExactly(idA);
-    assertThat(ids(s.post("/v3/memories/", keyA, "{\"filters\":{\"user_id\":\"*\"}}").ok().j().get("results")))
+    assertThat(ids(s.get("/v1/mem?user_id=alice", keyA).ok().j().get("results")))
+        .containsExactly(idA);
+    assertThat(
+            ids(
+                s.post("/v1/mem/search", keyA, "{\"query\":\"launch code\",\"all\":true}")
+                    .ok()
+                    .j()
+                    .get("results")))
+        .containsExactly(idA);
+    assertThat(
+            ids(
+                s.post("/v1/mem/search", keyA, "{\"query\":\"launch code\",\"user_id\":\"alice\"}")
+                    .ok()
+                    .j()
+                    .get("results")))
+        .containsExactly(idA);
+    assertThat(
+            ids(
+                s.post(
+                        "/v3/memories/search/",
+                        keyA,
+                        "{\"query\":\"launch code\",\"filters\":{\"user_id\":\"alice\"}}")
+                    .ok()
+                    .j()
+                    .get("results")))
+        .containsExactly(idA);
+    assertThat(
+            ids(
+                s.post("/v3/memories/", keyA, "{\"filters\":{\"user_id\":\"*\"}}")
+                    .ok()
+                    .j()
+                    .get("results")))
         .containsExactly(idA);
     assertThat(s.get("/v1/entities/", keyA).ok().j().get("results").get(0).get("owner").asText())
         .isEqualTo("tenant-a");
@@ -92,8 +132,14 @@ class IsolationTest {
     String k1 = s.tenant("iso-c");
     String k2 = s.tenant("iso-d");
     s.post("/v1/mem/add", k1, "{\"user_id\":\"bob\",\"text\":\"same text both sides\"}").ok();
-    String d = s.post("/v1/mem/add", k2, "{\"user_id\":\"bob\",\"text\":\"same text both sides\"}").ok().j()
-        .get("results").get(0).get("id").asText();
+    String d =
+        s.post("/v1/mem/add", k2, "{\"user_id\":\"bob\",\"text\":\"same text both sides\"}")
+            .ok()
+            .j()
+            .get("results")
+            .get(0)
+            .get("id")
+            .asText();
     s.post("/v1/mem/delete-all", k1, "{\"all\":true}").ok();
     s.delete("/v1/memories/?user_id=*", k1).ok();
     s.delete("/v2/entities/user/bob/", k1).ok();
@@ -104,17 +150,30 @@ class IsolationTest {
   void userNarrowedKey_cannotReachAnotherUser() {
     String k = s.tenant("narrow");
     String alice = s.userKey("narrow", "alice");
-    String bobId = s.post("/v1/mem/add", k, "{\"user_id\":\"bob\",\"text\":\"bob private note\"}").ok().j()
-        .get("results").get(0).get("id").asText();
-    String orgId = s.post("/v1/mem/add", k, "{\"text\":\"org wide handbook note\"}").ok().j()
-        .get("results").get(0).get("id").asText();
+    String bobId =
+        s.post("/v1/mem/add", k, "{\"user_id\":\"bob\",\"text\":\"bob private note\"}")
+            .ok()
+            .j()
+            .get("results")
+            .get(0)
+            .get("id")
+            .asText();
+    String orgId =
+        s.post("/v1/mem/add", k, "{\"text\":\"org wide handbook note\"}")
+            .ok()
+            .j()
+            .get("results")
+            .get(0)
+            .get("id")
+            .asText();
 
     // writes go to alice, whatever the request says; another user is forbidden
     JsonNode added = s.post("/v1/mem/add", alice, "{\"text\":\"alice private note\"}").ok().j();
     String aliceId = added.get("results").get(0).get("id").asText();
     assertThat(s.get("/v1/mem/" + aliceId, k).ok().j().get("user_id").asText()).isEqualTo("alice");
     s.post("/v1/mem/add", alice, "{\"user_id\":\"bob\",\"text\":\"x\"}").error(403, "forbidden");
-    s.post("/v3/memories/add/", alice, "{\"messages\":\"x\",\"user_id\":\"bob\"}").error(403, "forbidden");
+    s.post("/v3/memories/add/", alice, "{\"messages\":\"x\",\"user_id\":\"bob\"}")
+        .error(403, "forbidden");
 
     // by id: another user's memory is "not found"; tenant-wide memory is readable but not writable
     s.get("/v1/mem/" + bobId, alice).error(404, "not_found");
@@ -122,19 +181,35 @@ class IsolationTest {
     s.get("/v1/mem/" + bobId + "/history", alice).error(404, "not_found");
     s.put("/v1/mem/" + bobId, alice, "{\"text\":\"y\"}").error(404, "not_found");
     s.delete("/v1/mem/" + bobId, alice).error(404, "not_found");
-    assertThat(s.get("/v1/mem/" + orgId, alice).ok().j().get("memory").asText()).isEqualTo("org wide handbook note");
+    assertThat(s.get("/v1/mem/" + orgId, alice).ok().j().get("memory").asText())
+        .isEqualTo("org wide handbook note");
     s.delete("/v1/mem/" + orgId, alice).error(404, "not_found");
 
-    // list and search: another user or the whole tenant is forbidden; its own scope plus tenant-wide is fine
-    s.post("/v1/mem/search", alice, "{\"query\":\"note\",\"user_id\":\"bob\"}").error(403, "forbidden");
+    // list and search: another user or the whole tenant is forbidden; its own scope plus
+    // tenant-wide is fine
+    s.post("/v1/mem/search", alice, "{\"query\":\"note\",\"user_id\":\"bob\"}")
+        .error(403, "forbidden");
     s.post("/v1/mem/search", alice, "{\"query\":\"note\",\"all\":true}").error(403, "forbidden");
     s.get("/v1/mem?user_id=bob", alice).error(403, "forbidden");
     s.post("/v3/memories/search/", alice, "{\"query\":\"note\",\"filters\":{\"user_id\":\"bob\"}}")
         .error(403, "forbidden");
-    assertThat(ids(s.post("/v1/mem/search", alice, "{\"query\":\"note\",\"include_tenant_wide\":true}").ok().j()
-        .get("results"))).containsExactlyInAnyOrder(aliceId, orgId);
-    assertThat(ids(s.post("/v3/memories/search/", alice, "{\"query\":\"note\",\"filters\":{\"user_id\":\"*\"}}")
-        .ok().j().get("results"))).containsExactly(aliceId);
+    assertThat(
+            ids(
+                s.post("/v1/mem/search", alice, "{\"query\":\"note\",\"include_tenant_wide\":true}")
+                    .ok()
+                    .j()
+                    .get("results")))
+        .containsExactlyInAnyOrder(aliceId, orgId);
+    assertThat(
+            ids(
+                s.post(
+                        "/v3/memories/search/",
+                        alice,
+                        "{\"query\":\"note\",\"filters\":{\"user_id\":\"*\"}}")
+                    .ok()
+                    .j()
+                    .get("results")))
+        .containsExactly(aliceId);
     assertThat(s.get("/v1/entities/", alice).ok().j().get("results").findValuesAsText("name"))
         .containsExactly("alice");
 
@@ -143,6 +218,7 @@ class IsolationTest {
     s.post("/v1/mem/delete-all", alice, "{\"all\":true}").error(403, "forbidden");
     s.delete("/v1/memories/?user_id=*", alice).error(403, "forbidden");
     s.delete("/v2/entities/user/bob/", alice).error(403, "forbidden");
-    assertThat(s.get("/v1/mem/" + bobId, k).ok().j().get("memory").asText()).isEqualTo("bob private note");
+    assertThat(s.get("/v1/mem/" + bobId, k).ok().j().get("memory").asText())
+        .isEqualTo("bob private note");
   }
 }

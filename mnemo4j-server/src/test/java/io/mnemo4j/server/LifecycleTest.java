@@ -23,8 +23,12 @@ class LifecycleTest {
       s.get("/v1/tenants", admin).ok();
       // a second server on the same catalog finds the admin key and prints nothing
       java.io.ByteArrayOutputStream second = new java.io.ByteArrayOutputStream();
-      try (MnemoServer again = MnemoServer.start(ServerConfig.defaults().withPort(0)
-          .withConsole(new java.io.PrintStream(second, true, StandardCharsets.UTF_8)), s.mnemo)) {
+      try (MnemoServer again =
+          MnemoServer.start(
+              ServerConfig.defaults()
+                  .withPort(0)
+                  .withConsole(new java.io.PrintStream(second, true, StandardCharsets.UTF_8)),
+              s.mnemo)) {
         assertThat(second.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(again.port()).isNotEqualTo(s.server.port());
       }
@@ -40,9 +44,13 @@ class LifecycleTest {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
         OutputStream out = socket.getOutputStream();
-        out.write(("POST /v1/mem/add HTTP/1.1\r\nHost: localhost\r\nAuthorization: Token " + key
-            + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("POST /v1/mem/add HTTP/1.1\r\nHost: localhost\r\nAuthorization: Token "
+                    + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + bytes.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.write(bytes, 0, 10); // the handler is now blocked reading the rest of the body
         out.flush();
         Thread.sleep(300);
@@ -54,20 +62,32 @@ class LifecycleTest {
         InputStream in = socket.getInputStream();
         String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         assertThat(response).startsWith("HTTP/1.1 200").contains("\"event\":\"ADD\"");
-        closing.get(java.util.concurrent.TimeUnit.SECONDS.toMillis(20), java.util.concurrent.TimeUnit.MILLISECONDS);
+        closing.get(
+            java.util.concurrent.TimeUnit.SECONDS.toMillis(20),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
       }
-      assertThat(s.mnemo.tenant("graceful").getAll(io.mnemo4j.Selection.everywhere(),
-          io.mnemo4j.PageRequest.first(10)).items()).hasSize(1);
+      assertThat(
+              s.mnemo
+                  .tenant("graceful")
+                  .getAll(io.mnemo4j.Selection.everywhere(), io.mnemo4j.PageRequest.first(10))
+                  .items())
+          .hasSize(1);
     }
   }
 
   @Test
   void metricsTenantLabels_whenEnabled_labelByTenantId() {
-    try (TestServer s = new TestServer(ServerConfig.defaults().withPort(0).withAdminKey(TestServer.ADMIN_KEY)
-        .withMetricsTenantLabels(true))) {
+    try (TestServer s =
+        new TestServer(
+            ServerConfig.defaults()
+                .withPort(0)
+                .withAdminKey(TestServer.ADMIN_KEY)
+                .withMetricsTenantLabels(true))) {
       String key = s.tenant("labelled");
       s.post("/v1/mem/add", key, "{\"text\":\"counted\"}").ok();
-      assertThat(s.get("/metrics", null).body()).contains("tenant=\"labelled\"").doesNotContain("tenant_bucket");
+      assertThat(s.get("/metrics", null).body())
+          .contains("tenant=\"labelled\"")
+          .doesNotContain("tenant_bucket");
       s.send("FROBNICATE", "/v1/mem", key, null);
       assertThat(s.get("/metrics", null).body()).doesNotContain("FROBNICATE");
     }
@@ -75,9 +95,13 @@ class LifecycleTest {
 
   @Test
   void jettyLevelErrors_areJsonToo() throws Exception {
-    try (TestServer s = new TestServer(); Socket socket = new Socket("127.0.0.1", s.server.port())) {
-      socket.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
-          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    try (TestServer s = new TestServer();
+        Socket socket = new Socket("127.0.0.1", s.server.port())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(response).startsWith("HTTP/1.1 431").contains("\"error\"").doesNotContain("<html");
     }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Replays the request bodies Mem0's official Python and TypeScript clients send (fixtures under {@code mem0/}) and
- * asserts the response fields those clients read.
+ * Replays the request bodies Mem0's official Python and TypeScript clients send (fixtures under
+ * {@code mem0/}) and asserts the response fields those clients read.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Mem0CompatTest {
@@ -43,8 +43,19 @@ class Mem0CompatTest {
   }
 
   private static void assertMemoryShape(JsonNode m) {
-    for (String f : List.of("id", "memory", "user_id", "agent_id", "app_id", "run_id", "hash", "metadata",
-        "categories", "created_at", "updated_at")) {
+    for (String f :
+        List.of(
+            "id",
+            "memory",
+            "user_id",
+            "agent_id",
+            "app_id",
+            "run_id",
+            "hash",
+            "metadata",
+            "categories",
+            "created_at",
+            "updated_at")) {
       assertThat(m.has(f)).as("field %s in %s", f, m).isTrue();
     }
   }
@@ -76,7 +87,8 @@ class Mem0CompatTest {
     assertThat(py.get("event_id").asText()).isNotEmpty();
     assertThat(py.get("inferred").asBoolean(true)).isFalse(); // infer defaults to true; no LLM here
 
-    JsonNode noInfer = s.post("/v3/memories/add/", key, fixture("py_add_infer_false.json")).ok().j();
+    JsonNode noInfer =
+        s.post("/v3/memories/add/", key, fixture("py_add_infer_false.json")).ok().j();
     assertThat(noInfer.has("inferred")).isFalse();
     JsonNode ts = s.post("/v3/memories/add/", key, fixture("ts_add.json")).ok().j();
     assertThat(ts.get("results").get(0).get("id").asText()).hasSize(36);
@@ -90,8 +102,13 @@ class Mem0CompatTest {
   void add_legacyV1_withOutputFormatAndOrgFields() {
     JsonNode r = s.post("/v1/memories/", key, fixture("legacy_py_add_v1.json")).ok().j();
     assertThat(r.get("results").get(0).get("event").asText()).isEqualTo("ADD");
-    JsonNode bare = s.post("/v1/memories/", key,
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"Alice likes green tea\"}],\"user_id\":\"alice\"}").ok().j();
+    JsonNode bare =
+        s.post(
+                "/v1/memories/",
+                key,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Alice likes green tea\"}],\"user_id\":\"alice\"}")
+            .ok()
+            .j();
     assertThat(bare.isArray()).isTrue();
     assertThat(bare.get(0).get("data").get("memory").asText()).isEqualTo("Alice likes green tea");
   }
@@ -117,30 +134,50 @@ class Mem0CompatTest {
     JsonNode v1 = s.post("/v1/memories/search/", key, fixture("legacy_py_search_v1.json")).ok().j();
     assertThat(v1.get("results").findValuesAsText("user_id")).containsOnly("alice");
 
-    assertThat(s.post("/v3/memories/search/", key, "{\"query\":\"x\"}").error(400, "invalid_request").field())
+    assertThat(
+            s.post("/v3/memories/search/", key, "{\"query\":\"x\"}")
+                .error(400, "invalid_request")
+                .field())
         .isEqualTo("filters");
-    assertThat(s.post("/v3/memories/search/", key, "{\"query\":\"x\",\"filters\":{\"app_id\":\"a\"}}")
-        .error(400, "invalid_request").field()).startsWith("filters");
+    assertThat(
+            s.post("/v3/memories/search/", key, "{\"query\":\"x\",\"filters\":{\"app_id\":\"a\"}}")
+                .error(400, "invalid_request")
+                .field())
+        .startsWith("filters");
   }
 
   @Test
   void getAll_v3_paginates() {
     for (int i = 0; i < 3; i++) {
-      s.post("/v3/memories/add/", key, "{\"messages\":[{\"role\":\"user\",\"content\":\"pager item " + i
-          + " distinct" + i + "\"}],\"user_id\":\"pager\"}").ok();
+      s.post(
+              "/v3/memories/add/",
+              key,
+              "{\"messages\":[{\"role\":\"user\",\"content\":\"pager item "
+                  + i
+                  + " distinct"
+                  + i
+                  + "\"}],\"user_id\":\"pager\"}")
+          .ok();
     }
-    JsonNode p1 = s.post("/v3/memories/?page=1&page_size=2", key, "{\"filters\":{\"user_id\":\"pager\"}}").ok().j();
+    JsonNode p1 =
+        s.post("/v3/memories/?page=1&page_size=2", key, "{\"filters\":{\"user_id\":\"pager\"}}")
+            .ok()
+            .j();
     assertThat(p1.get("count").asLong()).isEqualTo(3);
     assertThat(p1.get("results")).hasSize(2);
     assertThat(p1.get("previous").isNull()).isTrue();
     assertThat(p1.get("next").asText()).contains("page=2");
-    JsonNode p2 = s.post("/v3/memories/?page=2&page_size=2", key, "{\"filters\":{\"user_id\":\"pager\"}}").ok().j();
+    JsonNode p2 =
+        s.post("/v3/memories/?page=2&page_size=2", key, "{\"filters\":{\"user_id\":\"pager\"}}")
+            .ok()
+            .j();
     assertThat(p2.get("results")).hasSize(1);
     assertThat(p2.get("next").isNull()).isTrue();
     assertThat(p2.get("previous").asText()).contains("page=1");
     assertMemoryShape(p2.get("results").get(0));
 
-    JsonNode py = s.post("/v3/memories/?page=1&page_size=50", key, fixture("py_get_all.json")).ok().j();
+    JsonNode py =
+        s.post("/v3/memories/?page=1&page_size=50", key, fixture("py_get_all.json")).ok().j();
     assertThat(py.has("count")).isTrue();
     JsonNode ts = s.post("/v3/memories/", key, fixture("ts_get_all.json")).ok().j();
     assertThat(ts.has("results")).isTrue();
@@ -154,29 +191,51 @@ class Mem0CompatTest {
     JsonNode upd = s.put("/v1/memories/" + id + "/", key, fixture("py_update.json")).ok().j();
     assertThat(upd.get("text").asText()).isEqualTo("Alice is planning a trip to Kyoto next month.");
     assertThat(upd.get("id").asText()).isEqualTo(id);
-    JsonNode md = s.put("/v1/memories/" + id + "/", key, fixture("ts_update_metadata.json")).ok().j();
+    JsonNode md =
+        s.put("/v1/memories/" + id + "/", key, fixture("ts_update_metadata.json")).ok().j();
     assertThat(md.get("metadata").get("source").asText()).isEqualTo("edit");
-    assertThat(md.get("memory").asText()).isEqualTo("Alice is planning a trip to Kyoto next month.");
-    s.put("/v1/memories/" + id + "/", key, "{\"expiration_date\":\"2030-01-31\"}").error(501, "not_implemented");
+    assertThat(md.get("memory").asText())
+        .isEqualTo("Alice is planning a trip to Kyoto next month.");
+    s.put("/v1/memories/" + id + "/", key, "{\"expiration_date\":\"2030-01-31\"}")
+        .error(501, "not_implemented");
 
     JsonNode hist = s.get("/v1/memories/" + id + "/history/", key).ok().j();
     assertThat(hist.isArray()).isTrue();
-    for (String f : List.of("id", "memory_id", "old_memory", "new_memory", "event", "created_at", "updated_at",
-        "user_id", "categories", "input")) {
+    for (String f :
+        List.of(
+            "id",
+            "memory_id",
+            "old_memory",
+            "new_memory",
+            "event",
+            "created_at",
+            "updated_at",
+            "user_id",
+            "categories",
+            "input")) {
       assertThat(hist.get(0).has(f)).as("history field %s", f).isTrue();
     }
     assertThat(hist.findValuesAsText("event")).startsWith("ADD", "UPDATE");
     assertThat(hist.get(1).get("new_memory").asText()).contains("Kyoto");
 
-    assertThat(s.delete("/v1/memories/" + id + "/", key).ok().j().get("message").asText()).isNotEmpty();
+    assertThat(s.delete("/v1/memories/" + id + "/", key).ok().j().get("message").asText())
+        .isNotEmpty();
     s.get("/v1/memories/" + id + "/", key).error(404, "not_found");
   }
 
   @Test
   void batch_updateAndDelete() {
-    String id = s.post("/v3/memories/add/", key,
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"Batch person eats meat\"}],\"user_id\":\"batch\"}").ok().j()
-        .get("results").get(0).get("id").asText();
+    String id =
+        s.post(
+                "/v3/memories/add/",
+                key,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Batch person eats meat\"}],\"user_id\":\"batch\"}")
+            .ok()
+            .j()
+            .get("results")
+            .get(0)
+            .get("id")
+            .asText();
     s.put("/v1/batch/", key, fixture("ts_batch_update.json").replace("{{ID}}", id)).ok();
     assertThat(s.get("/v1/memories/" + id + "/", key).ok().j().get("memory").asText())
         .isEqualTo("Alex is vegan and allergic to nuts.");
@@ -195,10 +254,16 @@ class Mem0CompatTest {
 
   @Test
   void entitiesAndDeletes() {
-    s.post("/v3/memories/add/", key,
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"entity fact one\"}],\"user_id\":\"ent-user\"}").ok();
-    s.post("/v3/memories/add/", key,
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"entity fact two\"}],\"agent_id\":\"ent-agent\"}").ok();
+    s.post(
+            "/v3/memories/add/",
+            key,
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"entity fact one\"}],\"user_id\":\"ent-user\"}")
+        .ok();
+    s.post(
+            "/v3/memories/add/",
+            key,
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"entity fact two\"}],\"agent_id\":\"ent-agent\"}")
+        .ok();
     JsonNode ents = s.get("/v1/entities/", key).ok().j();
     assertThat(ents.has("count")).isTrue();
     assertThat(ents.get("results").findValuesAsText("name")).contains("ent-user", "ent-agent");
@@ -213,7 +278,8 @@ class Mem0CompatTest {
 
     s.delete("/v2/entities/agent/ent-agent/", key).ok();
     s.delete("/v1/memories/", key).error(400, "invalid_request");
-    assertThat(s.delete("/v1/memories/?user_id=ent-user", key).ok().j().get("message").asText()).isNotEmpty();
+    assertThat(s.delete("/v1/memories/?user_id=ent-user", key).ok().j().get("message").asText())
+        .isNotEmpty();
     assertThat(s.get("/v1/entities/", key).ok().j().get("results").findValuesAsText("name"))
         .doesNotContain("ent-user", "ent-agent");
   }
@@ -223,26 +289,46 @@ class Mem0CompatTest {
     String k = s.tenant("wild");
     s.post("/v3/memories/add/", k, fixture("py_add.json")).ok();
     s.post("/v3/memories/add/", k, fixture("ts_add.json")).ok();
-    assertThat(s.delete("/v1/memories/?user_id=*", k).ok().j().get("deleted").asLong()).isEqualTo(4);
-    assertThat(s.post("/v3/memories/", k, "{\"filters\":{\"user_id\":\"*\"}}").ok().j().get("count").asLong())
+    assertThat(s.delete("/v1/memories/?user_id=*", k).ok().j().get("deleted").asLong())
+        .isEqualTo(4);
+    assertThat(
+            s.post("/v3/memories/", k, "{\"filters\":{\"user_id\":\"*\"}}")
+                .ok()
+                .j()
+                .get("count")
+                .asLong())
         .isZero();
   }
 
   @Test
   void unsupportedFeatures_are501NamingThem() {
-    TestServer.Res r = s.post("/v1/feedback/", key, "{\"memory_id\":\"x\",\"feedback\":\"POSITIVE\"}");
+    TestServer.Res r =
+        s.post("/v1/feedback/", key, "{\"memory_id\":\"x\",\"feedback\":\"POSITIVE\"}");
     r.error(501, "not_implemented");
     assertThat(r.j().get("error").get("message").asText()).contains("feedback");
     s.post("/v1/exports/", key, "{}").error(501, "not_implemented");
     s.get("/api/v1/webhooks/projects/p1/", key).error(501, "not_implemented");
     s.post("/v1/feedback/", null, "{}").error(401, "unauthorized");
-    JsonNode graph = s.post("/v3/memories/add/", key,
-        "{\"messages\":\"Graph person likes chess\",\"user_id\":\"g\",\"enable_graph\":true}").ok().j();
+    JsonNode graph =
+        s.post(
+                "/v3/memories/add/",
+                key,
+                "{\"messages\":\"Graph person likes chess\",\"user_id\":\"g\",\"enable_graph\":true}")
+            .ok()
+            .j();
     assertThat(graph.get("relations").isArray()).isTrue();
-    assertThat(s.post("/v3/memories/add/", key, "{\"messages\":\"x y z\",\"app_id\":\"my-app\"}")
-        .error(400, "invalid_request").field()).isEqualTo("app_id");
-    assertThat(s.post("/v3/memories/add/", key,
-        "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"image_url\",\"image_url\":{\"url\":\"u\"}}}]}")
-        .error(400, "invalid_request").field()).isEqualTo("messages[0].content");
+    assertThat(
+            s.post("/v3/memories/add/", key, "{\"messages\":\"x y z\",\"app_id\":\"my-app\"}")
+                .error(400, "invalid_request")
+                .field())
+        .isEqualTo("app_id");
+    assertThat(
+            s.post(
+                    "/v3/memories/add/",
+                    key,
+                    "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"image_url\",\"image_url\":{\"url\":\"u\"}}}]}")
+                .error(400, "invalid_request")
+                .field())
+        .isEqualTo("messages[0].content");
   }
 }

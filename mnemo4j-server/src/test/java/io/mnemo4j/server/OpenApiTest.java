@@ -14,11 +14,19 @@ class OpenApiTest {
   void openapi_listsEveryRegisteredRouteAndNothingElse() throws Exception {
     try (TestServer s = new TestServer()) {
       Set<String> registered = new TreeSet<>();
-      s.server.routes().forEach(r -> registered.add(r.method().toUpperCase(Locale.ROOT) + " " + r.path()));
+      s.server
+          .routes()
+          .forEach(r -> registered.add(r.method().toUpperCase(Locale.ROOT) + " " + r.path()));
       JsonNode doc = TestServer.MAPPER.readTree(OpsRoutes.openapi());
       Set<String> documented = new TreeSet<>();
-      doc.get("paths").properties().forEach(p -> p.getValue().fieldNames()
-          .forEachRemaining(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + p.getKey())));
+      doc.get("paths")
+          .properties()
+          .forEach(
+              p ->
+                  p.getValue()
+                      .fieldNames()
+                      .forEachRemaining(
+                          m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + p.getKey())));
       assertThat(registered).isNotEmpty();
       assertThat(documented).as("documented but not registered").isSubsetOf(registered);
       assertThat(registered).as("registered but not documented").isSubsetOf(documented);

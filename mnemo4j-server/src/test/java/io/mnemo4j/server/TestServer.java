@@ -23,7 +23,10 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
-/** A real server on a random loopback port over a fresh embedded data dir, and an HTTP client for it. */
+/**
+ * A real server on a random loopback port over a fresh embedded data dir, and an HTTP client for
+ * it.
+ */
 final class TestServer implements AutoCloseable {
   static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
   static final ObjectMapper MAPPER = new ObjectMapper();
@@ -35,7 +38,8 @@ final class TestServer implements AutoCloseable {
   final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
   TestServer() {
-    this(ServerConfig.defaults().withPort(0).withAdminKey(ADMIN_KEY).withMaxRequestBytes(64 * 1024));
+    this(
+        ServerConfig.defaults().withPort(0).withAdminKey(ADMIN_KEY).withMaxRequestBytes(64 * 1024));
   }
 
   TestServer(ServerConfig config) {
@@ -44,13 +48,16 @@ final class TestServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    mnemo = Mnemo.builder()
-        .dataDir(dir)
-        .embedder(MnemoServer.timedEmbedder(new HashingEmbedder()))
-        .backend(EmbeddedBackend.create())
-        .autoCreateTenants(false)
-        .build();
-    server = MnemoServer.start(config.withConsole(new PrintStream(console, true, StandardCharsets.UTF_8)), mnemo);
+    mnemo =
+        Mnemo.builder()
+            .dataDir(dir)
+            .embedder(MnemoServer.timedEmbedder(new HashingEmbedder()))
+            .backend(EmbeddedBackend.create())
+            .autoCreateTenants(false)
+            .build();
+    server =
+        MnemoServer.start(
+            config.withConsole(new PrintStream(console, true, StandardCharsets.UTF_8)), mnemo);
   }
 
   String base() {
@@ -91,14 +98,19 @@ final class TestServer implements AutoCloseable {
   }
 
   Res send(String method, String path, @Nullable String key, @Nullable String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
     if (key != null) {
       b.header("Authorization", "Token " + key);
     }
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode json = null;
@@ -140,8 +152,11 @@ final class TestServer implements AutoCloseable {
 
   /** Issues a key of {@code tenant} narrowed to {@code user}. */
   String userKey(String tenant, String user) {
-    return post("/v1/tenants/" + tenant + "/keys", ADMIN_KEY, "{\"user_id\":\"" + user + "\"}").status(201)
-        .j().get("api_key").asText();
+    return post("/v1/tenants/" + tenant + "/keys", ADMIN_KEY, "{\"user_id\":\"" + user + "\"}")
+        .status(201)
+        .j()
+        .get("api_key")
+        .asText();
   }
 
   static String json(Object o) {

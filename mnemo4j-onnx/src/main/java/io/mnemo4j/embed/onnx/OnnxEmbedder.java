@@ -19,35 +19,37 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An {@link Embedder} that runs a small quantized sentence-embedding model in process with ONNX Runtime, through
- * LangChain4j's in-process embedding models. The model ships inside a Maven jar: no download, no network.
+ * An {@link Embedder} that runs a small quantized sentence-embedding model in process with ONNX
+ * Runtime, through LangChain4j's in-process embedding models. The model ships inside a Maven jar:
+ * no download, no network.
  *
  * <p>Models, by {@link #names() name}:
  *
  * <ul>
- *   <li>{@code bge-small-en-v1.5-q}: 384 dimensions. {@link Purpose#QUERY} texts are prefixed with the model's
- *       retrieval instruction ({@code "Represent this sentence for searching relevant passages: "}); documents are
- *       not. {@link #byName(String, boolean)} can turn the instruction off; documents embed the same either way, so
- *       the {@link #modelId()} does not change.
+ *   <li>{@code bge-small-en-v1.5-q}: 384 dimensions. {@link Purpose#QUERY} texts are prefixed with
+ *       the model's retrieval instruction ({@code "Represent this sentence for searching relevant
+ *       passages: "}); documents are not. {@link #byName(String, boolean)} can turn the instruction
+ *       off; documents embed the same either way, so the {@link #modelId()} does not change.
  *   <li>{@code all-minilm-l6-v2-q}: 384 dimensions, symmetric (no instruction), faster.
  * </ul>
  *
- * <p>Vectors are L2-normalised. Long texts are truncated by the tokenizer: the model sees the first 510 word pieces
- * (about 380 English words) for {@code bge-small-en-v1.5-q}, the first 126 (about 90 words) for {@code
- * all-minilm-l6-v2-q}, and the query instruction counts toward them; the rest of the text does not affect the vector.
- * Split longer texts before embedding them. Blank texts are refused with an {@link InvalidRequestException} on field
- * {@code text}.
+ * <p>Vectors are L2-normalised. Long texts are truncated by the tokenizer: the model sees the first
+ * 510 word pieces (about 380 English words) for {@code bge-small-en-v1.5-q}, the first 126 (about
+ * 90 words) for {@code all-minilm-l6-v2-q}, and the query instruction counts toward them; the rest
+ * of the text does not affect the vector. Split longer texts before embedding them. Blank texts are
+ * refused with an {@link InvalidRequestException} on field {@code text}.
  *
- * <p>Loading: the constructor (each factory) loads the model the first time, which takes one to a few seconds and
- * about 250 MB of memory, mostly native. LangChain4j keeps the ONNX session in a static field, so every embedder of
- * the same model in a class loader shares one session, and {@link #close()} cannot free it (it stays until the class
- * loader goes). Use one embedder per model for the life of the application.
+ * <p>Loading: the constructor (each factory) loads the model the first time, which takes one to a
+ * few seconds and about 250 MB of memory, mostly native. LangChain4j keeps the ONNX session in a
+ * static field, so every embedder of the same model in a class loader shares one session, and
+ * {@link #close()} cannot free it (it stays until the class loader goes). Use one embedder per
+ * model for the life of the application.
  *
- * <p>Thread-safe: {@link #embed} and {@link #embedAll} may be called from any number of threads at once (ONNX Runtime
- * sessions and the Hugging Face tokenizer are safe for concurrent use). {@code embed} runs in the calling thread;
- * {@code embedAll} of several texts runs on a small pool of named daemon threads owned by the embedder, so no thread
- * keeps the JVM alive. {@link #close()} is idempotent; calls after it fail with a non-retriable {@link
- * ModelException}.
+ * <p>Thread-safe: {@link #embed} and {@link #embedAll} may be called from any number of threads at
+ * once (ONNX Runtime sessions and the Hugging Face tokenizer are safe for concurrent use). {@code
+ * embed} runs in the calling thread; {@code embedAll} of several texts runs on a small pool of
+ * named daemon threads owned by the embedder, so no thread keeps the JVM alive. {@link #close()} is
+ * idempotent; calls after it fail with a non-retriable {@link ModelException}.
  */
 public final class OnnxEmbedder implements Embedder {
   private final OnnxModel model;
@@ -61,7 +63,8 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   /** Tests pass a fake {@code factory} to reach the failure paths. */
-  OnnxEmbedder(OnnxModel model, boolean queryInstruction, Function<Executor, EmbeddingModel> factory) {
+  OnnxEmbedder(
+      OnnxModel model, boolean queryInstruction, Function<Executor, EmbeddingModel> factory) {
     this.model = model;
     this.queryPrefix = queryInstruction ? model.queryInstruction() : "";
     this.executor = newExecutor(model.id());
@@ -84,19 +87,22 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   /**
-   * Opens the model named {@code name} (one of {@link #names()}), with its query instruction if it has one.
+   * Opens the model named {@code name} (one of {@link #names()}), with its query instruction if it
+   * has one.
    *
-   * @throws InvalidRequestException on field {@code embedder} if no model has that name; the message lists the names
+   * @throws InvalidRequestException on field {@code embedder} if no model has that name; the
+   *     message lists the names
    */
   public static OnnxEmbedder byName(String name) {
     return byName(name, true);
   }
 
   /**
-   * Opens the model named {@code name}; {@code queryInstruction=false} embeds queries without the model's instruction
-   * prefix (for comparing retrieval quality; a no-op for models without one).
+   * Opens the model named {@code name}; {@code queryInstruction=false} embeds queries without the
+   * model's instruction prefix (for comparing retrieval quality; a no-op for models without one).
    *
-   * @throws InvalidRequestException on field {@code embedder} if no model has that name; the message lists the names
+   * @throws InvalidRequestException on field {@code embedder} if no model has that name; the
+   *     message lists the names
    */
   public static OnnxEmbedder byName(String name, boolean queryInstruction) {
     for (OnnxModel candidate : OnnxModel.values()) {
@@ -105,7 +111,8 @@ public final class OnnxEmbedder implements Embedder {
       }
     }
     throw new InvalidRequestException(
-        "embedder", "Unknown embedder '" + name + "'; known embedders: " + String.join(", ", names()));
+        "embedder",
+        "Unknown embedder '" + name + "'; known embedders: " + String.join(", ", names()));
   }
 
   /** The names {@link #byName(String)} accepts, in a stable order. */
@@ -131,9 +138,10 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   /**
-   * Embeds the texts in parallel on this embedder's executor (one text per task: ONNX Runtime does not batch here, and
-   * a single short text keeps about one core busy), and returns the vectors in order. Fails as a whole: a blank text
-   * fails with an {@link InvalidRequestException} on field {@code texts[i]} before any work is done.
+   * Embeds the texts in parallel on this embedder's executor (one text per task: ONNX Runtime does
+   * not batch here, and a single short text keeps about one core busy), and returns the vectors in
+   * order. Fails as a whole: a blank text fails with an {@link InvalidRequestException} on field
+   * {@code texts[i]} before any work is done.
    */
   @Override
   public List<float[]> embedAll(List<String> texts, Purpose purpose) {
@@ -156,7 +164,8 @@ public final class OnnxEmbedder implements Embedder {
       if (Thread.currentThread().isInterrupted()) {
         throw new ModelException("Embedding model " + model.id() + " was interrupted", false, e);
       }
-      // LangChain4j wraps the failing task's exception; redo one by one, so the failure names its field.
+      // LangChain4j wraps the failing task's exception; redo one by one, so the failure names its
+      // field.
       ensureOpen();
       List<float[]> vectors = new ArrayList<>(segments.size());
       for (int i = 0; i < segments.size(); i++) {
@@ -171,7 +180,10 @@ public final class OnnxEmbedder implements Embedder {
     return vectors;
   }
 
-  /** Stops the executor; later calls fail. The model's native session is shared and stays loaded (see above). */
+  /**
+   * Stops the executor; later calls fail. The model's native session is shared and stays loaded
+   * (see above).
+   */
   @Override
   public void close() {
     if (closedAt == null) {
@@ -186,7 +198,10 @@ public final class OnnxEmbedder implements Embedder {
 
   @Override
   public String toString() {
-    return "OnnxEmbedder[" + model.id() + (queryPrefix.isEmpty() ? "" : ", query instruction") + "]";
+    return "OnnxEmbedder["
+        + model.id()
+        + (queryPrefix.isEmpty() ? "" : ", query instruction")
+        + "]";
   }
 
   private String input(@Nullable String text, Purpose purpose, String field) {
@@ -201,8 +216,10 @@ public final class OnnxEmbedder implements Embedder {
     try {
       embedding = delegate.embedAll(List.of(TextSegment.from(input))).content().get(0);
     } catch (IllegalArgumentException e) {
-      // LangChain4j's only argument check inside embed: the tokenizer kept no token (control characters only).
-      throw new InvalidRequestException(field, field + " has no token that model " + model.id() + " can embed");
+      // LangChain4j's only argument check inside embed: the tokenizer kept no token (control
+      // characters only).
+      throw new InvalidRequestException(
+          field, field + " has no token that model " + model.id() + " can embed");
     } catch (RuntimeException e) {
       throw new ModelException("Embedding model " + model.id() + " failed", false, e);
     }
@@ -212,7 +229,12 @@ public final class OnnxEmbedder implements Embedder {
   private float[] normalised(float[] vector) {
     if (vector.length != model.dimension()) {
       throw new ModelException(
-          "Embedding model " + model.id() + " returned " + vector.length + " dimensions, expected " + model.dimension(),
+          "Embedding model "
+              + model.id()
+              + " returned "
+              + vector.length
+              + " dimensions, expected "
+              + model.dimension(),
           false,
           new IllegalStateException("dimension mismatch"));
     }
@@ -244,8 +266,9 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   /**
-   * The executor LangChain4j's {@code embedAll} runs texts on (one task per text): at most four named daemon threads,
-   * created on demand and gone after 10 idle seconds, so an idle or forgotten embedder holds no thread.
+   * The executor LangChain4j's {@code embedAll} runs texts on (one task per text): at most four
+   * named daemon threads, created on demand and gone after 10 idle seconds, so an idle or forgotten
+   * embedder holds no thread.
    */
   private static ExecutorService newExecutor(String modelId) {
     int threads = Math.min(4, Runtime.getRuntime().availableProcessors());

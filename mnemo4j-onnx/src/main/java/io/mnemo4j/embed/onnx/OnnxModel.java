@@ -6,11 +6,14 @@ import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15Quantize
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
-/** The models {@link OnnxEmbedder} knows: a closed set, each with its stable id and query instruction. */
+/**
+ * The models {@link OnnxEmbedder} knows: a closed set, each with its stable id and query
+ * instruction.
+ */
 enum OnnxModel {
   /**
-   * BAAI bge-small-en-v1.5, int8-quantized, CLS pooling. Its model card recommends prefixing short retrieval queries
-   * (never passages) with an instruction.
+   * BAAI bge-small-en-v1.5, int8-quantized, CLS pooling. Its model card recommends prefixing short
+   * retrieval queries (never passages) with an instruction.
    */
   BGE_SMALL_EN_V15_Q(
       "bge-small-en-v1.5-q",
@@ -20,8 +23,8 @@ enum OnnxModel {
       BgeSmallEnV15QuantizedEmbeddingModel::new),
 
   /**
-   * sentence-transformers all-MiniLM-L6-v2, int8-quantized, mean pooling; symmetric, no instruction. Its tokenizer
-   * truncates to 128 tokens, as the model was trained.
+   * sentence-transformers all-MiniLM-L6-v2, int8-quantized, mean pooling; symmetric, no
+   * instruction. Its tokenizer truncates to 128 tokens, as the model was trained.
    */
   ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", 384, 126, "", AllMiniLmL6V2QuantizedEmbeddingModel::new);
 
@@ -54,9 +57,9 @@ enum OnnxModel {
   }
 
   /**
-   * Word pieces of a text (query instruction included) the model sees; the tokenizer drops the rest. Measured, not
-   * configured: LangChain4j's tokenizer truncates to 512 tokens, or to the limit in the model's tokenizer.json, minus
-   * {@code [CLS]} and {@code [SEP]}.
+   * Word pieces of a text (query instruction included) the model sees; the tokenizer drops the
+   * rest. Measured, not configured: LangChain4j's tokenizer truncates to 512 tokens, or to the
+   * limit in the model's tokenizer.json, minus {@code [CLS]} and {@code [SEP]}.
    */
   int maxWordPieces() {
     return maxWordPieces;
@@ -68,8 +71,8 @@ enum OnnxModel {
   }
 
   /**
-   * Creates the LangChain4j model. The first call per model loads the ONNX session into a static field of the
-   * LangChain4j class (class initialisation), later calls share it.
+   * Creates the LangChain4j model. The first call per model loads the ONNX session into a static
+   * field of the LangChain4j class (class initialisation), later calls share it.
    */
   EmbeddingModel create(Executor executor) {
     return factory.apply(executor);

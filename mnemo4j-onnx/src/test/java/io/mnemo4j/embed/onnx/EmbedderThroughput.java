@@ -13,11 +13,12 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Rough throughput of each model on LoCoMo-like text; a main class, not a test (surefire does not run it). Reads up to
- * 500 turns ({@code "<speaker>: <text>"}) and 500 questions from LoCoMo if {@code -Dmnemo.locomo=<path>} (default
- * {@code ../shared/data/locomo/locomo-dev.json}) exists, otherwise makes up similar sentences from a fixed seed.
- * Arguments: model names (default: all). Prints load time, RSS, documents per second (one by one and through {@code
- * embedAll}) and query latency percentiles.
+ * Rough throughput of each model on LoCoMo-like text; a main class, not a test (surefire does not
+ * run it). Reads up to 500 turns ({@code "<speaker>: <text>"}) and 500 questions from LoCoMo if
+ * {@code -Dmnemo.locomo=<path>} (default {@code ../shared/data/locomo/locomo-dev.json}) exists,
+ * otherwise makes up similar sentences from a fixed seed. Arguments: model names (default: all).
+ * Prints load time, RSS, documents per second (one by one and through {@code embedAll}) and query
+ * latency percentiles.
  *
  * <pre>
  * mvn -pl mnemo4j-onnx test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test
@@ -31,12 +32,14 @@ public final class EmbedderThroughput {
   private EmbedderThroughput() {}
 
   public static void main(String[] args) throws IOException {
-    Path locomo = Path.of(System.getProperty("mnemo.locomo", "../shared/data/locomo/locomo-dev.json"));
+    Path locomo =
+        Path.of(System.getProperty("mnemo.locomo", "../shared/data/locomo/locomo-dev.json"));
     List<String> documents = new ArrayList<>();
     List<String> queries = new ArrayList<>();
     if (Files.isRegularFile(locomo)) {
       readLocomo(locomo, documents, queries);
-      System.out.printf("%d turns and %d questions from %s%n", documents.size(), queries.size(), locomo);
+      System.out.printf(
+          "%d turns and %d questions from %s%n", documents.size(), queries.size(), locomo);
     } else {
       invent(documents, queries);
       System.out.printf("%s not found; %d invented sentences%n", locomo, documents.size());
@@ -47,7 +50,8 @@ public final class EmbedderThroughput {
     }
   }
 
-  private static void measure(String name, List<String> documents, List<String> queries) throws IOException {
+  private static void measure(String name, List<String> documents, List<String> queries)
+      throws IOException {
     long start = System.nanoTime();
     try (OnnxEmbedder embedder = OnnxEmbedder.byName(name)) {
       double loadMs = (System.nanoTime() - start) / 1e6;
@@ -84,7 +88,8 @@ public final class EmbedderThroughput {
     }
   }
 
-  private static void readLocomo(Path path, List<String> documents, List<String> queries) throws IOException {
+  private static void readLocomo(Path path, List<String> documents, List<String> queries)
+      throws IOException {
     JsonNode root = new ObjectMapper().readTree(path.toFile());
     for (JsonNode sample : root) {
       JsonNode conversation = sample.get("conversation");
@@ -111,13 +116,16 @@ public final class EmbedderThroughput {
     Random random = new Random(42);
     String[] speakers = {"Caroline", "Melanie", "Jon", "Gina"};
     String[] events = {
-      "went to a support group meeting", "painted a sunset with my kids", "ran a charity race for mental health",
-      "started a new dance studio", "adopted a puppy from the shelter", "went camping in the mountains last weekend"
+      "went to a support group meeting", "painted a sunset with my kids",
+          "ran a charity race for mental health",
+      "started a new dance studio", "adopted a puppy from the shelter",
+          "went camping in the mountains last weekend"
     };
     for (int i = 0; i < COUNT; i++) {
       String speaker = speakers[random.nextInt(speakers.length)];
       String event = events[random.nextInt(events.length)];
-      documents.add(speaker + ": Hey! Guess what, I " + event + " and it was amazing, I felt so inspired.");
+      documents.add(
+          speaker + ": Hey! Guess what, I " + event + " and it was amazing, I felt so inspired.");
       queries.add("When did " + speaker + " mention that they " + event + "?");
     }
   }

@@ -22,9 +22,12 @@ class OnnxEmbedderFailureTest {
 
   @Test
   void embed_runtimeFails_isNotRetriableAndNamesModelNotText() {
-    try (OnnxEmbedder embedder = fake(segment -> {
-      throw new RuntimeException(new OrtException("Non-zero status code returned while running Gather node"));
-    })) {
+    try (OnnxEmbedder embedder =
+        fake(
+            segment -> {
+              throw new RuntimeException(
+                  new OrtException("Non-zero status code returned while running Gather node"));
+            })) {
       assertThatThrownBy(() -> embedder.embed(SECRET, Purpose.DOCUMENT))
           .isInstanceOfSatisfying(ModelException.class, e -> assertThat(e.retriable()).isFalse())
           .hasMessageContaining("bge-small-en-v1.5-q")
@@ -35,9 +38,11 @@ class OnnxEmbedderFailureTest {
 
   @Test
   void embedAll_runtimeFails_isModelException() {
-    try (OnnxEmbedder embedder = fake(segment -> {
-      throw new RuntimeException(new OrtException("boom"));
-    })) {
+    try (OnnxEmbedder embedder =
+        fake(
+            segment -> {
+              throw new RuntimeException(new OrtException("boom"));
+            })) {
       assertThatThrownBy(() -> embedder.embedAll(List.of("one", SECRET), Purpose.QUERY))
           .isInstanceOf(ModelException.class)
           .hasMessageNotContaining(SECRET);
@@ -64,7 +69,8 @@ class OnnxEmbedderFailureTest {
       float[] vector = embedder.embed("anything", Purpose.DOCUMENT);
 
       assertThat(vector[0]).isCloseTo((float) (1 / Math.sqrt(384)), within(1e-6f));
-      assertThat(embedder.embedAll(List.of("a", "b"), Purpose.DOCUMENT).get(1)).containsExactly(vector);
+      assertThat(embedder.embedAll(List.of("a", "b"), Purpose.DOCUMENT).get(1))
+          .containsExactly(vector);
     }
   }
 
@@ -72,7 +78,8 @@ class OnnxEmbedderFailureTest {
   void embed_modelReturnsZeroOrWrongSizedVector_isModelException() {
     try (OnnxEmbedder zero = fake(segment -> constant(384, 0f));
         OnnxEmbedder small = fake(segment -> constant(128, 1f))) {
-      assertThatThrownBy(() -> zero.embed("anything", Purpose.DOCUMENT)).isInstanceOf(ModelException.class);
+      assertThatThrownBy(() -> zero.embed("anything", Purpose.DOCUMENT))
+          .isInstanceOf(ModelException.class);
       assertThatThrownBy(() -> small.embed("anything", Purpose.DOCUMENT))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("128");
@@ -90,7 +97,8 @@ class OnnxEmbedderFailureTest {
         new EmbeddingModel() {
           @Override
           public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
-            return Response.from(segments.stream().map(s -> Embedding.from(embed.apply(s))).toList());
+            return Response.from(
+                segments.stream().map(s -> Embedding.from(embed.apply(s))).toList());
           }
         };
     return new OnnxEmbedder(OnnxModel.BGE_SMALL_EN_V15_Q, true, executor -> model);

@@ -36,7 +36,10 @@ class OnnxEmbedderTest {
     miniLm.close();
   }
 
-  /** Model names, not embedders: JUnit closes {@code AutoCloseable} arguments after each parameterized test. */
+  /**
+   * Model names, not embedders: JUnit closes {@code AutoCloseable} arguments after each
+   * parameterized test.
+   */
   static Stream<String> embedders() {
     return OnnxEmbedder.names().stream();
   }
@@ -50,7 +53,8 @@ class OnnxEmbedderTest {
   void embed_anyPurpose_isUnitVectorOfModelDimension(String model) {
     OnnxEmbedder embedder = open(model);
     for (Purpose purpose : Purpose.values()) {
-      float[] vector = embedder.embed("Melanie painted a sunrise over the lake last weekend.", purpose);
+      float[] vector =
+          embedder.embed("Melanie painted a sunrise over the lake last weekend.", purpose);
 
       assertThat(vector).hasSize(384).hasSize(embedder.dimension());
       assertThat(norm(vector)).isCloseTo(1.0, within(1e-5));
@@ -61,9 +65,12 @@ class OnnxEmbedderTest {
   @MethodSource("embedders")
   void embed_paraphrasePair_scoresHigherThanUnrelatedPair(String model) {
     OnnxEmbedder embedder = open(model);
-    float[] a = embedder.embed("I adopted a puppy from the animal shelter last month.", Purpose.DOCUMENT);
-    float[] paraphrase = embedder.embed("A few weeks ago I got a young dog from the pound.", Purpose.DOCUMENT);
-    float[] unrelated = embedder.embed("The quarterly tax report is due on Friday.", Purpose.DOCUMENT);
+    float[] a =
+        embedder.embed("I adopted a puppy from the animal shelter last month.", Purpose.DOCUMENT);
+    float[] paraphrase =
+        embedder.embed("A few weeks ago I got a young dog from the pound.", Purpose.DOCUMENT);
+    float[] unrelated =
+        embedder.embed("The quarterly tax report is due on Friday.", Purpose.DOCUMENT);
 
     assertThat(dot(a, paraphrase)).isGreaterThan(dot(a, unrelated) + 0.1);
   }
@@ -73,8 +80,10 @@ class OnnxEmbedderTest {
   void embed_query_findsRelevantDocumentAboveIrrelevantOne(String model) {
     OnnxEmbedder embedder = open(model);
     float[] query = embedder.embed("What pet does Caroline have?", Purpose.QUERY);
-    float[] relevant = embedder.embed("Caroline: my cat Oliver slept on my keyboard all day.", Purpose.DOCUMENT);
-    float[] irrelevant = embedder.embed("Melanie: we drove to the beach and swam all afternoon.", Purpose.DOCUMENT);
+    float[] relevant =
+        embedder.embed("Caroline: my cat Oliver slept on my keyboard all day.", Purpose.DOCUMENT);
+    float[] irrelevant =
+        embedder.embed("Melanie: we drove to the beach and swam all afternoon.", Purpose.DOCUMENT);
 
     assertThat(dot(query, relevant)).isGreaterThan(dot(query, irrelevant));
   }
@@ -107,7 +116,8 @@ class OnnxEmbedderTest {
 
       assertThat(all).hasSize(texts.size());
       for (int i = 0; i < texts.size(); i++) {
-        assertThat(all.get(i)).containsExactly(embedder.embed(texts.get(i), purpose), within(1e-5f));
+        assertThat(all.get(i))
+            .containsExactly(embedder.embed(texts.get(i), purpose), within(1e-5f));
       }
     }
   }
@@ -148,14 +158,16 @@ class OnnxEmbedderTest {
     OnnxEmbedder embedder = open(model);
     for (String blank : List.of("", "   ", "\n\t")) {
       assertThatThrownBy(() -> embedder.embed(blank, Purpose.QUERY))
-          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("text"));
+          .isInstanceOfSatisfying(
+              InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("text"));
     }
   }
 
   @Test
   void embedAll_blankText_namesItsIndex() {
     assertThatThrownBy(() -> bge.embedAll(List.of("a fine sentence", " "), Purpose.DOCUMENT))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("texts[1]"));
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("texts[1]"));
   }
 
   @Test
@@ -174,7 +186,8 @@ class OnnxEmbedderTest {
   @Test
   void byName_unknownName_failsListingKnownNames() {
     assertThatThrownBy(() -> OnnxEmbedder.byName("text-embedding-3-small"))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedder"))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedder"))
         .hasMessageContaining("text-embedding-3-small")
         .hasMessageContaining("bge-small-en-v1.5-q")
         .hasMessageContaining("all-minilm-l6-v2-q");
@@ -190,7 +203,8 @@ class OnnxEmbedderTest {
       sequential.add(embedder.embed(text, Purpose.QUERY));
     }
 
-    ExecutorService pool = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("test-embed-", 0).factory());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(4, Thread.ofPlatform().name("test-embed-", 0).factory());
     try {
       List<Future<float[]>> futures = new ArrayList<>();
       for (int round = 0; round < 2; round++) {
@@ -224,7 +238,11 @@ class OnnxEmbedderTest {
   private static List<String> sentences(int count) {
     String[] subjects = {"Caroline", "Melanie", "Jon", "Gina", "Tim"};
     String[] things = {
-      "a pottery class", "the charity race", "her adoption interview", "a camping trip", "his new job"
+      "a pottery class",
+      "the charity race",
+      "her adoption interview",
+      "a camping trip",
+      "his new job"
     };
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -7,8 +7,8 @@ import io.mnemo4j.spi.MemoryStore;
 import java.nio.file.Path;
 
 /**
- * The embedded backend: the catalog at {@code <dataDir>/catalog.db} and each region's store under {@code
- * <dataDir>/<region>/}. Thread-safe (stateless).
+ * The embedded backend: the catalog at {@code <dataDir>/catalog.db} and each region's store under
+ * {@code <dataDir>/<region>/}. Thread-safe (stateless).
  */
 public final class EmbeddedBackend implements Backend {
   /** The catalog's file name inside the data directory. */
@@ -27,7 +27,10 @@ public final class EmbeddedBackend implements Backend {
     return SqliteCatalog.open(dataDir.resolve(CATALOG_FILE));
   }
 
-  /** Opens the {@link EmbeddedStore} rooted at {@code <dataDir>/<region>/}; the region must be a valid id. */
+  /**
+   * Opens the {@link EmbeddedStore} rooted at {@code <dataDir>/<region>/}; the region must be a
+   * valid id.
+   */
   @Override
   public MemoryStore openRegion(String region, Path dataDir) {
     return EmbeddedStore.open(dataDir.resolve(TenantId.requireRegion(region)));

@@ -21,18 +21,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The embedded store of one region: under its root directory, one directory per tenant holding {@code memories.db}
- * (SQLite, the source of truth) and {@code index/} (Lucene, rebuilt from SQLite when lost). Thread-safe.
+ * The embedded store of one region: under its root directory, one directory per tenant holding
+ * {@code memories.db} (SQLite, the source of truth) and {@code index/} (Lucene, rebuilt from SQLite
+ * when lost). Thread-safe.
  *
- * <p>Durability: a write returns once its SQLite transaction commits with {@code synchronous=FULL} (the WAL is
- * fsynced), so an acknowledged write survives a killed process and a power loss. The index is then updated and
- * refreshed (a read right after a write sees it) but committed only every 1000 changes, every 60 s of writes, and
- * on close: a change log in SQLite replays whatever a crash took from the index when the tenant next opens. A lost
- * or corrupt index is rebuilt from SQLite.
+ * <p>Durability: a write returns once its SQLite transaction commits with {@code synchronous=FULL}
+ * (the WAL is fsynced), so an acknowledged write survives a killed process and a power loss. The
+ * index is updated off the write path, yet every read after the write sees it (vector searches also
+ * scan the changes the searcher does not show yet; other index reads catch the index up first). The
+ * index is committed only every 1000 changes, every 60 s of writes, and on close: a change log in
+ * SQLite replays whatever a crash took from the index when the tenant next opens. A lost or corrupt
+ * index is rebuilt from SQLite.
  *
- * <p>It caches no idle tenants (the core's LRU decides what stays open). It only tracks open handles, because Lucene
- * allows one writer per index: two opens of one tenant share one engine, closed with the last handle, and purge
- * refuses a tenant that is still open.
+ * <p>It caches no idle tenants (the core's LRU decides what stays open). It only tracks open
+ * handles, because Lucene allows one writer per index: two opens of one tenant share one engine,
+ * closed with the last handle, and purge refuses a tenant that is still open.
  */
 public final class EmbeddedStore implements MemoryStore {
   private static final int STRIPES = 64;
@@ -82,8 +85,8 @@ public final class EmbeddedStore implements MemoryStore {
   }
 
   /**
-   * Opens the tenant, creating its directory on first use and bringing its index up to date with its database.
-   * Throws {@link StoreUnavailableException} if another process has the tenant open.
+   * Opens the tenant, creating its directory on first use and bringing its index up to date with
+   * its database. Throws {@link StoreUnavailableException} if another process has the tenant open.
    */
   @Override
   public TenantStore open(TenantId tenant) {
@@ -94,7 +97,8 @@ public final class EmbeddedStore implements MemoryStore {
       Entry entry = open.get(tenant.value());
       if (entry == null || !entry.engine.usable()) {
         if (entry != null) {
-          entry.engine.close(); // it failed: its files must be released before a new engine opens them
+          entry.engine
+              .close(); // it failed: its files must be released before a new engine opens them
         }
         entry = new Entry(TenantEngine.open(tenant, tenantDir(tenant)));
         open.put(tenant.value(), entry);
@@ -131,10 +135,10 @@ public final class EmbeddedStore implements MemoryStore {
   }
 
   /**
-   * Deletes the tenant's directory. Counts come from its database before deletion; a count is -1 if the database
-   * could not be read (the purge still removes everything: offboarding must not depend on intact data). Throws
-   * {@link IllegalStateException} if a {@link TenantStore} of the tenant is still open here, and {@link
-   * StoreUnavailableException} if another process has it open.
+   * Deletes the tenant's directory. Counts come from its database before deletion; a count is -1 if
+   * the database could not be read (the purge still removes everything: offboarding must not depend
+   * on intact data). Throws {@link IllegalStateException} if a {@link TenantStore} of the tenant is
+   * still open here, and {@link StoreUnavailableException} if another process has it open.
    */
   @Override
   public PurgeStats purge(TenantId tenant) {
@@ -145,8 +149,12 @@ public final class EmbeddedStore implements MemoryStore {
       Entry entry = open.get(tenant.value());
       if (entry != null) {
         if (entry.engine.usable()) {
-          throw new IllegalStateException("tenant '" + tenant + "' has " + entry.handles
-              + " open store(s) in this process; close them before purging");
+          throw new IllegalStateException(
+              "tenant '"
+                  + tenant
+                  + "' has "
+                  + entry.handles
+                  + " open store(s) in this process; close them before purging");
         }
         entry.engine.close();
         open.remove(tenant.value());
@@ -160,7 +168,8 @@ public final class EmbeddedStore implements MemoryStore {
       FileTrees.Removed removed = FileTrees.deleteRecursively(dir);
       return new PurgeStats(counts[0], counts[1], counts[2], removed.files(), removed.bytes());
     } catch (IOException e) {
-      throw new StoreUnavailableException("cannot delete the directory of tenant '" + tenant + "'", e);
+      throw new StoreUnavailableException(
+          "cannot delete the directory of tenant '" + tenant + "'", e);
     } finally {
       lock.unlock();
     }
@@ -171,15 +180,18 @@ public final class EmbeddedStore implements MemoryStore {
     if (!Files.exists(lockFile)) {
       return;
     }
-    // Released before deleting so that the lock file itself can go on every platform; an open in the instant
+    // Released before deleting so that the lock file itself can go on every platform; an open in
+    // the instant
     // between would then fail on its missing database directory, not corrupt anything.
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
         FileLock held = channel.tryLock()) {
       if (held == null) {
-        throw new StoreUnavailableException("tenant '" + tenant + "' is open in another process; not purged");
+        throw new StoreUnavailableException(
+            "tenant '" + tenant + "' is open in another process; not purged");
       }
     } catch (OverlappingFileLockException e) {
-      throw new IllegalStateException("tenant '" + tenant + "' is open by another store in this process", e);
+      throw new IllegalStateException(
+          "tenant '" + tenant + "' is open by another store in this process", e);
     }
   }
 
@@ -202,7 +214,10 @@ public final class EmbeddedStore implements MemoryStore {
     return counts;
   }
 
-  /** Closes every tenant still open; later calls throw {@link StoreUnavailableException}. Idempotent. */
+  /**
+   * Closes every tenant still open; later calls throw {@link StoreUnavailableException}.
+   * Idempotent.
+   */
   @Override
   public void close() {
     closed = true;
@@ -230,7 +245,10 @@ public final class EmbeddedStore implements MemoryStore {
     return stripes[Math.floorMod(tenant.value().hashCode(), STRIPES)];
   }
 
-  /** The tenant's directory: built only from the validated id, and checked to stay directly under the root. */
+  /**
+   * The tenant's directory: built only from the validated id, and checked to stay directly under
+   * the root.
+   */
   Path tenantDir(TenantId tenant) {
     Path dir = root.resolve(tenant.value()).normalize();
     if (!root.equals(dir.getParent())) {

@@ -20,28 +20,33 @@ final class FileTrees {
       return new Removed(0, 0);
     }
     long[] counts = new long[2];
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        try {
-          Files.delete(file);
-          counts[0]++;
-          counts[1] += attrs.size();
-        } catch (NoSuchFileException gone) {
-          // Removed meanwhile (SQLite drops its -wal and -shm files on close): nothing left to count.
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            try {
+              Files.delete(file);
+              counts[0]++;
+              counts[1] += attrs.size();
+            } catch (NoSuchFileException gone) {
+              // Removed meanwhile (SQLite drops its -wal and -shm files on close): nothing left to
+              // count.
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
-        if (failed != null) {
-          throw failed;
-        }
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException failed)
+              throws IOException {
+            if (failed != null) {
+              throw failed;
+            }
+            Files.delete(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return new Removed(counts[0], counts[1]);
   }
 }

@@ -8,8 +8,8 @@ import io.mnemo4j.spi.ScopeFilter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.BinaryPoint;
+import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
@@ -24,10 +24,11 @@ import org.apache.lucene.util.BytesRef;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Compiles scope filters and filter expressions into Lucene queries over the fields {@link IndexSchema} writes,
- * following the semantics in {@link FilterExpr}'s Javadoc. A field "has a value" per value it holds (each element
- * of a list); {@code ne}/{@code nin}/{@code not} are complements, so a memory without the field matches them; a
- * comparison against a value of another type matches nothing. Thread-safe (stateless).
+ * Compiles scope filters and filter expressions into Lucene queries over the fields {@link
+ * IndexSchema} writes, following the semantics in {@link FilterExpr}'s Javadoc. A field "has a
+ * value" per value it holds (each element of a list); {@code ne}/{@code nin}/{@code not} are
+ * complements, so a memory without the field matches them; a comparison against a value of another
+ * type matches nothing. Thread-safe (stateless).
  */
 final class FilterCompiler {
   private static final Query ALL = new MatchAllDocsQuery();
@@ -62,17 +63,20 @@ final class FilterCompiler {
           clauses.add(term(IndexSchema.SCOPE_RUN, s.runId()));
         }
         Query inside = and(clauses);
-        yield within.includeTenantWide() ? or(List.of(inside, exactScope(Scope.tenantWide()))) : inside;
+        yield within.includeTenantWide()
+            ? or(List.of(inside, exactScope(Scope.tenantWide())))
+            : inside;
       }
       case ScopeFilter.Everything everything -> ALL;
     };
   }
 
   private static Query exactScope(Scope s) {
-    return and(List.of(
-        term(IndexSchema.SCOPE_USER, orNone(s.userId())),
-        term(IndexSchema.SCOPE_AGENT, orNone(s.agentId())),
-        term(IndexSchema.SCOPE_RUN, orNone(s.runId()))));
+    return and(
+        List.of(
+            term(IndexSchema.SCOPE_USER, orNone(s.userId())),
+            term(IndexSchema.SCOPE_AGENT, orNone(s.agentId())),
+            term(IndexSchema.SCOPE_RUN, orNone(s.runId()))));
   }
 
   private static String orNone(@Nullable String id) {
@@ -85,9 +89,10 @@ final class FilterCompiler {
       case FilterExpr.And and -> and(and.operands().stream().map(FilterCompiler::filter).toList());
       case FilterExpr.Or or -> or(or.operands().stream().map(FilterCompiler::filter).toList());
       case FilterExpr.Not not -> not(filter(not.operand()));
-      case FilterExpr.Compare c -> c.op() == FilterExpr.Op.NE
-          ? not(compare(c.field(), FilterExpr.Op.EQ, c.value()))
-          : compare(c.field(), c.op(), c.value());
+      case FilterExpr.Compare c ->
+          c.op() == FilterExpr.Op.NE
+              ? not(compare(c.field(), FilterExpr.Op.EQ, c.value()))
+              : compare(c.field(), c.op(), c.value());
       case FilterExpr.In in -> {
         Query any = in(in.field(), in.values());
         yield in.negated() ? not(any) : any;
@@ -114,9 +119,10 @@ final class FilterCompiler {
     return switch (value) {
       case Value.Text t -> isTime(field) ? NONE : compareText(base, op, t.value());
       case Value.Number n -> isMetadata(field) ? compareNumber(base, op, n.value()) : NONE;
-      case Value.Bool b -> isMetadata(field) && op == FilterExpr.Op.EQ
-          ? term(IndexSchema.bool(base), Boolean.toString(b.value()))
-          : NONE;
+      case Value.Bool b ->
+          isMetadata(field) && op == FilterExpr.Op.EQ
+              ? term(IndexSchema.bool(base), Boolean.toString(b.value()))
+              : NONE;
       case Value.Time t -> isTime(field) ? compareTime(base, op, t.value()) : NONE;
     };
   }
@@ -143,13 +149,15 @@ final class FilterCompiler {
     return switch (op) {
       case EQ -> DoublePoint.newExactQuery(field, x);
       case NE -> not(DoublePoint.newExactQuery(field, x));
-      case GT -> x == Double.POSITIVE_INFINITY
-          ? NONE
-          : DoublePoint.newRangeQuery(field, Math.nextUp(x), Double.POSITIVE_INFINITY);
+      case GT ->
+          x == Double.POSITIVE_INFINITY
+              ? NONE
+              : DoublePoint.newRangeQuery(field, Math.nextUp(x), Double.POSITIVE_INFINITY);
       case GTE -> DoublePoint.newRangeQuery(field, x, Double.POSITIVE_INFINITY);
-      case LT -> x == Double.NEGATIVE_INFINITY
-          ? NONE
-          : DoublePoint.newRangeQuery(field, Double.NEGATIVE_INFINITY, Math.nextDown(x));
+      case LT ->
+          x == Double.NEGATIVE_INFINITY
+              ? NONE
+              : DoublePoint.newRangeQuery(field, Double.NEGATIVE_INFINITY, Math.nextDown(x));
       case LTE -> DoublePoint.newRangeQuery(field, Double.NEGATIVE_INFINITY, x);
     };
   }
@@ -159,18 +167,23 @@ final class FilterCompiler {
     return switch (op) {
       case EQ -> BinaryPoint.newExactQuery(field, x);
       case NE -> not(BinaryPoint.newExactQuery(field, x));
-      case GT -> t.equals(Instant.MAX)
-          ? NONE
-          : BinaryPoint.newRangeQuery(field, IndexSchema.time(t.plusNanos(1)), MAX_TIME);
+      case GT ->
+          t.equals(Instant.MAX)
+              ? NONE
+              : BinaryPoint.newRangeQuery(field, IndexSchema.time(t.plusNanos(1)), MAX_TIME);
       case GTE -> BinaryPoint.newRangeQuery(field, x, MAX_TIME);
-      case LT -> t.equals(Instant.MIN)
-          ? NONE
-          : BinaryPoint.newRangeQuery(field, MIN_TIME, IndexSchema.time(t.minusNanos(1)));
+      case LT ->
+          t.equals(Instant.MIN)
+              ? NONE
+              : BinaryPoint.newRangeQuery(field, MIN_TIME, IndexSchema.time(t.minusNanos(1)));
       case LTE -> BinaryPoint.newRangeQuery(field, MIN_TIME, x);
     };
   }
 
-  /** Some value of the field equals one of the candidates; set queries keep big lists to one clause per type. */
+  /**
+   * Some value of the field equals one of the candidates; set queries keep big lists to one clause
+   * per type.
+   */
   private static Query in(Field field, List<Value> values) {
     String base = IndexSchema.base(field);
     List<BytesRef> texts = new ArrayList<>();
@@ -231,7 +244,9 @@ final class FilterCompiler {
     StringBuilder out = new StringBuilder(text.length() + 8);
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c == WildcardQuery.WILDCARD_STRING || c == WildcardQuery.WILDCARD_CHAR || c == WildcardQuery.WILDCARD_ESCAPE) {
+      if (c == WildcardQuery.WILDCARD_STRING
+          || c == WildcardQuery.WILDCARD_CHAR
+          || c == WildcardQuery.WILDCARD_ESCAPE) {
         out.append(WildcardQuery.WILDCARD_ESCAPE);
       }
       out.append(c);

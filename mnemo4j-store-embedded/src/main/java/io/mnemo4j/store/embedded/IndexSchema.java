@@ -26,8 +26,8 @@ import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.document.BinaryPoint;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -43,29 +43,46 @@ import org.apache.lucene.util.NumericUtils;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Lucene side of a memory: field names, the analyzer, and how a memory becomes a document. Thread-safe
- * (stateless apart from the analyzer, which Lucene makes safe to share).
+ * The Lucene side of a memory: field names, the analyzer, and how a memory becomes a document.
+ * Thread-safe (stateless apart from the analyzer, which Lucene makes safe to share).
  *
- * <p>Each filterable text value of a field with base name {@code b} is indexed three times: {@code t:b} (exact
- * UTF-8, for eq/in/contains), {@code l:b} (Locale.ROOT lower case, for icontains) and {@code o:b} (UTF-16BE bytes,
- * whose byte order is the UTF-16 code unit order FilterExpr's text comparisons are defined by; UTF-8 byte order
- * differs for supplementary characters). Metadata numbers go to {@code n:b} (DoublePoint), booleans to {@code b:b}.
- * The field {@code p} lists every base name that holds at least one value. Prefixes keep metadata keys, which may
- * hold any character, from colliding with each other or with built-in fields.
+ * <p>Each filterable text value of a field with base name {@code b} is indexed three times: {@code
+ * t:b} (exact UTF-8, for eq/in/contains), {@code l:b} (Locale.ROOT lower case, for icontains) and
+ * {@code o:b} (UTF-16BE bytes, whose byte order is the UTF-16 code unit order FilterExpr's text
+ * comparisons are defined by; UTF-8 byte order differs for supplementary characters). Metadata
+ * numbers go to {@code n:b} (DoublePoint), booleans to {@code b:b}. The field {@code p} lists every
+ * base name that holds at least one value. Prefixes keep metadata keys, which may hold any
+ * character, from colliding with each other or with built-in fields.
  *
- * <p>A metadata key is present when it exists, whatever its value (even an empty array), as in {@link
- * io.mnemo4j.filter.FilterEvaluator}. A value that is an object, or an object or array inside an array, is only
- * recorded as present: the filter language addresses top-level keys and compares scalars, so nothing else could
- * match it. Times are 12-byte {@link BinaryPoint}s (see {@link #time}).
+ * <p>A metadata key is present when it exists, whatever its value (even an empty array), as in
+ * {@link io.mnemo4j.filter.FilterEvaluator}. A value that is an object, or an object or array
+ * inside an array, is only recorded as present: the filter language addresses top-level keys and
+ * compares scalars, so nothing else could match it. Times are 12-byte {@link BinaryPoint}s (see
+ * {@link #time}).
  */
 final class IndexSchema {
   static final String ID = "id";
   static final String TEXT = "text";
+
+  /** The conversation context before a memory, searched with {@link #CONTEXT_BOOST}. */
+  static final String CONTEXT = "context";
+
+  /**
+   * Weight of a query term found in a memory's context rather than its own text. Measured on LoCoMo
+   * (README): the context lets a reply such as "Yes, last Friday!" be found by the words of the
+   * question it answers.
+   */
+  static final float CONTEXT_BOOST =
+      Float.parseFloat(System.getProperty("mnemo.contextBoost", "0.3"));
+
   static final String PRESENT = "p";
   static final String SCOPE_USER = "s:user";
   static final String SCOPE_AGENT = "s:agent";
   static final String SCOPE_RUN = "s:run";
-  /** Stands for an absent scope id; scope ids can never hold control characters, so it cannot clash. */
+
+  /**
+   * Stands for an absent scope id; scope ids can never hold control characters, so it cannot clash.
+   */
   static final String NO_ID = "\u0000";
 
   /** Analyzed query terms beyond this are ignored, so that clause limits stay far away. */
@@ -76,23 +93,40 @@ final class IndexSchema {
 
   private static final Analyzer ANALYZER = new EnglishAnalyzer();
 
-  /** Largest embedding accepted: hosted models reach 3072 dimensions, beyond Lucene's default limit of 1024. */
+  /**
+   * Largest embedding accepted: hosted models reach 3072 dimensions, beyond Lucene's default limit
+   * of 1024.
+   */
   static final int MAX_DIMENSIONS = 4096;
 
   /**
-   * The default codec with {@link #MAX_DIMENSIONS} allowed per vector. Lucene checks the limit only when indexing,
-   * and both this codec and its vectors format keep the standard names, so every reader opens the files with the
-   * standard classes: the on-disk format is exactly the default one.
+   * The default codec with {@link #MAX_DIMENSIONS} allowed per vector. Lucene checks the limit only
+   * when indexing, and both this codec and its vectors format keep the standard names, so every
+   * reader opens the files with the standard classes: the on-disk format is exactly the default
+   * one.
    */
-  static final Codec CODEC = new Lucene104Codec() {
-    @Override
-    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-      return WideHnswVectorsFormat.INSTANCE;
-    }
-  };
+  static final Codec CODEC =
+      new Lucene104Codec() {
+        @Override
+        public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+          return WideHnswVectorsFormat.INSTANCE;
+        }
+      };
 
   private static final class WideHnswVectorsFormat extends KnnVectorsFormat {
-    static final KnnVectorsFormat DELEGATE = new Lucene99HnswVectorsFormat();
+    // tinySegmentsThreshold 0: build a graph for every segment. By default segments under ~650
+    // vectors get none and
+    // are searched exhaustively, several times slower than a graph search; the searcher is
+    // refreshed about every
+    // 500 changes (TenantEngine), so most fresh segments would be such. Graphs are built off the
+    // write path.
+    static final KnnVectorsFormat DELEGATE =
+        new Lucene99HnswVectorsFormat(
+            Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN,
+            Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
+            Lucene99HnswVectorsFormat.DEFAULT_NUM_MERGE_WORKER,
+            null,
+            0);
     static final WideHnswVectorsFormat INSTANCE = new WideHnswVectorsFormat();
 
     private WideHnswVectorsFormat() {
@@ -118,15 +152,17 @@ final class IndexSchema {
   private IndexSchema() {}
 
   /**
-   * The one analyzer for memory text, at index and query time. English stemming and stop words suit the
-   * LLM-written English facts this store mostly holds; change it here (and rebuild indexes) to tune recall.
+   * The one analyzer for memory text, at index and query time. English stemming and stop words suit
+   * the LLM-written English facts this store mostly holds; change it here (and rebuild indexes) to
+   * tune recall.
    */
   static Analyzer analyzer() {
     return ANALYZER;
   }
 
   static String vectorField(String model) {
-    // Lucene field names may hold any character, so the raw model id is collision-free where a sanitised one is not.
+    // Lucene field names may hold any character, so the raw model id is collision-free where a
+    // sanitised one is not.
     return "vec:" + model;
   }
 
@@ -178,8 +214,9 @@ final class IndexSchema {
   }
 
   /**
-   * A time as 12 bytes whose unsigned order is the instant order: sortable epoch seconds, then nanoseconds. Exact for
-   * every {@link Instant}, where epoch nanoseconds in a long would overflow outside 1677-2262.
+   * A time as 12 bytes whose unsigned order is the instant order: sortable epoch seconds, then
+   * nanoseconds. Exact for every {@link Instant}, where epoch nanoseconds in a long would overflow
+   * outside 1677-2262.
    */
   static byte[] time(Instant t) {
     byte[] bytes = new byte[12];
@@ -211,8 +248,8 @@ final class IndexSchema {
   }
 
   /**
-   * Checks what Lucene would reject only after SQLite committed (so the index could never catch up): vector shape
-   * and term sizes. Throws {@link InvalidRequestException} naming the field.
+   * Checks what Lucene would reject only after SQLite committed (so the index could never catch
+   * up): vector shape and term sizes. Throws {@link InvalidRequestException} naming the field.
    */
   static void checkEmbedding(StoredMemory stored) {
     float[] vector = stored.embedding();
@@ -222,12 +259,17 @@ final class IndexSchema {
     String model = stored.memory().embeddingModel();
     int max = CODEC.knnVectorsFormat().getMaxDimensions(vectorField(model));
     if (vector.length > max) {
-      throw new InvalidRequestException("embedding", "embedding has " + vector.length
-          + " dimensions; the embedded store accepts at most " + max);
+      throw new InvalidRequestException(
+          "embedding",
+          "embedding has "
+              + vector.length
+              + " dimensions; the embedded store accepts at most "
+              + max);
     }
     for (float f : vector) {
       if (!Float.isFinite(f)) {
-        throw new InvalidRequestException("embedding", "embedding of memory " + stored.id() + " is not finite");
+        throw new InvalidRequestException(
+            "embedding", "embedding of memory " + stored.id() + " is not finite");
       }
     }
   }
@@ -240,6 +282,9 @@ final class IndexSchema {
     doc.add(new StringField(ID, m.id(), Field.Store.YES));
     doc.add(new SortedDocValuesField(ID, new BytesRef(m.id())));
     doc.add(new TextField(TEXT, m.text(), Field.Store.NO));
+    if (!stored.context().isEmpty()) {
+      doc.add(new TextField(CONTEXT, stored.context(), Field.Store.NO));
+    }
 
     Scope scope = m.scope();
     doc.add(new StringField(SCOPE_USER, orNone(scope.userId()), Field.Store.NO));
@@ -276,8 +321,11 @@ final class IndexSchema {
 
     if (stored.embedding().length > 0) {
       checkEmbedding(stored);
-      doc.add(new KnnFloatVectorField(
-          vectorField(m.embeddingModel()), stored.embedding(), VectorSimilarityFunction.DOT_PRODUCT));
+      doc.add(
+          new KnnFloatVectorField(
+              vectorField(m.embeddingModel()),
+              stored.embedding(),
+              VectorSimilarityFunction.DOT_PRODUCT));
     }
     return doc;
   }
@@ -286,7 +334,8 @@ final class IndexSchema {
     return id == null ? NO_ID : id;
   }
 
-  private static void addMetadataValue(Document doc, Set<String> present, String base, String path, Object v) {
+  private static void addMetadataValue(
+      Document doc, Set<String> present, String base, String path, Object v) {
     present.add(base);
     switch (v) {
       case String s -> addText(doc, present, base, path, s);
@@ -298,7 +347,8 @@ final class IndexSchema {
     }
   }
 
-  private static void addText(Document doc, Set<String> present, String base, String path, @Nullable String value) {
+  private static void addText(
+      Document doc, Set<String> present, String base, String path, @Nullable String value) {
     if (value == null) {
       return;
     }
@@ -307,8 +357,12 @@ final class IndexSchema {
     BytesRef ordered = utf16(value);
     int longest = Math.max(exact.length, Math.max(lower.length, ordered.length));
     if (longest > IndexWriter.MAX_TERM_LENGTH) {
-      throw new InvalidRequestException(path, path + " holds a value too long to index (" + value.length()
-          + " characters; the embedded store indexes text values up to about 8000 characters)");
+      throw new InvalidRequestException(
+          path,
+          path
+              + " holds a value too long to index ("
+              + value.length()
+              + " characters; the embedded store indexes text values up to about 8000 characters)");
     }
     present.add(base);
     doc.add(new StringField(exact(base), exact, Field.Store.NO));

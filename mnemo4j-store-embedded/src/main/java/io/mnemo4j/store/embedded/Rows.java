@@ -8,16 +8,16 @@ import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
+import io.mnemo4j.spi.WriteBatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import io.mnemo4j.spi.Change;
-import io.mnemo4j.spi.WriteBatch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,15 +27,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The SQLite schema of a tenant database and the mapping between its rows and the SPI records. Thread-safe
- * (stateless; Jackson's ObjectMapper is safe to share once configured).
+ * The SQLite schema of a tenant database and the mapping between its rows and the SPI records.
+ * Thread-safe (stateless; Jackson's ObjectMapper is safe to share once configured).
  */
 final class Rows {
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
   private static final int SQL_CHUNK = 500;
 
-  static final String MEMORY_COLUMNS = "id, text, hash, user_id, agent_id, run_id, metadata, categories, role, "
-      + "actor, created_at, updated_at, expires_at, valid_from, valid_to, provenance, embedding, embedding_model";
+  static final String MEMORY_COLUMNS =
+      "id, text, hash, user_id, agent_id, run_id, metadata, categories, role, "
+          + "actor, created_at, updated_at, expires_at, valid_from, valid_to, provenance, embedding, embedding_model, "
+          + "context";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
@@ -48,31 +50,49 @@ final class Rows {
     c.setAutoCommit(false);
     try {
       int version;
-      try (PreparedStatement ps = c.prepareStatement("PRAGMA user_version"); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps = c.prepareStatement("PRAGMA user_version");
+          ResultSet rs = ps.executeQuery()) {
         version = rs.next() ? rs.getInt(1) : 0;
       }
       if (version > SCHEMA_VERSION) {
-        throw new SQLException("tenant database schema version " + version + " is newer than this build supports");
+        throw new SQLException(
+            "tenant database schema version " + version + " is newer than this build supports");
       }
       if (version < 1) {
-        Sqlite.exec(c, "CREATE TABLE memories (id TEXT PRIMARY KEY, text TEXT NOT NULL, hash TEXT NOT NULL, "
-            + "user_id TEXT, agent_id TEXT, run_id TEXT, metadata TEXT NOT NULL, categories TEXT NOT NULL, "
-            + "role TEXT, actor TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT, "
-            + "valid_from TEXT, valid_to TEXT, provenance TEXT NOT NULL, embedding BLOB NOT NULL, "
-            + "embedding_model TEXT NOT NULL)");
+        Sqlite.exec(
+            c,
+            "CREATE TABLE memories (id TEXT PRIMARY KEY, text TEXT NOT NULL, hash TEXT NOT NULL, "
+                + "user_id TEXT, agent_id TEXT, run_id TEXT, metadata TEXT NOT NULL, categories TEXT NOT NULL, "
+                + "role TEXT, actor TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT, "
+                + "valid_from TEXT, valid_to TEXT, provenance TEXT NOT NULL, embedding BLOB NOT NULL, "
+                + "embedding_model TEXT NOT NULL)");
         Sqlite.exec(c, "CREATE INDEX memories_hash ON memories(hash)");
         // pos keeps append order; history is never deleted with its memory.
-        Sqlite.exec(c, "CREATE TABLE history (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
-            + "memory_id TEXT NOT NULL, event TEXT NOT NULL, old_text TEXT, new_text TEXT, actor TEXT NOT NULL, "
-            + "at TEXT NOT NULL)");
+        Sqlite.exec(
+            c,
+            "CREATE TABLE history (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
+                + "memory_id TEXT NOT NULL, event TEXT NOT NULL, old_text TEXT, new_text TEXT, actor TEXT NOT NULL, "
+                + "at TEXT NOT NULL)");
         Sqlite.exec(c, "CREATE INDEX history_memory ON history(memory_id, pos)");
-        Sqlite.exec(c, "CREATE TABLE messages (id TEXT PRIMARY KEY, user_id TEXT, agent_id TEXT, run_id TEXT, "
-            + "role TEXT NOT NULL, name TEXT, content TEXT NOT NULL, received_at TEXT NOT NULL)");
-        // Every Put/Remove appends here; the index replays rows past its committed seq. AUTOINCREMENT never
+        Sqlite.exec(
+            c,
+            "CREATE TABLE messages (id TEXT PRIMARY KEY, user_id TEXT, agent_id TEXT, run_id TEXT, "
+                + "role TEXT NOT NULL, name TEXT, content TEXT NOT NULL, received_at TEXT NOT NULL)");
+        // Every Put/Remove appends here; the index replays rows past its committed seq.
+        // AUTOINCREMENT never
         // reuses a seq, even after the log is pruned.
-        Sqlite.exec(c, "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, memory_id TEXT NOT NULL)");
+        Sqlite.exec(
+            c,
+            "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, memory_id TEXT NOT NULL)");
         Sqlite.exec(c, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         Sqlite.exec(c, "INSERT INTO meta(key, value) VALUES ('db_id', lower(hex(randomblob(16))))");
+      }
+      if (version < 2) {
+        // The conversation text before a memory, indexed for BM25 at a lower weight
+        // (StoredMemory.context).
+        Sqlite.exec(c, "ALTER TABLE memories ADD COLUMN context TEXT NOT NULL DEFAULT ''");
+      }
+      if (version < SCHEMA_VERSION) {
         Sqlite.exec(c, "PRAGMA user_version = " + SCHEMA_VERSION);
       }
       c.commit();
@@ -101,9 +121,13 @@ final class Rows {
     ps.setString(13, Sqlite.timeOrNull(m.expiresAt()));
     ps.setString(14, Sqlite.timeOrNull(m.validFrom()));
     ps.setString(15, Sqlite.timeOrNull(m.validTo()));
-    ps.setString(16, json(Map.of("source", m.provenance().source(), "message_ids", m.provenance().messageIds())));
+    ps.setString(
+        16,
+        json(
+            Map.of("source", m.provenance().source(), "message_ids", m.provenance().messageIds())));
     ps.setBytes(17, floats(stored.embedding()));
     ps.setString(18, m.embeddingModel());
+    ps.setString(19, stored.context());
   }
 
   /** Reads a row selected with {@link #MEMORY_COLUMNS}. */
@@ -112,23 +136,24 @@ final class Rows {
     @SuppressWarnings("unchecked")
     List<String> messageIds = (List<String>) provenance.getOrDefault("message_ids", List.of());
     String role = rs.getString(9);
-    Memory m = new Memory(
-        rs.getString(1),
-        rs.getString(2),
-        rs.getString(3),
-        new Scope(rs.getString(4), rs.getString(5), rs.getString(6)),
-        parse(rs.getString(7), MAP),
-        parse(rs.getString(8), STRINGS),
-        role == null ? null : Role.parse("role", role),
-        rs.getString(10),
-        Sqlite.parseTime(rs.getString(11)),
-        Sqlite.parseTime(rs.getString(12)),
-        Sqlite.parseTimeOrNull(rs.getString(13)),
-        Sqlite.parseTimeOrNull(rs.getString(14)),
-        Sqlite.parseTimeOrNull(rs.getString(15)),
-        new Memory.Provenance((String) provenance.get("source"), messageIds),
-        rs.getString(18));
-    return new StoredMemory(m, floats(rs.getBytes(17)));
+    Memory m =
+        new Memory(
+            rs.getString(1),
+            rs.getString(2),
+            rs.getString(3),
+            new Scope(rs.getString(4), rs.getString(5), rs.getString(6)),
+            parse(rs.getString(7), MAP),
+            parse(rs.getString(8), STRINGS),
+            role == null ? null : Role.parse("role", role),
+            rs.getString(10),
+            Sqlite.parseTime(rs.getString(11)),
+            Sqlite.parseTime(rs.getString(12)),
+            Sqlite.parseTimeOrNull(rs.getString(13)),
+            Sqlite.parseTimeOrNull(rs.getString(14)),
+            Sqlite.parseTimeOrNull(rs.getString(15)),
+            new Memory.Provenance((String) provenance.get("source"), messageIds),
+            rs.getString(18));
+    return new StoredMemory(m, floats(rs.getBytes(17)), rs.getString(19));
   }
 
   static void bindHistory(PreparedStatement ps, HistoryEntry h) throws SQLException {
@@ -142,8 +167,14 @@ final class Rows {
   }
 
   static HistoryEntry history(ResultSet rs) throws SQLException {
-    return new HistoryEntry(rs.getString(1), rs.getString(2), EventType.valueOf(rs.getString(3)),
-        rs.getString(4), rs.getString(5), rs.getString(6), Sqlite.parseTime(rs.getString(7)));
+    return new HistoryEntry(
+        rs.getString(1),
+        rs.getString(2),
+        EventType.valueOf(rs.getString(3)),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        Sqlite.parseTime(rs.getString(7)));
   }
 
   static void bindMessage(PreparedStatement ps, StoredMessage msg) throws SQLException {
@@ -158,7 +189,8 @@ final class Rows {
   }
 
   static byte[] floats(float[] vector) {
-    ByteBuffer buffer = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buffer.asFloatBuffer().put(vector);
     return buffer.array();
   }
@@ -180,64 +212,82 @@ final class Rows {
   }
 
   static long maxSeq(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
         ResultSet rs = ps.executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }
 
-  /** Commits the batch in one SQLite transaction; returns the last change seq, or -1 without changes. */
-  static long write(Connection c, WriteBatch batch) throws SQLException {
+  private static final String PUT =
+      "INSERT OR REPLACE INTO memories("
+          + MEMORY_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String REMOVE = "DELETE FROM memories WHERE id = ?";
+  private static final String LOG = "INSERT INTO changes(memory_id) VALUES (?) RETURNING seq";
+  private static final String HISTORY =
+      "INSERT INTO history(id, memory_id, event, old_text, new_text, actor, at) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memory_id = excluded.memory_id, "
+          + "event = excluded.event, old_text = excluded.old_text, new_text = excluded.new_text, actor = excluded.actor, "
+          + "at = excluded.at";
+  private static final String MESSAGE =
+      "INSERT OR REPLACE INTO messages(id, user_id, agent_id, run_id, role, name, "
+          + "content, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /**
+   * Commits the batch in one SQLite transaction; returns the last change seq, or -1 without
+   * changes. Keeps its prepared statements in {@code statements} (the connection's, used by one
+   * thread at a time): preparing costs more than running them for a small batch.
+   */
+  static long write(Connection c, Map<String, PreparedStatement> statements, WriteBatch batch)
+      throws SQLException {
     c.setAutoCommit(false);
     try {
       long seq = -1;
-      try (PreparedStatement put = c.prepareStatement("INSERT OR REPLACE INTO memories(" + MEMORY_COLUMNS
-              + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-          PreparedStatement remove = c.prepareStatement("DELETE FROM memories WHERE id = ?");
-          PreparedStatement log = c.prepareStatement("INSERT INTO changes(memory_id) VALUES (?) RETURNING seq")) {
-        for (Change change : batch.changes()) {
-          String id = switch (change) {
-            case Change.Put p -> {
-              bindMemory(put, p.memory());
-              put.executeUpdate();
-              yield p.memory().id();
-            }
-            case Change.Remove r -> {
-              remove.setString(1, r.id());
-              remove.executeUpdate();
-              yield r.id();
-            }
-          };
-          log.setString(1, id);
-          try (ResultSet rs = log.executeQuery()) {
-            rs.next();
-            seq = rs.getLong(1);
-          }
+      PreparedStatement log = null;
+      for (Change change : batch.changes()) {
+        String id =
+            switch (change) {
+              case Change.Put p -> {
+                PreparedStatement put = prepared(c, statements, PUT);
+                bindMemory(put, p.memory());
+                put.executeUpdate();
+                yield p.memory().id();
+              }
+              case Change.Remove r -> {
+                PreparedStatement remove = prepared(c, statements, REMOVE);
+                remove.setString(1, r.id());
+                remove.executeUpdate();
+                yield r.id();
+              }
+            };
+        if (log == null) {
+          log = prepared(c, statements, LOG);
+        }
+        log.setString(1, id);
+        try (ResultSet rs = log.executeQuery()) {
+          rs.next();
+          seq = rs.getLong(1);
         }
       }
       if (!batch.history().isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO history(id, memory_id, event, old_text, "
-            + "new_text, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            + "memory_id = excluded.memory_id, event = excluded.event, old_text = excluded.old_text, "
-            + "new_text = excluded.new_text, actor = excluded.actor, at = excluded.at")) {
-          for (HistoryEntry h : batch.history()) {
-            bindHistory(ps, h);
-            ps.executeUpdate();
-          }
+        PreparedStatement ps = prepared(c, statements, HISTORY);
+        for (HistoryEntry h : batch.history()) {
+          bindHistory(ps, h);
+          ps.executeUpdate();
         }
       }
       if (!batch.messages().isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO messages(id, user_id, agent_id, "
-            + "run_id, role, name, content, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-          for (StoredMessage m : batch.messages()) {
-            bindMessage(ps, m);
-            ps.executeUpdate();
-          }
+        PreparedStatement ps = prepared(c, statements, MESSAGE);
+        for (StoredMessage m : batch.messages()) {
+          bindMessage(ps, m);
+          ps.executeUpdate();
         }
       }
       c.commit();
       return seq;
     } catch (SQLException | RuntimeException e) {
+      closeAll(statements); // prepared again next time, in case a failure left one unusable
       try {
         c.rollback();
       } catch (SQLException suppressed) {
@@ -247,6 +297,29 @@ final class Rows {
     } finally {
       c.setAutoCommit(true);
     }
+  }
+
+  /** The statement for {@code sql} from {@code cache}, prepared on {@code c} the first time. */
+  static PreparedStatement prepared(Connection c, Map<String, PreparedStatement> cache, String sql)
+      throws SQLException {
+    PreparedStatement ps = cache.get(sql);
+    if (ps == null) {
+      ps = c.prepareStatement(sql);
+      cache.put(sql, ps);
+    }
+    return ps;
+  }
+
+  /** Closes and forgets cached statements. */
+  static void closeAll(Map<String, PreparedStatement> cache) {
+    for (PreparedStatement ps : cache.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // Closing a statement loses nothing.
+      }
+    }
+    cache.clear();
   }
 
   static Optional<StoredMemory> select(Connection c, String id) throws SQLException {
@@ -271,8 +344,9 @@ final class Rows {
       for (int from = 0; from < distinct.size(); from += SQL_CHUNK) {
         List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + SQL_CHUNK));
         String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement(
-            "SELECT " + MEMORY_COLUMNS + " FROM memories WHERE id IN (" + marks + ")")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT " + MEMORY_COLUMNS + " FROM memories WHERE id IN (" + marks + ")")) {
           for (int i = 0; i < chunk.size(); i++) {
             ps.setString(i + 1, chunk.get(i));
           }

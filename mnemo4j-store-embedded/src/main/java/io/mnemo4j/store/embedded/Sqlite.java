@@ -11,21 +11,26 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
-/** Opening SQLite connections with the settings every database of this module uses, and classifying its errors. */
+/**
+ * Opening SQLite connections with the settings every database of this module uses, and classifying
+ * its errors.
+ */
 final class Sqlite {
   /**
-   * How long a connection waits for another process's lock before SQLITE_BUSY. In-process writers are serialised
-   * by our own lock, so this only matters when two processes share a file (the catalog, a CLI beside a server).
+   * How long a connection waits for another process's lock before SQLITE_BUSY. In-process writers
+   * are serialised by our own lock, so this only matters when two processes share a file (the
+   * catalog, a CLI beside a server).
    */
   static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
   private Sqlite() {}
 
   /**
-   * Opens a connection. WAL lets readers run beside the single writer. synchronous=FULL fsyncs the WAL on every
-   * commit: NORMAL would already survive a killed process, but could lose the last acknowledged writes on power loss,
-   * and "acknowledged" should mean durable; one fsync per batch is cheap next to computing an embedding.
-   * Writers begin IMMEDIATE transactions so that two processes never deadlock upgrading a read lock.
+   * Opens a connection. WAL lets readers run beside the single writer. synchronous=FULL fsyncs the
+   * WAL on every commit: NORMAL would already survive a killed process, but could lose the last
+   * acknowledged writes on power loss, and "acknowledged" should mean durable; one fsync per batch
+   * is cheap next to computing an embedding. Writers begin IMMEDIATE transactions so that two
+   * processes never deadlock upgrading a read lock.
    */
   static Connection open(Path file, boolean writer) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
@@ -46,7 +51,8 @@ final class Sqlite {
   /** Another connection holds a lock: worth retrying, nothing is broken. */
   static boolean isBusy(SQLException e) {
     int primary = primaryCode(e);
-    return primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code;
+    return primary == SQLiteErrorCode.SQLITE_BUSY.code
+        || primary == SQLiteErrorCode.SQLITE_LOCKED.code;
   }
 
   static boolean isConstraint(SQLException e) {
@@ -60,7 +66,8 @@ final class Sqlite {
 
   /** A retriable error for a busy database, naming what was attempted but no data. */
   static StoreUnavailableException busy(String what, SQLException e) {
-    return new StoreUnavailableException(what + ": database is busy (locked by another connection)", e);
+    return new StoreUnavailableException(
+        what + ": database is busy (locked by another connection)", e);
   }
 
   static String time(Instant instant) {

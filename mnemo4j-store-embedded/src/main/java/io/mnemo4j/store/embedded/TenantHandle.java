@@ -17,9 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What {@link EmbeddedStore#open} hands out: a closeable view of the tenant's shared {@link TenantEngine}. Two
- * opens of one tenant share the engine (one Lucene writer per directory is all Lucene allows); the engine closes
- * with its last handle. Thread-safe.
+ * What {@link EmbeddedStore#open} hands out: a closeable view of the tenant's shared {@link
+ * TenantEngine}. Two opens of one tenant share the engine (one Lucene writer per directory is all
+ * Lucene allows); the engine closes with its last handle. Thread-safe.
  */
 final class TenantHandle implements TenantStore {
   private final EmbeddedStore store;
@@ -73,7 +73,8 @@ final class TenantHandle implements TenantStore {
   }
 
   @Override
-  public List<ScoredId> vectorSearch(String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
+  public List<ScoredId> vectorSearch(
+      String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
     return open().vectorSearch(model, query, scope, filter, k);
   }
 

@@ -21,18 +21,20 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
-import org.apache.lucene.store.NRTCachingDirectory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Opening a tenant's Lucene index so that it agrees with SQLite: reuse the committed index and replay the change log
- * past its commit's seq, or rebuild it from the memories table when it is missing, unreadable, marked corrupt, or
- * belongs to another database. Each commit records the seq it covers and the database's random id. Thread-safe
- * (stateless); the caller owns what it returns.
+ * Opening a tenant's Lucene index so that it agrees with SQLite: reuse the committed index and
+ * replay the change log past its commit's seq, or rebuild it from the memories table when it is
+ * missing, unreadable, marked corrupt, or belongs to another database. Each commit records the seq
+ * it covers and the database's random id. Thread-safe (stateless); the caller owns what it returns.
  */
 final class TenantIndex {
   static final String DIRECTORY = "index";
-  /** Present when the index was found corrupt at run time: the next open rebuilds it from SQLite. */
+
+  /**
+   * Present when the index was found corrupt at run time: the next open rebuilds it from SQLite.
+   */
   static final String REBUILD_MARKER = "index.rebuild";
 
   private static final String SEQ_KEY = "seq";
@@ -44,17 +46,28 @@ final class TenantIndex {
   record Opened(Directory directory, IndexWriter writer, SearcherManager searchers, long seq) {}
 
   /**
-   * Every write refreshes the searcher, which flushes a tiny segment; caching such segments in RAM until they are
-   * merged or committed saves creating a dozen files per write. Uncommitted segments are lost in a crash either way.
+   * Plain FSDirectory (memory-mapped): searchers are refreshed at most about once a second of
+   * writes (see TenantEngine), so few small segments are flushed. An NRTCachingDirectory would keep
+   * them in heap buffers, where vector search reads every vector through a copy and runs several
+   * times slower than on mapped files.
    */
   private static Directory directory(Path path) throws IOException {
-    return new NRTCachingDirectory(FSDirectory.open(path), 4.0, 32.0);
+    return FSDirectory.open(path);
   }
 
   private static IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
     // commitOnClose=false: only commitIndex() commits, always with the seq the commit covers.
-    return new IndexWriterConfig(IndexSchema.analyzer()).setOpenMode(mode).setCommitOnClose(false)
-        .setCodec(IndexSchema.CODEC);
+    // Reads refresh the searcher when writes are pending (TenantEngine), so a refresh must never
+    // wait for merges:
+    // Lucene's default full-flush merge wait (500 ms) halved add throughput.
+    // A larger RAM buffer makes a rebuild produce few segments, so searches after it do not pay for
+    // merges.
+    return new IndexWriterConfig(IndexSchema.analyzer())
+        .setOpenMode(mode)
+        .setCommitOnClose(false)
+        .setCodec(IndexSchema.CODEC)
+        .setMaxFullFlushMergeWaitMillis(0)
+        .setRAMBufferSizeMB(mode == IndexWriterConfig.OpenMode.CREATE ? 256 : 32);
   }
 
   static Opened open(Path dir, Connection c, String dbId) throws IOException, SQLException {
@@ -94,13 +107,15 @@ final class TenantIndex {
       Map<String, String> data = new HashMap<>();
       writer.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
       long seq = parseSeq(data.get(SEQ_KEY));
-      // Another database's index, or one ahead of this database (restored from an older copy): start over.
+      // Another database's index, or one ahead of this database (restored from an older copy):
+      // start over.
       if (!dbId.equals(data.get(DB_KEY)) || seq < 0 || seq > maxSeq) {
         writer.rollback();
         directory.close();
         return null;
       }
-      // Opening a reader opens every segment, which catches most corruption here rather than at search time.
+      // Opening a reader opens every segment, which catches most corruption here rather than at
+      // search time.
       searchers = new SearcherManager(writer, null);
       long applied = replay(writer, c, seq);
       if (applied > seq) {
@@ -130,12 +145,17 @@ final class TenantIndex {
     }
   }
 
-  /** Applies every change after {@code seq}: the memory's current row, or its deletion. Returns the last seq. */
-  private static long replay(IndexWriter writer, Connection c, long seq) throws IOException, SQLException {
+  /**
+   * Applies every change after {@code seq}: the memory's current row, or its deletion. Returns the
+   * last seq.
+   */
+  private static long replay(IndexWriter writer, Connection c, long seq)
+      throws IOException, SQLException {
     long last = seq;
     List<String> ids = new ArrayList<>();
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT memory_id, MAX(seq) FROM changes WHERE seq > ? GROUP BY memory_id")) {
+        c.prepareStatement(
+            "SELECT memory_id, MAX(seq) FROM changes WHERE seq > ? GROUP BY memory_id")) {
       ps.setLong(1, seq);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -164,7 +184,8 @@ final class TenantIndex {
     IndexWriter writer = null;
     try {
       writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + Rows.MEMORY_COLUMNS + " FROM memories");
+      try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + Rows.MEMORY_COLUMNS + " FROM memories");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           writer.addDocument(IndexSchema.document(Rows.memory(rs)));
@@ -188,7 +209,10 @@ final class TenantIndex {
     writer.commit();
   }
 
-  /** Drops log rows the committed index covers. Best effort: a row left behind only costs a no-op replay. */
+  /**
+   * Drops log rows the committed index covers. Best effort: a row left behind only costs a no-op
+   * replay.
+   */
   static void pruneChanges(Connection c, long seq) {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM changes WHERE seq <= ?")) {
       ps.setLong(1, seq);

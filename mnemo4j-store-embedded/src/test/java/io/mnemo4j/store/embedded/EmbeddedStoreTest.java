@@ -80,11 +80,33 @@ class EmbeddedStoreTest {
   }
 
   private static StoredMemory full(String id) {
-    Memory m = new Memory(id, "Our CRM is called Atlas", "hash-atlas", new Scope("alice", "sales-bot", "run-7"),
-        Map.of("priority", 3, "score", 0.5, "tags", List.of("crm", "tools"), "ok", true,
-            "nested", Map.of("a", List.of(1, 2))),
-        List.of("work", "tools"), Role.ASSISTANT, "sales-bot", T0, T0.plusSeconds(5), T0.plusSeconds(3600),
-        T0.minusSeconds(86_400), null, new Memory.Provenance("inferred", List.of("msg-1", "msg-2")), "model-x");
+    Memory m =
+        new Memory(
+            id,
+            "Our CRM is called Atlas",
+            "hash-atlas",
+            new Scope("alice", "sales-bot", "run-7"),
+            Map.of(
+                "priority",
+                3,
+                "score",
+                0.5,
+                "tags",
+                List.of("crm", "tools"),
+                "ok",
+                true,
+                "nested",
+                Map.of("a", List.of(1, 2))),
+            List.of("work", "tools"),
+            Role.ASSISTANT,
+            "sales-bot",
+            T0,
+            T0.plusSeconds(5),
+            T0.plusSeconds(3600),
+            T0.minusSeconds(86_400),
+            null,
+            new Memory.Provenance("inferred", List.of("msg-1", "msg-2")),
+            "model-x");
     return new StoredMemory(m, TestEmbeddings.embed(m.text()));
   }
 
@@ -105,8 +127,11 @@ class EmbeddedStoreTest {
     EmbeddedStore store = store();
     TenantStore ts = store.open(ACME);
     StoredMemory m = memory("m-1", "I prioritise API performance", ALICE);
-    StoredMessage msg = new StoredMessage("msg-1", ALICE, Role.USER, "alice", "I prioritise API performance", T0);
-    ts.write(new WriteBatch(List.of(new Change.Put(m)), List.of(TestMemories.add(m.memory())), List.of(msg)));
+    StoredMessage msg =
+        new StoredMessage("msg-1", ALICE, Role.USER, "alice", "I prioritise API performance", T0);
+    ts.write(
+        new WriteBatch(
+            List.of(new Change.Put(m)), List.of(TestMemories.add(m.memory())), List.of(msg)));
     ts.close();
     store.close();
 
@@ -121,20 +146,27 @@ class EmbeddedStoreTest {
   @Test
   void getAll_mixedIds_keepsRequestOrderAndSkipsMissing() {
     TenantStore ts = open(store(), ACME);
-    ts.write(puts(memory("m-1", "one", ALICE), memory("m-2", "two", ALICE), memory("m-3", "three", BOB)));
+    ts.write(
+        puts(
+            memory("m-1", "one", ALICE), memory("m-2", "two", ALICE), memory("m-3", "three", BOB)));
 
     assertThat(ts.getAll(List.of("m-3", "nope", "m-1")))
-        .extracting(StoredMemory::id).containsExactly("m-3", "m-1");
+        .extracting(StoredMemory::id)
+        .containsExactly("m-3", "m-1");
     assertThat(ts.getAll(List.of())).isEmpty();
     List<String> many = IntStream.range(0, 1200).mapToObj(i -> "x-" + i).toList();
     assertThat(ts.getAll(Stream.concat(many.stream(), Stream.of("m-2")).toList()))
-        .extracting(StoredMemory::id).containsExactly("m-2");
+        .extracting(StoredMemory::id)
+        .containsExactly("m-2");
   }
 
   @Test
   void findByHash_matchesExactScopeOnly() {
     TenantStore ts = open(store(), ACME);
-    ts.write(puts(memory("m-1", "same", ALICE.withAgent("bot")), memory("m-2", "same", Scope.tenantWide())));
+    ts.write(
+        puts(
+            memory("m-1", "same", ALICE.withAgent("bot")),
+            memory("m-2", "same", Scope.tenantWide())));
 
     String hash = "h:" + "same".hashCode();
     assertThat(ts.findByHash(ALICE, hash)).isEmpty();
@@ -164,7 +196,8 @@ class EmbeddedStoreTest {
       }
       request = PageRequest.after(page.nextCursor(), 7);
     }
-    List<String> expected = IntStream.rangeClosed(1, 25).filter(i -> i % 5 != 0).mapToObj(TestMemories::id).toList();
+    List<String> expected =
+        IntStream.rangeClosed(1, 25).filter(i -> i % 5 != 0).mapToObj(TestMemories::id).toList();
     assertThat(seen).containsExactlyElementsOf(expected);
     assertThat(sizes).containsExactly(7, 7, 6);
   }
@@ -183,7 +216,8 @@ class EmbeddedStoreTest {
   void list_invalidCursor_isInvalidRequestOnCursor() {
     TenantStore ts = open(store(), ACME);
     assertThatThrownBy(() -> ts.list(EVERYTHING, ALL, PageRequest.after("not a cursor!", 10)))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("cursor"));
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("cursor"));
   }
 
   @Test
@@ -200,13 +234,15 @@ class EmbeddedStoreTest {
   @Test
   void count_appliesScopeAndFilter() {
     TenantStore ts = open(store(), ACME);
-    ts.write(puts(
-        memory("m-1", "a", ALICE, Map.of("lang", "en"), List.of()),
-        memory("m-2", "b", ALICE, Map.of("lang", "fr"), List.of()),
-        memory("m-3", "c", BOB, Map.of("lang", "en"), List.of()),
-        memory("m-4", "d", Scope.tenantWide(), Map.of("lang", "en"), List.of())));
-    FilterExpr en = new FilterExpr.Compare(
-        FilterExpr.Field.metadata("lang"), FilterExpr.Op.EQ, new FilterExpr.Value.Text("en"));
+    ts.write(
+        puts(
+            memory("m-1", "a", ALICE, Map.of("lang", "en"), List.of()),
+            memory("m-2", "b", ALICE, Map.of("lang", "fr"), List.of()),
+            memory("m-3", "c", BOB, Map.of("lang", "en"), List.of()),
+            memory("m-4", "d", Scope.tenantWide(), Map.of("lang", "en"), List.of())));
+    FilterExpr en =
+        new FilterExpr.Compare(
+            FilterExpr.Field.metadata("lang"), FilterExpr.Op.EQ, new FilterExpr.Value.Text("en"));
 
     assertThat(ts.count(EVERYTHING, ALL)).isEqualTo(4);
     assertThat(ts.count(EVERYTHING, en)).isEqualTo(3);
@@ -220,15 +256,18 @@ class EmbeddedStoreTest {
     TenantStore ts = open(store(), ACME);
     StoredMemory m = memory("m-1", "temporary fact", ALICE);
     ts.write(puts(m));
-    HistoryEntry delete = new HistoryEntry("h-del", "m-1", EventType.DELETE, "temporary fact", null, "api",
-        T0.plusSeconds(120));
+    HistoryEntry delete =
+        new HistoryEntry(
+            "h-del", "m-1", EventType.DELETE, "temporary fact", null, "api", T0.plusSeconds(120));
     ts.write(new WriteBatch(List.of(new Change.Remove("m-1")), List.of(delete), List.of()));
 
     assertThat(ts.get("m-1")).isEmpty();
     assertThat(ts.count(EVERYTHING, ALL)).isZero();
     assertThat(ts.textSearch("temporary", EVERYTHING, ALL, 5)).isEmpty();
     assertThat(ts.vectorSearch(TestEmbeddings.MODEL, m.embedding(), EVERYTHING, ALL, 5)).isEmpty();
-    assertThat(ts.history("m-1")).extracting(HistoryEntry::event).containsExactly(EventType.ADD, EventType.DELETE);
+    assertThat(ts.history("m-1"))
+        .extracting(HistoryEntry::event)
+        .containsExactly(EventType.ADD, EventType.DELETE);
     assertThat(ts.history("never")).isEmpty();
     // Removing a missing id is not an error.
     ts.write(new WriteBatch(List.of(new Change.Remove("m-404")), List.of(), List.of()));
@@ -239,14 +278,20 @@ class EmbeddedStoreTest {
     TenantStore ts = open(store(), ACME);
     StoredMemory old = memory("m-1", "likes tea", ALICE);
     ts.write(puts(old));
-    Memory changed = old.memory().withText("likes coffee", "h2", Map.of("v", 2), T0.plusSeconds(600), "model-2");
-    ts.write(new WriteBatch(List.of(new Change.Put(new StoredMemory(changed, TestEmbeddings.embed("likes coffee")))),
-        List.of(), List.of()));
+    Memory changed =
+        old.memory().withText("likes coffee", "h2", Map.of("v", 2), T0.plusSeconds(600), "model-2");
+    ts.write(
+        new WriteBatch(
+            List.of(
+                new Change.Put(new StoredMemory(changed, TestEmbeddings.embed("likes coffee")))),
+            List.of(),
+            List.of()));
 
     assertThat(ts.get("m-1").orElseThrow().memory()).isEqualTo(changed);
     assertThat(ts.textSearch("tea", EVERYTHING, ALL, 5)).isEmpty();
     assertThat(ids(ts.textSearch("coffee", EVERYTHING, ALL, 5))).containsExactly("m-1");
-    assertThat(ts.vectorSearch(TestEmbeddings.MODEL, old.embedding(), EVERYTHING, ALL, 5)).isEmpty();
+    assertThat(ts.vectorSearch(TestEmbeddings.MODEL, old.embedding(), EVERYTHING, ALL, 5))
+        .isEmpty();
     assertThat(ids(ts.vectorSearch("model-2", TestEmbeddings.embed("coffee"), EVERYTHING, ALL, 5)))
         .containsExactly("m-1");
     assertThat(ts.count(EVERYTHING, ALL)).isEqualTo(1);
@@ -261,12 +306,15 @@ class EmbeddedStoreTest {
       List<StoredMemory> memories = new ArrayList<>();
       for (int i = 0; i < 750; i++) {
         int n = batch * 1000 + i;
-        StoredMemory m = withVector(memory(id(n), "other " + n, BOB), TestEmbeddings.random(random));
+        StoredMemory m =
+            withVector(memory(id(n), "other " + n, BOB), TestEmbeddings.random(random));
         memories.add(m);
       }
       for (int i = 0; i < 8; i++) {
-        StoredMemory m = withVector(memory(id(batch * 1000 + 900 + i), "mine " + i, ALICE),
-            TestEmbeddings.random(random));
+        StoredMemory m =
+            withVector(
+                memory(id(batch * 1000 + 900 + i), "mine " + i, ALICE),
+                TestEmbeddings.random(random));
         memories.add(m);
         alice.add(m);
       }
@@ -274,17 +322,25 @@ class EmbeddedStoreTest {
     }
     for (int q = 0; q < 5; q++) {
       float[] query = TestEmbeddings.random(random);
-      List<StoredMemory> expected = alice.stream()
-          .sorted(Comparator.comparingDouble((StoredMemory m) -> -TestEmbeddings.dot(query, m.embedding())))
-          .limit(10).toList();
+      List<StoredMemory> expected =
+          alice.stream()
+              .sorted(
+                  Comparator.comparingDouble(
+                      (StoredMemory m) -> -TestEmbeddings.dot(query, m.embedding())))
+              .limit(10)
+              .toList();
 
-      List<ScoredId> hits = ts.vectorSearch(TestEmbeddings.MODEL, query, new ScopeFilter.Within(ALICE, true),
-          ALL, 10);
+      List<ScoredId> hits =
+          ts.vectorSearch(
+              TestEmbeddings.MODEL, query, new ScopeFilter.Within(ALICE, true), ALL, 10);
 
-      assertThat(ids(hits)).containsExactlyElementsOf(expected.stream().map(StoredMemory::id).toList());
+      assertThat(ids(hits))
+          .containsExactlyElementsOf(expected.stream().map(StoredMemory::id).toList());
       for (int i = 0; i < hits.size(); i++) {
         assertThat(hits.get(i).score())
-            .isCloseTo(TestEmbeddings.dot(query, expected.get(i).embedding()), org.assertj.core.data.Offset.offset(1e-4));
+            .isCloseTo(
+                TestEmbeddings.dot(query, expected.get(i).embedding()),
+                org.assertj.core.data.Offset.offset(1e-4));
       }
     }
   }
@@ -299,23 +355,36 @@ class EmbeddedStoreTest {
     ts.write(puts(memory("m-1", "a", ALICE)));
 
     assertThat(ts.vectorSearch("other-model", new float[] {1f}, EVERYTHING, ALL, 3)).isEmpty();
-    assertThatThrownBy(() -> ts.vectorSearch(TestEmbeddings.MODEL, new float[] {1f}, EVERYTHING, ALL, 3))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("query"));
-    assertThatThrownBy(() -> ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("a"), EVERYTHING, ALL, 0))
+    assertThatThrownBy(
+            () -> ts.vectorSearch(TestEmbeddings.MODEL, new float[] {1f}, EVERYTHING, ALL, 3))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("query"));
+    assertThatThrownBy(
+            () ->
+                ts.vectorSearch(
+                    TestEmbeddings.MODEL, TestEmbeddings.embed("a"), EVERYTHING, ALL, 0))
         .isInstanceOf(InvalidRequestException.class);
-    assertThat(ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("a"), EVERYTHING, ALL,
-        Integer.MAX_VALUE)).hasSize(1);
+    assertThat(
+            ts.vectorSearch(
+                TestEmbeddings.MODEL,
+                TestEmbeddings.embed("a"),
+                EVERYTHING,
+                ALL,
+                Integer.MAX_VALUE))
+        .hasSize(1);
   }
 
   @Test
   void textSearch_stemsWords_andRespectsScope() {
     TenantStore ts = open(store(), ACME);
-    ts.write(puts(
-        memory("m-1", "Alice loves running in the mountains", ALICE),
-        memory("m-2", "Bob loves running marathons", BOB),
-        memory("m-3", "The office runs on Atlas CRM", Scope.tenantWide())));
+    ts.write(
+        puts(
+            memory("m-1", "Alice loves running in the mountains", ALICE),
+            memory("m-2", "Bob loves running marathons", BOB),
+            memory("m-3", "The office runs on Atlas CRM", Scope.tenantWide())));
 
-    assertThat(ids(ts.textSearch("runs", new ScopeFilter.Within(ALICE, false), ALL, 10))).containsExactly("m-1");
+    assertThat(ids(ts.textSearch("runs", new ScopeFilter.Within(ALICE, false), ALL, 10)))
+        .containsExactly("m-1");
     assertThat(ids(ts.textSearch("runs", new ScopeFilter.Within(ALICE, true), ALL, 10)))
         .containsExactlyInAnyOrder("m-1", "m-3");
     assertThat(ids(ts.textSearch("marathon", EVERYTHING, ALL, 10))).containsExactly("m-2");
@@ -331,7 +400,8 @@ class EmbeddedStoreTest {
 
     assertThat(ts.textSearch("the and of", EVERYTHING, ALL, 5)).isEmpty();
     assertThat(ts.textSearch("", EVERYTHING, ALL, 5)).isEmpty();
-    assertThat(ids(ts.textSearch("title:atlas* AND (\"unbalanced ~2 ^3 \\ /re", EVERYTHING, ALL, 5)))
+    assertThat(
+            ids(ts.textSearch("title:atlas* AND (\"unbalanced ~2 ^3 \\ /re", EVERYTHING, ALL, 5)))
         .containsExactly("m-1");
   }
 
@@ -346,10 +416,13 @@ class EmbeddedStoreTest {
     globex.write(puts(g));
 
     assertThat(acme.get("g-1")).isEmpty();
-    assertThat(acme.getAll(List.of("g-1", "a-1"))).extracting(StoredMemory::id).containsExactly("a-1");
+    assertThat(acme.getAll(List.of("g-1", "a-1")))
+        .extracting(StoredMemory::id)
+        .containsExactly("a-1");
     assertThat(acme.findByHash(ALICE, a.memory().hash()).orElseThrow().id()).isEqualTo("a-1");
     assertThat(acme.list(EVERYTHING, ALL, PageRequest.first(10)).items())
-        .extracting(StoredMemory::id).containsExactly("a-1");
+        .extracting(StoredMemory::id)
+        .containsExactly("a-1");
     assertThat(acme.count(EVERYTHING, ALL)).isEqualTo(1);
     assertThat(ids(acme.vectorSearch(TestEmbeddings.MODEL, a.embedding(), EVERYTHING, ALL, 10)))
         .containsExactly("a-1");
@@ -368,20 +441,34 @@ class EmbeddedStoreTest {
     ts.write(puts(memory("m-1", "kept fact", ALICE), memory("m-2", "doomed fact", ALICE)));
     ts.close(); // clean close commits the index
     ts = store.open(ACME);
-    ts.write(new WriteBatch(List.of(new Change.Remove("m-2"),
-        new Change.Put(memory("m-3", "late fact after the commit", BOB))), List.of(), List.of()));
+    ts.write(
+        new WriteBatch(
+            List.of(
+                new Change.Remove("m-2"),
+                new Change.Put(memory("m-3", "late fact after the commit", BOB))),
+            List.of(),
+            List.of()));
     ((TenantHandle) ts).engine().crashForTest();
     store.close();
 
     Path index = dir.resolve("eu/acme/index");
-    try (FSDirectory d = FSDirectory.open(index); DirectoryReader r = DirectoryReader.open(d)) {
+    try (FSDirectory d = FSDirectory.open(index);
+        DirectoryReader r = DirectoryReader.open(d)) {
       assertThat(r.numDocs()).as("the crash lost the uncommitted index changes").isEqualTo(2);
     }
     TenantStore again = open(store(), ACME);
-    assertThat(ids(again.textSearch("fact", EVERYTHING, ALL, 10))).containsExactlyInAnyOrder("m-1", "m-3");
+    assertThat(ids(again.textSearch("fact", EVERYTHING, ALL, 10)))
+        .containsExactlyInAnyOrder("m-1", "m-3");
     assertThat(again.count(EVERYTHING, ALL)).isEqualTo(2);
-    assertThat(ids(again.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("late fact after the commit"),
-        new ScopeFilter.Exact(BOB), ALL, 5))).containsExactly("m-3");
+    assertThat(
+            ids(
+                again.vectorSearch(
+                    TestEmbeddings.MODEL,
+                    TestEmbeddings.embed("late fact after the commit"),
+                    new ScopeFilter.Exact(BOB),
+                    ALL,
+                    5)))
+        .containsExactly("m-3");
   }
 
   @Test
@@ -433,16 +520,27 @@ class EmbeddedStoreTest {
   private void writeThreeAndClose() {
     EmbeddedStore store = EmbeddedStore.open(dir.resolve("eu"));
     try (TenantStore ts = store.open(ACME)) {
-      ts.write(puts(memory("m-1", "first fact", ALICE), memory("m-2", "second fact", BOB),
-          memory("m-3", "third fact", Scope.tenantWide())));
+      ts.write(
+          puts(
+              memory("m-1", "first fact", ALICE),
+              memory("m-2", "second fact", BOB),
+              memory("m-3", "third fact", Scope.tenantWide())));
     }
     store.close();
   }
 
   private static void assertThreeSearchable(TenantStore ts) {
-    assertThat(ids(ts.textSearch("fact", EVERYTHING, ALL, 10))).containsExactlyInAnyOrder("m-1", "m-2", "m-3");
-    assertThat(ids(ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("second fact"),
-        new ScopeFilter.Within(BOB, false), ALL, 10))).containsExactly("m-2");
+    assertThat(ids(ts.textSearch("fact", EVERYTHING, ALL, 10)))
+        .containsExactlyInAnyOrder("m-1", "m-2", "m-3");
+    assertThat(
+            ids(
+                ts.vectorSearch(
+                    TestEmbeddings.MODEL,
+                    TestEmbeddings.embed("second fact"),
+                    new ScopeFilter.Within(BOB, false),
+                    ALL,
+                    10)))
+        .containsExactly("m-2");
     assertThat(ts.list(EVERYTHING, ALL, PageRequest.first(10)).items()).hasSize(3);
   }
 
@@ -452,14 +550,18 @@ class EmbeddedStoreTest {
     TenantStore ts = store.open(ACME);
     StoredMessage msg1 = new StoredMessage("msg-1", ALICE, Role.USER, null, "hello", T0);
     StoredMessage msg2 = new StoredMessage("msg-2", ALICE, Role.ASSISTANT, "bot", "hi", T0);
-    ts.write(new WriteBatch(
-        List.of(new Change.Put(memory("m-1", "a", ALICE)), new Change.Put(memory("m-2", "b", ALICE)),
-            new Change.Put(memory("m-3", "c", ALICE))),
-        List.of(TestMemories.add(memory("m-1", "a", ALICE).memory()),
-            TestMemories.add(memory("m-2", "b", ALICE).memory()),
-            TestMemories.add(memory("m-3", "c", ALICE).memory()),
-            new HistoryEntry("h-x", "m-3", EventType.UPDATE, "c", "c2", "api", T0)),
-        List.of(msg1, msg2)));
+    ts.write(
+        new WriteBatch(
+            List.of(
+                new Change.Put(memory("m-1", "a", ALICE)),
+                new Change.Put(memory("m-2", "b", ALICE)),
+                new Change.Put(memory("m-3", "c", ALICE))),
+            List.of(
+                TestMemories.add(memory("m-1", "a", ALICE).memory()),
+                TestMemories.add(memory("m-2", "b", ALICE).memory()),
+                TestMemories.add(memory("m-3", "c", ALICE).memory()),
+                new HistoryEntry("h-x", "m-3", EventType.UPDATE, "c", "c2", "api", T0)),
+            List.of(msg1, msg2)));
     ts.write(new WriteBatch(List.of(new Change.Remove("m-3")), List.of(), List.of()));
     assertThatThrownBy(() -> store.purge(ACME)).isInstanceOf(IllegalStateException.class);
     ts.close();
@@ -530,9 +632,12 @@ class EmbeddedStoreTest {
 
     ((TenantHandle) ts).engine().failForTest(cause);
 
-    assertThatThrownBy(() -> ts.get("m-1")).isInstanceOf(StoreUnavailableException.class).hasCause(cause);
+    assertThatThrownBy(() -> ts.get("m-1"))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasCause(cause);
     assertThatThrownBy(() -> ts.textSearch("failure", EVERYTHING, ALL, 3))
-        .isInstanceOf(StoreUnavailableException.class).hasCause(cause);
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasCause(cause);
     try (TenantStore again = store.open(ACME)) {
       assertThat(again.get("m-1")).isPresent();
       assertThat(ids(again.textSearch("failure", EVERYTHING, ALL, 3))).containsExactly("m-1");
@@ -555,19 +660,22 @@ class EmbeddedStoreTest {
   void write_invalidInput_isRejectedBeforeAnythingCommits() {
     TenantStore ts = open(store(), ACME);
     ts.write(puts(memory("m-1", "a", ALICE)));
-    StoredMemory shortVector = new StoredMemory(memory("m-2", "b", ALICE).memory(), new float[] {1f, 0f});
+    StoredMemory shortVector =
+        new StoredMemory(memory("m-2", "b", ALICE).memory(), new float[] {1f, 0f});
     StoredMemory badId = memory("bad id/../x", "c", ALICE);
     StoredMemory huge = memory("m-4", "d", ALICE, Map.of("blob", "x".repeat(20_000)), List.of());
     StoredMemory nan = new StoredMemory(memory("m-5", "e", ALICE).memory(), new float[64]);
     nan.embedding()[3] = Float.NaN;
 
     assertThatThrownBy(() -> ts.write(puts(memory("m-9", "ok", ALICE), shortVector)))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedding"));
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedding"));
     assertThatThrownBy(() -> ts.write(puts(badId)))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("id"));
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("id"));
     assertThatThrownBy(() -> ts.write(puts(huge)))
-        .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.field()).isEqualTo("metadata.blob"));
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("metadata.blob"));
     assertThatThrownBy(() -> ts.write(puts(nan))).isInstanceOf(InvalidRequestException.class);
 
     assertThat(ts.getAll(List.of("m-9", "m-2", "m-4", "m-5"))).isEmpty();
@@ -585,18 +693,28 @@ class EmbeddedStoreTest {
       wide[i] = (float) random.nextGaussian();
     }
     TestEmbeddings.normalize(wide);
-    Memory m = memory("m-1", "wide", ALICE).memory().withText("wide", "h", Map.of(), T0, "hosted-3072");
+    Memory m =
+        memory("m-1", "wide", ALICE).memory().withText("wide", "h", Map.of(), T0, "hosted-3072");
     try (TenantStore ts = store.open(ACME)) {
       ts.write(puts(new StoredMemory(m, wide)));
       assertThat(ts.vectorSearch("hosted-3072", wide, EVERYTHING, ALL, 1).getFirst().score())
           .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
-      assertThatThrownBy(() -> ts.write(puts(new StoredMemory(memory("m-2", "x", ALICE).memory()
-          .withText("x", "h", Map.of(), T0, "huge"), new float[4097]))))
-          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedding"));
+      assertThatThrownBy(
+              () ->
+                  ts.write(
+                      puts(
+                          new StoredMemory(
+                              memory("m-2", "x", ALICE)
+                                  .memory()
+                                  .withText("x", "h", Map.of(), T0, "huge"),
+                              new float[4097]))))
+          .isInstanceOfSatisfying(
+              InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedding"));
     }
     store.close();
     try (TenantStore again = open(store(), ACME)) {
-      assertThat(ids(again.vectorSearch("hosted-3072", wide, EVERYTHING, ALL, 1))).containsExactly("m-1");
+      assertThat(ids(again.vectorSearch("hosted-3072", wide, EVERYTHING, ALL, 1)))
+          .containsExactly("m-1");
     }
   }
 
@@ -607,34 +725,46 @@ class EmbeddedStoreTest {
 
     assertThat(ts.get("m-1").orElseThrow().embedding()).isEmpty();
     assertThat(ids(ts.textSearch("vector", EVERYTHING, ALL, 3))).containsExactly("m-1");
-    assertThat(ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("x"), EVERYTHING, ALL, 3)).isEmpty();
+    assertThat(ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("x"), EVERYTHING, ALL, 3))
+        .isEmpty();
   }
 
   @Test
   void concurrentWritersAndReaders_loseNothing() throws Exception {
     TenantStore ts = open(store(), ACME);
-    ExecutorService pool = Executors.newFixedThreadPool(6, Thread.ofPlatform().name("store-test-", 0).factory());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(6, Thread.ofPlatform().name("store-test-", 0).factory());
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         int writer = w;
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < 40; i++) {
-            ts.write(puts(memory(id(writer * 1000 + i), "fact number " + i + " from writer " + writer,
-                Scope.user("u" + writer))));
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 40; i++) {
+                    ts.write(
+                        puts(
+                            memory(
+                                id(writer * 1000 + i),
+                                "fact number " + i + " from writer " + writer,
+                                Scope.user("u" + writer))));
+                  }
+                }));
       }
       for (int r = 0; r < 2; r++) {
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < 60; i++) {
-            Page<StoredMemory> page = ts.list(EVERYTHING, ALL, PageRequest.first(50));
-            assertThat(page.items()).isSortedAccordingTo(Comparator.comparing(StoredMemory::id));
-            ts.textSearch("fact writer", EVERYTHING, ALL, 10);
-            ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("fact"), EVERYTHING, ALL, 5);
-            ts.count(new ScopeFilter.Within(Scope.user("u1"), false), ALL);
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 60; i++) {
+                    Page<StoredMemory> page = ts.list(EVERYTHING, ALL, PageRequest.first(50));
+                    assertThat(page.items())
+                        .isSortedAccordingTo(Comparator.comparing(StoredMemory::id));
+                    ts.textSearch("fact writer", EVERYTHING, ALL, 10);
+                    ts.vectorSearch(
+                        TestEmbeddings.MODEL, TestEmbeddings.embed("fact"), EVERYTHING, ALL, 5);
+                    ts.count(new ScopeFilter.Within(Scope.user("u1"), false), ALL);
+                  }
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -652,21 +782,56 @@ class EmbeddedStoreTest {
     TenantStore ts = open(store(), ACME);
     Instant t = Instant.parse("2025-03-04T05:06:07.123456789Z");
     Memory base = memory("m-1", "a", ALICE).memory();
-    Memory m = new Memory("m-1", "a", "h", ALICE, Map.of(), List.of(), null, null, t, t, null, null, null,
-        base.provenance(), TestEmbeddings.MODEL);
+    Memory m =
+        new Memory(
+            "m-1",
+            "a",
+            "h",
+            ALICE,
+            Map.of(),
+            List.of(),
+            null,
+            null,
+            t,
+            t,
+            null,
+            null,
+            null,
+            base.provenance(),
+            TestEmbeddings.MODEL);
     ts.write(puts(new StoredMemory(m, TestEmbeddings.embed("a"))));
 
     FilterExpr.Field created = FilterExpr.Field.of(FilterExpr.Kind.CREATED_AT);
     assertThat(ts.get("m-1").orElseThrow().memory()).isEqualTo(m);
-    assertThat(ts.count(EVERYTHING, new FilterExpr.Compare(created, FilterExpr.Op.EQ, new FilterExpr.Value.Time(t))))
+    assertThat(
+            ts.count(
+                EVERYTHING,
+                new FilterExpr.Compare(created, FilterExpr.Op.EQ, new FilterExpr.Value.Time(t))))
         .isEqualTo(1);
-    assertThat(ts.count(EVERYTHING, new FilterExpr.Compare(created, FilterExpr.Op.GT,
-        new FilterExpr.Value.Time(t.minusNanos(1))))).isEqualTo(1);
-    assertThat(ts.count(EVERYTHING, new FilterExpr.Compare(created, FilterExpr.Op.GT,
-        new FilterExpr.Value.Time(t)))).isZero();
-    assertThat(ts.count(EVERYTHING, new FilterExpr.Compare(created, FilterExpr.Op.LT,
-        new FilterExpr.Value.Time(Instant.MAX)))).isEqualTo(1);
-    assertThat(ts.count(EVERYTHING, new FilterExpr.Compare(FilterExpr.Field.of(FilterExpr.Kind.ROLE),
-        FilterExpr.Op.NE, new FilterExpr.Value.Text("user")))).isEqualTo(1);
+    assertThat(
+            ts.count(
+                EVERYTHING,
+                new FilterExpr.Compare(
+                    created, FilterExpr.Op.GT, new FilterExpr.Value.Time(t.minusNanos(1)))))
+        .isEqualTo(1);
+    assertThat(
+            ts.count(
+                EVERYTHING,
+                new FilterExpr.Compare(created, FilterExpr.Op.GT, new FilterExpr.Value.Time(t))))
+        .isZero();
+    assertThat(
+            ts.count(
+                EVERYTHING,
+                new FilterExpr.Compare(
+                    created, FilterExpr.Op.LT, new FilterExpr.Value.Time(Instant.MAX))))
+        .isEqualTo(1);
+    assertThat(
+            ts.count(
+                EVERYTHING,
+                new FilterExpr.Compare(
+                    FilterExpr.Field.of(FilterExpr.Kind.ROLE),
+                    FilterExpr.Op.NE,
+                    new FilterExpr.Value.Text("user"))))
+        .isEqualTo(1);
   }
 }

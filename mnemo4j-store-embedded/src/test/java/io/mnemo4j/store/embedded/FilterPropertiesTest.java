@@ -38,17 +38,39 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Random memories and random filter trees: count, every page of list, vector search and text search must select
- * exactly the memories {@link FilterEvaluator} (the reference semantics) and {@link ScopeFilter#test} select. jqwik
- * prints the seed of a failing try and replays it first on the next run.
+ * Random memories and random filter trees: count, every page of list, vector search and text search
+ * must select exactly the memories {@link FilterEvaluator} (the reference semantics) and {@link
+ * ScopeFilter#test} select. jqwik prints the seed of a failing try and replays it first on the next
+ * run.
  */
 class FilterPropertiesTest {
-  private static final List<String> TEXTS = List.of("a", "A", "b", "ab", "Ab", "ba", "u1", "*", "?", "\\", "é", "É",
-      "İx", "\uD834\uDD1Ex", "\uFFFDz", "");
-  private static final List<Instant> TIMES = List.of(Instant.parse("1500-01-01T00:00:00Z"),
-      Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-01T00:00:00.000000001Z"),
-      Instant.parse("2024-06-01T00:00:00Z"), Instant.parse("3000-01-01T00:00:00Z"));
-  private static final List<Object> NUMBERS = List.of(-1L, 0L, 1L, 3L, -1.0, 0.0, -0.0, 1.0, 2.5, 1e300);
+  private static final List<String> TEXTS =
+      List.of(
+          "a",
+          "A",
+          "b",
+          "ab",
+          "Ab",
+          "ba",
+          "u1",
+          "*",
+          "?",
+          "\\",
+          "é",
+          "É",
+          "İx",
+          "\uD834\uDD1Ex",
+          "\uFFFDz",
+          "");
+  private static final List<Instant> TIMES =
+      List.of(
+          Instant.parse("1500-01-01T00:00:00Z"),
+          Instant.parse("2024-01-01T00:00:00Z"),
+          Instant.parse("2024-01-01T00:00:00.000000001Z"),
+          Instant.parse("2024-06-01T00:00:00Z"),
+          Instant.parse("3000-01-01T00:00:00Z"));
+  private static final List<Object> NUMBERS =
+      List.of(-1L, 0L, 1L, 3L, -1.0, 0.0, -0.0, 1.0, 2.5, 1e300);
 
   private static Path root;
   private static EmbeddedStore store;
@@ -72,26 +94,32 @@ class FilterPropertiesTest {
       @ForAll("scopes") List<ScopeFilter> scopes,
       @ForAll("filters") List<FilterExpr> filters) {
     TenantId tenant = TenantId.of("t" + tenants++);
-    List<StoredMemory> stored = memories.stream()
-        .map(m -> new StoredMemory(m, TestEmbeddings.embed(m.text()))).toList();
+    List<StoredMemory> stored =
+        memories.stream().map(m -> new StoredMemory(m, TestEmbeddings.embed(m.text()))).toList();
     try (TenantStore ts = store.open(tenant)) {
       ts.write(TestMemories.puts(stored));
       for (int i = 0; i < filters.size(); i++) {
         ScopeFilter scope = scopes.get(i % scopes.size());
         FilterExpr filter = filters.get(i);
-        List<String> expected = memories.stream()
-            .filter(m -> scope.test(m.scope()) && FilterEvaluator.matches(filter, m))
-            .map(Memory::id).sorted().toList();
+        List<String> expected =
+            memories.stream()
+                .filter(m -> scope.test(m.scope()) && FilterEvaluator.matches(filter, m))
+                .map(Memory::id)
+                .sorted()
+                .toList();
         String why = "scope " + scope + " filter " + filter;
 
         assertThat(ts.count(scope, filter)).as(why).isEqualTo(expected.size());
         assertThat(listAll(ts, scope, filter)).as(why).containsExactlyElementsOf(expected);
-        List<ScoredId> dense = ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.embed("memo"), scope, filter,
-            memories.size());
-        assertThat(new TreeSet<>(dense.stream().map(ScoredId::id).toList())).as(why)
+        List<ScoredId> dense =
+            ts.vectorSearch(
+                TestEmbeddings.MODEL, TestEmbeddings.embed("memo"), scope, filter, memories.size());
+        assertThat(new TreeSet<>(dense.stream().map(ScoredId::id).toList()))
+            .as(why)
             .containsExactlyElementsOf(expected);
         List<ScoredId> text = ts.textSearch("memo", scope, filter, memories.size());
-        assertThat(new TreeSet<>(text.stream().map(ScoredId::id).toList())).as(why)
+        assertThat(new TreeSet<>(text.stream().map(ScoredId::id).toList()))
+            .as(why)
             .containsExactlyElementsOf(expected);
       }
     } finally {
@@ -116,45 +144,88 @@ class FilterPropertiesTest {
 
   @Provide
   Arbitrary<List<Memory>> memories() {
-    return memory().list().ofMinSize(1).ofMaxSize(40).map(list -> {
-      List<Memory> out = new ArrayList<>();
-      for (int i = 0; i < list.size(); i++) {
-        Memory m = list.get(i);
-        String id = TestMemories.id(i + 1);
-        out.add(new Memory(id, m.text() + " " + id, m.hash(), m.scope(), m.metadata(), m.categories(), m.role(),
-            m.actor(), m.createdAt(), m.updatedAt(), null, null, null, m.provenance(), m.embeddingModel()));
-      }
-      return out;
-    });
+    return memory()
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(40)
+        .map(
+            list -> {
+              List<Memory> out = new ArrayList<>();
+              for (int i = 0; i < list.size(); i++) {
+                Memory m = list.get(i);
+                String id = TestMemories.id(i + 1);
+                out.add(
+                    new Memory(
+                        id,
+                        m.text() + " " + id,
+                        m.hash(),
+                        m.scope(),
+                        m.metadata(),
+                        m.categories(),
+                        m.role(),
+                        m.actor(),
+                        m.createdAt(),
+                        m.updatedAt(),
+                        null,
+                        null,
+                        null,
+                        m.provenance(),
+                        m.embeddingModel()));
+              }
+              return out;
+            });
   }
 
   private static Arbitrary<Memory> memory() {
-    Arbitrary<Scope> scope = Combinators.combine(
-        Arbitraries.of("u1", "u2").injectNull(0.4),
-        Arbitraries.of("a1").injectNull(0.6),
-        Arbitraries.of("r1").injectNull(0.7)).as(Scope::new);
+    Arbitrary<Scope> scope =
+        Combinators.combine(
+                Arbitraries.of("u1", "u2").injectNull(0.4),
+                Arbitraries.of("a1").injectNull(0.6),
+                Arbitraries.of("r1").injectNull(0.7))
+            .as(Scope::new);
     Arbitrary<Role> role = Arbitraries.of(Role.USER, Role.ASSISTANT).injectNull(0.3);
     Arbitrary<String> actor = Arbitraries.of(TEXTS).injectNull(0.4);
     Arbitrary<List<String>> categories = Arbitraries.of(TEXTS).list().ofMaxSize(3);
-    Arbitrary<Map<String, Object>> metadata = Combinators.combine(
-        metadataValue().injectNull(0.4), metadataValue().injectNull(0.4), metadataValue().injectNull(0.5))
-        .as((v1, v2, v3) -> {
-          Map<String, Object> m = new LinkedHashMap<>();
-          if (v1 != null) {
-            m.put("k1", v1);
-          }
-          if (v2 != null) {
-            m.put("k2", v2);
-          }
-          if (v3 != null) {
-            m.put("k.3", v3);
-          }
-          return m;
-        });
+    Arbitrary<Map<String, Object>> metadata =
+        Combinators.combine(
+                metadataValue().injectNull(0.4),
+                metadataValue().injectNull(0.4),
+                metadataValue().injectNull(0.5))
+            .as(
+                (v1, v2, v3) -> {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  if (v1 != null) {
+                    m.put("k1", v1);
+                  }
+                  if (v2 != null) {
+                    m.put("k2", v2);
+                  }
+                  if (v3 != null) {
+                    m.put("k.3", v3);
+                  }
+                  return m;
+                });
     Arbitrary<Instant> time = Arbitraries.of(TIMES);
-    return Combinators.combine(scope, role, actor, categories, metadata, time, time, Arbitraries.of(TEXTS))
-        .as((s, r, a, c, md, created, updated, word) -> new Memory("tmp", "memo " + word, "h", s, md, c, r, a,
-            created, updated, null, null, null, new Memory.Provenance("verbatim", List.of()), TestEmbeddings.MODEL));
+    return Combinators.combine(
+            scope, role, actor, categories, metadata, time, time, Arbitraries.of(TEXTS))
+        .as(
+            (s, r, a, c, md, created, updated, word) ->
+                new Memory(
+                    "tmp",
+                    "memo " + word,
+                    "h",
+                    s,
+                    md,
+                    c,
+                    r,
+                    a,
+                    created,
+                    updated,
+                    null,
+                    null,
+                    null,
+                    new Memory.Provenance("verbatim", List.of()),
+                    TestEmbeddings.MODEL));
   }
 
   private static Arbitrary<Object> scalar() {
@@ -167,8 +238,13 @@ class FilterPropertiesTest {
   private static Arbitrary<Object> metadataValue() {
     return Arbitraries.frequencyOf(
         Tuple.of(6, scalar()),
-        Tuple.of(3, Arbitraries.frequencyOf(Tuple.of(6, scalar()), Tuple.of(1,
-                Arbitraries.just((Object) Map.of("x", "a")))).list().ofMaxSize(3).map(l -> (Object) l)),
+        Tuple.of(
+            3,
+            Arbitraries.frequencyOf(
+                    Tuple.of(6, scalar()), Tuple.of(1, Arbitraries.just((Object) Map.of("x", "a"))))
+                .list()
+                .ofMaxSize(3)
+                .map(l -> (Object) l)),
         Tuple.of(1, Arbitraries.just((Object) Map.of("a", List.of("a", 1L)))));
   }
 
@@ -176,18 +252,23 @@ class FilterPropertiesTest {
 
   @Provide
   Arbitrary<List<ScopeFilter>> scopes() {
-    Arbitrary<Scope> selector = Combinators.combine(
-            Arbitraries.of("u1", "u2", "u3").injectNull(0.3),
-            Arbitraries.of("a1").injectNull(0.6),
-            Arbitraries.of("r1").injectNull(0.7))
-        .as(Scope::new);
-    Arbitrary<ScopeFilter> within = Combinators.combine(selector.filter(s -> !s.isTenantWide()),
-        Arbitraries.of(true, false)).as(ScopeFilter.Within::new);
+    Arbitrary<Scope> selector =
+        Combinators.combine(
+                Arbitraries.of("u1", "u2", "u3").injectNull(0.3),
+                Arbitraries.of("a1").injectNull(0.6),
+                Arbitraries.of("r1").injectNull(0.7))
+            .as(Scope::new);
+    Arbitrary<ScopeFilter> within =
+        Combinators.combine(selector.filter(s -> !s.isTenantWide()), Arbitraries.of(true, false))
+            .as(ScopeFilter.Within::new);
     Arbitrary<ScopeFilter> exact = selector.map(ScopeFilter.Exact::new);
     return Arbitraries.frequencyOf(
             Tuple.of(3, Arbitraries.just((ScopeFilter) new ScopeFilter.Everything())),
-            Tuple.of(2, within), Tuple.of(1, exact))
-        .list().ofMinSize(1).ofMaxSize(4);
+            Tuple.of(2, within),
+            Tuple.of(1, exact))
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(4);
   }
 
   @Provide
@@ -222,15 +303,22 @@ class FilterPropertiesTest {
   }
 
   private static Arbitrary<FilterExpr> leaf() {
-    Arbitrary<FilterExpr> compare = Combinators.combine(field(), Arbitraries.of(Op.values()), value())
-        .as(FilterExpr.Compare::new);
-    Arbitrary<FilterExpr> in = Combinators.combine(field(), value().list().ofMinSize(1).ofMaxSize(4),
-        Arbitraries.of(true, false)).as(FilterExpr.In::new);
-    Arbitrary<FilterExpr> contains = Combinators.combine(field(), Arbitraries.of(TEXTS),
-        Arbitraries.of(true, false)).as(FilterExpr.Contains::new);
+    Arbitrary<FilterExpr> compare =
+        Combinators.combine(field(), Arbitraries.of(Op.values()), value())
+            .as(FilterExpr.Compare::new);
+    Arbitrary<FilterExpr> in =
+        Combinators.combine(
+                field(), value().list().ofMinSize(1).ofMaxSize(4), Arbitraries.of(true, false))
+            .as(FilterExpr.In::new);
+    Arbitrary<FilterExpr> contains =
+        Combinators.combine(field(), Arbitraries.of(TEXTS), Arbitraries.of(true, false))
+            .as(FilterExpr.Contains::new);
     Arbitrary<FilterExpr> present = field().map(FilterExpr.Present::new);
     return Arbitraries.frequencyOf(
-        Tuple.of(6, compare), Tuple.of(2, in), Tuple.of(2, contains), Tuple.of(1, present),
+        Tuple.of(6, compare),
+        Tuple.of(2, in),
+        Tuple.of(2, contains),
+        Tuple.of(1, present),
         Tuple.of(1, Arbitraries.just((FilterExpr) new FilterExpr.All())));
   }
 }

@@ -1,7 +1,7 @@
 package io.mnemo4j.store.embedded;
 
-import io.mnemo4j.Message;
 import io.mnemo4j.MemoryEvent;
+import io.mnemo4j.Message;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantMemory;
@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The child JVM of {@link KillDurabilityTest}: adds memories forever and prints {@code ACK <id> <text>} after each
- * add returns, until it is killed. Not a test itself.
+ * The child JVM of {@link KillDurabilityTest}: adds memories forever and prints {@code ACK <id>
+ * <text>} after each add returns, until it is killed. Not a test itself.
  */
 public final class KillChild {
   private KillChild() {}
@@ -21,8 +21,12 @@ public final class KillChild {
   /** Args: data directory. */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    try (Mnemo mnemo = Mnemo.builder().dataDir(Path.of(args[0])).embedder(new HashingEmbedder())
-        .backend(EmbeddedBackend.create()).build()) {
+    try (Mnemo mnemo =
+        Mnemo.builder()
+            .dataDir(Path.of(args[0]))
+            .embedder(new HashingEmbedder())
+            .backend(EmbeddedBackend.create())
+            .build()) {
       TenantMemory t = mnemo.tenant("durable");
       out.println("READY");
       for (int i = 0; ; i++) {

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The durability promise end to end: a child JVM adds memories and prints each id once {@code add} has returned; we
- * kill it with {@code destroyForcibly} mid-stream, reopen its data directory, and every acknowledged memory must be
- * there and findable by search (the Lucene index catches up from SQLite on open).
+ * The durability promise end to end: a child JVM adds memories and prints each id once {@code add}
+ * has returned; we kill it with {@code destroyForcibly} mid-stream, reopen its data directory, and
+ * every acknowledged memory must be there and findable by search (the Lucene index catches up from
+ * SQLite on open).
  */
 class KillDurabilityTest {
   @TempDir Path dataDir;
@@ -31,9 +32,16 @@ class KillDurabilityTest {
   @Test
   void killedWhileAdding_everyAcknowledgedAddSurvivesAndIsSearchable() throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector",
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        KillChild.class.getName(), dataDir.toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            javaBin,
+            "--add-modules",
+            "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            KillChild.class.getName(),
+            dataDir.toString());
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process child = pb.start();
     List<Ack> acks = new ArrayList<>();
@@ -41,7 +49,8 @@ class KillDurabilityTest {
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      // Kill after a few hundred acknowledged adds: enough that the index has uncommitted changes to replay.
+      // Kill after a few hundred acknowledged adds: enough that the index has uncommitted changes
+      // to replay.
       while ((line = in.readLine()) != null && acks.size() < 300 && System.nanoTime() < deadline) {
         if (line.startsWith("ACK ")) {
           String[] parts = line.split(" ", 4);
@@ -49,8 +58,10 @@ class KillDurabilityTest {
         }
       }
       child.destroyForcibly();
-      // Lines printed after our last read were acknowledged too; keep reading what the pipe still holds. The JDK's
-      // process reaper may close the stream under us once the child is gone: then nothing more is readable.
+      // Lines printed after our last read were acknowledged too; keep reading what the pipe still
+      // holds. The JDK's
+      // process reaper may close the stream under us once the child is gone: then nothing more is
+      // readable.
       try {
         while ((line = in.readLine()) != null) {
           if (line.startsWith("ACK ")) {
@@ -67,22 +78,34 @@ class KillDurabilityTest {
     }
     assertThat(acks).hasSizeGreaterThanOrEqualTo(300);
 
-    try (Mnemo mnemo = Mnemo.builder().dataDir(dataDir).embedder(new HashingEmbedder())
-        .backend(EmbeddedBackend.create()).build()) {
+    try (Mnemo mnemo =
+        Mnemo.builder()
+            .dataDir(dataDir)
+            .embedder(new HashingEmbedder())
+            .backend(EmbeddedBackend.create())
+            .build()) {
       TenantMemory t = mnemo.tenant("durable");
       for (Ack ack : acks) {
-        Memory m = t.get(ack.id()).orElseThrow(() -> new AssertionError("lost acknowledged add " + ack.id()));
+        Memory m =
+            t.get(ack.id())
+                .orElseThrow(() -> new AssertionError("lost acknowledged add " + ack.id()));
         assertThat(m.text()).isEqualTo(ack.text());
         assertThat(m.scope()).isEqualTo(Scope.user(ack.user()));
       }
-      // Sample the index: BM25 on the unique token and dense search both find acknowledged memories.
+      // Sample the index: BM25 on the unique token and dense search both find acknowledged
+      // memories.
       for (int i = 0; i < acks.size(); i += 37) {
         Ack ack = acks.get(i);
         String token = ack.text().substring(ack.text().lastIndexOf(' ') + 1);
-        assertThat(t.search(token, Search.in(Scope.user(ack.user())).mode(Search.Mode.TEXT).limit(1)))
-            .extracting(h -> h.memory().id()).containsExactly(ack.id());
-        assertThat(t.search(ack.text(), Search.in(Scope.user(ack.user())).mode(Search.Mode.DENSE).limit(1)))
-            .extracting(h -> h.memory().id()).containsExactly(ack.id());
+        assertThat(
+                t.search(token, Search.in(Scope.user(ack.user())).mode(Search.Mode.TEXT).limit(1)))
+            .extracting(h -> h.memory().id())
+            .containsExactly(ack.id());
+        assertThat(
+                t.search(
+                    ack.text(), Search.in(Scope.user(ack.user())).mode(Search.Mode.DENSE).limit(1)))
+            .extracting(h -> h.memory().id())
+            .containsExactly(ack.id());
       }
     }
   }

@@ -41,7 +41,8 @@ class SqliteCatalogTest {
     try (SqliteCatalog catalog = SqliteCatalog.open(dir.resolve("catalog.db"))) {
       catalog.create(new TenantInfo(TenantId.of("acme"), "eu", T));
       assertThatThrownBy(() -> catalog.create(new TenantInfo(TenantId.of("acme"), "us", T)))
-          .isInstanceOf(ConflictException.class).hasMessageContaining("acme");
+          .isInstanceOf(ConflictException.class)
+          .hasMessageContaining("acme");
       assertThat(catalog.find(TenantId.of("acme")).orElseThrow().region()).isEqualTo("eu");
     }
   }
@@ -70,7 +71,8 @@ class SqliteCatalogTest {
   @Test
   void twoCatalogsOnOneFile_seeEachOthersWrites() {
     Path file = dir.resolve("catalog.db");
-    try (SqliteCatalog one = SqliteCatalog.open(file); SqliteCatalog two = SqliteCatalog.open(file)) {
+    try (SqliteCatalog one = SqliteCatalog.open(file);
+        SqliteCatalog two = SqliteCatalog.open(file)) {
       one.create(new TenantInfo(TenantId.of("acme"), "eu", T));
       assertThatThrownBy(() -> two.create(new TenantInfo(TenantId.of("acme"), "eu", T)))
           .isInstanceOf(ConflictException.class);
@@ -91,10 +93,12 @@ class SqliteCatalogTest {
   @Test
   void backend_placesCatalogAndRegionsUnderTheDataDirectory() {
     EmbeddedBackend backend = EmbeddedBackend.create();
-    try (Catalog catalog = backend.openCatalog(dir); MemoryStore eu = backend.openRegion("eu", dir)) {
+    try (Catalog catalog = backend.openCatalog(dir);
+        MemoryStore eu = backend.openRegion("eu", dir)) {
       catalog.create(new TenantInfo(TenantId.of("acme"), "eu", T));
       try (TenantStore ts = eu.open(TenantId.of("acme"))) {
-        ts.write(TestMemories.puts(TestMemories.memory("m-1", "hello", io.mnemo4j.Scope.tenantWide())));
+        ts.write(
+            TestMemories.puts(TestMemories.memory("m-1", "hello", io.mnemo4j.Scope.tenantWide())));
       }
       assertThat(eu.kind()).isEqualTo("embedded");
     }

@@ -29,9 +29,23 @@ final class TestMemories {
 
   static StoredMemory memory(
       String id, String text, Scope scope, Map<String, Object> metadata, List<String> categories) {
-    Memory m = new Memory(id, text, "h:" + text.hashCode(), scope, metadata, categories, Role.USER, "alice-bot",
-        T0, T0.plusSeconds(60), null, null, null, new Memory.Provenance("verbatim", List.of("msg-" + id)),
-        TestEmbeddings.MODEL);
+    Memory m =
+        new Memory(
+            id,
+            text,
+            "h:" + text.hashCode(),
+            scope,
+            metadata,
+            categories,
+            Role.USER,
+            "alice-bot",
+            T0,
+            T0.plusSeconds(60),
+            null,
+            null,
+            null,
+            new Memory.Provenance("verbatim", List.of("msg-" + id)),
+            TestEmbeddings.MODEL);
     return new StoredMemory(m, TestEmbeddings.embed(text));
   }
 
@@ -40,11 +54,14 @@ final class TestMemories {
   }
 
   static WriteBatch puts(List<StoredMemory> memories) {
-    return new WriteBatch(memories.stream().<Change>map(Change.Put::new).toList(),
-        memories.stream().map(m -> add(m.memory())).toList(), List.of());
+    return new WriteBatch(
+        memories.stream().<Change>map(Change.Put::new).toList(),
+        memories.stream().map(m -> add(m.memory())).toList(),
+        List.of());
   }
 
   static HistoryEntry add(Memory m) {
-    return new HistoryEntry("h-" + m.id(), m.id(), EventType.ADD, null, m.text(), "user", m.createdAt());
+    return new HistoryEntry(
+        "h-" + m.id(), m.id(), EventType.ADD, null, m.text(), "user", m.createdAt());
   }
 }
