@@ -41,6 +41,7 @@ public final class Mnemo implements AutoCloseable {
   private final double nearDuplicateThreshold;
   private final SearchTuning tuning;
   private final int contextWindow;
+  private final int contextAfter;
   private final ConcurrentHashMap<String, MemoryStore> stores = new ConcurrentHashMap<>();
   private final TenantHandles handles;
   private final ApiKeys apiKeys;
@@ -64,6 +65,7 @@ public final class Mnemo implements AutoCloseable {
     this.nearDuplicateThreshold = b.nearDuplicateThreshold;
     this.tuning = b.tuning;
     this.contextWindow = b.contextWindow;
+    this.contextAfter = b.contextAfter;
     this.handles = new TenantHandles(b.maxOpenTenants);
     this.catalog = backend.openCatalog(dataDir);
     this.apiKeys = new ApiKeys(catalog, clock, ids);
@@ -250,6 +252,10 @@ public final class Mnemo implements AutoCloseable {
     return contextWindow;
   }
 
+  int contextAfter() {
+    return contextAfter;
+  }
+
   SearchTuning tuning() {
     return tuning;
   }
@@ -302,6 +308,7 @@ public final class Mnemo implements AutoCloseable {
     private double nearDuplicateThreshold = 0.97;
     private SearchTuning tuning = SearchTuning.defaults();
     private int contextWindow = 2;
+    private int contextAfter = 2;
 
     private Builder() {}
 
@@ -401,6 +408,19 @@ public final class Mnemo implements AutoCloseable {
         throw new IllegalArgumentException("contextWindow must be 0 to 8, got " + messages);
       }
       this.contextWindow = messages;
+      return this;
+    }
+
+    /**
+     * How many following messages of the same {@code add} call are kept beside each message for
+     * full-text search (default 2, measured on LoCoMo): an answer given a turn later makes the
+     * question findable by its words. Embeddings never look ahead.
+     */
+    public Builder contextAfter(int messages) {
+      if (messages < 0 || messages > 8) {
+        throw new IllegalArgumentException("contextAfter must be 0 to 8, got " + messages);
+      }
+      this.contextAfter = messages;
       return this;
     }
 

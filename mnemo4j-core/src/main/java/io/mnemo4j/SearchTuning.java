@@ -39,7 +39,7 @@ public record SearchTuning(
    * recall@10 and z-score fusion by 0.01.
    */
   public static SearchTuning defaults() {
-    return new SearchTuning(Fusion.LINEAR, 0.5, 200, 60, 0.3);
+    return new SearchTuning(Fusion.LINEAR, 0.4, 200, 60, 0.3);
   }
 
   /** A copy with another fusion method. */

@@ -12,9 +12,11 @@ import io.mnemo4j.spi.WriteBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,6 +31,12 @@ final class VerbatimIngest {
    * candidate.
    */
   static final double CONTEXT_SLACK = 0.05;
+
+  /**
+   * Share of words two texts must have in common to confirm a near-duplicate nominated by a
+   * contextual vector.
+   */
+  static final double CONTEXT_WORD_OVERLAP = 0.6;
 
   private final Mnemo mnemo;
 
@@ -71,12 +79,30 @@ final class VerbatimIngest {
     List<String> inputs = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       String context = context(messages, i, window);
-      inputs.add(
+      String input =
           context.isEmpty()
               ? messages.get(i).content()
-              : context + "\n" + messages.get(i).content());
+              : context + "\n" + messages.get(i).content();
+      inputs.add(input);
     }
     return inputs;
+  }
+
+  /**
+   * The text stored beside message {@code i} for full-text search: up to {@code before} messages
+   * before it and up to {@code after} messages after it in the same call. Embedding the following
+   * messages too measured worse (the vector drifts to the reply), so only the full-text side looks
+   * ahead.
+   */
+  static String searchContext(List<Message> messages, int i, int before, int after) {
+    StringBuilder in = new StringBuilder(context(messages, i, before));
+    for (int j = i + 1; j < Math.min(messages.size(), i + 1 + after); j++) {
+      if (!in.isEmpty()) {
+        in.append('\n');
+      }
+      in.append(messages.get(j).content());
+    }
+    return in.toString();
   }
 
   /** The up to {@code window} messages before message {@code i} of the same call, one per line. */
@@ -141,7 +167,10 @@ final class VerbatimIngest {
               new Memory.Provenance("verbatim", List.of(messageId)),
               model);
       StoredMemory stored =
-          new StoredMemory(memory, vector, context(messages, i, mnemo.contextWindow()));
+          new StoredMemory(
+              memory,
+              vector,
+              searchContext(messages, i, mnemo.contextWindow(), mnemo.contextAfter()));
       changes.add(new Change.Put(stored));
       history.add(
           new HistoryEntry(
@@ -181,16 +210,14 @@ final class VerbatimIngest {
     }
     double threshold = mnemo.nearDuplicateThreshold();
     // With a context window the stored vectors carry their neighbours, so two different sentences
-    // of one exchange
-    // can look alike. Such vectors only nominate candidates (with some slack, so a repeat in
-    // another context is
-    // still found); the decision compares the plain texts' own embeddings, computed only for those
-    // candidates.
+    // of
+    // one exchange can look alike. Such vectors only nominate candidates (with some slack, so a
+    // repeat in another context is still found); the texts must then share most of their words.
     boolean contextual = mnemo.contextWindow() > 0;
     double nominate = contextual ? threshold - CONTEXT_SLACK : threshold;
     for (StoredMemory s : added) {
       if (Vectors.dot(s.embedding(), vector) >= nominate
-          && confirm(text, s.memory().text(), contextual, threshold)) {
+          && confirm(text, s.memory().text(), contextual)) {
         return Optional.of(new MemoryEvent.Unchanged(s.id(), s.memory().text(), "near_duplicate"));
       }
     }
@@ -200,7 +227,7 @@ final class VerbatimIngest {
         break;
       }
       Optional<StoredMemory> near = store.get(candidate.id());
-      if (near.isPresent() && confirm(text, near.get().memory().text(), contextual, threshold)) {
+      if (near.isPresent() && confirm(text, near.get().memory().text(), contextual)) {
         return Optional.of(
             new MemoryEvent.Unchanged(
                 near.get().id(), near.get().memory().text(), "near_duplicate"));
@@ -209,12 +236,25 @@ final class VerbatimIngest {
     return Optional.empty();
   }
 
-  private boolean confirm(String text, String existing, boolean contextual, double threshold) {
+  /**
+   * Confirms a near-duplicate nominated by a contextual vector: the two texts must also share most
+   * of their words (Jaccard similarity of their normalised word sets at least {@value
+   * #CONTEXT_WORD_OVERLAP}). Re-embedding both plain texts would be exact but measured to halve add
+   * throughput; word overlap is free and keeps formulaic but different lines ("fact 1 about topic
+   * 7" / "fact 2 about topic 14") apart.
+   */
+  private static boolean confirm(String text, String existing, boolean contextual) {
     if (!contextual) {
       return true;
     }
-    Embedder embedder = mnemo.embedder();
-    List<float[]> plain = embedder.embedAll(List.of(text, existing), Embedder.Purpose.DOCUMENT);
-    return Vectors.dot(plain.get(0), plain.get(1)) >= threshold;
+    Set<String> a = HybridSearch.words(TextHash.normalise(text));
+    Set<String> b = HybridSearch.words(TextHash.normalise(existing));
+    if (a.isEmpty() || b.isEmpty()) {
+      return false;
+    }
+    Set<String> union = new HashSet<>(a);
+    union.addAll(b);
+    long shared = a.stream().filter(b::contains).count();
+    return (double) shared / union.size() >= CONTEXT_WORD_OVERLAP;
   }
 }

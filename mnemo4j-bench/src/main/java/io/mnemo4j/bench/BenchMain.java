@@ -22,7 +22,7 @@ public final class BenchMain {
       usage: BenchMain <command> [options] [--json]
 
       commands:
-        ingest  [--n 2000] [--warmup 200] [--round 100]
+        ingest  [--n 2000] [--warmup 200] [--round 100] [--context 2]
                 raw embedder throughput (embedAll, batches of 10) vs TenantMemory.add (batches of 10), alternating
         search  [--memories 100000] [--queries 1000] [--warmup 200] [--users 1] [--pool 5000] [--noise 0.3]
                 search latency on one large tenant: hybrid, dense, text, with and without query embedding

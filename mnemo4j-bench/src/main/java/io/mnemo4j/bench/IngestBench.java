@@ -25,17 +25,24 @@ import java.util.Map;
 final class IngestBench {
   private IngestBench() {}
 
-  record Config(int n, int warmup, int round, int batch) {
+  /**
+   * Run settings. {@code context} is the ingest context window: 0 compares like with like (the
+   * embedder sees the same text either way, so the difference is the pipeline's own cost); the
+   * default 2 also shows what contextual embeddings cost, since each message is then embedded with
+   * the two before it.
+   */
+  record Config(int n, int warmup, int round, int batch, int context) {
     static Config from(Args a) {
       Config c =
           new Config(
               a.intValue("n", 2000),
               a.intValue("warmup", 200),
               a.intValue("round", 100),
-              a.intValue("batch", 10));
-      if (c.n < 1 || c.warmup < 0 || c.round < c.batch || c.batch < 1) {
+              a.intValue("batch", 10),
+              a.intValue("context", 2));
+      if (c.n < 1 || c.warmup < 0 || c.round < c.batch || c.batch < 1 || c.context < 0) {
         throw new IllegalArgumentException(
-            "need --n >= 1, --warmup >= 0, --batch >= 1, --round >= --batch");
+            "need --n >= 1, --warmup >= 0, --batch >= 1, --round >= --batch, --context >= 0");
       }
       return c;
     }
@@ -56,6 +63,7 @@ final class IngestBench {
               .backend(EmbeddedBackend.create())
               .embedder(embedder)
               .nearDuplicateThreshold(1.0)
+              .contextWindow(cfg.context)
               .build()) {
         TenantMemory tenant = mnemo.tenant("ingest");
         System.err.printf("ingest: warming up on %d texts%n", warm.size());

@@ -7,6 +7,7 @@ import io.mnemo4j.Mnemo;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantMemory;
+import io.mnemo4j.json.WireJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -94,7 +95,7 @@ final class AddCommand extends CliCommand {
       progress.done();
     }
     if (json()) {
-      Json.print(out(), Json.events(events));
+      Json.print(out(), WireJson.events(events));
     } else {
       for (MemoryEvent e : events) {
         out().println(String.format(Locale.ROOT, "%-6s %s  %s", e.event(), e.id(), e.memory()));

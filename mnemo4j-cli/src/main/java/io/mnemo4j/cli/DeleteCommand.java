@@ -2,6 +2,7 @@ package io.mnemo4j.cli;
 
 import io.mnemo4j.MemoryEvent;
 import io.mnemo4j.Mnemo;
+import io.mnemo4j.json.WireJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +23,7 @@ final class DeleteCommand extends CliCommand {
       e = MnemoCli.tenant(mnemo, tenant).delete(id);
     }
     if (json()) {
-      Json.print(out(), Json.event(e));
+      Json.print(out(), WireJson.event(e));
     } else {
       out().println("deleted " + e.id());
     }

@@ -3,6 +3,7 @@ package io.mnemo4j.cli;
 import io.mnemo4j.Memory;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.NotFoundException;
+import io.mnemo4j.json.WireJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,7 +27,7 @@ final class GetCommand extends CliCommand {
               .orElseThrow(() -> new NotFoundException("memory " + id + " not found"));
     }
     if (json()) {
-      Json.print(out(), Json.memory(m));
+      Json.print(out(), WireJson.memory(m));
     } else {
       out().println("id:         " + m.id());
       out().println("memory:     " + m.text());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Mnemo;
+import io.mnemo4j.json.WireJson;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -28,7 +29,7 @@ final class HistoryCommand extends CliCommand {
     if (json()) {
       ObjectNode root = Json.object();
       ArrayNode results = root.putArray("results");
-      entries.forEach(h -> results.add(Json.history(h)));
+      entries.forEach(h -> results.add(WireJson.history(h)));
       Json.print(out(), root);
     } else {
       for (HistoryEntry h : entries) {

@@ -5,19 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mnemo4j.HistoryEntry;
-import io.mnemo4j.Hit;
 import io.mnemo4j.InvalidRequestException;
-import io.mnemo4j.Memory;
-import io.mnemo4j.MemoryEvent;
-import io.mnemo4j.PurgeReceipt;
-import io.mnemo4j.TenantInfo;
-import io.mnemo4j.json.WireJson;
 import java.io.PrintStream;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The CLI's JSON shapes (snake_case, ISO-8601 UTC times) and its one mapper. Thread-safe
@@ -54,37 +44,5 @@ final class Json {
       throw new InvalidRequestException(field, field + " must be a JSON object");
     }
     return MAPPER.convertValue(node, new TypeReference<Map<String, Object>>() {});
-  }
-
-  static @Nullable String time(@Nullable Instant t) {
-    return WireJson.time(t);
-  }
-
-  static ObjectNode event(MemoryEvent e) {
-    return WireJson.event(e);
-  }
-
-  static ObjectNode events(List<MemoryEvent> events) {
-    return WireJson.events(events);
-  }
-
-  static ObjectNode memory(Memory m) {
-    return WireJson.memory(m);
-  }
-
-  static ObjectNode hit(Hit h) {
-    return WireJson.hit(h);
-  }
-
-  static ObjectNode history(HistoryEntry h) {
-    return WireJson.history(h);
-  }
-
-  static ObjectNode tenant(TenantInfo t) {
-    return WireJson.tenant(t);
-  }
-
-  static ObjectNode receipt(PurgeReceipt r) {
-    return WireJson.receipt(r);
   }
 }

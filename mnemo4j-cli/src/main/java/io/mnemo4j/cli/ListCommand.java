@@ -6,6 +6,7 @@ import io.mnemo4j.Memory;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
+import io.mnemo4j.json.WireJson;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +47,7 @@ final class ListCommand extends CliCommand {
     if (json()) {
       ObjectNode root = Json.object();
       ArrayNode results = root.putArray("results");
-      page.items().forEach(m -> results.add(Json.memory(m)));
+      page.items().forEach(m -> results.add(WireJson.memory(m)));
       root.put("next_cursor", page.nextCursor());
       Json.print(out(), root);
     } else {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.Hit;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Search;
+import io.mnemo4j.json.WireJson;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -61,7 +62,7 @@ final class SearchCommand extends CliCommand {
     if (json()) {
       ObjectNode root = Json.object();
       ArrayNode results = root.putArray("results");
-      hits.forEach(h -> results.add(Json.hit(h)));
+      hits.forEach(h -> results.add(WireJson.hit(h)));
       Json.print(out(), root);
     } else if (hits.isEmpty()) {
       out().println("no results");

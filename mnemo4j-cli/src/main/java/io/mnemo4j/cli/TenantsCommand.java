@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.TenantInfo;
+import io.mnemo4j.json.WireJson;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +49,7 @@ final class TenantsCommand implements Runnable {
       try (Mnemo mnemo = region == null ? cli().openMnemo() : cli().openMnemo(region)) {
         TenantInfo t = region == null ? mnemo.createTenant(id) : mnemo.createTenant(id, region);
         if (json()) {
-          Json.print(out(), Json.tenant(t));
+          Json.print(out(), WireJson.tenant(t));
         } else {
           out().println("created tenant " + t.id() + " in region " + t.region());
         }
@@ -68,7 +69,7 @@ final class TenantsCommand implements Runnable {
       if (json()) {
         ObjectNode root = Json.object();
         ArrayNode results = root.putArray("results");
-        tenants.forEach(t -> results.add(Json.tenant(t)));
+        tenants.forEach(t -> results.add(WireJson.tenant(t)));
         Json.print(out(), root);
       } else if (tenants.isEmpty()) {
         out().println("no tenants; create one with: mnemo tenants create ID");
@@ -94,7 +95,7 @@ final class TenantsCommand implements Runnable {
         r = mnemo.purgeTenant(id);
       }
       if (json()) {
-        Json.print(out(), Json.receipt(r));
+        Json.print(out(), WireJson.receipt(r));
       } else {
         out()
             .printf(

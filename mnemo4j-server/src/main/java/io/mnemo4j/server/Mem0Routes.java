@@ -22,6 +22,7 @@ import io.mnemo4j.Selection;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
+import io.mnemo4j.json.WireJson;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -511,8 +512,8 @@ final class Mem0Routes {
       n.set("categories", Json.OUT.valueToTree(live.map(Memory::categories).orElse(List.of())));
       n.put("event", h.event().name());
       n.put("actor", h.actor());
-      n.put("created_at", Shapes.time(h.at()));
-      n.put("updated_at", Shapes.time(h.at()));
+      n.put("created_at", WireJson.time(h.at()));
+      n.put("updated_at", WireJson.time(h.at()));
       out.add(n);
     }
     Json.ok(ctx, out);
@@ -587,8 +588,8 @@ final class Mem0Routes {
       n.put("type", e.type);
       n.put("total_memories", e.count);
       n.put("owner", p.tenant().value());
-      n.put("created_at", Shapes.time(e.created));
-      n.put("updated_at", Shapes.time(e.updated));
+      n.put("created_at", WireJson.time(e.created));
+      n.put("updated_at", WireJson.time(e.updated));
       results.add(n);
     }
     Json.ok(ctx, root);
@@ -722,8 +723,8 @@ final class Mem0Routes {
     n.put("run_id", m.scope().runId());
     n.set("metadata", Json.OUT.valueToTree(m.metadata()));
     n.set("categories", Json.OUT.valueToTree(m.categories()));
-    n.put("created_at", Shapes.time(m.createdAt()));
-    n.put("updated_at", Shapes.time(m.updatedAt()));
+    n.put("created_at", WireJson.time(m.createdAt()));
+    n.put("updated_at", WireJson.time(m.updatedAt()));
     n.put("expiration_date", m.expiresAt() == null ? null : m.expiresAt().toString());
     return n;
   }

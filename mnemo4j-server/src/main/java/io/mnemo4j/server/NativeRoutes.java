@@ -21,6 +21,7 @@ import io.mnemo4j.Selection;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
+import io.mnemo4j.json.WireJson;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +77,7 @@ final class NativeRoutes {
     TenantMemory memory = auth.memory(p);
     List<MemoryEvent> events = memory.add(messages, scope, options);
     countAdds(p, events);
-    Json.ok(ctx, Shapes.events(events));
+    Json.ok(ctx, WireJson.events(events));
   }
 
   void countAdds(Principal.Tenant p, List<MemoryEvent> events) {
@@ -107,7 +108,7 @@ final class NativeRoutes {
     metrics.searched(p.tenant());
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
-    hits.forEach(h -> results.add(Shapes.hit(h)));
+    hits.forEach(h -> results.add(WireJson.hit(h)));
     Json.ok(ctx, root);
   }
 
@@ -140,7 +141,7 @@ final class NativeRoutes {
     Page<Memory> page = auth.memory(p).getAll(sel, new PageRequest(cursor, size));
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
-    page.items().forEach(m -> results.add(Shapes.memory(m)));
+    page.items().forEach(m -> results.add(WireJson.memory(m)));
     root.put("next_cursor", page.nextCursor());
     Json.ok(ctx, root);
   }
@@ -149,7 +150,7 @@ final class NativeRoutes {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("id");
     Memory m = auth.memory(p).get(id, p.readById()).orElseThrow(() -> notFound(id));
-    Json.ok(ctx, Shapes.memory(m));
+    Json.ok(ctx, WireJson.memory(m));
   }
 
   private void update(Context ctx) {
@@ -169,13 +170,13 @@ final class NativeRoutes {
         in.metadata() == null || in.metadata().isNull()
             ? null
             : Json.object("metadata", in.metadata());
-    Json.ok(ctx, Shapes.event(memory.update(id, text, md, sel)));
+    Json.ok(ctx, WireJson.event(memory.update(id, text, md, sel)));
   }
 
   private void delete(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("id");
-    Json.ok(ctx, Shapes.event(auth.memory(p).delete(id, p.writeById())));
+    Json.ok(ctx, WireJson.event(auth.memory(p).delete(id, p.writeById())));
   }
 
   private void deleteAll(Context ctx) {
@@ -214,7 +215,7 @@ final class NativeRoutes {
     List<HistoryEntry> entries = auth.memory(p).history(id, p.readById());
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
-    entries.forEach(h -> results.add(Shapes.history(h)));
+    entries.forEach(h -> results.add(WireJson.history(h)));
     Json.ok(ctx, root);
   }
 

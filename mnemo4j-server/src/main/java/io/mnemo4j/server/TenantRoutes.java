@@ -10,6 +10,7 @@ import io.mnemo4j.NotFoundException;
 import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
+import io.mnemo4j.json.WireJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ final class TenantRoutes {
     ApiKeys.Issued key = mnemo.apiKeys().issue(info.id(), null);
     LOG.info(
         "tenant {} created in region {} with key {}", info.id(), info.region(), key.key().id());
-    ObjectNode n = Shapes.tenant(info);
+    ObjectNode n = WireJson.tenant(info);
     n.put("api_key", key.secret());
     n.put("key_id", key.key().id());
     Json.send(ctx, 201, n);
@@ -58,14 +59,14 @@ final class TenantRoutes {
     auth.admin(ctx);
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
-    mnemo.listTenants().forEach(t -> results.add(Shapes.tenant(t)));
+    mnemo.listTenants().forEach(t -> results.add(WireJson.tenant(t)));
     Json.ok(ctx, root);
   }
 
   private void get(Context ctx) {
     auth.admin(ctx);
     TenantInfo info = find(ctx);
-    ObjectNode n = Shapes.tenant(info);
+    ObjectNode n = WireJson.tenant(info);
     ArrayNode keys = n.putArray("keys");
     mnemo.apiKeys().list(info.id()).forEach(k -> keys.add(Shapes.key(k)));
     Json.ok(ctx, n);
@@ -75,7 +76,7 @@ final class TenantRoutes {
     auth.admin(ctx);
     TenantInfo info = find(ctx);
     PurgeReceipt receipt = mnemo.purgeTenant(info.id().value());
-    Json.ok(ctx, Shapes.receipt(receipt));
+    Json.ok(ctx, WireJson.receipt(receipt));
   }
 
   private void issueKey(Context ctx) {
