@@ -214,7 +214,8 @@ final class VerbatimIngest {
     // one exchange can look alike. Such vectors only nominate candidates (with some slack, so a
     // repeat in another context is still found); the texts must then share most of their words.
     boolean contextual = mnemo.contextWindow() > 0;
-    double nominate = contextual ? threshold - CONTEXT_SLACK : threshold;
+    // A threshold of 1.0 means "identical vectors only": no slack then.
+    double nominate = contextual && threshold < 1.0 ? threshold - CONTEXT_SLACK : threshold;
     for (StoredMemory s : added) {
       if (Vectors.dot(s.embedding(), vector) >= nominate
           && confirm(text, s.memory().text(), contextual)) {
@@ -238,17 +239,18 @@ final class VerbatimIngest {
 
   /**
    * Confirms a near-duplicate nominated by a contextual vector: the two texts must also share most
-   * of their words (Jaccard similarity of their normalised word sets at least {@value
-   * #CONTEXT_WORD_OVERLAP}). Re-embedding both plain texts would be exact but measured to halve add
-   * throughput; word overlap is free and keeps formulaic but different lines ("fact 1 about topic
-   * 7" / "fact 2 about topic 14") apart.
+   * of their words and word pairs (Jaccard similarity of their sets of words and adjacent word
+   * pairs at least {@value #CONTEXT_WORD_OVERLAP}). Re-embedding both plain texts would be exact
+   * but measured to halve add throughput; the overlap is free and keeps formulaic but different
+   * lines ("fact 7 about topic 49" / "fact 49 about topic 343") apart, which single words alone do
+   * not.
    */
-  private static boolean confirm(String text, String existing, boolean contextual) {
+  static boolean confirm(String text, String existing, boolean contextual) {
     if (!contextual) {
       return true;
     }
-    Set<String> a = HybridSearch.words(TextHash.normalise(text));
-    Set<String> b = HybridSearch.words(TextHash.normalise(existing));
+    Set<String> a = shingles(text);
+    Set<String> b = shingles(existing);
     if (a.isEmpty() || b.isEmpty()) {
       return false;
     }
@@ -256,5 +258,22 @@ final class VerbatimIngest {
     union.addAll(b);
     long shared = a.stream().filter(b::contains).count();
     return (double) shared / union.size() >= CONTEXT_WORD_OVERLAP;
+  }
+
+  private static Set<String> shingles(String text) {
+    String[] words = TextHash.normalise(text).split("[^\\p{L}\\p{N}]+");
+    Set<String> out = new HashSet<>();
+    String previous = null;
+    for (String w : words) {
+      if (w.isEmpty()) {
+        continue;
+      }
+      out.add(w);
+      if (previous != null) {
+        out.add(previous + ' ' + w);
+      }
+      previous = w;
+    }
+    return out;
   }
 }
