@@ -34,7 +34,7 @@ final class SearchCommand extends CliCommand {
       names = "--threshold",
       paramLabel = "X",
       defaultValue = "0",
-      description = "Minimum score (default: 0).")
+      description = "Minimum similarity, the query-memory cosine (default: 0, no threshold).")
   double threshold;
 
   @Option(
