@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -221,13 +220,7 @@ final class HybridSearch {
 
   /** Lower-cased words of a text, for matching actor names against a query. */
   static Set<String> words(String text) {
-    Set<String> out = new HashSet<>();
-    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-      if (!w.isEmpty()) {
-        out.add(w);
-      }
-    }
-    return out;
+    return new HashSet<>(TextHash.words(text));
   }
 
   static boolean isExpired(Memory m, Instant now) {

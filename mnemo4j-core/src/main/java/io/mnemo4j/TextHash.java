@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -40,6 +42,20 @@ public final class TextHash {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }
+  }
+
+  /**
+   * The words of {@code text} in order: its normalised form split on everything but letters and
+   * digits.
+   */
+  static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    for (String w : normalise(text).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
   }
 
   private static boolean isTrimmable(char c) {

@@ -261,13 +261,9 @@ final class VerbatimIngest {
   }
 
   private static Set<String> shingles(String text) {
-    String[] words = TextHash.normalise(text).split("[^\\p{L}\\p{N}]+");
     Set<String> out = new HashSet<>();
     String previous = null;
-    for (String w : words) {
-      if (w.isEmpty()) {
-        continue;
-      }
+    for (String w : TextHash.words(text)) {
       out.add(w);
       if (previous != null) {
         out.add(previous + ' ' + w);

@@ -222,11 +222,12 @@ public final class MnemoCli implements Runnable {
 
   /** The tenant's memory, or a not-found error that says how to create it. */
   static TenantMemory tenant(Mnemo mnemo, String tenantId) {
-    if (mnemo.findTenant(tenantId).isEmpty()) {
+    try {
+      return mnemo.existingTenant(tenantId);
+    } catch (NotFoundException e) {
       throw new NotFoundException(
           "tenant " + tenantId + " not found; create it with: mnemo tenants create " + tenantId);
     }
-    return mnemo.tenant(tenantId);
   }
 
   /** Validates an embedder name early, so a typo fails before anything is opened. */
