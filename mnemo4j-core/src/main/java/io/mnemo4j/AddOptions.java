@@ -11,12 +11,35 @@ import org.jspecify.annotations.Nullable;
  * @param metadata JSON object attached to every memory the call stores; identity keys are refused
  * @param categories category labels attached to every memory the call stores
  * @param expiresAt when the stored memories stop being returned, or null for never
+ * @param infer whether to use the language model: null follows the tenant's setting (infer when a
+ *     model is configured), false stores the messages verbatim, true requires a model
+ * @param idempotencyKey the caller's key for this add: a retry with the same key returns the first
+ *     result instead of applying twice; null for none
+ * @param sessionDate when the conversation took place, so the model can turn "yesterday" into a
+ *     date; null means now
+ * @param instructions extra instructions for the model for this call (what to remember, what never
+ *     to store), added to the tenant's own; null for none
+ * @param procedural store one procedural memory summarising an agent run, instead of facts
  */
 public record AddOptions(
-    Map<String, Object> metadata, List<String> categories, @Nullable Instant expiresAt) {
+    Map<String, Object> metadata,
+    List<String> categories,
+    @Nullable Instant expiresAt,
+    @Nullable Boolean infer,
+    @Nullable String idempotencyKey,
+    @Nullable Instant sessionDate,
+    @Nullable String instructions,
+    boolean procedural) {
+
+  /** Longest accepted idempotency key. */
+  public static final int MAX_IDEMPOTENCY_KEY = 200;
+
+  /** Longest accepted per-call instructions. */
+  public static final int MAX_INSTRUCTIONS = 4000;
+
   /**
-   * Validates metadata (no identity keys) and categories (non-blank, at most 64 of up to 128
-   * characters).
+   * Validates metadata (no identity keys), categories (non-blank, at most 64 of up to 128
+   * characters), the idempotency key and the instructions.
    */
   public AddOptions {
     metadata = Metadata.validate(metadata);
@@ -29,25 +52,87 @@ public record AddOptions(
         throw new InvalidRequestException("categories", "categories must be 1 to 128 characters");
       }
     }
+    if (idempotencyKey != null
+        && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+      throw new InvalidRequestException(
+          "idempotency_key", "idempotency_key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+    }
+    if (instructions != null && instructions.length() > MAX_INSTRUCTIONS) {
+      throw new InvalidRequestException(
+          "instructions", "instructions must be at most " + MAX_INSTRUCTIONS + " characters");
+    }
   }
 
-  /** No metadata, no categories, no expiry. */
+  /** The three-field form used before inference options existed. */
+  public AddOptions(
+      Map<String, Object> metadata, List<String> categories, @Nullable Instant expiresAt) {
+    this(metadata, categories, expiresAt, null, null, null, null, false);
+  }
+
+  /** No metadata, no categories, no expiry; inference as the tenant is configured. */
   public static AddOptions none() {
     return new AddOptions(Map.of(), List.of(), null);
   }
 
   /** A copy with this metadata. */
   public AddOptions withMetadata(Map<String, ?> newMetadata) {
-    return new AddOptions(Metadata.validate(newMetadata), categories, expiresAt);
+    return new AddOptions(
+        Metadata.validate(newMetadata),
+        categories,
+        expiresAt,
+        infer,
+        idempotencyKey,
+        sessionDate,
+        instructions,
+        procedural);
   }
 
   /** A copy with these categories. */
   public AddOptions withCategories(List<String> newCategories) {
-    return new AddOptions(metadata, newCategories, expiresAt);
+    return new AddOptions(
+        metadata,
+        newCategories,
+        expiresAt,
+        infer,
+        idempotencyKey,
+        sessionDate,
+        instructions,
+        procedural);
   }
 
   /** A copy expiring at {@code at}. */
-  public AddOptions withExpiry(Instant at) {
-    return new AddOptions(metadata, categories, at);
+  public AddOptions withExpiry(@Nullable Instant at) {
+    return new AddOptions(
+        metadata, categories, at, infer, idempotencyKey, sessionDate, instructions, procedural);
+  }
+
+  /** A copy that infers (true), stores verbatim (false) or follows the tenant (null). */
+  public AddOptions withInfer(@Nullable Boolean on) {
+    return new AddOptions(
+        metadata, categories, expiresAt, on, idempotencyKey, sessionDate, instructions, procedural);
+  }
+
+  /** A copy with an idempotency key. */
+  public AddOptions withIdempotencyKey(@Nullable String key) {
+    return new AddOptions(
+        metadata, categories, expiresAt, infer, key, sessionDate, instructions, procedural);
+  }
+
+  /** A copy whose conversation took place at {@code at}. */
+  public AddOptions withSessionDate(@Nullable Instant at) {
+    return new AddOptions(
+        metadata, categories, expiresAt, infer, idempotencyKey, at, instructions, procedural);
+  }
+
+  /** A copy with per-call instructions for the model. */
+  public AddOptions withInstructions(@Nullable String text) {
+    return new AddOptions(
+        metadata, categories, expiresAt, infer, idempotencyKey, sessionDate, text, procedural);
+  }
+
+  /** A copy that stores one procedural summary of the messages (an agent run). */
+  public AddOptions withProcedural(boolean on) {
+    return new AddOptions(
+        metadata, categories, expiresAt, infer, idempotencyKey, sessionDate, instructions, on);
   }
 }

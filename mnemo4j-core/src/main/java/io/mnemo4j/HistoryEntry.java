@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param newText text after the change, or null for DELETE
  * @param actor who made the change ({@code user}, {@code api}, {@code system}, or an actor name)
  * @param at system time of the change
+ * @param reason why, when known: the pipeline's decision ({@code contradicted by a newer fact}), or
+ *     null
  */
 public record HistoryEntry(
     String id,
@@ -21,4 +23,18 @@ public record HistoryEntry(
     @Nullable String oldText,
     @Nullable String newText,
     String actor,
-    Instant at) {}
+    Instant at,
+    @Nullable String reason) {
+
+  /** An entry with no recorded reason. */
+  public HistoryEntry(
+      String id,
+      String memoryId,
+      EventType event,
+      @Nullable String oldText,
+      @Nullable String newText,
+      String actor,
+      Instant at) {
+    this(id, memoryId, event, oldText, newText, actor, at, null);
+  }
+}

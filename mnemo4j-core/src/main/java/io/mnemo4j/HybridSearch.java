@@ -1,5 +1,6 @@
 package io.mnemo4j;
 
+import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
@@ -44,6 +45,13 @@ final class HybridSearch {
     SearchTuning tuning = mnemo.tuning();
     int depth = Math.max(search.limit(), tuning.candidates());
     ScopeFilter scope = search.selection().scopeFilter();
+    // A past view is pushed down so the candidates are the memories of that moment; the current
+    // view drops closed and expired memories after fusion instead, which keeps the common query
+    // free of extra index clauses (they are few).
+    FilterExpr filter =
+        search.selection().asOf() != null
+            ? search.selection().effectiveFilter(mnemo.clock().instant())
+            : search.selection().filter();
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       TenantStore store = lease.store();
       List<ScoredId> dense = List.of();
@@ -52,17 +60,17 @@ final class HybridSearch {
       switch (search.mode()) {
         case DENSE -> {
           vector = embedQuery(query);
-          dense = denseSearch(store, vector, scope, search, depth);
+          dense = denseSearch(store, vector, scope, filter, depth);
         }
-        case TEXT -> text = store.textSearch(query, scope, search.selection().filter(), depth);
+        case TEXT -> text = store.textSearch(query, scope, filter, depth);
         case HYBRID -> {
           // BM25 runs on a virtual thread while this thread embeds the query and walks the HNSW
           // graph.
           try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<ScoredId>> bm25 =
-                vt.submit(() -> store.textSearch(query, scope, search.selection().filter(), depth));
+                vt.submit(() -> store.textSearch(query, scope, filter, depth));
             vector = embedQuery(query);
-            dense = denseSearch(store, vector, scope, search, depth);
+            dense = denseSearch(store, vector, scope, filter, depth);
             text = join(bm25);
           }
         }
@@ -77,9 +85,8 @@ final class HybridSearch {
   }
 
   private List<ScoredId> denseSearch(
-      TenantStore store, float[] vector, ScopeFilter scope, Search search, int depth) {
-    return store.vectorSearch(
-        mnemo.embedder().modelId(), vector, scope, search.selection().filter(), depth);
+      TenantStore store, float[] vector, ScopeFilter scope, FilterExpr filter, int depth) {
+    return store.vectorSearch(mnemo.embedder().modelId(), vector, scope, filter, depth);
   }
 
   private static List<ScoredId> join(Future<List<ScoredId>> f) {
@@ -176,7 +183,7 @@ final class HybridSearch {
       for (int i = from; i < to; i++) {
         Map.Entry<String, Double> e = ranked.get(i);
         StoredMemory m = byId.get(e.getKey());
-        if (m == null || isExpired(m.memory(), now)) {
+        if (m == null || !search.selection().shows(m.memory(), now)) {
           continue;
         }
         double score = e.getValue();
@@ -221,9 +228,5 @@ final class HybridSearch {
   /** Lower-cased words of a text, for matching actor names against a query. */
   static Set<String> words(String text) {
     return new HashSet<>(TextHash.words(text));
-  }
-
-  static boolean isExpired(Memory m, Instant now) {
-    return m.expiresAt() != null && !m.expiresAt().isAfter(now);
   }
 }

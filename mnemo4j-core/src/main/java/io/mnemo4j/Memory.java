@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param validTo when the fact stopped holding in the world, or null while it holds
  * @param provenance where it came from
  * @param embeddingModel id of the model that embedded {@code text}
+ * @param type episodic (verbatim), semantic (inferred fact) or procedural (agent run summary)
  */
 public record Memory(
     String id,
@@ -42,7 +43,8 @@ public record Memory(
     @Nullable Instant validFrom,
     @Nullable Instant validTo,
     Provenance provenance,
-    String embeddingModel) {
+    String embeddingModel,
+    MemoryType type) {
 
   /** Copies collections so the record stays immutable. */
   public Memory {
@@ -56,6 +58,44 @@ public record Memory(
     Objects.requireNonNull(updatedAt, "updatedAt");
     Objects.requireNonNull(provenance, "provenance");
     Objects.requireNonNull(embeddingModel, "embeddingModel");
+    Objects.requireNonNull(type, "type");
+  }
+
+  /** Whether a language model made it (false for messages stored as they were said). */
+  public boolean inferred() {
+    return provenance.source().equals(Provenance.INFERRED);
+  }
+
+  /**
+   * Whether the memory counts at {@code at}: known by then (created), not expired, and valid in the
+   * world then (open or closed validity interval containing it).
+   */
+  public boolean visibleAt(Instant at) {
+    return !createdAt.isAfter(at)
+        && (expiresAt == null || expiresAt.isAfter(at))
+        && (validFrom == null || !validFrom.isAfter(at))
+        && (validTo == null || validTo.isAfter(at));
+  }
+
+  /** A copy with a new world-time interval and update time. */
+  public Memory withValidity(@Nullable Instant from, @Nullable Instant to, Instant at) {
+    return new Memory(
+        id,
+        text,
+        hash,
+        scope,
+        metadata,
+        categories,
+        role,
+        actor,
+        createdAt,
+        at,
+        expiresAt,
+        from,
+        to,
+        provenance,
+        embeddingModel,
+        type);
   }
 
   /** The role, if the memory was stored from a message verbatim. */
@@ -86,7 +126,8 @@ public record Memory(
         validFrom,
         validTo,
         provenance,
-        model);
+        model,
+        type);
   }
 
   /**
@@ -96,6 +137,12 @@ public record Memory(
    * @param messageIds ids of the raw messages it was made from
    */
   public record Provenance(String source, List<String> messageIds) {
+    /** The source of a message stored as it was said. */
+    public static final String VERBATIM = "verbatim";
+
+    /** The source of a memory a language model made. */
+    public static final String INFERRED = "inferred";
+
     /** Copies the id list. */
     public Provenance {
       Objects.requireNonNull(source, "source");

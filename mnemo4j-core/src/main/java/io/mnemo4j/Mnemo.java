@@ -1,20 +1,23 @@
 package io.mnemo4j;
 
+import io.mnemo4j.llm.TokenUsage;
 import io.mnemo4j.spi.Backend;
 import io.mnemo4j.spi.Catalog;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.MemoryStore;
 import io.mnemo4j.spi.PurgeStats;
-import io.mnemo4j.spi.TenantStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +49,14 @@ public final class Mnemo implements AutoCloseable {
   private final TenantHandles handles;
   private final ApiKeys apiKeys;
   private final ScopeLocks scopeLocks = new ScopeLocks();
+  private final InferenceSettings inference;
+  private final Map<String, InferenceSettings> tenantInference;
+  private final BiConsumer<TenantId, TokenUsage> usageListener;
+  private final AddPipeline pipeline;
+  private final AsyncAdds asyncAdds;
+  private final Duration sweepInterval;
+  private final Duration sweepGrace;
+  private final @Nullable Thread sweeper;
   private volatile boolean closed;
 
   private Mnemo(Builder b) {
@@ -60,6 +71,7 @@ public final class Mnemo implements AutoCloseable {
     LinkedHashSet<String> r = new LinkedHashSet<>();
     r.add(b.defaultRegion);
     r.addAll(b.regions);
+    r.addAll(backend.regions());
     this.regions = Set.copyOf(r);
     this.autoCreateTenants = b.autoCreateTenants;
     this.nearDuplicateThreshold = b.nearDuplicateThreshold;
@@ -69,6 +81,62 @@ public final class Mnemo implements AutoCloseable {
     this.handles = new TenantHandles(b.maxOpenTenants);
     this.catalog = backend.openCatalog(dataDir);
     this.apiKeys = new ApiKeys(catalog, clock, ids);
+    this.inference = b.inference;
+    this.tenantInference = Map.copyOf(b.tenantInference);
+    this.usageListener = b.usageListener;
+    this.pipeline = new AddPipeline(this);
+    this.asyncAdds = new AsyncAdds(this, pipeline, b.asyncCapacity, b.asyncWorkers);
+    this.sweepInterval = b.sweepInterval;
+    this.sweepGrace = b.sweepGrace;
+    if (b.resumeQueuedAdds) {
+      asyncAdds.resumeAll();
+    }
+    this.sweeper =
+        sweepInterval.isZero()
+            ? null
+            : Thread.ofVirtual().name("mnemo-expiry-sweep").start(this::sweepLoop);
+  }
+
+  private void sweepLoop() {
+    while (!closed) {
+      try {
+        Thread.sleep(sweepInterval);
+        sweepExpired();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "expiry sweep failed: {0}", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Deletes, in every tenant, the memories that expired more than the sweep's grace period ago
+   * (each keeps a DELETE in its history). Runs on its own every sweep interval; returns how many
+   * were deleted.
+   */
+  public long sweepExpired() {
+    long deleted = 0;
+    for (TenantInfo t : catalog.list()) {
+      if (closed) {
+        break;
+      }
+      deleted += new TenantMemory(this, t).sweepExpired(sweepGrace);
+    }
+    return deleted;
+  }
+
+  /**
+   * Waits until no asynchronous add is queued or running in this instance; false on timeout. For
+   * orderly shutdowns and tests.
+   */
+  public boolean awaitAsyncAdds(Duration timeout) throws InterruptedException {
+    return asyncAdds.awaitIdle(timeout);
+  }
+
+  /** The inference settings of a tenant: its own override, else the instance's. */
+  public InferenceSettings inference(TenantId tenant) {
+    return tenantInference.getOrDefault(tenant.value(), inference);
   }
 
   /** A builder with the documented defaults; an embedder and a backend must be set. */
@@ -92,7 +160,9 @@ public final class Mnemo implements AutoCloseable {
                     throw new NotFoundException("tenant " + id + " not found");
                   }
                   try {
-                    return catalog.create(new TenantInfo(id, defaultRegion, clock.instant()));
+                    return catalog.create(
+                        new TenantInfo(
+                            id, defaultRegion, placeShard(defaultRegion), clock.instant()));
                   } catch (ConflictException raced) {
                     return catalog
                         .find(id)
@@ -132,8 +202,14 @@ public final class Mnemo implements AutoCloseable {
               + String.join(", ", regions.stream().sorted().toList()));
     }
     ensureOpen();
-    TenantInfo info = catalog.create(new TenantInfo(id, region, clock.instant()));
-    LOG.log(System.Logger.Level.INFO, "tenant created: {0} in region {1}", id, region);
+    TenantInfo info =
+        catalog.create(new TenantInfo(id, region, placeShard(region), clock.instant()));
+    LOG.log(
+        System.Logger.Level.INFO,
+        "tenant created: {0} in region {1}, shard {2}",
+        id,
+        region,
+        info.shard());
     return info;
   }
 
@@ -169,7 +245,7 @@ public final class Mnemo implements AutoCloseable {
         id,
         Duration.ofSeconds(30),
         () -> {
-          PurgeStats stats = store(info.region()).purge(id);
+          PurgeStats stats = store(info.region(), info.shard()).purge(id);
           PurgeReceipt receipt =
               new PurgeReceipt(
                   id.value(),
@@ -226,6 +302,10 @@ public final class Mnemo implements AutoCloseable {
       return;
     }
     closed = true;
+    asyncAdds.close();
+    if (sweeper != null) {
+      sweeper.interrupt();
+    }
     handles.close();
     for (MemoryStore s : stores.values()) {
       s.close();
@@ -264,6 +344,27 @@ public final class Mnemo implements AutoCloseable {
     return scopeLocks;
   }
 
+  /** Whether the tenant's namespace exists yet (checking never creates it). */
+  boolean namespaceExists(TenantInfo t) {
+    return store(t.region(), t.shard()).exists(t.id());
+  }
+
+  AddPipeline pipeline() {
+    return pipeline;
+  }
+
+  AsyncAdds asyncAdds() {
+    return asyncAdds;
+  }
+
+  void reportUsage(TenantId tenant, TokenUsage usage) {
+    try {
+      usageListener.accept(tenant, usage);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "usage listener failed: {0}", e.toString());
+    }
+  }
+
   TenantHandles.Lease lease(TenantInfo info) {
     ensureOpen();
     return handles.acquire(
@@ -276,16 +377,42 @@ public final class Mnemo implements AutoCloseable {
                   .find(id)
                   .orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
           if (!current.region().equals(info.region())
+              || !current.shard().equals(info.shard())
               || !current.createdAt().equals(info.createdAt())) {
             throw new NotFoundException("tenant " + id + " not found");
           }
-          TenantStore store = store(current.region()).open(id);
-          return store;
+          return store(current.region(), current.shard()).open(id);
         });
   }
 
-  private MemoryStore store(String region) {
-    return stores.computeIfAbsent(region, r -> backend.openRegion(r, dataDir));
+  /**
+   * Placement policy for a new tenant: the region's shard holding the fewest tenants, the first
+   * listed on a tie. Recorded in the catalog, so later shards only take new tenants and nothing
+   * ever moves implicitly; a consistent hash would move tenants when a shard is added.
+   */
+  private String placeShard(String region) {
+    List<String> shards = backend.shards(region);
+    if (shards.size() == 1) {
+      return shards.get(0);
+    }
+    Map<String, Long> counts = new HashMap<>();
+    for (TenantInfo t : catalog.list()) {
+      if (t.region().equals(region)) {
+        counts.merge(t.shard(), 1L, Long::sum);
+      }
+    }
+    String best = shards.get(0);
+    for (String s : shards) {
+      if (counts.getOrDefault(s, 0L) < counts.getOrDefault(best, 0L)) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  private MemoryStore store(String region, String shard) {
+    return stores.computeIfAbsent(
+        region + "/" + shard, k -> backend.openShard(region, shard, dataDir));
   }
 
   private void ensureOpen() {
@@ -309,8 +436,73 @@ public final class Mnemo implements AutoCloseable {
     private SearchTuning tuning = SearchTuning.defaults();
     private int contextWindow = 2;
     private int contextAfter = 2;
+    private InferenceSettings inference = InferenceSettings.none();
+    private final Map<String, InferenceSettings> tenantInference = new HashMap<>();
+    private BiConsumer<TenantId, TokenUsage> usageListener = (t, u) -> {};
+    private int asyncCapacity = 1000;
+    private int asyncWorkers = 4;
+    private boolean resumeQueuedAdds = true;
+    private Duration sweepInterval = Duration.ofHours(1);
+    private Duration sweepGrace = Duration.ofDays(1);
 
     private Builder() {}
+
+    /**
+     * How adds use a language model (default {@link InferenceSettings#none()}: verbatim). Tenants
+     * without an override of their own use these.
+     */
+    public Builder inference(InferenceSettings settings) {
+      this.inference = Objects.requireNonNull(settings, "inference");
+      return this;
+    }
+
+    /** Inference settings for one tenant, replacing the instance's for it. */
+    public Builder tenantInference(String tenantId, InferenceSettings settings) {
+      tenantInference.put(
+          TenantId.of(tenantId).value(), Objects.requireNonNull(settings, "settings"));
+      return this;
+    }
+
+    /** Hears the token usage of every model call, per tenant (for metrics and billing). */
+    public Builder usageListener(BiConsumer<TenantId, TokenUsage> listener) {
+      this.usageListener = Objects.requireNonNull(listener, "usageListener");
+      return this;
+    }
+
+    /**
+     * Asynchronous adds: at most {@code capacity} queued in this process (default 1000; beyond, an
+     * {@link OverloadedException}) and {@code workers} running at once (default 4).
+     */
+    public Builder asyncAdds(int capacity, int workers) {
+      if (capacity < 1 || workers < 1) {
+        throw new IllegalArgumentException("async capacity and workers must be at least 1");
+      }
+      this.asyncCapacity = capacity;
+      this.asyncWorkers = workers;
+      return this;
+    }
+
+    /**
+     * Whether queued asynchronous adds left by an earlier run are resumed on start (default true).
+     */
+    public Builder resumeQueuedAdds(boolean on) {
+      this.resumeQueuedAdds = on;
+      return this;
+    }
+
+    /**
+     * The expiry sweep: every {@code interval} (default 1 h; zero turns it off) memories expired
+     * for longer than {@code grace} (default 1 day) are deleted. Expired memories are hidden at
+     * once either way; the grace keeps them restorable for a while.
+     */
+    public Builder expirySweep(Duration interval, Duration grace) {
+      if (interval.isNegative() || grace.isNegative()) {
+        throw new IllegalArgumentException("sweep interval and grace must not be negative");
+      }
+      this.sweepInterval = interval;
+      this.sweepGrace = grace;
+      return this;
+    }
 
     /** Where the catalog and every region's data live (default {@code ./mnemo-data}). */
     public Builder dataDir(Path dir) {

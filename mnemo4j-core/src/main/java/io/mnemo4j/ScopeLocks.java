@@ -1,6 +1,9 @@
 package io.mnemo4j;
 
+import io.mnemo4j.spi.ScopeGuard;
+import io.mnemo4j.spi.TenantStore;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Striped locks serialising writes to one tenant+scope, so parallel or retried adds never store a
@@ -14,6 +17,21 @@ final class ScopeLocks {
   ScopeLocks() {
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new ReentrantLock();
+    }
+  }
+
+  /**
+   * Runs {@code body} holding this process's lock on the scope and then the store's own (which
+   * other processes sharing the store honour). The in-process lock comes first so a process never
+   * holds more than one store lock, and store connection, per scope.
+   */
+  <T> T locked(TenantId tenant, TenantStore store, Scope scope, Supplier<T> body) {
+    ReentrantLock lock = lockFor(tenant, scope);
+    lock.lock();
+    try (ScopeGuard guard = store.lockScope(scope)) {
+      return body.get();
+    } finally {
+      lock.unlock();
     }
   }
 

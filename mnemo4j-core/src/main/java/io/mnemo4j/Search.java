@@ -70,6 +70,16 @@ public record Search(Selection selection, int limit, double threshold, Mode mode
     return new Search(selection, limit, threshold, newMode);
   }
 
+  /** A copy searching the tenant as it was at {@code t} (null: now). */
+  public Search asOf(java.time.@org.jspecify.annotations.Nullable Instant t) {
+    return new Search(selection.asOf(t), limit, threshold, mode);
+  }
+
+  /** A copy that also finds expired memories. */
+  public Search includingExpired(boolean on) {
+    return new Search(selection.includingExpired(on), limit, threshold, mode);
+  }
+
   /** Which rankers a search runs. */
   public enum Mode {
     /** Dense vectors and BM25, fused. The default. */

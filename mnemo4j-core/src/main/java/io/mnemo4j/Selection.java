@@ -2,6 +2,7 @@ package io.mnemo4j;
 
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.spi.ScopeFilter;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -14,9 +15,18 @@ import java.util.Objects;
  * @param includeTenantWide also return tenant-wide memories (ignored when the scope is tenant-wide)
  * @param wholeTenant select the whole tenant (scope and includeTenantWide are then ignored)
  * @param filter narrows further
+ * @param asOf look at the tenant as it was at this instant (what was known and valid then), or null
+ *     for now
+ * @param includeExpired also return memories past their {@code expires_at} (ignored with {@code
+ *     asOf}, which shows what had not expired then)
  */
 public record Selection(
-    Scope scope, boolean includeTenantWide, boolean wholeTenant, FilterExpr filter) {
+    Scope scope,
+    boolean includeTenantWide,
+    boolean wholeTenant,
+    FilterExpr filter,
+    @org.jspecify.annotations.Nullable Instant asOf,
+    boolean includeExpired) {
   /** Checks nulls. */
   public Selection {
     Objects.requireNonNull(scope, "scope");
@@ -25,22 +35,55 @@ public record Selection(
 
   /** Memories inside {@code scope}. */
   public static Selection in(Scope scope) {
-    return new Selection(scope, false, false, new FilterExpr.All());
+    return new Selection(scope, false, false, new FilterExpr.All(), null, false);
   }
 
   /** Every memory of the tenant, asked for explicitly. */
   public static Selection everywhere() {
-    return new Selection(Scope.tenantWide(), false, true, new FilterExpr.All());
+    return new Selection(Scope.tenantWide(), false, true, new FilterExpr.All(), null, false);
   }
 
   /** Also selects tenant-wide (organisation) memories. */
   public Selection withTenantWide() {
-    return new Selection(scope, true, wholeTenant, filter);
+    return new Selection(scope, true, wholeTenant, filter, asOf, includeExpired);
   }
 
   /** Narrows by a filter. */
   public Selection filter(FilterExpr newFilter) {
-    return new Selection(scope, includeTenantWide, wholeTenant, newFilter);
+    return new Selection(scope, includeTenantWide, wholeTenant, newFilter, asOf, includeExpired);
+  }
+
+  /** Looks at the tenant as it was at {@code t} (null: now). */
+  public Selection asOf(@org.jspecify.annotations.Nullable Instant t) {
+    return new Selection(scope, includeTenantWide, wholeTenant, filter, t, includeExpired);
+  }
+
+  /** Also returns expired memories (when not looking at a past instant). */
+  public Selection includingExpired(boolean on) {
+    return new Selection(scope, includeTenantWide, wholeTenant, filter, asOf, on);
+  }
+
+  /**
+   * The filter stores apply: the caller's, narrowed to the memories visible in this view (current
+   * ones, or those as of {@code asOf}).
+   */
+  public FilterExpr effectiveFilter(Instant now) {
+    if (asOf != null) {
+      return Visibility.and(filter, Visibility.asOf(asOf));
+    }
+    if (includeExpired) {
+      return Visibility.and(filter, Visibility.closedOrOpen(now));
+    }
+    return Visibility.and(filter, Visibility.current(now));
+  }
+
+  /** Whether a memory is visible in this view at {@code now} (the check after a search). */
+  public boolean shows(Memory m, Instant now) {
+    if (asOf != null) {
+      return m.visibleAt(asOf);
+    }
+    return (includeExpired || m.expiresAt() == null || m.expiresAt().isAfter(now))
+        && (m.validTo() == null || m.validTo().isAfter(now));
   }
 
   /** The store-level scope filter this selection compiles to. */

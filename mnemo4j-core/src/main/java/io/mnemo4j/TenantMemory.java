@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The memory of exactly one tenant: the only door into a tenant's namespace. No method takes a
@@ -22,13 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class TenantMemory {
   private final Mnemo mnemo;
   private final TenantInfo tenant;
-  private final VerbatimIngest ingest;
   private final HybridSearch search;
 
   TenantMemory(Mnemo mnemo, TenantInfo tenant) {
     this.mnemo = mnemo;
     this.tenant = tenant;
-    this.ingest = new VerbatimIngest(mnemo);
     this.search = new HybridSearch(mnemo);
   }
 
@@ -42,13 +39,80 @@ public final class TenantMemory {
     return add(messages, scope, AddOptions.none());
   }
 
-  /**
-   * Stores each message as a memory in {@code scope} (verbatim: no language model), unless an exact
-   * or near duplicate exists in that exact scope (event NONE). Returns one event per message, in
-   * order. Acknowledged means durable.
-   */
+  /** Adds and returns only the events; see {@link #ingest}. */
   public List<MemoryEvent> add(List<Message> messages, Scope scope, AddOptions options) {
-    return ingest.add(tenant, List.copyOf(messages), scope, options);
+    return ingest(messages, scope, options).events();
+  }
+
+  /**
+   * Remembers a conversation turn in {@code scope}. Without a language model (or with {@code
+   * infer=false}) each message becomes a memory verbatim unless an exact or near duplicate exists
+   * in that exact scope (event NONE). With a model, facts are extracted and consolidated with what
+   * the scope holds (or, for {@code procedural}, one procedure is stored); if the model fails, the
+   * messages are stored verbatim and the result says so. Concurrent adds to one scope are
+   * serialised; an idempotency key makes a retry return the first result. Acknowledged means
+   * durable.
+   */
+  public AddResult ingest(List<Message> messages, Scope scope, AddOptions options) {
+    return mnemo.pipeline().add(tenant, List.copyOf(messages), scope, options, null);
+  }
+
+  /**
+   * Queues an add and returns at once with its PENDING status; poll {@link #addStatus}. The queue
+   * lives in the tenant's store and survives a restart. Throws {@link OverloadedException} when too
+   * much is queued.
+   */
+  public AddStatus addAsync(List<Message> messages, Scope scope, AddOptions options) {
+    return mnemo.asyncAdds().submit(tenant, List.copyOf(messages), scope, options);
+  }
+
+  /** The status of an asynchronous (or idempotency-keyed) add of this tenant, if it exists. */
+  public Optional<AddStatus> addStatus(String eventId) {
+    checkId(eventId);
+    return mnemo.asyncAdds().status(tenant, eventId);
+  }
+
+  /**
+   * Deletes the memories of this tenant that expired more than {@code grace} ago, each with a
+   * DELETE in its history; returns how many.
+   */
+  public long sweepExpired(java.time.Duration grace) {
+    Instant cutoff = mnemo.clock().instant().minus(grace);
+    io.mnemo4j.filter.FilterExpr expired =
+        new io.mnemo4j.filter.FilterExpr.Compare(
+            io.mnemo4j.filter.FilterExpr.Field.of(io.mnemo4j.filter.FilterExpr.Kind.EXPIRES_AT),
+            io.mnemo4j.filter.FilterExpr.Op.LT,
+            new io.mnemo4j.filter.FilterExpr.Value.Time(cutoff));
+    long deleted = 0;
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      TenantStore store = lease.store();
+      while (true) {
+        Page<StoredMemory> page =
+            store.list(
+                new io.mnemo4j.spi.ScopeFilter.Everything(), expired, PageRequest.first(500));
+        if (page.items().isEmpty()) {
+          return deleted;
+        }
+        Instant now = mnemo.clock().instant();
+        List<Change> changes = new ArrayList<>();
+        List<HistoryEntry> history = new ArrayList<>();
+        for (StoredMemory m : page.items()) {
+          changes.add(new Change.Remove(m.id()));
+          history.add(
+              new HistoryEntry(
+                  mnemo.newId(),
+                  m.id(),
+                  EventType.DELETE,
+                  m.memory().text(),
+                  null,
+                  "system",
+                  now,
+                  "expired at " + m.memory().expiresAt()));
+        }
+        store.write(new WriteBatch(changes, history, List.of()));
+        deleted += changes.size();
+      }
+    }
   }
 
   /** Ranked memories relevant to {@code query} within the search's selection. */
@@ -78,21 +142,26 @@ public final class TenantMemory {
    */
   public Page<Memory> getAll(Selection selection, PageRequest page) {
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
-      Page<StoredMemory> p = lease.store().list(selection.scopeFilter(), selection.filter(), page);
-      Instant now = mnemo.clock().instant();
-      List<Memory> items =
-          p.items().stream()
-              .map(StoredMemory::memory)
-              .filter(m -> !HybridSearch.isExpired(m, now))
-              .toList();
-      return new Page<>(items, p.nextCursor());
+      Page<StoredMemory> p =
+          lease
+              .store()
+              .list(
+                  selection.scopeFilter(),
+                  selection.effectiveFilter(mnemo.clock().instant()),
+                  page);
+      return new Page<>(p.items().stream().map(StoredMemory::memory).toList(), p.nextCursor());
     }
   }
 
-  /** How many memories are inside {@code selection}. */
+  /**
+   * How many memories are inside {@code selection} (closed and expired ones not counted, unless the
+   * selection looks at the past or asks for expired ones).
+   */
   public long count(Selection selection) {
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
-      return lease.store().count(selection.scopeFilter(), selection.filter());
+      return lease
+          .store()
+          .count(selection.scopeFilter(), selection.effectiveFilter(mnemo.clock().instant()));
     }
   }
 
@@ -127,30 +196,35 @@ public final class TenantMemory {
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       TenantStore store = lease.store();
       Memory current = visible(store, id, selection).orElseThrow(() -> notFound(id)).memory();
-      ReentrantLock lock = mnemo.scopeLocks().lockFor(tenant.id(), current.scope());
-      lock.lock();
-      try {
-        StoredMemory stored = visible(store, id, selection).orElseThrow(() -> notFound(id));
-        Memory before = stored.memory();
-        Map<String, Object> md = newMetadata == null ? before.metadata() : newMetadata;
-        if (before.text().equals(text) && before.metadata().equals(md)) {
-          return new MemoryEvent.Unchanged(id, before.text(), "unchanged");
-        }
-        Instant now = mnemo.clock().instant();
-        Memory after = before.withText(text, TextHash.of(text), md, now, embedder.modelId());
-        HistoryEntry h =
-            new HistoryEntry(mnemo.newId(), id, EventType.UPDATE, before.text(), text, "api", now);
-        // The memory keeps its place in the conversation, so it keeps the context it was added
-        // with.
-        store.write(
-            new WriteBatch(
-                List.of(new Change.Put(new StoredMemory(after, vector, stored.context()))),
-                List.of(h),
-                List.of()));
-        return new MemoryEvent.Updated(id, text, before.text());
-      } finally {
-        lock.unlock();
-      }
+      return mnemo
+          .scopeLocks()
+          .locked(
+              tenant.id(),
+              store,
+              current.scope(),
+              () -> {
+                StoredMemory stored = visible(store, id, selection).orElseThrow(() -> notFound(id));
+                Memory before = stored.memory();
+                Map<String, Object> md = newMetadata == null ? before.metadata() : newMetadata;
+                if (before.text().equals(text) && before.metadata().equals(md)) {
+                  return (MemoryEvent) new MemoryEvent.Unchanged(id, before.text(), "unchanged");
+                }
+                Instant now = mnemo.clock().instant();
+                Memory after =
+                    before.withText(text, TextHash.of(text), md, now, embedder.modelId());
+                HistoryEntry h =
+                    new HistoryEntry(
+                        mnemo.newId(), id, EventType.UPDATE, before.text(), text, "api", now);
+                // The memory keeps its place in the conversation, so it keeps the context it was
+                // added
+                // with.
+                store.write(
+                    new WriteBatch(
+                        List.of(new Change.Put(new StoredMemory(after, vector, stored.context()))),
+                        List.of(h),
+                        List.of()));
+                return new MemoryEvent.Updated(id, text, before.text());
+              });
     }
   }
 
@@ -165,18 +239,21 @@ public final class TenantMemory {
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       TenantStore store = lease.store();
       Memory current = visible(store, id, selection).orElseThrow(() -> notFound(id)).memory();
-      ReentrantLock lock = mnemo.scopeLocks().lockFor(tenant.id(), current.scope());
-      lock.lock();
-      try {
-        Memory m = visible(store, id, selection).orElseThrow(() -> notFound(id)).memory();
-        Instant now = mnemo.clock().instant();
-        HistoryEntry h =
-            new HistoryEntry(mnemo.newId(), id, EventType.DELETE, m.text(), null, "api", now);
-        store.write(new WriteBatch(List.of(new Change.Remove(id)), List.of(h), List.of()));
-        return new MemoryEvent.Deleted(id, m.text());
-      } finally {
-        lock.unlock();
-      }
+      return mnemo
+          .scopeLocks()
+          .locked(
+              tenant.id(),
+              store,
+              current.scope(),
+              () -> {
+                Memory m = visible(store, id, selection).orElseThrow(() -> notFound(id)).memory();
+                Instant now = mnemo.clock().instant();
+                HistoryEntry h =
+                    new HistoryEntry(
+                        mnemo.newId(), id, EventType.DELETE, m.text(), null, "api", now);
+                store.write(new WriteBatch(List.of(new Change.Remove(id)), List.of(h), List.of()));
+                return new MemoryEvent.Deleted(id, m.text());
+              });
     }
   }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code add} without a language model: every message becomes one memory, verbatim, unless an equal
@@ -44,30 +43,53 @@ final class VerbatimIngest {
     this.mnemo = mnemo;
   }
 
-  List<MemoryEvent> add(
-      TenantInfo tenant, List<Message> messages, Scope scope, AddOptions options) {
+  /** Rejects an empty or oversized message list. */
+  static void checkMessages(List<Message> messages) {
     if (messages.isEmpty()) {
       throw new InvalidRequestException("messages", "messages must not be empty");
     }
     if (messages.size() > 1000) {
       throw new InvalidRequestException("messages", "at most 1000 messages per add");
     }
-    Embedder embedder = mnemo.embedder();
-    // Embedding is the expensive part: do it before taking the scope lock so parallel adds overlap
-    // on the CPU.
-    List<float[]> vectors =
-        embedder.embedAll(
-            embeddingInputs(messages, mnemo.contextWindow()), Embedder.Purpose.DOCUMENT);
-    ReentrantLock lock = mnemo.scopeLocks().lockFor(tenant.id(), scope);
-    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
-      TenantStore store = lease.store();
-      lock.lock();
-      try {
-        return apply(store, messages, vectors, scope, options, embedder.modelId());
-      } finally {
-        lock.unlock();
-      }
+  }
+
+  /**
+   * Embeds the messages (with their context window). The expensive part: callers do it before
+   * taking the scope lock so parallel adds overlap on the CPU.
+   */
+  List<float[]> embed(List<Message> messages) {
+    return mnemo
+        .embedder()
+        .embedAll(embeddingInputs(messages, mnemo.contextWindow()), Embedder.Purpose.DOCUMENT);
+  }
+
+  /**
+   * Everything an add writes, decided but not yet written: the caller adds its operation record and
+   * writes it in one batch.
+   *
+   * @param events the decisions, in order
+   * @param changes memory puts and removals
+   * @param history history rows
+   * @param messages the raw messages
+   */
+  record Plan(
+      List<MemoryEvent> events,
+      List<Change> changes,
+      List<HistoryEntry> history,
+      List<StoredMessage> messages) {
+    /** The batch writing this plan plus the given operation records. */
+    WriteBatch batch(List<io.mnemo4j.spi.StoredEvent> records) {
+      return new WriteBatch(changes, history, messages, records);
     }
+  }
+
+  /** The raw messages as stored, each under a new id, received now. */
+  List<StoredMessage> rawMessages(List<Message> messages, Scope scope, Instant now) {
+    List<StoredMessage> raw = new ArrayList<>(messages.size());
+    for (Message m : messages) {
+      raw.add(new StoredMessage(mnemo.newId(), scope, m.role(), m.name(), m.content(), now));
+    }
+    return raw;
   }
 
   /**
@@ -117,9 +139,15 @@ final class VerbatimIngest {
     return in.toString();
   }
 
-  private List<MemoryEvent> apply(
+  /**
+   * Decides, under the scope lock, what storing {@code messages} verbatim writes: one memory per
+   * message unless it duplicates one stored or earlier in the call. {@code raw} are the messages as
+   * stored (their ids become the memories' provenance).
+   */
+  Plan plan(
       TenantStore store,
       List<Message> messages,
+      List<StoredMessage> raw,
       List<float[]> vectors,
       Scope scope,
       AddOptions options,
@@ -128,18 +156,26 @@ final class VerbatimIngest {
     List<MemoryEvent> events = new ArrayList<>();
     List<Change> changes = new ArrayList<>();
     List<HistoryEntry> history = new ArrayList<>();
-    List<StoredMessage> raw = new ArrayList<>();
     Map<String, Memory> addedByHash = new HashMap<>();
     List<StoredMemory> added = new ArrayList<>();
     ScopeFilter.Exact exact = new ScopeFilter.Exact(scope);
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
       float[] vector = vectors.get(i);
-      String messageId = mnemo.newId();
-      raw.add(new StoredMessage(messageId, scope, m.role(), m.name(), m.content(), now));
+      String messageId = raw.get(i).id();
       String hash = TextHash.of(m.content());
       Optional<MemoryEvent> duplicate =
-          findDuplicate(store, exact, m.content(), hash, vector, model, addedByHash, added);
+          findDuplicate(
+              store,
+              exact,
+              m.content(),
+              hash,
+              vector,
+              model,
+              addedByHash,
+              added,
+              mnemo.contextWindow() > 0,
+              now);
       if (duplicate.isPresent()) {
         events.add(duplicate.get());
         continue;
@@ -164,8 +200,9 @@ final class VerbatimIngest {
               options.expiresAt(),
               null,
               null,
-              new Memory.Provenance("verbatim", List.of(messageId)),
-              model);
+              new Memory.Provenance(Memory.Provenance.VERBATIM, List.of(messageId)),
+              model,
+              MemoryType.EPISODIC);
       StoredMemory stored =
           new StoredMemory(
               memory,
@@ -185,11 +222,16 @@ final class VerbatimIngest {
       added.add(stored);
       events.add(new MemoryEvent.Added(memory.id(), memory.text()));
     }
-    store.write(new WriteBatch(changes, history, raw));
-    return events;
+    return new Plan(events, changes, history, raw);
   }
 
-  private Optional<MemoryEvent> findDuplicate(
+  /**
+   * An event NONE when {@code text} repeats a memory current at {@code now} in the exact scope, or
+   * one added earlier in the same call ({@code addedByHash}, {@code added}): same normalised hash,
+   * or a vector at or above the near-duplicate threshold. {@code contextual} says the vectors carry
+   * conversation context (then candidates must also share most words).
+   */
+  Optional<MemoryEvent> findDuplicate(
       TenantStore store,
       ScopeFilter.Exact exact,
       String text,
@@ -197,23 +239,24 @@ final class VerbatimIngest {
       float[] vector,
       String model,
       Map<String, Memory> addedByHash,
-      List<StoredMemory> added) {
+      List<StoredMemory> added,
+      boolean contextual,
+      Instant now) {
     Memory sameBatch = addedByHash.get(hash);
     if (sameBatch != null) {
       return Optional.of(
           new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
     }
-    Optional<StoredMemory> same = store.findByHash(exact.scope(), hash);
+    Optional<StoredMemory> same =
+        store.findByHash(exact.scope(), hash).filter(m -> Visibility.isCurrent(m.memory(), now));
     if (same.isPresent()) {
       Memory m = same.get().memory();
       return Optional.of(new MemoryEvent.Unchanged(m.id(), m.text(), "exact_duplicate"));
     }
     double threshold = mnemo.nearDuplicateThreshold();
     // With a context window the stored vectors carry their neighbours, so two different sentences
-    // of
-    // one exchange can look alike. Such vectors only nominate candidates (with some slack, so a
+    // of one exchange can look alike. Such vectors only nominate candidates (with some slack, so a
     // repeat in another context is still found); the texts must then share most of their words.
-    boolean contextual = mnemo.contextWindow() > 0;
     // A threshold of 1.0 means "identical vectors only": no slack then.
     double nominate = contextual && threshold < 1.0 ? threshold - CONTEXT_SLACK : threshold;
     for (StoredMemory s : added) {
@@ -227,7 +270,8 @@ final class VerbatimIngest {
       if (candidate.score() < nominate) {
         break;
       }
-      Optional<StoredMemory> near = store.get(candidate.id());
+      Optional<StoredMemory> near =
+          store.get(candidate.id()).filter(m -> Visibility.isCurrent(m.memory(), now));
       if (near.isPresent() && confirm(text, near.get().memory().text(), contextual)) {
         return Optional.of(
             new MemoryEvent.Unchanged(

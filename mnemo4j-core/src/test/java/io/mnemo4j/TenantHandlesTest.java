@@ -63,6 +63,27 @@ class TenantHandlesTest {
     }
 
     @Override
+    public io.mnemo4j.spi.ScopeGuard lockScope(Scope scope) {
+      return io.mnemo4j.spi.ScopeGuard.NONE;
+    }
+
+    @Override
+    public Optional<io.mnemo4j.spi.StoredEvent> event(String id) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Optional<io.mnemo4j.spi.StoredEvent> eventByIdempotencyKey(String key) {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<io.mnemo4j.spi.StoredEvent> events(
+        java.util.Set<io.mnemo4j.spi.EventStatus> statuses, int limit) {
+      return List.of();
+    }
+
+    @Override
     public List<HistoryEntry> history(String id) {
       return List.of();
     }

@@ -147,8 +147,9 @@ final class CorpusWriter {
             null,
             null,
             null,
-            new Memory.Provenance("verbatim", List.of()),
-            pool.model());
+            new Memory.Provenance(Memory.Provenance.VERBATIM, List.of()),
+            pool.model(),
+            io.mnemo4j.MemoryType.EPISODIC);
     return new StoredMemory(m, v);
   }
 

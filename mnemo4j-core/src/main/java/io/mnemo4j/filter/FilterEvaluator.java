@@ -78,6 +78,10 @@ public final class FilterEvaluator {
       case RUN_ID -> optional(memory.scope().runId());
       case CREATED_AT -> List.of(memory.createdAt());
       case UPDATED_AT -> List.of(memory.updatedAt());
+      case VALID_FROM -> optional(memory.validFrom());
+      case VALID_TO -> optional(memory.validTo());
+      case EXPIRES_AT -> optional(memory.expiresAt());
+      case MEMORY_TYPE -> List.of(memory.type().wireName());
       case CATEGORIES -> new ArrayList<>(memory.categories());
       case ROLE ->
           memory.roleIfKnown().<List<Object>>map(r -> List.of(r.wireName())).orElse(List.of());

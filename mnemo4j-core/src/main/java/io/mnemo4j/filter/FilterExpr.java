@@ -144,6 +144,14 @@ public sealed interface FilterExpr {
     CREATED_AT,
     /** {@code updated_at} (time). */
     UPDATED_AT,
+    /** {@code valid_from}: when the fact started to hold (time; absent when unknown). */
+    VALID_FROM,
+    /** {@code valid_to}: when the fact stopped holding (time; absent while it holds). */
+    VALID_TO,
+    /** {@code expires_at} (time; absent when it never expires). */
+    EXPIRES_AT,
+    /** {@code memory_type}: {@code episodic}, {@code semantic} or {@code procedural}. */
+    MEMORY_TYPE,
     /** {@code categories} (list of text). */
     CATEGORIES,
     /** {@code role} of the source message ({@code user}, {@code assistant}...). */
@@ -151,7 +159,16 @@ public sealed interface FilterExpr {
     /** {@code actor}: the speaker's or agent's name. */
     ACTOR,
     /** A metadata key: {@code metadata.<key>} or {@code {"metadata": {"<key>": ...}}}. */
-    METADATA
+    METADATA;
+
+    /** Whether the field holds an instant. */
+    public boolean isTime() {
+      return this == CREATED_AT
+          || this == UPDATED_AT
+          || this == VALID_FROM
+          || this == VALID_TO
+          || this == EXPIRES_AT;
+    }
   }
 
   /** A literal in a filter. */
@@ -165,7 +182,7 @@ public sealed interface FilterExpr {
     /** A boolean. @param value the boolean */
     record Bool(boolean value) implements Value {}
 
-    /** An instant (for created_at / updated_at). @param value the instant */
+    /** An instant (for the time fields). @param value the instant */
     record Time(Instant value) implements Value {}
   }
 }

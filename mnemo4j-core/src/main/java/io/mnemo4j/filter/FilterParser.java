@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.MemoryType;
 import io.mnemo4j.Metadata;
 import io.mnemo4j.Role;
 import io.mnemo4j.filter.FilterExpr.All;
@@ -43,22 +44,23 @@ import org.jspecify.annotations.Nullable;
  * <p>A filter is a JSON object; several keys are an implicit AND. Keys are the logical operators
  * {@code AND}, {@code OR} (non-empty arrays of filters) and {@code NOT} (an array, meaning NOT of
  * the AND of its elements, or a single filter), the fields {@code user_id agent_id run_id
- * created_at updated_at categories role actor}, {@code metadata} (an object of metadata key to
- * condition) and {@code metadata.<key>} (a top-level metadata key, taken verbatim). A condition is
- * a scalar ({@code eq}), {@code "*"} (present) or an object of operators {@code eq ne gt gte lt lte
- * in nin contains icontains} (several are an AND). Logical operators are upper case and operators
- * lower case, as in Mem0; anything else, including Mem0's {@code app_id}, {@code keywords}, {@code
- * timestamp} and {@code memory_ids}, is refused, never ignored.
+ * created_at updated_at valid_from valid_to expires_at memory_type categories role actor}, {@code
+ * metadata} (an object of metadata key to condition) and {@code metadata.<key>} (a top-level
+ * metadata key, taken verbatim). A condition is a scalar ({@code eq}), {@code "*"} (present) or an
+ * object of operators {@code eq ne gt gte lt lte in nin contains icontains} (several are an AND).
+ * Logical operators are upper case and operators lower case, as in Mem0; anything else, including
+ * Mem0's {@code app_id}, {@code keywords}, {@code timestamp} and {@code memory_ids}, is refused,
+ * never ignored.
  *
  * <p>Types: scope ids, actor and categories take strings; role takes {@code user assistant system
- * tool}; {@code created_at}/{@code updated_at} take ISO-8601 dates ({@code 2024-01-31}, the start
- * of that day in UTC) or date-times with an offset ({@code 2024-01-31T10:00:00Z}); metadata takes
- * strings, finite numbers and booleans. Order operators ({@code gt gte lt lte}) apply to the two
- * time fields and to numeric metadata only; {@code contains}/{@code icontains} take a string and do
- * not apply to times or role. A metadata key is 1 to 128 characters and never an identity key
- * ({@link Metadata#IDENTITY_KEYS}: metadata never holds one, so such a filter is a mistake).
- * Limits: {@link #MAX_DEPTH}, {@link #MAX_NODES}, {@link #MAX_IN_VALUES}, {@link
- * #MAX_STRING_LENGTH}, {@link #MAX_JSON_BYTES}.
+ * tool}; the time fields take ISO-8601 dates ({@code 2024-01-31}, the start of that day in UTC) or
+ * date-times with an offset ({@code 2024-01-31T10:00:00Z}); metadata takes strings, finite numbers
+ * and booleans. Order operators ({@code gt gte lt lte}) apply to the two time fields and to numeric
+ * metadata only; {@code contains}/{@code icontains} take a string and do not apply to times or
+ * role. A metadata key is 1 to 128 characters and never an identity key ({@link
+ * Metadata#IDENTITY_KEYS}: metadata never holds one, so such a filter is a mistake). Limits: {@link
+ * #MAX_DEPTH}, {@link #MAX_NODES}, {@link #MAX_IN_VALUES}, {@link #MAX_STRING_LENGTH}, {@link
+ * #MAX_JSON_BYTES}.
  *
  * <p>Every refusal is an {@link InvalidRequestException} whose {@code field()} is a JSON path from
  * {@code filters} (such as {@code filters.AND[1].created_at.gte}) and whose message echoes at most
@@ -301,7 +303,7 @@ public final class FilterParser {
       case "nin" -> count(new In(field, values(field, value, path, op), true), path);
       case "contains", "icontains" -> {
         Kind kind = field.kind();
-        if (kind == Kind.CREATED_AT || kind == Kind.UPDATED_AT || kind == Kind.ROLE) {
+        if (kind.isTime() || kind == Kind.ROLE || kind == Kind.MEMORY_TYPE) {
           throw new InvalidRequestException(
               path, "operator '" + op + "' is not supported on " + name);
         }
@@ -315,7 +317,8 @@ public final class FilterParser {
     String opName = Wire.name(op);
     Value parsed =
         switch (field.kind()) {
-          case CREATED_AT, UPDATED_AT -> value(field, value, path);
+          case CREATED_AT, UPDATED_AT, VALID_FROM, VALID_TO, EXPIRES_AT ->
+              value(field, value, path);
           case METADATA -> {
             Value v = value(field, value, path);
             if (!(v instanceof Value.Number)) {
@@ -331,7 +334,8 @@ public final class FilterParser {
                       + opName
                       + "' is not supported on "
                       + Wire.name(field)
-                      + "; it compares created_at, updated_at and numeric metadata");
+                      + "; it compares created_at, updated_at, valid_from, valid_to, expires_at"
+                      + " and numeric metadata");
         };
     return count(new Compare(field, op, parsed), path);
   }
@@ -356,7 +360,18 @@ public final class FilterParser {
   private static Value value(Field field, JsonNode node, String path) {
     String name = Wire.name(field);
     return switch (field.kind()) {
-      case CREATED_AT, UPDATED_AT -> new Value.Time(time(string(node, path, name), path, name));
+      case CREATED_AT, UPDATED_AT, VALID_FROM, VALID_TO, EXPIRES_AT ->
+          new Value.Time(time(string(node, path, name), path, name));
+      case MEMORY_TYPE -> {
+        String type = string(node, path, name);
+        for (MemoryType t : MemoryType.values()) {
+          if (t.wireName().equals(type)) {
+            yield new Value.Text(type);
+          }
+        }
+        throw new InvalidRequestException(
+            path, "memory_type must be one of episodic, semantic, procedural");
+      }
       case ROLE -> {
         String role = string(node, path, name);
         for (Role r : Role.values()) {
@@ -456,7 +471,8 @@ public final class FilterParser {
                   + "'; use metadata."
                   + shown
                   + " for metadata (fields are user_id, "
-                  + "agent_id, run_id, created_at, updated_at, categories, role, actor, metadata)";
+                  + "agent_id, run_id, created_at, updated_at, valid_from, valid_to, expires_at, "
+                  + "memory_type, categories, role, actor, metadata)";
         };
     return new InvalidRequestException(path, message);
   }

@@ -30,6 +30,10 @@ final class Wire {
     name(Kind.RUN_ID, "run_id");
     name(Kind.CREATED_AT, "created_at");
     name(Kind.UPDATED_AT, "updated_at");
+    name(Kind.VALID_FROM, "valid_from");
+    name(Kind.VALID_TO, "valid_to");
+    name(Kind.EXPIRES_AT, "expires_at");
+    name(Kind.MEMORY_TYPE, "memory_type");
     name(Kind.CATEGORIES, "categories");
     name(Kind.ROLE, "role");
     name(Kind.ACTOR, "actor");

@@ -40,7 +40,8 @@ public final class WireJson {
   /**
    * {@code
    * {"id","memory","user_id","agent_id","run_id","metadata","categories","actor","role","created_at",
-   * "updated_at"}} plus {@code expires_at} when set.
+   * "updated_at","memory_type","inferred","valid_from","valid_to"}} plus {@code expires_at} when
+   * set.
    */
   public static ObjectNode memory(Memory m) {
     ObjectNode n = object();
@@ -55,6 +56,10 @@ public final class WireJson {
     n.put("role", m.role() == null ? null : m.role().wireName());
     n.put("created_at", time(m.createdAt()));
     n.put("updated_at", time(m.updatedAt()));
+    n.put("memory_type", m.type().wireName());
+    n.put("inferred", m.inferred());
+    n.put("valid_from", time(m.validFrom()));
+    n.put("valid_to", time(m.validTo()));
     if (m.expiresAt() != null) {
       n.put("expires_at", time(m.expiresAt()));
     }
@@ -90,6 +95,9 @@ public final class WireJson {
     if (e instanceof MemoryEvent.Updated u) {
       n.put("previous_memory", u.previous());
     }
+    if (e instanceof MemoryEvent.Unchanged u && u.reason() != null) {
+      n.put("reason", u.reason());
+    }
     return n;
   }
 
@@ -101,7 +109,7 @@ public final class WireJson {
     return root;
   }
 
-  /** {@code {"id","memory_id","event","old_memory","new_memory","actor","created_at"}}. */
+  /** {@code {"id","memory_id","event","old_memory","new_memory","actor","created_at","reason"}}. */
   public static ObjectNode history(HistoryEntry h) {
     ObjectNode n = object();
     n.put("id", h.id());
@@ -111,14 +119,16 @@ public final class WireJson {
     n.put("new_memory", h.newText());
     n.put("actor", h.actor());
     n.put("created_at", time(h.at()));
+    n.put("reason", h.reason());
     return n;
   }
 
-  /** {@code {"id","region","created_at"}}. */
+  /** {@code {"id","region","shard","created_at"}}. */
   public static ObjectNode tenant(TenantInfo t) {
     ObjectNode n = object();
     n.put("id", t.id().value());
     n.put("region", t.region());
+    n.put("shard", t.shard());
     n.put("created_at", time(t.createdAt()));
     return n;
   }

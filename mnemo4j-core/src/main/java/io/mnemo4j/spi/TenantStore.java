@@ -8,6 +8,7 @@ import io.mnemo4j.filter.FilterExpr;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One tenant's namespace in a store. It can reach nothing outside that namespace: no method takes a
@@ -61,6 +62,27 @@ public interface TenantStore extends AutoCloseable {
    * deletion.
    */
   List<HistoryEntry> history(String memoryId);
+
+  /**
+   * Locks one exact scope of this tenant against writers in other processes sharing the store,
+   * until the guard is closed or a {@link #write} made by the same thread while holding it commits
+   * (the lock may be tied to that write's transaction, so it is released exactly when the write
+   * becomes visible). In-process writers are serialised by the core before this is called. Stores
+   * only one process can open return {@link ScopeGuard#NONE}.
+   */
+  ScopeGuard lockScope(Scope scope);
+
+  /** The operation record with this id, if any. */
+  Optional<StoredEvent> event(String id);
+
+  /** The operation record holding this idempotency key, if any. */
+  Optional<StoredEvent> eventByIdempotencyKey(String key);
+
+  /**
+   * Operation records in any of these statuses, oldest first (by creation time, then id), at most
+   * {@code limit}: what a restart resumes.
+   */
+  List<StoredEvent> events(Set<EventStatus> statuses, int limit);
 
   /** Closes files or connections. Idempotent. */
   @Override

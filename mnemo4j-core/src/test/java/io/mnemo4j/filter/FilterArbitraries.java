@@ -337,7 +337,10 @@ final class FilterArbitraries {
   /** A value the parser accepts for {@code field} with {@code eq}. */
   static Arbitrary<Value> value(Vocabulary v, Field field) {
     return switch (field.kind()) {
-      case CREATED_AT, UPDATED_AT -> v.time().map(Value.Time::new);
+      case CREATED_AT, UPDATED_AT, VALID_FROM, VALID_TO, EXPIRES_AT ->
+          v.time().map(Value.Time::new);
+      case MEMORY_TYPE ->
+          Arbitraries.of(io.mnemo4j.MemoryType.values()).map(t -> new Value.Text(t.wireName()));
       case ROLE -> Arbitraries.of(Role.values()).map(r -> new Value.Text(r.wireName()));
       case METADATA ->
           Arbitraries.oneOf(
@@ -364,7 +367,7 @@ final class FilterArbitraries {
     choices.add(Tuple.of(1, Arbitraries.just((FilterExpr) new Present(field))));
     Arbitrary<Value> ordered =
         switch (field.kind()) {
-          case CREATED_AT, UPDATED_AT -> value;
+          case CREATED_AT, UPDATED_AT, VALID_FROM, VALID_TO, EXPIRES_AT -> value;
           case METADATA -> v.number().map(Value.Number::new);
           default -> null;
         };
@@ -375,9 +378,7 @@ final class FilterArbitraries {
               Combinators.combine(Arbitraries.of(Op.values()), ordered)
                   .as((op, x) -> (FilterExpr) new Compare(field, op, x))));
     }
-    if (field.kind() != Kind.CREATED_AT
-        && field.kind() != Kind.UPDATED_AT
-        && field.kind() != Kind.ROLE) {
+    if (!field.kind().isTime() && field.kind() != Kind.ROLE && field.kind() != Kind.MEMORY_TYPE) {
       choices.add(
           Tuple.of(
               2,
@@ -413,7 +414,30 @@ final class FilterArbitraries {
     Arbitrary<Role> role = Arbitraries.of(Role.values()).injectNull(0.3);
     Arbitrary<String> actor = Arbitraries.of("a", "A", "ab", "u1").injectNull(0.3);
     Arbitrary<Instant> time = Vocabulary.narrow().time();
-    return Combinators.combine(scope, metadata, categories, role, actor, time, time)
-        .as(TestMemories::memory);
+    Arbitrary<Instant> maybeTime = time.injectNull(0.5);
+    Arbitrary<io.mnemo4j.MemoryType> type = Arbitraries.of(io.mnemo4j.MemoryType.values());
+    Arbitrary<Memory> base =
+        Combinators.combine(scope, metadata, categories, role, actor, time, time)
+            .as(TestMemories::memory);
+    return Combinators.combine(base, maybeTime, maybeTime, maybeTime, type)
+        .as(
+            (m, validFrom, validTo, expiresAt, t) ->
+                new Memory(
+                    m.id(),
+                    m.text(),
+                    m.hash(),
+                    m.scope(),
+                    m.metadata(),
+                    m.categories(),
+                    m.role(),
+                    m.actor(),
+                    m.createdAt(),
+                    m.updatedAt(),
+                    expiresAt,
+                    validFrom,
+                    validTo,
+                    m.provenance(),
+                    m.embeddingModel(),
+                    t));
   }
 }

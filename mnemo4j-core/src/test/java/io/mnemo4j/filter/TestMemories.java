@@ -40,7 +40,8 @@ final class TestMemories {
         null,
         null,
         new Memory.Provenance("verbatim", List.of()),
-        "test-model");
+        "test-model",
+        io.mnemo4j.MemoryType.EPISODIC);
   }
 
   /** Alice's memory, role user, actor "Alice", categories food and travel, the given metadata. */

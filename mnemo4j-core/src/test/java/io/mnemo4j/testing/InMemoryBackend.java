@@ -15,10 +15,13 @@ import io.mnemo4j.spi.ApiKey;
 import io.mnemo4j.spi.Backend;
 import io.mnemo4j.spi.Catalog;
 import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.MemoryStore;
 import io.mnemo4j.spi.PurgeStats;
 import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
@@ -29,6 +32,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,7 +50,27 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryBackend implements Backend {
   private final Map<String, Map<TenantId, Tenant>> regions = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> shards = new ConcurrentHashMap<>();
   private final MemCatalog catalog = new MemCatalog();
+
+  /** Gives {@code region} several shards (each its own map of tenants); returns this. */
+  public InMemoryBackend withShards(String region, String... names) {
+    shards.put(region, List.of(names));
+    return this;
+  }
+
+  /** Names the regions and tenants it holds (test diagnostics). */
+  @Override
+  public String toString() {
+    return "InMemoryBackend"
+        + regions.keySet()
+        + regions.values().stream().map(Map::keySet).toList();
+  }
+
+  /** How many tenant namespaces exist in one shard of a region (test inspection). */
+  public int tenantsIn(String region, String shard) {
+    return regions.getOrDefault(region + "/" + shard, Map.of()).size();
+  }
 
   @Override
   public Catalog openCatalog(Path dataDir) {
@@ -54,8 +78,25 @@ public final class InMemoryBackend implements Backend {
   }
 
   @Override
+  public List<String> shards(String region) {
+    return shards.getOrDefault(region, List.of(TenantInfo.DEFAULT_SHARD));
+  }
+
+  @Override
+  public MemoryStore openShard(String region, String shard, Path dataDir) {
+    if (!shards(region).contains(shard)) {
+      throw new IllegalArgumentException("region " + region + " has no shard " + shard);
+    }
+    return store(region + "/" + shard);
+  }
+
+  @Override
   public MemoryStore openRegion(String region, Path dataDir) {
-    Map<TenantId, Tenant> tenants = regions.computeIfAbsent(region, r -> new ConcurrentHashMap<>());
+    return store(region + "/" + TenantInfo.DEFAULT_SHARD);
+  }
+
+  private MemoryStore store(String key) {
+    Map<TenantId, Tenant> tenants = regions.computeIfAbsent(key, r -> new ConcurrentHashMap<>());
     return new MemoryStore() {
       @Override
       public String kind() {
@@ -92,9 +133,23 @@ public final class InMemoryBackend implements Backend {
     final TreeMap<String, StoredMemory> memories = new TreeMap<>();
     final List<HistoryEntry> history = new ArrayList<>();
     final List<StoredMessage> messages = new ArrayList<>();
+    final Map<String, StoredEvent> events = new LinkedHashMap<>();
 
     @Override
     public synchronized void write(WriteBatch batch) {
+      for (StoredEvent e : batch.events()) {
+        String key = e.idempotencyKey();
+        if (key != null) {
+          for (StoredEvent other : events.values()) {
+            if (key.equals(other.idempotencyKey()) && !other.id().equals(e.id())) {
+              throw new ConflictException("idempotency key already used by another operation");
+            }
+          }
+        }
+      }
+      for (StoredEvent e : batch.events()) {
+        events.put(e.id(), e);
+      }
       for (Change c : batch.changes()) {
         switch (c) {
           case Change.Put p -> memories.put(p.memory().id(), p.memory());
@@ -218,6 +273,30 @@ public final class InMemoryBackend implements Backend {
     @Override
     public synchronized List<HistoryEntry> history(String memoryId) {
       return history.stream().filter(h -> h.memoryId().equals(memoryId)).toList();
+    }
+
+    @Override
+    public ScopeGuard lockScope(Scope scope) {
+      return ScopeGuard.NONE;
+    }
+
+    @Override
+    public synchronized Optional<StoredEvent> event(String id) {
+      return Optional.ofNullable(events.get(id));
+    }
+
+    @Override
+    public synchronized Optional<StoredEvent> eventByIdempotencyKey(String key) {
+      return events.values().stream().filter(e -> key.equals(e.idempotencyKey())).findFirst();
+    }
+
+    @Override
+    public synchronized List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
+      return events.values().stream()
+          .filter(e -> statuses.contains(e.status()))
+          .sorted(Comparator.comparing(StoredEvent::createdAt).thenComparing(StoredEvent::id))
+          .limit(limit)
+          .toList();
     }
 
     @Override

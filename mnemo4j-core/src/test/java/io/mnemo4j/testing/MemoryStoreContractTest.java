@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mnemo4j.AddOptions;
 import io.mnemo4j.ApiKeys;
+import io.mnemo4j.ConflictException;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryEvent;
+import io.mnemo4j.MemoryType;
 import io.mnemo4j.Message;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.NotFoundException;
@@ -20,11 +22,23 @@ import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
 import io.mnemo4j.Selection;
+import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.filter.FilterEvaluator;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
 import io.mnemo4j.spi.Backend;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.MemoryStore;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScopeGuard;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +47,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +59,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -805,5 +821,228 @@ public abstract class MemoryStoreContractTest {
                   .toList());
       assertThat(found).as("dense search with %s (seed %d)", json, seed).isEqualTo(expected);
     }
+  }
+
+  // ---------------------------------------------------------------- SPI: events, world time, types
+
+  /** The tenant's store, opened straight from the backend (SPI-level checks). */
+  private TenantStore rawStore(Backend backend, String tenant) {
+    MemoryStore region = backend.openRegion("eu", dataDir);
+    openedRegions.add(region);
+    return region.open(TenantId.of(tenant));
+  }
+
+  private final List<MemoryStore> openedRegions = new ArrayList<>();
+
+  @AfterEach
+  void closeRegions() {
+    openedRegions.forEach(MemoryStore::close);
+  }
+
+  private static StoredMemory memory(
+      String id,
+      String text,
+      MemoryType type,
+      Instant created,
+      @Nullable Instant validFrom,
+      @Nullable Instant validTo,
+      @Nullable Instant expiresAt) {
+    Memory m =
+        new Memory(
+            id,
+            text,
+            io.mnemo4j.TextHash.of(text),
+            Scope.user("alice"),
+            Map.of("n", 1),
+            List.of("facts"),
+            null,
+            null,
+            created,
+            created,
+            expiresAt,
+            validFrom,
+            validTo,
+            new Memory.Provenance(Memory.Provenance.INFERRED, List.of("m1", "m2")),
+            "test-hashing-256",
+            type);
+    return new StoredMemory(m, new HashingEmbedder().embed(text, Embedder.Purpose.DOCUMENT));
+  }
+
+  @Test
+  void store_keepsWorldTimeTypeProvenanceAndHistoryReasons() {
+    Backend backend = backend();
+    TenantStore store = rawStore(backend, "acme");
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    StoredMemory closed =
+        memory(
+            "0190f000-0000-7000-8000-000000000001",
+            "Alice lives in Paris",
+            MemoryType.SEMANTIC,
+            t0,
+            Instant.parse("2020-05-01T00:00:00Z"),
+            Instant.parse("2026-01-01T10:00:00Z"),
+            null);
+    StoredMemory open =
+        memory(
+            "0190f000-0000-7000-8000-000000000002",
+            "To deploy: run the build, then push the image",
+            MemoryType.PROCEDURAL,
+            t0,
+            null,
+            null,
+            Instant.parse("2027-01-01T00:00:00Z"));
+    HistoryEntry why =
+        new HistoryEntry(
+            "0190f000-0000-7000-8000-0000000000a1",
+            closed.id(),
+            EventType.DELETE,
+            "Alice lives in Paris",
+            null,
+            "system",
+            t0,
+            "contradicted by: Alice moved to Berlin");
+    store.write(
+        new WriteBatch(
+            List.of(new Change.Put(closed), new Change.Put(open)), List.of(why), List.of()));
+
+    assertThat(store.get(closed.id()).orElseThrow().memory()).isEqualTo(closed.memory());
+    assertThat(store.get(open.id()).orElseThrow().memory()).isEqualTo(open.memory());
+    assertThat(store.history(closed.id())).containsExactly(why);
+
+    List<Memory> all = List.of(closed.memory(), open.memory());
+    String[] filters = {
+      "{\"memory_type\": \"procedural\"}",
+      "{\"memory_type\": {\"in\": [\"semantic\", \"episodic\"]}}",
+      "{\"valid_to\": \"*\"}",
+      "{\"NOT\": [{\"valid_to\": \"*\"}]}",
+      "{\"valid_to\": {\"gt\": \"2026-01-01T12:00:00Z\"}}",
+      "{\"valid_from\": {\"lte\": \"2021-01-01\"}}",
+      "{\"expires_at\": {\"gte\": \"2026-06-01\"}}",
+      "{\"OR\": [{\"NOT\": [{\"valid_to\": \"*\"}]}, {\"valid_to\": {\"gt\": \"2026-01-01T09:00:00Z\"}}]}",
+    };
+    for (String json : filters) {
+      FilterExpr f = FilterParser.parse(json);
+      Set<String> expected =
+          all.stream()
+              .filter(m -> FilterEvaluator.matches(f, m))
+              .map(Memory::id)
+              .collect(Collectors.toSet());
+      Set<String> listed =
+          store.list(new ScopeFilter.Everything(), f, PageRequest.first(10)).items().stream()
+              .map(StoredMemory::id)
+              .collect(Collectors.toSet());
+      assertThat(listed).as("list with %s", json).isEqualTo(expected);
+      assertThat(store.count(new ScopeFilter.Everything(), f))
+          .as("count with %s", json)
+          .isEqualTo(expected.size());
+      Set<String> found =
+          store
+              .vectorSearch(
+                  "test-hashing-256", open.embedding(), new ScopeFilter.Everything(), f, 10)
+              .stream()
+              .map(ScoredId::id)
+              .collect(Collectors.toSet());
+      assertThat(found).as("vector search with %s", json).isEqualTo(expected);
+    }
+    store.close();
+  }
+
+  @Test
+  void store_keepsOperationRecords_andRefusesAReusedIdempotencyKeyAtomically() {
+    Backend backend = backend();
+    TenantStore store = rawStore(backend, "acme");
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    StoredEvent first =
+        new StoredEvent(
+            "0190f000-0000-7000-8000-0000000000e1",
+            "key-1",
+            EventStatus.PENDING,
+            "{\"messages\":[]}",
+            null,
+            t0,
+            t0);
+    StoredEvent second =
+        new StoredEvent(
+            "0190f000-0000-7000-8000-0000000000e2",
+            null,
+            EventStatus.RUNNING,
+            "{}",
+            null,
+            t0.plusSeconds(1),
+            t0.plusSeconds(1));
+    store.write(WriteBatch.ofEvents(List.of(first, second)));
+
+    assertThat(store.event(first.id())).contains(first);
+    assertThat(store.eventByIdempotencyKey("key-1")).contains(first);
+    assertThat(store.eventByIdempotencyKey("key-2")).isEmpty();
+    assertThat(store.events(Set.of(EventStatus.PENDING, EventStatus.RUNNING), 10))
+        .containsExactly(first, second);
+
+    StoredEvent done =
+        first.withStatus(EventStatus.SUCCEEDED, "{\"results\":[]}", t0.plusSeconds(5));
+    store.write(WriteBatch.ofEvents(List.of(done)));
+    assertThat(store.event(first.id())).contains(done);
+    assertThat(store.events(Set.of(EventStatus.PENDING, EventStatus.RUNNING), 10))
+        .containsExactly(second);
+
+    StoredEvent thief =
+        new StoredEvent(
+            "0190f000-0000-7000-8000-0000000000e3",
+            "key-1",
+            EventStatus.PENDING,
+            "{}",
+            null,
+            t0,
+            t0);
+    StoredMemory canary =
+        memory(
+            "0190f000-0000-7000-8000-000000000009",
+            "must not be written",
+            MemoryType.EPISODIC,
+            t0,
+            null,
+            null,
+            null);
+    assertThatThrownBy(
+            () ->
+                store.write(
+                    new WriteBatch(
+                        List.of(new Change.Put(canary)), List.of(), List.of(), List.of(thief))))
+        .isInstanceOf(ConflictException.class);
+    assertThat(store.get(canary.id())).isEmpty();
+    assertThat(store.event(thief.id())).isEmpty();
+
+    // Records are the tenant's: another tenant sees none of them.
+    TenantStore other = rawStore(backend, "globex");
+    assertThat(other.event(first.id())).isEmpty();
+    assertThat(other.eventByIdempotencyKey("key-1")).isEmpty();
+    assertThat(other.events(EnumSet.allOf(EventStatus.class), 10)).isEmpty();
+    other.close();
+    store.close();
+  }
+
+  @Test
+  void lockScope_isReleasedByClose_andAWriteUnderItLands() {
+    Backend backend = backend();
+    TenantStore store = rawStore(backend, "acme");
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    StoredMemory m =
+        memory(
+            "0190f000-0000-7000-8000-000000000021",
+            "written under the scope lock",
+            MemoryType.EPISODIC,
+            t0,
+            null,
+            null,
+            null);
+    try (ScopeGuard guard = store.lockScope(Scope.user("alice"))) {
+      store.write(new WriteBatch(List.of(new Change.Put(m)), List.of(), List.of()));
+    }
+    assertThat(store.get(m.id())).isPresent();
+    // Taken again at once: the first guard released it.
+    try (ScopeGuard guard = store.lockScope(Scope.user("alice"))) {
+      assertThat(store.count(new ScopeFilter.Everything(), new FilterExpr.All())).isEqualTo(1);
+    }
+    store.close();
   }
 }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * The embedded backend: the catalog at {@code <dataDir>/catalog.db} and each region's store under
- * {@code <dataDir>/<region>/}. Thread-safe (stateless).
+ * {@code <dataDir>/<region>/}. A region is one store, so its only shard is {@link
+ * io.mnemo4j.TenantInfo#DEFAULT_SHARD} (the {@link Backend} defaults). Thread-safe (stateless).
  */
 public final class EmbeddedBackend implements Backend {
   /** The catalog's file name inside the data directory. */

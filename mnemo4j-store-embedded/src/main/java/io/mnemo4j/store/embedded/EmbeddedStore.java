@@ -135,10 +135,12 @@ public final class EmbeddedStore implements MemoryStore {
   }
 
   /**
-   * Deletes the tenant's directory. Counts come from its database before deletion; a count is -1 if
-   * the database could not be read (the purge still removes everything: offboarding must not depend
-   * on intact data). Throws {@link IllegalStateException} if a {@link TenantStore} of the tenant is
-   * still open here, and {@link StoreUnavailableException} if another process has it open.
+   * Deletes the tenant's directory, and with it every memory, history row, message and operation
+   * record (events have no count in {@link PurgeStats}; their rows are in the file and byte
+   * counts). Counts come from its database before deletion; a count is -1 if the database could not
+   * be read (the purge still removes everything: offboarding must not depend on intact data).
+   * Throws {@link IllegalStateException} if a {@link TenantStore} of the tenant is still open here,
+   * and {@link StoreUnavailableException} if another process has it open.
    */
   @Override
   public PurgeStats purge(TenantId tenant) {

@@ -103,9 +103,24 @@ final class FilterCompiler {
   }
 
   private static boolean isTime(Field field) {
+    return field.kind().isTime();
+  }
+
+  /** Fields every memory holds, so that presence needs no query. */
+  private static boolean alwaysPresent(Field field) {
     return switch (field.kind()) {
-      case CREATED_AT, UPDATED_AT -> true;
-      case USER_ID, AGENT_ID, RUN_ID, CATEGORIES, ROLE, ACTOR, METADATA -> false;
+      case CREATED_AT, UPDATED_AT, MEMORY_TYPE -> true;
+      case USER_ID,
+          AGENT_ID,
+          RUN_ID,
+          VALID_FROM,
+          VALID_TO,
+          EXPIRES_AT,
+          CATEGORIES,
+          ROLE,
+          ACTOR,
+          METADATA ->
+          false;
     };
   }
 
@@ -255,7 +270,7 @@ final class FilterCompiler {
   }
 
   private static Query present(Field field) {
-    return isTime(field) ? ALL : term(IndexSchema.PRESENT, IndexSchema.base(field));
+    return alwaysPresent(field) ? ALL : term(IndexSchema.PRESENT, IndexSchema.base(field));
   }
 
   private static Query term(String field, String value) {

@@ -58,9 +58,19 @@ import org.jspecify.annotations.Nullable;
  * {@link io.mnemo4j.filter.FilterEvaluator}. A value that is an object, or an object or array
  * inside an array, is only recorded as present: the filter language addresses top-level keys and
  * compares scalars, so nothing else could match it. Times are 12-byte {@link BinaryPoint}s (see
- * {@link #time}).
+ * {@link #time}) named by their base name: {@code created_at} and {@code updated_at} always hold
+ * one; {@code valid_from}, {@code valid_to} and {@code expires_at} hold one only when set, and then
+ * are listed in {@code p}. {@code memory_type} is a text value like any other (its wire name).
  */
 final class IndexSchema {
+  /**
+   * Version of the document layout, recorded in every index commit. An index committed with another
+   * version (or none: version 1, before the world-time and memory-type fields) is rebuilt from
+   * SQLite on open, since its documents lack fields that filters read. Bump it whenever {@link
+   * #document} changes what it indexes.
+   */
+  static final int VERSION = 2;
+
   static final String ID = "id";
   static final String TEXT = "text";
 
@@ -174,6 +184,10 @@ final class IndexSchema {
       case RUN_ID -> "run_id";
       case CREATED_AT -> "created_at";
       case UPDATED_AT -> "updated_at";
+      case VALID_FROM -> "valid_from";
+      case VALID_TO -> "valid_to";
+      case EXPIRES_AT -> "expires_at";
+      case MEMORY_TYPE -> "memory_type";
       case CATEGORIES -> "categories";
       case ROLE -> "role";
       case ACTOR -> "actor";
@@ -301,8 +315,12 @@ final class IndexSchema {
     for (String category : m.categories()) {
       addText(doc, present, "categories", "categories", category);
     }
+    addText(doc, present, "memory_type", "memory_type", m.type().wireName());
     doc.add(new BinaryPoint("created_at", time(m.createdAt())));
     doc.add(new BinaryPoint("updated_at", time(m.updatedAt())));
+    addTime(doc, present, "valid_from", m.validFrom());
+    addTime(doc, present, "valid_to", m.validTo());
+    addTime(doc, present, "expires_at", m.expiresAt());
 
     for (Map.Entry<String, Object> e : m.metadata().entrySet()) {
       String base = "m." + e.getKey();
@@ -333,6 +351,15 @@ final class IndexSchema {
 
   private static String orNone(@Nullable String id) {
     return id == null ? NO_ID : id;
+  }
+
+  /** A nullable time: a point and presence when set, nothing when not (so ne/nin match it). */
+  private static void addTime(
+      Document doc, Set<String> present, String base, @Nullable Instant value) {
+    if (value != null) {
+      present.add(base);
+      doc.add(new BinaryPoint(base, time(value)));
+    }
   }
 
   private static void addMetadataValue(

@@ -3,12 +3,16 @@ package io.mnemo4j.store.embedded;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo4j.ConflictException;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.WriteBatch;
@@ -18,9 +22,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +37,13 @@ import java.util.Optional;
  * Thread-safe (stateless; Jackson's ObjectMapper is safe to share once configured).
  */
 final class Rows {
-  static final int SCHEMA_VERSION = 2;
+  static final int SCHEMA_VERSION = 3;
   private static final int SQL_CHUNK = 500;
 
   static final String MEMORY_COLUMNS =
       "id, text, hash, user_id, agent_id, run_id, metadata, categories, role, "
           + "actor, created_at, updated_at, expires_at, valid_from, valid_to, provenance, embedding, embedding_model, "
-          + "context";
+          + "context, memory_type";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
@@ -92,6 +98,21 @@ final class Rows {
         // (StoredMemory.context).
         Sqlite.exec(c, "ALTER TABLE memories ADD COLUMN context TEXT NOT NULL DEFAULT ''");
       }
+      if (version < 3) {
+        // Rows written before memory types existed are all messages stored as they were said.
+        Sqlite.exec(
+            c, "ALTER TABLE memories ADD COLUMN memory_type TEXT NOT NULL DEFAULT 'episodic'");
+        Sqlite.exec(c, "ALTER TABLE history ADD COLUMN reason TEXT");
+        // Operation records (StoredEvent). created_key is created_at in a form whose text order is
+        // the instant order (ISO-8601 text is not: fraction digits vary), so the resume query can
+        // sort in SQL; id breaks ties.
+        Sqlite.exec(
+            c,
+            "CREATE TABLE events (id TEXT PRIMARY KEY, idempotency_key TEXT UNIQUE, "
+                + "status TEXT NOT NULL, request TEXT NOT NULL, result TEXT, created_at TEXT NOT NULL, "
+                + "created_key TEXT NOT NULL, updated_at TEXT NOT NULL)");
+        Sqlite.exec(c, "CREATE INDEX events_status ON events(status, created_key, id)");
+      }
       if (version < SCHEMA_VERSION) {
         Sqlite.exec(c, "PRAGMA user_version = " + SCHEMA_VERSION);
       }
@@ -128,6 +149,7 @@ final class Rows {
     ps.setBytes(17, floats(stored.embedding()));
     ps.setString(18, m.embeddingModel());
     ps.setString(19, stored.context());
+    ps.setString(20, m.type().wireName());
   }
 
   /** Reads a row selected with {@link #MEMORY_COLUMNS}. */
@@ -152,7 +174,8 @@ final class Rows {
             Sqlite.parseTimeOrNull(rs.getString(14)),
             Sqlite.parseTimeOrNull(rs.getString(15)),
             new Memory.Provenance((String) provenance.get("source"), messageIds),
-            rs.getString(18));
+            rs.getString(18),
+            MemoryType.parse("memory_type", rs.getString(20)));
     return new StoredMemory(m, floats(rs.getBytes(17)), rs.getString(19));
   }
 
@@ -164,6 +187,7 @@ final class Rows {
     ps.setString(5, h.newText());
     ps.setString(6, h.actor());
     ps.setString(7, Sqlite.time(h.at()));
+    ps.setString(8, h.reason());
   }
 
   static HistoryEntry history(ResultSet rs) throws SQLException {
@@ -174,7 +198,43 @@ final class Rows {
         rs.getString(4),
         rs.getString(5),
         rs.getString(6),
+        Sqlite.parseTime(rs.getString(7)),
+        rs.getString(8));
+  }
+
+  /** The columns {@link #history(ResultSet)} reads, in order. */
+  static final String HISTORY_COLUMNS =
+      "id, memory_id, event, old_text, new_text, actor, at, reason";
+
+  static final String EVENT_COLUMNS =
+      "id, idempotency_key, status, request, result, created_at, updated_at";
+
+  static void bindEvent(PreparedStatement ps, StoredEvent e) throws SQLException {
+    ps.setString(1, e.id());
+    ps.setString(2, e.idempotencyKey());
+    ps.setString(3, e.status().name());
+    ps.setString(4, e.request());
+    ps.setString(5, e.result());
+    ps.setString(6, Sqlite.time(e.createdAt()));
+    ps.setString(7, Sqlite.time(e.updatedAt()));
+    ps.setString(8, sortableTime(e.createdAt()));
+  }
+
+  /** Reads a row selected with {@link #EVENT_COLUMNS}. */
+  static StoredEvent event(ResultSet rs) throws SQLException {
+    return new StoredEvent(
+        rs.getString(1),
+        rs.getString(2),
+        EventStatus.valueOf(rs.getString(3)),
+        rs.getString(4),
+        rs.getString(5),
+        Sqlite.parseTime(rs.getString(6)),
         Sqlite.parseTime(rs.getString(7)));
+  }
+
+  /** Hex of the index's 12-byte time encoding: text order is instant order, for every instant. */
+  static String sortableTime(Instant t) {
+    return HexFormat.of().formatHex(IndexSchema.time(t));
   }
 
   static void bindMessage(PreparedStatement ps, StoredMessage msg) throws SQLException {
@@ -222,27 +282,65 @@ final class Rows {
   private static final String PUT =
       "INSERT OR REPLACE INTO memories("
           + MEMORY_COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String REMOVE = "DELETE FROM memories WHERE id = ?";
   private static final String LOG = "INSERT INTO changes(memory_id) VALUES (?) RETURNING seq";
   private static final String HISTORY =
-      "INSERT INTO history(id, memory_id, event, old_text, new_text, actor, at) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memory_id = excluded.memory_id, "
+      "INSERT INTO history(id, memory_id, event, old_text, new_text, actor, at, reason) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memory_id = excluded.memory_id, "
           + "event = excluded.event, old_text = excluded.old_text, new_text = excluded.new_text, actor = excluded.actor, "
-          + "at = excluded.at";
+          + "at = excluded.at, reason = excluded.reason";
+  // Upsert by id only: INSERT OR REPLACE would also delete another event holding the same key.
+  private static final String EVENT =
+      "INSERT INTO events(id, idempotency_key, status, request, result, created_at, updated_at, "
+          + "created_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+          + "idempotency_key = excluded.idempotency_key, status = excluded.status, "
+          + "request = excluded.request, result = excluded.result, created_at = excluded.created_at, "
+          + "updated_at = excluded.updated_at, created_key = excluded.created_key";
+  private static final String KEY_HOLDER =
+      "SELECT 1 FROM events WHERE idempotency_key = ? AND id <> ?";
   private static final String MESSAGE =
       "INSERT OR REPLACE INTO messages(id, user_id, agent_id, run_id, role, name, "
           + "content, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
    * Commits the batch in one SQLite transaction; returns the last change seq, or -1 without
-   * changes. Keeps its prepared statements in {@code statements} (the connection's, used by one
-   * thread at a time): preparing costs more than running them for a small batch.
+   * changes. An event whose idempotency key another event holds rolls everything back and throws
+   * {@link ConflictException}. Keeps its prepared statements in {@code statements} (the
+   * connection's, used by one thread at a time): preparing costs more than running them for a small
+   * batch.
    */
   static long write(Connection c, Map<String, PreparedStatement> statements, WriteBatch batch)
       throws SQLException {
     c.setAutoCommit(false);
     try {
+      // Events first: a refused key then costs no other statement.
+      if (!batch.events().isEmpty()) {
+        PreparedStatement holder = prepared(c, statements, KEY_HOLDER);
+        PreparedStatement ps = prepared(c, statements, EVENT);
+        for (StoredEvent e : batch.events()) {
+          if (e.idempotencyKey() != null) {
+            // Checked inside the IMMEDIATE transaction, so no other writer can take the key
+            // between this check and the commit; the unique index stays the last word.
+            holder.setString(1, e.idempotencyKey());
+            holder.setString(2, e.id());
+            try (ResultSet rs = holder.executeQuery()) {
+              if (rs.next()) {
+                throw keyTaken(e);
+              }
+            }
+          }
+          bindEvent(ps, e);
+          try {
+            ps.executeUpdate();
+          } catch (SQLException x) {
+            if (Sqlite.isConstraint(x)) {
+              throw keyTaken(e);
+            }
+            throw x;
+          }
+        }
+      }
       long seq = -1;
       PreparedStatement log = null;
       for (Change change : batch.changes()) {
@@ -297,6 +395,12 @@ final class Rows {
     } finally {
       c.setAutoCommit(true);
     }
+  }
+
+  private static ConflictException keyTaken(StoredEvent e) {
+    // Names the event, never the key: keys are caller data.
+    return new ConflictException(
+        "idempotency key of event " + e.id() + " is already held by another event");
   }
 
   /** The statement for {@code sql} from {@code cache}, prepared on {@code c} the first time. */

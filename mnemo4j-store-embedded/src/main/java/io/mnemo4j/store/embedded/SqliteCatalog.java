@@ -20,13 +20,13 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The control-plane catalog in one SQLite file: tenants, API key hashes and purge receipts; never
- * memory text. Thread-safe; several processes may share the file (WAL journal, busy timeout,
- * IMMEDIATE write transactions).
+ * The control-plane catalog in one SQLite file: tenants (with region and shard), API key hashes and
+ * purge receipts; never memory text. Thread-safe; several processes may share the file (WAL
+ * journal, busy timeout, IMMEDIATE write transactions).
  */
 public final class SqliteCatalog implements Catalog {
   // Bump with a migration step in migrate() when adding tables.
-  private static final int SCHEMA_VERSION = 2;
+  private static final int SCHEMA_VERSION = 3;
 
   private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
@@ -104,6 +104,14 @@ public final class SqliteCatalog implements Catalog {
                 + "id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, tenant TEXT, user_id TEXT, created_at TEXT NOT NULL)");
         Sqlite.exec(connection, "CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys(tenant)");
       }
+      if (version < 3) {
+        // Tenants created before shards existed live in their region's only store.
+        Sqlite.exec(
+            connection,
+            "ALTER TABLE tenants ADD COLUMN shard TEXT NOT NULL DEFAULT '"
+                + TenantInfo.DEFAULT_SHARD
+                + "'");
+      }
       if (version < SCHEMA_VERSION) {
         Sqlite.exec(connection, "PRAGMA user_version = " + SCHEMA_VERSION);
       }
@@ -124,10 +132,11 @@ public final class SqliteCatalog implements Catalog {
         () -> {
           try (PreparedStatement ps =
               connection.prepareStatement(
-                  "INSERT INTO tenants(id, region, created_at) VALUES (?, ?, ?)")) {
+                  "INSERT INTO tenants(id, region, shard, created_at) VALUES (?, ?, ?, ?)")) {
             ps.setString(1, tenant.id().value());
             ps.setString(2, tenant.region());
-            ps.setString(3, Sqlite.time(tenant.createdAt()));
+            ps.setString(3, tenant.shard());
+            ps.setString(4, Sqlite.time(tenant.createdAt()));
             ps.executeUpdate();
           } catch (SQLException e) {
             if (Sqlite.isConstraint(e)) {
@@ -147,7 +156,7 @@ public final class SqliteCatalog implements Catalog {
         () -> {
           try (PreparedStatement ps =
               connection.prepareStatement(
-                  "SELECT id, region, created_at FROM tenants WHERE id = ?")) {
+                  "SELECT id, region, shard, created_at FROM tenants WHERE id = ?")) {
             ps.setString(1, tenant.value());
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next() ? Optional.of(tenant(rs)) : Optional.<TenantInfo>empty();
@@ -165,7 +174,7 @@ public final class SqliteCatalog implements Catalog {
           List<TenantInfo> out = new ArrayList<>();
           try (PreparedStatement ps =
                   connection.prepareStatement(
-                      "SELECT id, region, created_at FROM tenants ORDER BY id");
+                      "SELECT id, region, shard, created_at FROM tenants ORDER BY id");
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               out.add(tenant(rs));
@@ -361,7 +370,10 @@ public final class SqliteCatalog implements Catalog {
 
   private static TenantInfo tenant(ResultSet rs) throws SQLException {
     return new TenantInfo(
-        TenantId.of(rs.getString(1)), rs.getString(2), Sqlite.parseTime(rs.getString(3)));
+        TenantId.of(rs.getString(1)),
+        rs.getString(2),
+        rs.getString(3),
+        Sqlite.parseTime(rs.getString(4)));
   }
 
   private <T> T locked(String what, SqlCall<T> call) {

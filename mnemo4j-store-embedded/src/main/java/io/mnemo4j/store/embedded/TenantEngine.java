@@ -10,8 +10,10 @@ import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterEvaluator;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.WriteBatch;
 import java.io.IOException;
@@ -530,12 +532,69 @@ final class TenantEngine {
                   List<HistoryEntry> out = new ArrayList<>();
                   try (PreparedStatement ps =
                       c.prepareStatement(
-                          "SELECT id, memory_id, event, old_text, new_text, actor, at "
-                              + "FROM history WHERE memory_id = ? ORDER BY pos")) {
+                          "SELECT "
+                              + Rows.HISTORY_COLUMNS
+                              + " FROM history WHERE memory_id = ? ORDER BY pos")) {
                     ps.setString(1, memoryId);
                     try (ResultSet rs = ps.executeQuery()) {
                       while (rs.next()) {
                         out.add(Rows.history(rs));
+                      }
+                    }
+                  }
+                  return out;
+                }));
+  }
+
+  Optional<StoredEvent> event(String id) {
+    return run("event", () -> withReader(c -> oneEvent(c, "id", id)));
+  }
+
+  Optional<StoredEvent> eventByIdempotencyKey(String key) {
+    return run("eventByIdempotencyKey", () -> withReader(c -> oneEvent(c, "idempotency_key", key)));
+  }
+
+  private static Optional<StoredEvent> oneEvent(Connection c, String column, String value)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT " + Rows.EVENT_COLUMNS + " FROM events WHERE " + column + " = ?")) {
+      ps.setString(1, value);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(Rows.event(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
+    if (limit < 1) {
+      throw new InvalidRequestException("limit", "limit must be at least 1, got " + limit);
+    }
+    List<EventStatus> wanted = List.copyOf(statuses);
+    if (wanted.isEmpty()) {
+      return List.of();
+    }
+    String marks = String.join(", ", Collections.nCopies(wanted.size(), "?"));
+    return run(
+        "events",
+        () ->
+            withReader(
+                c -> {
+                  List<StoredEvent> out = new ArrayList<>();
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT "
+                              + Rows.EVENT_COLUMNS
+                              + " FROM events WHERE status IN ("
+                              + marks
+                              + ") ORDER BY created_key, id LIMIT ?")) {
+                    for (int i = 0; i < wanted.size(); i++) {
+                      ps.setString(i + 1, wanted.get(i).name());
+                    }
+                    ps.setInt(wanted.size() + 1, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                      while (rs.next()) {
+                        out.add(Rows.event(rs));
                       }
                     }
                   }

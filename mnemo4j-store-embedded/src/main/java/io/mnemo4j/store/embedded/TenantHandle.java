@@ -6,14 +6,18 @@ import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -86,6 +90,32 @@ final class TenantHandle implements TenantStore {
   @Override
   public List<HistoryEntry> history(String memoryId) {
     return open().history(memoryId);
+  }
+
+  /**
+   * Returns {@link ScopeGuard#NONE}: a tenant's directory is open in one process at a time (its
+   * {@code tenant.lock} file lock, and Lucene's write lock on the index), so no writer in another
+   * process can exist, and the core already serialises this process's writers to a scope.
+   */
+  @Override
+  public ScopeGuard lockScope(Scope scope) {
+    open();
+    return ScopeGuard.NONE;
+  }
+
+  @Override
+  public Optional<StoredEvent> event(String id) {
+    return open().event(id);
+  }
+
+  @Override
+  public Optional<StoredEvent> eventByIdempotencyKey(String key) {
+    return open().eventByIdempotencyKey(key);
+  }
+
+  @Override
+  public List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
+    return open().events(statuses, limit);
   }
 
   @Override

@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Opening a tenant's Lucene index so that it agrees with SQLite: reuse the committed index and
  * replay the change log past its commit's seq, or rebuild it from the memories table when it is
- * missing, unreadable, marked corrupt, or belongs to another database. Each commit records the seq
- * it covers and the database's random id. Thread-safe (stateless); the caller owns what it returns.
+ * missing, unreadable, marked corrupt, belongs to another database, or has another document layout
+ * ({@link IndexSchema#VERSION}). Each commit records the seq it covers, the database's random id
+ * and the layout version. Thread-safe (stateless); the caller owns what it returns.
  */
 final class TenantIndex {
   static final String DIRECTORY = "index";
@@ -39,6 +40,9 @@ final class TenantIndex {
 
   private static final String SEQ_KEY = "seq";
   private static final String DB_KEY = "db";
+
+  /** Commit data key of {@link IndexSchema#VERSION}; absent in indexes of version 1. */
+  private static final String SCHEMA_KEY = "schema";
 
   private TenantIndex() {}
 
@@ -107,9 +111,13 @@ final class TenantIndex {
       Map<String, String> data = new HashMap<>();
       writer.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
       long seq = parseSeq(data.get(SEQ_KEY));
-      // Another database's index, or one ahead of this database (restored from an older copy):
-      // start over.
-      if (!dbId.equals(data.get(DB_KEY)) || seq < 0 || seq > maxSeq) {
+      // Another database's index, one ahead of this database (restored from an older copy), or one
+      // whose documents have another layout (built by an older build, lacking fields filters
+      // read): start over.
+      if (!dbId.equals(data.get(DB_KEY))
+          || seq < 0
+          || seq > maxSeq
+          || !Integer.toString(IndexSchema.VERSION).equals(data.get(SCHEMA_KEY))) {
         writer.rollback();
         directory.close();
         return null;
@@ -205,7 +213,15 @@ final class TenantIndex {
   }
 
   static void commit(IndexWriter writer, String dbId, long seq) throws IOException {
-    writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq), DB_KEY, dbId).entrySet());
+    writer.setLiveCommitData(
+        Map.of(
+                SEQ_KEY,
+                Long.toString(seq),
+                DB_KEY,
+                dbId,
+                SCHEMA_KEY,
+                Integer.toString(IndexSchema.VERSION))
+            .entrySet());
     writer.commit();
   }
 

@@ -11,6 +11,7 @@ import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryType;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Role;
@@ -106,7 +107,8 @@ class EmbeddedStoreTest {
             T0.minusSeconds(86_400),
             null,
             new Memory.Provenance("inferred", List.of("msg-1", "msg-2")),
-            "model-x");
+            "model-x",
+            MemoryType.SEMANTIC);
     return new StoredMemory(m, TestEmbeddings.embed(m.text()));
   }
 
@@ -798,7 +800,8 @@ class EmbeddedStoreTest {
             null,
             null,
             base.provenance(),
-            TestEmbeddings.MODEL);
+            TestEmbeddings.MODEL,
+            MemoryType.EPISODIC);
     ts.write(puts(new StoredMemory(m, TestEmbeddings.embed("a"))));
 
     FilterExpr.Field created = FilterExpr.Field.of(FilterExpr.Kind.CREATED_AT);

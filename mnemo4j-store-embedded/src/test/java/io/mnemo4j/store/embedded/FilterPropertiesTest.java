@@ -3,6 +3,7 @@ package io.mnemo4j.store.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryType;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Role;
@@ -40,8 +41,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 /**
  * Random memories and random filter trees: count, every page of list, vector search and text search
  * must select exactly the memories {@link FilterEvaluator} (the reference semantics) and {@link
- * ScopeFilter#test} select. jqwik prints the seed of a failing try and replays it first on the next
- * run.
+ * ScopeFilter#test} select, on every field: the optional world-time fields (valid_from, valid_to,
+ * expires_at) are missing in about half the memories, and memory_type takes each of its values.
+ * jqwik prints the seed of a failing try and replays it first on the next run.
  */
 class FilterPropertiesTest {
   private static final List<String> TEXTS =
@@ -166,11 +168,12 @@ class FilterPropertiesTest {
                         m.actor(),
                         m.createdAt(),
                         m.updatedAt(),
-                        null,
-                        null,
-                        null,
+                        m.expiresAt(),
+                        m.validFrom(),
+                        m.validTo(),
                         m.provenance(),
-                        m.embeddingModel()));
+                        m.embeddingModel(),
+                        m.type()));
               }
               return out;
             });
@@ -206,26 +209,51 @@ class FilterPropertiesTest {
                   return m;
                 });
     Arbitrary<Instant> time = Arbitraries.of(TIMES);
+    Arbitrary<Memory> base =
+        Combinators.combine(
+                scope, role, actor, categories, metadata, time, time, Arbitraries.of(TEXTS))
+            .as(
+                (s, r, a, c, md, created, updated, word) ->
+                    new Memory(
+                        "tmp",
+                        "memo " + word,
+                        "h",
+                        s,
+                        md,
+                        c,
+                        r,
+                        a,
+                        created,
+                        updated,
+                        null,
+                        null,
+                        null,
+                        new Memory.Provenance(Memory.Provenance.VERBATIM, List.of()),
+                        TestEmbeddings.MODEL,
+                        MemoryType.EPISODIC));
+    // The optional world-time fields are missing half the time: ne/nin/NOT must match those.
+    Arbitrary<Instant> maybeTime = time.injectNull(0.5);
     return Combinators.combine(
-            scope, role, actor, categories, metadata, time, time, Arbitraries.of(TEXTS))
+            base, maybeTime, maybeTime, maybeTime, Arbitraries.of(MemoryType.values()))
         .as(
-            (s, r, a, c, md, created, updated, word) ->
+            (m, validFrom, validTo, expiresAt, type) ->
                 new Memory(
-                    "tmp",
-                    "memo " + word,
-                    "h",
-                    s,
-                    md,
-                    c,
-                    r,
-                    a,
-                    created,
-                    updated,
-                    null,
-                    null,
-                    null,
-                    new Memory.Provenance("verbatim", List.of()),
-                    TestEmbeddings.MODEL));
+                    m.id(),
+                    m.text(),
+                    m.hash(),
+                    m.scope(),
+                    m.metadata(),
+                    m.categories(),
+                    m.role(),
+                    m.actor(),
+                    m.createdAt(),
+                    m.updatedAt(),
+                    expiresAt,
+                    validFrom,
+                    validTo,
+                    m.provenance(),
+                    m.embeddingModel(),
+                    type));
   }
 
   private static Arbitrary<Object> scalar() {
@@ -297,6 +325,10 @@ class FilterPropertiesTest {
   private static Arbitrary<Value> value() {
     return Arbitraries.frequencyOf(
         Tuple.of(4, Arbitraries.of(TEXTS).map(Value.Text::new)),
+        // Memory type wire names, so memory_type filters match something; they are text to every
+        // other field.
+        Tuple.of(
+            2, Arbitraries.of(MemoryType.values()).map(t -> (Value) new Value.Text(t.wireName()))),
         Tuple.of(3, Arbitraries.of(NUMBERS).map(n -> new Value.Number(((Number) n).doubleValue()))),
         Tuple.of(1, Arbitraries.of(true, false).map(Value.Bool::new)),
         Tuple.of(2, Arbitraries.of(TIMES).map(Value.Time::new)));

@@ -198,7 +198,8 @@ class PendingChangesTest {
                   null,
                   null,
                   base.provenance(),
-                  TestEmbeddings.MODEL);
+                  TestEmbeddings.MODEL,
+                  base.type());
           StoredMemory stored = new StoredMemory(m, TestEmbeddings.random(random));
           ts.write(puts(stored));
           state.put(id, stored);

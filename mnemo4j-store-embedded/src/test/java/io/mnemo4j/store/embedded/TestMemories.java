@@ -3,6 +3,7 @@ package io.mnemo4j.store.embedded;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.spi.Change;
@@ -44,8 +45,9 @@ final class TestMemories {
             null,
             null,
             null,
-            new Memory.Provenance("verbatim", List.of("msg-" + id)),
-            TestEmbeddings.MODEL);
+            new Memory.Provenance(Memory.Provenance.VERBATIM, List.of("msg-" + id)),
+            TestEmbeddings.MODEL,
+            MemoryType.EPISODIC);
     return new StoredMemory(m, TestEmbeddings.embed(text));
   }
 

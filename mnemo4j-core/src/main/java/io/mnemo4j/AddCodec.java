@@ -1,0 +1,152 @@
+package io.mnemo4j;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo4j.json.WireJson;
+import io.mnemo4j.llm.TokenUsage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The JSON an operation record holds: an add's request (so a restart can run a queued add again)
+ * and its result (so a retried add, or a poll, gets the first answer). Private to the core; stores
+ * keep it as opaque text. Stateless.
+ */
+final class AddCodec {
+  private AddCodec() {}
+
+  /**
+   * A queued add, decoded.
+   *
+   * @param messages the messages
+   * @param scope the scope
+   * @param options the options
+   */
+  record Request(List<Message> messages, Scope scope, AddOptions options) {}
+
+  static String request(List<Message> messages, Scope scope, AddOptions options) {
+    ObjectNode root = WireJson.object();
+    ArrayNode ms = root.putArray("messages");
+    for (Message m : messages) {
+      ObjectNode o = ms.addObject().put("role", m.role().wireName()).put("content", m.content());
+      if (m.name() != null) {
+        o.put("name", m.name());
+      }
+      if (!m.metadata().isEmpty()) {
+        o.set("metadata", WireJson.MAPPER.valueToTree(m.metadata()));
+      }
+    }
+    ObjectNode sc = root.putObject("scope");
+    scope.user().ifPresent(v -> sc.put("user_id", v));
+    scope.agent().ifPresent(v -> sc.put("agent_id", v));
+    scope.run().ifPresent(v -> sc.put("run_id", v));
+    ObjectNode op = root.putObject("options");
+    op.set("metadata", WireJson.MAPPER.valueToTree(options.metadata()));
+    op.set("categories", WireJson.MAPPER.valueToTree(options.categories()));
+    op.put("expires_at", WireJson.time(options.expiresAt()));
+    if (options.infer() != null) {
+      op.put("infer", options.infer());
+    }
+    op.put("idempotency_key", options.idempotencyKey());
+    op.put("session_date", WireJson.time(options.sessionDate()));
+    op.put("instructions", options.instructions());
+    op.put("procedural", options.procedural());
+    return root.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Request request(String json) {
+    JsonNode root = read(json);
+    List<Message> messages = new ArrayList<>();
+    for (JsonNode m : root.get("messages")) {
+      Map<String, Object> md =
+          m.has("metadata") ? WireJson.MAPPER.convertValue(m.get("metadata"), Map.class) : Map.of();
+      messages.add(
+          new Message(
+              Role.parse("role", m.get("role").asText()),
+              m.get("content").asText(),
+              m.hasNonNull("name") ? m.get("name").asText() : null,
+              md));
+    }
+    JsonNode sc = root.get("scope");
+    Scope scope = Scope.of(text(sc, "user_id"), text(sc, "agent_id"), text(sc, "run_id"));
+    JsonNode op = root.get("options");
+    AddOptions options =
+        new AddOptions(
+            WireJson.MAPPER.convertValue(op.get("metadata"), Map.class),
+            WireJson.MAPPER.convertValue(op.get("categories"), List.class),
+            time(op, "expires_at"),
+            op.hasNonNull("infer") ? op.get("infer").asBoolean() : null,
+            text(op, "idempotency_key"),
+            time(op, "session_date"),
+            text(op, "instructions"),
+            op.path("procedural").asBoolean(false));
+    return new Request(messages, scope, options);
+  }
+
+  static String result(AddResult r) {
+    ObjectNode root = WireJson.object();
+    root.set("results", WireJson.events(r.events()).get("results"));
+    root.put("inferred", r.inferred());
+    root.put("fallback_reason", r.fallbackReason());
+    root.putObject("usage")
+        .put("input_tokens", r.usage().inputTokens())
+        .put("output_tokens", r.usage().outputTokens())
+        .put("calls", r.usage().calls());
+    return root.toString();
+  }
+
+  static AddResult result(String json, String eventId) {
+    JsonNode root = read(json);
+    List<MemoryEvent> events = new ArrayList<>();
+    for (JsonNode e : root.get("results")) {
+      String id = e.path("id").asText();
+      String memory = e.path("memory").asText();
+      events.add(
+          switch (EventType.valueOf(e.get("event").asText())) {
+            case ADD -> new MemoryEvent.Added(id, memory);
+            case UPDATE -> new MemoryEvent.Updated(id, memory, e.path("previous_memory").asText());
+            case DELETE -> new MemoryEvent.Deleted(id, memory);
+            case NONE -> new MemoryEvent.Unchanged(id, memory, text(e, "reason"));
+          });
+    }
+    JsonNode u = root.path("usage");
+    return new AddResult(
+        events,
+        root.path("inferred").asBoolean(),
+        text(root, "fallback_reason"),
+        new TokenUsage(
+            u.path("input_tokens").asLong(),
+            u.path("output_tokens").asLong(),
+            u.path("calls").asInt()),
+        eventId,
+        false);
+  }
+
+  static String error(String code, String message) {
+    ObjectNode root = WireJson.object();
+    root.putObject("error").put("code", code).put("message", message);
+    return root.toString();
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return WireJson.MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable operation record", e);
+    }
+  }
+
+  private static @Nullable String text(JsonNode node, String field) {
+    return node.hasNonNull(field) ? node.get(field).asText() : null;
+  }
+
+  private static @Nullable Instant time(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Instant.parse(node.get(field).asText()) : null;
+  }
+}

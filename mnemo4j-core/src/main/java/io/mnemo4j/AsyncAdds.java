@@ -1,0 +1,250 @@
+package io.mnemo4j;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mnemo4j.json.WireJson;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Asynchronous adds. A submitted add is first written to the tenant's own store as a PENDING
+ * operation record (so it survives a restart), then run on a virtual thread; at most {@code
+ * workers} run at once, and at most {@code capacity} may wait in this process: beyond that {@link
+ * OverloadedException} pushes back instead of queueing without bound. On start, unfinished records
+ * of every tenant are resumed in the background. Thread-safe.
+ */
+final class AsyncAdds implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AsyncAdds.class.getName());
+  private static final Set<EventStatus> UNFINISHED =
+      EnumSet.of(EventStatus.PENDING, EventStatus.RUNNING);
+
+  private final Mnemo mnemo;
+  private final AddPipeline pipeline;
+  private final int capacity;
+  private final Semaphore workers;
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger scans = new AtomicInteger();
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private volatile boolean closed;
+
+  AsyncAdds(Mnemo mnemo, AddPipeline pipeline, int capacity, int workers) {
+    this.mnemo = mnemo;
+    this.pipeline = pipeline;
+    this.capacity = capacity;
+    this.workers = new Semaphore(workers);
+  }
+
+  /** Accepts an add for later; returns its PENDING record (or the earlier one for a reused key). */
+  AddStatus submit(TenantInfo tenant, List<Message> messages, Scope scope, AddOptions options) {
+    pipeline.check(tenant, messages, options);
+    String key = options.idempotencyKey();
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      TenantStore store = lease.store();
+      StoredEvent reuse = null;
+      if (key != null) {
+        Optional<StoredEvent> earlier = store.eventByIdempotencyKey(key);
+        if (earlier.isPresent() && earlier.get().status() != EventStatus.FAILED) {
+          return status(earlier.get());
+        }
+        reuse = earlier.orElse(null);
+      }
+      if (queued.incrementAndGet() > capacity) {
+        queued.decrementAndGet();
+        throw new OverloadedException(
+            "too many asynchronous adds are queued (" + capacity + "); retry later",
+            Duration.ofSeconds(1));
+      }
+      Instant now = mnemo.clock().instant();
+      StoredEvent record =
+          new StoredEvent(
+              reuse != null ? reuse.id() : mnemo.newId(),
+              key,
+              EventStatus.PENDING,
+              AddCodec.request(messages, scope, options),
+              null,
+              reuse != null ? reuse.createdAt() : now,
+              now);
+      try {
+        store.write(WriteBatch.ofEvents(List.of(record)));
+      } catch (RuntimeException e) {
+        queued.decrementAndGet();
+        if (e instanceof ConflictException && key != null) {
+          return store.eventByIdempotencyKey(key).map(AsyncAdds::status).orElseThrow(() -> e);
+        }
+        throw e;
+      }
+      start(tenant, record, true);
+      return status(record);
+    }
+  }
+
+  /** The record with this id in the tenant, decoded. */
+  Optional<AddStatus> status(TenantInfo tenant, String id) {
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      return lease.store().event(id).map(AsyncAdds::status);
+    }
+  }
+
+  /** Resumes every tenant's unfinished records, on a background virtual thread. */
+  void resumeAll() {
+    // Counted while the scan runs, so awaitIdle cannot report idle before it has looked.
+    scans.incrementAndGet();
+    executor.submit(
+        () -> {
+          try {
+            resumeEach();
+          } finally {
+            scans.decrementAndGet();
+          }
+        });
+  }
+
+  private void resumeEach() {
+    for (TenantInfo t : mnemo.listTenants()) {
+      if (closed) {
+        return;
+      }
+      try {
+        // Opening a tenant that never stored anything would create its namespace: skip those.
+        if (!mnemo.namespaceExists(t)) {
+          continue;
+        }
+      } catch (RuntimeException e) {
+        continue;
+      }
+      try (TenantHandles.Lease lease = mnemo.lease(t)) {
+        for (StoredEvent e : lease.store().events(UNFINISHED, 10_000)) {
+          queued.incrementAndGet();
+          start(t, e, true);
+        }
+      } catch (RuntimeException e) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "tenant {0}: could not resume queued adds: {1}",
+            t.id(),
+            e.toString());
+      }
+    }
+  }
+
+  /** Waits until nothing is queued or running in this process; false on timeout. */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (queued.get() > 0 || scans.get() > 0) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  private void start(TenantInfo tenant, StoredEvent record, boolean counted) {
+    if (!inFlight.add(record.id())) {
+      if (counted) {
+        queued.decrementAndGet();
+      }
+      return;
+    }
+    executor.submit(() -> run(tenant, record));
+  }
+
+  private void run(TenantInfo tenant, StoredEvent record) {
+    boolean permit = false;
+    try {
+      workers.acquire();
+      permit = true;
+      StoredEvent running = record.withStatus(EventStatus.RUNNING, null, mnemo.clock().instant());
+      try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+        lease.store().write(WriteBatch.ofEvents(List.of(running)));
+      }
+      AddCodec.Request request = AddCodec.request(record.request());
+      pipeline.add(tenant, request.messages(), request.scope(), request.options(), running);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      if (closed) {
+        // Shutting down: the record stays unfinished and runs again after a restart.
+        return;
+      }
+      fail(tenant, record, e);
+    } finally {
+      if (permit) {
+        workers.release();
+      }
+      inFlight.remove(record.id());
+      queued.decrementAndGet();
+    }
+  }
+
+  private void fail(TenantInfo tenant, StoredEvent record, RuntimeException e) {
+    String code =
+        e instanceof InvalidRequestException
+            ? "invalid_request"
+            : e instanceof NotFoundException ? "not_found" : "internal";
+    String message =
+        e instanceof MnemoException
+            ? e.getMessage()
+            : "the add failed: " + e.getClass().getSimpleName();
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "tenant {0}: asynchronous add {1} failed: {2}",
+        tenant.id(),
+        record.id(),
+        e.getClass().getSimpleName());
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      lease
+          .store()
+          .write(
+              WriteBatch.ofEvents(
+                  List.of(
+                      record.withStatus(
+                          EventStatus.FAILED,
+                          AddCodec.error(code, message),
+                          mnemo.clock().instant()))));
+    } catch (RuntimeException again) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "tenant {0}: could not record the failure of {1}",
+          tenant.id(),
+          record.id());
+    }
+  }
+
+  static AddStatus status(StoredEvent e) {
+    AddResult result = null;
+    String code = null;
+    String message = null;
+    if (e.status() == EventStatus.SUCCEEDED && e.result() != null) {
+      result = AddCodec.result(e.result(), e.id());
+    } else if (e.status() == EventStatus.FAILED && e.result() != null) {
+      try {
+        JsonNode err = WireJson.MAPPER.readTree(e.result()).path("error");
+        code = err.path("code").asText(null);
+        message = err.path("message").asText(null);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException bad) {
+        code = "internal";
+      }
+    }
+    return new AddStatus(e.id(), e.status(), result, code, message, e.createdAt(), e.updatedAt());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    executor.shutdownNow();
+  }
+}
