@@ -33,16 +33,49 @@ import org.jspecify.annotations.Nullable;
  *   shutdown_timeout: 30s
  *   metrics_tenant_labels: false
  *   admin_key_env: MNEMO_ADMIN_KEY   # the admin secret comes from this environment variable, never from the file
+ * llm: { provider: openai, base_url: "http://127.0.0.1:11434/v1", model: "qwen2.5:7b-instruct",
+ *        api_key_env: OPENAI_API_KEY, timeout: 30s }
+ * inference: { mode: consolidate, instructions: "Never store health data.", categories: [food, work] }
+ * tenants:
+ *   acme: { llm: {...}, inference: { mode: additive } }   # per-tenant overrides
  * }</pre>
  *
  * @param dataDir data directory, relative to the working directory
  * @param embedder embedding model name
  * @param server server settings
+ * @param llm the language model (the {@code llm:} block, parsed by {@code LlmConfig}), or null
+ * @param inference how adds use it, or null for the defaults
+ * @param tenants per-tenant overrides of {@code llm} and {@code inference}
  */
 record ConfigFile(
     @JsonProperty("data_dir") @Nullable String dataDir,
     @JsonProperty("embedder") @Nullable String embedder,
-    @JsonProperty("server") @Nullable Server server) {
+    @JsonProperty("server") @Nullable Server server,
+    @JsonProperty("llm") java.util.@Nullable Map<String, Object> llm,
+    @JsonProperty("inference") @Nullable Inference inference,
+    @JsonProperty("tenants") java.util.@Nullable Map<String, TenantOverride> tenants) {
+
+  /**
+   * The {@code inference:} section.
+   *
+   * @param mode {@code consolidate} (default) or {@code additive}
+   * @param instructions standing instructions to the model
+   * @param categories the category vocabulary the model assigns from
+   */
+  record Inference(
+      @JsonProperty("mode") @Nullable String mode,
+      @JsonProperty("instructions") @Nullable String instructions,
+      @JsonProperty("categories") java.util.@Nullable List<String> categories) {}
+
+  /**
+   * One tenant's overrides.
+   *
+   * @param llm its own model block, replacing the global one
+   * @param inference its own inference settings, replacing the global ones key by key
+   */
+  record TenantOverride(
+      @JsonProperty("llm") java.util.@Nullable Map<String, Object> llm,
+      @JsonProperty("inference") @Nullable Inference inference) {}
 
   private static final JsonMapper YAML =
       JsonMapper.builder(new YAMLFactory())
@@ -73,7 +106,7 @@ record ConfigFile(
 
   /** An empty configuration: every default applies. */
   static ConfigFile empty() {
-    return new ConfigFile(null, null, null);
+    return new ConfigFile(null, null, null, null, null, null);
   }
 
   /**

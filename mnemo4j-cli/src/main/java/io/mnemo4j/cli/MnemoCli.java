@@ -211,13 +211,17 @@ public final class MnemoCli implements Runnable {
    */
   Mnemo openMnemo(String... extraRegions) {
     LazyEmbedder embedder = LazyEmbedder.named(embedderName());
-    return Mnemo.builder()
-        .dataDir(dataDir())
-        .embedder(embedder)
-        .backend(EmbeddedBackend.create())
-        .regions(extraRegions)
-        .autoCreateTenants(false)
-        .build();
+    Mnemo.Builder builder =
+        Mnemo.builder()
+            .dataDir(dataDir())
+            .embedder(embedder)
+            .backend(EmbeddedBackend.create())
+            .regions(extraRegions)
+            .autoCreateTenants(false)
+            // A one-shot command must not resume other work or start a sweeper.
+            .resumeQueuedAdds(false)
+            .expirySweep(java.time.Duration.ZERO, java.time.Duration.ZERO);
+    return InferenceConfig.apply(builder, config(), System::getenv).build();
   }
 
   /** The tenant's memory, or a not-found error that says how to create it. */

@@ -87,11 +87,14 @@ final class ServeCommand extends CliCommand {
     }
     Embedder embedder = MnemoServer.timedEmbedder(LazyEmbedder.named(cli().embedderName()));
     Mnemo mnemo =
-        Mnemo.builder()
-            .dataDir(cli().dataDir())
-            .embedder(embedder)
-            .backend(EmbeddedBackend.create())
-            .autoCreateTenants(false)
+        InferenceConfig.apply(
+                Mnemo.builder()
+                    .dataDir(cli().dataDir())
+                    .embedder(embedder)
+                    .backend(EmbeddedBackend.create())
+                    .autoCreateTenants(false),
+                cli().config(),
+                System::getenv)
             .build();
     MnemoServer server;
     try {
