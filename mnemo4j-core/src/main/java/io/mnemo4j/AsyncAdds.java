@@ -246,5 +246,14 @@ final class AsyncAdds implements AutoCloseable {
   public void close() {
     closed = true;
     executor.shutdownNow();
+    try {
+      // Running adds are interrupted; wait for them to let go of their tenants before the caller
+      // closes the stores under them (they resume after a restart).
+      if (!executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "asynchronous adds still running after 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -594,53 +594,19 @@ final class InferenceIngest {
               text.equals(fact.text())
                   ? extracted.vectors().get(d.fact())
                   : mnemo.embedder().embed(text, Embedder.Purpose.DOCUMENT);
-          Memory after =
-              before
-                  .withText(text, TextHash.of(text), before.metadata(), now, modelId)
-                  .withValidity(changeAt, null, now);
-          // The old version stays findable as of any earlier instant: a closed copy keeps its
-          // text, its original system time and its world-time start.
-          Memory oldVersion =
-              new Memory(
-                  mnemo.newId(),
-                  before.text(),
-                  before.hash(),
-                  before.scope(),
-                  before.metadata(),
-                  before.categories(),
-                  before.role(),
-                  before.actor(),
-                  before.createdAt(),
-                  now,
-                  before.expiresAt(),
-                  before.validFrom(),
-                  changeAt,
-                  before.provenance(),
-                  before.embeddingModel(),
-                  before.type());
-          changes.add(new Change.Put(new StoredMemory(after, vector, target.context())));
-          changes.add(
-              new Change.Put(new StoredMemory(oldVersion, target.embedding(), target.context())));
-          history.add(
-              new HistoryEntry(
-                  mnemo.newId(),
-                  before.id(),
-                  EventType.UPDATE,
-                  before.text(),
+          Versions.Superseded v =
+              Versions.supersede(
+                  mnemo,
+                  target,
                   text,
-                  "model",
+                  vector,
+                  before.metadata(),
+                  changeAt,
                   now,
-                  "refined by a new fact; the previous version is kept as " + oldVersion.id()));
-          history.add(
-              new HistoryEntry(
-                  mnemo.newId(),
-                  oldVersion.id(),
-                  EventType.ADD,
-                  null,
-                  before.text(),
                   "model",
-                  now,
-                  "previous version of " + before.id() + ", valid until the update"));
+                  "refined by a new fact");
+          changes.addAll(v.changes());
+          history.addAll(v.history());
           events.add(new MemoryEvent.Updated(before.id(), text, before.text()));
         }
         case DELETE -> {

@@ -305,6 +305,12 @@ public final class Mnemo implements AutoCloseable {
     asyncAdds.close();
     if (sweeper != null) {
       sweeper.interrupt();
+      try {
+        // A sweep in progress must let go of its tenant before the stores close.
+        sweeper.join(Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     handles.close();
     for (MemoryStore s : stores.values()) {

@@ -210,19 +210,9 @@ public final class TenantMemory {
                   return (MemoryEvent) new MemoryEvent.Unchanged(id, before.text(), "unchanged");
                 }
                 Instant now = mnemo.clock().instant();
-                Memory after =
-                    before.withText(text, TextHash.of(text), md, now, embedder.modelId());
-                HistoryEntry h =
-                    new HistoryEntry(
-                        mnemo.newId(), id, EventType.UPDATE, before.text(), text, "api", now);
-                // The memory keeps its place in the conversation, so it keeps the context it was
-                // added
-                // with.
-                store.write(
-                    new WriteBatch(
-                        List.of(new Change.Put(new StoredMemory(after, vector, stored.context()))),
-                        List.of(h),
-                        List.of()));
+                Versions.Superseded v =
+                    Versions.supersede(mnemo, stored, text, vector, md, now, now, "api", null);
+                store.write(new WriteBatch(v.changes(), v.history(), List.of()));
                 return new MemoryEvent.Updated(id, text, before.text());
               });
     }

@@ -290,8 +290,9 @@ public abstract class MemoryStoreContractTest {
     PurgeReceipt receipt = mnemo.purgeTenant("doomed");
 
     assertThat(receipt.tenant()).isEqualTo("doomed");
-    assertThat(receipt.memories()).isEqualTo(3);
-    assertThat(receipt.historyRows()).isEqualTo(4);
+    // The update keeps the old version as a closed memory, with its own history row.
+    assertThat(receipt.memories()).isEqualTo(4);
+    assertThat(receipt.historyRows()).isEqualTo(5);
     assertThat(receipt.messages()).isEqualTo(3);
     assertThat(mnemo.findTenant("doomed")).isEmpty();
     assertThat(mnemo.purgeReceipts()).extracting(PurgeReceipt::tenant).contains("doomed");
