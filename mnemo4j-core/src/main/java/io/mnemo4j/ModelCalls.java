@@ -119,6 +119,7 @@ final class ModelCalls {
         usageSink.accept(c.usage());
         return c;
       } catch (LanguageModelException e) {
+        stopIfInterrupted();
         if (!e.retriable() || attempt >= MAX_ATTEMPTS) {
           throw new Failed(
               "the model failed ("
@@ -140,9 +141,20 @@ final class ModelCalls {
         }
         sleep(wait);
       } catch (RuntimeException e) {
+        stopIfInterrupted();
         // An adapter bug must not lose the user's words either: treat it as a failed call.
         throw new Failed("the model call failed: " + e.getClass().getSimpleName(), TokenUsage.NONE);
       }
+    }
+  }
+
+  /**
+   * An interrupted call means the instance is shutting down, not that the model failed: the add
+   * must stop unapplied (a queued one runs again after the restart), not fall back to verbatim.
+   */
+  private static void stopIfInterrupted() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new StoreUnavailableException("interrupted while calling the model: shutting down");
     }
   }
 
@@ -156,7 +168,7 @@ final class ModelCalls {
       Thread.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new Failed("interrupted while waiting to retry the model", TokenUsage.NONE);
+      throw new StoreUnavailableException("interrupted while waiting to retry the model", e);
     }
   }
 
