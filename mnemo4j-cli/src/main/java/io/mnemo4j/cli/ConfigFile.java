@@ -38,6 +38,12 @@ import org.jspecify.annotations.Nullable;
  * inference: { mode: consolidate, instructions: "Never store health data.", categories: [food, work] }
  * tenants:
  *   acme: { llm: {...}, inference: { mode: additive } }   # per-tenant overrides
+ * catalog: ./mnemo-data/catalog.db      # control plane: a SQLite file or a jdbc:postgresql: URL
+ * default_region: eu                    # where new tenants go (default: the first region listed)
+ * regions:
+ *   eu:    { store: postgres, url: "jdbc:postgresql://127.0.0.1:5432/mnemo_eu" }
+ *   us:    { store: postgres, shards: ["jdbc:postgresql://127.0.0.1:5432/mnemo_us1", "jdbc:..."] }
+ *   local: { store: embedded, path: ./mnemo-data/local }
  * }</pre>
  *
  * @param dataDir data directory, relative to the working directory
@@ -46,6 +52,10 @@ import org.jspecify.annotations.Nullable;
  * @param llm the language model (the {@code llm:} block, parsed by {@code LlmConfig}), or null
  * @param inference how adds use it, or null for the defaults
  * @param tenants per-tenant overrides of {@code llm} and {@code inference}
+ * @param catalog the control-plane catalog: a SQLite file path or a {@code jdbc:postgresql:} URL
+ * @param defaultRegion the region new tenants go to
+ * @param regions region name to store; without it, one embedded region {@code local} under the data
+ *     directory
  */
 record ConfigFile(
     @JsonProperty("data_dir") @Nullable String dataDir,
@@ -53,7 +63,35 @@ record ConfigFile(
     @JsonProperty("server") @Nullable Server server,
     @JsonProperty("llm") java.util.@Nullable Map<String, Object> llm,
     @JsonProperty("inference") @Nullable Inference inference,
-    @JsonProperty("tenants") java.util.@Nullable Map<String, TenantOverride> tenants) {
+    @JsonProperty("tenants") java.util.@Nullable Map<String, TenantOverride> tenants,
+    @JsonProperty("catalog") @Nullable String catalog,
+    @JsonProperty("default_region") @Nullable String defaultRegion,
+    @JsonProperty("regions") java.util.@Nullable Map<String, Region> regions) {
+
+  /**
+   * One region's store.
+   *
+   * @param store {@code embedded} or {@code postgres}
+   * @param path embedded: the directory holding the region's tenants
+   * @param url postgres: the database of an unsharded region
+   * @param shards postgres: the databases of a sharded region, each a URL (named by position: 0, 1,
+   *     ...) or {@code {name, url}}; append only, since the catalog records each tenant's shard
+   * @param user postgres: the role to connect as (default: the URL's, else postgres)
+   * @param passwordEnv postgres: environment variable holding the password
+   * @param passwordFile postgres: file holding the password
+   * @param poolSize postgres: connections per database (default 8)
+   * @param schemaPrefix postgres: prefix of tenant schema names (default mnemo_t_)
+   */
+  record Region(
+      @JsonProperty("store") @Nullable String store,
+      @JsonProperty("path") @Nullable String path,
+      @JsonProperty("url") @Nullable String url,
+      @JsonProperty("shards") java.util.@Nullable List<Object> shards,
+      @JsonProperty("user") @Nullable String user,
+      @JsonProperty("password_env") @Nullable String passwordEnv,
+      @JsonProperty("password_file") @Nullable String passwordFile,
+      @JsonProperty("pool_size") @Nullable Integer poolSize,
+      @JsonProperty("schema_prefix") @Nullable String schemaPrefix) {}
 
   /**
    * The {@code inference:} section.
@@ -106,7 +144,7 @@ record ConfigFile(
 
   /** An empty configuration: every default applies. */
   static ConfigFile empty() {
-    return new ConfigFile(null, null, null, null, null, null);
+    return new ConfigFile(null, null, null, null, null, null, null, null, null);
   }
 
   /**

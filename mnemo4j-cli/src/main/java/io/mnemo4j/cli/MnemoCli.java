@@ -6,7 +6,6 @@ import io.mnemo4j.MnemoException;
 import io.mnemo4j.NotFoundException;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.embed.onnx.OnnxEmbedder;
-import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -211,17 +210,24 @@ public final class MnemoCli implements Runnable {
    */
   Mnemo openMnemo(String... extraRegions) {
     LazyEmbedder embedder = LazyEmbedder.named(embedderName());
+    ConfiguredBackend backend = backend();
     Mnemo.Builder builder =
         Mnemo.builder()
             .dataDir(dataDir())
             .embedder(embedder)
-            .backend(EmbeddedBackend.create())
-            .regions(extraRegions)
+            .backend(backend)
+            .defaultRegion(backend.defaultRegion())
+            .regions(backend.regions().isEmpty() ? extraRegions : new String[0])
             .autoCreateTenants(false)
             // A one-shot command must not resume other work or start a sweeper.
             .resumeQueuedAdds(false)
             .expirySweep(java.time.Duration.ZERO, java.time.Duration.ZERO);
     return InferenceConfig.apply(builder, config(), System::getenv).build();
+  }
+
+  /** The storage the configuration describes (the embedded default without regions). */
+  ConfiguredBackend backend() {
+    return ConfiguredBackend.from(config(), dataDir());
   }
 
   /** The tenant's memory, or a not-found error that says how to create it. */

@@ -2,9 +2,9 @@ package io.mnemo4j.cli;
 
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.server.MnemoServer;
+import io.mnemo4j.server.ModelUsageMeter;
 import io.mnemo4j.server.ServerConfig;
 import io.mnemo4j.spi.Embedder;
-import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -86,12 +86,17 @@ final class ServeCommand extends CliCommand {
       throw new io.mnemo4j.InvalidRequestException("config.server", e.getMessage());
     }
     Embedder embedder = MnemoServer.timedEmbedder(LazyEmbedder.named(cli().embedderName()));
+    ConfiguredBackend backend = cli().backend();
+    // Counts model tokens per tenant from the first call, before the server binds it to /metrics.
+    ModelUsageMeter meter = new ModelUsageMeter();
     Mnemo mnemo =
         InferenceConfig.apply(
                 Mnemo.builder()
                     .dataDir(cli().dataDir())
                     .embedder(embedder)
-                    .backend(EmbeddedBackend.create())
+                    .backend(backend)
+                    .defaultRegion(backend.defaultRegion())
+                    .usageListener(meter)
                     .autoCreateTenants(false),
                 cli().config(),
                 System::getenv)
@@ -100,7 +105,7 @@ final class ServeCommand extends CliCommand {
     try {
       // Load the model now, so the first request does not pay for it.
       embedder.embed("warm up", Embedder.Purpose.QUERY);
-      server = MnemoServer.start(config, mnemo);
+      server = MnemoServer.start(config, mnemo, meter);
     } catch (RuntimeException e) {
       mnemo.close();
       throw e;

@@ -51,7 +51,9 @@ final class TenantsCommand implements Runnable {
         if (json()) {
           Json.print(out(), WireJson.tenant(t));
         } else {
-          out().println("created tenant " + t.id() + " in region " + t.region());
+          out()
+              .println(
+                  "created tenant " + t.id() + " in region " + t.region() + ", shard " + t.shard());
         }
       }
       return MnemoCli.OK;
@@ -75,9 +77,16 @@ final class TenantsCommand implements Runnable {
         out().println("no tenants; create one with: mnemo tenants create ID");
       } else {
         PrintStream o = out();
-        o.printf(Locale.ROOT, "%-32s %-12s %s%n", "TENANT", "REGION", "CREATED");
+        o.printf(Locale.ROOT, "%-32s %-12s %-8s %s%n", "TENANT", "REGION", "SHARD", "CREATED");
         tenants.forEach(
-            t -> o.printf(Locale.ROOT, "%-32s %-12s %s%n", t.id(), t.region(), t.createdAt()));
+            t ->
+                o.printf(
+                    Locale.ROOT,
+                    "%-32s %-12s %-8s %s%n",
+                    t.id(),
+                    t.region(),
+                    t.shard(),
+                    t.createdAt()));
       }
       return MnemoCli.OK;
     }

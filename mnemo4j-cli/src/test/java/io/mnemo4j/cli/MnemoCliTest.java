@@ -447,7 +447,14 @@ class MnemoCliTest {
     assertThat(add.fieldNames())
         .toIterable()
         .containsExactly(
-            "id", "memory_id", "event", "old_memory", "new_memory", "actor", "created_at");
+            "id",
+            "memory_id",
+            "event",
+            "old_memory",
+            "new_memory",
+            "actor",
+            "created_at",
+            "reason");
     assertThat(add.get("event").asText()).isEqualTo("ADD");
     assertThat(add.get("memory_id").asText()).isEqualTo(id);
     assertThat(add.get("old_memory").isNull()).isTrue();

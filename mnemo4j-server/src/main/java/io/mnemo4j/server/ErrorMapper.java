@@ -8,6 +8,7 @@ import io.mnemo4j.ConflictException;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.ModelException;
 import io.mnemo4j.NotFoundException;
+import io.mnemo4j.OverloadedException;
 import io.mnemo4j.StoreUnavailableException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * ApiException                its status and code (401 unauthorized, 403 forbidden, 501 not_implemented...)
  * NotFoundException           404 not_found
  * ConflictException           409 conflict
+ * OverloadedException         429 overloaded, with a Retry-After header (whole seconds)
  * StoreUnavailableException   503 store_unavailable
  * ModelException              503 model_unavailable if retriable, else 502 model_error
  * Javalin 404 / 405 / 413     not_found / method_not_allowed / payload_too_large
@@ -49,6 +51,7 @@ final class ErrorMapper {
       case ApiException api -> new Problem(api.status(), api.code(), api.getMessage(), api.field());
       case NotFoundException nf -> new Problem(404, "not_found", nf.getMessage(), null);
       case ConflictException c -> new Problem(409, "conflict", c.getMessage(), null);
+      case OverloadedException o -> new Problem(429, "overloaded", o.getMessage(), null);
       case StoreUnavailableException su -> {
         LOG.warn("store unavailable on {} {}: {}", ctx.method(), route(ctx), su.getMessage());
         yield new Problem(503, "store_unavailable", "the store is unavailable; retry later", null);
@@ -100,6 +103,9 @@ final class ErrorMapper {
     Problem p = problem(e, ctx);
     ctx.attribute(ServerMetrics.ERROR_CODE, p.code());
     Json.send(ctx, p.status(), body(p));
+    if (e instanceof OverloadedException o) {
+      ctx.header("Retry-After", Long.toString(retryAfterSeconds(o)));
+    }
     if (p.status() == 405 && e instanceof HttpResponseException hre) {
       String allowed =
           hre.getDetails()
@@ -108,6 +114,12 @@ final class ErrorMapper {
         ctx.header("Allow", allowed);
       }
     }
+  }
+
+  /** The suggested wait in whole seconds, rounded up, at least 1. */
+  static long retryAfterSeconds(OverloadedException o) {
+    long millis = o.retryAfter() == null ? 0 : Math.max(0, o.retryAfter().toMillis());
+    return Math.max(1, (millis + 999) / 1000);
   }
 
   static ObjectNode body(Problem p) {

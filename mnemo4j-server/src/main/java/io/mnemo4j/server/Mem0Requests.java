@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Request DTOs of the Mem0-compatible routes, parsed by {@link Json#LENIENT}: fields Mem0 clients
  * send that Mnemo4j does not use ({@code output_format}, {@code version}, {@code org_id}, {@code
- * project_id}, {@code async_mode}, {@code custom_categories}...) are ignored, not refused. Fields
- * declared here as {@link JsonNode} are accepted and interpreted (or deliberately ignored) by
- * {@link Mem0Routes}. Records are immutable.
+ * project_id}, {@code custom_categories}...) are ignored, not refused. Fields declared here as
+ * {@link JsonNode} are accepted and interpreted (or deliberately ignored) by {@link Mem0Routes}.
+ * Records are immutable.
  */
 final class Mem0Requests {
   private Mem0Requests() {}
@@ -23,13 +23,20 @@ final class Mem0Requests {
    * @param appId Mem0 app scope (not supported: refused when set)
    * @param runId run scope
    * @param metadata JSON object attached to each memory
-   * @param infer Mem0's LLM extraction switch (default true); Mnemo4j stores verbatim either way
+   * @param infer Mem0's LLM extraction switch (default true: use the language model when one is
+   *     configured; false stores verbatim)
    * @param outputFormat {@code v1.0} (bare list) or {@code v1.1} (results object), legacy route
    *     only
    * @param expirationDate {@code YYYY-MM-DD} or ISO date-time after which the memories are not
    *     returned
    * @param enableGraph graph memory switch (no graph: answered with empty {@code relations})
-   * @param asyncMode accepted and ignored: Mnemo4j always processes synchronously
+   * @param asyncMode true queues the add and answers with its event id (default false here:
+   *     processed synchronously, unlike Mem0's platform default)
+   * @param customInstructions per-call instructions to the model
+   * @param includes what the model should remember in particular (added to the instructions)
+   * @param excludes what the model must never remember (added to the instructions)
+   * @param memoryType {@code procedural_memory} stores one procedure summarising an agent run
+   * @param timestamp Unix seconds when the conversation took place (the session date)
    */
   record Add(
       @Nullable JsonNode messages,
@@ -42,7 +49,12 @@ final class Mem0Requests {
       @Nullable String outputFormat,
       @Nullable String expirationDate,
       @Nullable Boolean enableGraph,
-      @Nullable JsonNode asyncMode) {}
+      @Nullable JsonNode asyncMode,
+      @Nullable String customInstructions,
+      @Nullable String includes,
+      @Nullable String excludes,
+      @Nullable String memoryType,
+      @Nullable JsonNode timestamp) {}
 
   /**
    * {@code POST /v3/memories/search/} and the legacy {@code POST /v2/memories/search/}, {@code
@@ -64,6 +76,8 @@ final class Mem0Requests {
    * @param enableGraph graph memory switch (answered with empty {@code relations})
    * @param rerank accepted and ignored (no reranker)
    * @param keywordSearch accepted and ignored (search is always hybrid)
+   * @param asOf ISO-8601 date or date-time: search the memory as it was then
+   * @param includeExpired also find memories past their expiration date
    */
   record Search(
       @Nullable String query,
@@ -80,7 +94,9 @@ final class Mem0Requests {
       @Nullable String outputFormat,
       @Nullable Boolean enableGraph,
       @Nullable JsonNode rerank,
-      @Nullable JsonNode keywordSearch) {}
+      @Nullable JsonNode keywordSearch,
+      @Nullable String asOf,
+      @Nullable Boolean includeExpired) {}
 
   /**
    * {@code POST /v3/memories/} (get_all): filters in the body, {@code page}/{@code page_size} in
@@ -94,6 +110,8 @@ final class Mem0Requests {
    * @param page 1-based page number
    * @param pageSize page size, 1 to 1000 (default 100)
    * @param categories categories filter (any of)
+   * @param asOf ISO-8601 date or date-time: list the memory as it was then
+   * @param includeExpired also list memories past their expiration date
    */
   record GetAll(
       @Nullable JsonNode filters,
@@ -103,7 +121,9 @@ final class Mem0Requests {
       @Nullable String appId,
       @Nullable Integer page,
       @Nullable Integer pageSize,
-      @Nullable List<String> categories) {}
+      @Nullable List<String> categories,
+      @Nullable String asOf,
+      @Nullable Boolean includeExpired) {}
 
   /**
    * {@code PUT /v1/memories/{id}/}.

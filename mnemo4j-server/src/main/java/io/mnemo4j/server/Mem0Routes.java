@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.mnemo4j.AddOptions;
+import io.mnemo4j.AddResult;
+import io.mnemo4j.AddStatus;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
@@ -23,6 +25,7 @@ import io.mnemo4j.TenantMemory;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
 import io.mnemo4j.json.WireJson;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -39,8 +42,10 @@ import org.jspecify.annotations.Nullable;
  * The Mem0 Platform routes its official Python and TypeScript clients call, with Mem0's request and
  * response JSON, so an app written for Mem0 changes only its host and key. Unknown request fields
  * are ignored (Mem0 clients send many); features Mnemo4j lacks answer in the documented shape where
- * that is harmless, else 501. The tenant is the key's ({@code org_id} in {@code /v1/ping/}).
- * Thread-safe.
+ * that is harmless, else 501. Adds use the language model when one is configured ({@code infer},
+ * default true), run synchronously unless {@code async_mode} is true, and are polled at {@code
+ * /v1/event/{event_id}/}; searches and listings accept {@code as_of} and {@code include_expired}.
+ * The tenant is the key's ({@code org_id} in {@code /v1/ping/}). Thread-safe.
  */
 final class Mem0Routes {
   /** Most items in one batch request, as in Mem0. */
@@ -79,10 +84,9 @@ final class Mem0Routes {
     r.delete("/v2/entities/{entity_type}/{entity_id}/", this::deleteEntity);
     r.put("/v1/batch/", this::batchUpdate);
     r.delete("/v1/batch/", this::batchDelete);
+    r.get("/v1/event/{event_id}/", this::event);
     // Mem0 features Mnemo4j does not have: an explicit 501 naming the feature, after
     // authentication.
-    unsupported(
-        r, "GET", "/v1/event/{event_id}/", "event polling (adds are processed synchronously)");
     unsupported(r, "POST", "/v1/feedback/", "memory feedback");
     unsupported(r, "POST", "/v1/exports/", "memory exports");
     unsupported(r, "POST", "/v1/exports/get/", "memory exports");
@@ -135,23 +139,38 @@ final class Mem0Routes {
     refuseAppId(in.appId());
     List<Message> messages = messages(in.messages());
     Scope scope = p.writeScope(Scope.of(in.userId(), in.agentId(), in.runId()));
-    AddOptions options = Requests.addOptions(in.metadata(), null, expiry(in.expirationDate()));
+    // Mem0's infer defaults to true, meaning "use the model": here, when one is configured.
+    AddOptions options =
+        Requests.addOptions(in.metadata(), null, expiry(in.expirationDate()))
+            .withInfer(Boolean.FALSE.equals(in.infer()) ? Boolean.FALSE : null)
+            .withInstructions(instructions(in))
+            .withProcedural(procedural(in.memoryType()))
+            .withSessionDate(timestamp(in.timestamp()))
+            .withIdempotencyKey(NativeRoutes.idempotencyKey(ctx, null));
     TenantMemory memory = auth.memory(p);
-    List<MemoryEvent> events = memory.add(messages, scope, options);
-    natives.countAdds(p, events);
-    ArrayNode results = JsonNodeFactory.instance.arrayNode();
-    for (MemoryEvent e : events) {
-      if (e.event() != EventType.NONE) { // Mem0 leaves no-op decisions out of add results
-        ObjectNode r = Json.object();
-        r.put("id", e.id());
-        r.put("memory", e.memory());
-        r.put("event", e.event().name());
-        r.putObject("data").put("memory", e.memory());
-        results.add(r);
+    boolean legacyList = !v3 && !"v1.1".equals(in.outputFormat());
+    if (asyncMode(in.asyncMode())) {
+      AddStatus status = memory.addAsync(messages, scope, options);
+      ObjectNode queued = Json.object();
+      queued.put("message", "Memory processing has been queued for background execution");
+      queued.put("status", status.status().wireName());
+      queued.put("event_id", status.id());
+      if (v3) {
+        Json.ok(ctx, queued);
+      } else if (legacyList) {
+        Json.ok(ctx, JsonNodeFactory.instance.arrayNode().add(queued));
+      } else {
+        ObjectNode root = Json.object();
+        root.putArray("results").add(queued);
+        Json.ok(ctx, root);
       }
+      return;
     }
+    AddResult result = memory.ingest(messages, scope, options);
+    natives.countAdds(p, result);
+    ArrayNode results = results(result);
     boolean inferRequested = in.infer() == null || in.infer();
-    if (!v3 && !"v1.1".equals(in.outputFormat())) {
+    if (legacyList) {
       Json.ok(ctx, results); // v1.0: a bare list
       return;
     }
@@ -160,15 +179,133 @@ final class Mem0Routes {
     if (v3) {
       root.put("message", "memories processed synchronously");
       root.put("status", "SUCCEEDED");
-      root.put("event_id", UUID.randomUUID().toString());
+      root.put(
+          "event_id", result.eventId() != null ? result.eventId() : UUID.randomUUID().toString());
     }
     if (inferRequested) {
-      root.put("inferred", false); // no language model: messages were stored verbatim
+      root.put("inferred", result.inferred());
     }
     if (Requests.flag(in.enableGraph())) {
       root.putArray("relations");
     }
     Json.ok(ctx, root);
+  }
+
+  /** The add results as Mem0 lists them: no-op (NONE) decisions are left out. */
+  private static ArrayNode results(AddResult result) {
+    ArrayNode results = JsonNodeFactory.instance.arrayNode();
+    for (MemoryEvent e : result.events()) {
+      if (e.event() != EventType.NONE) {
+        ObjectNode r = Json.object();
+        r.put("id", e.id());
+        r.put("memory", e.memory());
+        r.put("event", e.event().name());
+        r.putObject("data").put("memory", e.memory());
+        if (e instanceof MemoryEvent.Updated u) {
+          r.put("previous_memory", u.previous());
+        }
+        results.add(r);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Mem0's {@code custom_instructions}, {@code includes} and {@code excludes} as one per-call
+   * instruction text, or null when none is given.
+   */
+  static @Nullable String instructions(Mem0Requests.Add in) {
+    StringBuilder sb = new StringBuilder();
+    if (in.customInstructions() != null && !in.customInstructions().isBlank()) {
+      sb.append(in.customInstructions().strip());
+    }
+    if (in.includes() != null && !in.includes().isBlank()) {
+      sb.append(sb.isEmpty() ? "" : "\n").append("Remember in particular: ");
+      sb.append(in.includes().strip());
+    }
+    if (in.excludes() != null && !in.excludes().isBlank()) {
+      sb.append(sb.isEmpty() ? "" : "\n").append("Never remember: ");
+      sb.append(in.excludes().strip());
+    }
+    if (sb.length() > AddOptions.MAX_INSTRUCTIONS) {
+      throw new InvalidRequestException(
+          "custom_instructions",
+          "custom_instructions, includes and excludes together must be at most "
+              + AddOptions.MAX_INSTRUCTIONS
+              + " characters");
+    }
+    return sb.isEmpty() ? null : sb.toString();
+  }
+
+  private static boolean procedural(@Nullable String memoryType) {
+    if (memoryType == null || memoryType.isEmpty()) {
+      return false;
+    }
+    if (memoryType.equals("procedural_memory")) {
+      return true;
+    }
+    throw new InvalidRequestException(
+        "memory_type", "memory_type must be procedural_memory (or omitted for facts)");
+  }
+
+  /** Mem0's {@code async_mode}: absent or null means synchronous here. */
+  private static boolean asyncMode(@Nullable JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return false;
+    }
+    if (node.isBoolean()) {
+      return node.asBoolean();
+    }
+    if (node.isTextual() && (node.asText().equals("true") || node.asText().equals("false"))) {
+      return node.asText().equals("true");
+    }
+    throw new InvalidRequestException("async_mode", "async_mode must be true or false");
+  }
+
+  /** Mem0's {@code timestamp} (Unix seconds) as the session date, or null. */
+  private static @Nullable Instant timestamp(@Nullable JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    if (node.isNumber() && !node.isBigInteger() && Double.isFinite(node.asDouble())) {
+      double seconds = node.asDouble();
+      if (seconds >= 0 && seconds < 253_402_300_800d) { // before year 10000
+        return Instant.ofEpochMilli((long) (seconds * 1000));
+      }
+    }
+    throw new InvalidRequestException(
+        "timestamp", "timestamp must be a Unix time in seconds, such as 1735689600");
+  }
+
+  // ---- events ----
+
+  private void event(Context ctx) {
+    Principal.Tenant p = auth.tenant(ctx);
+    AddStatus s = natives.addStatus(p, ctx.pathParam("event_id"), "event_id");
+    ObjectNode n = Json.object();
+    n.put("id", s.id());
+    n.put("event_type", "ADD");
+    n.put("status", s.status().wireName());
+    n.set(
+        "results", s.result() == null ? JsonNodeFactory.instance.arrayNode() : results(s.result()));
+    n.put("created_at", WireJson.time(s.createdAt()));
+    n.put("updated_at", WireJson.time(s.updatedAt()));
+    boolean finished = s.status().finished();
+    n.put("completed_at", finished ? WireJson.time(s.updatedAt()) : null);
+    if (finished) {
+      n.put("latency", Duration.between(s.createdAt(), s.updatedAt()).toMillis());
+    } else {
+      n.putNull("latency");
+    }
+    if (s.result() != null) {
+      n.put("inferred", s.result().inferred());
+    }
+    if (s.errorCode() != null || s.errorMessage() != null) {
+      ObjectNode err = n.putObject("error");
+      err.put("code", s.errorCode() == null ? "internal" : s.errorCode());
+      err.put("message", s.errorMessage() == null ? "the add failed" : s.errorMessage());
+    }
+    Json.ok(ctx, n);
   }
 
   private static List<Message> messages(@Nullable JsonNode node) {
@@ -253,6 +390,7 @@ final class Mem0Routes {
     Selection sel =
         selection(
             p, in.filters(), in.userId(), in.agentId(), in.runId(), in.metadata(), in.categories());
+    sel = Requests.view(sel, "as_of", in.asOf(), in.includeExpired());
     int topK = in.topK() != null ? in.topK() : in.limit() != null ? in.limit() : DEFAULT_TOP_K;
     if (topK < 1 || topK > Search.MAX_LIMIT) {
       throw new InvalidRequestException("top_k", "top_k must be 1 to " + Search.MAX_LIMIT);
@@ -285,6 +423,7 @@ final class Mem0Routes {
     refuseAppId(in.appId());
     Selection sel =
         selection(p, in.filters(), in.userId(), in.agentId(), in.runId(), null, in.categories());
+    sel = Requests.view(sel, "as_of", in.asOf(), in.includeExpired());
     int page = queryInt(ctx, "page", in.page() == null ? 1 : in.page());
     int size =
         queryInt(ctx, "page_size", in.pageSize() == null ? DEFAULT_PAGE_SIZE : in.pageSize());

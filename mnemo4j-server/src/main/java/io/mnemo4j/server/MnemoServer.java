@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -19,14 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Mnemo4j HTTP server: native routes under {@code /v1/mem}, tenant administration under {@code
- * /v1/tenants}, Mem0 Platform-compatible routes, {@code /health}, {@code /ready}, {@code /metrics}
- * and {@code /openapi.json}, on Javalin 7 (Jetty 12) with requests handled on virtual threads.
- * Thread-safe.
+ * The Mnemo4j HTTP server: native routes under {@code /v1/mem} and {@code /v1/events}, tenant
+ * administration under {@code /v1/tenants}, Mem0 Platform-compatible routes, {@code /health},
+ * {@code /ready}, {@code /metrics} and {@code /openapi.json}, on Javalin 7 (Jetty 12) with requests
+ * handled on virtual threads. Thread-safe.
  *
  * <pre>{@code
- * try (Mnemo mnemo = Mnemo.builder().embedder(MnemoServer.timedEmbedder(embedder)).backend(backend).build();
- *      MnemoServer server = MnemoServer.start(ServerConfig.fromEnv(System.getenv()), mnemo)) {
+ * ModelUsageMeter meter = new ModelUsageMeter();   // language-model usage in /metrics
+ * try (Mnemo mnemo = Mnemo.builder().embedder(MnemoServer.timedEmbedder(embedder)).backend(backend)
+ *          .usageListener(meter).build();
+ *      MnemoServer server = MnemoServer.start(ServerConfig.fromEnv(System.getenv()), mnemo, meter)) {
  *   server.awaitStop();   // or return and close later
  * }
  * }</pre>
@@ -42,14 +45,17 @@ public final class MnemoServer implements AutoCloseable {
 
   private final Javalin app;
   private final ServerMetrics metrics;
+  private final Optional<ModelUsageMeter> meter;
   private final List<Route> routes;
   private final Object lock = new Object();
   private boolean closing;
   private boolean closed;
 
-  private MnemoServer(Javalin app, ServerMetrics metrics, List<Route> routes) {
+  private MnemoServer(
+      Javalin app, ServerMetrics metrics, Optional<ModelUsageMeter> meter, List<Route> routes) {
     this.app = app;
     this.metrics = metrics;
+    this.meter = meter;
     this.routes = routes;
   }
 
@@ -59,10 +65,37 @@ public final class MnemoServer implements AutoCloseable {
    * printed once to {@code config.console()}; a configured admin key is registered (idempotently).
    */
   public static MnemoServer start(ServerConfig config, Mnemo mnemo) {
+    return start(config, mnemo, Optional.empty());
+  }
+
+  /**
+   * Starts a server as {@link #start(ServerConfig, Mnemo)} does, and binds {@code meter} to its
+   * {@code /metrics} ({@code mnemo_llm_tokens_total}, {@code mnemo_llm_calls_total}). Pass the same
+   * meter to {@link Mnemo.Builder#usageListener} when building {@code mnemo}; usage reported before
+   * this call is counted too. The meter is unbound when the server closes.
+   */
+  public static MnemoServer start(ServerConfig config, Mnemo mnemo, ModelUsageMeter meter) {
+    return start(config, mnemo, Optional.of(Objects.requireNonNull(meter, "meter")));
+  }
+
+  private static MnemoServer start(
+      ServerConfig config, Mnemo mnemo, Optional<ModelUsageMeter> meter) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mnemo, "mnemo");
     bootstrapAdminKey(config, mnemo);
     ServerMetrics metrics = new ServerMetrics(mnemo, config.metricsTenantLabels());
+    try {
+      meter.ifPresent(m -> m.bind(metrics));
+      return listen(config, mnemo, metrics, meter);
+    } catch (RuntimeException | Error e) {
+      meter.ifPresent(m -> m.unbind(metrics));
+      metrics.close();
+      throw e;
+    }
+  }
+
+  private static MnemoServer listen(
+      ServerConfig config, Mnemo mnemo, ServerMetrics metrics, Optional<ModelUsageMeter> meter) {
     Auth auth = new Auth(mnemo);
     NativeRoutes natives = new NativeRoutes(auth, metrics);
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
@@ -115,7 +148,7 @@ public final class MnemoServer implements AutoCloseable {
             });
     app.start();
     LOG.info("Mnemo4j server listening on {}:{}", config.host(), app.port());
-    return new MnemoServer(app, metrics, List.copyOf(routes));
+    return new MnemoServer(app, metrics, meter, List.copyOf(routes));
   }
 
   private static void bootstrapAdminKey(ServerConfig config, Mnemo mnemo) {
@@ -183,6 +216,7 @@ public final class MnemoServer implements AutoCloseable {
     try {
       app.stop();
     } finally {
+      meter.ifPresent(m -> m.unbind(metrics));
       metrics.close();
       LOG.info("Mnemo4j server stopped");
       synchronized (lock) {

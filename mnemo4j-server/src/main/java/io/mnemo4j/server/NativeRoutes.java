@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.mnemo4j.AddOptions;
+import io.mnemo4j.AddResult;
+import io.mnemo4j.AddStatus;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryEvent;
+import io.mnemo4j.MemoryType;
 import io.mnemo4j.Message;
 import io.mnemo4j.NotFoundException;
 import io.mnemo4j.Page;
@@ -25,16 +28,27 @@ import io.mnemo4j.json.WireJson;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The native memory API under {@code /v1/mem}: add, search, list (cursor pages), get, update,
- * delete, delete-all, history. The tenant is the key's; a user-narrowed key is held to its user.
- * Thread-safe (stateless apart from its collaborators).
+ * The native memory API under {@code /v1/mem}: add (synchronous or queued, with the language model
+ * when configured), search, list (cursor pages; both can look at the past with {@code as_of}), get,
+ * update, delete, delete-all, history; and {@code /v1/events/{id}} to poll add operations. The
+ * tenant is the key's; a user-narrowed key is held to its user. Thread-safe (stateless apart from
+ * its collaborators).
  */
 final class NativeRoutes {
   static final String PREFIX = "/v1/mem";
+
+  /** Where add operations (asynchronous or idempotency-keyed adds) are polled. */
+  static final String EVENTS = "/v1/events";
+
+  /** The HTTP header carrying an add's idempotency key. */
+  static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+
   private static final int DEFAULT_PAGE_SIZE = 100;
   private static final Set<String> LIST_PARAMS =
       Set.of(
@@ -45,7 +59,9 @@ final class NativeRoutes {
           "all",
           "filters",
           "cursor",
-          "page_size");
+          "page_size",
+          "as_of",
+          "include_expired");
 
   private final Auth auth;
   private final ServerMetrics metrics;
@@ -64,6 +80,7 @@ final class NativeRoutes {
     r.put(PREFIX + "/{id}", this::update);
     r.delete(PREFIX + "/{id}", this::delete);
     r.get(PREFIX + "/{id}/history", this::history);
+    r.get(EVENTS + "/{id}", this::event);
   }
 
   private void add(Context ctx) {
@@ -73,11 +90,101 @@ final class NativeRoutes {
     Scope scope = p.writeScope(Scope.of(in.userId(), in.agentId(), in.runId()));
     AddOptions options =
         Requests.addOptions(
-            in.metadata(), in.categories(), Requests.instant("expires_at", in.expiresAt()));
+                in.metadata(), in.categories(), Requests.instant("expires_at", in.expiresAt()))
+            .withInfer(in.infer())
+            .withIdempotencyKey(idempotencyKey(ctx, in.idempotencyKey()))
+            .withSessionDate(Requests.dateOrInstant("session_date", in.sessionDate()))
+            .withInstructions(in.instructions())
+            .withProcedural(procedural(in.memoryType()));
     TenantMemory memory = auth.memory(p);
-    List<MemoryEvent> events = memory.add(messages, scope, options);
-    countAdds(p, events);
-    Json.ok(ctx, WireJson.events(events));
+    if (Requests.flag(in.async())) {
+      AddStatus status = memory.addAsync(messages, scope, options);
+      ObjectNode root = Json.object();
+      root.put("event_id", status.id());
+      root.put("status", status.status().wireName());
+      Json.send(ctx, 202, root);
+      return;
+    }
+    AddResult result = memory.ingest(messages, scope, options);
+    countAdds(p, result);
+    Json.ok(ctx, Shapes.addResult(result));
+  }
+
+  /**
+   * The idempotency key of an add: the body's {@code idempotency_key} or the {@code
+   * Idempotency-Key} header; both may be sent only if equal.
+   */
+  static @Nullable String idempotencyKey(Context ctx, @Nullable String fromBody) {
+    String header = ctx.header(IDEMPOTENCY_HEADER);
+    if (header != null && header.isEmpty()) {
+      header = null;
+    }
+    if (fromBody != null && header != null && !fromBody.equals(header)) {
+      throw new InvalidRequestException(
+          "idempotency_key", "idempotency_key differs from the Idempotency-Key header");
+    }
+    return fromBody != null ? fromBody : header;
+  }
+
+  private static boolean procedural(@Nullable String memoryType) {
+    if (memoryType == null) {
+      return false;
+    }
+    if (memoryType.equals(MemoryType.PROCEDURAL.wireName())) {
+      return true;
+    }
+    throw new InvalidRequestException(
+        "memory_type", "memory_type must be procedural (or omitted for facts)");
+  }
+
+  /** Counts the events of an add that was applied now (a replay applied nothing). */
+  void countAdds(Principal.Tenant p, AddResult result) {
+    if (!result.replayed()) {
+      countAdds(p, result.events());
+    }
+  }
+
+  private void event(Context ctx) {
+    Principal.Tenant p = auth.tenant(ctx);
+    String id = ctx.pathParam("id");
+    Json.ok(ctx, Shapes.addStatus(addStatus(p, id, "id")));
+  }
+
+  /**
+   * The add operation {@code id} of the key's tenant; 404 when unknown. A user-narrowed key sees an
+   * operation only when every memory its result names is visible to the key (the operation record
+   * keeps no scope), so results of other users stay hidden.
+   */
+  AddStatus addStatus(Principal.Tenant p, String id, String field) {
+    if (!isUuid(id)) {
+      throw new InvalidRequestException(field, field + " must be a UUID");
+    }
+    TenantMemory memory = auth.memory(p);
+    AddStatus status = memory.addStatus(id).orElseThrow(() -> eventNotFound(id));
+    if (p.narrowed() && status.result() != null) {
+      for (MemoryEvent e : status.result().events()) {
+        if (memory.get(e.id(), p.readById()).isEmpty()) {
+          throw eventNotFound(id);
+        }
+      }
+    }
+    return status;
+  }
+
+  private static NotFoundException eventNotFound(String id) {
+    return new NotFoundException("event " + clip(id) + " not found");
+  }
+
+  private static boolean isUuid(String id) {
+    if (id.length() != 36) {
+      return false;
+    }
+    try {
+      UUID.fromString(id);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   void countAdds(Principal.Tenant p, List<MemoryEvent> events) {
@@ -98,6 +205,7 @@ final class NativeRoutes {
             Requests.flag(in.includeTenantWide()),
             Requests.flag(in.all()),
             Requests.filter(in.filters()));
+    sel = Requests.view(sel, "as_of", in.asOf(), in.includeExpired());
     Search search =
         new Search(
             sel,
@@ -136,6 +244,9 @@ final class NativeRoutes {
     Selection sel =
         Requests.selection(
             p, requested, bool(ctx, "include_tenant_wide"), bool(ctx, "all"), filter);
+    sel =
+        sel.asOf(Requests.dateOrInstant("as_of", q.apply("as_of")))
+            .includingExpired(bool(ctx, "include_expired"));
     int size = intParam(ctx, "page_size", DEFAULT_PAGE_SIZE);
     String cursor = q.apply("cursor");
     Page<Memory> page = auth.memory(p).getAll(sel, new PageRequest(cursor, size));

@@ -11,7 +11,9 @@ import io.mnemo4j.Selection;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +51,14 @@ final class Requests {
    * @param metadata JSON object attached to each memory
    * @param categories category labels
    * @param expiresAt ISO-8601 instant after which the memories are not returned
+   * @param infer true requires the language model, false stores verbatim, absent follows the tenant
+   *     (infer when a model is configured)
+   * @param idempotencyKey a retry with the same key returns the first result (also the {@code
+   *     Idempotency-Key} header)
+   * @param sessionDate ISO-8601 date or date-time the conversation took place (default now)
+   * @param instructions extra instructions to the model for this call
+   * @param memoryType {@code procedural} stores one procedure summarising an agent run
+   * @param async queue the add and answer 202 with its event id at once
    */
   record AddIn(
       @Nullable List<MessageIn> messages,
@@ -58,7 +68,13 @@ final class Requests {
       @Nullable String runId,
       @Nullable JsonNode metadata,
       @Nullable List<String> categories,
-      @Nullable String expiresAt) {}
+      @Nullable String expiresAt,
+      @Nullable Boolean infer,
+      @Nullable String idempotencyKey,
+      @Nullable String sessionDate,
+      @Nullable String instructions,
+      @Nullable String memoryType,
+      @Nullable Boolean async) {}
 
   /**
    * {@code POST /v1/mem/search}.
@@ -73,6 +89,8 @@ final class Requests {
    * @param limit maximum hits (default 10)
    * @param threshold minimum score (default 0)
    * @param mode hybrid|dense|text (default hybrid)
+   * @param asOf ISO-8601 date or date-time: search the memory as it was then
+   * @param includeExpired also find memories past their expiry (default false)
    */
   record SearchIn(
       @Nullable String query,
@@ -84,7 +102,9 @@ final class Requests {
       @Nullable JsonNode filters,
       @Nullable Integer limit,
       @Nullable Double threshold,
-      @Nullable String mode) {}
+      @Nullable String mode,
+      @Nullable String asOf,
+      @Nullable Boolean includeExpired) {}
 
   /**
    * {@code PUT /v1/mem/{id}}. @param text new text (default: unchanged) @param metadata new
@@ -195,6 +215,37 @@ final class Requests {
                 + "such as 2030-01-31T00:00:00Z");
       }
     }
+  }
+
+  /**
+   * An ISO-8601 date ({@code 2030-01-31}, read as its start in UTC) or date-time with offset, or
+   * null when absent; anything else is a 400 naming {@code field}.
+   */
+  static @Nullable Instant dateOrInstant(String field, @Nullable String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException notADate) {
+      try {
+        return instant(field, text);
+      } catch (InvalidRequestException e) {
+        throw new InvalidRequestException(
+            field,
+            field
+                + " must be an ISO-8601 date such as 2030-01-31 or a date-time with offset such as"
+                + " 2030-01-31T00:00:00Z");
+      }
+    }
+  }
+
+  /**
+   * Applies {@code as_of} and {@code include_expired} to a selection ({@code as_of} absent: now).
+   */
+  static Selection view(
+      Selection sel, String asOfField, @Nullable String asOf, @Nullable Boolean includeExpired) {
+    return sel.asOf(dateOrInstant(asOfField, asOf)).includingExpired(flag(includeExpired));
   }
 
   static FilterExpr filter(@Nullable JsonNode filters) {

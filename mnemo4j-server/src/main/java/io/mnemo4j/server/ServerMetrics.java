@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.TenantId;
+import io.mnemo4j.llm.TokenUsage;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Metrics (Prometheus via Micrometer) and the access log. Tenant ids appear as label values only
  * when configured; otherwise adds and searches are labelled with a stable hash bucket of the tenant
- * id ({@code 00}..{@code 15}). Thread-safe.
+ * id ({@code 00}..{@code 15}), and language-model usage ({@code mnemo_llm_tokens_total}, {@code
+ * mnemo_llm_calls_total}, fed by a {@link ModelUsageMeter}) carries no tenant label at all.
+ * Thread-safe.
  */
 final class ServerMetrics {
   /** Request attribute: the tenant id of the request (set by authentication). */
@@ -116,6 +120,45 @@ final class ServerMetrics {
           .register(registry)
           .increment(n);
     }
+  }
+
+  /** Registers the model usage counters at zero, so they show before the first call. */
+  void registerModelUsage() {
+    if (!tenantLabels) {
+      modelUsage(null, TokenUsage.NONE);
+    }
+  }
+
+  /**
+   * Counts language-model usage: tokens by direction and calls, labelled with the tenant only when
+   * tenant labels are configured.
+   */
+  void modelUsage(@Nullable TenantId tenant, TokenUsage usage) {
+    Tags tags;
+    if (!tenantLabels) {
+      tags = Tags.empty();
+    } else if (tenant != null) {
+      tags = Tags.of("tenant", tenant.value());
+    } else {
+      return; // with tenant labels, counters appear per tenant at first use
+    }
+    Counter.builder("mnemo.llm.tokens")
+        .description("language model tokens used by adds, by direction (input, output)")
+        .tags(tags)
+        .tag("direction", "input")
+        .register(registry)
+        .increment(usage.inputTokens());
+    Counter.builder("mnemo.llm.tokens")
+        .description("language model tokens used by adds, by direction (input, output)")
+        .tags(tags)
+        .tag("direction", "output")
+        .register(registry)
+        .increment(usage.outputTokens());
+    Counter.builder("mnemo.llm.calls")
+        .description("language model calls made by adds")
+        .tags(tags)
+        .register(registry)
+        .increment(usage.calls());
   }
 
   /** Counts one search. */

@@ -1,7 +1,10 @@
 package io.mnemo4j.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo4j.AddResult;
+import io.mnemo4j.AddStatus;
 import io.mnemo4j.json.WireJson;
+import io.mnemo4j.llm.TokenUsage;
 import io.mnemo4j.spi.ApiKey;
 
 /**
@@ -17,6 +20,54 @@ final class Shapes {
     n.put("tenant", k.tenant() == null ? null : k.tenant().value());
     n.put("user_id", k.userId());
     n.put("created_at", WireJson.time(k.createdAt()));
+    return n;
+  }
+
+  /**
+   * A synchronous add's answer: {@code {"results":[event...],"inferred","fallback_reason","usage",
+   * "event_id"?,"replayed"}}; {@code event_id} only when the add was recorded (idempotency key or
+   * asynchronous add).
+   */
+  static ObjectNode addResult(AddResult r) {
+    ObjectNode n = WireJson.events(r.events());
+    n.put("inferred", r.inferred());
+    n.put("fallback_reason", r.fallbackReason());
+    n.set("usage", usage(r.usage()));
+    if (r.eventId() != null) {
+      n.put("event_id", r.eventId());
+    }
+    n.put("replayed", r.replayed());
+    return n;
+  }
+
+  /** {@code {"input_tokens","output_tokens","calls"}}. */
+  static ObjectNode usage(TokenUsage u) {
+    ObjectNode n = Json.object();
+    n.put("input_tokens", u.inputTokens());
+    n.put("output_tokens", u.outputTokens());
+    n.put("calls", u.calls());
+    return n;
+  }
+
+  /**
+   * An add operation's status: {@code {"id","status","created_at","updated_at"}} plus {@code
+   * result} (the synchronous answer) once SUCCEEDED and {@code error} {@code {"code","message"}}
+   * once FAILED.
+   */
+  static ObjectNode addStatus(AddStatus s) {
+    ObjectNode n = Json.object();
+    n.put("id", s.id());
+    n.put("status", s.status().wireName());
+    n.put("created_at", WireJson.time(s.createdAt()));
+    n.put("updated_at", WireJson.time(s.updatedAt()));
+    if (s.result() != null) {
+      n.set("result", addResult(s.result()));
+    }
+    if (s.errorCode() != null || s.errorMessage() != null) {
+      ObjectNode err = n.putObject("error");
+      err.put("code", s.errorCode() == null ? "internal" : s.errorCode());
+      err.put("message", s.errorMessage() == null ? "the add failed" : s.errorMessage());
+    }
     return n;
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -220,5 +221,64 @@ class IsolationTest {
     s.delete("/v2/entities/user/bob/", alice).error(403, "forbidden");
     assertThat(s.get("/v1/mem/" + bobId, k).ok().j().get("memory").asText())
         .isEqualTo("bob private note");
+  }
+
+  @Test
+  void addEvents_areVisibleOnlyToTheirTenantAndUser() {
+    String k = s.tenant("events");
+    String alice = s.userKey("events", "alice");
+    String bobEvent =
+        s.send(
+                "POST",
+                "/v1/mem/add",
+                k,
+                "{\"user_id\":\"bob\",\"text\":\"bob private plan\"}",
+                Map.of("Idempotency-Key", "bob-1"))
+            .ok()
+            .j()
+            .get("event_id")
+            .asText();
+    String aliceEvent =
+        s.send(
+                "POST",
+                "/v1/mem/add",
+                alice,
+                "{\"text\":\"alice private plan\"}",
+                Map.of("Idempotency-Key", "alice-1"))
+            .ok()
+            .j()
+            .get("event_id")
+            .asText();
+
+    assertThat(s.get("/v1/events/" + bobEvent, k).ok().j().get("status").asText())
+        .isEqualTo("SUCCEEDED");
+    s.get("/v1/events/" + bobEvent, keyA).error(404, "not_found");
+    s.get("/v1/event/" + bobEvent + "/", keyA).error(404, "not_found");
+    // a user-narrowed key sees its own operations only
+    s.get("/v1/events/" + bobEvent, alice).error(404, "not_found");
+    s.get("/v1/event/" + bobEvent + "/", alice).error(404, "not_found");
+    assertThat(
+            s.get("/v1/events/" + aliceEvent, alice)
+                .ok()
+                .j()
+                .get("result")
+                .get("results")
+                .get(0)
+                .get("memory")
+                .asText())
+        .isEqualTo("alice private plan");
+    // idempotency keys are per tenant: the same key in another tenant is a new add
+    String otherTenant = s.tenant("events-other");
+    JsonNode other =
+        s.send(
+                "POST",
+                "/v1/mem/add",
+                otherTenant,
+                "{\"user_id\":\"bob\",\"text\":\"tenant b plan\"}",
+                Map.of("Idempotency-Key", "bob-1"))
+            .ok()
+            .j();
+    assertThat(other.get("replayed").asBoolean()).isFalse();
+    assertThat(other.get("event_id").asText()).isNotEqualTo(bobEvent);
   }
 }

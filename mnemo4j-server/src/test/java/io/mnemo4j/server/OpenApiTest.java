@@ -3,12 +3,17 @@ package io.mnemo4j.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The hand-written OpenAPI document lists exactly the routes the app registers, and is served. */
+/**
+ * The hand-written OpenAPI document lists exactly the routes the app registers, its references
+ * resolve, it documents the inference fields, and it is served.
+ */
 class OpenApiTest {
   @Test
   void openapi_listsEveryRegisteredRouteAndNothingElse() throws Exception {
@@ -32,6 +37,56 @@ class OpenApiTest {
       assertThat(registered).as("registered but not documented").isSubsetOf(documented);
       assertThat(doc.get("openapi").asText()).isEqualTo("3.1.0");
       assertThat(s.get("/openapi.json", null).ok().j()).isEqualTo(doc);
+    }
+  }
+
+  @Test
+  void openapi_everyReferenceResolves() throws Exception {
+    JsonNode doc = TestServer.MAPPER.readTree(OpsRoutes.openapi());
+    List<String> refs = new ArrayList<>();
+    collectRefs(doc, refs);
+    assertThat(refs).isNotEmpty();
+    for (String ref : refs) {
+      assertThat(ref).startsWith("#/");
+      assertThat(doc.at(ref.substring(1)).isMissingNode()).as("unresolved %s", ref).isFalse();
+    }
+  }
+
+  @Test
+  void openapi_documentsInferenceFieldsAndResponses() throws Exception {
+    JsonNode doc = TestServer.MAPPER.readTree(OpsRoutes.openapi());
+    JsonNode add = doc.at("/paths/~1v1~1mem~1add/post/responses");
+    assertThat(add.has("202")).isTrue();
+    assertThat(add.has("429")).isTrue();
+    assertThat(doc.at("/components/responses/Overloaded/headers").has("Retry-After")).isTrue();
+    assertThat(doc.at("/components/schemas/AddRequest/properties").fieldNames())
+        .toIterable()
+        .contains(
+            "infer", "idempotency_key", "session_date", "instructions", "memory_type", "async");
+    assertThat(doc.at("/components/schemas/Mem0AddRequest/properties").fieldNames())
+        .toIterable()
+        .contains("async_mode", "custom_instructions", "includes", "excludes", "memory_type");
+    for (String schema : List.of("SearchRequest", "Mem0SearchRequest", "Mem0ListRequest")) {
+      assertThat(doc.at("/components/schemas/" + schema + "/properties").fieldNames())
+          .toIterable()
+          .as(schema)
+          .contains("as_of", "include_expired");
+    }
+  }
+
+  private static void collectRefs(JsonNode node, List<String> out) {
+    if (node.isObject()) {
+      node.properties()
+          .forEach(
+              e -> {
+                if (e.getKey().equals("$ref") && e.getValue().isTextual()) {
+                  out.add(e.getValue().asText());
+                } else {
+                  collectRefs(e.getValue(), out);
+                }
+              });
+    } else if (node.isArray()) {
+      node.forEach(n -> collectRefs(n, out));
     }
   }
 }

@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -38,26 +40,51 @@ final class TestServer implements AutoCloseable {
   final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
   TestServer() {
-    this(
-        ServerConfig.defaults().withPort(0).withAdminKey(ADMIN_KEY).withMaxRequestBytes(64 * 1024));
+    this(defaultConfig());
   }
 
   TestServer(ServerConfig config) {
+    dir = tempDir();
+    mnemo = builder(dir).build();
+    server = MnemoServer.start(console(config), mnemo);
+  }
+
+  /**
+   * A server whose {@link Mnemo} is customised (a language model, a clock, async limits...) and
+   * whose model usage is counted by {@code meter}, wired as a CLI wires it.
+   */
+  TestServer(ServerConfig config, UnaryOperator<Mnemo.Builder> customize, ModelUsageMeter meter) {
+    dir = tempDir();
+    mnemo = customize.apply(builder(dir).usageListener(meter)).build();
+    server = MnemoServer.start(console(config), mnemo, meter);
+  }
+
+  /** The default test configuration: random port, known admin key, 64 KiB bodies. */
+  static ServerConfig defaultConfig() {
+    return ServerConfig.defaults()
+        .withPort(0)
+        .withAdminKey(ADMIN_KEY)
+        .withMaxRequestBytes(64 * 1024);
+  }
+
+  private static Path tempDir() {
     try {
-      dir = Files.createTempDirectory("mnemo-server-test");
+      return Files.createTempDirectory("mnemo-server-test");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    mnemo =
-        Mnemo.builder()
-            .dataDir(dir)
-            .embedder(MnemoServer.timedEmbedder(new HashingEmbedder()))
-            .backend(EmbeddedBackend.create())
-            .autoCreateTenants(false)
-            .build();
-    server =
-        MnemoServer.start(
-            config.withConsole(new PrintStream(console, true, StandardCharsets.UTF_8)), mnemo);
+  }
+
+  private static Mnemo.Builder builder(Path dir) {
+    return Mnemo.builder()
+        .dataDir(dir)
+        .embedder(MnemoServer.timedEmbedder(new HashingEmbedder()))
+        .backend(EmbeddedBackend.create())
+        .autoCreateTenants(false);
+  }
+
+  private ServerConfig console(ServerConfig config) {
+    return config.withConsole(new PrintStream(console, true, StandardCharsets.UTF_8));
   }
 
   String base() {
@@ -98,6 +125,16 @@ final class TestServer implements AutoCloseable {
   }
 
   Res send(String method, String path, @Nullable String key, @Nullable String body) {
+    return send(method, path, key, body, Map.of());
+  }
+
+  /** One exchange with extra request headers. */
+  Res send(
+      String method,
+      String path,
+      @Nullable String key,
+      @Nullable String body,
+      Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
     if (key != null) {
@@ -106,6 +143,7 @@ final class TestServer implements AutoCloseable {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
+    headers.forEach(b::header);
     b.method(
         method,
         body == null
