@@ -38,6 +38,7 @@ final class AsyncAdds implements AutoCloseable {
   private final AtomicInteger scans = new AtomicInteger();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private volatile @org.jspecify.annotations.Nullable Thread scanner;
   private volatile boolean closed;
 
   AsyncAdds(Mnemo mnemo, AddPipeline pipeline, int capacity, int workers) {
@@ -100,16 +101,21 @@ final class AsyncAdds implements AutoCloseable {
 
   /** Resumes every tenant's unfinished records, on a background virtual thread. */
   void resumeAll() {
-    // Counted while the scan runs, so awaitIdle cannot report idle before it has looked.
+    // Counted while the scan runs, so awaitIdle cannot report idle before it has looked. The scan
+    // runs on its own thread, never interrupted (an interrupt would break a store query midway):
+    // close() lets it notice and waits.
     scans.incrementAndGet();
-    executor.submit(
-        () -> {
-          try {
-            resumeEach();
-          } finally {
-            scans.decrementAndGet();
-          }
-        });
+    scanner =
+        Thread.ofVirtual()
+            .name("mnemo-resume-adds")
+            .start(
+                () -> {
+                  try {
+                    resumeEach();
+                  } finally {
+                    scans.decrementAndGet();
+                  }
+                });
   }
 
   private void resumeEach() {
@@ -159,7 +165,13 @@ final class AsyncAdds implements AutoCloseable {
       }
       return;
     }
-    executor.submit(() -> run(tenant, record));
+    try {
+      executor.submit(() -> run(tenant, record));
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // Shutting down: the record stays unfinished and is resumed after the restart.
+      inFlight.remove(record.id());
+      queued.decrementAndGet();
+    }
   }
 
   private void run(TenantInfo tenant, StoredEvent record) {
@@ -247,6 +259,10 @@ final class AsyncAdds implements AutoCloseable {
     closed = true;
     executor.shutdownNow();
     try {
+      Thread scan = scanner;
+      if (scan != null) {
+        scan.join(java.time.Duration.ofSeconds(10));
+      }
       // Running adds are interrupted; wait for them to let go of their tenants before the caller
       // closes the stores under them (they resume after a restart).
       if (!executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
