@@ -1,0 +1,66 @@
+package io.mnemo4j.store.postgres;
+
+import io.mnemo4j.spi.ScopeGuard;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A held scope lock: an open transaction on a pooled connection that took {@code
+ * pg_advisory_xact_lock}. The owning thread's next write commits in it (releasing the lock as the
+ * data becomes visible); {@link #close()} ends the transaction if no write did and returns the
+ * connection. Used by one thread; close is idempotent.
+ */
+final class Guard implements ScopeGuard {
+  private final PgTenantStore owner;
+  private final Connection connection;
+  private final Semaphore permits;
+  private boolean finished;
+  private boolean closed;
+
+  Guard(PgTenantStore owner, Connection connection, Semaphore permits) {
+    this.owner = owner;
+    this.connection = connection;
+    this.permits = permits;
+  }
+
+  /** Whether a write may still join the transaction. */
+  boolean joinable() {
+    return !finished && !closed;
+  }
+
+  /** Takes one more advisory lock in this transaction. */
+  void lockToo(long key) {
+    try {
+      Pg.advisoryLock(connection, key);
+    } catch (SQLException e) {
+      throw Pg.translate("lock a scope in tenant '" + owner.tenant() + "'", e);
+    }
+  }
+
+  /** Runs the write in this transaction and commits (or rolls back) it: the lock goes with it. */
+  void commitWith(Pg.Work<?> write) {
+    finished = true;
+    owner.forget(this);
+    Pg.inTransaction(connection, "write in tenant '" + owner.tenant() + "'", write);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    owner.forget(this);
+    try {
+      if (!finished) {
+        Pg.rollbackQuietly(connection, null); // nothing was written: only the lock ends
+      }
+      connection.close();
+    } catch (SQLException e) {
+      // Closing returns the connection to the pool; a broken one is evicted there.
+    } finally {
+      permits.release();
+    }
+  }
+}

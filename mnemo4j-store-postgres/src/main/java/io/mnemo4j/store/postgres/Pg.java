@@ -1,0 +1,223 @@
+package io.mnemo4j.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.MnemoException;
+import io.mnemo4j.StoreUnavailableException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Plumbing shared by the store and the catalog: pools, transactions, error translation and the
+ * exact time encoding. Thread-safe (stateless).
+ */
+final class Pg {
+  /** What to run when PostgreSQL lacks pgvector; named in every such error. */
+  static final String PGVECTOR_SCRIPT = "scripts/pgvector.sh";
+
+  private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  private Pg() {}
+
+  /** A HikariCP pool for the options; transactions are explicit (auto-commit off). */
+  static HikariDataSource pool(PostgresOptions options, String purpose, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(options.jdbcUrl());
+    config.setUsername(options.user());
+    if (options.password() != null) {
+      config.setPassword(options.password().get());
+    }
+    config.setPoolName("mnemo-" + purpose + "-" + POOLS.incrementAndGet());
+    config.setMaximumPoolSize(size);
+    // Idle connections cost the server a process each: keep few, open more on demand.
+    config.setMinimumIdle(Math.min(2, size));
+    config.setIdleTimeout(60_000);
+    config.setConnectionTimeout(options.connectTimeout().toMillis());
+    config.setAutoCommit(false);
+    // Server error details quote row values (keys, memory text): keep them out of exception
+    // messages, which reach logs.
+    config.addDataSourceProperty("logServerErrorDetail", "false");
+    config.addDataSourceProperty("ApplicationName", "mnemo4j");
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new StoreUnavailableException(
+          "cannot connect to PostgreSQL at "
+              + PostgresOptions.redactUrl(options.jdbcUrl())
+              + " as "
+              + options.user()
+              + " (is it running? "
+              + PGVECTOR_SCRIPT
+              + " starts the local one)",
+          e);
+    }
+  }
+
+  /** Work inside a transaction. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on a pooled connection: commits if it returns, rolls back
+   * if it throws. SQL errors become {@link MnemoException}s naming {@code what}.
+   */
+  static <T> T inTransaction(DataSource pool, String what, Work<T> work) {
+    try (Connection c = pool.getConnection()) {
+      return inTransaction(c, what, work);
+    } catch (SQLException e) {
+      throw translate(what, e);
+    }
+  }
+
+  /** Runs {@code work} on {@code c} and commits, or rolls back and rethrows. */
+  static <T> T inTransaction(Connection c, String what, Work<T> work) {
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException e) {
+      rollbackQuietly(c, e);
+      throw translate(what, e);
+    } catch (RuntimeException e) {
+      rollbackQuietly(c, e);
+      throw e;
+    }
+  }
+
+  static void rollbackQuietly(Connection c, @Nullable Throwable failure) {
+    try {
+      c.rollback();
+    } catch (SQLException suppressed) {
+      if (failure != null) {
+        failure.addSuppressed(suppressed);
+      }
+    }
+  }
+
+  /**
+   * An exception for a failed SQL call. Data errors (SQLSTATE class 22: a NUL character, a value
+   * out of range) are the request's fault; everything else is the store's, and retriable.
+   */
+  static MnemoException translate(String what, SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.startsWith("22")) {
+      return new InvalidRequestException(
+          "request",
+          what + ": PostgreSQL cannot store or compare a value (SQLSTATE " + state + ")");
+    }
+    return new StoreUnavailableException(
+        what + " failed in PostgreSQL (SQLSTATE " + (state.isEmpty() ? "unknown" : state) + ")", e);
+  }
+
+  /** Whether {@code e} (or an exception chained to it) violated the named unique constraint. */
+  static boolean violates(SQLException e, String constraint) {
+    for (Throwable t = e; t != null; t = next(t)) {
+      if (t instanceof PSQLException p && "23505".equals(p.getSQLState())) {
+        ServerErrorMessage server = p.getServerErrorMessage();
+        if (server == null || constraint == null || constraint.equals(server.getConstraint())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static @Nullable Throwable next(Throwable t) {
+    if (t instanceof SQLException s && s.getNextException() != null) {
+      return s.getNextException();
+    }
+    return t.getCause() == t ? null : t.getCause();
+  }
+
+  /** Runs one statement without results. */
+  static void exec(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.execute();
+    }
+  }
+
+  /** Sets the transaction's tenant (for row-level security and column defaults). */
+  static void setTenant(Connection c, String tenant) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('mnemo.tenant', ?, true)")) {
+      ps.setString(1, tenant);
+      ps.executeQuery().close();
+    }
+  }
+
+  /**
+   * Sets the transaction's tenant and switches it to the row-level-security role, in one round
+   * trip. {@code set_config('role', ...)} is {@code SET LOCAL ROLE}, with the same membership
+   * check.
+   */
+  static void enterTenant(Connection c, String tenant, String role) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true)")) {
+      ps.setString(1, tenant);
+      ps.setString(2, role);
+      ps.executeQuery().close();
+    }
+  }
+
+  /** Switches the transaction to the row-level-security role. */
+  static void setRole(Connection c, String role) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('role', ?, true)")) {
+      ps.setString(1, role);
+      ps.executeQuery().close();
+    }
+  }
+
+  /** Takes a transaction-level advisory lock, released at commit or rollback. */
+  static void advisoryLock(Connection c, long key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      ps.setLong(1, key);
+      ps.executeQuery().close();
+    }
+  }
+
+  /**
+   * An instant as exact epoch nanoseconds: {@code timestamptz} keeps microseconds only, and filters
+   * compare times to the nanosecond (as {@link io.mnemo4j.filter.FilterEvaluator} does).
+   */
+  static BigDecimal nanos(Instant t) {
+    return new BigDecimal(
+        BigInteger.valueOf(t.getEpochSecond())
+            .multiply(NANOS_PER_SECOND)
+            .add(BigInteger.valueOf(t.getNano())));
+  }
+
+  static @Nullable BigDecimal nanosOrNull(@Nullable Instant t) {
+    return t == null ? null : nanos(t);
+  }
+
+  /** The instant of epoch nanoseconds written by {@link #nanos}. */
+  static Instant instant(BigDecimal nanos) {
+    BigInteger[] parts = nanos.toBigIntegerExact().divideAndRemainder(NANOS_PER_SECOND);
+    long seconds = parts[0].longValueExact();
+    long rest = parts[1].longValueExact();
+    if (rest < 0) {
+      seconds--;
+      rest += 1_000_000_000L;
+    }
+    return Instant.ofEpochSecond(seconds, rest);
+  }
+
+  static @Nullable Instant instantOrNull(ResultSet rs, int column) throws SQLException {
+    BigDecimal value = rs.getBigDecimal(column);
+    return value == null ? null : instant(value);
+  }
+}

@@ -1,0 +1,774 @@
+package io.mnemo4j.store.postgres;
+
+import io.mnemo4j.ConflictException;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Page;
+import io.mnemo4j.PageRequest;
+import io.mnemo4j.Scope;
+import io.mnemo4j.StoreUnavailableException;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScopeGuard;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.store.postgres.SqlFilter.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One tenant's schema, reached through the store's pool. Every transaction first sets {@code
+ * mnemo.tenant} and switches to the row-level-security role, so the policies are a second wall
+ * behind the schema-qualified names. Thread-safe; holds no connection between calls except while a
+ * {@link #lockScope} guard is open.
+ */
+final class PgTenantStore implements TenantStore {
+  /**
+   * Below this many candidate rows per model, vector search is exact (see {@link #vectorSearch}).
+   */
+  static final int EXACT_BELOW = 2_000;
+
+  /** HNSW indexes hold at most 2,000 dimensions of {@code vector}; larger models search exactly. */
+  static final int MAX_HNSW_DIMENSIONS = 2_000;
+
+  /** HNSW candidate list size (pgvector's default is 40). */
+  static final int EF_SEARCH = 40;
+
+  /** Tuples an iterative scan visits before giving up (then the exact query runs). */
+  static final int MAX_SCAN_TUPLES = 20_000;
+
+  private static final Pattern CURSOR = Pattern.compile("[0-9A-Za-z_-]{1,100}");
+
+  private final PostgresStore store;
+  private final TenantSql sql;
+  private final SqlFilter filters;
+  private final String role;
+  private final String searchRole;
+  private final String tenantId;
+
+  /** Vector dimension per model, as the tenant's {@code models} table records it. */
+  private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
+
+  /** The guard this thread holds, whose transaction the thread's next write joins. */
+  private final ThreadLocal<Guard> guards = new ThreadLocal<>();
+
+  private volatile boolean closed;
+
+  PgTenantStore(PostgresStore store, TenantSql sql, Map<String, Integer> dimensions) {
+    this.store = store;
+    this.sql = sql;
+    this.filters = new SqlFilter(sql.q);
+    this.role = store.options().rlsRole();
+    this.searchRole = store.options().searchRole();
+    this.tenantId = sql.tenant.value();
+    this.dimensions.putAll(dimensions);
+  }
+
+  // ------------------------------------------------------------------------------ writes
+
+  @Override
+  public void write(WriteBatch batch) {
+    ensureOpen();
+    Map<String, Integer> newModels = checkDimensions(batch);
+    Guard guard = guards.get();
+    if (guard != null && guard.joinable()) {
+      guard.commitWith(c -> apply(c, batch, newModels));
+    } else if (!batch.isEmpty()) {
+      Pg.inTransaction(
+          store.pool(), "write in tenant '" + tenantId + "'", c -> apply(c, batch, newModels));
+    }
+    dimensions.putAll(newModels);
+  }
+
+  /**
+   * Refuses, before any SQL runs, a vector whose length differs from its model's in this tenant;
+   * returns the models this batch introduces.
+   */
+  private Map<String, Integer> checkDimensions(WriteBatch batch) {
+    Map<String, Integer> added = new HashMap<>();
+    for (Change change : batch.changes()) {
+      if (change instanceof Change.Put put && put.memory().embedding().length > 0) {
+        String model = put.memory().memory().embeddingModel();
+        int length = put.memory().embedding().length;
+        Integer known = dimensions.get(model);
+        if (known == null) {
+          known = added.putIfAbsent(model, length);
+        }
+        if (known != null && known != length) {
+          throw dimensionMismatch(model, known, put.memory().id(), length);
+        }
+      }
+    }
+    return added;
+  }
+
+  private InvalidRequestException dimensionMismatch(
+      String model, int known, String memoryId, int length) {
+    return new InvalidRequestException(
+        "embedding",
+        "embedding model '"
+            + model
+            + "' has "
+            + known
+            + " dimensions in this tenant; memory "
+            + memoryId
+            + " has "
+            + length);
+  }
+
+  /** Applies the batch on {@code c}, inside its transaction; the caller commits. */
+  private Void apply(Connection c, WriteBatch batch, Map<String, Integer> newModels)
+      throws SQLException {
+    Pg.setTenant(c, tenantId);
+    for (Map.Entry<String, Integer> model : newModels.entrySet()) {
+      ensureModel(c, model.getKey(), model.getValue());
+    }
+    Pg.setRole(c, role);
+    applyChanges(c, batch.changes());
+    if (!batch.history().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.upsertHistory())) {
+        for (HistoryEntry h : batch.history()) {
+          Rows.bindHistory(ps, h);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    if (!batch.messages().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.upsertMessage())) {
+        for (StoredMessage m : batch.messages()) {
+          Rows.bindMessage(ps, m);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    if (!batch.events().isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.upsertEvent())) {
+        for (StoredEvent e : batch.events()) {
+          Rows.bindEvent(ps, e);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      } catch (SQLException e) {
+        if (Pg.violates(e, "events_idempotency_key")) {
+          throw new ConflictException("idempotency key already used by another operation");
+        }
+        throw e;
+      }
+    }
+    return null;
+  }
+
+  /** Puts and removes in batch order: consecutive changes of one kind go in one JDBC batch. */
+  private void applyChanges(Connection c, List<Change> changes) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement put = c.prepareStatement(sql.upsertMemory());
+        PreparedStatement remove = c.prepareStatement(sql.deleteMemory())) {
+      PreparedStatement pending = null;
+      for (Change change : changes) {
+        PreparedStatement next =
+            switch (change) {
+              case Change.Put p -> {
+                Rows.bindMemory(c, put, p.memory());
+                yield put;
+              }
+              case Change.Remove r -> {
+                remove.setString(1, r.id());
+                yield remove;
+              }
+            };
+        if (pending != null && pending != next) {
+          pending.executeBatch();
+        }
+        next.addBatch();
+        pending = next;
+      }
+      pending.executeBatch();
+    }
+  }
+
+  /**
+   * Records a model's dimension and creates its HNSW index the first time the tenant sees it; as
+   * the owner (DDL), before the transaction switches role. Two writers introducing one model
+   * serialise on the primary key; the loser checks the winner's dimension.
+   */
+  private void ensureModel(Connection c, String model, int dimension) throws SQLException {
+    boolean created;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + sql.models
+                + " (model, dimension) VALUES (?, ?) ON CONFLICT (model) DO NOTHING")) {
+      ps.setString(1, model);
+      ps.setInt(2, dimension);
+      created = ps.executeUpdate() == 1;
+    }
+    if (created) {
+      if (dimension <= MAX_HNSW_DIMENSIONS) {
+        Pg.exec(c, sql.createVectorIndex(model, dimension));
+      }
+      return;
+    }
+    Integer known = modelDimension(c, model);
+    if (known != null && known != dimension) {
+      throw dimensionMismatch(model, known, "(new)", dimension);
+    }
+  }
+
+  private @Nullable Integer modelDimension(Connection c, String model) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT dimension FROM " + sql.models + " WHERE model = ?")) {
+      ps.setString(1, model);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : null;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------ reads
+
+  /** Runs a read in a transaction set for this tenant under the RLS role. */
+  private <T> T read(String what, Pg.Work<T> work) {
+    ensureOpen();
+    return Pg.inTransaction(
+        store.pool(),
+        what + " in tenant '" + tenantId + "'",
+        c -> {
+          Pg.enterTenant(c, tenantId, role);
+          return work.run(c);
+        });
+  }
+
+  @Override
+  public Optional<StoredMemory> get(String id) {
+    return read(
+        "get",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + TenantSql.MEMORY_COLUMNS
+                      + " FROM "
+                      + sql.memories
+                      + " WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(Rows.memory(rs)) : Optional.<StoredMemory>empty();
+            }
+          }
+        });
+  }
+
+  @Override
+  public List<StoredMemory> getAll(Collection<String> ids) {
+    List<String> wanted = List.copyOf(ids);
+    if (wanted.isEmpty()) {
+      ensureOpen();
+      return List.of();
+    }
+    Map<String, StoredMemory> found =
+        read(
+            "getAll",
+            c -> {
+              Map<String, StoredMemory> out = new HashMap<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT "
+                          + TenantSql.MEMORY_COLUMNS
+                          + " FROM "
+                          + sql.memories
+                          + " WHERE id = ANY(?)")) {
+                ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(wanted).toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    StoredMemory m = Rows.memory(rs);
+                    out.put(m.id(), m);
+                  }
+                }
+              }
+              return out;
+            });
+    List<StoredMemory> out = new ArrayList<>(wanted.size());
+    for (String id : wanted) {
+      StoredMemory m = found.get(id);
+      if (m != null) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<StoredMemory> findByHash(Scope scope, String hash) {
+    Sql where = SqlFilter.exactScope(scope);
+    return read(
+        "findByHash",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + TenantSql.MEMORY_COLUMNS
+                      + " FROM "
+                      + sql.memories
+                      + " WHERE hash = ? AND "
+                      + where.text()
+                      + " ORDER BY id LIMIT 1")) {
+            ps.setString(1, hash);
+            where.bind(ps, 2);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(Rows.memory(rs)) : Optional.<StoredMemory>empty();
+            }
+          }
+        });
+  }
+
+  @Override
+  public Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    String cursor = page.cursor();
+    if (cursor != null && !CURSOR.matcher(cursor).matches()) {
+      throw new InvalidRequestException("cursor", "cursor is not one this store handed out");
+    }
+    Sql where = filters.compile(scope, filter);
+    if (where.isFalse()) {
+      ensureOpen();
+      return new Page<>(List.of(), null);
+    }
+    List<StoredMemory> rows =
+        read(
+            "list",
+            c -> {
+              List<StoredMemory> out = new ArrayList<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT "
+                          + TenantSql.MEMORY_COLUMNS
+                          + " FROM "
+                          + sql.memories
+                          + " WHERE "
+                          + where.text()
+                          + (cursor == null ? "" : " AND id > ?")
+                          + " ORDER BY id LIMIT ?")) {
+                int i = where.bind(ps, 1);
+                if (cursor != null) {
+                  ps.setString(i++, cursor);
+                }
+                ps.setInt(i, page.size() + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(Rows.memory(rs));
+                  }
+                }
+              }
+              return out;
+            });
+    boolean more = rows.size() > page.size();
+    List<StoredMemory> items = more ? rows.subList(0, page.size()) : rows;
+    return new Page<>(items, more ? items.getLast().id() : null);
+  }
+
+  @Override
+  public long count(ScopeFilter scope, FilterExpr filter) {
+    Sql where = filters.compile(scope, filter);
+    if (where.isFalse()) {
+      ensureOpen();
+      return 0;
+    }
+    return read(
+        "count",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*) FROM " + sql.memories + " WHERE " + where.text())) {
+            where.bind(ps, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
+  /**
+   * Pre-filtered nearest neighbours. The HNSW index of the model is scanned with pgvector's
+   * iterative scan in strict order: when the filters reject the nearest rows, the scan goes on
+   * through the graph (up to {@code hnsw.max_scan_tuples}) instead of returning a short top-k, so
+   * the filters restrict the candidates rather than prune a fixed top-k. If it still returns fewer
+   * than {@code k} rows (a very selective filter, or a tenant with fewer than k rows), the same
+   * query runs exactly (a sequential or B-tree scan of the candidates, sorted by distance), which
+   * then returns every match. When the scope leaves fewer than {@link #EXACT_BELOW} rows of the
+   * model (a bounded count on B-tree indexes), the index is skipped: exact search is cheaper there
+   * and never approximate.
+   *
+   * <p>Measured on 100,000 memories of 384 dimensions in one tenant (2 shared cores, 128 MB of
+   * shared buffers), k = 10: no filter 2.8 ms p50 (recall@10 1.0 on clustered vectors); a user
+   * holding 1% of the rows 5.3 ms (exact, recall 1.0); a metadata filter passing 10% 2.5 ms (recall
+   * 0.97); a metadata filter passing 0.1% about 80 ms (the walk visits some 10,000 rows, whose
+   * filter no index can serve under row-level security).
+   */
+  @Override
+  public List<ScoredId> vectorSearch(
+      String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
+    requirePositive(k);
+    for (float f : query) {
+      if (!Float.isFinite(f)) {
+        throw new InvalidRequestException("query", "query vector is not finite");
+      }
+    }
+    Sql where = filters.compile(scope, filter);
+    if (where.isFalse()) {
+      ensureOpen();
+      return List.of();
+    }
+    String vector = Rows.vector(query);
+    return read(
+        "vectorSearch",
+        c -> {
+          Integer dimension = dimensions.get(model);
+          if (dimension == null) {
+            dimension = modelDimension(c, model); // another process may have introduced it
+            if (dimension == null) {
+              return List.of();
+            }
+            dimensions.put(model, dimension);
+          }
+          if (dimension != query.length) {
+            throw new InvalidRequestException(
+                "query",
+                "query vector has "
+                    + query.length
+                    + " dimensions; model '"
+                    + model
+                    + "' has "
+                    + dimension
+                    + " in this tenant");
+          }
+          String base =
+              " FROM "
+                  + sql.memories
+                  + " WHERE embedding_model = "
+                  + Names.literal(model)
+                  + " AND embedding IS NOT NULL AND "
+                  + where.text();
+          if (dimension <= MAX_HNSW_DIMENSIONS && !fewCandidates(c, model, scope)) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT set_config('hnsw.iterative_scan', 'strict_order', true),"
+                        + " set_config('hnsw.ef_search', ?, true),"
+                        + " set_config('hnsw.max_scan_tuples', ?, true)")) {
+              ps.setString(1, Integer.toString(Math.clamp(k, EF_SEARCH, 1000)));
+              ps.setString(2, Integer.toString(MAX_SCAN_TUPLES));
+              ps.executeQuery().close();
+            }
+            // The cast and the model predicate repeat the partial index's expression and predicate,
+            // which is what lets the planner use it.
+            String typed = "::vector(" + dimension + ")";
+            List<ScoredId> hits =
+                nearest(
+                    c,
+                    "SELECT id, embedding"
+                        + typed
+                        + " <=> ?"
+                        + typed
+                        + " AS distance"
+                        + base
+                        + " ORDER BY distance LIMIT ?",
+                    vector,
+                    where,
+                    k);
+            if (hits.size() >= k) {
+              return hits;
+            }
+          }
+          // Exact: the distance expression differs from the index's, so no index order is used.
+          return nearest(
+              c,
+              "SELECT id, embedding <=> ?::vector AS distance"
+                  + base
+                  + " ORDER BY distance, id LIMIT ?",
+              vector,
+              where,
+              k);
+        });
+  }
+
+  /**
+   * Whether the scope leaves fewer than {@link #EXACT_BELOW} rows of the model, so that exact
+   * search (a B-tree scan of the scope, or a small table, sorted by distance) beats walking the
+   * graph. Only the scope is counted: its equality conditions use B-tree indexes even under
+   * row-level security, so the bounded count costs little either way.
+   */
+  private boolean fewCandidates(Connection c, String model, ScopeFilter scope) throws SQLException {
+    if (scope instanceof ScopeFilter.Everything) {
+      // The planner's row estimate costs nothing; -1 means never analysed (a new table).
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
+        ps.setString(1, sql.memories);
+        try (ResultSet rs = ps.executeQuery()) {
+          float rows = rs.next() ? rs.getFloat(1) : -1;
+          if (rows >= EXACT_BELOW) {
+            return false;
+          }
+        }
+      }
+    }
+    Sql where = SqlFilter.scope(scope);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM (SELECT 1 FROM "
+                + sql.memories
+                + " WHERE embedding_model = ? AND "
+                + where.text()
+                + " LIMIT "
+                + EXACT_BELOW
+                + ") x")) {
+      ps.setString(1, model);
+      where.bind(ps, 2);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) < EXACT_BELOW;
+      }
+    }
+  }
+
+  private static List<ScoredId> nearest(Connection c, String query, String vector, Sql where, int k)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      ps.setString(1, vector);
+      int i = where.bind(ps, 2);
+      ps.setInt(i, k);
+      List<ScoredId> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          double distance = rs.getDouble(2);
+          // Cosine distance is NaN for a zero vector; it is similar to nothing.
+          out.add(new ScoredId(rs.getString(1), Double.isNaN(distance) ? 0.0 : 1.0 - distance));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Full-text search: any query term matches (the terms are OR-ed, as BM25 does), ranked by {@code
+   * ts_rank_cd} with the memory's own words (weight A) counting more than its conversation context
+   * (weight D, 0.3). Runs as the search role, whose restrictive policy holds the match condition
+   * (see {@link TenantSql#create}): the transaction's {@code mnemo.tsquery} carries the query, so
+   * the GIN index serves it despite row-level security.
+   */
+  @Override
+  public List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
+    requirePositive(k);
+    Sql where = filters.compile(scope, filter);
+    if (where.isFalse() || query.isBlank()) {
+      ensureOpen();
+      return List.of();
+    }
+    ensureOpen();
+    return Pg.inTransaction(
+        store.pool(),
+        "textSearch in tenant '" + tenantId + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
+                      + " set_config('mnemo.tsquery', replace(plainto_tsquery('"
+                      + TenantSql.TEXT_CONFIG
+                      + "', ?)::text, ' & ', ' | '), true)")) {
+            ps.setString(1, tenantId);
+            ps.setString(2, searchRole);
+            ps.setString(3, query);
+            ps.executeQuery().close();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, ts_rank_cd("
+                      + TenantSql.RANK_WEIGHTS
+                      + ", tsv, current_setting('mnemo.tsquery')::tsquery) AS score FROM "
+                      + sql.memories
+                      + " WHERE "
+                      + where.text()
+                      + " ORDER BY score DESC, id LIMIT ?")) {
+            int i = where.bind(ps, 1);
+            ps.setInt(i, k);
+            List<ScoredId> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(new ScoredId(rs.getString(1), rs.getDouble(2)));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public List<HistoryEntry> history(String memoryId) {
+    return read(
+        "history",
+        c -> {
+          List<HistoryEntry> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, memory_id, event, old_text, new_text, actor, at, reason FROM "
+                      + sql.history
+                      + " WHERE memory_id = ? ORDER BY pos")) {
+            ps.setString(1, memoryId);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(Rows.history(rs));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  // ------------------------------------------------------------------------------ events
+
+  @Override
+  public Optional<StoredEvent> event(String id) {
+    return oneEvent("event", "id", id);
+  }
+
+  @Override
+  public Optional<StoredEvent> eventByIdempotencyKey(String key) {
+    return oneEvent("eventByIdempotencyKey", "idempotency_key", key);
+  }
+
+  private Optional<StoredEvent> oneEvent(String what, String column, String value) {
+    return read(
+        what,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + TenantSql.EVENT_COLUMNS
+                      + " FROM "
+                      + sql.events
+                      + " WHERE "
+                      + column
+                      + " = ?")) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(Rows.event(rs)) : Optional.<StoredEvent>empty();
+            }
+          }
+        });
+  }
+
+  @Override
+  public List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    if (statuses.isEmpty() || limit == 0) {
+      ensureOpen();
+      return List.of();
+    }
+    List<String> names = statuses.stream().map(EventStatus::name).sorted().toList();
+    return read(
+        "events",
+        c -> {
+          List<StoredEvent> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + TenantSql.EVENT_COLUMNS
+                      + " FROM "
+                      + sql.events
+                      + " WHERE status = ANY(?) ORDER BY created_at, id LIMIT ?")) {
+            ps.setArray(1, c.createArrayOf("text", names.toArray()));
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(Rows.event(rs));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  // ------------------------------------------------------------------------------ scope locks
+
+  /**
+   * Takes a pooled connection, begins a transaction and takes a transaction-level advisory lock
+   * keyed by tenant and exact scope, which every process sharing the database honours. This
+   * thread's next {@link #write} runs in that transaction and commits it, which releases the lock
+   * exactly when the write becomes visible; closing the guard ends the transaction if no write did.
+   * A thread already holding a guard takes the new lock in the same transaction.
+   */
+  @Override
+  public ScopeGuard lockScope(Scope scope) {
+    ensureOpen();
+    long key =
+        Names.lockKey(
+            "scope",
+            store.options().schemaPrefix(),
+            tenantId,
+            scope.userId(),
+            scope.agentId(),
+            scope.runId());
+    Guard held = guards.get();
+    if (held != null && held.joinable()) {
+      held.lockToo(key);
+      return () -> {}; // released with the outer guard's transaction
+    }
+    Guard guard = store.openGuard(this, key);
+    guards.set(guard);
+    return guard;
+  }
+
+  void forget(Guard guard) {
+    if (guards.get() == guard) {
+      guards.remove();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ lifecycle
+
+  /** Marks the store closed; the pool belongs to the {@link PostgresStore}. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  String tenant() {
+    return tenantId;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new StoreUnavailableException("tenant store '" + tenantId + "' is closed");
+    }
+    store.ensureOpen();
+  }
+
+  private static void requirePositive(int k) {
+    if (k < 1) {
+      throw new InvalidRequestException("k", "k must be at least 1, got " + k);
+    }
+  }
+}

@@ -1,0 +1,364 @@
+package io.mnemo4j.store.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mnemo4j.ConflictException;
+import io.mnemo4j.PurgeReceipt;
+import io.mnemo4j.StoreUnavailableException;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.TenantInfo;
+import io.mnemo4j.spi.ApiKey;
+import io.mnemo4j.spi.Catalog;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The control-plane catalog in the schema {@code mnemo_catalog} of one PostgreSQL database: tenants
+ * (id, region, shard, creation time), API key hashes and purge receipts; never memory text. The
+ * same semantics as the embedded {@code SqliteCatalog}: a taken tenant id, key id or key hash is a
+ * {@link ConflictException}; removing a tenant removes its keys and stores its receipt in one
+ * transaction. Thread-safe; any number of processes may share it.
+ */
+public final class PostgresCatalog implements Catalog {
+  /** The catalog's schema. */
+  public static final String SCHEMA = "mnemo_catalog";
+
+  private static final int SCHEMA_VERSION = 1;
+  private static final int POOL_SIZE = 4;
+
+  private final HikariDataSource pool;
+  private final String where;
+  private volatile boolean closed;
+
+  private PostgresCatalog(HikariDataSource pool, String where) {
+    this.pool = pool;
+    this.where = where;
+  }
+
+  /**
+   * Connects (a small pool of its own) and creates the catalog's schema and tables if needed. The
+   * options' pool size, prefix and role do not apply to the catalog.
+   */
+  public static PostgresCatalog open(PostgresOptions options) {
+    HikariDataSource pool = Pg.pool(options, "catalog", POOL_SIZE);
+    PostgresCatalog catalog =
+        new PostgresCatalog(pool, "the catalog at " + PostgresOptions.redactUrl(options.jdbcUrl()));
+    try {
+      catalog.migrate();
+      return catalog;
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  private void migrate() {
+    run(
+        "create the catalog",
+        c -> {
+          Pg.advisoryLock(c, Names.lockKey("catalog"));
+          Pg.exec(c, "CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+          Pg.exec(
+              c, "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".version (version integer NOT NULL)");
+          int version = 0;
+          try (PreparedStatement ps =
+                  c.prepareStatement("SELECT max(version) FROM " + SCHEMA + ".version");
+              ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              version = rs.getInt(1);
+            }
+          }
+          if (version > SCHEMA_VERSION) {
+            throw new StoreUnavailableException(
+                "catalog schema version "
+                    + version
+                    + " is newer than this build supports ("
+                    + SCHEMA_VERSION
+                    + ")");
+          }
+          if (version < 1) {
+            // Times are exact epoch nanoseconds: Mnemo compares a tenant's creation time with the
+            // one it recorded, to the nanosecond.
+            Pg.exec(
+                c,
+                "CREATE TABLE "
+                    + SCHEMA
+                    + ".tenants (id text COLLATE \"C\" PRIMARY KEY, region text NOT NULL,"
+                    + " shard text NOT NULL, created_at numeric NOT NULL)");
+            Pg.exec(
+                c,
+                "CREATE TABLE "
+                    + SCHEMA
+                    + ".receipts (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                    + " tenant text NOT NULL, region text NOT NULL, memories bigint NOT NULL,"
+                    + " history_rows bigint NOT NULL, messages bigint NOT NULL,"
+                    + " files bigint NOT NULL, bytes bigint NOT NULL, purged_at numeric NOT NULL)");
+            // Keys are stored as SHA-256 hashes only; tenant NULL marks an admin key.
+            Pg.exec(
+                c,
+                "CREATE TABLE "
+                    + SCHEMA
+                    + ".api_keys (id text COLLATE \"C\" PRIMARY KEY, hash text NOT NULL UNIQUE,"
+                    + " tenant text, user_id text, created_at numeric NOT NULL)");
+            Pg.exec(c, "CREATE INDEX api_keys_tenant ON " + SCHEMA + ".api_keys (tenant)");
+            Pg.exec(
+                c, "INSERT INTO " + SCHEMA + ".version (version) VALUES (" + SCHEMA_VERSION + ")");
+          }
+          return null;
+        });
+  }
+
+  /** Records a new tenant; a taken id is a {@link ConflictException}. */
+  @Override
+  public TenantInfo create(TenantInfo tenant) {
+    return run(
+        "create tenant " + tenant.id(),
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + SCHEMA
+                      + ".tenants (id, region, shard, created_at) VALUES (?, ?, ?, ?)"
+                      + " ON CONFLICT (id) DO NOTHING")) {
+            ps.setString(1, tenant.id().value());
+            ps.setString(2, tenant.region());
+            ps.setString(3, tenant.shard());
+            ps.setBigDecimal(4, Pg.nanos(tenant.createdAt()));
+            if (ps.executeUpdate() == 0) {
+              throw new ConflictException("tenant '" + tenant.id() + "' already exists");
+            }
+          }
+          return tenant;
+        });
+  }
+
+  /** The tenant, if the catalog knows it. */
+  @Override
+  public Optional<TenantInfo> find(TenantId tenant) {
+    return run(
+        "find tenant " + tenant,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, region, shard, created_at FROM "
+                      + SCHEMA
+                      + ".tenants WHERE id = ?")) {
+            ps.setString(1, tenant.value());
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(tenant(rs)) : Optional.<TenantInfo>empty();
+            }
+          }
+        });
+  }
+
+  /** All tenants ordered by id. */
+  @Override
+  public List<TenantInfo> list() {
+    return run(
+        "list tenants",
+        c -> {
+          List<TenantInfo> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT id, region, shard, created_at FROM "
+                          + SCHEMA
+                          + ".tenants ORDER BY id");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(tenant(rs));
+            }
+          }
+          return out;
+        });
+  }
+
+  /** Deletes the tenant and its keys and inserts the receipt, in one transaction. */
+  @Override
+  public void remove(TenantId tenant, PurgeReceipt receipt) {
+    run(
+        "remove tenant " + tenant,
+        c -> {
+          for (String table : List.of("tenants WHERE id = ?", "api_keys WHERE tenant = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + SCHEMA + "." + table)) {
+              ps.setString(1, tenant.value());
+              ps.executeUpdate();
+            }
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + SCHEMA
+                      + ".receipts (tenant, region, memories, history_rows, messages, files,"
+                      + " bytes, purged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, receipt.tenant());
+            ps.setString(2, receipt.region());
+            ps.setLong(3, receipt.memories());
+            ps.setLong(4, receipt.historyRows());
+            ps.setLong(5, receipt.messages());
+            ps.setLong(6, receipt.files());
+            ps.setLong(7, receipt.bytes());
+            ps.setBigDecimal(8, Pg.nanos(receipt.purgedAt()));
+            ps.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Receipts in the order they were recorded. */
+  @Override
+  public List<PurgeReceipt> receipts() {
+    return run(
+        "list purge receipts",
+        c -> {
+          List<PurgeReceipt> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT tenant, region, memories, history_rows, messages, files, bytes,"
+                          + " purged_at FROM "
+                          + SCHEMA
+                          + ".receipts ORDER BY seq");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  new PurgeReceipt(
+                      rs.getString(1),
+                      rs.getString(2),
+                      rs.getLong(3),
+                      rs.getLong(4),
+                      rs.getLong(5),
+                      rs.getLong(6),
+                      rs.getLong(7),
+                      Pg.instant(rs.getBigDecimal(8))));
+            }
+          }
+          return out;
+        });
+  }
+
+  /** Stores the key's hash; a taken id or hash is a {@link ConflictException}. */
+  @Override
+  public void addKey(ApiKey key) {
+    run(
+        "add key " + key.id(),
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + SCHEMA
+                      + ".api_keys (id, hash, tenant, user_id, created_at) VALUES (?, ?, ?, ?, ?)"
+                      + " ON CONFLICT DO NOTHING")) {
+            ps.setString(1, key.id());
+            ps.setString(2, key.hash());
+            ps.setString(3, key.tenant() == null ? null : key.tenant().value());
+            ps.setString(4, key.userId());
+            ps.setBigDecimal(5, Pg.nanos(key.createdAt()));
+            if (ps.executeUpdate() == 0) {
+              throw new ConflictException("key '" + key.id() + "' already exists");
+            }
+          }
+          return null;
+        });
+  }
+
+  /** The key with this secret hash, if any. */
+  @Override
+  public Optional<ApiKey> findKeyByHash(String hash) {
+    return run(
+        "find key",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, hash, tenant, user_id, created_at FROM "
+                      + SCHEMA
+                      + ".api_keys WHERE hash = ?")) {
+            ps.setString(1, hash);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(key(rs)) : Optional.<ApiKey>empty();
+            }
+          }
+        });
+  }
+
+  /** The tenant's keys (admin keys for an empty tenant), oldest first. */
+  @Override
+  public List<ApiKey> keys(Optional<TenantId> tenant) {
+    return run(
+        "list keys",
+        c -> {
+          List<ApiKey> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, hash, tenant, user_id, created_at FROM "
+                      + SCHEMA
+                      + ".api_keys WHERE "
+                      + (tenant.isPresent() ? "tenant = ?" : "tenant IS NULL")
+                      + " ORDER BY created_at, id")) {
+            if (tenant.isPresent()) {
+              ps.setString(1, tenant.get().value());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(key(rs));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  /** Deletes the key if it belongs to the tenant (or is an admin key, for an empty tenant). */
+  @Override
+  public boolean removeKey(Optional<TenantId> tenant, String keyId) {
+    return run(
+        "remove key " + keyId,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "DELETE FROM "
+                      + SCHEMA
+                      + ".api_keys WHERE id = ? AND "
+                      + (tenant.isPresent() ? "tenant = ?" : "tenant IS NULL"))) {
+            ps.setString(1, keyId);
+            if (tenant.isPresent()) {
+              ps.setString(2, tenant.get().value());
+            }
+            return ps.executeUpdate() > 0;
+          }
+        });
+  }
+
+  /** Closes the pool; later calls throw {@link StoreUnavailableException}. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    pool.close();
+  }
+
+  private <T> T run(String what, Pg.Work<T> work) {
+    if (closed) {
+      throw new StoreUnavailableException(where + " is closed");
+    }
+    return Pg.inTransaction(pool, what + " in " + where, work);
+  }
+
+  private static TenantInfo tenant(ResultSet rs) throws SQLException {
+    return new TenantInfo(
+        TenantId.of(rs.getString(1)),
+        rs.getString(2),
+        rs.getString(3),
+        Pg.instant(rs.getBigDecimal(4)));
+  }
+
+  private static ApiKey key(ResultSet rs) throws SQLException {
+    String tenant = rs.getString(3);
+    return new ApiKey(
+        rs.getString(1),
+        rs.getString(2),
+        tenant == null ? null : TenantId.of(tenant),
+        rs.getString(4),
+        Pg.instant(rs.getBigDecimal(5)));
+  }
+}

@@ -1,0 +1,289 @@
+package io.mnemo4j.store.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.mnemo4j.StoreUnavailableException;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.spi.MemoryStore;
+import io.mnemo4j.spi.PurgeStats;
+import io.mnemo4j.spi.TenantStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The PostgreSQL store of one region (or shard): one database, one schema per tenant (see the
+ * package documentation), reached through a HikariCP pool. Thread-safe; several processes may open
+ * stores on one database at once (tenant creation, purge and scope locks use advisory locks).
+ *
+ * <p>It never closes itself: PostgreSQL failures are reported as retriable {@link
+ * StoreUnavailableException}s and the pool reconnects.
+ */
+public final class PostgresStore implements MemoryStore {
+  private final PostgresOptions options;
+  private final HikariDataSource pool;
+
+  /**
+   * Scope guards hold a connection while the core still reads on others: at most half the pool may
+   * be held by guards, so the reads of guarded adds always find a connection.
+   */
+  private final Semaphore guardPermits;
+
+  private volatile boolean closed;
+
+  private PostgresStore(PostgresOptions options, HikariDataSource pool) {
+    this.options = options;
+    this.pool = pool;
+    this.guardPermits = new Semaphore(Math.max(1, options.poolSize() / 2), true);
+  }
+
+  /**
+   * Connects, and prepares the database once: the pgvector extension, the row-level-security role
+   * and the tenant registry. Fails with a message naming {@code scripts/pgvector.sh} when the
+   * server lacks pgvector 0.8 or newer.
+   */
+  public static PostgresStore open(PostgresOptions options) {
+    HikariDataSource pool = Pg.pool(options, "store", options.poolSize());
+    try {
+      Bootstrap.prepare(pool, options);
+      return new PostgresStore(options, pool);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  /** Returns {@code postgres}. */
+  @Override
+  public String kind() {
+    return "postgres";
+  }
+
+  /** The options this store was opened with. */
+  public PostgresOptions options() {
+    return options;
+  }
+
+  /**
+   * Opens the tenant's schema, creating it (tables, indexes, policies, grants) in one transaction
+   * the first time; concurrent first opens, in any process, serialise on an advisory lock.
+   */
+  @Override
+  public TenantStore open(TenantId tenant) {
+    ensureOpen();
+    String what = "open tenant '" + tenant + "'";
+    String schema =
+        registered(tenant)
+            .orElseGet(
+                () ->
+                    Pg.inTransaction(
+                        pool,
+                        what,
+                        c -> {
+                          Pg.advisoryLock(c, tenantLockKey(tenant));
+                          Optional<String> raced = registered(c, tenant);
+                          if (raced.isPresent()) {
+                            return raced.get();
+                          }
+                          String name = Names.tenantSchema(options.schemaPrefix(), tenant);
+                          for (String ddl :
+                              new TenantSql(tenant, name)
+                                  .create(options.rlsRole(), options.searchRole())) {
+                            Pg.exec(c, ddl);
+                          }
+                          try (PreparedStatement ps =
+                              c.prepareStatement(
+                                  "INSERT INTO "
+                                      + Names.REGISTRY_SCHEMA
+                                      + ".tenants (schema_prefix, tenant_id, schema_name,"
+                                      + " schema_version) VALUES (?, ?, ?, ?)")) {
+                            ps.setString(1, options.schemaPrefix());
+                            ps.setString(2, tenant.value());
+                            ps.setString(3, name);
+                            ps.setInt(4, TenantSql.SCHEMA_VERSION);
+                            ps.executeUpdate();
+                          }
+                          return name;
+                        }));
+    TenantSql sql = new TenantSql(tenant, schema);
+    Map<String, Integer> dimensions =
+        Pg.inTransaction(
+            pool,
+            what,
+            c -> {
+              Pg.enterTenant(c, tenant.value(), options.rlsRole());
+              Map<String, Integer> out = new HashMap<>();
+              try (PreparedStatement ps =
+                      c.prepareStatement("SELECT model, dimension FROM " + sql.models);
+                  ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  out.put(rs.getString(1), rs.getInt(2));
+                }
+              }
+              return out;
+            });
+    return new PgTenantStore(this, sql, dimensions);
+  }
+
+  /** Whether the registry lists the tenant's schema. */
+  @Override
+  public boolean exists(TenantId tenant) {
+    ensureOpen();
+    return registered(tenant).isPresent();
+  }
+
+  /**
+   * Counts the tenant's rows and sizes its relations, then drops its schema (every table, index,
+   * function and policy of it) with {@code DROP SCHEMA ... CASCADE} and deletes its registry row,
+   * in one transaction: either everything goes or nothing does. Stores of the tenant still open
+   * fail afterwards. Files are 0: the database owns them.
+   */
+  @Override
+  public PurgeStats purge(TenantId tenant) {
+    ensureOpen();
+    return Pg.inTransaction(
+        pool,
+        "purge tenant '" + tenant + "'",
+        c -> {
+          Pg.advisoryLock(c, tenantLockKey(tenant));
+          Optional<String> schema = registered(c, tenant);
+          if (schema.isEmpty()) {
+            return new PurgeStats(0, 0, 0, 0, 0);
+          }
+          TenantSql sql = new TenantSql(tenant, schema.get());
+          // Count as the tenant under the RLS role, as every read does. Not as the owner: FORCE
+          // ROW LEVEL SECURITY binds it too, and being a member of the search role (to switch to
+          // it) subjects it to the text-match policy as well, which would hide every row.
+          Pg.enterTenant(c, tenant.value(), options.rlsRole());
+          long memories;
+          long history;
+          long messages;
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT (SELECT count(*) FROM "
+                          + sql.memories
+                          + "), (SELECT count(*) FROM "
+                          + sql.history
+                          + "), (SELECT count(*) FROM "
+                          + sql.messages
+                          + ")");
+              ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            memories = rs.getLong(1);
+            history = rs.getLong(2);
+            messages = rs.getLong(3);
+          }
+          Pg.setRole(c, "none"); // back to the owner, for the catalog queries and the DDL
+          long bytes;
+          // A table's total size includes its indexes and TOAST; sequences are counted apart.
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+                      + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                      + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'm', 'S')")) {
+            ps.setString(1, schema.get());
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              bytes = rs.getLong(1);
+            }
+          }
+          Pg.exec(c, "DROP SCHEMA " + sql.q + " CASCADE");
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "DELETE FROM "
+                      + Names.REGISTRY_SCHEMA
+                      + ".tenants WHERE schema_prefix = ? AND tenant_id = ?")) {
+            ps.setString(1, options.schemaPrefix());
+            ps.setString(2, tenant.value());
+            ps.executeUpdate();
+          }
+          return new PurgeStats(memories, history, messages, 0, bytes);
+        });
+  }
+
+  /** Closes the pool; later calls throw {@link StoreUnavailableException}. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    pool.close();
+  }
+
+  // ------------------------------------------------------------------------------ package-private
+
+  HikariDataSource pool() {
+    return pool;
+  }
+
+  void ensureOpen() {
+    if (closed) {
+      throw new StoreUnavailableException(
+          "the PostgreSQL store at " + PostgresOptions.redactUrl(options.jdbcUrl()) + " is closed");
+    }
+  }
+
+  /** The schema of a tenant, as the registry records it. */
+  Optional<String> registered(TenantId tenant) {
+    return Pg.inTransaction(pool, "look up tenant '" + tenant + "'", c -> registered(c, tenant));
+  }
+
+  private Optional<String> registered(Connection c, TenantId tenant) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT schema_name FROM "
+                + Names.REGISTRY_SCHEMA
+                + ".tenants WHERE schema_prefix = ? AND tenant_id = ?")) {
+      ps.setString(1, options.schemaPrefix());
+      ps.setString(2, tenant.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  private long tenantLockKey(TenantId tenant) {
+    return Names.lockKey("tenant", options.schemaPrefix(), tenant.value());
+  }
+
+  /**
+   * Begins a guard's transaction and takes its advisory lock (see {@link PgTenantStore#lockScope}).
+   */
+  Guard openGuard(PgTenantStore tenant, long key) {
+    ensureOpen();
+    try {
+      if (!guardPermits.tryAcquire(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new StoreUnavailableException(
+            "no connection free for a scope lock in tenant '"
+                + tenant.tenant()
+                + "' within "
+                + options.connectTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while waiting for a scope lock", e);
+    }
+    Connection c = null;
+    try {
+      c = pool.getConnection();
+      Pg.advisoryLock(c, key);
+      return new Guard(tenant, c, guardPermits);
+    } catch (SQLException | RuntimeException e) {
+      if (c != null) {
+        Pg.rollbackQuietly(c, e);
+        try {
+          c.close();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      guardPermits.release();
+      throw e instanceof SQLException s
+          ? Pg.translate("lock a scope in tenant '" + tenant.tenant() + "'", s)
+          : (RuntimeException) e;
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.mnemo4j.store.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo4j.EventType;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryType;
+import io.mnemo4j.Role;
+import io.mnemo4j.Scope;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Mapping between the SPI records and the rows of a tenant schema ({@link TenantSql}). Thread-safe
+ * (stateless; Jackson's ObjectMapper is safe to share once configured).
+ */
+final class Rows {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  private Rows() {}
+
+  /** Binds a memory to {@link TenantSql#upsertMemory()}. */
+  static void bindMemory(Connection c, PreparedStatement ps, StoredMemory stored)
+      throws SQLException {
+    Memory m = stored.memory();
+    ps.setString(1, m.id());
+    ps.setString(2, m.text());
+    ps.setString(3, m.hash());
+    ps.setString(4, m.scope().userId());
+    ps.setString(5, m.scope().agentId());
+    ps.setString(6, m.scope().runId());
+    ps.setString(7, json(m.metadata()));
+    ps.setArray(8, c.createArrayOf("text", m.categories().toArray()));
+    ps.setString(9, m.role() == null ? null : m.role().wireName());
+    ps.setString(10, m.actor());
+    ps.setBigDecimal(11, Pg.nanos(m.createdAt()));
+    ps.setBigDecimal(12, Pg.nanos(m.updatedAt()));
+    ps.setBigDecimal(13, Pg.nanosOrNull(m.expiresAt()));
+    ps.setBigDecimal(14, Pg.nanosOrNull(m.validFrom()));
+    ps.setBigDecimal(15, Pg.nanosOrNull(m.validTo()));
+    ps.setString(16, m.type().wireName());
+    Map<String, Object> provenance = new LinkedHashMap<>();
+    provenance.put("source", m.provenance().source());
+    provenance.put("message_ids", m.provenance().messageIds());
+    ps.setString(17, json(provenance));
+    ps.setString(18, m.embeddingModel());
+    if (stored.embedding().length == 0) {
+      ps.setNull(19, Types.VARCHAR); // pgvector has no empty vector
+    } else {
+      ps.setString(19, vector(stored.embedding()));
+    }
+    ps.setString(20, stored.context());
+  }
+
+  /** Reads a row selected with {@link TenantSql#MEMORY_COLUMNS}. */
+  static StoredMemory memory(ResultSet rs) throws SQLException {
+    Map<String, Object> provenance = parse(rs.getString(17));
+    @SuppressWarnings("unchecked")
+    List<String> messageIds = (List<String>) provenance.getOrDefault("message_ids", List.of());
+    String role = rs.getString(9);
+    Array categories = rs.getArray(8);
+    Memory m =
+        new Memory(
+            rs.getString(1),
+            rs.getString(2),
+            rs.getString(3),
+            new Scope(rs.getString(4), rs.getString(5), rs.getString(6)),
+            parse(rs.getString(7)),
+            List.of((String[]) categories.getArray()),
+            role == null ? null : Role.parse("role", role),
+            rs.getString(10),
+            Pg.instant(rs.getBigDecimal(11)),
+            Pg.instant(rs.getBigDecimal(12)),
+            Pg.instantOrNull(rs, 13),
+            Pg.instantOrNull(rs, 14),
+            Pg.instantOrNull(rs, 15),
+            new Memory.Provenance((String) provenance.get("source"), messageIds),
+            rs.getString(18),
+            MemoryType.parse("memory_type", rs.getString(16)));
+    String embedding = rs.getString(19);
+    return new StoredMemory(
+        m, embedding == null ? new float[0] : floats(embedding), rs.getString(20));
+  }
+
+  static void bindHistory(PreparedStatement ps, HistoryEntry h) throws SQLException {
+    ps.setString(1, h.id());
+    ps.setString(2, h.memoryId());
+    ps.setString(3, h.event().name());
+    ps.setString(4, h.oldText());
+    ps.setString(5, h.newText());
+    ps.setString(6, h.actor());
+    ps.setBigDecimal(7, Pg.nanos(h.at()));
+    ps.setString(8, h.reason());
+  }
+
+  /** Reads {@code id, memory_id, event, old_text, new_text, actor, at, reason}. */
+  static HistoryEntry history(ResultSet rs) throws SQLException {
+    return new HistoryEntry(
+        rs.getString(1),
+        rs.getString(2),
+        EventType.valueOf(rs.getString(3)),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        Pg.instant(rs.getBigDecimal(7)),
+        rs.getString(8));
+  }
+
+  static void bindMessage(PreparedStatement ps, StoredMessage msg) throws SQLException {
+    ps.setString(1, msg.id());
+    ps.setString(2, msg.scope().userId());
+    ps.setString(3, msg.scope().agentId());
+    ps.setString(4, msg.scope().runId());
+    ps.setString(5, msg.role().wireName());
+    ps.setString(6, msg.name());
+    ps.setString(7, msg.content());
+    ps.setBigDecimal(8, Pg.nanos(msg.receivedAt()));
+  }
+
+  static void bindEvent(PreparedStatement ps, StoredEvent e) throws SQLException {
+    ps.setString(1, e.id());
+    ps.setString(2, e.idempotencyKey());
+    ps.setString(3, e.status().name());
+    ps.setString(4, e.request());
+    ps.setString(5, e.result());
+    ps.setBigDecimal(6, Pg.nanos(e.createdAt()));
+    ps.setBigDecimal(7, Pg.nanos(e.updatedAt()));
+  }
+
+  /** Reads a row selected with {@link TenantSql#EVENT_COLUMNS}. */
+  static StoredEvent event(ResultSet rs) throws SQLException {
+    return new StoredEvent(
+        rs.getString(1),
+        rs.getString(2),
+        EventStatus.valueOf(rs.getString(3)),
+        rs.getString(4),
+        rs.getString(5),
+        Pg.instant(rs.getBigDecimal(6)),
+        Pg.instant(rs.getBigDecimal(7)));
+  }
+
+  /**
+   * pgvector's text form. {@link Float#toString} is the shortest decimal that reads back as the
+   * same float, so the vector round-trips exactly.
+   */
+  static String vector(float[] v) {
+    StringBuilder out = new StringBuilder(v.length * 12 + 2).append('[');
+    for (int i = 0; i < v.length; i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      out.append(v[i]);
+    }
+    return out.append(']').toString();
+  }
+
+  /** Parses pgvector's text form {@code [1,2.5,-3e-05]}. */
+  static float[] floats(String text) {
+    int end = text.length() - 1;
+    if (end < 1 || text.charAt(0) != '[' || text.charAt(end) != ']') {
+      throw new IllegalStateException("not a vector literal");
+    }
+    if (end == 1) {
+      return new float[0];
+    }
+    int n = 1;
+    for (int i = 1; i < end; i++) {
+      if (text.charAt(i) == ',') {
+        n++;
+      }
+    }
+    float[] out = new float[n];
+    int start = 1;
+    int k = 0;
+    for (int i = 1; i <= end; i++) {
+      if (i == end || text.charAt(i) == ',') {
+        out[k++] = Float.parseFloat(text.substring(start, i));
+        start = i + 1;
+      }
+    }
+    return out;
+  }
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      // Memory validated its metadata as JSON-compatible, so this is a bug, not bad input.
+      throw new IllegalStateException("cannot serialise memory fields as JSON", e);
+    }
+  }
+
+  private static Map<String, Object> parse(@Nullable String json) throws SQLException {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, MAP);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("a stored JSON column is malformed", e);
+    }
+  }
+}

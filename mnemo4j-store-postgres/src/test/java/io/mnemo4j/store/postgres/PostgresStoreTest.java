@@ -1,0 +1,361 @@
+package io.mnemo4j.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mnemo4j.ConflictException;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryType;
+import io.mnemo4j.Role;
+import io.mnemo4j.Scope;
+import io.mnemo4j.StoreUnavailableException;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.filter.FilterParser;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What the contract suite does not pin down about this store. One database for the class. */
+class PostgresStoreTest {
+  private static final AtomicInteger TENANTS = new AtomicInteger();
+  private static String db;
+  private static PostgresStore store;
+
+  @BeforeAll
+  static void setUp() {
+    db = TestDatabase.create();
+    store = PostgresStore.open(TestDatabase.options(db));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    store.close();
+    TestDatabase.drop(db);
+  }
+
+  private static TenantId fresh() {
+    return TenantId.of("t" + TENANTS.incrementAndGet());
+  }
+
+  @Test
+  void open_longTenantIdsWithHyphens_getDistinctSchemasWithinPostgresLimit() {
+    TenantId one = TenantId.of("x-" + "a".repeat(60) + "1");
+    TenantId two = TenantId.of("x-" + "a".repeat(60) + "2");
+    try (TenantStore a = store.open(one);
+        TenantStore b = store.open(two)) {
+      a.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "first", Scope.user("u")))));
+      b.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "second", Scope.user("u")))));
+      assertThat(a.get("m-1").orElseThrow().memory().text()).isEqualTo("first");
+      assertThat(b.get("m-1").orElseThrow().memory().text()).isEqualTo("second");
+    }
+    String s1 = store.registered(one).orElseThrow();
+    String s2 = store.registered(two).orElseThrow();
+    assertThat(s1).isNotEqualTo(s2).startsWith("mnemo_t_x-aaa");
+    assertThat(s1.length()).isEqualTo(Names.MAX_IDENTIFIER_BYTES);
+    assertThat(store.registered(TenantId.of("short-id"))).isEmpty();
+    assertThat(Names.tenantSchema("mnemo_t_", TenantId.of("short-id")))
+        .isEqualTo("mnemo_t_short-id");
+    assertThat(store.purge(one).memories()).isEqualTo(1);
+    assertThat(store.exists(one)).isFalse();
+    assertThat(store.exists(two)).isTrue();
+  }
+
+  @Test
+  void get_returnsTheMemoryExactly_nanosecondsMetadataTypesAndVector() {
+    Instant t = Instant.parse("2025-03-04T05:06:07.123456789Z");
+    Memory m =
+        new Memory(
+            "m-1",
+            "exact round trip",
+            "h1",
+            new Scope("alice", "bot", "run-1"),
+            Map.of(
+                "long",
+                9007199254740993L,
+                "double",
+                1e300,
+                "two",
+                2.0,
+                "list",
+                List.of("a", 1L, true),
+                "nested",
+                Map.of("x", List.of(Map.of("y", -0.5)))),
+            List.of("work", "plans"),
+            Role.ASSISTANT,
+            "concierge",
+            t,
+            t.plusNanos(1),
+            t.plusSeconds(3600),
+            Instant.parse("1500-01-01T00:00:00Z"),
+            Instant.parse("3000-01-01T00:00:00.000000001Z"),
+            new Memory.Provenance(Memory.Provenance.INFERRED, List.of("msg-1", "msg-2")),
+            TestMemories.MODEL,
+            MemoryType.SEMANTIC);
+    float[] vector = TestMemories.embed("exact round trip");
+    vector[3] = 1.0e-38f; // a subnormal-adjacent float must survive the text form too
+    StoredMemory stored = new StoredMemory(m, vector, "the context before");
+    try (TenantStore ts = store.open(fresh())) {
+      ts.write(TestMemories.puts(List.of(stored)));
+
+      StoredMemory back = ts.get("m-1").orElseThrow();
+
+      assertThat(back.memory()).isEqualTo(m);
+      assertThat(back.embedding()).containsExactly(vector);
+      assertThat(back.context()).isEqualTo("the context before");
+      assertThat(ts.getAll(List.of("nope", "m-1", "m-1"))).hasSize(2);
+      assertThat(ts.findByHash(new Scope("alice", "bot", "run-1"), "h1")).isPresent();
+      assertThat(ts.findByHash(Scope.user("alice"), "h1")).isEmpty();
+    }
+  }
+
+  @Test
+  void write_vectorOfAnotherDimensionForAKnownModel_isRefusedAndWritesNothing() {
+    try (TenantStore ts = store.open(fresh())) {
+      ts.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "first", Scope.user("u")))));
+      StoredMemory bad =
+          new StoredMemory(
+              TestMemories.memory("m-2", "second", Scope.user("u")).memory(), new float[] {1, 0});
+      StoredMemory fine = TestMemories.memory("m-3", "third", Scope.user("u"));
+
+      assertThatThrownBy(() -> ts.write(TestMemories.puts(List.of(fine, bad))))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("64 dimensions");
+      assertThat(ts.get("m-3")).isEmpty();
+      assertThatThrownBy(
+              () ->
+                  ts.vectorSearch(
+                      TestMemories.MODEL,
+                      new float[] {1, 0},
+                      new ScopeFilter.Everything(),
+                      new FilterExpr.All(),
+                      3))
+          .isInstanceOf(InvalidRequestException.class);
+      assertThat(
+              ts.vectorSearch(
+                  "unknown-model",
+                  new float[] {1, 0},
+                  new ScopeFilter.Everything(),
+                  new FilterExpr.All(),
+                  3))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void write_eventReusingAnotherEventsIdempotencyKey_isConflictAndWritesNothing() {
+    Instant t = TestMemories.T0;
+    StoredEvent first = new StoredEvent("e-1", "key-1", EventStatus.PENDING, "{}", null, t, t);
+    try (TenantStore ts = store.open(fresh())) {
+      ts.write(WriteBatch.ofEvents(List.of(first)));
+      StoredEvent clash =
+          new StoredEvent("e-2", "key-1", EventStatus.PENDING, "{}", null, t, t.plusSeconds(1));
+      StoredMemory memory = TestMemories.memory("m-1", "should not land", Scope.user("u"));
+
+      assertThatThrownBy(
+              () ->
+                  ts.write(
+                      new WriteBatch(
+                          List.of(new Change.Put(memory)),
+                          List.of(TestMemories.add(memory.memory())),
+                          List.of(),
+                          List.of(clash))))
+          .isInstanceOf(ConflictException.class);
+      assertThat(ts.get("m-1")).isEmpty();
+      assertThat(ts.history("m-1")).isEmpty();
+      assertThat(ts.event("e-2")).isEmpty();
+
+      // The same event may be replaced (a status change keeps its key).
+      StoredEvent done = first.withStatus(EventStatus.SUCCEEDED, "{\"ok\":true}", t.plusSeconds(2));
+      ts.write(WriteBatch.ofEvents(List.of(done)));
+      assertThat(ts.eventByIdempotencyKey("key-1")).contains(done);
+      assertThat(ts.event("e-1")).contains(done);
+    }
+  }
+
+  @Test
+  void events_inStatuses_oldestFirstThenById_upToLimit() {
+    Instant t = TestMemories.T0;
+    try (TenantStore ts = store.open(fresh())) {
+      ts.write(
+          WriteBatch.ofEvents(
+              List.of(
+                  new StoredEvent("e-3", null, EventStatus.PENDING, "{}", null, t, t),
+                  new StoredEvent("e-2", null, EventStatus.RUNNING, "{}", null, t, t),
+                  new StoredEvent("e-1", null, EventStatus.PENDING, "{}", null, t.plusNanos(1), t),
+                  new StoredEvent("e-0", null, EventStatus.FAILED, "{}", "{}", t, t))));
+
+      assertThat(ts.events(Set.of(EventStatus.PENDING, EventStatus.RUNNING), 10))
+          .extracting(StoredEvent::id)
+          .containsExactly("e-2", "e-3", "e-1");
+      assertThat(ts.events(Set.of(EventStatus.PENDING, EventStatus.RUNNING), 2))
+          .extracting(StoredEvent::id)
+          .containsExactly("e-2", "e-3");
+      assertThat(ts.events(Set.of(), 10)).isEmpty();
+      assertThat(ts.events(Set.of(EventStatus.SUCCEEDED), 10)).isEmpty();
+    }
+  }
+
+  @Test
+  void vectorSearch_tenantAboveTheExactThreshold_prefiltersThroughTheIndex() {
+    Random random = new Random(7);
+    List<StoredMemory> memories = new ArrayList<>();
+    int n = PgTenantStore.EXACT_BELOW + 1_000;
+    for (int i = 0; i < n; i++) {
+      float[] v = new float[TestMemories.DIM];
+      for (int d = 0; d < v.length; d++) {
+        v[d] = (float) random.nextGaussian();
+      }
+      Memory m =
+          TestMemories.memory(
+                  TestMemories.id(i), "memo " + i, Scope.user("u" + (i % 4)), Map.of("g", i % 500))
+              .memory();
+      memories.add(new StoredMemory(m, TestMemories.normalize(v)));
+    }
+    try (TenantStore ts = store.open(fresh())) {
+      for (int from = 0; from < n; from += 500) {
+        ts.write(TestMemories.puts(memories.subList(from, Math.min(n, from + 500))));
+      }
+      float[] query = memories.get(42).embedding();
+      // A filter matching 6 rows: an unfiltered top-k would hold none of them.
+      FilterExpr rare = FilterParser.parse("{\"metadata.g\": 123}");
+      assertThat(
+              ids(
+                  ts.vectorSearch(
+                      TestMemories.MODEL, query, new ScopeFilter.Everything(), rare, 5)))
+          .isEqualTo(exact(memories, query, m -> FilterEvaluatorBridge.matches(rare, m), 5));
+      // A filter passing half the rows (and a scope too large to count as small): the graph
+      // walk, nearly exact.
+      FilterExpr half = FilterParser.parse("{\"metadata.g\": {\"lt\": 250}}");
+      ScopeFilter most = new ScopeFilter.Within(Scope.user("u2"), true);
+      List<String> approximate =
+          ids(ts.vectorSearch(TestMemories.MODEL, query, new ScopeFilter.Everything(), half, 10));
+      List<String> truth = exact(memories, query, m -> FilterEvaluatorBridge.matches(half, m), 10);
+      assertThat(approximate).hasSize(10);
+      assertThat(approximate.stream().filter(truth::contains).count()).isGreaterThanOrEqualTo(8);
+      assertThat(ts.vectorSearch(TestMemories.MODEL, query, most, half, 10))
+          .extracting(ScoredId::id)
+          .allSatisfy(id -> assertThat(Integer.parseInt(id.substring(2)) % 4).isEqualTo(2));
+      // Asking for more than match: every match, best first.
+      List<ScoredId> all =
+          ts.vectorSearch(TestMemories.MODEL, query, new ScopeFilter.Everything(), rare, 50);
+      assertThat(all).hasSize(6);
+      assertThat(all).isSortedAccordingTo(Comparator.comparingDouble(ScoredId::score).reversed());
+    }
+  }
+
+  private static List<String> ids(List<ScoredId> hits) {
+    return hits.stream().map(ScoredId::id).toList();
+  }
+
+  private static List<String> exact(
+      List<StoredMemory> memories,
+      float[] query,
+      java.util.function.Predicate<Memory> filter,
+      int k) {
+    return memories.stream()
+        .filter(m -> filter.test(m.memory()))
+        .sorted(Comparator.comparingDouble((StoredMemory m) -> -dot(query, m.embedding())))
+        .limit(k)
+        .map(StoredMemory::id)
+        .toList();
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  /** Keeps the import list honest: the reference evaluator. */
+  private static final class FilterEvaluatorBridge {
+    static boolean matches(FilterExpr f, Memory m) {
+      return io.mnemo4j.filter.FilterEvaluator.matches(f, m);
+    }
+  }
+
+  @Test
+  void textSearch_english_findsInflectionsAndRanksOwnWordsAboveContext() {
+    try (TenantStore ts = store.open(fresh())) {
+      StoredMemory own = TestMemories.memory("m-1", "We held three meetings", Scope.user("u"));
+      StoredMemory context =
+          new StoredMemory(
+              TestMemories.memory("m-2", "yes it went well", Scope.user("u")).memory(),
+              TestMemories.embed("yes it went well"),
+              "how was the meeting?");
+      ts.write(TestMemories.puts(List.of(own, context)));
+
+      assertThat(
+              ids(ts.textSearch("meeting", new ScopeFilter.Everything(), new FilterExpr.All(), 10)))
+          .containsExactly("m-1", "m-2");
+      assertThat(ts.textSearch("the of", new ScopeFilter.Everything(), new FilterExpr.All(), 10))
+          .isEmpty(); // stop words only
+      assertThat(ts.textSearch("  ", new ScopeFilter.Everything(), new FilterExpr.All(), 10))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void open_manyStoresAndOneTenantConcurrently_bootstrapAndCreateOnce() throws Exception {
+    String other = TestDatabase.create();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<String>> schemas = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        schemas.add(
+            pool.submit(
+                () -> {
+                  try (PostgresStore s = PostgresStore.open(TestDatabase.options(other));
+                      TenantStore t = s.open(TenantId.of("shared"))) {
+                    t.count(new ScopeFilter.Everything(), new FilterExpr.All());
+                    return s.registered(TenantId.of("shared")).orElseThrow();
+                  }
+                }));
+      }
+      Set<String> names = new HashSet<>();
+      for (Future<String> f : schemas) {
+        names.add(f.get());
+      }
+      assertThat(names).containsExactly("mnemo_t_shared");
+    } finally {
+      pool.shutdownNow();
+      TestDatabase.drop(other);
+    }
+  }
+
+  @Test
+  void closed_storesFailFastAndCloseIsIdempotent() {
+    PostgresStore own = PostgresStore.open(TestDatabase.options(db));
+    TenantStore ts = own.open(fresh());
+    ts.close();
+    ts.close();
+    assertThatThrownBy(() -> ts.get("x")).isInstanceOf(StoreUnavailableException.class);
+    own.close();
+    own.close();
+    assertThatThrownBy(() -> own.open(fresh())).isInstanceOf(StoreUnavailableException.class);
+    assertThat(own.kind()).isEqualTo("postgres");
+  }
+}
