@@ -312,7 +312,8 @@ final class InferenceIngest {
       decisions = answer.value();
       usage = answer.usage();
     }
-    return apply(store, decisions, extracted, scope, options, raw, now, modelId, usage);
+    return apply(
+        store, decisions, extracted, scope, options, raw, now, modelId, usage, MemoryType.SEMANTIC);
   }
 
   private List<StoredMemory> neighbours(
@@ -460,7 +461,8 @@ final class InferenceIngest {
         raw,
         now,
         mnemo.embedder().modelId(),
-        TokenUsage.NONE);
+        TokenUsage.NONE,
+        MemoryType.SEMANTIC);
   }
 
   /** Plans one procedural memory. */
@@ -490,20 +492,6 @@ final class InferenceIngest {
    * @param usage decision-call tokens
    */
   record Plan(VerbatimIngest.Plan plan, TokenUsage usage) {}
-
-  private Plan apply(
-      TenantStore store,
-      List<Decision> decisions,
-      Extracted extracted,
-      Scope scope,
-      AddOptions options,
-      List<StoredMessage> raw,
-      Instant now,
-      String modelId,
-      TokenUsage usage) {
-    return apply(
-        store, decisions, extracted, scope, options, raw, now, modelId, usage, MemoryType.SEMANTIC);
-  }
 
   private Plan apply(
       TenantStore store,

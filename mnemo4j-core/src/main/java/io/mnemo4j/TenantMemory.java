@@ -83,36 +83,11 @@ public final class TenantMemory {
             io.mnemo4j.filter.FilterExpr.Field.of(io.mnemo4j.filter.FilterExpr.Kind.EXPIRES_AT),
             io.mnemo4j.filter.FilterExpr.Op.LT,
             new io.mnemo4j.filter.FilterExpr.Value.Time(cutoff));
-    long deleted = 0;
-    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
-      TenantStore store = lease.store();
-      while (true) {
-        Page<StoredMemory> page =
-            store.list(
-                new io.mnemo4j.spi.ScopeFilter.Everything(), expired, PageRequest.first(500));
-        if (page.items().isEmpty()) {
-          return deleted;
-        }
-        Instant now = mnemo.clock().instant();
-        List<Change> changes = new ArrayList<>();
-        List<HistoryEntry> history = new ArrayList<>();
-        for (StoredMemory m : page.items()) {
-          changes.add(new Change.Remove(m.id()));
-          history.add(
-              new HistoryEntry(
-                  mnemo.newId(),
-                  m.id(),
-                  EventType.DELETE,
-                  m.memory().text(),
-                  null,
-                  "system",
-                  now,
-                  "expired at " + m.memory().expiresAt()));
-        }
-        store.write(new WriteBatch(changes, history, List.of()));
-        deleted += changes.size();
-      }
-    }
+    return removeAll(
+        new io.mnemo4j.spi.ScopeFilter.Everything(),
+        expired,
+        "system",
+        m -> "expired at " + m.expiresAt());
   }
 
   /** Ranked memories relevant to {@code query} within the search's selection. */
@@ -271,13 +246,24 @@ public final class TenantMemory {
   }
 
   private long deleteSelected(Selection selection) {
+    return removeAll(selection.scopeFilter(), selection.filter(), "api", m -> null);
+  }
+
+  /**
+   * Removes every memory passing both filters, 500 per batch, each with a DELETE in its history by
+   * {@code actor} for {@code reason}; returns how many.
+   */
+  private long removeAll(
+      io.mnemo4j.spi.ScopeFilter scope,
+      io.mnemo4j.filter.FilterExpr filter,
+      String actor,
+      java.util.function.Function<Memory, String> reason) {
     long deleted = 0;
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       TenantStore store = lease.store();
       while (true) {
         // Always read the first page: the previous batch's deletions moved the rest forward.
-        Page<StoredMemory> page =
-            store.list(selection.scopeFilter(), selection.filter(), PageRequest.first(500));
+        Page<StoredMemory> page = store.list(scope, filter, PageRequest.first(500));
         if (page.items().isEmpty()) {
           return deleted;
         }
@@ -288,7 +274,14 @@ public final class TenantMemory {
           changes.add(new Change.Remove(m.id()));
           history.add(
               new HistoryEntry(
-                  mnemo.newId(), m.id(), EventType.DELETE, m.memory().text(), null, "api", now));
+                  mnemo.newId(),
+                  m.id(),
+                  EventType.DELETE,
+                  m.memory().text(),
+                  null,
+                  actor,
+                  now,
+                  reason.apply(m.memory())));
         }
         store.write(new WriteBatch(changes, history, List.of()));
         deleted += changes.size();
