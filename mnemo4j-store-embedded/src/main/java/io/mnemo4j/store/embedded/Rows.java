@@ -1,8 +1,5 @@
 package io.mnemo4j.store.embedded;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
@@ -10,12 +7,14 @@ import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.json.StoredJson;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.WriteBatch;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.sql.Connection;
@@ -33,8 +32,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The SQLite schema of a tenant database and the mapping between its rows and the SPI records.
- * Thread-safe (stateless; Jackson's ObjectMapper is safe to share once configured).
+ * The SQLite schema of a tenant database and the mapping between its rows and the SPI records; JSON
+ * columns (metadata, categories, provenance) are {@link StoredJson}'s text. Thread-safe
+ * (stateless).
  */
 final class Rows {
   static final int SCHEMA_VERSION = 3;
@@ -44,10 +44,6 @@ final class Rows {
       "id, text, hash, user_id, agent_id, run_id, metadata, categories, role, "
           + "actor, created_at, updated_at, expires_at, valid_from, valid_to, provenance, embedding, embedding_model, "
           + "context, memory_type";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
   private Rows() {}
 
@@ -133,8 +129,8 @@ final class Rows {
     ps.setString(4, m.scope().userId());
     ps.setString(5, m.scope().agentId());
     ps.setString(6, m.scope().runId());
-    ps.setString(7, json(m.metadata()));
-    ps.setString(8, json(m.categories()));
+    ps.setString(7, StoredJson.write(m.metadata()));
+    ps.setString(8, StoredJson.write(m.categories()));
     ps.setString(9, m.role() == null ? null : m.role().wireName());
     ps.setString(10, m.actor());
     ps.setString(11, Sqlite.time(m.createdAt()));
@@ -142,10 +138,7 @@ final class Rows {
     ps.setString(13, Sqlite.timeOrNull(m.expiresAt()));
     ps.setString(14, Sqlite.timeOrNull(m.validFrom()));
     ps.setString(15, Sqlite.timeOrNull(m.validTo()));
-    ps.setString(
-        16,
-        json(
-            Map.of("source", m.provenance().source(), "message_ids", m.provenance().messageIds())));
+    ps.setString(16, StoredJson.writeProvenance(m.provenance()));
     ps.setBytes(17, floats(stored.embedding()));
     ps.setString(18, m.embeddingModel());
     ps.setString(19, stored.context());
@@ -154,9 +147,16 @@ final class Rows {
 
   /** Reads a row selected with {@link #MEMORY_COLUMNS}. */
   static StoredMemory memory(ResultSet rs) throws SQLException {
-    Map<String, Object> provenance = parse(rs.getString(16), MAP);
-    @SuppressWarnings("unchecked")
-    List<String> messageIds = (List<String>) provenance.getOrDefault("message_ids", List.of());
+    Map<String, Object> metadata;
+    List<String> categories;
+    Memory.Provenance provenance;
+    try {
+      metadata = StoredJson.readObject(rs.getString(7));
+      categories = StoredJson.readStrings(rs.getString(8));
+      provenance = StoredJson.readProvenance(rs.getString(16));
+    } catch (IOException e) {
+      throw new SQLException("a stored JSON column is malformed", e);
+    }
     String role = rs.getString(9);
     Memory m =
         new Memory(
@@ -164,8 +164,8 @@ final class Rows {
             rs.getString(2),
             rs.getString(3),
             new Scope(rs.getString(4), rs.getString(5), rs.getString(6)),
-            parse(rs.getString(7), MAP),
-            parse(rs.getString(8), STRINGS),
+            metadata,
+            categories,
             role == null ? null : Role.parse("role", role),
             rs.getString(10),
             Sqlite.parseTime(rs.getString(11)),
@@ -173,7 +173,7 @@ final class Rows {
             Sqlite.parseTimeOrNull(rs.getString(13)),
             Sqlite.parseTimeOrNull(rs.getString(14)),
             Sqlite.parseTimeOrNull(rs.getString(15)),
-            new Memory.Provenance((String) provenance.get("source"), messageIds),
+            provenance,
             rs.getString(18),
             MemoryType.parse("memory_type", rs.getString(20)));
     return new StoredMemory(m, floats(rs.getBytes(17)), rs.getString(19));
@@ -477,22 +477,5 @@ final class Rows {
       }
     }
     return out;
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      // Memory validated its metadata as JSON-compatible, so this is a bug, not bad input.
-      throw new IllegalStateException("cannot serialise memory fields as JSON", e);
-    }
-  }
-
-  private static <T> T parse(String json, TypeReference<T> type) throws SQLException {
-    try {
-      return JSON.readValue(json, type);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("a stored JSON column is malformed", e);
-    }
   }
 }

@@ -15,7 +15,6 @@ import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
-import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import io.mnemo4j.store.postgres.SqlFilter.Sql;
@@ -144,39 +143,38 @@ final class PgTenantStore implements TenantStore {
     }
     Pg.setRole(c, role);
     applyChanges(c, batch.changes());
-    if (!batch.history().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.upsertHistory())) {
-        for (HistoryEntry h : batch.history()) {
-          Rows.bindHistory(ps, h);
-          ps.addBatch();
-        }
-        ps.executeBatch();
+    upsertAll(c, sql.upsertHistory(), batch.history(), Rows::bindHistory);
+    upsertAll(c, sql.upsertMessage(), batch.messages(), Rows::bindMessage);
+    try {
+      upsertAll(c, sql.upsertEvent(), batch.events(), Rows::bindEvent);
+    } catch (SQLException e) {
+      if (Pg.violates(e, "events_idempotency_key")) {
+        throw new ConflictException("idempotency key already used by another operation");
       }
-    }
-    if (!batch.messages().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.upsertMessage())) {
-        for (StoredMessage m : batch.messages()) {
-          Rows.bindMessage(ps, m);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
-    if (!batch.events().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.upsertEvent())) {
-        for (StoredEvent e : batch.events()) {
-          Rows.bindEvent(ps, e);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      } catch (SQLException e) {
-        if (Pg.violates(e, "events_idempotency_key")) {
-          throw new ConflictException("idempotency key already used by another operation");
-        }
-        throw e;
-      }
+      throw e;
     }
     return null;
+  }
+
+  /** Binds each row to {@code upsert} and runs them as one JDBC batch; nothing for no rows. */
+  private static <T> void upsertAll(Connection c, String upsert, List<T> rows, Binder<T> binder)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(upsert)) {
+      for (T row : rows) {
+        binder.bind(ps, row);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** Sets one row's parameters on a statement. */
+  @FunctionalInterface
+  private interface Binder<T> {
+    void bind(PreparedStatement ps, T row) throws SQLException;
   }
 
   /** Puts and removes in batch order: consecutive changes of one kind go in one JDBC batch. */

@@ -1,37 +1,31 @@
 package io.mnemo4j.store.postgres;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.json.StoredJson;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
+import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Mapping between the SPI records and the rows of a tenant schema ({@link TenantSql}). Thread-safe
- * (stateless; Jackson's ObjectMapper is safe to share once configured).
+ * Mapping between the SPI records and the rows of a tenant schema ({@link TenantSql}); JSON columns
+ * are {@link StoredJson}'s text. Thread-safe (stateless).
  */
 final class Rows {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-
   private Rows() {}
 
   /** Binds a memory to {@link TenantSql#upsertMemory()}. */
@@ -44,7 +38,7 @@ final class Rows {
     ps.setString(4, m.scope().userId());
     ps.setString(5, m.scope().agentId());
     ps.setString(6, m.scope().runId());
-    ps.setString(7, json(m.metadata()));
+    ps.setString(7, StoredJson.write(m.metadata()));
     ps.setArray(8, c.createArrayOf("text", m.categories().toArray()));
     ps.setString(9, m.role() == null ? null : m.role().wireName());
     ps.setString(10, m.actor());
@@ -54,10 +48,7 @@ final class Rows {
     ps.setBigDecimal(14, Pg.nanosOrNull(m.validFrom()));
     ps.setBigDecimal(15, Pg.nanosOrNull(m.validTo()));
     ps.setString(16, m.type().wireName());
-    Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("source", m.provenance().source());
-    provenance.put("message_ids", m.provenance().messageIds());
-    ps.setString(17, json(provenance));
+    ps.setString(17, StoredJson.writeProvenance(m.provenance()));
     ps.setString(18, m.embeddingModel());
     if (stored.embedding().length == 0) {
       ps.setNull(19, Types.VARCHAR); // pgvector has no empty vector
@@ -69,9 +60,14 @@ final class Rows {
 
   /** Reads a row selected with {@link TenantSql#MEMORY_COLUMNS}. */
   static StoredMemory memory(ResultSet rs) throws SQLException {
-    Map<String, Object> provenance = parse(rs.getString(17));
-    @SuppressWarnings("unchecked")
-    List<String> messageIds = (List<String>) provenance.getOrDefault("message_ids", List.of());
+    Map<String, Object> metadata;
+    Memory.Provenance provenance;
+    try {
+      metadata = StoredJson.readObject(rs.getString(7));
+      provenance = StoredJson.readProvenance(rs.getString(17));
+    } catch (IOException e) {
+      throw new SQLException("a stored JSON column is malformed", e);
+    }
     String role = rs.getString(9);
     Array categories = rs.getArray(8);
     Memory m =
@@ -80,7 +76,7 @@ final class Rows {
             rs.getString(2),
             rs.getString(3),
             new Scope(rs.getString(4), rs.getString(5), rs.getString(6)),
-            parse(rs.getString(7)),
+            metadata,
             List.of((String[]) categories.getArray()),
             role == null ? null : Role.parse("role", role),
             rs.getString(10),
@@ -89,7 +85,7 @@ final class Rows {
             Pg.instantOrNull(rs, 13),
             Pg.instantOrNull(rs, 14),
             Pg.instantOrNull(rs, 15),
-            new Memory.Provenance((String) provenance.get("source"), messageIds),
+            provenance,
             rs.getString(18),
             MemoryType.parse("memory_type", rs.getString(16)));
     String embedding = rs.getString(19);
@@ -194,25 +190,5 @@ final class Rows {
       }
     }
     return out;
-  }
-
-  static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      // Memory validated its metadata as JSON-compatible, so this is a bug, not bad input.
-      throw new IllegalStateException("cannot serialise memory fields as JSON", e);
-    }
-  }
-
-  private static Map<String, Object> parse(@Nullable String json) throws SQLException {
-    if (json == null) {
-      return Map.of();
-    }
-    try {
-      return JSON.readValue(json, MAP);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("a stored JSON column is malformed", e);
-    }
   }
 }

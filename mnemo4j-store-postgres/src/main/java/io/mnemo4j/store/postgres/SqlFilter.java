@@ -4,6 +4,7 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterExpr.Field;
 import io.mnemo4j.filter.FilterExpr.Value;
+import io.mnemo4j.json.StoredJson;
 import io.mnemo4j.spi.ScopeFilter;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -286,9 +287,9 @@ final class SqlFilter {
     List<Object> params = new ArrayList<>();
     for (Object v : values) {
       alternatives.add("meta @> ?::jsonb");
-      params.add(Rows.json(java.util.Map.of(key, v)));
+      params.add(StoredJson.write(java.util.Map.of(key, v)));
       alternatives.add("meta @> ?::jsonb");
-      params.add(Rows.json(java.util.Map.of(key, List.of(v))));
+      params.add(StoredJson.write(java.util.Map.of(key, List.of(v))));
     }
     return java.util.Optional.of(new Sql("(" + String.join(" OR ", alternatives) + ")", params));
   }
