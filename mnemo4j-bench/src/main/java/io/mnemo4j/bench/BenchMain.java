@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * End-to-end benchmarks of Mnemo4j on the embedded store: {@code ingest}, {@code search} and {@code
- * open}. Each prints a human summary; with {@code --json} the summary goes to stderr and stdout
- * gets one JSON object. See BENCHMARKS.md.
+ * End-to-end benchmarks of Mnemo4j: {@code ingest}, {@code search} and {@code open} on the embedded
+ * store, and {@code stores}, the embedded store against PostgreSQL on the same data. Each prints a
+ * human summary; with {@code --json} the summary goes to stderr and stdout gets one JSON object.
+ * See BENCHMARKS.md.
  */
 public final class BenchMain {
   private static final String USAGE =
@@ -28,6 +29,13 @@ public final class BenchMain {
                 search latency on one large tenant: hybrid, dense, text, with and without query embedding
         open    [--tenants 1000] [--docs 100] [--hot 16] [--requests 2000] [--warmup 400] [--max-open 64]
                 search latency when the tenant is cached (hit) vs must be opened (miss)
+        stores  [--tenants 100] [--docs 1000] [--large 100000] [--queries 500] [--warmup 100]
+                [--warmup-per-tenant 12] [--k 10] [--batch 1000] [--add 2000] [--add-warmup 200]
+                [--add-round 100] [--cold-passes 3] [--cold-max-open 8] [--cold-large 10] [--pool 5000]
+                [--noise 0.3] [--pg-url jdbc:postgresql://127.0.0.1:5432/] [--pg-user postgres]
+                [--pg-db mnemo_bench_stores] [--pg-analyze true] [--pre-analyze 20] [--keep]
+                embedded store vs PostgreSQL on the same data in one run: bulk write, dense search + recall@k vs
+                exact, hybrid search, cold tenant open, add throughput (creates and drops database --pg-db)
 
       common options:
         --embedder NAME   bge-small-en-v1.5-q (default), all-minilm-l6-v2-q, or hash (deterministic, no model)
@@ -81,6 +89,11 @@ public final class BenchMain {
           OpenBench.Config c = OpenBench.Config.from(a);
           a.requireAllKnown();
           report = OpenBench.run(common, c);
+        }
+        case "stores" -> {
+          StoresBench.Config c = StoresBench.Config.from(a);
+          a.requireAllKnown();
+          report = StoresBench.run(common, c);
         }
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       }

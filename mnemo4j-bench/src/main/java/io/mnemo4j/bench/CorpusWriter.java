@@ -90,23 +90,7 @@ final class CorpusWriter {
       long t0 = System.nanoTime();
       while (written < count) {
         int n = (int) Math.min(batchSize, count - written);
-        List<Change> changes = new ArrayList<>(n);
-        List<HistoryEntry> history = new ArrayList<>(n);
-        for (int j = 0; j < n; j++) {
-          long i = firstIndex + written + j;
-          StoredMemory m = memory(i, scopeOf.apply(i));
-          changes.add(new Change.Put(m));
-          history.add(
-              new HistoryEntry(
-                  ids.get(),
-                  m.id(),
-                  EventType.ADD,
-                  null,
-                  m.memory().text(),
-                  "user",
-                  m.memory().createdAt()));
-        }
-        store.write(new WriteBatch(changes, history, List.of()));
+        store.write(addBatch(memories(firstIndex + written, n, scopeOf)));
         written += n;
         if (progress && (written % (batchSize * 10L) == 0 || written == count)) {
           double s = (System.nanoTime() - t0) / 1e9;
@@ -115,6 +99,38 @@ final class CorpusWriter {
         }
       }
     }
+  }
+
+  /**
+   * The next {@code count} memories of the sequence, numbered from {@code firstIndex}, memory
+   * {@code i} in scope {@code scopeOf.apply(i)}: what {@link #writeTenant} writes.
+   */
+  List<StoredMemory> memories(long firstIndex, int count, LongFunction<Scope> scopeOf) {
+    List<StoredMemory> out = new ArrayList<>(count);
+    for (int j = 0; j < count; j++) {
+      long i = firstIndex + j;
+      out.add(memory(i, scopeOf.apply(i)));
+    }
+    return out;
+  }
+
+  /** A batch putting {@code memories}, each with the ADD history row {@code add} would write. */
+  WriteBatch addBatch(List<StoredMemory> memories) {
+    List<Change> changes = new ArrayList<>(memories.size());
+    List<HistoryEntry> history = new ArrayList<>(memories.size());
+    for (StoredMemory m : memories) {
+      changes.add(new Change.Put(m));
+      history.add(
+          new HistoryEntry(
+              ids.get(),
+              m.id(),
+              EventType.ADD,
+              null,
+              m.memory().text(),
+              "user",
+              m.memory().createdAt()));
+    }
+    return new WriteBatch(changes, history, List.of());
   }
 
   private StoredMemory memory(long index, Scope scope) {
