@@ -64,7 +64,7 @@ final class PgTenantStore implements TenantStore {
    */
   static final long ANALYZE_AFTER = 500;
 
-  /** Most rows the OR half of full-text search ranks (see {@link #textSearch}). */
+  /** Most matches one pass of full-text search ranks (see {@link #textSearch}). */
   static final int TEXT_CANDIDATES = 5_000;
 
   /** Tuples an iterative scan visits before giving up (then the exact query runs). */
@@ -715,7 +715,7 @@ final class PgTenantStore implements TenantStore {
             return List.of(); // only stop words
           }
           Map<String, Double> scores = new HashMap<>();
-          rank(c, all, any, where, k, Integer.MAX_VALUE, scores);
+          rank(c, all, any, where, k, TEXT_CANDIDATES, scores);
           if (scores.size() < k && !all.equals(any)) {
             rank(c, any, any, where, k, TEXT_CANDIDATES, scores);
           }
@@ -747,11 +747,7 @@ final class PgTenantStore implements TenantStore {
       ps.executeQuery().close();
     }
     String matches =
-        "SELECT id, tsv FROM "
-            + sql.memories
-            + " WHERE "
-            + where.text()
-            + (candidates == Integer.MAX_VALUE ? "" : " LIMIT " + candidates);
+        "SELECT id, tsv FROM " + sql.memories + " WHERE " + where.text() + " LIMIT " + candidates;
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT id, ts_rank_cd("
