@@ -99,7 +99,8 @@ final class PgTenantStore implements TenantStore {
 
   private volatile boolean closed;
 
-  PgTenantStore(PostgresStore store, TenantSql sql, Map<String, Integer> dimensions) {
+  PgTenantStore(
+      PostgresStore store, TenantSql sql, Map<String, Integer> dimensions, long estimatedRows) {
     this.store = store;
     this.sql = sql;
     this.filters = new SqlFilter(sql.q);
@@ -107,6 +108,7 @@ final class PgTenantStore implements TenantStore {
     this.searchRole = store.options().searchRole();
     this.tenantId = sql.tenant.value();
     this.dimensions.putAll(dimensions);
+    this.analysedRows = estimatedRows < 0 ? -1 : estimatedRows;
   }
 
   // ------------------------------------------------------------------------------ writes
@@ -715,7 +717,14 @@ final class PgTenantStore implements TenantStore {
             return List.of(); // only stop words
           }
           Map<String, Double> scores = new HashMap<>();
-          for (String match : passes(all, any)) {
+          // A table known to be small is ranked whole in one pass: the narrow passes would only add
+          // round trips.
+          long rows = analysedRows;
+          List<String> passes =
+              rows >= 0 && rows + unanalysed.get() < TEXT_CANDIDATES
+                  ? List.of(any)
+                  : passes(all, any);
+          for (String match : passes) {
             rank(c, match, any, where, k, TEXT_CANDIDATES, scores);
             if (scores.size() >= k) {
               break;

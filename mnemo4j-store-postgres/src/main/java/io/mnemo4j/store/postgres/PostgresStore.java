@@ -111,6 +111,7 @@ public final class PostgresStore implements MemoryStore {
                           return name;
                         }));
     TenantSql sql = new TenantSql(tenant, schema);
+    long[] rows = {-1};
     Map<String, Integer> dimensions =
         Pg.inTransaction(
             pool,
@@ -125,9 +126,17 @@ public final class PostgresStore implements MemoryStore {
                   out.put(rs.getString(1), rs.getInt(2));
                 }
               }
+              // The planner's row estimate (-1: never analysed) tells the store its size.
+              try (PreparedStatement ps =
+                  c.prepareStatement("SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
+                ps.setString(1, sql.memories);
+                try (ResultSet rs = ps.executeQuery()) {
+                  rows[0] = rs.next() ? (long) rs.getFloat(1) : -1;
+                }
+              }
               return out;
             });
-    return new PgTenantStore(this, sql, dimensions);
+    return new PgTenantStore(this, sql, dimensions, rows[0]);
   }
 
   /** Whether the registry lists the tenant's schema. */
