@@ -62,7 +62,7 @@ final class AddPipeline {
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       TenantStore store = lease.store();
       if (record == null && key != null) {
-        Optional<AddResult> earlier = replay(store, key);
+        Optional<AddResult> earlier = store.eventByIdempotencyKey(key).flatMap(AddPipeline::replay);
         if (earlier.isPresent()) {
           return earlier.get();
         }
@@ -102,9 +102,14 @@ final class AddPipeline {
               store,
               scope,
               () -> {
-                if (record == null && key != null) {
-                  // Re-checked under the lock: a concurrent add with the same key may have won.
-                  Optional<AddResult> earlier = replay(store, key);
+                // Re-checked under the lock: a concurrent add with the same key may have won. What
+                // is left after this is nothing, or a failed asynchronous add to retry.
+                StoredEvent prior =
+                    record == null && key != null
+                        ? store.eventByIdempotencyKey(key).orElse(null)
+                        : null;
+                if (prior != null) {
+                  Optional<AddResult> earlier = replay(prior);
                   if (earlier.isPresent()) {
                     return earlier.get();
                   }
@@ -152,11 +157,7 @@ final class AddPipeline {
                       failure);
                 }
                 // A failed asynchronous add retried with its key reuses its record.
-                StoredEvent failed =
-                    record == null && key != null
-                        ? store.eventByIdempotencyKey(key).orElse(null)
-                        : null;
-                StoredEvent base = record != null ? record : failed;
+                StoredEvent base = record != null ? record : prior;
                 String eventId = base != null ? base.id() : key != null ? mnemo.newId() : null;
                 AddResult result =
                     new AddResult(plan.events(), inferred, failure, total, eventId, false);
@@ -180,29 +181,26 @@ final class AddPipeline {
                   store.write(plan.batch(records));
                 } catch (ConflictException raced) {
                   // Another process recorded the key first; its result is the answer.
-                  return replay(store, key).orElseThrow(() -> raced);
+                  return store
+                      .eventByIdempotencyKey(key)
+                      .flatMap(AddPipeline::replay)
+                      .orElseThrow(() -> raced);
                 }
                 return result;
               });
     }
   }
 
-  /** The first result of an add made with this key, if one finished. */
-  private Optional<AddResult> replay(TenantStore store, @Nullable String key) {
-    if (key == null) {
-      return Optional.empty();
-    }
-    Optional<StoredEvent> earlier = store.eventByIdempotencyKey(key);
-    if (earlier.isEmpty()) {
-      return Optional.empty();
-    }
-    StoredEvent e = earlier.get();
+  /**
+   * The first result of the add recorded as {@code e}, if it succeeded; a conflict if it is still
+   * running; empty if it failed (it may be retried with its key: nothing of it was applied).
+   */
+  private static Optional<AddResult> replay(StoredEvent e) {
     return switch (e.status()) {
       case SUCCEEDED -> Optional.of(AddCodec.result(e.result(), e.id()).asReplay());
       case PENDING, RUNNING ->
           throw new ConflictException(
               "an add with this idempotency key is still running; poll event " + e.id());
-      // A failed asynchronous add may be retried with its key: nothing of it was applied.
       case FAILED -> Optional.empty();
     };
   }

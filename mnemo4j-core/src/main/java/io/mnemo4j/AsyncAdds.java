@@ -87,7 +87,7 @@ final class AsyncAdds implements AutoCloseable {
         }
         throw e;
       }
-      start(tenant, record, true);
+      start(tenant, record);
       return status(record);
     }
   }
@@ -134,7 +134,7 @@ final class AsyncAdds implements AutoCloseable {
       try (TenantHandles.Lease lease = mnemo.lease(t)) {
         for (StoredEvent e : lease.store().events(UNFINISHED, 10_000)) {
           queued.incrementAndGet();
-          start(t, e, true);
+          start(t, e);
         }
       } catch (RuntimeException e) {
         LOG.log(
@@ -158,11 +158,10 @@ final class AsyncAdds implements AutoCloseable {
     return true;
   }
 
-  private void start(TenantInfo tenant, StoredEvent record, boolean counted) {
+  /** Runs a record the caller counted as queued; one already in flight is not run twice. */
+  private void start(TenantInfo tenant, StoredEvent record) {
     if (!inFlight.add(record.id())) {
-      if (counted) {
-        queued.decrementAndGet();
-      }
+      queued.decrementAndGet();
       return;
     }
     try {

@@ -82,9 +82,7 @@ final class InferenceIngest {
       List<Message> messages,
       AddOptions options)
       throws Failed {
-    Instant session =
-        options.sessionDate() != null ? options.sessionDate() : mnemo.clock().instant();
-    LocalDate day = LocalDate.ofInstant(session, ZoneOffset.UTC);
+    LocalDate day = sessionDay(options);
     Set<String> vocabulary = new LinkedHashSet<>(settings.categories());
     String system =
         Prompts.fill(
@@ -112,6 +110,13 @@ final class InferenceIngest {
                 .embedder()
                 .embedAll(facts.stream().map(Fact::text).toList(), Embedder.Purpose.DOCUMENT);
     return new Extracted(facts, vectors, answer.usage());
+  }
+
+  /** The day (UTC) the conversation took place: the call's session date, else today. */
+  private LocalDate sessionDay(AddOptions options) {
+    Instant session =
+        options.sessionDate() != null ? options.sessionDate() : mnemo.clock().instant();
+    return LocalDate.ofInstant(session, ZoneOffset.UTC);
   }
 
   /** The tenant's standing and the call's own instructions, as a prompt section. */
@@ -223,14 +228,12 @@ final class InferenceIngest {
       List<Message> messages,
       AddOptions options)
       throws Failed {
-    Instant session =
-        options.sessionDate() != null ? options.sessionDate() : mnemo.clock().instant();
     String system =
         Prompts.fill(
             Prompts.PROCEDURAL,
             Map.of(
                 "session_date",
-                LocalDate.ofInstant(session, ZoneOffset.UTC).toString(),
+                sessionDay(options).toString(),
                 "instructions",
                 instructions(settings, options)));
     CompletionRequest request =

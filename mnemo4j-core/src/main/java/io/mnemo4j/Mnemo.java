@@ -121,7 +121,10 @@ public final class Mnemo implements AutoCloseable {
       if (closed) {
         break;
       }
-      deleted += new TenantMemory(this, t).sweepExpired(sweepGrace);
+      // Opening a tenant that never stored anything would create its namespace: skip those.
+      if (namespaceExists(t)) {
+        deleted += new TenantMemory(this, t).sweepExpired(sweepGrace);
+      }
     }
     return deleted;
   }

@@ -82,8 +82,7 @@ public record Selection(
     if (asOf != null) {
       return m.visibleAt(asOf);
     }
-    return (includeExpired || m.expiresAt() == null || m.expiresAt().isAfter(now))
-        && (m.validTo() == null || m.validTo().isAfter(now));
+    return includeExpired ? Visibility.isOpen(m, now) : Visibility.isCurrent(m, now);
   }
 
   /** The store-level scope filter this selection compiles to. */

@@ -18,8 +18,12 @@ final class Visibility {
 
   /** Whether {@code m} is in the current view at {@code now}. */
   static boolean isCurrent(Memory m, Instant now) {
-    return (m.expiresAt() == null || m.expiresAt().isAfter(now))
-        && (m.validTo() == null || m.validTo().isAfter(now));
+    return (m.expiresAt() == null || m.expiresAt().isAfter(now)) && isOpen(m, now);
+  }
+
+  /** Whether {@code m} is not closed at {@code now} (expired or not). */
+  static boolean isOpen(Memory m, Instant now) {
+    return m.validTo() == null || m.validTo().isAfter(now);
   }
 
   /** The current view as a filter, for stores to apply before paging and counting. */
