@@ -185,6 +185,20 @@ final class Pg {
     }
   }
 
+  /**
+   * The planner's row estimate of {@code table} ({@code pg_class.reltuples}): free to read, -1 when
+   * the table was never analysed.
+   */
+  static long estimatedRows(Connection c, String table) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? (long) rs.getFloat(1) : -1;
+      }
+    }
+  }
+
   /** Takes a transaction-level advisory lock, released at commit or rollback. */
   static void advisoryLock(Connection c, long key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {

@@ -158,31 +158,16 @@ final class PgTenantStore implements TenantStore {
                         store.pool(),
                         "analyse tenant '" + tenantId + "'",
                         c -> {
-                          float tuples;
-                          try (PreparedStatement ps =
-                              c.prepareStatement(
-                                  "SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
-                            ps.setString(1, sql.memories);
-                            try (ResultSet rs = ps.executeQuery()) {
-                              tuples = rs.next() ? rs.getFloat(1) : -1;
-                            }
-                          }
+                          long tuples = Pg.estimatedRows(c, sql.memories);
                           // On the first write after opening: analyse only a never-analysed table
                           // (autovacuum, or an earlier process, may have done it).
                           if (analysedRows < 0 && tuples >= 0 && before < ANALYZE_AFTER) {
-                            return (long) tuples;
+                            return tuples;
                           }
                           try (java.sql.Statement st = c.createStatement()) {
                             st.execute("ANALYZE " + sql.memories);
                           }
-                          try (PreparedStatement ps =
-                              c.prepareStatement(
-                                  "SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
-                            ps.setString(1, sql.memories);
-                            try (ResultSet rs = ps.executeQuery()) {
-                              return rs.next() ? (long) rs.getFloat(1) : 0L;
-                            }
-                          }
+                          return Pg.estimatedRows(c, sql.memories);
                         });
                 analysedRows = Math.max(rows, 0);
                 unanalysed.addAndGet(-before);
@@ -620,15 +605,8 @@ final class PgTenantStore implements TenantStore {
   private boolean fewCandidates(Connection c, String model, ScopeFilter scope) throws SQLException {
     if (scope instanceof ScopeFilter.Everything) {
       // The planner's row estimate costs nothing; -1 means never analysed (a new table).
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
-        ps.setString(1, sql.memories);
-        try (ResultSet rs = ps.executeQuery()) {
-          float rows = rs.next() ? rs.getFloat(1) : -1;
-          if (rows >= EXACT_BELOW) {
-            return false;
-          }
-        }
+      if (Pg.estimatedRows(c, sql.memories) >= EXACT_BELOW) {
+        return false;
       }
     }
     Sql where = SqlFilter.scope(scope);

@@ -127,13 +127,7 @@ public final class PostgresStore implements MemoryStore {
                 }
               }
               // The planner's row estimate (-1: never analysed) tells the store its size.
-              try (PreparedStatement ps =
-                  c.prepareStatement("SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
-                ps.setString(1, sql.memories);
-                try (ResultSet rs = ps.executeQuery()) {
-                  rows[0] = rs.next() ? (long) rs.getFloat(1) : -1;
-                }
-              }
+              rows[0] = Pg.estimatedRows(c, sql.memories);
               return out;
             });
     return new PgTenantStore(this, sql, dimensions, rows[0]);
