@@ -80,6 +80,7 @@ public final class Mnemo implements AutoCloseable {
     this.contextAfter = b.contextAfter;
     this.handles = new TenantHandles(b.maxOpenTenants);
     this.catalog = backend.openCatalog(dataDir);
+    checkEmbeddingModel(catalog, embedder);
     this.apiKeys = new ApiKeys(catalog, clock, ids);
     this.inference = b.inference;
     this.tenantInference = Map.copyOf(b.tenantInference);
@@ -95,6 +96,39 @@ public final class Mnemo implements AutoCloseable {
         sweepInterval.isZero()
             ? null
             : Thread.ofVirtual().name("mnemo-expiry-sweep").start(this::sweepLoop);
+  }
+
+  /** The catalog setting naming the embedding model a data dir's vectors were made with. */
+  static final String EMBEDDING_MODEL_SETTING = "embedding_model";
+
+  /**
+   * A data dir remembers the embedding model its vectors were made with: vectors of two models
+   * cannot be compared, so opening it with another one would silently find nothing by meaning and
+   * store vectors no search can reach. The first open records the model; a later open with another
+   * is refused, naming both.
+   */
+  private static void checkEmbeddingModel(Catalog catalog, Embedder embedder) {
+    String recorded;
+    try {
+      recorded = catalog.recordSetting(EMBEDDING_MODEL_SETTING, embedder.modelId());
+    } catch (RuntimeException e) {
+      catalog.close();
+      throw e;
+    }
+    if (!recorded.equals(embedder.modelId())) {
+      catalog.close();
+      throw new InvalidRequestException(
+          "embedder",
+          "this data dir was built with the embedding model '"
+              + recorded
+              + "', not '"
+              + embedder.modelId()
+              + "': open it with --embedder "
+              + recorded
+              + " (embedder: "
+              + recorded
+              + " in the config file), or use a new data dir");
+    }
   }
 
   private void sweepLoop() {

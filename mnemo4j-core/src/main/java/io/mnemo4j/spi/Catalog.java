@@ -47,6 +47,18 @@ public interface Catalog extends AutoCloseable {
    */
   boolean removeKey(Optional<TenantId> tenant, String keyId);
 
+  /**
+   * A setting of the whole data directory, such as the embedding model its vectors were made with,
+   * if it was ever recorded.
+   */
+  Optional<String> setting(String name);
+
+  /**
+   * Records a setting unless one is already recorded under {@code name}, atomically (two processes
+   * racing record one value); returns the value now recorded.
+   */
+  String recordSetting(String name, String value);
+
   /** Closes the catalog. Idempotent. */
   @Override
   void close();

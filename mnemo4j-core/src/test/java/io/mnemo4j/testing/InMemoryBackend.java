@@ -307,6 +307,17 @@ public final class InMemoryBackend implements Backend {
     private final TreeMap<String, TenantInfo> tenants = new TreeMap<>();
     private final List<PurgeReceipt> receipts = new ArrayList<>();
     private final Map<String, ApiKey> keys = new java.util.LinkedHashMap<>();
+    private final Map<String, String> settings = new java.util.HashMap<>();
+
+    @Override
+    public synchronized Optional<String> setting(String name) {
+      return Optional.ofNullable(settings.get(name));
+    }
+
+    @Override
+    public synchronized String recordSetting(String name, String value) {
+      return settings.computeIfAbsent(name, n -> value);
+    }
 
     @Override
     public synchronized TenantInfo create(TenantInfo tenant) {

@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SqliteCatalog implements Catalog {
   // Bump with a migration step in migrate() when adding tables.
-  private static final int SCHEMA_VERSION = 3;
+  private static final int SCHEMA_VERSION = 4;
 
   private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
@@ -112,6 +112,12 @@ public final class SqliteCatalog implements Catalog {
                 + TenantInfo.DEFAULT_SHARD
                 + "'");
       }
+      if (version < 4) {
+        // Settings of the whole data dir, such as the embedding model its vectors come from.
+        Sqlite.exec(
+            connection,
+            "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      }
       if (version < SCHEMA_VERSION) {
         Sqlite.exec(connection, "PRAGMA user_version = " + SCHEMA_VERSION);
       }
@@ -160,6 +166,46 @@ public final class SqliteCatalog implements Catalog {
             ps.setString(1, tenant.value());
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next() ? Optional.of(tenant(rs)) : Optional.<TenantInfo>empty();
+            }
+          }
+        });
+  }
+
+  /** The data dir's setting {@code name}, if recorded. */
+  @Override
+  public Optional<String> setting(String name) {
+    return locked(
+        "read setting " + name,
+        () -> {
+          try (PreparedStatement ps =
+              connection.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+            }
+          }
+        });
+  }
+
+  /** Records {@code name} unless recorded already (by any process); returns the recorded value. */
+  @Override
+  public String recordSetting(String name, String value) {
+    return locked(
+        "record setting " + name,
+        () -> {
+          try (PreparedStatement ps =
+              connection.prepareStatement(
+                  "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+            ps.setString(1, name);
+            ps.setString(2, value);
+            ps.executeUpdate();
+          }
+          try (PreparedStatement ps =
+              connection.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getString(1);
             }
           }
         });

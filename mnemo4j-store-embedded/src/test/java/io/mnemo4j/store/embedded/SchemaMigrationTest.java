@@ -104,10 +104,14 @@ class SchemaMigrationTest {
       catalog.create(placed);
       assertThat(catalog.find(TenantId.of("globex"))).contains(placed);
     }
-    assertThat(userVersion(file)).isEqualTo(3);
+    assertThat(userVersion(file)).isEqualTo(4);
     // Reopening a migrated catalog migrates nothing and keeps the shard.
     try (Catalog catalog = EmbeddedBackend.create().openCatalog(dataDir)) {
       assertThat(catalog.list()).extracting(TenantInfo::shard).containsExactly("0", "shard-b");
+      // Version 4 added the data dir's settings (its embedding model, first of all).
+      assertThat(catalog.setting("embedding_model")).isEmpty();
+      assertThat(catalog.recordSetting("embedding_model", "m1")).isEqualTo("m1");
+      assertThat(catalog.recordSetting("embedding_model", "m2")).isEqualTo("m1");
     }
   }
 

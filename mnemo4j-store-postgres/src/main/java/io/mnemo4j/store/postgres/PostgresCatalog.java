@@ -26,7 +26,7 @@ public final class PostgresCatalog implements Catalog {
   /** The catalog's schema. */
   public static final String SCHEMA = "mnemo_catalog";
 
-  private static final int SCHEMA_VERSION = 1;
+  private static final int SCHEMA_VERSION = 2;
   private static final int POOL_SIZE = 4;
 
   private final HikariDataSource pool;
@@ -104,10 +104,62 @@ public final class PostgresCatalog implements Catalog {
                     + ".api_keys (id text COLLATE \"C\" PRIMARY KEY, hash text NOT NULL UNIQUE,"
                     + " tenant text, user_id text, created_at numeric NOT NULL)");
             Pg.exec(c, "CREATE INDEX api_keys_tenant ON " + SCHEMA + ".api_keys (tenant)");
+          }
+          if (version < 2) {
+            // Settings of the whole data dir, such as the embedding model its vectors come from.
+            Pg.exec(
+                c,
+                "CREATE TABLE "
+                    + SCHEMA
+                    + ".settings (name text COLLATE \"C\" PRIMARY KEY, value text NOT NULL)");
+          }
+          if (version < SCHEMA_VERSION) {
             Pg.exec(
                 c, "INSERT INTO " + SCHEMA + ".version (version) VALUES (" + SCHEMA_VERSION + ")");
           }
           return null;
+        });
+  }
+
+  /** The data dir's setting {@code name}, if recorded. */
+  @Override
+  public Optional<String> setting(String name) {
+    return run(
+        "read setting " + name,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT value FROM " + SCHEMA + ".settings WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+            }
+          }
+        });
+  }
+
+  /** Records {@code name} unless recorded already (by any process); returns the recorded value. */
+  @Override
+  public String recordSetting(String name, String value) {
+    return run(
+        "record setting " + name,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + SCHEMA
+                      + ".settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+            ps.setString(1, name);
+            ps.setString(2, value);
+            ps.executeUpdate();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT value FROM " + SCHEMA + ".settings WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getString(1);
+            }
+          }
         });
   }
 
