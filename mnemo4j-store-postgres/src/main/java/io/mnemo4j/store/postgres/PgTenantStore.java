@@ -311,6 +311,7 @@ final class PgTenantStore implements TenantStore {
     if (created) {
       if (dimension <= MAX_HNSW_DIMENSIONS) {
         Pg.exec(c, sql.createVectorIndex(model, dimension));
+        Pg.exec(c, sql.vectorIndexWithoutStatistics(Names.vectorIndex(model)));
       }
       return;
     }

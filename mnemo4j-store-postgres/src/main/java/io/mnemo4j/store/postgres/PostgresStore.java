@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -111,6 +112,7 @@ public final class PostgresStore implements MemoryStore {
                           return name;
                         }));
     TenantSql sql = new TenantSql(tenant, schema);
+    upgrade(tenant, sql);
     long[] rows = {-1};
     Map<String, Integer> dimensions =
         Pg.inTransaction(
@@ -131,6 +133,68 @@ public final class PostgresStore implements MemoryStore {
               return out;
             });
     return new PgTenantStore(this, sql, dimensions, rows[0]);
+  }
+
+  /**
+   * Brings a tenant schema made by an older layout up to date, once, under the tenant's lock:
+   * version 2 stops ANALYZE from sampling text columns and vector indexes. Statistics an older
+   * layout already collected stay in {@code pg_statistic} until a superuser removes them (README).
+   */
+  private void upgrade(TenantId tenant, TenantSql sql) {
+    Pg.inTransaction(
+        pool,
+        "upgrade tenant '" + tenant + "'",
+        c -> {
+          if (layoutVersion(c, tenant) >= TenantSql.SCHEMA_VERSION) {
+            return null;
+          }
+          Pg.advisoryLock(c, tenantLockKey(tenant));
+          if (layoutVersion(c, tenant) < 2) {
+            for (String ddl : sql.withoutTextStatistics()) {
+              Pg.exec(c, ddl);
+            }
+            List<String> indexes = new java.util.ArrayList<>();
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = ? AND indexdef LIKE"
+                        + " '%USING hnsw%'")) {
+              ps.setString(1, sql.schema);
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  indexes.add(rs.getString(1));
+                }
+              }
+            }
+            for (String index : indexes) {
+              Pg.exec(c, sql.vectorIndexWithoutStatistics(index));
+            }
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE "
+                      + Names.REGISTRY_SCHEMA
+                      + ".tenants SET schema_version = ? WHERE schema_prefix = ? AND tenant_id = ?")) {
+            ps.setInt(1, TenantSql.SCHEMA_VERSION);
+            ps.setString(2, options.schemaPrefix());
+            ps.setString(3, tenant.value());
+            ps.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  private int layoutVersion(Connection c, TenantId tenant) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT schema_version FROM "
+                + Names.REGISTRY_SCHEMA
+                + ".tenants WHERE schema_prefix = ? AND tenant_id = ?")) {
+      ps.setString(1, options.schemaPrefix());
+      ps.setString(2, tenant.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : TenantSql.SCHEMA_VERSION;
+      }
+    }
   }
 
   /** Whether the registry lists the tenant's schema. */

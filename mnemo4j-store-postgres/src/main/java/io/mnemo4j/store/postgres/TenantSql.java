@@ -16,8 +16,36 @@ import java.util.List;
  * the policy).
  */
 final class TenantSql {
-  /** Version of this layout, recorded in the registry; bump with a migration. */
-  static final int SCHEMA_VERSION = 1;
+  /**
+   * Version of this layout, recorded in the registry; bump with a migration. 2: no statistics are
+   * sampled from columns holding text ({@link #withoutTextStatistics}).
+   */
+  static final int SCHEMA_VERSION = 2;
+
+  /**
+   * Columns whose values ANALYZE must never sample: everything a user said or that derives from it
+   * (text, context, its hash and lexemes, metadata, names, vectors, history, raw messages,
+   * operation records). Their statistics would copy samples into {@code pg_statistic}, whose pages
+   * keep them after the tenant's schema is dropped. Ids, scope ids, times and types keep their
+   * statistics: the planner needs them to choose between the scope indexes and a scan.
+   */
+  static final java.util.Map<String, List<String>> TEXT_COLUMNS =
+      java.util.Map.of(
+          "memories",
+              List.of(
+                  "text",
+                  "hash",
+                  "metadata",
+                  "meta",
+                  "categories",
+                  "actor",
+                  "provenance",
+                  "embedding",
+                  "context",
+                  "tsv"),
+          "history", List.of("old_text", "new_text", "actor", "reason"),
+          "messages", List.of("name", "content"),
+          "events", List.of("idempotency_key", "request", "result"));
 
   /** The text-search configuration (see package-info for why {@code english}). */
   static final String TEXT_CONFIG = "english";
@@ -129,6 +157,7 @@ final class TenantSql {
             + " (model text PRIMARY KEY, "
             + tenantColumn
             + ", dimension integer NOT NULL CHECK (dimension > 0))");
+    ddl.addAll(withoutTextStatistics());
     for (String table : TABLES) {
       String t = q + "." + table;
       ddl.add("ALTER TABLE " + t + " ENABLE ROW LEVEL SECURITY");
@@ -163,6 +192,24 @@ final class TenantSql {
     return ddl;
   }
 
+  /** Statements setting the statistics target of every {@link #TEXT_COLUMNS} column to 0. */
+  List<String> withoutTextStatistics() {
+    List<String> ddl = new ArrayList<>();
+    for (var table : new java.util.TreeMap<>(TEXT_COLUMNS).entrySet()) {
+      StringBuilder alter =
+          new StringBuilder("ALTER TABLE ").append(q).append('.').append(table.getKey());
+      for (int i = 0; i < table.getValue().size(); i++) {
+        alter
+            .append(i == 0 ? " " : ", ")
+            .append("ALTER COLUMN ")
+            .append(table.getValue().get(i))
+            .append(" SET STATISTICS 0");
+      }
+      ddl.add(alter.toString());
+    }
+    return ddl;
+  }
+
   /**
    * The HNSW index of one model: a partial index over the untyped vector column cast to the model's
    * dimension (HNSW needs a fixed one), used by queries that repeat the cast and the predicate.
@@ -176,6 +223,14 @@ final class TenantSql {
         + dimension
         + ")) vector_cosine_ops) WHERE embedding_model = "
         + Names.literal(model);
+  }
+
+  /**
+   * Stops ANALYZE from sampling a vector index's expression (vectors are derived from text, and
+   * expression statistics land in {@code pg_statistic} like a column's).
+   */
+  String vectorIndexWithoutStatistics(String indexName) {
+    return "ALTER INDEX " + q + "." + Names.quote(indexName) + " ALTER COLUMN 1 SET STATISTICS 0";
   }
 
   String upsertMemory() {

@@ -59,6 +59,45 @@ class PostgresStoreTest {
     return TenantId.of("t" + TENANTS.incrementAndGet());
   }
 
+  /**
+   * A tenant schema made by layout 1 (statistics sampled from text columns) is upgraded on its next
+   * open: its text columns and vector index get a statistics target of 0.
+   */
+  @Test
+  void open_layoutOneSchema_stopsSamplingTextOnUpgrade() throws Exception {
+    TenantId t = fresh();
+    try (TenantStore s = store.open(t)) {
+      s.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "some text", Scope.user("a")))));
+    }
+    String schema = store.registered(t).orElseThrow();
+    try (java.sql.Connection c = TestDatabase.connect(db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE \"" + schema + "\".memories ALTER COLUMN text SET STATISTICS -1");
+      st.execute(
+          "UPDATE mnemo_registry.tenants SET schema_version = 1 WHERE schema_name = '"
+              + schema
+              + "'");
+    }
+    store.open(t).close();
+    try (java.sql.Connection c = TestDatabase.connect(db);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "SELECT a.attname, a.attstattarget FROM pg_attribute a JOIN pg_class r"
+                    + " ON r.oid = a.attrelid JOIN pg_namespace n ON n.oid = r.relnamespace"
+                    + " WHERE n.nspname = '"
+                    + schema
+                    + "' AND (r.relname = 'memories' AND a.attname IN ('text', 'context', 'tsv')"
+                    + " OR r.relkind = 'i' AND r.relname LIKE 'memories_vec_%')")) {
+      int seen = 0;
+      while (rs.next()) {
+        assertThat(rs.getInt(2)).as(rs.getString(1)).isZero();
+        seen++;
+      }
+      assertThat(seen).isEqualTo(4);
+    }
+  }
+
   @Test
   void open_longTenantIdsWithHyphens_getDistinctSchemasWithinPostgresLimit() {
     TenantId one = TenantId.of("x-" + "a".repeat(60) + "1");

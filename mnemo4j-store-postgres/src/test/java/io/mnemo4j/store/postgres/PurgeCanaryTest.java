@@ -102,6 +102,8 @@ class PurgeCanaryTest {
     }
     String schema = store.registered(doomed).orElseThrow();
     assertThat(rowsContaining(CANARY)).isNotEmpty(); // the scan does find it before the purge
+    // What the background ANALYZE does: statistics never sample text (issue 9).
+    assertThat(statisticsAfterAnalyze(schema)).isNotEmpty().noneMatch(row -> row.contains(CANARY));
 
     PurgeStats stats = store.purge(doomed);
 
@@ -141,6 +143,64 @@ class PurgeCanaryTest {
     assertThat(rowsContaining(CANARY)).isEmpty();
     assertThat(rowsContaining("kept tenant data")).isNotEmpty(); // the other tenant stays
     assertThat(store.purge(doomed)).isEqualTo(new PurgeStats(0, 0, 0, 0, 0));
+  }
+
+  /**
+   * Regression (issue 9): after a purge, pg_dump held nothing of the tenant but the database files
+   * still did: the background ANALYZE had copied memory text into pg_statistic, whose pages keep
+   * it. Text, metadata, message and vector columns now have a statistics target of 0.
+   */
+  @Test
+  void analyze_neverSamplesTextMetadataMessagesOrVectors() throws SQLException {
+    TenantId tenant = TenantId.of("sampled");
+    try (TenantStore t = store.open(tenant)) {
+      List<Change> puts = new ArrayList<>();
+      List<StoredMessage> said = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        // The same canary in every row makes it the most common value, were it sampled.
+        puts.add(
+            new Change.Put(
+                new StoredMemory(
+                    TestMemories.memory(
+                            "m-" + i,
+                            CANARY + " memory",
+                            Scope.user("u" + (i % 3)),
+                            Map.of("t", CANARY))
+                        .memory(),
+                    TestMemories.embed(CANARY),
+                    "context " + CANARY)));
+        said.add(
+            new StoredMessage(
+                "msg-" + i, Scope.user("u"), Role.USER, CANARY, "said " + CANARY, TestMemories.T0));
+      }
+      t.write(new WriteBatch(puts, List.of(), said));
+    }
+    List<String> stats = statisticsAfterAnalyze(store.registered(tenant).orElseThrow());
+    assertThat(stats).as("statistics are collected for the other columns").isNotEmpty();
+    assertThat(stats).noneMatch(row -> row.contains(CANARY));
+    assertThat(stats).noneMatch(row -> row.contains("5f1d8a2c9e")); // a lexeme of the canary
+  }
+
+  /** ANALYZEs every table of the schema, then returns every pg_stats row of it as text. */
+  private List<String> statisticsAfterAnalyze(String schema) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = TestDatabase.connect(db)) {
+      try (Statement s = c.createStatement()) {
+        for (String table : List.of("memories", "history", "messages", "events", "models")) {
+          s.execute("ANALYZE \"" + schema + "\"." + table);
+        }
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT s::text FROM pg_stats s WHERE schemaname = ?")) {
+        ps.setString(1, schema);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rows.add(rs.getString(1));
+          }
+        }
+      }
+    }
+    return rows;
   }
 
   /**
