@@ -18,6 +18,13 @@ import org.jspecify.annotations.Nullable;
  * keep it as opaque text. Stateless.
  */
 final class AddCodec {
+  /** Writes maps with sorted keys at every depth, so equal metadata always hashes alike. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL =
+      WireJson.MAPPER
+          .copy()
+          .configure(
+              com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
   private AddCodec() {}
 
   /**
@@ -41,10 +48,7 @@ final class AddCodec {
         o.set("metadata", WireJson.MAPPER.valueToTree(m.metadata()));
       }
     }
-    ObjectNode sc = root.putObject("scope");
-    scope.user().ifPresent(v -> sc.put("user_id", v));
-    scope.agent().ifPresent(v -> sc.put("agent_id", v));
-    scope.run().ifPresent(v -> sc.put("run_id", v));
+    root.set("scope", scopeJson(scope));
     ObjectNode op = root.putObject("options");
     op.set("metadata", WireJson.MAPPER.valueToTree(options.metadata()));
     op.set("categories", WireJson.MAPPER.valueToTree(options.categories()));
@@ -56,7 +60,77 @@ final class AddCodec {
     op.put("session_date", WireJson.time(options.sessionDate()));
     op.put("instructions", options.instructions());
     op.put("procedural", options.procedural());
+    options.nearDuplicateThreshold().ifPresent(t -> op.put("near_duplicate_threshold", t));
+    root.put("fingerprint", fingerprint(messages, scope, options));
     return root.toString();
+  }
+
+  /**
+   * What a synchronous add's record keeps of its request: the scope (who may poll it) and the
+   * fingerprint (what its idempotency key is bound to). The messages themselves are already stored
+   * as raw messages; a finished add never runs again.
+   */
+  static String summary(List<Message> messages, Scope scope, AddOptions options) {
+    ObjectNode root = WireJson.object();
+    root.set("scope", scopeJson(scope));
+    root.put("fingerprint", fingerprint(messages, scope, options));
+    return root.toString();
+  }
+
+  /**
+   * A hash of everything that makes an add what it is (messages, scope, options), the idempotency
+   * key aside: a key reused for another request is recognised by it.
+   */
+  static String fingerprint(List<Message> messages, Scope scope, AddOptions options) {
+    ObjectNode root = WireJson.object();
+    ArrayNode ms = root.putArray("messages");
+    for (Message m : messages) {
+      ObjectNode o = ms.addObject().put("role", m.role().wireName()).put("content", m.content());
+      o.put("name", m.name());
+      o.set("metadata", CANONICAL.valueToTree(m.metadata()));
+    }
+    root.set("scope", scopeJson(scope));
+    ObjectNode op = root.putObject("options");
+    op.set("metadata", CANONICAL.valueToTree(options.metadata()));
+    op.set("categories", WireJson.MAPPER.valueToTree(options.categories()));
+    op.put("expires_at", WireJson.time(options.expiresAt()));
+    op.put("infer", options.infer() == null ? "auto" : options.infer().toString());
+    op.put("session_date", WireJson.time(options.sessionDate()));
+    op.put("instructions", options.instructions());
+    op.put("procedural", options.procedural());
+    if (options.nearDuplicateThreshold().isPresent()) {
+      op.put("near_duplicate_threshold", options.nearDuplicateThreshold().getAsDouble());
+    }
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  WireJson.MAPPER
+                      .writeValueAsString(root)
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot fingerprint an add", e);
+    }
+  }
+
+  /** The scope a record's request was made in (every record has one). */
+  static Scope scope(String requestJson) {
+    JsonNode sc = read(requestJson).path("scope");
+    return Scope.of(text(sc, "user_id"), text(sc, "agent_id"), text(sc, "run_id"));
+  }
+
+  /** The fingerprint a record's request carries, if it was recorded with one. */
+  static java.util.Optional<String> fingerprint(String requestJson) {
+    return java.util.Optional.ofNullable(text(read(requestJson), "fingerprint"));
+  }
+
+  private static ObjectNode scopeJson(Scope scope) {
+    ObjectNode sc = WireJson.object();
+    scope.user().ifPresent(v -> sc.put("user_id", v));
+    scope.agent().ifPresent(v -> sc.put("agent_id", v));
+    scope.run().ifPresent(v -> sc.put("run_id", v));
+    return sc;
   }
 
   @SuppressWarnings("unchecked")
@@ -85,7 +159,10 @@ final class AddCodec {
             text(op, "idempotency_key"),
             time(op, "session_date"),
             text(op, "instructions"),
-            op.path("procedural").asBoolean(false));
+            op.path("procedural").asBoolean(false),
+            op.hasNonNull("near_duplicate_threshold")
+                ? java.util.OptionalDouble.of(op.get("near_duplicate_threshold").asDouble())
+                : java.util.OptionalDouble.empty());
     return new Request(messages, scope, options);
   }
 
@@ -98,6 +175,11 @@ final class AddCodec {
         .put("input_tokens", r.usage().inputTokens())
         .put("output_tokens", r.usage().outputTokens())
         .put("calls", r.usage().calls());
+    if (r.truncation().any()) {
+      root.putObject("truncated")
+          .put("facts_dropped", r.truncation().factsDropped())
+          .put("facts_shortened", r.truncation().factsShortened());
+    }
     return root.toString();
   }
 
@@ -125,7 +207,10 @@ final class AddCodec {
             u.path("output_tokens").asLong(),
             u.path("calls").asInt()),
         eventId,
-        false);
+        false,
+        new AddResult.Truncation(
+            root.path("truncated").path("facts_dropped").asInt(0),
+            root.path("truncated").path("facts_shortened").asInt(0)));
   }
 
   static String error(String code, String message) {

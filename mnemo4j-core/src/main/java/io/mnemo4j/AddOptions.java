@@ -3,6 +3,7 @@ package io.mnemo4j;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param instructions extra instructions for the model for this call (what to remember, what never
  *     to store), added to the tenant's own; null for none
  * @param procedural store one procedural memory summarising an agent run, instead of facts
+ * @param nearDuplicateThreshold this call's near-duplicate threshold, in (0, 1] (1.0: exact
+ *     duplicates only); empty uses the instance's ({@link Mnemo.Builder#nearDuplicateThreshold})
  */
 public record AddOptions(
     Map<String, Object> metadata,
@@ -29,7 +32,8 @@ public record AddOptions(
     @Nullable String idempotencyKey,
     @Nullable Instant sessionDate,
     @Nullable String instructions,
-    boolean procedural) {
+    boolean procedural,
+    OptionalDouble nearDuplicateThreshold) {
 
   /** Longest accepted idempotency key. */
   public static final int MAX_IDEMPOTENCY_KEY = 200;
@@ -61,12 +65,30 @@ public record AddOptions(
       throw new InvalidRequestException(
           "instructions", "instructions must be at most " + MAX_INSTRUCTIONS + " characters");
     }
+    java.util.Objects.requireNonNull(nearDuplicateThreshold, "nearDuplicateThreshold");
+    if (nearDuplicateThreshold.isPresent()) {
+      checkThreshold(nearDuplicateThreshold.getAsDouble());
+    }
+  }
+
+  /**
+   * Checks a near-duplicate threshold: within (0, 1].
+   *
+   * @throws InvalidRequestException naming {@code near_duplicate_threshold} otherwise
+   */
+  static double checkThreshold(double t) {
+    if (!(t > 0 && t <= 1)) {
+      throw new InvalidRequestException(
+          "near_duplicate_threshold",
+          "near_duplicate_threshold must be within (0, 1] (1.0: exact duplicates only), got " + t);
+    }
+    return t;
   }
 
   /** The three-field form used before inference options existed. */
   public AddOptions(
       Map<String, Object> metadata, List<String> categories, @Nullable Instant expiresAt) {
-    this(metadata, categories, expiresAt, null, null, null, null, false);
+    this(metadata, categories, expiresAt, null, null, null, null, false, OptionalDouble.empty());
   }
 
   /** No metadata, no categories, no expiry; inference as the tenant is configured. */
@@ -84,7 +106,8 @@ public record AddOptions(
         idempotencyKey,
         sessionDate,
         instructions,
-        procedural);
+        procedural,
+        nearDuplicateThreshold);
   }
 
   /** A copy with these categories. */
@@ -97,42 +120,108 @@ public record AddOptions(
         idempotencyKey,
         sessionDate,
         instructions,
-        procedural);
+        procedural,
+        nearDuplicateThreshold);
   }
 
   /** A copy expiring at {@code at}. */
   public AddOptions withExpiry(@Nullable Instant at) {
     return new AddOptions(
-        metadata, categories, at, infer, idempotencyKey, sessionDate, instructions, procedural);
+        metadata,
+        categories,
+        at,
+        infer,
+        idempotencyKey,
+        sessionDate,
+        instructions,
+        procedural,
+        nearDuplicateThreshold);
   }
 
   /** A copy that infers (true), stores verbatim (false) or follows the tenant (null). */
   public AddOptions withInfer(@Nullable Boolean on) {
     return new AddOptions(
-        metadata, categories, expiresAt, on, idempotencyKey, sessionDate, instructions, procedural);
+        metadata,
+        categories,
+        expiresAt,
+        on,
+        idempotencyKey,
+        sessionDate,
+        instructions,
+        procedural,
+        nearDuplicateThreshold);
   }
 
   /** A copy with an idempotency key. */
   public AddOptions withIdempotencyKey(@Nullable String key) {
     return new AddOptions(
-        metadata, categories, expiresAt, infer, key, sessionDate, instructions, procedural);
+        metadata,
+        categories,
+        expiresAt,
+        infer,
+        key,
+        sessionDate,
+        instructions,
+        procedural,
+        nearDuplicateThreshold);
   }
 
   /** A copy whose conversation took place at {@code at}. */
   public AddOptions withSessionDate(@Nullable Instant at) {
     return new AddOptions(
-        metadata, categories, expiresAt, infer, idempotencyKey, at, instructions, procedural);
+        metadata,
+        categories,
+        expiresAt,
+        infer,
+        idempotencyKey,
+        at,
+        instructions,
+        procedural,
+        nearDuplicateThreshold);
   }
 
   /** A copy with per-call instructions for the model. */
   public AddOptions withInstructions(@Nullable String text) {
     return new AddOptions(
-        metadata, categories, expiresAt, infer, idempotencyKey, sessionDate, text, procedural);
+        metadata,
+        categories,
+        expiresAt,
+        infer,
+        idempotencyKey,
+        sessionDate,
+        text,
+        procedural,
+        nearDuplicateThreshold);
   }
 
   /** A copy that stores one procedural summary of the messages (an agent run). */
   public AddOptions withProcedural(boolean on) {
     return new AddOptions(
-        metadata, categories, expiresAt, infer, idempotencyKey, sessionDate, instructions, on);
+        metadata,
+        categories,
+        expiresAt,
+        infer,
+        idempotencyKey,
+        sessionDate,
+        instructions,
+        on,
+        nearDuplicateThreshold);
+  }
+
+  /**
+   * A copy with its own near-duplicate threshold, in (0, 1]: 1.0 stores everything but exact
+   * duplicates.
+   */
+  public AddOptions withNearDuplicateThreshold(double threshold) {
+    return new AddOptions(
+        metadata,
+        categories,
+        expiresAt,
+        infer,
+        idempotencyKey,
+        sessionDate,
+        instructions,
+        procedural,
+        OptionalDouble.of(checkThreshold(threshold)));
   }
 }

@@ -15,11 +15,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * One {@code add}, start to finish: idempotency, the choice between verbatim and inference, the
  * scope lock, and a single batch holding the memories, their history, the raw messages and the
- * operation record. A model failure falls back to storing the messages verbatim, so the user's
- * words are never lost. Stateless, thread-safe.
+ * operation record. A model failure falls back to storing what the user said verbatim, so the
+ * user's words are never lost. Stateless, thread-safe.
  */
 final class AddPipeline {
   private static final System.Logger LOG = System.getLogger(AddPipeline.class.getName());
+
+  /** Why an add asked to infer stored the user's words instead, when no model exists. */
+  static final String NO_MODEL =
+      "no language model is configured for this tenant: the user's messages were stored verbatim";
 
   private final Mnemo mnemo;
   private final VerbatimIngest verbatim;
@@ -28,26 +32,88 @@ final class AddPipeline {
   AddPipeline(Mnemo mnemo) {
     this.mnemo = mnemo;
     this.verbatim = new VerbatimIngest(mnemo);
-    this.inference = new InferenceIngest(mnemo, verbatim);
+    this.inference = new InferenceIngest(mnemo);
   }
 
-  /** Checks what can be checked before any work: the messages, and that a model exists if asked. */
+  /** How an add stores what it is given. */
+  private enum Route {
+    /** A model extracts facts. */
+    INFER,
+    /** Every message becomes a memory ({@code infer=false}, or no model and no preference). */
+    VERBATIM,
+    /** Inference was asked for but no model exists: what a person said becomes memories. */
+    PEOPLE
+  }
+
+  /** Checks what can be checked before any work: the messages, and procedural's needs. */
   void check(TenantInfo tenant, List<Message> messages, AddOptions options) {
     VerbatimIngest.checkMessages(messages);
     boolean hasModel = mnemo.inference(tenant.id()).model() != null;
-    if (Boolean.TRUE.equals(options.infer()) && !hasModel) {
-      throw new InvalidRequestException(
-          "infer", "infer is true but no language model is configured for this tenant");
-    }
     if (options.procedural() && (!hasModel || Boolean.FALSE.equals(options.infer()))) {
       throw new InvalidRequestException(
           "memory_type", "procedural memory needs a language model and infer not false");
     }
   }
 
+  private static Route route(InferenceSettings settings, AddOptions options) {
+    if (Boolean.FALSE.equals(options.infer())) {
+      return Route.VERBATIM;
+    }
+    if (settings.model() != null) {
+      return Route.INFER;
+    }
+    return Boolean.TRUE.equals(options.infer()) ? Route.PEOPLE : Route.VERBATIM;
+  }
+
+  /**
+   * One add's fixed inputs, gathered once so the steps below take one argument, not ten.
+   *
+   * @param tenant the tenant
+   * @param store its open store
+   * @param messages the messages
+   * @param scope where they go
+   * @param options the add's options
+   * @param settings the tenant's inference settings
+   * @param record the operation record of an asynchronous add being run, or null
+   * @param fingerprint what the add's idempotency key is bound to
+   * @param calls the model-call policy, reporting usage to the tenant's listener
+   */
+  private record Call(
+      TenantInfo tenant,
+      TenantStore store,
+      List<Message> messages,
+      Scope scope,
+      AddOptions options,
+      InferenceSettings settings,
+      @Nullable StoredEvent record,
+      String fingerprint,
+      ModelCalls calls) {
+    @Nullable String key() {
+      return options.idempotencyKey();
+    }
+  }
+
+  /**
+   * The slow work done before the scope lock, so parallel adds overlap on the CPU and the model.
+   *
+   * @param route how the add stores what it is given (PEOPLE after a failed extraction)
+   * @param facts the extracted facts, when inferring facts
+   * @param procedure the procedure text, when inferring a procedural memory
+   * @param vectors the messages' vectors, when they are stored verbatim
+   * @param failure why inference fell back to verbatim, or null
+   * @param usage the model tokens spent so far
+   */
+  private record Prepared(
+      Route route,
+      InferenceIngest.@Nullable Extracted facts,
+      @Nullable String procedure,
+      @Nullable List<float[]> vectors,
+      @Nullable String failure,
+      TokenUsage usage) {}
+
   /**
    * Runs an add. {@code record} is the operation record of an asynchronous add (it is finished in
-   * the same batch); otherwise one is made when the options carry an idempotency key.
+   * the same batch); otherwise a new one is written with the add, so its event id can be polled.
    */
   AddResult add(
       TenantInfo tenant,
@@ -57,151 +123,223 @@ final class AddPipeline {
       @Nullable StoredEvent record) {
     check(tenant, messages, options);
     InferenceSettings settings = mnemo.inference(tenant.id());
-    boolean infer = settings.model() != null && !Boolean.FALSE.equals(options.infer());
-    String key = options.idempotencyKey();
+    String fingerprint = AddCodec.fingerprint(messages, scope, options);
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
-      TenantStore store = lease.store();
-      if (record == null && key != null) {
-        Optional<AddResult> earlier = store.eventByIdempotencyKey(key).flatMap(AddPipeline::replay);
+      Call call =
+          new Call(
+              tenant,
+              lease.store(),
+              messages,
+              scope,
+              options,
+              settings,
+              record,
+              fingerprint,
+              new ModelCalls(u -> mnemo.reportUsage(tenant.id(), u)));
+      if (record == null && call.key() != null) {
+        Optional<StoredEvent> earlier = call.store().eventByIdempotencyKey(call.key());
         if (earlier.isPresent()) {
-          return earlier.get();
-        }
-      }
-      ModelCalls calls = new ModelCalls(u -> mnemo.reportUsage(tenant.id(), u));
-      LanguageModel model = settings.model();
-      // The slow parts (the extraction call, embeddings) run before the scope lock.
-      InferenceIngest.Extracted extracted = null;
-      String procedure = null;
-      String fallback = null;
-      TokenUsage usage = TokenUsage.NONE;
-      if (infer) {
-        try {
-          if (options.procedural()) {
-            ModelCalls.Answer<String> answer =
-                inference.procedure(model, calls, settings, messages, options);
-            procedure = answer.value();
-            usage = answer.usage();
-          } else {
-            extracted = inference.extract(model, calls, settings, messages, options);
-            usage = extracted.usage();
+          Optional<AddResult> replayed = replay(earlier.get(), call);
+          if (replayed.isPresent()) {
+            return replayed.get();
           }
-        } catch (Failed f) {
-          fallback = f.getMessage();
-          usage = usage.plus(f.usage);
         }
       }
-      List<float[]> vectors = infer && fallback == null ? null : verbatim.embed(messages);
-      final InferenceIngest.Extracted facts = extracted;
-      final String procedureText = procedure;
-      final String extractFailure = fallback;
-      final TokenUsage extractUsage = usage;
+      Prepared prepared = prepare(call, route(settings, options));
       return mnemo
           .scopeLocks()
-          .locked(
-              tenant.id(),
-              store,
-              scope,
-              () -> {
-                // Re-checked under the lock: a concurrent add with the same key may have won. What
-                // is left after this is nothing, or a failed asynchronous add to retry.
-                StoredEvent prior =
-                    record == null && key != null
-                        ? store.eventByIdempotencyKey(key).orElse(null)
-                        : null;
-                if (prior != null) {
-                  Optional<AddResult> earlier = replay(prior);
-                  if (earlier.isPresent()) {
-                    return earlier.get();
-                  }
-                }
-                Instant now = mnemo.clock().instant();
-                List<StoredMessage> raw = verbatim.rawMessages(messages, scope, now);
-                VerbatimIngest.Plan plan;
-                TokenUsage total = extractUsage;
-                String failure = extractFailure;
-                boolean inferred = false;
-                if (infer && failure == null) {
-                  try {
-                    InferenceIngest.Plan p;
-                    if (procedureText != null) {
-                      p = inference.procedural(store, procedureText, scope, options, raw);
-                    } else if (settings.mode() == InferenceMode.ADDITIVE) {
-                      p = inference.additive(store, facts, scope, options, raw);
-                    } else {
-                      p =
-                          inference.consolidate(
-                              store, model, calls, settings, facts, scope, options, raw);
-                    }
-                    plan = p.plan();
-                    total = total.plus(p.usage());
-                    inferred = true;
-                  } catch (Failed f) {
-                    failure = f.getMessage();
-                    total = total.plus(f.usage);
-                    plan = null;
-                  }
-                } else {
-                  plan = null;
-                }
-                if (plan == null) {
-                  List<float[]> v = vectors != null ? vectors : verbatim.embed(messages);
-                  plan =
-                      verbatim.plan(
-                          store, messages, raw, v, scope, options, mnemo.embedder().modelId());
-                }
-                if (failure != null) {
-                  LOG.log(
-                      System.Logger.Level.WARNING,
-                      "tenant {0}: inference failed, messages stored verbatim: {1}",
-                      tenant.id(),
-                      failure);
-                }
-                // A failed asynchronous add retried with its key reuses its record.
-                StoredEvent base = record != null ? record : prior;
-                String eventId = base != null ? base.id() : key != null ? mnemo.newId() : null;
-                AddResult result =
-                    new AddResult(plan.events(), inferred, failure, total, eventId, false);
-                List<StoredEvent> records = List.of();
-                if (eventId != null) {
-                  Instant created = base != null ? base.createdAt() : now;
-                  String request =
-                      base != null ? base.request() : AddCodec.request(messages, scope, options);
-                  records =
-                      List.of(
-                          new StoredEvent(
-                              eventId,
-                              key,
-                              EventStatus.SUCCEEDED,
-                              request,
-                              AddCodec.result(result),
-                              created,
-                              mnemo.clock().instant()));
-                }
-                try {
-                  store.write(plan.batch(records));
-                } catch (ConflictException raced) {
-                  // Another process recorded the key first; its result is the answer.
-                  return store
-                      .eventByIdempotencyKey(key)
-                      .flatMap(AddPipeline::replay)
-                      .orElseThrow(() -> raced);
-                }
-                return result;
-              });
+          .locked(tenant.id(), call.store(), scope, () -> applyLocked(call, prepared));
     }
   }
 
+  /** The model's extraction call and the verbatim embeddings, outside the lock. */
+  private Prepared prepare(Call call, Route route) {
+    InferenceIngest.Extracted facts = null;
+    String procedure = null;
+    String failure = null;
+    TokenUsage usage = TokenUsage.NONE;
+    if (route == Route.INFER) {
+      LanguageModel model = call.settings().model();
+      try {
+        if (call.options().procedural()) {
+          ModelCalls.Answer<String> answer =
+              inference.procedure(
+                  model, call.calls(), call.settings(), call.messages(), call.options());
+          procedure = answer.value();
+          usage = answer.usage();
+        } else {
+          facts =
+              inference.extract(
+                  model, call.calls(), call.settings(), call.messages(), call.options());
+          usage = facts.usage();
+        }
+      } catch (Failed f) {
+        failure = failed(call, f);
+        usage = usage.plus(f.usage);
+        route = Route.PEOPLE;
+      }
+    } else if (route == Route.PEOPLE) {
+      failure = NO_MODEL;
+    }
+    List<float[]> vectors =
+        route == Route.INFER ? null : verbatim.embed(call.messages(), route == Route.PEOPLE);
+    return new Prepared(route, facts, procedure, vectors, failure, usage);
+  }
+
+  /** Everything under the scope lock: idempotency re-check, decisions, one batch. */
+  private AddResult applyLocked(Call call, Prepared prepared) {
+    TenantStore store = call.store();
+    // Re-checked under the lock: a concurrent add with the same key may have won. What is left
+    // after this is nothing, or a failed add to retry under its old record.
+    StoredEvent prior =
+        call.record() == null && call.key() != null
+            ? store.eventByIdempotencyKey(call.key()).orElse(null)
+            : null;
+    if (prior != null) {
+      Optional<AddResult> earlier = replay(prior, call);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
+    Instant now = mnemo.clock().instant();
+    List<StoredMessage> raw = verbatim.rawMessages(call.messages(), call.scope(), now);
+    VerbatimIngest.Plan plan = null;
+    TokenUsage usage = prepared.usage();
+    String failure = prepared.failure();
+    AddResult.Truncation truncation = AddResult.Truncation.NONE;
+    List<float[]> vectors = prepared.vectors();
+    boolean peopleOnly = prepared.route() == Route.PEOPLE;
+    if (prepared.route() == Route.INFER) {
+      try {
+        InferenceIngest.Plan p = infer(call, prepared, raw);
+        plan = p.plan();
+        usage = usage.plus(p.usage());
+        truncation = p.truncation();
+      } catch (Failed f) {
+        failure = failed(call, f);
+        usage = usage.plus(f.usage);
+        peopleOnly = true;
+        vectors = verbatim.embed(call.messages(), true);
+      }
+    }
+    if (plan == null) {
+      plan =
+          verbatim.plan(
+              store,
+              new VerbatimIngest.Input(
+                  call.messages(), raw, vectors, call.scope(), call.options(), peopleOnly),
+              mnemo.embedder().modelId());
+    }
+    // A failed add retried with its key reuses its record.
+    StoredEvent base = call.record() != null ? call.record() : prior;
+    String eventId = base != null ? base.id() : mnemo.newId();
+    AddResult result =
+        new AddResult(
+            plan.events(),
+            failure == null && prepared.route() == Route.INFER,
+            failure,
+            usage,
+            eventId,
+            false,
+            truncation);
+    Instant created = base != null ? base.createdAt() : now;
+    String request =
+        base != null
+            ? base.request()
+            : AddCodec.summary(call.messages(), call.scope(), call.options());
+    StoredEvent finished =
+        new StoredEvent(
+            eventId,
+            call.key(),
+            EventStatus.SUCCEEDED,
+            request,
+            AddCodec.result(result),
+            created,
+            mnemo.clock().instant());
+    try {
+      store.write(plan.batch(List.of(finished)));
+    } catch (ConflictException raced) {
+      // Another process recorded the key first; its result is the answer.
+      if (call.key() == null) {
+        throw raced;
+      }
+      return store
+          .eventByIdempotencyKey(call.key())
+          .flatMap(e -> replay(e, call))
+          .orElseThrow(() -> raced);
+    }
+    return result;
+  }
+
+  private InferenceIngest.Plan infer(Call call, Prepared prepared, List<StoredMessage> raw)
+      throws Failed {
+    TenantStore store = call.store();
+    if (prepared.procedure() != null) {
+      return inference.procedural(store, prepared.procedure(), call.scope(), call.options(), raw);
+    }
+    if (call.settings().mode() == InferenceMode.ADDITIVE) {
+      return inference.additive(store, prepared.facts(), call.scope(), call.options(), raw);
+    }
+    return inference.consolidate(
+        store,
+        call.settings().model(),
+        call.calls(),
+        call.settings(),
+        prepared.facts(),
+        call.scope(),
+        call.options(),
+        raw);
+  }
+
   /**
-   * The first result of the add recorded as {@code e}, if it succeeded; a conflict if it is still
-   * running; empty if it failed (it may be retried with its key: nothing of it was applied).
+   * Logs a failed inference without anything the model said (its answer may echo the user's words):
+   * the failure's code at WARN, the whole reason only to the tenant's debug logger. Returns the
+   * reason, which goes back to the caller as {@code fallback_reason}.
    */
-  private static Optional<AddResult> replay(StoredEvent e) {
+  private static String failed(Call call, Failed f) {
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "tenant {0}: inference failed ({1}); the user''s messages were stored verbatim",
+        call.tenant().id(),
+        f.code);
+    TenantLog.debug(call.tenant().id(), () -> "inference failed: " + f.getMessage());
+    return f.getMessage();
+  }
+
+  /**
+   * The first result of the add recorded as {@code e}, if it succeeded and was the same request; a
+   * conflict if the key was used for another request (another scope or body) or is still running;
+   * empty if it failed (it may be retried with its key: nothing of it was applied).
+   */
+  private static Optional<AddResult> replay(StoredEvent e, Call call) {
+    checkBinding(e, call.scope(), call.fingerprint());
     return switch (e.status()) {
       case SUCCEEDED -> Optional.of(AddCodec.result(e.result(), e.id()).asReplay());
       case PENDING, RUNNING ->
           throw new ConflictException(
-              "an add with this idempotency key is still running; poll event " + e.id());
+              "idempotency_key",
+              "an add with this idempotency_key is still running; poll event " + e.id());
       case FAILED -> Optional.empty();
     };
+  }
+
+  /**
+   * Refuses to answer an add with the record of another: an idempotency key is bound to the scope
+   * and the body it was first used with, so a reused key can neither replay someone else's result
+   * nor silently swallow a new message. Records made before fingerprints existed are bound by
+   * scope.
+   *
+   * @throws ConflictException naming {@code idempotency_key} when the key was used differently
+   */
+  static void checkBinding(StoredEvent e, Scope scope, String fingerprint) {
+    boolean sameScope = AddCodec.scope(e.request()).equals(scope);
+    boolean sameRequest =
+        AddCodec.fingerprint(e.request()).map(fingerprint::equals).orElse(sameScope);
+    if (!sameScope || !sameRequest) {
+      throw new ConflictException(
+          "idempotency_key",
+          "this idempotency_key was already used for another request (another scope or body);"
+              + " use a new key for a new add");
+    }
   }
 }

@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  *     else null
  * @param replayed true when an earlier add with the same idempotency key answered this one and
  *     nothing was applied again
+ * @param truncation what was cut from the model's answer to keep within the tenant's limits ({@link
+ *     InferenceSettings#maxFacts()}, {@link InferenceSettings#maxFactChars()})
  */
 public record AddResult(
     List<MemoryEvent> events,
@@ -25,20 +27,50 @@ public record AddResult(
     @Nullable String fallbackReason,
     TokenUsage usage,
     @Nullable String eventId,
-    boolean replayed) {
+    boolean replayed,
+    Truncation truncation) {
   /** Copies the events. */
   public AddResult {
     events = List.copyOf(events);
     Objects.requireNonNull(usage, "usage");
+    Objects.requireNonNull(truncation, "truncation");
+  }
+
+  /** A result that cut nothing from the model's answer. */
+  public AddResult(
+      List<MemoryEvent> events,
+      boolean inferred,
+      @Nullable String fallbackReason,
+      TokenUsage usage,
+      @Nullable String eventId,
+      boolean replayed) {
+    this(events, inferred, fallbackReason, usage, eventId, replayed, Truncation.NONE);
+  }
+
+  /**
+   * What an add cut from a model answer that exceeded the limits: facts beyond the most allowed per
+   * add were dropped, longer facts were shortened. Immutable.
+   *
+   * @param factsDropped facts left out because the answer held more than allowed
+   * @param factsShortened facts cut to the longest allowed length
+   */
+  public record Truncation(int factsDropped, int factsShortened) {
+    /** Nothing was cut. */
+    public static final Truncation NONE = new Truncation(0, 0);
+
+    /** Whether anything was cut. */
+    public boolean any() {
+      return factsDropped > 0 || factsShortened > 0;
+    }
   }
 
   /** A copy marked as the replay of an earlier add. */
   public AddResult asReplay() {
-    return new AddResult(events, inferred, fallbackReason, usage, eventId, true);
+    return new AddResult(events, inferred, fallbackReason, usage, eventId, true, truncation);
   }
 
   /** A copy carrying the operation id. */
   public AddResult withEventId(@Nullable String id) {
-    return new AddResult(events, inferred, fallbackReason, usage, id, replayed);
+    return new AddResult(events, inferred, fallbackReason, usage, id, replayed, truncation);
   }
 }

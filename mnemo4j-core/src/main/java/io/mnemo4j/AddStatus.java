@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param errorMessage a message for the caller when FAILED, else null
  * @param createdAt when it was accepted
  * @param updatedAt when its status last changed
+ * @param scope the scope the add wrote to (who may see this status)
  */
 public record AddStatus(
     String id,
@@ -22,4 +23,5 @@ public record AddStatus(
     @Nullable String errorCode,
     @Nullable String errorMessage,
     Instant createdAt,
-    Instant updatedAt) {}
+    Instant updatedAt,
+    Scope scope) {}

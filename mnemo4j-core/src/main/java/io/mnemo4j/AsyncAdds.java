@@ -57,8 +57,12 @@ final class AsyncAdds implements AutoCloseable {
       StoredEvent reuse = null;
       if (key != null) {
         Optional<StoredEvent> earlier = store.eventByIdempotencyKey(key);
-        if (earlier.isPresent() && earlier.get().status() != EventStatus.FAILED) {
-          return status(earlier.get());
+        if (earlier.isPresent()) {
+          AddPipeline.checkBinding(
+              earlier.get(), scope, AddCodec.fingerprint(messages, scope, options));
+          if (earlier.get().status() != EventStatus.FAILED) {
+            return status(earlier.get());
+          }
         }
         reuse = earlier.orElse(null);
       }
@@ -83,7 +87,12 @@ final class AsyncAdds implements AutoCloseable {
       } catch (RuntimeException e) {
         queued.decrementAndGet();
         if (e instanceof ConflictException && key != null) {
-          return store.eventByIdempotencyKey(key).map(AsyncAdds::status).orElseThrow(() -> e);
+          Optional<StoredEvent> winner = store.eventByIdempotencyKey(key);
+          if (winner.isPresent()) {
+            AddPipeline.checkBinding(
+                winner.get(), scope, AddCodec.fingerprint(messages, scope, options));
+            return status(winner.get());
+          }
         }
         throw e;
       }
@@ -250,7 +259,15 @@ final class AsyncAdds implements AutoCloseable {
         code = "internal";
       }
     }
-    return new AddStatus(e.id(), e.status(), result, code, message, e.createdAt(), e.updatedAt());
+    return new AddStatus(
+        e.id(),
+        e.status(),
+        result,
+        code,
+        message,
+        e.createdAt(),
+        e.updatedAt(),
+        AddCodec.scope(e.request()));
   }
 
   @Override

@@ -24,7 +24,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,9 +43,6 @@ import org.jspecify.annotations.Nullable;
  * thread-safe.
  */
 final class InferenceIngest {
-  /** Most facts taken from one add. */
-  static final int MAX_FACTS = 50;
-
   /** Nearest memories fetched per fact for the decision call. */
   static final int NEIGHBOURS_PER_FACT = 5;
 
@@ -54,11 +50,9 @@ final class InferenceIngest {
   static final int MAX_SHOWN = 40;
 
   private final Mnemo mnemo;
-  private final VerbatimIngest verbatim;
 
-  InferenceIngest(Mnemo mnemo, VerbatimIngest verbatim) {
+  InferenceIngest(Mnemo mnemo) {
     this.mnemo = mnemo;
-    this.verbatim = verbatim;
   }
 
   /**
@@ -70,8 +64,9 @@ final class InferenceIngest {
    */
   record Fact(String text, List<String> categories, @Nullable Instant validFrom) {}
 
-  /** Facts plus their vectors and what extracting them cost. */
-  record Extracted(List<Fact> facts, List<float[]> vectors, TokenUsage usage) {}
+  /** Facts plus their vectors, what extracting them cost, and what was cut to fit the limits. */
+  record Extracted(
+      List<Fact> facts, List<float[]> vectors, TokenUsage usage, AddResult.Truncation truncation) {}
 
   // ---------------------------------------------------------------- extraction (outside the lock)
 
@@ -102,14 +97,40 @@ final class InferenceIngest {
             Prompts.EXTRACT_SCHEMA,
             "extract");
     Answer<List<Fact>> answer = calls.call(model, request, json -> facts(json, vocabulary));
-    List<Fact> facts = answer.value();
+    List<Fact> all = answer.value();
+    // A runaway answer (hundreds of facts, pages per fact) is cut to the tenant's limits rather
+    // than
+    // stored whole or thrown away: the first facts are the ones the conversation led with.
+    int dropped = Math.max(0, all.size() - settings.maxFacts());
+    List<Fact> facts = new ArrayList<>(Math.min(all.size(), settings.maxFacts()));
+    int shortened = 0;
+    for (Fact f : all.subList(0, all.size() - dropped)) {
+      String text = shorten(f.text(), settings.maxFactChars());
+      if (text.length() < f.text().length()) {
+        shortened++;
+      }
+      facts.add(new Fact(text, f.categories(), f.validFrom()));
+    }
     List<float[]> vectors =
         facts.isEmpty()
             ? List.of()
             : mnemo
                 .embedder()
                 .embedAll(facts.stream().map(Fact::text).toList(), Embedder.Purpose.DOCUMENT);
-    return new Extracted(facts, vectors, answer.usage());
+    return new Extracted(
+        facts, vectors, answer.usage(), new AddResult.Truncation(dropped, shortened));
+  }
+
+  /**
+   * {@code text} cut to at most {@code max} characters, never inside a surrogate pair, without
+   * trailing whitespace.
+   */
+  static String shorten(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int end = Character.isLowSurrogate(text.charAt(max)) ? max - 1 : max;
+    return text.substring(0, end).stripTrailing();
   }
 
   /** The day (UTC) the conversation took place: the call's session date, else today. */
@@ -153,9 +174,6 @@ final class InferenceIngest {
     if (array == null || !array.isArray()) {
       throw new Invalid("\"facts\" must be an array");
     }
-    if (array.size() > MAX_FACTS) {
-      throw new Invalid("at most " + MAX_FACTS + " facts");
-    }
     List<Fact> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < array.size(); i++) {
@@ -167,9 +185,6 @@ final class InferenceIngest {
       JsonNode text = f.get("text");
       if (text == null || !text.isTextual() || text.asText().isBlank()) {
         throw new Invalid(where + ".text must be a non-empty string");
-      }
-      if (text.asText().length() > Message.MAX_CONTENT_LENGTH) {
-        throw new Invalid(where + ".text is too long");
       }
       List<String> categories = new ArrayList<>();
       JsonNode cats = f.get("categories");
@@ -301,6 +316,7 @@ final class InferenceIngest {
     List<StoredMemory> shown = neighbours(store, extracted.vectors(), scope, modelId, now);
     List<Decision> decisions;
     TokenUsage usage = TokenUsage.NONE;
+    int shortened = 0;
     if (shown.isEmpty()) {
       decisions = new ArrayList<>();
       for (int i = 0; i < extracted.facts().size(); i++) {
@@ -312,11 +328,29 @@ final class InferenceIngest {
               model,
               decideRequest(settings, options, extracted.facts(), shown),
               json -> decisions(json, extracted.facts().size(), shown));
-      decisions = answer.value();
+      decisions = new ArrayList<>();
+      for (Decision d : answer.value()) {
+        String text = d.text() == null ? null : shorten(d.text(), settings.maxFactChars());
+        if (text != null && text.length() < d.text().length()) {
+          shortened++;
+        }
+        decisions.add(new Decision(d.fact(), d.event(), d.target(), text));
+      }
       usage = answer.usage();
     }
-    return apply(
-        store, decisions, extracted, scope, options, raw, now, modelId, usage, MemoryType.SEMANTIC);
+    Plan plan =
+        apply(
+            store,
+            decisions,
+            extracted,
+            scope,
+            options,
+            raw,
+            now,
+            modelId,
+            usage,
+            MemoryType.SEMANTIC);
+    return shortened == 0 ? plan : plan.withShortened(shortened);
   }
 
   private List<StoredMemory> neighbours(
@@ -474,7 +508,11 @@ final class InferenceIngest {
     Instant now = mnemo.clock().instant();
     float[] vector = mnemo.embedder().embed(text, Embedder.Purpose.DOCUMENT);
     Extracted one =
-        new Extracted(List.of(new Fact(text, List.of(), null)), List.of(vector), TokenUsage.NONE);
+        new Extracted(
+            List.of(new Fact(text, List.of(), null)),
+            List.of(vector),
+            TokenUsage.NONE,
+            AddResult.Truncation.NONE);
     return apply(
         store,
         List.of(new Decision(0, EventType.ADD, null, text)),
@@ -494,7 +532,15 @@ final class InferenceIngest {
    * @param plan what to write
    * @param usage decision-call tokens
    */
-  record Plan(VerbatimIngest.Plan plan, TokenUsage usage) {}
+  record Plan(VerbatimIngest.Plan plan, TokenUsage usage, AddResult.Truncation truncation) {
+    /** A copy counting {@code n} more facts shortened by the decision step. */
+    Plan withShortened(int n) {
+      return new Plan(
+          plan,
+          usage,
+          new AddResult.Truncation(truncation.factsDropped(), truncation.factsShortened() + n));
+    }
+  }
 
   private Plan apply(
       TenantStore store,
@@ -510,9 +556,15 @@ final class InferenceIngest {
     List<MemoryEvent> events = new ArrayList<>();
     List<Change> changes = new ArrayList<>();
     List<HistoryEntry> history = new ArrayList<>();
-    Map<String, Memory> addedByHash = new HashMap<>();
-    List<StoredMemory> added = new ArrayList<>();
-    ScopeFilter.Exact exact = new ScopeFilter.Exact(scope);
+    // Facts are not embedded with conversation context: their vectors are compared as they are.
+    VerbatimIngest.Duplicates duplicates =
+        new VerbatimIngest.Duplicates(
+            store,
+            scope,
+            modelId,
+            options.nearDuplicateThreshold().orElse(mnemo.nearDuplicateThreshold()),
+            false,
+            now);
     Memory.Provenance provenance =
         new Memory.Provenance(
             Memory.Provenance.INFERRED, raw.stream().map(StoredMessage::id).toList());
@@ -533,11 +585,7 @@ final class InferenceIngest {
                   ? extracted.vectors().get(d.fact())
                   : mnemo.embedder().embed(text, Embedder.Purpose.DOCUMENT);
           String hash = TextHash.of(text);
-          Optional<MemoryEvent> duplicate =
-              verbatim
-                  .findDuplicate(
-                      store, exact, text, hash, vector, modelId, addedByHash, added, false, now)
-                  .filter(e -> !closed.contains(e.id()));
+          Optional<MemoryEvent> duplicate = duplicates.find(text, hash, vector, closed);
           if (duplicate.isPresent()) {
             events.add(duplicate.get());
             continue;
@@ -569,8 +617,7 @@ final class InferenceIngest {
           history.add(
               new HistoryEntry(
                   mnemo.newId(), memory.id(), EventType.ADD, null, text, "model", now, null));
-          addedByHash.put(hash, memory);
-          added.add(stored);
+          duplicates.added(stored);
           events.add(new MemoryEvent.Added(memory.id(), text));
         }
         case UPDATE -> {
@@ -628,6 +675,7 @@ final class InferenceIngest {
         }
       }
     }
-    return new Plan(new VerbatimIngest.Plan(events, changes, history, raw), usage);
+    return new Plan(
+        new VerbatimIngest.Plan(events, changes, history, raw), usage, extracted.truncation());
   }
 }

@@ -53,9 +53,22 @@ final class ModelCalls {
     private static final long serialVersionUID = 1L;
     final transient TokenUsage usage;
 
-    Failed(String reason, TokenUsage usage) {
+    /**
+     * What kind of failure, safe to log: {@code invalid_answer}, {@code model_error}, {@code
+     * model_busy} or {@code model_call_failed}. The message may quote the model's answer (it goes
+     * back to the caller as {@code fallback_reason}), so only this goes to the log.
+     */
+    final String code;
+
+    Failed(String code, String reason, TokenUsage usage) {
       super(reason, null, false, false);
+      this.code = code;
       this.usage = usage;
+    }
+
+    /** The same failure having cost {@code total}. */
+    Failed costing(TokenUsage total) {
+      return new Failed(code, getMessage(), total);
     }
   }
 
@@ -76,7 +89,7 @@ final class ModelCalls {
     try {
       first = complete(model, request);
     } catch (Failed f) {
-      throw new Failed(f.getMessage(), usage.plus(f.usage));
+      throw f.costing(usage.plus(f.usage));
     }
     usage = usage.plus(first.usage());
     String error;
@@ -99,13 +112,14 @@ final class ModelCalls {
               model,
               new CompletionRequest(repair, request.schema(), request.purpose() + "-repair"));
     } catch (Failed f) {
-      throw new Failed(f.getMessage(), usage);
+      throw f.costing(usage);
     }
     usage = usage.plus(second.usage());
     try {
       return new Answer<>(validator.validate(parse(second.text())), usage);
     } catch (Invalid e) {
       throw new Failed(
+          "invalid_answer",
           "the model's " + request.purpose() + " answer was invalid twice: " + e.getMessage(),
           usage);
     }
@@ -122,6 +136,7 @@ final class ModelCalls {
         stopIfInterrupted();
         if (!e.retriable() || attempt >= MAX_ATTEMPTS) {
           throw new Failed(
+              "model_error",
               "the model failed ("
                   + e.failure().name().toLowerCase(java.util.Locale.ROOT)
                   + (attempt > 1 ? " after " + attempt + " attempts" : "")
@@ -134,6 +149,7 @@ final class ModelCalls {
           Duration asked = e.retryAfter().get();
           if (asked.compareTo(MAX_RETRY_AFTER) > 0) {
             throw new Failed(
+                "model_busy",
                 "the model asked to wait " + asked.toSeconds() + " s, longer than we wait",
                 TokenUsage.NONE);
           }
@@ -143,7 +159,10 @@ final class ModelCalls {
       } catch (RuntimeException e) {
         stopIfInterrupted();
         // An adapter bug must not lose the user's words either: treat it as a failed call.
-        throw new Failed("the model call failed: " + e.getClass().getSimpleName(), TokenUsage.NONE);
+        throw new Failed(
+            "model_call_failed",
+            "the model call failed: " + e.getClass().getSimpleName(),
+            TokenUsage.NONE);
       }
     }
   }

@@ -66,10 +66,21 @@ public final class TenantMemory {
     return mnemo.asyncAdds().submit(tenant, List.copyOf(messages), scope, options);
   }
 
-  /** The status of an asynchronous (or idempotency-keyed) add of this tenant, if it exists. */
+  /** The status of an add of this tenant (every add has an event id), if it exists. */
   public Optional<AddStatus> addStatus(String eventId) {
+    return addStatus(eventId, Selection.everywhere());
+  }
+
+  /**
+   * The status of an add of this tenant made inside {@code selection}'s scope, if it exists: a
+   * caller limited to one user never sees another user's adds, finished or not.
+   */
+  public Optional<AddStatus> addStatus(String eventId, Selection selection) {
     checkId(eventId);
-    return mnemo.asyncAdds().status(tenant, eventId);
+    return mnemo
+        .asyncAdds()
+        .status(tenant, eventId)
+        .filter(s -> selection.wholeTenant() || selection.scopeFilter().test(s.scope()));
   }
 
   /**
@@ -250,42 +261,55 @@ public final class TenantMemory {
   }
 
   /**
-   * Removes every memory passing both filters, 500 per batch, each with a DELETE in its history by
-   * {@code actor} for {@code reason}; returns how many.
+   * Removes every memory passing both filters (closed versions included), 500 per batch, each with
+   * a DELETE in its history by {@code actor} for {@code reason}; returns how many memories went,
+   * not counting the closed versions that updates and contradictions leave behind (they are
+   * history, not memories). Bulk removals of a tenant run one at a time, under the lock of the
+   * tenant-wide scope, so two of them never both delete (and count, and log) the same memory.
    */
   private long removeAll(
       io.mnemo4j.spi.ScopeFilter scope,
       io.mnemo4j.filter.FilterExpr filter,
       String actor,
       java.util.function.Function<Memory, String> reason) {
-    long deleted = 0;
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       TenantStore store = lease.store();
-      while (true) {
-        // Always read the first page: the previous batch's deletions moved the rest forward.
-        Page<StoredMemory> page = store.list(scope, filter, PageRequest.first(500));
-        if (page.items().isEmpty()) {
-          return deleted;
-        }
-        Instant now = mnemo.clock().instant();
-        List<Change> changes = new ArrayList<>();
-        List<HistoryEntry> history = new ArrayList<>();
-        for (StoredMemory m : page.items()) {
-          changes.add(new Change.Remove(m.id()));
-          history.add(
-              new HistoryEntry(
-                  mnemo.newId(),
-                  m.id(),
-                  EventType.DELETE,
-                  m.memory().text(),
-                  null,
-                  actor,
-                  now,
-                  reason.apply(m.memory())));
-        }
-        store.write(new WriteBatch(changes, history, List.of()));
-        deleted += changes.size();
-      }
+      return mnemo
+          .scopeLocks()
+          .locked(
+              tenant.id(),
+              store,
+              Scope.tenantWide(),
+              () -> {
+                long deleted = 0;
+                while (true) {
+                  // Always read the first page: the previous batch's deletions moved the rest up.
+                  Page<StoredMemory> page = store.list(scope, filter, PageRequest.first(500));
+                  if (page.items().isEmpty()) {
+                    return deleted;
+                  }
+                  Instant now = mnemo.clock().instant();
+                  List<Change> changes = new ArrayList<>();
+                  List<HistoryEntry> history = new ArrayList<>();
+                  for (StoredMemory m : page.items()) {
+                    changes.add(new Change.Remove(m.id()));
+                    history.add(
+                        new HistoryEntry(
+                            mnemo.newId(),
+                            m.id(),
+                            EventType.DELETE,
+                            m.memory().text(),
+                            null,
+                            actor,
+                            now,
+                            reason.apply(m.memory())));
+                    if (Visibility.isOpen(m.memory(), now)) {
+                      deleted++;
+                    }
+                  }
+                  store.write(new WriteBatch(changes, history, List.of()));
+                }
+              });
     }
   }
 

@@ -12,7 +12,6 @@ import io.mnemo4j.spi.WriteBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,11 +30,8 @@ final class VerbatimIngest {
    */
   static final double CONTEXT_SLACK = 0.05;
 
-  /**
-   * Share of words two texts must have in common to confirm a near-duplicate nominated by a
-   * contextual vector.
-   */
-  static final double CONTEXT_WORD_OVERLAP = 0.6;
+  /** Nearest stored memories of the scope checked as duplicates of each new text. */
+  static final int CANDIDATES = 3;
 
   private final Mnemo mnemo;
 
@@ -54,13 +50,41 @@ final class VerbatimIngest {
   }
 
   /**
-   * Embeds the messages (with their context window). The expensive part: callers do it before
-   * taking the scope lock so parallel adds overlap on the CPU.
+   * Which messages become memories: all of them, or, when inference was asked for but cannot run,
+   * only what a person said. Assistant and system messages ("Noted!") are then kept as raw
+   * messages, the context of search, never as memories. A call holding no user message at all keeps
+   * every message: an empty success would lose the input.
    */
-  List<float[]> embed(List<Message> messages) {
-    return mnemo
-        .embedder()
-        .embedAll(embeddingInputs(messages, mnemo.contextWindow()), Embedder.Purpose.DOCUMENT);
+  static boolean[] kept(List<Message> messages, boolean peopleOnly) {
+    boolean anyPerson = messages.stream().anyMatch(m -> m.role() == Role.USER);
+    boolean[] keep = new boolean[messages.size()];
+    for (int i = 0; i < keep.length; i++) {
+      keep[i] = !peopleOnly || !anyPerson || messages.get(i).role() == Role.USER;
+    }
+    return keep;
+  }
+
+  /**
+   * Embeds the kept messages (each with its context window, which may hold messages not kept). The
+   * expensive part: callers do it before taking the scope lock so parallel adds overlap on the CPU.
+   * The list is aligned with {@code messages}; a message not kept has an empty vector.
+   */
+  List<float[]> embed(List<Message> messages, boolean peopleOnly) {
+    boolean[] keep = kept(messages, peopleOnly);
+    List<String> inputs = embeddingInputs(messages, mnemo.contextWindow());
+    List<String> wanted = new ArrayList<>();
+    for (int i = 0; i < keep.length; i++) {
+      if (keep[i]) {
+        wanted.add(inputs.get(i));
+      }
+    }
+    List<float[]> vectors = mnemo.embedder().embedAll(wanted, Embedder.Purpose.DOCUMENT);
+    List<float[]> aligned = new ArrayList<>(messages.size());
+    int next = 0;
+    for (boolean k : keep) {
+      aligned.add(k ? vectors.get(next++) : new float[0]);
+    }
+    return aligned;
   }
 
   /**
@@ -140,42 +164,53 @@ final class VerbatimIngest {
   }
 
   /**
-   * Decides, under the scope lock, what storing {@code messages} verbatim writes: one memory per
-   * message unless it duplicates one stored or earlier in the call. {@code raw} are the messages as
-   * stored (their ids become the memories' provenance).
+   * What one verbatim add is given.
+   *
+   * @param messages the messages
+   * @param raw the messages as stored (their ids become the memories' provenance)
+   * @param vectors the messages' vectors, aligned with them ({@link #embed})
+   * @param scope where the memories go
+   * @param options the add's options
+   * @param peopleOnly store only what a person said ({@link #kept})
    */
-  Plan plan(
-      TenantStore store,
+  record Input(
       List<Message> messages,
       List<StoredMessage> raw,
       List<float[]> vectors,
       Scope scope,
       AddOptions options,
-      String model) {
+      boolean peopleOnly) {}
+
+  /**
+   * Decides, under the scope lock, what storing the messages verbatim writes: one memory per kept
+   * message unless it duplicates one stored or earlier in the call. Every raw message is written.
+   */
+  Plan plan(TenantStore store, Input in, String model) {
+    List<Message> messages = in.messages();
+    Scope scope = in.scope();
+    AddOptions options = in.options();
+    boolean[] keep = kept(messages, in.peopleOnly());
     Instant now = mnemo.clock().instant();
     List<MemoryEvent> events = new ArrayList<>();
     List<Change> changes = new ArrayList<>();
     List<HistoryEntry> history = new ArrayList<>();
-    Map<String, Memory> addedByHash = new HashMap<>();
-    List<StoredMemory> added = new ArrayList<>();
-    ScopeFilter.Exact exact = new ScopeFilter.Exact(scope);
+    Duplicates duplicates =
+        new Duplicates(
+            store,
+            scope,
+            model,
+            options.nearDuplicateThreshold().orElse(mnemo.nearDuplicateThreshold()),
+            mnemo.contextWindow() > 0,
+            now);
     for (int i = 0; i < messages.size(); i++) {
+      if (!keep[i]) {
+        continue;
+      }
       Message m = messages.get(i);
-      float[] vector = vectors.get(i);
-      String messageId = raw.get(i).id();
+      float[] vector = in.vectors().get(i);
+      String messageId = in.raw().get(i).id();
       String hash = TextHash.of(m.content());
-      Optional<MemoryEvent> duplicate =
-          findDuplicate(
-              store,
-              exact,
-              m.content(),
-              hash,
-              vector,
-              model,
-              addedByHash,
-              added,
-              mnemo.contextWindow() > 0,
-              now);
+      Optional<MemoryEvent> duplicate = duplicates.find(m.content(), hash, vector, Set.of());
       if (duplicate.isPresent()) {
         events.add(duplicate.get());
         continue;
@@ -218,102 +253,126 @@ final class VerbatimIngest {
               memory.text(),
               m.name() != null ? m.name() : m.role().wireName(),
               now));
-      addedByHash.put(hash, memory);
-      added.add(stored);
+      duplicates.added(stored);
       events.add(new MemoryEvent.Added(memory.id(), memory.text()));
     }
-    return new Plan(events, changes, history, raw);
+    return new Plan(events, changes, history, in.raw());
   }
 
   /**
-   * An event NONE when {@code text} repeats a memory current at {@code now} in the exact scope, or
-   * one added earlier in the same call ({@code addedByHash}, {@code added}): same normalised hash,
-   * or a vector at or above the near-duplicate threshold. {@code contextual} says the vectors carry
-   * conversation context (then candidates must also share most words).
+   * Finds what a new text would duplicate within one add: memories stored in the exact scope and
+   * those added earlier in the same call. Not thread-safe: one per add, used under the scope lock.
    */
-  Optional<MemoryEvent> findDuplicate(
-      TenantStore store,
-      ScopeFilter.Exact exact,
-      String text,
-      String hash,
-      float[] vector,
-      String model,
-      Map<String, Memory> addedByHash,
-      List<StoredMemory> added,
-      boolean contextual,
-      Instant now) {
-    Memory sameBatch = addedByHash.get(hash);
-    if (sameBatch != null) {
-      return Optional.of(
-          new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
+  static final class Duplicates {
+    private final TenantStore store;
+    private final ScopeFilter.Exact exact;
+    private final String model;
+    private final double threshold;
+    private final boolean contextual;
+    private final Instant now;
+    private final Map<String, Memory> addedByHash = new HashMap<>();
+    private final List<StoredMemory> added = new ArrayList<>();
+
+    /**
+     * @param threshold the near-duplicate threshold of this add; 1.0 means exact duplicates only
+     * @param contextual whether the vectors carry conversation context (then they nominate
+     *     candidates with some slack)
+     */
+    Duplicates(
+        TenantStore store,
+        Scope scope,
+        String model,
+        double threshold,
+        boolean contextual,
+        Instant now) {
+      this.store = store;
+      this.exact = new ScopeFilter.Exact(scope);
+      this.model = model;
+      this.threshold = threshold;
+      this.contextual = contextual;
+      this.now = now;
     }
-    Optional<StoredMemory> same =
-        store.findByHash(exact.scope(), hash).filter(m -> Visibility.isCurrent(m.memory(), now));
-    if (same.isPresent()) {
-      Memory m = same.get().memory();
-      return Optional.of(new MemoryEvent.Unchanged(m.id(), m.text(), "exact_duplicate"));
+
+    /** Remembers a memory this add stores, so later texts of the call are checked against it. */
+    void added(StoredMemory stored) {
+      addedByHash.put(stored.memory().hash(), stored.memory());
+      added.add(stored);
     }
-    double threshold = mnemo.nearDuplicateThreshold();
-    // With a context window the stored vectors carry their neighbours, so two different sentences
-    // of one exchange can look alike. Such vectors only nominate candidates (with some slack, so a
-    // repeat in another context is still found); the texts must then share most of their words.
-    // A threshold of 1.0 means "identical vectors only": no slack then.
-    double nominate = contextual && threshold < 1.0 ? threshold - CONTEXT_SLACK : threshold;
-    for (StoredMemory s : added) {
-      if (Vectors.dot(s.embedding(), vector) >= nominate
-          && confirm(text, s.memory().text(), contextual)) {
-        return Optional.of(new MemoryEvent.Unchanged(s.id(), s.memory().text(), "near_duplicate"));
-      }
-    }
-    for (ScoredId candidate :
-        store.vectorSearch(model, vector, exact, new FilterExpr.All(), contextual ? 3 : 1)) {
-      if (candidate.score() < nominate) {
-        break;
-      }
-      Optional<StoredMemory> near =
-          store.get(candidate.id()).filter(m -> Visibility.isCurrent(m.memory(), now));
-      if (near.isPresent() && confirm(text, near.get().memory().text(), contextual)) {
+
+    /**
+     * An event NONE when {@code text} repeats a memory current at {@code now} in the exact scope,
+     * or one added earlier in the same call; {@code skip} names memories that must not count (ones
+     * this add closes).
+     *
+     * <p>A memory repeats the text when their normalised hashes are equal, or when its vector is
+     * near ({@link #nominates}) and the words say the same thing: the same text up to case,
+     * whitespace and punctuation ({@link SameInformation#sameText}), or, below a threshold of 1.0,
+     * the same information ({@link SameInformation#sameInformation}: no number, date, amount, name,
+     * negation or other content word differs). A vector alone never makes a NONE.
+     */
+    Optional<MemoryEvent> find(String text, String hash, float[] vector, Set<String> skip) {
+      Memory sameBatch = addedByHash.get(hash);
+      if (sameBatch != null && !skip.contains(sameBatch.id())) {
         return Optional.of(
-            new MemoryEvent.Unchanged(
-                near.get().id(), near.get().memory().text(), "near_duplicate"));
+            new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
       }
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Confirms a near-duplicate nominated by a contextual vector: the two texts must also share most
-   * of their words and word pairs (Jaccard similarity of their sets of words and adjacent word
-   * pairs at least {@value #CONTEXT_WORD_OVERLAP}). Re-embedding both plain texts would be exact
-   * but measured to halve add throughput; the overlap is free and keeps formulaic but different
-   * lines ("fact 7 about topic 49" / "fact 49 about topic 343") apart, which single words alone do
-   * not.
-   */
-  static boolean confirm(String text, String existing, boolean contextual) {
-    if (!contextual) {
-      return true;
-    }
-    Set<String> a = shingles(text);
-    Set<String> b = shingles(existing);
-    if (a.isEmpty() || b.isEmpty()) {
-      return false;
-    }
-    Set<String> union = new HashSet<>(a);
-    union.addAll(b);
-    long shared = a.stream().filter(b::contains).count();
-    return (double) shared / union.size() >= CONTEXT_WORD_OVERLAP;
-  }
-
-  private static Set<String> shingles(String text) {
-    Set<String> out = new HashSet<>();
-    String previous = null;
-    for (String w : TextHash.words(text)) {
-      out.add(w);
-      if (previous != null) {
-        out.add(previous + ' ' + w);
+      Optional<StoredMemory> same =
+          store
+              .findByHash(exact.scope(), hash)
+              .filter(m -> Visibility.isCurrent(m.memory(), now) && !skip.contains(m.id()));
+      if (same.isPresent()) {
+        Memory m = same.get().memory();
+        return Optional.of(new MemoryEvent.Unchanged(m.id(), m.text(), "exact_duplicate"));
       }
-      previous = w;
+      for (StoredMemory s : added) {
+        if (!skip.contains(s.id()) && nominates(Vectors.dot(s.embedding(), vector))) {
+          Optional<MemoryEvent> e = judge(text, s.memory());
+          if (e.isPresent()) {
+            return e;
+          }
+        }
+      }
+      for (ScoredId candidate :
+          store.vectorSearch(model, vector, exact, new FilterExpr.All(), CANDIDATES)) {
+        if (!nominates(candidate.score())) {
+          break;
+        }
+        if (skip.contains(candidate.id())) {
+          continue;
+        }
+        Optional<StoredMemory> near =
+            store.get(candidate.id()).filter(m -> Visibility.isCurrent(m.memory(), now));
+        if (near.isPresent()) {
+          Optional<MemoryEvent> e = judge(text, near.get().memory());
+          if (e.isPresent()) {
+            return e;
+          }
+        }
+      }
+      return Optional.empty();
     }
-    return out;
+
+    /**
+     * Whether a vector similarity makes a memory a candidate. With a context window the stored
+     * vectors carry their neighbours, so a repeat said in another context scores lower: candidates
+     * are then nominated with some slack, and the words decide. A threshold of 1.0 nominates only
+     * identical vectors.
+     */
+    private boolean nominates(double similarity) {
+      double floor = contextual && threshold < 1.0 ? threshold - CONTEXT_SLACK : threshold;
+      return similarity >= floor - 1e-6;
+    }
+
+    private Optional<MemoryEvent> judge(String text, Memory existing) {
+      if (SameInformation.sameText(text, existing.text())) {
+        return Optional.of(
+            new MemoryEvent.Unchanged(existing.id(), existing.text(), "exact_duplicate"));
+      }
+      if (threshold < 1.0 && SameInformation.sameInformation(text, existing.text())) {
+        return Optional.of(
+            new MemoryEvent.Unchanged(existing.id(), existing.text(), "near_duplicate"));
+      }
+      return Optional.empty();
+    }
   }
 }

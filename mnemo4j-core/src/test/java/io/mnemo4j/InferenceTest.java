@@ -421,8 +421,97 @@ class InferenceTest {
         .contains("Only remember food preferences.");
   }
 
+  /**
+   * Regression (issue 9): a model answering 40 facts of 60 KB each had them all stored. An answer
+   * is now cut to the tenant's limits (default 50 facts of at most 1,000 characters) and the result
+   * says how much was cut.
+   */
   @Test
-  void inferFalse_storesVerbatim_andInferTrueWithoutModel_isRefused() {
+  void add_runawayModelAnswer_isCutToTheLimits_andTheResultSaysSo() {
+    TenantMemory acme = acme();
+    String[] texts = new String[60];
+    for (int i = 0; i < texts.length; i++) {
+      texts[i] = "fact number " + i;
+    }
+    texts[3] = "long fact " + "x".repeat(5000);
+    model.answer(facts(texts));
+
+    AddResult r =
+        acme.ingest(List.of(Message.user("tell me everything")), ALICE, AddOptions.none());
+
+    assertThat(r.inferred()).isTrue();
+    assertThat(r.truncation()).isEqualTo(new AddResult.Truncation(10, 1));
+    assertThat(r.events()).hasSize(50);
+    assertThat(r.events())
+        .allSatisfy(e -> assertThat(e.memory().length()).isLessThanOrEqualTo(1000));
+    assertThat(acme.count(Selection.in(ALICE))).isEqualTo(50);
+  }
+
+  @Test
+  void add_limitsAreConfigurable() {
+    TenantMemory acme = open(InferenceSettings.with(model).withLimits(2, 20)).tenant("acme");
+    model.answer(facts("one", "two", "three is a rather long fact"));
+
+    AddResult r = acme.ingest(List.of(Message.user("numbers")), ALICE, AddOptions.none());
+
+    assertThat(r.events()).extracting(MemoryEvent::memory).containsExactly("one", "two");
+    assertThat(r.truncation().factsDropped()).isEqualTo(1);
+    assertThatThrownBy(() -> InferenceSettings.with(model).withLimits(0, 100))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
+  /**
+   * Regression (issue 9): with {@code infer} true (Mem0's default) and no model configured, the add
+   * was refused (native) or stored every message, assistant ones included, so "Noted!" came back
+   * from searches (Mem0 routes). Now what the person said becomes memories; assistant and system
+   * messages are kept as raw messages only, and the result says why nothing was inferred.
+   */
+  @Test
+  void inferTrue_withoutModel_storesOnlyWhatThePersonSaid() {
+    TenantMemory plain = open(InferenceSettings.none()).tenant("plain");
+    AddResult r =
+        plain.ingest(
+            List.of(
+                new Message(Role.SYSTEM, "You are a helpful assistant", null),
+                Message.user("I became vegetarian last year"),
+                Message.assistant("Noted!")),
+            ALICE,
+            AddOptions.none().withInfer(true));
+
+    assertThat(r.inferred()).isFalse();
+    assertThat(r.fallbackReason()).contains("no language model");
+    assertThat(r.events())
+        .extracting(MemoryEvent::event, MemoryEvent::memory)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(EventType.ADD, "I became vegetarian last year"));
+    // The assistant's words stay context (they may lead to the user's memory), never a memory.
+    assertThat(plain.search("Noted", Search.in(ALICE)))
+        .extracting(h -> h.memory().text())
+        .doesNotContain("Noted!", "You are a helpful assistant");
+    assertThat(plain.count(Selection.in(ALICE))).isEqualTo(1);
+
+    AddResult all =
+        plain.ingest(
+            List.of(Message.user("keep every word"), Message.assistant("Will do!")),
+            ALICE,
+            AddOptions.none().withInfer(false));
+    assertThat(all.events()).extracting(MemoryEvent::event).containsOnly(EventType.ADD).hasSize(2);
+    assertThat(all.fallbackReason()).isNull();
+  }
+
+  @Test
+  void inferTrue_withoutModel_andNoUserMessage_keepsTheMessages() {
+    TenantMemory plain = open(InferenceSettings.none()).tenant("plain");
+    AddResult r =
+        plain.ingest(
+            List.of(Message.assistant("deployed version 2.3 to staging")),
+            Scope.agent("ci"),
+            AddOptions.none().withInfer(true));
+    assertThat(r.events()).extracting(MemoryEvent::event).containsExactly(EventType.ADD);
+  }
+
+  @Test
+  void inferFalse_storesVerbatim_withoutCallingTheModel() {
     TenantMemory acme = acme();
     AddResult r =
         acme.ingest(
@@ -430,13 +519,6 @@ class InferenceTest {
     assertThat(r.inferred()).isFalse();
     assertThat(r.fallbackReason()).isNull();
     assertThat(model.requests()).isEmpty();
-
-    TenantMemory plain = open(InferenceSettings.none()).tenant("plain");
-    assertThatThrownBy(
-            () ->
-                plain.ingest(List.of(Message.user("x")), ALICE, AddOptions.none().withInfer(true)))
-        .isInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("no language model");
   }
 
   @Test

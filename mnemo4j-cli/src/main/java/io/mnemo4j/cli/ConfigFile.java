@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * data_dir: ./mnemo-data
  * embedder: bge-small-en-v1.5-q
+ * near_duplicate_threshold: 0.97   # (0, 1]; 1.0 stores every message but exact duplicates
  * server:
  *   host: 127.0.0.1
  *   port: 8080
@@ -35,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *   admin_key_env: MNEMO_ADMIN_KEY   # the admin secret comes from this environment variable, never from the file
  * llm: { provider: openai, base_url: "http://127.0.0.1:11434/v1", model: "qwen2.5:7b-instruct",
  *        api_key_env: OPENAI_API_KEY, timeout: 30s }
- * inference: { mode: consolidate, instructions: "Never store health data.", categories: [food, work] }
+ * inference: { mode: consolidate, instructions: "Never store health data.", categories: [food, work],
+ *              max_facts: 50, max_fact_chars: 1000 }
  * tenants:
  *   acme: { llm: {...}, inference: { mode: additive } }   # per-tenant overrides
  * catalog: ./mnemo-data/catalog.db      # control plane: a SQLite file or a jdbc:postgresql: URL
@@ -48,6 +50,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param dataDir data directory, relative to the working directory
  * @param embedder embedding model name
+ * @param nearDuplicateThreshold the near-duplicate threshold of verbatim adds, in (0, 1]
  * @param server server settings
  * @param llm the language model (the {@code llm:} block, parsed by {@code LlmConfig}), or null
  * @param inference how adds use it, or null for the defaults
@@ -60,6 +63,7 @@ import org.jspecify.annotations.Nullable;
 record ConfigFile(
     @JsonProperty("data_dir") @Nullable String dataDir,
     @JsonProperty("embedder") @Nullable String embedder,
+    @JsonProperty("near_duplicate_threshold") @Nullable Double nearDuplicateThreshold,
     @JsonProperty("server") @Nullable Server server,
     @JsonProperty("llm") java.util.@Nullable Map<String, Object> llm,
     @JsonProperty("inference") @Nullable Inference inference,
@@ -99,11 +103,15 @@ record ConfigFile(
    * @param mode {@code consolidate} (default) or {@code additive}
    * @param instructions standing instructions to the model
    * @param categories the category vocabulary the model assigns from
+   * @param maxFacts the most facts one add takes from the model's answer
+   * @param maxFactChars the longest fact kept, in characters
    */
   record Inference(
       @JsonProperty("mode") @Nullable String mode,
       @JsonProperty("instructions") @Nullable String instructions,
-      @JsonProperty("categories") java.util.@Nullable List<String> categories) {}
+      @JsonProperty("categories") java.util.@Nullable List<String> categories,
+      @JsonProperty("max_facts") @Nullable Integer maxFacts,
+      @JsonProperty("max_fact_chars") @Nullable Integer maxFactChars) {}
 
   /**
    * One tenant's overrides.
@@ -144,7 +152,7 @@ record ConfigFile(
 
   /** An empty configuration: every default applies. */
   static ConfigFile empty() {
-    return new ConfigFile(null, null, null, null, null, null, null, null, null);
+    return new ConfigFile(null, null, null, null, null, null, null, null, null, null);
   }
 
   /**

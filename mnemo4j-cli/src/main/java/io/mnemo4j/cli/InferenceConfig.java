@@ -86,6 +86,16 @@ final class InferenceConfig {
       }
       s = s.withCategories(cats);
     }
+    if (section.maxFacts() != null || section.maxFactChars() != null) {
+      try {
+        s =
+            s.withLimits(
+                section.maxFacts() != null ? section.maxFacts() : s.maxFacts(),
+                section.maxFactChars() != null ? section.maxFactChars() : s.maxFactChars());
+      } catch (InvalidRequestException e) {
+        throw new InvalidRequestException("config." + where + "." + e.field(), e.getMessage());
+      }
+    }
     return s;
   }
 }

@@ -69,6 +69,7 @@ public final class MnemoCli implements Runnable {
 
   private @Nullable Path dataDir;
   private @Nullable String embedderName;
+  private @Nullable Double nearDuplicateThreshold;
   private @Nullable Path configPath;
   private @Nullable ConfigFile config;
   private boolean json;
@@ -105,6 +106,18 @@ public final class MnemoCli implements Runnable {
       description = "Embedding model (default: " + DEFAULT_EMBEDDER + ").")
   void setEmbedder(String name) {
     this.embedderName = name;
+  }
+
+  @Option(
+      names = "--near-duplicate-threshold",
+      paramLabel = "X",
+      scope = ScopeType.INHERIT,
+      description =
+          "Near-duplicate threshold of verbatim adds, in (0, 1]: a message is not stored again"
+              + " when a memory of its scope is this similar and says the same thing; 1.0 stores"
+              + " everything but exact duplicates (default: 0.97).")
+  void setNearDuplicateThreshold(double t) {
+    this.nearDuplicateThreshold = t;
   }
 
   @Option(
@@ -204,6 +217,27 @@ public final class MnemoCli implements Runnable {
   }
 
   /**
+   * The settings every command's {@link Mnemo} shares: the near-duplicate threshold from the flag,
+   * else the configuration file, else the library default.
+   */
+  Mnemo.Builder common(Mnemo.Builder builder) {
+    Double t =
+        nearDuplicateThreshold != null ? nearDuplicateThreshold : config().nearDuplicateThreshold();
+    if (t != null) {
+      String field =
+          nearDuplicateThreshold != null
+              ? "near-duplicate-threshold"
+              : "config.near_duplicate_threshold";
+      if (!(t > 0 && t <= 1)) {
+        throw new InvalidRequestException(
+            field, field + " must be within (0, 1] (1.0: exact duplicates only), got " + t);
+      }
+      builder.nearDuplicateThreshold(t);
+    }
+    return builder;
+  }
+
+  /**
    * Opens the data directory. Tenants are never created implicitly: a mistyped tenant id must fail,
    * not start an empty tenant. {@code extraRegions} are regions a {@code tenants create} may pin a
    * tenant to.
@@ -222,7 +256,7 @@ public final class MnemoCli implements Runnable {
             // A one-shot command must not resume other work or start a sweeper.
             .resumeQueuedAdds(false)
             .expirySweep(java.time.Duration.ZERO, java.time.Duration.ZERO);
-    return InferenceConfig.apply(builder, config(), System::getenv).build();
+    return InferenceConfig.apply(common(builder), config(), System::getenv).build();
   }
 
   /** The storage the configuration describes (the embedded default without regions). */

@@ -91,7 +91,8 @@ final class ServeCommand extends CliCommand {
     ModelUsageMeter meter = new ModelUsageMeter();
     Mnemo mnemo =
         InferenceConfig.apply(
-                Mnemo.builder()
+                cli()
+                    .common(Mnemo.builder())
                     .dataDir(cli().dataDir())
                     .embedder(embedder)
                     .backend(backend)

@@ -468,11 +468,74 @@ public abstract class MemoryStoreContractTest {
 
     List<MemoryEvent> near =
         acme.add(
-            say("we ship the mobile app every second tuesday after the review meeting ends"),
+            say("Um, we ship the mobile app every second Tuesday after the review meeting!"),
             Scope.user("alice"));
 
     assertThat(near).extracting(MemoryEvent::event).containsExactly(EventType.NONE);
     assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
+  }
+
+  /**
+   * Regression (issue 9): four delete-alls of one scope run at once over 100 memories reported 400
+   * deletions in all and gave each memory four DELETE history rows. They now run one at a time.
+   */
+  @Test
+  void deleteAll_fourAtOnceOverOneScope_deleteEachMemoryOnce() throws Exception {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<Message> lines = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      lines.add(Message.user("memory number " + i + " of the batch"));
+    }
+    List<String> ids = acme.add(lines, Scope.user("alice")).stream().map(MemoryEvent::id).toList();
+    assertThat(ids).hasSize(100);
+
+    List<Future<Long>> runs = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      for (int i = 0; i < 4; i++) {
+        runs.add(pool.submit(() -> acme.deleteAll(Scope.user("alice"))));
+      }
+    }
+    long total = 0;
+    for (Future<Long> f : runs) {
+      total += f.get();
+    }
+    assertThat(total).isEqualTo(100);
+    for (String id : ids) {
+      assertThat(acme.history(id))
+          .filteredOn(h -> h.event() == EventType.DELETE)
+          .as("DELETE rows of %s", id)
+          .hasSize(1);
+    }
+  }
+
+  /**
+   * Regression (issue 9): delete-all counted the closed versions that updates leave behind, so
+   * deleting three memories, one of them updated, reported four.
+   */
+  @Test
+  void deleteAll_afterAnUpdate_countsOnlyMemories() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<MemoryEvent> added =
+        acme.add(say("alpha fact", "beta fact", "gamma fact"), Scope.user("alice"));
+    acme.update(added.get(0).id(), "alpha fact, revised");
+
+    assertThat(acme.deleteAll(Scope.user("alice"))).isEqualTo(3);
+    assertThat(acme.count(Selection.in(Scope.user("alice")).asOf(clock.instant()))).isZero();
+  }
+
+  /**
+   * Regression (issue 9): a new number in an otherwise identical sentence was dropped as a near
+   * duplicate. Whatever the vectors say, a text with another number is new information.
+   */
+  @Test
+  void add_nearTextWithAnotherNumber_isStored() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("My phone number is 555-0100"), Scope.user("alice"));
+
+    List<MemoryEvent> changed = acme.add(say("My phone number is 555-0199"), Scope.user("alice"));
+
+    assertThat(changed).extracting(MemoryEvent::event).containsExactly(EventType.ADD);
+    assertThat(acme.count(Selection.in(Scope.user("alice")))).isEqualTo(2);
   }
 
   @Test

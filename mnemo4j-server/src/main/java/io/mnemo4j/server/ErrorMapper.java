@@ -50,7 +50,8 @@ final class ErrorMapper {
           new Problem(400, "invalid_request", ire.getMessage(), ire.field());
       case ApiException api -> new Problem(api.status(), api.code(), api.getMessage(), api.field());
       case NotFoundException nf -> new Problem(404, "not_found", nf.getMessage(), null);
-      case ConflictException c -> new Problem(409, "conflict", c.getMessage(), null);
+      case ConflictException c ->
+          new Problem(409, "conflict", c.getMessage(), c.field().orElse(null));
       case OverloadedException o -> new Problem(429, "overloaded", o.getMessage(), null);
       case StoreUnavailableException su -> {
         LOG.warn("store unavailable on {} {}: {}", ctx.method(), route(ctx), su.getMessage());

@@ -23,8 +23,9 @@ final class Mem0Requests {
    * @param appId Mem0 app scope (not supported: refused when set)
    * @param runId run scope
    * @param metadata JSON object attached to each memory
-   * @param infer Mem0's LLM extraction switch (default true: use the language model when one is
-   *     configured; false stores verbatim)
+   * @param infer Mem0's LLM extraction switch (default true: use the language model; without one
+   *     the user's messages are stored verbatim and assistant/system messages kept as raw context;
+   *     false stores every message given, exact duplicates aside)
    * @param outputFormat {@code v1.0} (bare list) or {@code v1.1} (results object), legacy route
    *     only
    * @param expirationDate {@code YYYY-MM-DD} or ISO date-time after which the memories are not
@@ -37,6 +38,9 @@ final class Mem0Requests {
    * @param excludes what the model must never remember (added to the instructions)
    * @param memoryType {@code procedural_memory} stores one procedure summarising an agent run
    * @param timestamp Unix seconds when the conversation took place (the session date)
+   * @param nearDuplicateThreshold Mnemo4j extension: this add's near-duplicate threshold in (0, 1]
+   *     (default: 1.0 with {@code infer: false}, as Mem0 stores every message then; the server's
+   *     setting otherwise)
    */
   record Add(
       @Nullable JsonNode messages,
@@ -54,7 +58,8 @@ final class Mem0Requests {
       @Nullable String includes,
       @Nullable String excludes,
       @Nullable String memoryType,
-      @Nullable JsonNode timestamp) {}
+      @Nullable JsonNode timestamp,
+      @Nullable Double nearDuplicateThreshold) {}
 
   /**
    * {@code POST /v3/memories/search/} and the legacy {@code POST /v2/memories/search/}, {@code

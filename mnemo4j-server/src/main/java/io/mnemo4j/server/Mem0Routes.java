@@ -139,14 +139,21 @@ final class Mem0Routes {
     refuseAppId(in.appId());
     List<Message> messages = messages(in.messages());
     Scope scope = p.writeScope(Scope.of(in.userId(), in.agentId(), in.runId()));
-    // Mem0's infer defaults to true, meaning "use the model": here, when one is configured.
+    // Mem0's infer defaults to true ("use the model"; without one, what the user said is stored).
+    // infer: false stores every message given, exact duplicates aside, as Mem0 does.
+    boolean verbatim = Boolean.FALSE.equals(in.infer());
     AddOptions options =
         Requests.addOptions(in.metadata(), null, expiry(in.expirationDate()))
-            .withInfer(Boolean.FALSE.equals(in.infer()) ? Boolean.FALSE : null)
+            .withInfer(!verbatim)
             .withInstructions(instructions(in))
             .withProcedural(procedural(in.memoryType()))
             .withSessionDate(timestamp(in.timestamp()))
             .withIdempotencyKey(NativeRoutes.idempotencyKey(ctx, null));
+    if (in.nearDuplicateThreshold() != null) {
+      options = options.withNearDuplicateThreshold(in.nearDuplicateThreshold());
+    } else if (verbatim) {
+      options = options.withNearDuplicateThreshold(1.0);
+    }
     TenantMemory memory = auth.memory(p);
     boolean legacyList = !v3 && !"v1.1".equals(in.outputFormat());
     if (asyncMode(in.asyncMode())) {

@@ -96,6 +96,9 @@ final class NativeRoutes {
             .withSessionDate(Requests.dateOrInstant("session_date", in.sessionDate()))
             .withInstructions(in.instructions())
             .withProcedural(procedural(in.memoryType()));
+    if (in.nearDuplicateThreshold() != null) {
+      options = options.withNearDuplicateThreshold(in.nearDuplicateThreshold());
+    }
     TenantMemory memory = auth.memory(p);
     if (Requests.flag(in.async())) {
       AddStatus status = memory.addAsync(messages, scope, options);
@@ -151,24 +154,14 @@ final class NativeRoutes {
   }
 
   /**
-   * The add operation {@code id} of the key's tenant; 404 when unknown. A user-narrowed key sees an
-   * operation only when every memory its result names is visible to the key (the operation record
-   * keeps no scope), so results of other users stay hidden.
+   * The add operation {@code id} of the key's tenant; 404 when unknown, and for a user-narrowed key
+   * also when the add was made in another user's scope (finished or not).
    */
   AddStatus addStatus(Principal.Tenant p, String id, String field) {
     if (!isUuid(id)) {
       throw new InvalidRequestException(field, field + " must be a UUID");
     }
-    TenantMemory memory = auth.memory(p);
-    AddStatus status = memory.addStatus(id).orElseThrow(() -> eventNotFound(id));
-    if (p.narrowed() && status.result() != null) {
-      for (MemoryEvent e : status.result().events()) {
-        if (memory.get(e.id(), p.readById()).isEmpty()) {
-          throw eventNotFound(id);
-        }
-      }
-    }
-    return status;
+    return auth.memory(p).addStatus(id, p.readById()).orElseThrow(() -> eventNotFound(id));
   }
 
   private static NotFoundException eventNotFound(String id) {

@@ -51,14 +51,17 @@ final class Requests {
    * @param metadata JSON object attached to each memory
    * @param categories category labels
    * @param expiresAt ISO-8601 instant after which the memories are not returned
-   * @param infer true requires the language model, false stores verbatim, absent follows the tenant
-   *     (infer when a model is configured)
+   * @param infer true asks for the language model (without one, the user's messages are stored
+   *     verbatim), false stores every message verbatim, absent follows the tenant (infer when a
+   *     model is configured, else verbatim)
    * @param idempotencyKey a retry with the same key returns the first result (also the {@code
    *     Idempotency-Key} header)
    * @param sessionDate ISO-8601 date or date-time the conversation took place (default now)
    * @param instructions extra instructions to the model for this call
    * @param memoryType {@code procedural} stores one procedure summarising an agent run
    * @param async queue the add and answer 202 with its event id at once
+   * @param nearDuplicateThreshold this add's near-duplicate threshold in (0, 1]; 1.0 stores every
+   *     message but exact duplicates (default: the server's setting)
    */
   record AddIn(
       @Nullable List<MessageIn> messages,
@@ -74,7 +77,8 @@ final class Requests {
       @Nullable String sessionDate,
       @Nullable String instructions,
       @Nullable String memoryType,
-      @Nullable Boolean async) {}
+      @Nullable Boolean async,
+      @Nullable Double nearDuplicateThreshold) {}
 
   /**
    * {@code POST /v1/mem/search}.

@@ -25,8 +25,9 @@ final class Shapes {
 
   /**
    * A synchronous add's answer: {@code {"results":[event...],"inferred","fallback_reason","usage",
-   * "event_id"?,"replayed"}}; {@code event_id} only when the add was recorded (idempotency key or
-   * asynchronous add).
+   * "event_id","replayed"}}, plus {@code truncated} {@code {"facts_dropped","facts_shortened"}}
+   * when the model's answer was cut to the tenant's limits. Every add is recorded, so {@code
+   * event_id} can always be polled.
    */
   static ObjectNode addResult(AddResult r) {
     ObjectNode n = WireJson.events(r.events());
@@ -37,6 +38,17 @@ final class Shapes {
       n.put("event_id", r.eventId());
     }
     n.put("replayed", r.replayed());
+    if (r.truncation().any()) {
+      n.set("truncated", truncated(r.truncation()));
+    }
+    return n;
+  }
+
+  /** {@code {"facts_dropped","facts_shortened"}}. */
+  static ObjectNode truncated(AddResult.Truncation t) {
+    ObjectNode n = Json.object();
+    n.put("facts_dropped", t.factsDropped());
+    n.put("facts_shortened", t.factsShortened());
     return n;
   }
 

@@ -108,7 +108,10 @@ class InferenceRoutesTest {
     assertThat(r.get("inferred").asBoolean()).isTrue();
     assertThat(r.get("fallback_reason").isNull()).isTrue();
     assertThat(r.get("replayed").asBoolean()).isFalse();
-    assertThat(r.has("event_id")).isFalse();
+    // Every add is recorded, so its event can be polled.
+    assertThat(
+            s.get("/v1/events/" + r.get("event_id").asText(), key).ok().j().get("status").asText())
+        .isEqualTo("SUCCEEDED");
     assertThat(r.get("usage").get("input_tokens").asLong()).isEqualTo(100);
     assertThat(r.get("usage").get("output_tokens").asLong()).isEqualTo(20);
     assertThat(r.get("usage").get("calls").asInt()).isEqualTo(1);
@@ -435,15 +438,15 @@ class InferenceRoutesTest {
   }
 
   @Test
-  void inferenceOptions_withoutAModel_are400NamingTheField() {
+  void inferenceOptions_withoutAModel_storeVerbatimOrAre400NamingTheField() {
     TestServer s = new TestServer();
     servers.add(s);
     String key = s.tenant("acme");
-    assertThat(
-            s.post("/v1/mem/add", key, "{\"text\":\"hello there\",\"infer\":true}")
-                .error(400, "invalid_request")
-                .field())
-        .isEqualTo("infer");
+    // infer: true without a model stores what the person said, and says why nothing was inferred.
+    JsonNode verbatim =
+        s.post("/v1/mem/add", key, "{\"text\":\"hello there\",\"infer\":true}").ok().j();
+    assertThat(verbatim.get("inferred").asBoolean()).isFalse();
+    assertThat(verbatim.get("fallback_reason").asText()).contains("no language model");
     assertThat(
             s.post(
                     "/v1/mem/add",

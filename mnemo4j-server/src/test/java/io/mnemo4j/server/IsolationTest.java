@@ -281,4 +281,84 @@ class IsolationTest {
     assertThat(other.get("replayed").asBoolean()).isFalse();
     assertThat(other.get("event_id").asText()).isNotEqualTo(bobEvent);
   }
+
+  /**
+   * Regression (issue 9): a key narrowed to alice that reused an idempotency key first used for bob
+   * got bob's memory text back ("Bob salary is 91k") and alice's message was silently not stored.
+   * The key is bound to its scope and body: reusing it elsewhere is a 409 naming {@code
+   * idempotency_key} that reveals nothing of the first add.
+   */
+  @Test
+  void idempotencyKey_reusedByANarrowedKey_isAConflictAndLeaksNothing() {
+    String k = s.tenant("idem");
+    String alice = s.userKey("idem", "alice");
+    s.send(
+            "POST",
+            "/v1/mem/add",
+            k,
+            "{\"user_id\":\"bob\",\"text\":\"Bob salary is 91k\"}",
+            Map.of("Idempotency-Key", "pay-1"))
+        .ok();
+
+    TestServer.Res res =
+        s.send(
+            "POST",
+            "/v1/mem/add",
+            alice,
+            "{\"text\":\"Alice prefers tea\"}",
+            Map.of("Idempotency-Key", "pay-1"));
+    assertThat(res.error(409, "conflict").field()).isEqualTo("idempotency_key");
+    assertThat(res.body()).doesNotContain("91k").doesNotContain("bob");
+    TestServer.Res mem0 =
+        s.send(
+            "POST",
+            "/v3/memories/add/",
+            alice,
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"Alice prefers tea\"}]}",
+            Map.of("Idempotency-Key", "pay-1"));
+    assertThat(mem0.error(409, "conflict").field()).isEqualTo("idempotency_key");
+    assertThat(mem0.body()).doesNotContain("91k");
+    // With a fresh key alice's message is stored.
+    s.send(
+            "POST",
+            "/v1/mem/add",
+            alice,
+            "{\"text\":\"Alice prefers tea\"}",
+            Map.of("Idempotency-Key", "pay-2"))
+        .ok();
+    assertThat(s.get("/v1/mem", alice).ok().j().get("results").findValuesAsText("memory"))
+        .containsExactly("Alice prefers tea");
+  }
+
+  /** Every add, synchronous or not, has an event the caller can poll, and only in its own scope. */
+  @Test
+  void addEvents_ofSynchronousAndQueuedAdds_arePollableInTheirScopeOnly() {
+    String k = s.tenant("polls");
+    String alice = s.userKey("polls", "alice");
+    String sync =
+        s.post(
+                "/v3/memories/add/",
+                k,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"bob likes jazz\"}],"
+                    + "\"user_id\":\"bob\"}")
+            .ok()
+            .j()
+            .get("event_id")
+            .asText();
+    assertThat(s.get("/v1/event/" + sync + "/", k).ok().j().get("status").asText())
+        .isEqualTo("SUCCEEDED");
+    s.get("/v1/event/" + sync + "/", alice).error(404, "not_found");
+    String queued =
+        s.post(
+                "/v1/mem/add",
+                k,
+                "{\"user_id\":\"bob\",\"text\":\"bob plays piano\",\"async\":true}")
+            .status(202)
+            .j()
+            .get("event_id")
+            .asText();
+    // Whether it already ran or not, another user's narrowed key never sees it.
+    s.get("/v1/events/" + queued, alice).error(404, "not_found");
+    s.get("/v1/events/" + queued, k).ok();
+  }
 }

@@ -78,7 +78,9 @@ class Mem0CompatTest {
   @Test
   void add_v3_pythonAndTypescriptBodies() {
     JsonNode py = s.post("/v3/memories/add/", key, fixture("py_add.json")).ok().j();
-    assertThat(py.get("results")).hasSize(2);
+    // infer defaults to true and no model is configured: what the user said is stored, the
+    // assistant's "Great! I'll remember that..." is kept as a raw message only.
+    assertThat(py.get("results")).hasSize(1);
     JsonNode first = py.get("results").get(0);
     assertThat(first.get("event").asText()).isEqualTo("ADD");
     assertThat(first.get("memory").asText()).isEqualTo("I'm planning a trip to Tokyo next month.");
@@ -289,8 +291,9 @@ class Mem0CompatTest {
     String k = s.tenant("wild");
     s.post("/v3/memories/add/", k, fixture("py_add.json")).ok();
     s.post("/v3/memories/add/", k, fixture("ts_add.json")).ok();
+    // Two user messages became memories (infer defaults to true; the assistant's are raw context).
     assertThat(s.delete("/v1/memories/?user_id=*", k).ok().j().get("deleted").asLong())
-        .isEqualTo(4);
+        .isEqualTo(2);
     assertThat(
             s.post("/v3/memories/", k, "{\"filters\":{\"user_id\":\"*\"}}")
                 .ok()
@@ -330,5 +333,53 @@ class Mem0CompatTest {
                 .error(400, "invalid_request")
                 .field())
         .isEqualTo("messages[0].content");
+  }
+
+  /**
+   * Regression (issue 9): on the Mem0 routes {@code infer: false} now has Mem0's meaning, store
+   * every message given, exact duplicates aside; near-duplicate detection applies only when
+   * inference is asked for. {@code near_duplicate_threshold} sets it per call.
+   */
+  @Test
+  void add_inferFalse_storesNearDuplicates_butNotExactOnes() {
+    String k = s.tenant("verbatim");
+    String first =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"I am allergic to peanuts and tree nuts since childhood\"}],"
+            + "\"user_id\":\"amy\",\"infer\":false}";
+    String near =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"Um, I am allergic to peanuts and tree nuts since childhood\"}],"
+            + "\"user_id\":\"amy\",\"infer\":false}";
+    assertThat(s.post("/v3/memories/add/", k, first).ok().j().get("results")).hasSize(1);
+    assertThat(s.post("/v3/memories/add/", k, near).ok().j().get("results")).hasSize(1);
+    assertThat(s.post("/v3/memories/add/", k, near).ok().j().get("results")).isEmpty();
+
+    String nearDefault =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"Um, I am allergic to peanuts and tree nuts since childhood\"}],"
+            + "\"user_id\":\"bea\"}";
+    String again =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"I am allergic to peanuts and tree nuts since childhood\"}],"
+            + "\"user_id\":\"bea\"}";
+    assertThat(s.post("/v3/memories/add/", k, nearDefault).ok().j().get("results")).hasSize(1);
+    assertThat(s.post("/v3/memories/add/", k, again).ok().j().get("results")).isEmpty();
+    String perCall =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"I am allergic to peanuts and tree nuts since childhood\"}],"
+            + "\"user_id\":\"bea\",\"near_duplicate_threshold\":1.0}";
+    assertThat(s.post("/v3/memories/add/", k, perCall).ok().j().get("results")).hasSize(1);
+    assertThat(
+            s.post(
+                    "/v3/memories/add/",
+                    k,
+                    "{\"messages\":\"x\",\"user_id\":\"bea\",\"near_duplicate_threshold\":1.5}")
+                .error(400, "invalid_request")
+                .field())
+        .isEqualTo("near_duplicate_threshold");
+    assertThat(
+            s.post(
+                    "/v1/mem/add",
+                    k,
+                    "{\"text\":\"x\",\"user_id\":\"bea\",\"near_duplicate_threshold\":0}")
+                .error(400, "invalid_request")
+                .field())
+        .isEqualTo("near_duplicate_threshold");
   }
 }
