@@ -141,6 +141,7 @@ public final class MnemoServer implements AutoCloseable {
               cfg.routes.exception(HttpResponseException.class, ErrorMapper::handle);
               cfg.routes.exception(Exception.class, ErrorMapper::handle);
               cfg.router.javaLangErrorHandler(ErrorMapper::fatal);
+              cfg.routes.before(UriCheck::check);
               new OpsRoutes(mnemo, metrics).register(cfg.routes);
               new TenantRoutes(mnemo, auth).register(cfg.routes);
               natives.register(cfg.routes);
