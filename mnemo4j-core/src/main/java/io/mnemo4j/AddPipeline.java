@@ -150,11 +150,18 @@ final class AddPipeline {
                           store, messages, raw, v, scope, options, mnemo.embedder().modelId());
                 }
                 if (failure != null) {
+                  // The reason may quote the model's answer, which may echo the user's words:
+                  // it goes to the result and to the tenant's debug logger only.
                   LOG.log(
                       System.Logger.Level.WARNING,
-                      "tenant {0}: inference failed, messages stored verbatim: {1}",
-                      tenant.id(),
-                      failure);
+                      "tenant {0}: inference failed, messages stored verbatim"
+                          + " (the add result's fallback_reason says why)",
+                      tenant.id());
+                  System.getLogger("io.mnemo4j.tenant." + tenant.id())
+                      .log(
+                          System.Logger.Level.DEBUG,
+                          "inference failed, messages stored verbatim: {0}",
+                          failure);
                 }
                 // A failed asynchronous add retried with its key reuses its record.
                 StoredEvent base = record != null ? record : prior;

@@ -61,6 +61,18 @@ final class ServeCommand extends CliCommand {
     if (file.metricsTenantLabels() != null) {
       c = c.withMetricsTenantLabels(file.metricsTenantLabels());
     }
+    ConfigFile.Logging logging = cli().config().logging();
+    if (logging != null && logging.level() != null) {
+      CliLogging.parse(logging.level()); // a typo fails before anything starts
+    }
+    if (logging != null && logging.debugTenants() != null) {
+      try {
+        c = c.withDebugTenants(logging.debugTenants());
+      } catch (io.mnemo4j.InvalidRequestException | NullPointerException e) {
+        throw new io.mnemo4j.InvalidRequestException(
+            "config.logging.debug_tenants", "debug_tenants must list valid tenant ids");
+      }
+    }
     if (host != null) {
       c = c.withHost(host);
     }
@@ -85,22 +97,34 @@ final class ServeCommand extends CliCommand {
     } catch (IllegalArgumentException e) {
       throw new io.mnemo4j.InvalidRequestException("config.server", e.getMessage());
     }
+    ConfigFile.Logging logging = cli().config().logging();
+    CliLogging.serve(
+        logging == null ? null : logging.level(),
+        logging == null ? null : logging.accessLog(),
+        MnemoCli.debug());
     Embedder embedder = MnemoServer.timedEmbedder(LazyEmbedder.named(cli().embedderName()));
     ConfiguredBackend backend = cli().backend();
+    ServeLock serveLock = ServeLock.acquire(cli().dataDir());
     // Counts model tokens per tenant from the first call, before the server binds it to /metrics.
     ModelUsageMeter meter = new ModelUsageMeter();
-    Mnemo mnemo =
-        InferenceConfig.apply(
-                Mnemo.builder()
-                    .dataDir(cli().dataDir())
-                    .embedder(embedder)
-                    .backend(backend)
-                    .defaultRegion(backend.defaultRegion())
-                    .usageListener(meter)
-                    .autoCreateTenants(false),
-                cli().config(),
-                System::getenv)
-            .build();
+    Mnemo mnemo;
+    try {
+      mnemo =
+          InferenceConfig.apply(
+                  Mnemo.builder()
+                      .dataDir(cli().dataDir())
+                      .embedder(embedder)
+                      .backend(backend)
+                      .defaultRegion(backend.defaultRegion())
+                      .usageListener(meter)
+                      .autoCreateTenants(false),
+                  cli().config(),
+                  System::getenv)
+              .build();
+    } catch (RuntimeException e) {
+      serveLock.close();
+      throw e;
+    }
     MnemoServer server;
     try {
       // Load the model now, so the first request does not pay for it.
@@ -108,14 +132,17 @@ final class ServeCommand extends CliCommand {
       server = MnemoServer.start(config, mnemo, meter);
     } catch (RuntimeException e) {
       mnemo.close();
+      serveLock.close();
       throw e;
     }
+    serveLock.announce("http://" + config.host() + ":" + server.port());
     CountDownLatch closed = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
               server.close();
               mnemo.close();
+              serveLock.close();
               closed.countDown();
             },
             "mnemo-shutdown");
