@@ -1,5 +1,6 @@
 package io.mnemo4j.cli;
 
+import io.mnemo4j.ConflictException;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.server.MnemoServer;
 import io.mnemo4j.server.ModelUsageMeter;
@@ -82,6 +83,15 @@ final class ServeCommand extends CliCommand {
     return c.withConsole(out());
   }
 
+  private static boolean bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static int checkPort(String field, int p) {
     if (p < 0 || p > 65_535) {
       throw new io.mnemo4j.InvalidRequestException(field, field + " must be 0 to 65535, got " + p);
@@ -133,6 +143,15 @@ final class ServeCommand extends CliCommand {
     } catch (RuntimeException e) {
       mnemo.close();
       serveLock.close();
+      if (bindFailure(e)) {
+        throw new ConflictException(
+            "cannot listen on "
+                + config.host()
+                + ":"
+                + config.port()
+                + ": the address is in use (another server?); choose another --port or stop the"
+                + " process using it. No admin key was generated.");
+      }
       throw e;
     }
     serveLock.announce("http://" + config.host() + ":" + server.port());

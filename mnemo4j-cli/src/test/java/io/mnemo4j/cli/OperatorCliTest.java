@@ -106,6 +106,30 @@ class OperatorCliTest {
     assertThat(ServeLock.holder(dir)).isEmpty();
   }
 
+  /**
+   * Regression: {@code serve} on a port in use printed a Javalin exception (and, before the admin
+   * key moved after the bind, had already used up the one-time admin key). It now says the address
+   * is in use and what to do, generates no key, and leaves the data dir unlocked.
+   */
+  @Test
+  void serve_onAPortInUse_saysSo_andGeneratesNoAdminKey() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      CliTestSupport.Result r =
+          new CliTestSupport(dir).run("serve", "--port", Integer.toString(taken.getLocalPort()));
+      assertThat(r.code()).isEqualTo(MnemoCli.FAILURE);
+      assertThat(r.err())
+          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .contains("in use")
+          .doesNotContain("Exception");
+      assertThat(r.out()).doesNotContain("admin key");
+    }
+    assertThat(dir.resolve(ServeLock.FILE)).doesNotExist();
+    try (Mnemo mnemo = open()) {
+      assertThat(mnemo.apiKeys().listAdmin()).isEmpty();
+    }
+  }
+
   /** Without a server holding the data dir, the message stays as it was: no false advice. */
   @Test
   void command_onATenantOpenElsewhere_withoutAServer_givesNoServerAdvice() {
