@@ -59,6 +59,22 @@ public final class ApiKeys {
   }
 
   /**
+   * Issues a new admin key and revokes every other admin key (generated or registered from an
+   * operator's secret), for an operator who lost the key or suspects it leaked. Tenant keys are
+   * untouched. The new key is stored before the old ones are removed, so a failure half-way leaves
+   * a working key behind, never none.
+   */
+  public Issued rotateAdmin() {
+    Issued fresh = issueAdmin();
+    for (ApiKey old : listAdmin()) {
+      if (!old.id().equals(fresh.key().id())) {
+        catalog.removeKey(Optional.empty(), old.id());
+      }
+    }
+    return fresh;
+  }
+
+  /**
    * Stores an admin key whose secret the operator chose (for example from an environment variable).
    */
   public ApiKey registerAdminSecret(String secret) {

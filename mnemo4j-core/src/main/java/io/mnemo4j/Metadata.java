@@ -66,7 +66,7 @@ public final class Metadata {
       case Byte b -> b.longValue();
       case Float f -> finite(path, f.doubleValue());
       case Double d -> finite(path, d);
-      case java.math.BigInteger b -> b.longValue();
+      case java.math.BigInteger b -> integer(path, b);
       case java.math.BigDecimal b -> finite(path, b.doubleValue());
       case Map<?, ?> m -> {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -99,6 +99,17 @@ public final class Metadata {
                   + "arrays or objects, got "
                   + value.getClass().getSimpleName());
     };
+  }
+
+  // BigInteger.longValue() keeps the low 64 bits: 2^64-1 would silently become -1.
+  private static Object integer(String path, java.math.BigInteger b) {
+    if (b.bitLength() > 63) {
+      throw new InvalidRequestException(
+          path,
+          "metadata integers must fit in 64 bits (-9223372036854775808 to 9223372036854775807);"
+              + " send larger numbers as strings");
+    }
+    return b.longValue();
   }
 
   private static Object finite(String path, double d) {

@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * @param selection scope and filter
  * @param limit maximum hits, 1 to 1000 (default 10)
- * @param threshold minimum {@link Hit#similarity()} a hit needs, the query-to-memory cosine; 0 (the
- *     default) means no threshold
+ * @param threshold minimum {@link Hit#similarity()} a hit needs, the query-to-memory cosine, 0 to
+ *     1; 0 (the default) means no threshold
  * @param mode which rankers run (default {@link Mode#HYBRID})
  */
 public record Search(Selection selection, int limit, double threshold, Mode mode) {
@@ -30,8 +30,10 @@ public record Search(Selection selection, int limit, double threshold, Mode mode
       throw new InvalidRequestException(
           "limit", "limit must be 1 to " + MAX_LIMIT + ", got " + limit);
     }
-    if (!Double.isFinite(threshold) || threshold < 0) {
-      throw new InvalidRequestException("threshold", "threshold must be a finite number >= 0");
+    // A cosine similarity threshold above 1 can never match: refuse it instead of silently
+    // answering nothing.
+    if (!Double.isFinite(threshold) || threshold < 0 || threshold > 1) {
+      throw new InvalidRequestException("threshold", "threshold must be a number from 0 to 1");
     }
   }
 

@@ -46,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  *   eu:    { store: postgres, url: "jdbc:postgresql://127.0.0.1:5432/mnemo_eu" }
  *   us:    { store: postgres, shards: ["jdbc:postgresql://127.0.0.1:5432/mnemo_us1", "jdbc:..."] }
  *   local: { store: embedded, path: ./mnemo-data/local }
+ * logging: { level: info, access_log: true, debug_tenants: [acme] }
  * }</pre>
  *
  * @param dataDir data directory, relative to the working directory
@@ -59,6 +60,7 @@ import org.jspecify.annotations.Nullable;
  * @param defaultRegion the region new tenants go to
  * @param regions region name to store; without it, one embedded region {@code local} under the data
  *     directory
+ * @param logging log level, access log, per-tenant debug logging
  */
 record ConfigFile(
     @JsonProperty("data_dir") @Nullable String dataDir,
@@ -70,7 +72,23 @@ record ConfigFile(
     @JsonProperty("tenants") java.util.@Nullable Map<String, TenantOverride> tenants,
     @JsonProperty("catalog") @Nullable String catalog,
     @JsonProperty("default_region") @Nullable String defaultRegion,
-    @JsonProperty("regions") java.util.@Nullable Map<String, Region> regions) {
+    @JsonProperty("regions") java.util.@Nullable Map<String, Region> regions,
+    @JsonProperty("logging") @Nullable Logging logging) {
+
+  /**
+   * The {@code logging:} section (read by {@code serve}).
+   *
+   * @param level level of Mnemo4j's own loggers: error, warn, info (the default for {@code serve})
+   *     or debug; never logs memory text
+   * @param accessLog one line per request (method, route template, status, duration, tenant, key
+   *     id) at info; default true
+   * @param debugTenants tenants whose memory text, query text and model answers are logged at debug
+   *     (logger {@code io.mnemo4j.tenant.<id>}); for diagnosing one tenant, never on by default
+   */
+  record Logging(
+      @JsonProperty("level") @Nullable String level,
+      @JsonProperty("access_log") @Nullable Boolean accessLog,
+      @JsonProperty("debug_tenants") java.util.@Nullable List<String> debugTenants) {}
 
   /**
    * One region's store.
@@ -152,7 +170,7 @@ record ConfigFile(
 
   /** An empty configuration: every default applies. */
   static ConfigFile empty() {
-    return new ConfigFile(null, null, null, null, null, null, null, null, null, null);
+    return new ConfigFile(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**

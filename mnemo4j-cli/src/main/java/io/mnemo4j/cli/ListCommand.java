@@ -2,6 +2,7 @@ package io.mnemo4j.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Memory;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Page;
@@ -37,9 +38,29 @@ final class ListCommand extends CliCommand {
       description = "The next_cursor of the previous page.")
   @Nullable String cursor;
 
+  /**
+   * A cursor is the last memory id (a UUID) of the previous page: anything else was not handed out
+   * by a listing, and would silently list nothing.
+   */
+  static @Nullable String checkCursor(@Nullable String cursor) {
+    if (cursor == null) {
+      return null;
+    }
+    try {
+      if (cursor.length() == 36) {
+        java.util.UUID.fromString(cursor);
+        return cursor;
+      }
+    } catch (IllegalArgumentException e) {
+      // fall through
+    }
+    throw new InvalidRequestException(
+        "cursor", "cursor is not one a listing handed out; pass next_cursor unchanged");
+  }
+
   @Override
   public Integer call() {
-    PageRequest request = new PageRequest(cursor, pageSize);
+    PageRequest request = new PageRequest(checkCursor(cursor), pageSize);
     Page<Memory> page;
     try (Mnemo mnemo = cli().openMnemo()) {
       page = MnemoCli.tenant(mnemo, tenant).getAll(selection.selection(), request);

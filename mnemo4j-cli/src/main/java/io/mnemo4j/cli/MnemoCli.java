@@ -4,6 +4,7 @@ import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.MnemoException;
 import io.mnemo4j.NotFoundException;
+import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.embed.onnx.OnnxEmbedder;
 import java.io.InputStream;
@@ -11,8 +12,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       EvalCommand.class,
       DemoCommand.class,
       ServeCommand.class,
+      AdminCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MnemoCli implements Runnable {
@@ -58,8 +58,6 @@ public final class MnemoCli implements Runnable {
 
   static final String DEFAULT_EMBEDDER = "bge-small-en-v1.5-q";
   static final Path DEFAULT_DATA_DIR = Path.of("mnemo-data");
-
-  private static final Logger ROOT_LOGGER = Logger.getLogger("");
 
   private final InputStream in;
   private final PrintStream out;
@@ -309,6 +307,9 @@ public final class MnemoCli implements Runnable {
     } else if (t instanceof UsageException ue) {
       code = BAD_INPUT;
       message = ue.getMessage();
+    } else if (t instanceof StoreUnavailableException su) {
+      code = FAILURE;
+      message = su.getMessage() + heldByServer();
     } else if (t instanceof MnemoException me) {
       code = FAILURE;
       message = me.getMessage();
@@ -327,20 +328,37 @@ public final class MnemoCli implements Runnable {
     return code;
   }
 
-  private static boolean debug() {
+  /**
+   * When a running {@code mnemo serve} holds this data dir (its tenants are open there), what to do
+   * about it; else nothing.
+   */
+  private String heldByServer() {
+    Path dir;
+    try {
+      dir = dataDir();
+    } catch (RuntimeException e) {
+      return "";
+    }
+    return ServeLock.holder(dir)
+        .map(
+            who ->
+                "\nthe data dir "
+                    + dir.toAbsolutePath()
+                    + " is held by "
+                    + who
+                    + ": use its REST API (see /openapi.json), or stop the server and run this"
+                    + " command again")
+        .orElse("");
+  }
+
+  static boolean debug() {
     return "1".equals(System.getenv("MNEMO_DEBUG"));
   }
 
   private static void quietLogging() {
-    if (debug()) {
-      // Must happen before slf4j-simple initialises; the properties file says warn otherwise.
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-      System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "info");
-    } else {
-      // The core and Lucene log through java.util.logging, whose console handler prints INFO by
-      // default.
-      ROOT_LOGGER.setLevel(Level.WARNING);
-    }
+    // Logback's logback.xml keeps one-shot commands at warnings; java.util.logging (Lucene, the
+    // PostgreSQL driver) is bridged into it so that everything shares one format.
+    CliLogging.init(debug());
   }
 
   /** A bad combination of flags found after parsing: reported like a usage error, exit code 2. */

@@ -1,5 +1,6 @@
 package io.mnemo4j.cli;
 
+import io.mnemo4j.ConflictException;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.server.MnemoServer;
 import io.mnemo4j.server.ModelUsageMeter;
@@ -61,6 +62,18 @@ final class ServeCommand extends CliCommand {
     if (file.metricsTenantLabels() != null) {
       c = c.withMetricsTenantLabels(file.metricsTenantLabels());
     }
+    ConfigFile.Logging logging = cli().config().logging();
+    if (logging != null && logging.level() != null) {
+      CliLogging.parse(logging.level()); // a typo fails before anything starts
+    }
+    if (logging != null && logging.debugTenants() != null) {
+      try {
+        c = c.withDebugTenants(logging.debugTenants());
+      } catch (io.mnemo4j.InvalidRequestException | NullPointerException e) {
+        throw new io.mnemo4j.InvalidRequestException(
+            "config.logging.debug_tenants", "debug_tenants must list valid tenant ids");
+      }
+    }
     if (host != null) {
       c = c.withHost(host);
     }
@@ -68,6 +81,15 @@ final class ServeCommand extends CliCommand {
       c = c.withPort(checkPort("port", port));
     }
     return c.withConsole(out());
+  }
+
+  private static boolean bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int checkPort(String field, int p) {
@@ -85,23 +107,35 @@ final class ServeCommand extends CliCommand {
     } catch (IllegalArgumentException e) {
       throw new io.mnemo4j.InvalidRequestException("config.server", e.getMessage());
     }
+    ConfigFile.Logging logging = cli().config().logging();
+    CliLogging.serve(
+        logging == null ? null : logging.level(),
+        logging == null ? null : logging.accessLog(),
+        MnemoCli.debug());
     Embedder embedder = MnemoServer.timedEmbedder(LazyEmbedder.named(cli().embedderName()));
     ConfiguredBackend backend = cli().backend();
+    ServeLock serveLock = ServeLock.acquire(cli().dataDir());
     // Counts model tokens per tenant from the first call, before the server binds it to /metrics.
     ModelUsageMeter meter = new ModelUsageMeter();
-    Mnemo mnemo =
-        InferenceConfig.apply(
-                cli()
-                    .common(Mnemo.builder())
-                    .dataDir(cli().dataDir())
-                    .embedder(embedder)
-                    .backend(backend)
-                    .defaultRegion(backend.defaultRegion())
-                    .usageListener(meter)
-                    .autoCreateTenants(false),
-                cli().config(),
-                System::getenv)
-            .build();
+    Mnemo mnemo;
+    try {
+      mnemo =
+          InferenceConfig.apply(
+                  cli()
+                      .common(Mnemo.builder())
+                      .dataDir(cli().dataDir())
+                      .embedder(embedder)
+                      .backend(backend)
+                      .defaultRegion(backend.defaultRegion())
+                      .usageListener(meter)
+                      .autoCreateTenants(false),
+                  cli().config(),
+                  System::getenv)
+              .build();
+    } catch (RuntimeException e) {
+      serveLock.close();
+      throw e;
+    }
     MnemoServer server;
     try {
       // Load the model now, so the first request does not pay for it.
@@ -109,14 +143,26 @@ final class ServeCommand extends CliCommand {
       server = MnemoServer.start(config, mnemo, meter);
     } catch (RuntimeException e) {
       mnemo.close();
+      serveLock.close();
+      if (bindFailure(e)) {
+        throw new ConflictException(
+            "cannot listen on "
+                + config.host()
+                + ":"
+                + config.port()
+                + ": the address is in use (another server?); choose another --port or stop the"
+                + " process using it. No admin key was generated.");
+      }
       throw e;
     }
+    serveLock.announce("http://" + config.host() + ":" + server.port());
     CountDownLatch closed = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
               server.close();
               mnemo.close();
+              serveLock.close();
               closed.countDown();
             },
             "mnemo-shutdown");

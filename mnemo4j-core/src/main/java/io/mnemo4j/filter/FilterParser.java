@@ -13,6 +13,7 @@ import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Metadata;
 import io.mnemo4j.Role;
+import io.mnemo4j.TimeRange;
 import io.mnemo4j.filter.FilterExpr.All;
 import io.mnemo4j.filter.FilterExpr.And;
 import io.mnemo4j.filter.FilterExpr.Compare;
@@ -416,16 +417,25 @@ public final class FilterParser {
   }
 
   private static java.time.Instant time(String text, String path, String name) {
+    java.time.Instant t;
     try {
       if (text.indexOf('T') < 0 && text.indexOf('t') < 0) {
-        return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE)
-            .atStartOfDay(ZoneOffset.UTC)
-            .toInstant();
+        t =
+            LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
+      } else {
+        t = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
       }
-      return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeException e) {
       throw new InvalidRequestException(path, name + " takes " + TIME_FORMAT);
     }
+    // A year such as +999999999 parses, but overflows what stores and indexes encode.
+    if (!TimeRange.contains(t)) {
+      throw new InvalidRequestException(
+          path, name + " takes a time between the years 0001 and 9999 (UTC)");
+    }
+    return t;
   }
 
   private FilterExpr and(List<FilterExpr> parts, String path) {

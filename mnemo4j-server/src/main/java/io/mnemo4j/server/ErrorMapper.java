@@ -71,7 +71,8 @@ final class ErrorMapper {
       }
       default -> {
         String incident = UUID.randomUUID().toString();
-        LOG.error("internal error {} on {} {}", incident, ctx.method(), route(ctx), e);
+        LOG.error(
+            "internal error {} on {} {}", incident, ctx.method(), route(ctx), withoutMessages(e));
         yield new Problem(500, "internal_error", "internal error; incident " + incident, null);
       }
     };
@@ -135,7 +136,7 @@ final class ErrorMapper {
   /** Writes a 500 for a {@link Error} thrown by a handler, where no {@link Context} is left. */
   static void fatal(HttpServletResponse res, Throwable error) {
     String incident = UUID.randomUUID().toString();
-    LOG.error("fatal error {} while serving a request", incident, error);
+    LOG.error("fatal error {} while serving a request", incident, withoutMessages(error));
     try {
       if (!res.isCommitted()) {
         res.resetBuffer();
@@ -150,6 +151,40 @@ final class ErrorMapper {
       }
     } catch (IOException | RuntimeException ignored) {
       // the connection is gone; nothing more to tell the client
+    }
+  }
+
+  /**
+   * A copy of {@code t} and its causes that keeps each class name and stack trace but drops the
+   * messages: a message of an unexpected exception may quote input (a driver echoing a row, a
+   * parser quoting a value), and logs never hold memory text.
+   */
+  static Throwable withoutMessages(Throwable t) {
+    return redact(t, 0);
+  }
+
+  private static Throwable redact(Throwable t, int depth) {
+    String state =
+        t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+            ? " (SQLSTATE " + sql.getSQLState() + ")"
+            : "";
+    Throwable cause = t.getCause() != null && depth < 16 ? redact(t.getCause(), depth + 1) : null;
+    Throwable copy = new Redacted(t.getClass().getName() + state + " [message withheld]", cause);
+    copy.setStackTrace(t.getStackTrace());
+    return copy;
+  }
+
+  /** Stands in for a logged exception: its class name, never its message. */
+  private static final class Redacted extends Throwable {
+    private static final long serialVersionUID = 1L;
+
+    Redacted(String what, @Nullable Throwable cause) {
+      super(what, cause, false, true);
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
     }
   }
 

@@ -71,6 +71,9 @@ final class Json {
   /** Writes responses; property order as built. */
   static final JsonMapper OUT = JsonMapper.builder().build();
 
+  private static final java.util.regex.Pattern FIELD_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,39}");
+
   private static final ClassValue<Set<String>> KNOWN_FIELDS =
       new ClassValue<>() {
         @Override
@@ -145,15 +148,26 @@ final class Json {
     if (LOG.isDebugEnabled()) {
       List<String> unknown = new ArrayList<>();
       Set<String> known = KNOWN_FIELDS.get(type);
+      int[] odd = {0};
       node.fieldNames()
           .forEachRemaining(
               n -> {
-                if (!known.contains(n)) {
-                  unknown.add(n.length() > 64 ? n.substring(0, 64) + "..." : n);
+                if (known.contains(n)) {
+                  return;
+                }
+                // Field names are client text too: only identifier-like ones are logged.
+                if (FIELD_NAME.matcher(n).matches()) {
+                  unknown.add(n);
+                } else {
+                  odd[0]++;
                 }
               });
-      if (!unknown.isEmpty()) {
-        LOG.debug("ignored Mem0 request fields on {}: {}", ServerMetrics.route(ctx), unknown);
+      if (!unknown.isEmpty() || odd[0] > 0) {
+        LOG.debug(
+            "ignored Mem0 request fields on {}: {}{}",
+            ServerMetrics.route(ctx),
+            unknown,
+            odd[0] == 0 ? "" : " and " + odd[0] + " field(s) with other names");
       }
     }
     try {

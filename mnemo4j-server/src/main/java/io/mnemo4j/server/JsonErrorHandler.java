@@ -21,6 +21,15 @@ final class JsonErrorHandler extends ErrorHandler {
     setShowMessageInTitle(false);
   }
 
+  /**
+   * Every method gets the JSON body: Jetty answers only GET, POST and HEAD with one by default, so
+   * a malformed DELETE or PUT got an empty 400.
+   */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   @Override
   protected void generateResponse(
       Request request,
@@ -35,12 +44,20 @@ final class JsonErrorHandler extends ErrorHandler {
 
   private static byte[] body(int code) {
     String reason = HttpStatus.getMessage(code);
+    // A 400 here is a request Jetty could not parse (request line, URI escapes, headers): bad
+    // input like any other, under the same code.
     ErrorMapper.Problem p =
-        new ErrorMapper.Problem(
-            code,
-            code >= 500 ? "internal_error" : "bad_request",
-            reason == null ? "request refused" : reason,
-            null);
+        code == 400
+            ? new ErrorMapper.Problem(
+                400,
+                "invalid_request",
+                "malformed HTTP request (request line, URI or headers)",
+                "request")
+            : new ErrorMapper.Problem(
+                code,
+                code >= 500 ? "internal_error" : "bad_request",
+                reason == null ? "request refused" : reason,
+                null);
     try {
       return Json.OUT.writeValueAsBytes(ErrorMapper.body(p));
     } catch (JsonProcessingException e) {

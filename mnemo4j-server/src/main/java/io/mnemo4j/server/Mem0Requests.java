@@ -117,6 +117,9 @@ final class Mem0Requests {
    * @param categories categories filter (any of)
    * @param asOf ISO-8601 date or date-time: list the memory as it was then
    * @param includeExpired also list memories past their expiration date
+   * @param startDate only memories created at or after this ISO-8601 date or date-time
+   * @param endDate only memories created at or before this ISO-8601 date (the whole day) or
+   *     date-time
    */
   record GetAll(
       @Nullable JsonNode filters,
@@ -128,7 +131,9 @@ final class Mem0Requests {
       @Nullable Integer pageSize,
       @Nullable List<String> categories,
       @Nullable String asOf,
-      @Nullable Boolean includeExpired) {}
+      @Nullable Boolean includeExpired,
+      @Nullable String startDate,
+      @Nullable String endDate) {}
 
   /**
    * {@code PUT /v1/memories/{id}/}.
@@ -136,9 +141,14 @@ final class Mem0Requests {
    * @param text new text (default: unchanged)
    * @param metadata new metadata (default: unchanged)
    * @param expirationDate changing expiry is not supported (501 when set)
+   * @param timestamp Mem0's new creation time; not supported (501 when set): created_at is system
+   *     time here
    */
   record Update(
-      @Nullable String text, @Nullable JsonNode metadata, @Nullable JsonNode expirationDate) {}
+      @Nullable String text,
+      @Nullable JsonNode metadata,
+      @Nullable JsonNode expirationDate,
+      @Nullable JsonNode timestamp) {}
 
   /**
    * One item of a batch. @param memoryId the memory @param text new text (update) @param metadata

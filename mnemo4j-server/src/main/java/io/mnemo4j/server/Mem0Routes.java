@@ -27,9 +27,6 @@ import io.mnemo4j.filter.FilterParser;
 import io.mnemo4j.json.WireJson;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +79,8 @@ final class Mem0Routes {
     r.delete("/v1/memories/{memory_id}/", this::delete);
     r.get("/v1/entities/", this::entities);
     r.delete("/v2/entities/{entity_type}/{entity_id}/", this::deleteEntity);
+    // The deprecated v1 route (the TypeScript client's deleteUser) does the same.
+    r.delete("/v1/entities/{entity_type}/{entity_id}/", this::deleteEntity);
     r.put("/v1/batch/", this::batchUpdate);
     r.delete("/v1/batch/", this::batchDelete);
     r.get("/v1/event/{event_id}/", this::event);
@@ -154,9 +153,18 @@ final class Mem0Routes {
     } else if (verbatim) {
       options = options.withNearDuplicateThreshold(1.0);
     }
+    boolean asyncMode = asyncMode(in.asyncMode());
+    if (scope.isTenantWide()) {
+      // Mem0 refuses this too; stored tenant-wide, no Mem0 read (which needs an entity) could
+      // ever reach it.
+      throw new InvalidRequestException(
+          "user_id",
+          "at least one of user_id, agent_id or run_id is required; tenant-wide memory is"
+              + " written on the native route POST /v1/mem/add");
+    }
     TenantMemory memory = auth.memory(p);
     boolean legacyList = !v3 && !"v1.1".equals(in.outputFormat());
-    if (asyncMode(in.asyncMode())) {
+    if (asyncMode) {
       AddStatus status = memory.addAsync(messages, scope, options);
       ObjectNode queued = Json.object();
       queued.put("message", "Memory processing has been queued for background execution");
@@ -191,6 +199,7 @@ final class Mem0Routes {
     }
     if (inferRequested) {
       root.put("inferred", result.inferred());
+      root.put("fallback_reason", result.fallbackReason());
     }
     if (Requests.flag(in.enableGraph())) {
       root.putArray("relations");
@@ -306,6 +315,7 @@ final class Mem0Routes {
     }
     if (s.result() != null) {
       n.put("inferred", s.result().inferred());
+      n.put("fallback_reason", s.result().fallbackReason());
     }
     if (s.errorCode() != null || s.errorMessage() != null) {
       ObjectNode err = n.putObject("error");
@@ -368,15 +378,15 @@ final class Mem0Routes {
     return v.asText();
   }
 
+  /**
+   * Mem0's {@code expiration_date}: a bare date keeps the memory through that day (UTC); a
+   * date-time is the instant itself.
+   */
   private static @Nullable Instant expiry(@Nullable String date) {
     if (date == null || date.isEmpty()) {
       return null;
     }
-    try {
-      return LocalDate.parse(date).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      return Requests.instant("expiration_date", date);
-    }
+    return Requests.dateOrInstant("expiration_date", date, true);
   }
 
   private static void refuseAppId(@Nullable String appId) {
@@ -431,6 +441,7 @@ final class Mem0Routes {
     Selection sel =
         selection(p, in.filters(), in.userId(), in.agentId(), in.runId(), null, in.categories());
     sel = Requests.view(sel, "as_of", in.asOf(), in.includeExpired());
+    sel = createdBetween(sel, in.startDate(), in.endDate());
     int page = queryInt(ctx, "page", in.page() == null ? 1 : in.page());
     int size =
         queryInt(ctx, "page_size", in.pageSize() == null ? DEFAULT_PAGE_SIZE : in.pageSize());
@@ -467,6 +478,34 @@ final class Mem0Routes {
     ArrayNode results = root.putArray("results");
     items.forEach(m -> results.add(memory(m)));
     Json.ok(ctx, root);
+  }
+
+  /**
+   * Narrows a listing to memories created from {@code start_date} to {@code end_date}, both
+   * inclusive (a bare end date counts its whole day), as Mem0's get_all does.
+   */
+  private static Selection createdBetween(
+      Selection sel, @Nullable String startDate, @Nullable String endDate) {
+    Instant from = Requests.dateOrInstant("start_date", emptyToNull(startDate));
+    Instant to = Requests.dateOrInstant("end_date", emptyToNull(endDate), true);
+    if (from != null && to != null && from.isAfter(to)) {
+      throw new InvalidRequestException("end_date", "end_date is before start_date");
+    }
+    List<FilterExpr> parts = new ArrayList<>();
+    parts.add(sel.filter());
+    FilterExpr.Field created = FilterExpr.Field.of(FilterExpr.Kind.CREATED_AT);
+    if (from != null) {
+      parts.add(
+          new FilterExpr.Compare(created, FilterExpr.Op.GTE, new FilterExpr.Value.Time(from)));
+    }
+    if (to != null) {
+      parts.add(new FilterExpr.Compare(created, FilterExpr.Op.LTE, new FilterExpr.Value.Time(to)));
+    }
+    return parts.size() == 1 ? sel : sel.filter(new FilterExpr.And(parts));
+  }
+
+  private static @Nullable String emptyToNull(@Nullable String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   private static String pageUrl(Context ctx, int page, int size) {
@@ -604,6 +643,12 @@ final class Mem0Routes {
       throw ApiException.notImplemented(
           "changing expiration_date of a stored memory", "expiration_date");
     }
+    if (in.timestamp() != null && !in.timestamp().isNull()) {
+      // Mem0 rewrites the memory's creation time; here created_at is system time (when Mnemo4j
+      // learned the fact), which as_of queries and history depend on, so it is never rewritten.
+      throw ApiException.notImplemented(
+          "changing the timestamp (creation time) of a stored memory", "timestamp");
+    }
     if (in.text() == null && (in.metadata() == null || in.metadata().isNull())) {
       throw new InvalidRequestException("text", "send text, metadata or both");
     }
@@ -722,12 +767,39 @@ final class Mem0Routes {
       seen += page.items().size();
       cursor = page.nextCursor();
     } while (cursor != null && seen < ENTITY_SCAN_LIMIT);
+    // Without page or page_size every entity is listed (the clients' deleteUsers() deletes what
+    // users() returns: a silent first page would leave the rest behind); with either, Mem0's
+    // pages (page_size 100 by default).
+    List<Entity> all = List.copyOf(entities.values());
+    int page = queryInt(ctx, "page", 1);
+    if (page < 1) {
+      throw new InvalidRequestException("page", "page must be 1 or more");
+    }
+    boolean paged = ctx.queryParam("page_size") != null || ctx.queryParam("page") != null;
+    int size = queryInt(ctx, "page_size", DEFAULT_PAGE_SIZE);
+    if (size < 1 || size > PageRequest.MAX_SIZE) {
+      throw new InvalidRequestException(
+          "page_size", "page_size must be 1 to " + PageRequest.MAX_SIZE);
+    }
+    List<Entity> shown;
+    boolean more;
+    if (paged) {
+      long from = (long) (page - 1) * size;
+      shown =
+          from >= all.size()
+              ? List.of()
+              : all.subList((int) from, (int) Math.min(all.size(), from + size));
+      more = from + size < all.size();
+    } else {
+      shown = all;
+      more = false;
+    }
     ObjectNode root = Json.object();
-    root.put("count", entities.size());
-    root.putNull("next");
-    root.putNull("previous");
+    root.put("count", all.size());
+    root.put("next", more ? pageUrl(ctx, page + 1, size) : null);
+    root.put("previous", paged && page > 1 ? pageUrl(ctx, page - 1, size) : null);
     ArrayNode results = root.putArray("results");
-    for (Entity e : entities.values()) {
+    for (Entity e : shown) {
       ObjectNode n = Json.object();
       n.put("id", e.name);
       n.put("name", e.name);

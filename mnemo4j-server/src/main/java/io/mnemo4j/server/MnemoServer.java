@@ -46,23 +46,30 @@ public final class MnemoServer implements AutoCloseable {
   private final Javalin app;
   private final ServerMetrics metrics;
   private final Optional<ModelUsageMeter> meter;
+  private final TenantDebugLogs debug;
   private final List<Route> routes;
   private final Object lock = new Object();
   private boolean closing;
   private boolean closed;
 
   private MnemoServer(
-      Javalin app, ServerMetrics metrics, Optional<ModelUsageMeter> meter, List<Route> routes) {
+      Javalin app,
+      ServerMetrics metrics,
+      Optional<ModelUsageMeter> meter,
+      TenantDebugLogs debug,
+      List<Route> routes) {
     this.app = app;
     this.metrics = metrics;
     this.meter = meter;
+    this.debug = debug;
     this.routes = routes;
   }
 
   /**
-   * Starts a server for {@code mnemo} and returns once it listens. If the catalog holds no admin
-   * key and {@code config.adminKey()} is null, an admin key is generated, stored hashed, and
-   * printed once to {@code config.console()}; a configured admin key is registered (idempotently).
+   * Starts a server for {@code mnemo} and returns once it listens. A configured admin key is
+   * registered (idempotently). If the catalog holds no admin key and {@code config.adminKey()} is
+   * null, an admin key is generated once the server listens (a failed bind leaves none behind),
+   * stored hashed, and printed once to {@code config.console()}.
    */
   public static MnemoServer start(ServerConfig config, Mnemo mnemo) {
     return start(config, mnemo, Optional.empty());
@@ -82,20 +89,37 @@ public final class MnemoServer implements AutoCloseable {
       ServerConfig config, Mnemo mnemo, Optional<ModelUsageMeter> meter) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mnemo, "mnemo");
-    bootstrapAdminKey(config, mnemo);
+    if (config.adminKey() != null) {
+      mnemo.apiKeys().registerAdminSecret(config.adminKey());
+    }
     ServerMetrics metrics = new ServerMetrics(mnemo, config.metricsTenantLabels());
+    TenantDebugLogs debug = TenantDebugLogs.enable(config.debugTenants());
+    MnemoServer server;
     try {
       meter.ifPresent(m -> m.bind(metrics));
-      return listen(config, mnemo, metrics, meter);
+      server = listen(config, mnemo, metrics, meter, debug);
     } catch (RuntimeException | Error e) {
       meter.ifPresent(m -> m.unbind(metrics));
       metrics.close();
+      debug.close();
       throw e;
     }
+    try {
+      // Only now that the port is ours: a failed bind must not use up the one-time admin key.
+      generateAdminKeyIfNone(config, mnemo);
+    } catch (RuntimeException | Error e) {
+      server.close();
+      throw e;
+    }
+    return server;
   }
 
   private static MnemoServer listen(
-      ServerConfig config, Mnemo mnemo, ServerMetrics metrics, Optional<ModelUsageMeter> meter) {
+      ServerConfig config,
+      Mnemo mnemo,
+      ServerMetrics metrics,
+      Optional<ModelUsageMeter> meter,
+      TenantDebugLogs debug) {
     Auth auth = new Auth(mnemo);
     NativeRoutes natives = new NativeRoutes(auth, metrics);
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
@@ -141,30 +165,27 @@ public final class MnemoServer implements AutoCloseable {
               cfg.routes.exception(HttpResponseException.class, ErrorMapper::handle);
               cfg.routes.exception(Exception.class, ErrorMapper::handle);
               cfg.router.javaLangErrorHandler(ErrorMapper::fatal);
-              new OpsRoutes(mnemo, metrics).register(cfg.routes);
+              cfg.routes.before(UriCheck::check);
+              new OpsRoutes(mnemo, metrics, config.host()).register(cfg.routes);
               new TenantRoutes(mnemo, auth).register(cfg.routes);
               natives.register(cfg.routes);
               new Mem0Routes(auth, natives, metrics).register(cfg.routes);
             });
     app.start();
     LOG.info("Mnemo4j server listening on {}:{}", config.host(), app.port());
-    return new MnemoServer(app, metrics, meter, List.copyOf(routes));
+    return new MnemoServer(app, metrics, meter, debug, List.copyOf(routes));
   }
 
-  private static void bootstrapAdminKey(ServerConfig config, Mnemo mnemo) {
+  private static void generateAdminKeyIfNone(ServerConfig config, Mnemo mnemo) {
     ApiKeys keys = mnemo.apiKeys();
-    if (config.adminKey() != null) {
-      keys.registerAdminSecret(config.adminKey());
-      return;
-    }
-    if (keys.listAdmin().isEmpty()) {
+    if (config.adminKey() == null && keys.listAdmin().isEmpty()) {
       ApiKeys.Issued issued = keys.issueAdmin();
       config
           .console()
           .println(
               "Generated admin key (shown once, stored only as a hash; set "
                   + ServerConfig.ADMIN_KEY_ENV
-                  + " to choose your own): "
+                  + " to choose your own, or run `mnemo admin rotate-key` for a new one): "
                   + issued.secret());
       config.console().flush();
       LOG.info("generated admin key {}", issued.key().id());
@@ -218,6 +239,7 @@ public final class MnemoServer implements AutoCloseable {
     } finally {
       meter.ifPresent(m -> m.unbind(metrics));
       metrics.close();
+      debug.close();
       LOG.info("Mnemo4j server stopped");
       synchronized (lock) {
         closed = true;

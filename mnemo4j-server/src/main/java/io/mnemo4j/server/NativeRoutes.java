@@ -241,7 +241,7 @@ final class NativeRoutes {
         sel.asOf(Requests.dateOrInstant("as_of", q.apply("as_of")))
             .includingExpired(bool(ctx, "include_expired"));
     int size = intParam(ctx, "page_size", DEFAULT_PAGE_SIZE);
-    String cursor = q.apply("cursor");
+    String cursor = Requests.cursor("cursor", q.apply("cursor"));
     Page<Memory> page = auth.memory(p).getAll(sel, new PageRequest(cursor, size));
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");

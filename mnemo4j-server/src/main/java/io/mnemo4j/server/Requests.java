@@ -8,17 +8,20 @@ import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
 import io.mnemo4j.Selection;
+import io.mnemo4j.TimeRange;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -202,46 +205,97 @@ final class Requests {
     return new AddOptions(md, cats, expiresAt);
   }
 
+  /**
+   * An ISO-8601 date-time with offset ({@code 2030-01-31T00:00:00Z}), or null when absent; anything
+   * else, including a year outside 0001 to 9999, is a 400 naming {@code field}.
+   */
   static @Nullable Instant instant(String field, @Nullable String text) {
     if (text == null) {
       return null;
     }
+    Instant t = parseInstant(text);
+    if (t == null) {
+      throw new InvalidRequestException(
+          field,
+          field + " must be an ISO-8601 date-time with offset, such as 2030-01-31T00:00:00Z");
+    }
+    return TimeRange.check(field, t);
+  }
+
+  /**
+   * An ISO-8601 date ({@code 2030-01-31}, read as its start in UTC) or date-time with offset, or
+   * null when absent; anything else, including a year outside 0001 to 9999, is a 400 naming {@code
+   * field}.
+   */
+  static @Nullable Instant dateOrInstant(String field, @Nullable String text) {
+    return dateOrInstant(field, text, false);
+  }
+
+  /**
+   * As {@link #dateOrInstant(String, String)}; with {@code endOfDay} a bare date stands for the
+   * last instant of that day (an inclusive upper bound such as Mem0's {@code end_date}).
+   */
+  static @Nullable Instant dateOrInstant(String field, @Nullable String text, boolean endOfDay) {
+    if (text == null) {
+      return null;
+    }
+    Instant t;
+    try {
+      LocalDate date = LocalDate.parse(text);
+      t = date.atStartOfDay().toInstant(ZoneOffset.UTC);
+      if (endOfDay && TimeRange.contains(t)) {
+        t = t.plus(Duration.ofDays(1)).minusNanos(1);
+      }
+    } catch (DateTimeException notADate) {
+      t = parseInstant(text);
+    }
+    if (t == null) {
+      throw new InvalidRequestException(
+          field,
+          field
+              + " must be an ISO-8601 date such as 2030-01-31 or a date-time with offset such as"
+              + " 2030-01-31T00:00:00Z");
+    }
+    return TimeRange.check(field, t);
+  }
+
+  // Null when the text is no date-time; DateTimeException also covers values that parse but
+  // overflow (a year such as +999999999).
+  private static @Nullable Instant parseInstant(String text) {
     try {
       return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeException e) {
       try {
         return Instant.parse(text);
-      } catch (DateTimeParseException e2) {
-        throw new InvalidRequestException(
-            field,
-            field
-                + " must be an ISO-8601 date-time with offset, "
-                + "such as 2030-01-31T00:00:00Z");
+      } catch (DateTimeException e2) {
+        return null;
       }
     }
   }
 
   /**
-   * An ISO-8601 date ({@code 2030-01-31}, read as its start in UTC) or date-time with offset, or
-   * null when absent; anything else is a 400 naming {@code field}.
+   * A list cursor as a listing hands it out (the last memory id of the previous page, a UUID), or
+   * null when absent. Anything else is a 400: a garbage cursor must not silently answer an empty
+   * page.
    */
-  static @Nullable Instant dateOrInstant(String field, @Nullable String text) {
-    if (text == null) {
+  static @Nullable String cursor(String field, @Nullable String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
       return null;
     }
-    try {
-      return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException notADate) {
-      try {
-        return instant(field, text);
-      } catch (InvalidRequestException e) {
-        throw new InvalidRequestException(
-            field,
-            field
-                + " must be an ISO-8601 date such as 2030-01-31 or a date-time with offset such as"
-                + " 2030-01-31T00:00:00Z");
-      }
+    if (cursor.length() != 36) {
+      throw badCursor(field);
     }
+    try {
+      UUID.fromString(cursor);
+      return cursor;
+    } catch (IllegalArgumentException e) {
+      throw badCursor(field);
+    }
+  }
+
+  private static InvalidRequestException badCursor(String field) {
+    return new InvalidRequestException(
+        field, field + " is not one a listing handed out; pass next_cursor unchanged");
   }
 
   /**

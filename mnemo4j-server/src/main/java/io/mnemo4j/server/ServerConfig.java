@@ -1,9 +1,12 @@
 package io.mnemo4j.server;
 
+import io.mnemo4j.TenantId;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * @param metricsTenantLabels whether metrics carry tenant ids as label values (default false: a
  *     hash bucket instead)
  * @param console where a generated admin key is printed, once (default {@code System.out})
+ * @param debugTenants tenants whose memory text, query text and model answers are logged at DEBUG
+ *     (logger {@code io.mnemo4j.tenant.<id>}) while the server runs; empty by default: no log line
+ *     carries memory text
  */
 public record ServerConfig(
     String host,
@@ -35,7 +41,8 @@ public record ServerConfig(
     Duration shutdownTimeout,
     @Nullable String adminKey,
     boolean metricsTenantLabels,
-    PrintStream console) {
+    PrintStream console,
+    Set<String> debugTenants) {
 
   /** Default port. */
   public static final int DEFAULT_PORT = 8080;
@@ -65,6 +72,11 @@ public record ServerConfig(
       throw new IllegalArgumentException("adminKey must be at least 16 characters");
     }
     Objects.requireNonNull(console, "console");
+    Objects.requireNonNull(debugTenants, "debugTenants");
+    for (String t : debugTenants) {
+      TenantId.of(t); // a debug switch for a tenant that cannot exist is a typo
+    }
+    debugTenants = Set.copyOf(debugTenants);
   }
 
   /**
@@ -79,7 +91,8 @@ public record ServerConfig(
         Duration.ofSeconds(30),
         null,
         false,
-        System.out);
+        System.out,
+        Set.of());
   }
 
   /**
@@ -101,7 +114,8 @@ public record ServerConfig(
         shutdownTimeout,
         adminKey,
         metricsTenantLabels,
-        console);
+        console,
+        debugTenants);
   }
 
   /** A copy on {@code newPort} (0 = random). */
@@ -114,13 +128,22 @@ public record ServerConfig(
         shutdownTimeout,
         adminKey,
         metricsTenantLabels,
-        console);
+        console,
+        debugTenants);
   }
 
   /** A copy with another body limit. */
   public ServerConfig withMaxRequestBytes(long bytes) {
     return new ServerConfig(
-        host, port, bytes, requestTimeout, shutdownTimeout, adminKey, metricsTenantLabels, console);
+        host,
+        port,
+        bytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
+        console,
+        debugTenants);
   }
 
   /** A copy with another idle timeout. */
@@ -133,7 +156,8 @@ public record ServerConfig(
         shutdownTimeout,
         adminKey,
         metricsTenantLabels,
-        console);
+        console,
+        debugTenants);
   }
 
   /** A copy with another graceful-shutdown timeout. */
@@ -146,7 +170,8 @@ public record ServerConfig(
         timeout,
         adminKey,
         metricsTenantLabels,
-        console);
+        console,
+        debugTenants);
   }
 
   /** A copy with this admin secret (null: generate one at first start if the catalog has none). */
@@ -159,13 +184,22 @@ public record ServerConfig(
         shutdownTimeout,
         key,
         metricsTenantLabels,
-        console);
+        console,
+        debugTenants);
   }
 
   /** A copy that labels metrics with tenant ids (or not). */
   public ServerConfig withMetricsTenantLabels(boolean on) {
     return new ServerConfig(
-        host, port, maxRequestBytes, requestTimeout, shutdownTimeout, adminKey, on, console);
+        host,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        on,
+        console,
+        debugTenants);
   }
 
   /** A copy printing a generated admin key to {@code out}. */
@@ -178,7 +212,25 @@ public record ServerConfig(
         shutdownTimeout,
         adminKey,
         metricsTenantLabels,
-        out);
+        out,
+        debugTenants);
+  }
+
+  /**
+   * A copy logging the memory text of these tenants at DEBUG (logger {@code
+   * io.mnemo4j.tenant.<id>}); each id must be a valid tenant id.
+   */
+  public ServerConfig withDebugTenants(Collection<String> tenants) {
+    return new ServerConfig(
+        host,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
+        console,
+        Set.copyOf(tenants));
   }
 
   /** Hides the admin secret. */
@@ -198,6 +250,8 @@ public record ServerConfig(
         + (adminKey == null ? "none" : "set")
         + ", metricsTenantLabels="
         + metricsTenantLabels
+        + ", debugTenants="
+        + debugTenants.stream().sorted().toList()
         + "]";
   }
 

@@ -469,7 +469,7 @@ class InferenceRoutesTest {
             s.post(
                     "/v3/memories/add/",
                     key,
-                    "{\"messages\":\"ran the deploy\",\"memory_type\":\"procedural_memory\"}")
+                    "{\"messages\":\"ran the deploy\",\"user_id\":\"a\",\"memory_type\":\"procedural_memory\"}")
                 .error(400, "invalid_request")
                 .field())
         .isEqualTo("memory_type");

@@ -2,6 +2,7 @@ package io.mnemo4j.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mnemo4j.Mnemo;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -34,6 +35,48 @@ class LifecycleTest {
       }
       assertThat(s.mnemo.apiKeys().listAdmin()).hasSize(1);
     }
+  }
+
+  /**
+   * Regression: the admin key was generated, stored and printed before the server bound its port,
+   * so a failed bind (port taken) used up the one-time key: printed to a console nobody watched for
+   * a server that never ran, and never generated again. It is now generated only once the server
+   * listens: a failed start leaves no admin key behind and prints none, and the next start prints
+   * one.
+   */
+  @Test
+  void start_whenThePortIsTaken_printsAndStoresNoAdminKey() throws Exception {
+    try (java.net.ServerSocket taken =
+            new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        TestServer s = new TestServer()) {
+      Mnemo fresh = freshMnemo();
+      try {
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        ServerConfig config =
+            ServerConfig.defaults()
+                .withPort(taken.getLocalPort())
+                .withConsole(new java.io.PrintStream(console, true, StandardCharsets.UTF_8));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MnemoServer.start(config, fresh))
+            .isInstanceOf(RuntimeException.class);
+        assertThat(console.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(fresh.apiKeys().listAdmin()).isEmpty();
+        try (MnemoServer ok = MnemoServer.start(config.withPort(0), fresh)) {
+          assertThat(console.toString(StandardCharsets.UTF_8)).contains("mnemo_");
+          assertThat(fresh.apiKeys().listAdmin()).hasSize(1);
+        }
+      } finally {
+        fresh.close();
+      }
+    }
+  }
+
+  private static Mnemo freshMnemo() throws java.io.IOException {
+    return Mnemo.builder()
+        .dataDir(java.nio.file.Files.createTempDirectory("mnemo-bind-test"))
+        .embedder(new io.mnemo4j.testing.HashingEmbedder())
+        .backend(io.mnemo4j.store.embedded.EmbeddedBackend.create())
+        .autoCreateTenants(false)
+        .build();
   }
 
   @Test

@@ -92,7 +92,7 @@ final class TestServer implements AutoCloseable {
   }
 
   /** One HTTP exchange: status, raw body and parsed JSON (null when the body is not JSON). */
-  record Res(int status, String body, @Nullable JsonNode json, HttpResponse<String> raw) {
+  record Res(int status, String body, @Nullable JsonNode json, @Nullable HttpResponse<String> raw) {
     JsonNode j() {
       assertThat(json).as("JSON body of %s: %s", status, body).isNotNull();
       return json;
@@ -167,7 +167,70 @@ final class TestServer implements AutoCloseable {
   }
 
   Res get(String path, @Nullable String key) {
+    if (!UriCheck.wellEscaped(path)) {
+      return rawGet(path, key); // java.net.URI refuses a malformed escape before sending it
+    }
     return send("GET", path, key, null);
+  }
+
+  /** A GET with the request target sent exactly as given, over a plain socket. */
+  Res rawGet(String target, @Nullable String key) {
+    return raw("GET", target, key, null);
+  }
+
+  /** One exchange with the request target sent exactly as given, over a plain socket. */
+  Res raw(String method, String target, @Nullable String key, @Nullable String body) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(30_000);
+      byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+      String request =
+          method
+              + " "
+              + target
+              + " HTTP/1.1\r\nHost: 127.0.0.1:"
+              + server.port()
+              + "\r\n"
+              + (key == null ? "" : "Authorization: Token " + key + "\r\n")
+              + (body == null
+                  ? ""
+                  : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n")
+              + "Connection: close\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().write(content);
+      socket.getOutputStream().flush();
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(response.substring(9, 12));
+      int split = response.indexOf("\r\n\r\n");
+      String head = response.substring(0, split);
+      String answer = response.substring(split + 4);
+      if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+        answer = dechunk(answer);
+      }
+      JsonNode json;
+      try {
+        json = answer.isEmpty() ? null : MAPPER.readTree(answer);
+      } catch (IOException notJson) {
+        json = null;
+      }
+      return new Res(status, answer, json, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String dechunk(String chunked) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < chunked.length()) {
+      int eol = chunked.indexOf("\r\n", i);
+      int size = Integer.parseInt(chunked.substring(i, eol).strip(), 16);
+      if (size == 0) {
+        break;
+      }
+      out.append(chunked, eol + 2, eol + 2 + size);
+      i = eol + 2 + size + 2;
+    }
+    return out.toString();
   }
 
   Res post(String path, @Nullable String key, String body) {
