@@ -34,7 +34,8 @@ public record ConversationMessage(Role role, String text, String format, String 
   public static final int MAX_CONVERSATION_ID_LENGTH = 255;
 
   /**
-   * Validates lengths, and that {@code data} comes with a {@code format} and a format with data.
+   * Validates lengths, that no field holds U+0000, and that {@code data} comes with a {@code
+   * format} and a format with data.
    */
   public ConversationMessage {
     Objects.requireNonNull(role, "role");
@@ -48,6 +49,15 @@ public record ConversationMessage(Role role, String text, String format, String 
     if (data.length() > MAX_TEXT_LENGTH) {
       throw new InvalidRequestException(
           "messages.data", "message data is longer than " + MAX_TEXT_LENGTH + " characters");
+    }
+    // Refused everywhere because PostgreSQL text cannot hold it: every store keeps the same
+    // windows.
+    if (text.indexOf('\u0000') >= 0) {
+      throw new InvalidRequestException("messages.text", "message text must not contain U+0000");
+    }
+    if (data.indexOf('\u0000') >= 0 || format.indexOf('\u0000') >= 0) {
+      throw new InvalidRequestException(
+          "messages.data", "message data and format must not contain U+0000");
     }
     if (format.length() > MAX_FORMAT_LENGTH || format.isBlank() != format.isEmpty()) {
       throw new InvalidRequestException(

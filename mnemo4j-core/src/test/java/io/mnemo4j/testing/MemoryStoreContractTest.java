@@ -488,6 +488,10 @@ public abstract class MemoryStoreContractTest {
         .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("messages"));
     assertThatThrownBy(() -> new ConversationMessage(Role.USER, "x", "", "{}"))
         .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> ConversationMessage.of(Role.USER, "nul \u0000 inside"))
+        .isInstanceOf(InvalidRequestException.class)
+        .satisfies(
+            e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("messages.text"));
     assertThat(acme.conversationIds(PageRequest.first(10)).items()).isEmpty();
   }
 
