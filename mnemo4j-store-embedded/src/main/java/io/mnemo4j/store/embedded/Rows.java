@@ -566,8 +566,9 @@ final class Rows {
     List<String> ids = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT DISTINCT conversation_id FROM conversations"
-                + (cursor == null ? "" : " WHERE conversation_id > ?")
+            // Every window has a row at position 0: one row per id, read from the primary key.
+            "SELECT conversation_id FROM conversations WHERE pos = 0"
+                + (cursor == null ? "" : " AND conversation_id > ?")
                 + " ORDER BY conversation_id LIMIT ?")) {
       int i = 1;
       if (cursor != null) {
