@@ -16,8 +16,11 @@ import java.util.List;
  * the policy).
  */
 final class TenantSql {
-  /** Version of this layout, recorded in the registry; bump with a migration. */
-  static final int SCHEMA_VERSION = 1;
+  /**
+   * Version of this layout, recorded in the registry; bump with a migration ({@link #migrate}). 2
+   * added the conversation windows.
+   */
+  static final int SCHEMA_VERSION = 2;
 
   /** The text-search configuration (see package-info for why {@code english}). */
   static final String TEXT_CONFIG = "english";
@@ -30,7 +33,9 @@ final class TenantSql {
           + " created_at, updated_at, expires_at, valid_from, valid_to, memory_type,"
           + " provenance::text, embedding_model, embedding::text, context";
 
-  static final String[] TABLES = {"memories", "history", "messages", "events", "models"};
+  static final String[] TABLES = {
+    "memories", "history", "messages", "events", "models", "conversations"
+  };
 
   final TenantId tenant;
   final String schema;
@@ -40,6 +45,7 @@ final class TenantSql {
   final String messages;
   final String events;
   final String models;
+  final String conversations;
 
   TenantSql(TenantId tenant, String schema) {
     this.tenant = tenant;
@@ -50,14 +56,57 @@ final class TenantSql {
     this.messages = q + ".messages";
     this.events = q + ".events";
     this.models = q + ".models";
+    this.conversations = q + ".conversations";
+  }
+
+  private String tenantColumn() {
+    return "tenant_id text NOT NULL DEFAULT current_setting('mnemo.tenant') CHECK (tenant_id = "
+        + Names.literal(tenant.value())
+        + ")";
+  }
+
+  /** The conversation windows' table (TenantStore.replaceConversation): ordered rows per id. */
+  private String createConversations() {
+    return "CREATE TABLE "
+        + conversations
+        + " (conversation_id text COLLATE \"C\" NOT NULL, pos integer NOT NULL, "
+        + tenantColumn()
+        + ", role text NOT NULL, text text NOT NULL, format text NOT NULL, data text NOT NULL,"
+        + " PRIMARY KEY (conversation_id, pos))";
+  }
+
+  /** Row-level security of one table of this schema: the tenant wall every table carries. */
+  private static void wall(List<String> ddl, String table) {
+    ddl.add("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
+    ddl.add("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
+    ddl.add(
+        "CREATE POLICY tenant_wall ON "
+            + table
+            + " USING (tenant_id = current_setting('mnemo.tenant', true))"
+            + " WITH CHECK (tenant_id = current_setting('mnemo.tenant', true))");
+  }
+
+  /**
+   * Statements bringing a schema created at layout {@code from} up to {@link #SCHEMA_VERSION}, run
+   * by the owner in one transaction.
+   */
+  List<String> migrate(int from, String rlsRole) {
+    List<String> ddl = new ArrayList<>();
+    if (from < 2) {
+      ddl.add(createConversations());
+      wall(ddl, conversations);
+      ddl.add(
+          "GRANT SELECT, INSERT, UPDATE, DELETE ON "
+              + conversations
+              + " TO "
+              + Names.quote(rlsRole));
+    }
+    return ddl;
   }
 
   /** Statements creating the schema, in order, run by the owner in one transaction. */
   List<String> create(String rlsRole, String searchRole) {
-    String tenantColumn =
-        "tenant_id text NOT NULL DEFAULT current_setting('mnemo.tenant') CHECK (tenant_id = "
-            + Names.literal(tenant.value())
-            + ")";
+    String tenantColumn = tenantColumn();
     String role = Names.quote(rlsRole);
     List<String> ddl = new ArrayList<>();
     ddl.add("CREATE SCHEMA " + q);
@@ -129,15 +178,9 @@ final class TenantSql {
             + " (model text PRIMARY KEY, "
             + tenantColumn
             + ", dimension integer NOT NULL CHECK (dimension > 0))");
+    ddl.add(createConversations());
     for (String table : TABLES) {
-      String t = q + "." + table;
-      ddl.add("ALTER TABLE " + t + " ENABLE ROW LEVEL SECURITY");
-      ddl.add("ALTER TABLE " + t + " FORCE ROW LEVEL SECURITY");
-      ddl.add(
-          "CREATE POLICY tenant_wall ON "
-              + t
-              + " USING (tenant_id = current_setting('mnemo.tenant', true))"
-              + " WITH CHECK (tenant_id = current_setting('mnemo.tenant', true))");
+      wall(ddl, q + "." + table);
     }
     // Text search runs as the search role, for which a second, restrictive policy also requires
     // the text match. Under a policy PostgreSQL uses an index only for leakproof operators, and
