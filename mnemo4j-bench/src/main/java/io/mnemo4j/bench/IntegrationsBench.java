@@ -95,7 +95,12 @@ final class IntegrationsBench {
       MnemoContentRetriever lc4j =
           MnemoContentRetriever.builder(tenant).limit(5).includeTenantWide(true).build();
       MnemoMemoryAdvisor advisor =
-          MnemoMemoryAdvisor.builder(mnemo).tenant("bench").limit(5).async(true).build();
+          MnemoMemoryAdvisor.builder(mnemo)
+              .tenant("bench")
+              .limit(5)
+              .includeTenantWide(true)
+              .async(true)
+              .build();
       InstantModel model = new InstantModel();
       Search search = Search.in(alice).limit(5).withTenantWide();
       Map<String, Object> params = Map.of(MnemoMemoryAdvisor.USER_ID, "alice");

@@ -242,7 +242,7 @@ public final class MnemoMemoryAdvisor implements BaseAdvisor {
     private String tenant = "default";
     private int limit = 5;
     private double minScore;
-    private boolean includeTenantWide = true;
+    private boolean includeTenantWide;
     private String template = DEFAULT_TEMPLATE;
     private boolean async = true;
     private boolean rememberAnswers = true;
@@ -278,7 +278,7 @@ public final class MnemoMemoryAdvisor implements BaseAdvisor {
       return this;
     }
 
-    /** Whether tenant-wide (organisation) memories are searched too (default true). */
+    /** Whether tenant-wide (organisation) memories are searched too (default false). */
     public Builder includeTenantWide(boolean on) {
       this.includeTenantWide = on;
       return this;

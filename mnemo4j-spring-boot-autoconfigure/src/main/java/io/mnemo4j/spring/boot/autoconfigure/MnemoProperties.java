@@ -518,8 +518,10 @@ public class MnemoProperties {
     /** Query-to-memory cosine similarity a memory needs to be added to the prompt (0 to 1). */
     private double minScore = 0.0;
 
-    /** Whether tenant-wide (organisation) memories are searched too. */
-    private boolean includeTenantWide = true;
+    /**
+     * Whether tenant-wide (organisation) memories are searched too (as in the core: on request).
+     */
+    private boolean includeTenantWide;
 
     /**
      * Appended to the system message when memories are found; {memories} is replaced by one line

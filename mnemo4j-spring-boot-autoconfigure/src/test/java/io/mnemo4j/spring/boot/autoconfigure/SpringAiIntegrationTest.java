@@ -145,6 +145,31 @@ class SpringAiIntegrationTest {
   }
 
   @Test
+  void advisor_tenantWideMemory_onlyWhenAskedFor() throws Exception {
+    mnemo
+        .tenant("org")
+        .add(
+            List.of(Message.user("the office cafeteria is closed on Mondays")), Scope.tenantWide());
+    MnemoMemoryAdvisor withOrg = MnemoMemoryAdvisor.builder(mnemo).includeTenantWide(true).build();
+
+    ask("org", "lee", "is the cafeteria open on Mondays?");
+    String scopeOnly = model.lastSystemText();
+    ChatClient.builder(model)
+        .defaultAdvisors(withOrg)
+        .build()
+        .prompt()
+        .advisors(
+            a -> a.param(MnemoMemoryAdvisor.TENANT, "org").param(MnemoMemoryAdvisor.USER_ID, "lee"))
+        .user("is the cafeteria open on Mondays?")
+        .call()
+        .content();
+    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+
+    assertThat(scopeOnly).doesNotContain("cafeteria is closed");
+    assertThat(model.lastSystemText()).contains("- the office cafeteria is closed on Mondays");
+  }
+
+  @Test
   void advisor_agentAndRunParameters_scopeTheSearchAndTheAdd() throws Exception {
     mnemo.tenant("acme").add(List.of(Message.user("run one: the budget is 10k")), Scope.run("r1"));
     mnemo.tenant("acme").add(List.of(Message.user("run two: the budget is 20k")), Scope.run("r2"));
