@@ -52,7 +52,9 @@ public interface Assistant {
     try (Mnemo mnemo = openMnemo(Path.of("mnemo-data"))) {
       Assistant assistant = create(mnemo.tenant("default"), new ScriptedChatModel());
       for (String text :
-          new String[] {"I am vegetarian and I live in Lisbon", "what should I cook?"}) {
+          new String[] {
+            "I am vegetarian and I live in Lisbon", "any vegetarian dinner ideas for tonight?"
+          }) {
         System.out.println("alice> " + text);
         System.out.println("assistant> " + assistant.chat("alice", text));
       }

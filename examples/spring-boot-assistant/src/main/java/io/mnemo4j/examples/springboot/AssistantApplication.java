@@ -55,7 +55,9 @@ public class AssistantApplication {
         SpringApplication.run(AssistantApplication.class, args)) {
       ChatClient client = context.getBean(ChatClient.class);
       for (String text :
-          new String[] {"I am vegetarian and I live in Lisbon", "what should I cook?"}) {
+          new String[] {
+            "I am vegetarian and I live in Lisbon", "any vegetarian dinner ideas for tonight?"
+          }) {
         System.out.println("alice> " + text);
         System.out.println("assistant> " + chat(client, "alice", "session-1", text));
       }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -80,6 +81,17 @@ public class MnemoAutoConfiguration {
         mnemo.regions(),
         mnemo.embedder().modelId());
     return mnemo;
+  }
+
+  /**
+   * Lets queued adds finish when the application stops (up to {@code
+   * mnemo.async.shutdown-timeout}), before the Mnemo bean closes: what the advisor and the
+   * LangChain4j store queue is then stored by the time the process ends.
+   */
+  @Bean
+  @ConditionalOnBean(Mnemo.class)
+  MnemoAsyncDrain mnemoAsyncDrain(Mnemo mnemo, MnemoProperties properties) {
+    return new MnemoAsyncDrain(mnemo, properties.getAsync().getShutdownTimeout());
   }
 
   private static InferenceSettings inference(

@@ -354,6 +354,22 @@ public class MnemoProperties {
     /** Adds running at once. */
     private int workers = 4;
 
+    /**
+     * How long shutdown waits for queued adds to finish; those still queued then are resumed on the
+     * next start.
+     */
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+    /** Returns the shutdown timeout. */
+    public Duration getShutdownTimeout() {
+      return shutdownTimeout;
+    }
+
+    /** Sets the shutdown timeout. */
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+    }
+
     /** Returns the capacity. */
     public int getCapacity() {
       return capacity;

@@ -8,6 +8,7 @@ import io.mnemo4j.Mnemo;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
+import io.mnemo4j.Selection;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spring.ai.MnemoChatMemoryRepository;
@@ -306,6 +307,66 @@ class MnemoAutoConfigurationTest {
               assertThat(backend.tenantsIn("local", "0")).isEqualTo(1);
               assertThat(dir.resolve("catalog.db")).doesNotExist();
             });
+  }
+
+  /** An embedder slow enough that a queued add is still running when the context closes. */
+  static final class SlowEmbedder implements Embedder {
+    private final HashingEmbedder delegate = new HashingEmbedder();
+
+    @Override
+    public String modelId() {
+      return delegate.modelId();
+    }
+
+    @Override
+    public int dimension() {
+      return delegate.dimension();
+    }
+
+    @Override
+    public float[] embed(String text, Purpose purpose) {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return delegate.embed(text, purpose);
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> texts, Purpose purpose) {
+      return texts.stream().map(t -> embed(t, purpose)).toList();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void shutdown_waitsForQueuedAdds() {
+    ApplicationContextRunner slow =
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MnemoAutoConfiguration.class))
+            .withBean(Embedder.class, SlowEmbedder::new)
+            .withPropertyValues("mnemo.data-dir=" + dir);
+    slow.run(
+        context ->
+            context
+                .getBean(Mnemo.class)
+                .tenant("t")
+                .addAsync(
+                    List.of(Message.user("queued right before the shutdown")),
+                    Scope.user("u"),
+                    io.mnemo4j.AddOptions.none()));
+    slow.withPropertyValues("mnemo.async.shutdown-timeout=0s")
+        .run(
+            context ->
+                assertThat(
+                        context
+                            .getBean(Mnemo.class)
+                            .tenant("t")
+                            .count(Selection.in(Scope.user("u"))))
+                    .isEqualTo(1));
   }
 
   @Test
