@@ -10,7 +10,7 @@ import java.time.Instant;
  * @param region the region its data lived in
  * @param memories memories removed
  * @param historyRows history rows removed
- * @param messages raw messages removed
+ * @param messages raw messages removed, and the messages of conversation windows
  * @param files files removed
  * @param bytes bytes those files held
  * @param purgedAt when the purge finished

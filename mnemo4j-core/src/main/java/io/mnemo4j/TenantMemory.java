@@ -347,6 +347,50 @@ public final class TenantMemory {
     }
   }
 
+  // ---- conversation windows: short-term chat history, kept verbatim beside the memories ----
+
+  /**
+   * The messages of a conversation window of this tenant, oldest first; empty when there is none.
+   * Windows are keyed by conversation id only (no scope): a framework's chat memory id.
+   */
+  public List<ConversationMessage> conversation(String conversationId) {
+    ConversationMessage.requireConversationId(conversationId);
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      return lease.store().conversation(conversationId);
+    }
+  }
+
+  /**
+   * Replaces a conversation window with {@code messages}, atomically and durably (an empty list
+   * deletes it). The window is not searched and never becomes memories by itself; {@link #add} does
+   * that. It lives in the tenant's store, goes with the tenant's purge, and is reachable only
+   * through this tenant.
+   */
+  public void replaceConversation(String conversationId, List<ConversationMessage> messages) {
+    ConversationMessage.requireConversationId(conversationId);
+    List<ConversationMessage> copy = List.copyOf(messages);
+    if (copy.size() > ConversationMessage.MAX_MESSAGES) {
+      throw new InvalidRequestException(
+          "messages",
+          "a conversation window holds at most " + ConversationMessage.MAX_MESSAGES + " messages");
+    }
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      lease.store().replaceConversation(conversationId, copy);
+    }
+  }
+
+  /** Deletes a conversation window; nothing happens when there is none. */
+  public void deleteConversation(String conversationId) {
+    replaceConversation(conversationId, List.of());
+  }
+
+  /** One page of the ids of this tenant's conversation windows, in a stable order. */
+  public Page<String> conversationIds(PageRequest page) {
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      return lease.store().conversationIds(page);
+    }
+  }
+
   private static Optional<StoredMemory> visible(TenantStore store, String id, Selection selection) {
     return store
         .get(id)

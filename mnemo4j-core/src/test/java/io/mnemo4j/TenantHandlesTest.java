@@ -89,6 +89,19 @@ class TenantHandlesTest {
     }
 
     @Override
+    public List<ConversationMessage> conversation(String conversationId) {
+      return List.of();
+    }
+
+    @Override
+    public void replaceConversation(String conversationId, List<ConversationMessage> messages) {}
+
+    @Override
+    public Page<String> conversationIds(PageRequest page) {
+      return new Page<>(List.of(), null);
+    }
+
+    @Override
     public void close() {
       closes.incrementAndGet();
     }

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * End-to-end benchmarks of Mnemo4j: {@code ingest}, {@code search} and {@code open} on the embedded
- * store, and {@code stores}, the embedded store against PostgreSQL on the same data. Each prints a
+ * store, {@code stores}, the embedded store against PostgreSQL on the same data, and {@code
+ * integrations}, the LangChain4j and Spring AI integrations against a direct search. Each prints a
  * human summary; with {@code --json} the summary goes to stderr and stdout gets one JSON object.
  * See BENCHMARKS.md.
  */
@@ -36,6 +37,10 @@ public final class BenchMain {
                 [--pg-db mnemo_bench_stores] [--pg-analyze true] [--pre-analyze 20] [--keep]
                 embedded store vs PostgreSQL on the same data in one run: bulk write, dense search + recall@k vs
                 exact, hybrid search, cold tenant open, add throughput (creates and drops database --pg-db)
+
+        integrations [--memories 2000] [--queries 500] [--warmup 100] [--starts 5]
+                LangChain4j retriever and Spring AI advisor vs a direct TenantMemory.search (side by side),
+                the advisor's queueing of the exchange, and the Spring Boot starter's start-up time
 
       common options:
         --embedder NAME   bge-small-en-v1.5-q (default), all-minilm-l6-v2-q, or hash (deterministic, no model)
@@ -89,6 +94,11 @@ public final class BenchMain {
           OpenBench.Config c = OpenBench.Config.from(a);
           a.requireAllKnown();
           report = OpenBench.run(common, c);
+        }
+        case "integrations" -> {
+          IntegrationsBench.Config c = IntegrationsBench.Config.from(a);
+          a.requireAllKnown();
+          report = IntegrationsBench.run(common, c);
         }
         case "stores" -> {
           StoresBench.Config c = StoresBench.Config.from(a);

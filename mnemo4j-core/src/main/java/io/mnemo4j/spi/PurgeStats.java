@@ -5,7 +5,7 @@ package io.mnemo4j.spi;
  *
  * @param memories memories removed
  * @param historyRows history rows removed
- * @param messages raw messages removed
+ * @param messages raw messages removed, and the messages of conversation windows
  * @param files files removed (0 for a database backend)
  * @param bytes bytes removed (files, or the namespace's relation sizes)
  */

@@ -1,5 +1,6 @@
 package io.mnemo4j.spi;
 
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
@@ -83,6 +84,24 @@ public interface TenantStore extends AutoCloseable {
    * {@code limit}: what a restart resumes.
    */
   List<StoredEvent> events(Set<EventStatus> statuses, int limit);
+
+  /**
+   * The messages of one conversation window of this tenant, in the order they were given; empty
+   * when the tenant has no window of that id.
+   */
+  List<ConversationMessage> conversation(String conversationId);
+
+  /**
+   * Replaces a conversation window with {@code messages}, atomically and durably; an empty list
+   * deletes the window. Replacing one window never touches another, nor any memory.
+   */
+  void replaceConversation(String conversationId, List<ConversationMessage> messages);
+
+  /**
+   * The ids of this tenant's conversation windows in a stable ascending order the store chooses,
+   * starting after the request's cursor, which is the last id of the previous page.
+   */
+  Page<String> conversationIds(PageRequest page);
 
   /** Closes files or connections. Idempotent. */
   @Override

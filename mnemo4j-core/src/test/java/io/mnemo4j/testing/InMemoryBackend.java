@@ -1,6 +1,7 @@
 package io.mnemo4j.testing;
 
 import io.mnemo4j.ConflictException;
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Page;
@@ -120,7 +121,9 @@ public final class InMemoryBackend implements Backend {
           return new PurgeStats(0, 0, 0, 0, 0);
         }
         synchronized (t) {
-          return new PurgeStats(t.memories.size(), t.history.size(), t.messages.size(), 0, 0);
+          long windowMessages = t.conversations.values().stream().mapToLong(List::size).sum();
+          return new PurgeStats(
+              t.memories.size(), t.history.size(), t.messages.size() + windowMessages, 0, 0);
         }
       }
 
@@ -134,6 +137,7 @@ public final class InMemoryBackend implements Backend {
     final List<HistoryEntry> history = new ArrayList<>();
     final List<StoredMessage> messages = new ArrayList<>();
     final Map<String, StoredEvent> events = new LinkedHashMap<>();
+    final TreeMap<String, List<ConversationMessage>> conversations = new TreeMap<>();
 
     @Override
     public synchronized void write(WriteBatch batch) {
@@ -278,6 +282,33 @@ public final class InMemoryBackend implements Backend {
     @Override
     public ScopeGuard lockScope(Scope scope) {
       return ScopeGuard.NONE;
+    }
+
+    @Override
+    public synchronized List<ConversationMessage> conversation(String conversationId) {
+      return conversations.getOrDefault(conversationId, List.of());
+    }
+
+    @Override
+    public synchronized void replaceConversation(
+        String conversationId, List<ConversationMessage> messages) {
+      if (messages.isEmpty()) {
+        conversations.remove(conversationId);
+      } else {
+        conversations.put(conversationId, List.copyOf(messages));
+      }
+    }
+
+    @Override
+    public synchronized Page<String> conversationIds(PageRequest page) {
+      String after = page.cursor();
+      List<String> rest =
+          List.copyOf(
+              after == null
+                  ? conversations.keySet()
+                  : conversations.tailMap(after, false).keySet());
+      List<String> items = rest.subList(0, Math.min(page.size(), rest.size()));
+      return new Page<>(items, rest.size() > page.size() ? items.getLast() : null);
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mnemo4j.AddOptions;
 import io.mnemo4j.ApiKeys;
 import io.mnemo4j.ConflictException;
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
@@ -19,6 +20,7 @@ import io.mnemo4j.NotFoundException;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.PurgeReceipt;
+import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
 import io.mnemo4j.Selection;
@@ -285,7 +287,13 @@ public abstract class MemoryStoreContractTest {
         say(canary + " lives here", "second memory of the doomed tenant"), Scope.user("alice"));
     String id = idOf(doomed.add(say("an org fact to update"), Scope.tenantWide()));
     doomed.update(id, "an org fact, updated " + canary);
+    doomed.replaceConversation(
+        "chat-" + canary,
+        List.of(
+            ConversationMessage.of(Role.USER, "window says " + canary),
+            new ConversationMessage(Role.ASSISTANT, "", "test", "{\"calls\":\"" + canary + "\"}")));
     kept.add(say("kept tenant data stays"), Scope.user("alice"));
+    kept.replaceConversation("chat-kept", List.of(ConversationMessage.of(Role.USER, "kept")));
 
     PurgeReceipt receipt = mnemo.purgeTenant("doomed");
 
@@ -293,13 +301,15 @@ public abstract class MemoryStoreContractTest {
     // The update keeps the old version as a closed memory, with its own history row.
     assertThat(receipt.memories()).isEqualTo(4);
     assertThat(receipt.historyRows()).isEqualTo(5);
-    assertThat(receipt.messages()).isEqualTo(3);
+    // Three raw messages, and the two of the conversation window.
+    assertThat(receipt.messages()).isEqualTo(5);
     assertThat(mnemo.findTenant("doomed")).isEmpty();
     assertThat(mnemo.purgeReceipts()).extracting(PurgeReceipt::tenant).contains("doomed");
     assertThat(filesContaining(canary)).isEmpty();
     assertThatThrownBy(() -> doomed.search("anything", Search.everywhere()))
         .isInstanceOf(NotFoundException.class);
     assertThat(kept.count(Selection.everywhere())).isEqualTo(1);
+    assertThat(kept.conversation("chat-kept")).hasSize(1);
 
     reopen();
     assertThat(filesContaining(canary)).isEmpty();
@@ -345,12 +355,144 @@ public abstract class MemoryStoreContractTest {
   @Test
   void purge_thenRecreate_startsEmpty() {
     mnemo.tenant("again").add(say("old life"), Scope.user("u"));
+    mnemo
+        .tenant("again")
+        .replaceConversation("c", List.of(ConversationMessage.of(Role.USER, "old chat")));
     mnemo.purgeTenant("again");
 
     TenantMemory again = mnemo.tenant("again");
 
     assertThat(again.count(Selection.everywhere())).isZero();
     assertThat(again.search("old life", Search.everywhere())).isEmpty();
+    assertThat(again.conversation("c")).isEmpty();
+    assertThat(again.conversationIds(PageRequest.first(10)).items()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- conversation windows
+
+  private static List<ConversationMessage> window(String... texts) {
+    List<ConversationMessage> out = new ArrayList<>();
+    for (int i = 0; i < texts.length; i++) {
+      out.add(ConversationMessage.of(i % 2 == 0 ? Role.USER : Role.ASSISTANT, texts[i]));
+    }
+    return out;
+  }
+
+  @Test
+  void replaceConversation_thenGet_returnsTheWindowInOrderWithEveryField() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<ConversationMessage> messages =
+        List.of(
+            ConversationMessage.of(Role.SYSTEM, "You are terse."),
+            ConversationMessage.of(Role.USER, "héllo \uD83D\uDE00 'quoted' \"double\""),
+            new ConversationMessage(Role.ASSISTANT, "", "langchain4j", "{\"tool\":\"clock\"}"),
+            new ConversationMessage(Role.TOOL, "12:00", "langchain4j", "{\"id\":\"t1\"}"),
+            ConversationMessage.of(Role.ASSISTANT, "It is noon."));
+
+    acme.replaceConversation("alice/chat-1", messages);
+
+    assertThat(acme.conversation("alice/chat-1")).containsExactlyElementsOf(messages);
+    assertThat(acme.conversation("another")).isEmpty();
+    assertThat(acme.count(Selection.everywhere())).isZero(); // a window is not memories
+    assertThat(acme.search("noon", Search.everywhere())).isEmpty();
+  }
+
+  @Test
+  void replaceConversation_replacesTheWholeWindow_andAnEmptyListDeletesIt() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.replaceConversation("c1", window("one", "two", "three"));
+    acme.replaceConversation("c2", window("other"));
+
+    acme.replaceConversation("c1", window("three", "four"));
+    assertThat(acme.conversation("c1")).containsExactlyElementsOf(window("three", "four"));
+
+    acme.replaceConversation("c1", List.of());
+    assertThat(acme.conversation("c1")).isEmpty();
+    assertThat(acme.conversationIds(PageRequest.first(10)).items()).containsExactly("c2");
+
+    acme.deleteConversation("c2");
+    acme.deleteConversation("never-existed");
+    assertThat(acme.conversationIds(PageRequest.first(10)).items()).isEmpty();
+  }
+
+  @Test
+  void conversations_ofTwoTenants_neverSeeEachOther() {
+    TenantMemory a = mnemo.tenant("tenant-a");
+    TenantMemory b = mnemo.tenant("tenant-b");
+    a.replaceConversation("shared-id", window("A's secret"));
+    b.replaceConversation("shared-id", window("B's secret", "B's answer"));
+    a.replaceConversation("only-a", window("x"));
+
+    assertThat(a.conversation("shared-id")).containsExactlyElementsOf(window("A's secret"));
+    assertThat(b.conversation("shared-id"))
+        .containsExactlyElementsOf(window("B's secret", "B's answer"));
+    assertThat(b.conversation("only-a")).isEmpty();
+    assertThat(b.conversationIds(PageRequest.first(10)).items()).containsExactly("shared-id");
+
+    b.deleteConversation("only-a");
+    b.deleteConversation("shared-id");
+    assertThat(a.conversation("only-a")).hasSize(1);
+    assertThat(a.conversation("shared-id")).hasSize(1);
+  }
+
+  @Test
+  void conversations_surviveReopen() {
+    mnemo.tenant("acme").replaceConversation("c", window("remember me", "I will"));
+
+    reopen();
+
+    assertThat(mnemo.tenant("acme").conversation("c"))
+        .containsExactlyElementsOf(window("remember me", "I will"));
+  }
+
+  @Test
+  void conversationIds_paginate_withoutGapsOrRepeats() {
+    TenantMemory acme = mnemo.tenant("acme");
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 23; i++) {
+      String id = "conv-" + Integer.toString(i * 7919, 36);
+      ids.add(id);
+      acme.replaceConversation(id, window("message " + i));
+    }
+
+    List<String> seen = new ArrayList<>();
+    PageRequest page = PageRequest.first(5);
+    while (true) {
+      Page<String> p = acme.conversationIds(page);
+      assertThat(p.items().size()).isLessThanOrEqualTo(5);
+      seen.addAll(p.items());
+      if (p.next().isEmpty()) {
+        break;
+      }
+      page = PageRequest.after(p.next().get(), 5);
+    }
+
+    assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void conversation_badIdOrOversizedWindow_isRefusedNamingTheField() {
+    TenantMemory acme = mnemo.tenant("acme");
+    for (String bad : new String[] {"", "  ", "a\nb", "x".repeat(256)}) {
+      assertThatThrownBy(() -> acme.replaceConversation(bad, window("hi")))
+          .isInstanceOf(InvalidRequestException.class)
+          .satisfies(
+              e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("conversation_id"));
+      assertThatThrownBy(() -> acme.conversation(bad)).isInstanceOf(InvalidRequestException.class);
+    }
+    List<ConversationMessage> tooMany =
+        java.util.Collections.nCopies(
+            ConversationMessage.MAX_MESSAGES + 1, ConversationMessage.of(Role.USER, "x"));
+    assertThatThrownBy(() -> acme.replaceConversation("c", tooMany))
+        .isInstanceOf(InvalidRequestException.class)
+        .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("messages"));
+    assertThatThrownBy(() -> new ConversationMessage(Role.USER, "x", "", "{}"))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> ConversationMessage.of(Role.USER, "nul \u0000 inside"))
+        .isInstanceOf(InvalidRequestException.class)
+        .satisfies(
+            e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("messages.text"));
+    assertThat(acme.conversationIds(PageRequest.first(10)).items()).isEmpty();
   }
 
   @Test

@@ -136,11 +136,11 @@ public final class EmbeddedStore implements MemoryStore {
 
   /**
    * Deletes the tenant's directory, and with it every memory, history row, message and operation
-   * record (events have no count in {@link PurgeStats}; their rows are in the file and byte
-   * counts). Counts come from its database before deletion; a count is -1 if the database could not
-   * be read (the purge still removes everything: offboarding must not depend on intact data).
-   * Throws {@link IllegalStateException} if a {@link TenantStore} of the tenant is still open here,
-   * and {@link StoreUnavailableException} if another process has it open.
+   * record and conversation window (events have no count in {@link PurgeStats}; their rows are in
+   * the file and byte counts). Counts come from its database before deletion; a count is -1 if the
+   * database could not be read (the purge still removes everything: offboarding must not depend on
+   * intact data). Throws {@link IllegalStateException} if a {@link TenantStore} of the tenant is
+   * still open here, and {@link StoreUnavailableException} if another process has it open.
    */
   @Override
   public PurgeStats purge(TenantId tenant) {
@@ -208,6 +208,19 @@ public final class EmbeddedStore implements MemoryStore {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + tables[i]);
             ResultSet rs = ps.executeQuery()) {
           counts[i] = rs.next() ? rs.getLong(1) : 0;
+        }
+      }
+      // Conversation-window messages count as messages (PurgeStats); a database closed before
+      // schema v4 has no such table.
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'conversations'");
+          ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getLong(1) > 0) {
+          try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM conversations");
+              ResultSet n = count.executeQuery()) {
+            counts[2] += n.next() ? n.getLong(1) : 0;
+          }
         }
       }
     } catch (SQLException e) {

@@ -1,10 +1,12 @@
 package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.ConflictException;
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
+import io.mnemo4j.Page;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.json.StoredJson;
@@ -37,7 +39,7 @@ import java.util.Optional;
  * (stateless).
  */
 final class Rows {
-  static final int SCHEMA_VERSION = 3;
+  static final int SCHEMA_VERSION = 4;
   private static final int SQL_CHUNK = 500;
 
   static final String MEMORY_COLUMNS =
@@ -108,6 +110,15 @@ final class Rows {
                 + "status TEXT NOT NULL, request TEXT NOT NULL, result TEXT, created_at TEXT NOT NULL, "
                 + "created_key TEXT NOT NULL, updated_at TEXT NOT NULL)");
         Sqlite.exec(c, "CREATE INDEX events_status ON events(status, created_key, id)");
+      }
+      if (version < 4) {
+        // Conversation windows (TenantStore.replaceConversation): ordered messages per id, kept
+        // verbatim beside the memories and never indexed.
+        Sqlite.exec(
+            c,
+            "CREATE TABLE conversations (conversation_id TEXT NOT NULL, pos INTEGER NOT NULL, "
+                + "role TEXT NOT NULL, text TEXT NOT NULL, format TEXT NOT NULL, data TEXT NOT NULL, "
+                + "PRIMARY KEY (conversation_id, pos)) WITHOUT ROWID");
       }
       if (version < SCHEMA_VERSION) {
         Sqlite.exec(c, "PRAGMA user_version = " + SCHEMA_VERSION);
@@ -477,5 +488,101 @@ final class Rows {
       }
     }
     return out;
+  }
+
+  private static final String DELETE_CONVERSATION =
+      "DELETE FROM conversations WHERE conversation_id = ?";
+  private static final String INSERT_CONVERSATION =
+      "INSERT INTO conversations(conversation_id, pos, role, text, format, data) "
+          + "VALUES (?, ?, ?, ?, ?, ?)";
+
+  /** Replaces one conversation window in one transaction (an empty list deletes it). */
+  static void replaceConversation(
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      String conversationId,
+      List<ConversationMessage> messages)
+      throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      PreparedStatement delete = prepared(c, statements, DELETE_CONVERSATION);
+      delete.setString(1, conversationId);
+      delete.executeUpdate();
+      if (!messages.isEmpty()) {
+        PreparedStatement insert = prepared(c, statements, INSERT_CONVERSATION);
+        for (int i = 0; i < messages.size(); i++) {
+          ConversationMessage m = messages.get(i);
+          insert.setString(1, conversationId);
+          insert.setInt(2, i);
+          insert.setString(3, m.role().wireName());
+          insert.setString(4, m.text());
+          insert.setString(5, m.format());
+          insert.setString(6, m.data());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      closeAll(statements);
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** One conversation window, in order. */
+  static List<ConversationMessage> conversation(Connection c, String conversationId)
+      throws SQLException {
+    List<ConversationMessage> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT role, text, format, data FROM conversations WHERE conversation_id = ? "
+                + "ORDER BY pos")) {
+      ps.setString(1, conversationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new ConversationMessage(
+                  Role.parse("role", rs.getString(1)),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Conversation ids after {@code cursor} (byte order of their UTF-8 text), one page. */
+  static Page<String> conversationIds(
+      Connection c, @org.jspecify.annotations.Nullable String cursor, int size)
+      throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            // Every window has a row at position 0: one row per id, read from the primary key.
+            "SELECT conversation_id FROM conversations WHERE pos = 0"
+                + (cursor == null ? "" : " AND conversation_id > ?")
+                + " ORDER BY conversation_id LIMIT ?")) {
+      int i = 1;
+      if (cursor != null) {
+        ps.setString(i++, cursor);
+      }
+      ps.setInt(i, size + 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    boolean more = ids.size() > size;
+    List<String> items = more ? ids.subList(0, size) : ids;
+    return new Page<>(items, more ? items.getLast() : null);
   }
 }

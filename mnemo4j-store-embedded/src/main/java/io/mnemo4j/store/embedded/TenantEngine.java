@@ -1,5 +1,6 @@
 package io.mnemo4j.store.embedded;
 
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Page;
@@ -521,6 +522,33 @@ final class TenantEngine {
                         : Optional.<StoredMemory>empty();
                   }
                 }));
+  }
+
+  // ---------------------------------------------------------------------------------------------------- conversations
+
+  List<ConversationMessage> conversation(String conversationId) {
+    return run("conversation", () -> withReader(c -> Rows.conversation(c, conversationId)));
+  }
+
+  /** Replaces a window on the write connection; SQLite only, the index never sees windows. */
+  void replaceConversation(String conversationId, List<ConversationMessage> messages) {
+    run(
+        "replaceConversation",
+        () -> {
+          snapshot.writeLock().lock();
+          try {
+            Rows.replaceConversation(writeConnection, writeStatements, conversationId, messages);
+          } finally {
+            snapshot.writeLock().unlock();
+          }
+          return null;
+        });
+  }
+
+  Page<String> conversationIds(PageRequest page) {
+    return run(
+        "conversationIds",
+        () -> withReader(c -> Rows.conversationIds(c, page.cursor(), page.size())));
   }
 
   List<HistoryEntry> history(String memoryId) {

@@ -1,5 +1,6 @@
 package io.mnemo4j.store.embedded;
 
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
@@ -116,6 +117,21 @@ final class TenantHandle implements TenantStore {
   @Override
   public List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
     return open().events(statuses, limit);
+  }
+
+  @Override
+  public List<ConversationMessage> conversation(String conversationId) {
+    return open().conversation(conversationId);
+  }
+
+  @Override
+  public void replaceConversation(String conversationId, List<ConversationMessage> messages) {
+    open().replaceConversation(conversationId, messages);
+  }
+
+  @Override
+  public Page<String> conversationIds(PageRequest page) {
+    return open().conversationIds(page);
   }
 
   @Override

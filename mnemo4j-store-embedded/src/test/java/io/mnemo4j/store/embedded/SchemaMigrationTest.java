@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mnemo4j.ConflictException;
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
@@ -171,8 +172,12 @@ class SchemaMigrationTest {
       StoredEvent event = new StoredEvent("e-1", "key-1", EventStatus.PENDING, "{}", null, T0, T0);
       ts.write(WriteBatch.ofEvents(List.of(event)));
       assertThat(ts.eventByIdempotencyKey("key-1")).contains(event);
+      // So do conversation windows (schema v4).
+      List<ConversationMessage> window = List.of(ConversationMessage.of(Role.USER, "hi"));
+      ts.replaceConversation("c-1", window);
+      assertThat(ts.conversation("c-1")).isEqualTo(window);
     }
-    assertThat(userVersion(db)).isEqualTo(3);
+    assertThat(userVersion(db)).isEqualTo(Rows.SCHEMA_VERSION);
 
     // Reopened: the migrated database and the rebuilt index are used as they are.
     try (MemoryStore region = EmbeddedBackend.create().openRegion("eu", dataDir);

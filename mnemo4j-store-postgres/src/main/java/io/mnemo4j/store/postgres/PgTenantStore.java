@@ -1,10 +1,12 @@
 package io.mnemo4j.store.postgres;
 
 import io.mnemo4j.ConflictException;
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
+import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.filter.FilterExpr;
@@ -870,6 +872,108 @@ final class PgTenantStore implements TenantStore {
           }
           return out;
         });
+  }
+
+  // ------------------------------------------------------------------------------ conversations
+
+  @Override
+  public List<ConversationMessage> conversation(String conversationId) {
+    return read(
+        "conversation",
+        c -> {
+          List<ConversationMessage> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT role, text, format, data FROM "
+                      + sql.conversations
+                      + " WHERE conversation_id = ? ORDER BY pos")) {
+            ps.setString(1, conversationId);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new ConversationMessage(
+                        Role.parse("role", rs.getString(1)),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  /** Deletes the window's rows and inserts the new ones in one transaction, under the wall. */
+  @Override
+  public void replaceConversation(String conversationId, List<ConversationMessage> messages) {
+    ensureOpen();
+    Pg.inTransaction(
+        store.pool(),
+        "replaceConversation in tenant '" + tenantId + "'",
+        c -> {
+          Pg.enterTenant(c, tenantId, role);
+          try (PreparedStatement delete =
+              c.prepareStatement(
+                  "DELETE FROM " + sql.conversations + " WHERE conversation_id = ?")) {
+            delete.setString(1, conversationId);
+            delete.executeUpdate();
+          }
+          if (!messages.isEmpty()) {
+            try (PreparedStatement insert =
+                c.prepareStatement(
+                    "INSERT INTO "
+                        + sql.conversations
+                        + " (conversation_id, pos, role, text, format, data)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)")) {
+              for (int i = 0; i < messages.size(); i++) {
+                ConversationMessage m = messages.get(i);
+                insert.setString(1, conversationId);
+                insert.setInt(2, i);
+                insert.setString(3, m.role().wireName());
+                insert.setString(4, m.text());
+                insert.setString(5, m.format());
+                insert.setString(6, m.data());
+                insert.addBatch();
+              }
+              insert.executeBatch();
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Ids in byte order ({@code COLLATE "C"}); every window has a row at position 0. */
+  @Override
+  public Page<String> conversationIds(PageRequest page) {
+    String cursor = page.cursor();
+    List<String> ids =
+        read(
+            "conversationIds",
+            c -> {
+              List<String> out = new ArrayList<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT conversation_id FROM "
+                          + sql.conversations
+                          + " WHERE pos = 0"
+                          + (cursor == null ? "" : " AND conversation_id > ?")
+                          + " ORDER BY conversation_id LIMIT ?")) {
+                int i = 1;
+                if (cursor != null) {
+                  ps.setString(i++, cursor);
+                }
+                ps.setInt(i, page.size() + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(rs.getString(1));
+                  }
+                }
+              }
+              return out;
+            });
+    boolean more = ids.size() > page.size();
+    List<String> items = more ? ids.subList(0, page.size()) : ids;
+    return new Page<>(items, more ? items.getLast() : null);
   }
 
   // ------------------------------------------------------------------------------ scope locks

@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -112,7 +111,7 @@ public final class PostgresStore implements MemoryStore {
                           return name;
                         }));
     TenantSql sql = new TenantSql(tenant, schema);
-    upgrade(tenant, sql);
+    migrateIfOlder(tenant, sql);
     long[] rows = {-1};
     Map<String, Integer> dimensions =
         Pg.inTransaction(
@@ -136,54 +135,51 @@ public final class PostgresStore implements MemoryStore {
   }
 
   /**
-   * Brings a tenant schema made by an older layout up to date, once, under the tenant's lock:
-   * version 2 stops ANALYZE from sampling text columns and vector indexes. Statistics an older
-   * layout already collected stay in {@code pg_statistic} until a superuser removes them (README).
+   * Brings a tenant schema created by an older build up to {@link TenantSql#SCHEMA_VERSION}, once,
+   * under the tenant's advisory lock (so concurrent opens in any process migrate it once); refuses
+   * a schema written by a newer build.
    */
-  private void upgrade(TenantId tenant, TenantSql sql) {
+  private void migrateIfOlder(TenantId tenant, TenantSql sql) {
+    int version = Pg.inTransaction(pool, "open tenant '" + tenant + "'", c -> version(c, tenant));
+    if (version == TenantSql.SCHEMA_VERSION) {
+      return;
+    }
+    if (version > TenantSql.SCHEMA_VERSION) {
+      throw new StoreUnavailableException(
+          "the schema of tenant '"
+              + tenant
+              + "' has layout version "
+              + version
+              + "; this build supports up to "
+              + TenantSql.SCHEMA_VERSION);
+    }
     Pg.inTransaction(
         pool,
-        "upgrade tenant '" + tenant + "'",
+        "migrate tenant '" + tenant + "'",
         c -> {
-          if (layoutVersion(c, tenant) >= TenantSql.SCHEMA_VERSION) {
-            return null;
-          }
           Pg.advisoryLock(c, tenantLockKey(tenant));
-          if (layoutVersion(c, tenant) < 2) {
-            for (String ddl : sql.withoutTextStatistics()) {
+          int now = version(c, tenant);
+          if (now < TenantSql.SCHEMA_VERSION) {
+            for (String ddl : sql.migrate(now, options.rlsRole())) {
               Pg.exec(c, ddl);
             }
-            List<String> indexes = new java.util.ArrayList<>();
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    "SELECT indexname FROM pg_indexes WHERE schemaname = ? AND indexdef LIKE"
-                        + " '%USING hnsw%'")) {
-              ps.setString(1, sql.schema);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  indexes.add(rs.getString(1));
-                }
-              }
+                    "UPDATE "
+                        + Names.REGISTRY_SCHEMA
+                        + ".tenants SET schema_version = ? WHERE schema_prefix = ? AND tenant_id = ?")) {
+              ps.setInt(1, TenantSql.SCHEMA_VERSION);
+              ps.setString(2, options.schemaPrefix());
+              ps.setString(3, tenant.value());
+              ps.executeUpdate();
             }
-            for (String index : indexes) {
-              Pg.exec(c, sql.vectorIndexWithoutStatistics(index));
-            }
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE "
-                      + Names.REGISTRY_SCHEMA
-                      + ".tenants SET schema_version = ? WHERE schema_prefix = ? AND tenant_id = ?")) {
-            ps.setInt(1, TenantSql.SCHEMA_VERSION);
-            ps.setString(2, options.schemaPrefix());
-            ps.setString(3, tenant.value());
-            ps.executeUpdate();
           }
           return null;
         });
   }
 
-  private int layoutVersion(Connection c, TenantId tenant) throws SQLException {
+  /** The layout version the registry records for the tenant's schema; 0 when unregistered. */
+  private int version(Connection c, TenantId tenant) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT schema_version FROM "
@@ -192,7 +188,7 @@ public final class PostgresStore implements MemoryStore {
       ps.setString(1, options.schemaPrefix());
       ps.setString(2, tenant.value());
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : TenantSql.SCHEMA_VERSION;
+        return rs.next() ? rs.getInt(1) : 0;
       }
     }
   }
@@ -205,10 +201,11 @@ public final class PostgresStore implements MemoryStore {
   }
 
   /**
-   * Counts the tenant's rows and sizes its relations, then drops its schema (every table, index,
-   * function and policy of it) with {@code DROP SCHEMA ... CASCADE} and deletes its registry row,
-   * in one transaction: either everything goes or nothing does. Stores of the tenant still open
-   * fail afterwards. Files are 0: the database owns them.
+   * Counts the tenant's rows (messages include conversation-window messages) and sizes its
+   * relations, then drops its schema (every table, index, function and policy of it) with {@code
+   * DROP SCHEMA ... CASCADE} and deletes its registry row, in one transaction: either everything
+   * goes or nothing does. Stores of the tenant still open fail afterwards. Files are 0: the
+   * database owns them.
    */
   @Override
   public PurgeStats purge(TenantId tenant) {
@@ -223,6 +220,8 @@ public final class PostgresStore implements MemoryStore {
             return new PurgeStats(0, 0, 0, 0, 0);
           }
           TenantSql sql = new TenantSql(tenant, schema.get());
+          // A schema an older build created and this one never opened has no windows' table.
+          boolean windows = version(c, tenant) >= 2;
           // Count as the tenant under the RLS role, as every read does. Not as the owner: FORCE
           // ROW LEVEL SECURITY binds it too, and being a member of the search role (to switch to
           // it) subjects it to the text-match policy as well, which would hide every row.
@@ -238,7 +237,8 @@ public final class PostgresStore implements MemoryStore {
                           + sql.history
                           + "), (SELECT count(*) FROM "
                           + sql.messages
-                          + ")");
+                          + ") + "
+                          + (windows ? "(SELECT count(*) FROM " + sql.conversations + ")" : "0"));
               ResultSet rs = ps.executeQuery()) {
             rs.next();
             memories = rs.getLong(1);

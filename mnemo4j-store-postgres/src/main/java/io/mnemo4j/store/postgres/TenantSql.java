@@ -17,10 +17,11 @@ import java.util.List;
  */
 final class TenantSql {
   /**
-   * Version of this layout, recorded in the registry; bump with a migration. 2: no statistics are
-   * sampled from columns holding text ({@link #withoutTextStatistics}).
+   * Version of this layout, recorded in the registry; bump with a migration ({@link #migrate}). 2
+   * added the conversation windows; 3 stopped ANALYZE from sampling text ({@link
+   * #withoutTextStatistics}).
    */
-  static final int SCHEMA_VERSION = 2;
+  static final int SCHEMA_VERSION = 3;
 
   /**
    * Columns whose values ANALYZE must never sample: everything a user said or that derives from it
@@ -45,7 +46,8 @@ final class TenantSql {
                   "tsv"),
           "history", List.of("old_text", "new_text", "actor", "reason"),
           "messages", List.of("name", "content"),
-          "events", List.of("idempotency_key", "request", "result"));
+          "events", List.of("idempotency_key", "request", "result"),
+          "conversations", List.of("conversation_id", "text", "format", "data"));
 
   /** The text-search configuration (see package-info for why {@code english}). */
   static final String TEXT_CONFIG = "english";
@@ -58,7 +60,9 @@ final class TenantSql {
           + " created_at, updated_at, expires_at, valid_from, valid_to, memory_type,"
           + " provenance::text, embedding_model, embedding::text, context";
 
-  static final String[] TABLES = {"memories", "history", "messages", "events", "models"};
+  static final String[] TABLES = {
+    "memories", "history", "messages", "events", "models", "conversations"
+  };
 
   final TenantId tenant;
   final String schema;
@@ -68,6 +72,7 @@ final class TenantSql {
   final String messages;
   final String events;
   final String models;
+  final String conversations;
 
   TenantSql(TenantId tenant, String schema) {
     this.tenant = tenant;
@@ -78,14 +83,69 @@ final class TenantSql {
     this.messages = q + ".messages";
     this.events = q + ".events";
     this.models = q + ".models";
+    this.conversations = q + ".conversations";
+  }
+
+  private String tenantColumn() {
+    return "tenant_id text NOT NULL DEFAULT current_setting('mnemo.tenant') CHECK (tenant_id = "
+        + Names.literal(tenant.value())
+        + ")";
+  }
+
+  /** The conversation windows' table (TenantStore.replaceConversation): ordered rows per id. */
+  private String createConversations() {
+    return "CREATE TABLE "
+        + conversations
+        + " (conversation_id text COLLATE \"C\" NOT NULL, pos integer NOT NULL, "
+        + tenantColumn()
+        + ", role text NOT NULL, text text NOT NULL, format text NOT NULL, data text NOT NULL,"
+        + " PRIMARY KEY (conversation_id, pos))";
+  }
+
+  /** Row-level security of one table of this schema: the tenant wall every table carries. */
+  private static void wall(List<String> ddl, String table) {
+    ddl.add("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
+    ddl.add("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
+    ddl.add(
+        "CREATE POLICY tenant_wall ON "
+            + table
+            + " USING (tenant_id = current_setting('mnemo.tenant', true))"
+            + " WITH CHECK (tenant_id = current_setting('mnemo.tenant', true))");
+  }
+
+  /**
+   * Statements bringing a schema created at layout {@code from} up to {@link #SCHEMA_VERSION}, run
+   * by the owner in one transaction.
+   */
+  List<String> migrate(int from, String rlsRole) {
+    List<String> ddl = new ArrayList<>();
+    if (from < 2) {
+      ddl.add(createConversations());
+      wall(ddl, conversations);
+      ddl.add(
+          "GRANT SELECT, INSERT, UPDATE, DELETE ON "
+              + conversations
+              + " TO "
+              + Names.quote(rlsRole));
+    }
+    if (from < 3) {
+      ddl.addAll(withoutTextStatistics());
+      // Every vector index the schema already has, whatever its model.
+      ddl.add(
+          "DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes"
+              + " WHERE schemaname = "
+              + Names.literal(schema)
+              + " AND indexdef LIKE '%USING hnsw%' LOOP EXECUTE format("
+              + "'ALTER INDEX %I.%I ALTER COLUMN 1 SET STATISTICS 0', "
+              + Names.literal(schema)
+              + ", r.indexname); END LOOP; END $$");
+    }
+    return ddl;
   }
 
   /** Statements creating the schema, in order, run by the owner in one transaction. */
   List<String> create(String rlsRole, String searchRole) {
-    String tenantColumn =
-        "tenant_id text NOT NULL DEFAULT current_setting('mnemo.tenant') CHECK (tenant_id = "
-            + Names.literal(tenant.value())
-            + ")";
+    String tenantColumn = tenantColumn();
     String role = Names.quote(rlsRole);
     List<String> ddl = new ArrayList<>();
     ddl.add("CREATE SCHEMA " + q);
@@ -157,16 +217,10 @@ final class TenantSql {
             + " (model text PRIMARY KEY, "
             + tenantColumn
             + ", dimension integer NOT NULL CHECK (dimension > 0))");
+    ddl.add(createConversations());
     ddl.addAll(withoutTextStatistics());
     for (String table : TABLES) {
-      String t = q + "." + table;
-      ddl.add("ALTER TABLE " + t + " ENABLE ROW LEVEL SECURITY");
-      ddl.add("ALTER TABLE " + t + " FORCE ROW LEVEL SECURITY");
-      ddl.add(
-          "CREATE POLICY tenant_wall ON "
-              + t
-              + " USING (tenant_id = current_setting('mnemo.tenant', true))"
-              + " WITH CHECK (tenant_id = current_setting('mnemo.tenant', true))");
+      wall(ddl, q + "." + table);
     }
     // Text search runs as the search role, for which a second, restrictive policy also requires
     // the text match. Under a policy PostgreSQL uses an index only for leakproof operators, and

@@ -60,11 +60,11 @@ class PostgresStoreTest {
   }
 
   /**
-   * A tenant schema made by layout 1 (statistics sampled from text columns) is upgraded on its next
+   * A tenant schema made by layout 2 (statistics sampled from text columns) is upgraded on its next
    * open: its text columns and vector index get a statistics target of 0.
    */
   @Test
-  void open_layoutOneSchema_stopsSamplingTextOnUpgrade() throws Exception {
+  void open_layoutTwoSchema_stopsSamplingTextOnUpgrade() throws Exception {
     TenantId t = fresh();
     try (TenantStore s = store.open(t)) {
       s.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "some text", Scope.user("a")))));
@@ -74,7 +74,7 @@ class PostgresStoreTest {
         java.sql.Statement st = c.createStatement()) {
       st.execute("ALTER TABLE \"" + schema + "\".memories ALTER COLUMN text SET STATISTICS -1");
       st.execute(
-          "UPDATE mnemo_registry.tenants SET schema_version = 1 WHERE schema_name = '"
+          "UPDATE mnemo_registry.tenants SET schema_version = 2 WHERE schema_name = '"
               + schema
               + "'");
     }

@@ -2,6 +2,7 @@ package io.mnemo4j.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Role;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Purge removes every byte of a tenant: its schema, tables, indexes and registry row go, and no
  * remaining table of any schema of the database holds a canary the tenant wrote anywhere (memory
- * text, context, metadata, history, raw messages, event request and result).
+ * text, context, metadata, history, raw messages, event request and result, conversation windows).
  */
 class PurgeCanaryTest {
   private static final String CANARY = "canary-5f1d8a2c9e";
@@ -94,6 +95,12 @@ class PurgeCanaryTest {
                       TestMemories.T0,
                       TestMemories.T0))));
       t.write(new WriteBatch(List.of(new Change.Remove("m-2")), List.of(), List.of()));
+      t.replaceConversation(
+          "chat-" + CANARY,
+          List.of(
+              ConversationMessage.of(Role.USER, "window " + CANARY),
+              new ConversationMessage(
+                  Role.ASSISTANT, "", "test", "{\"call\":\"" + CANARY + "\"}")));
     }
     try (TenantStore kept = store.open(TenantId.of("kept"))) {
       kept.write(
@@ -109,7 +116,7 @@ class PurgeCanaryTest {
 
     assertThat(stats.memories()).isEqualTo(1);
     assertThat(stats.historyRows()).isEqualTo(2);
-    assertThat(stats.messages()).isEqualTo(1);
+    assertThat(stats.messages()).isEqualTo(3); // one raw message, two in the window
     assertThat(stats.files()).isZero();
     assertThat(stats.bytes()).isPositive();
     assertThat(store.exists(doomed)).isFalse();
