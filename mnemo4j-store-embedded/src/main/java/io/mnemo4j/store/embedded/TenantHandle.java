@@ -1,5 +1,7 @@
 package io.mnemo4j.store.embedded;
 
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
@@ -74,6 +76,12 @@ final class TenantHandle implements TenantStore {
   @Override
   public long count(ScopeFilter scope, FilterExpr filter) {
     return open().count(scope, filter);
+  }
+
+  @Override
+  public Page<EntityCount> countByEntity(
+      EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    return open().countByEntity(type, scope, filter, page);
   }
 
   @Override
