@@ -128,7 +128,7 @@ final class ServeCommand extends CliCommand {
                 + config.host()
                 + ":"
                 + server.port()
-                + "  (OpenAPI: /openapi.json, metrics: /metrics; Ctrl-C stops)");
+                + "  (console: /console, OpenAPI: /openapi.json, metrics: /metrics; Ctrl-C stops)");
     out().flush();
     server.awaitStop();
     closed.await();
