@@ -588,6 +588,7 @@ scenario('every API error is shown: an invalid filter names its field, a tenant 
     assert.match(text, /Listing memories failed/);
     assert.match(text, /unknown field 'score'/);
     assert.match(text, /field filters\.score/);
+    assert.equal(await page.locator('input[name="filter"]').getAttribute('aria-invalid'), 'true');
     await shot(page, '18-error-shown');
     // Client-side refusals are shown the same way, naming the control.
     await go(page, '#/memories?scope=all&filter=' + encodeURIComponent('{not json'));

@@ -121,9 +121,10 @@ class ConsoleBrowserTest {
             .containsPattern("(?m)^ok - " + Pattern.quote(s));
       }
       assertThat(node.output).containsPattern("(?m)^" + SCENARIOS.size() + " passed, 0 failed$");
-      // Keys never reach the server's log (which runs at info here, access log included).
+      // Keys and memory text never reach the server's log (at info here, access log included).
       String log = server.output();
       assertThat(log).contains("route=/v1/mem/search");
+      assertThat(log).doesNotContain("window seats", "locker 4711", "onerror", "Customer user-");
       for (String secret : Files.readAllLines(secrets)) {
         if (!secret.isBlank()) {
           assertThat(log).as("the server log holds no API key").doesNotContain(secret);

@@ -68,11 +68,11 @@ export function scopeFieldset(params, who) {
 }
 
 /** The filter fieldset: category, type, creation time, an optional filter in JSON, expired/closed. */
-export function filterFieldset(params, { legend = 'Filters' } = {}) {
+export function filterFieldset(params, { legend = 'Filters', plain = false } = {}) {
   return h(
     'fieldset',
-    { class: 'filters' },
-    h('legend', { text: legend }),
+    { class: plain ? 'filters plain' : 'filters' },
+    h('legend', { class: plain ? 'visually-hidden' : null, text: legend }),
     h(
       'div',
       { class: 'grid' },

@@ -20,7 +20,7 @@ export async function renderMemories(view, ctx) {
       'details',
       { class: 'more', open: ['category', 'type', 'from', 'before', 'filter', 'expired', 'closed'].some((p) => params.get(p)) || null },
       h('summary', { text: 'Filters: category, type, creation time, expired and closed versions' }),
-      filterFieldset(params),
+      filterFieldset(params, { plain: true }),
     ),
     h(
       'div',

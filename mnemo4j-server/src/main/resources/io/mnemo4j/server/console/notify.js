@@ -33,7 +33,9 @@ function markField(field) {
   if (!field) {
     return;
   }
-  const name = String(field).split(/[.[]/)[0];
+  // The API's "filters" is built from the list's filter controls; the JSON one is named "filter".
+  const head = String(field).split(/[.[]/)[0];
+  const name = head === 'filters' ? 'filter' : head;
   const control = document.querySelector(`#main [name="${CSS.escape(name)}"]`);
   if (control) {
     control.setAttribute('aria-invalid', 'true');
