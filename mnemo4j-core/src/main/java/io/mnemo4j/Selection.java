@@ -19,6 +19,8 @@ import java.util.Objects;
  *     for now
  * @param includeExpired also return memories past their {@code expires_at} (ignored with {@code
  *     asOf}, which shows what had not expired then)
+ * @param includeClosed also return closed versions: facts whose {@code valid_to} has passed (a
+ *     contradicted fact, the previous text of an updated memory); ignored with {@code asOf}
  */
 public record Selection(
     Scope scope,
@@ -26,50 +28,78 @@ public record Selection(
     boolean wholeTenant,
     FilterExpr filter,
     @org.jspecify.annotations.Nullable Instant asOf,
-    boolean includeExpired) {
+    boolean includeExpired,
+    boolean includeClosed) {
   /** Checks nulls. */
   public Selection {
     Objects.requireNonNull(scope, "scope");
     Objects.requireNonNull(filter, "filter");
   }
 
+  /**
+   * A selection that leaves closed versions out (as every selection did before they could be
+   * listed).
+   */
+  public Selection(
+      Scope scope,
+      boolean includeTenantWide,
+      boolean wholeTenant,
+      FilterExpr filter,
+      @org.jspecify.annotations.Nullable Instant asOf,
+      boolean includeExpired) {
+    this(scope, includeTenantWide, wholeTenant, filter, asOf, includeExpired, false);
+  }
+
   /** Memories inside {@code scope}. */
   public static Selection in(Scope scope) {
-    return new Selection(scope, false, false, new FilterExpr.All(), null, false);
+    return new Selection(scope, false, false, new FilterExpr.All(), null, false, false);
   }
 
   /** Every memory of the tenant, asked for explicitly. */
   public static Selection everywhere() {
-    return new Selection(Scope.tenantWide(), false, true, new FilterExpr.All(), null, false);
+    return new Selection(Scope.tenantWide(), false, true, new FilterExpr.All(), null, false, false);
   }
 
   /** Also selects tenant-wide (organisation) memories. */
   public Selection withTenantWide() {
-    return new Selection(scope, true, wholeTenant, filter, asOf, includeExpired);
+    return new Selection(scope, true, wholeTenant, filter, asOf, includeExpired, includeClosed);
   }
 
   /** Narrows by a filter. */
   public Selection filter(FilterExpr newFilter) {
-    return new Selection(scope, includeTenantWide, wholeTenant, newFilter, asOf, includeExpired);
+    return new Selection(
+        scope, includeTenantWide, wholeTenant, newFilter, asOf, includeExpired, includeClosed);
   }
 
   /** Looks at the tenant as it was at {@code t} (null: now). */
   public Selection asOf(@org.jspecify.annotations.Nullable Instant t) {
-    return new Selection(scope, includeTenantWide, wholeTenant, filter, t, includeExpired);
+    return new Selection(
+        scope, includeTenantWide, wholeTenant, filter, t, includeExpired, includeClosed);
   }
 
   /** Also returns expired memories (when not looking at a past instant). */
   public Selection includingExpired(boolean on) {
-    return new Selection(scope, includeTenantWide, wholeTenant, filter, asOf, on);
+    return new Selection(scope, includeTenantWide, wholeTenant, filter, asOf, on, includeClosed);
+  }
+
+  /** Also returns closed versions (when not looking at a past instant). */
+  public Selection includingClosed(boolean on) {
+    return new Selection(scope, includeTenantWide, wholeTenant, filter, asOf, includeExpired, on);
   }
 
   /**
    * The filter stores apply: the caller's, narrowed to the memories visible in this view (current
-   * ones, or those as of {@code asOf}).
+   * ones, or those as of {@code asOf}; expired and closed ones when asked for).
    */
   public FilterExpr effectiveFilter(Instant now) {
     if (asOf != null) {
       return Visibility.and(filter, Visibility.asOf(asOf));
+    }
+    if (includeExpired && includeClosed) {
+      return filter;
+    }
+    if (includeClosed) {
+      return Visibility.and(filter, Visibility.unexpired(now));
     }
     if (includeExpired) {
       return Visibility.and(filter, Visibility.closedOrOpen(now));
@@ -81,6 +111,9 @@ public record Selection(
   public boolean shows(Memory m, Instant now) {
     if (asOf != null) {
       return m.visibleAt(asOf);
+    }
+    if (includeClosed) {
+      return includeExpired || Visibility.isUnexpired(m, now);
     }
     return includeExpired ? Visibility.isOpen(m, now) : Visibility.isCurrent(m, now);
   }

@@ -152,6 +152,32 @@ public final class TenantMemory {
   }
 
   /**
+   * One page of the users, agents or runs that memories inside {@code selection} carry, each with
+   * how many of those memories carry it, in ascending id order (Unicode code points). Memories
+   * without an id of that kind are not counted. {@code page.cursor()} is the last id of the
+   * previous page. Reads counts from the store's index: it never loads the memories.
+   */
+  public Page<EntityCount> entities(EntityType type, Selection selection, PageRequest page) {
+    java.util.Objects.requireNonNull(type, "type");
+    if (page.cursor() != null) {
+      try {
+        Scope.user(page.cursor());
+      } catch (InvalidRequestException e) {
+        throw new InvalidRequestException("cursor", "cursor is not one this listing handed out");
+      }
+    }
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      return lease
+          .store()
+          .countByEntity(
+              type,
+              selection.scopeFilter(),
+              selection.effectiveFilter(mnemo.clock().instant()),
+              page);
+    }
+  }
+
+  /**
    * Replaces a memory's text (re-embedding it); see {@link #update(String, String, Map,
    * Selection)}.
    */
@@ -388,6 +414,25 @@ public final class TenantMemory {
   public Page<String> conversationIds(PageRequest page) {
     try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
       return lease.store().conversationIds(page);
+    }
+  }
+
+  /**
+   * The earlier versions of a memory inside {@code selection}: the closed copies its text updates
+   * kept (each ends, {@code valid_to}, where the next text began), oldest first. Empty when its
+   * text never changed; "not found" exactly when {@link #history(String, Selection)} is.
+   */
+  public List<Memory> versions(String id, Selection selection) {
+    List<String> kept =
+        history(id, selection).stream()
+            .map(Versions::keptVersionId)
+            .flatMap(Optional::stream)
+            .toList();
+    if (kept.isEmpty()) {
+      return List.of();
+    }
+    try (TenantHandles.Lease lease = mnemo.lease(tenant)) {
+      return lease.store().getAll(kept).stream().map(StoredMemory::memory).toList();
     }
   }
 

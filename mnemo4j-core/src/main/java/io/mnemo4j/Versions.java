@@ -14,7 +14,32 @@ import org.jspecify.annotations.Nullable;
  * find the copy, later ones the memory. Stateless.
  */
 final class Versions {
+  /** How an UPDATE's history reason names the closed copy of the text it replaced. */
+  private static final String KEPT_AS = "the previous version is kept as ";
+
   private Versions() {}
+
+  /**
+   * The id of the closed copy an UPDATE history entry kept of the previous text, if it kept one.
+   */
+  static java.util.Optional<String> keptVersionId(HistoryEntry entry) {
+    String reason = entry.reason();
+    if (entry.event() != EventType.UPDATE || reason == null) {
+      return java.util.Optional.empty();
+    }
+    int at = reason.lastIndexOf(KEPT_AS);
+    if (at < 0) {
+      return java.util.Optional.empty();
+    }
+    String id = reason.substring(at + KEPT_AS.length()).strip();
+    try {
+      return id.length() == 36 && java.util.UUID.fromString(id) != null
+          ? java.util.Optional.of(id)
+          : java.util.Optional.empty();
+    } catch (IllegalArgumentException notAnId) {
+      return java.util.Optional.empty();
+    }
+  }
 
   /**
    * The puts and history rows of one text change.
@@ -72,9 +97,7 @@ final class Versions {
                 text,
                 actor,
                 now,
-                (reason == null ? "" : reason + "; ")
-                    + "the previous version is kept as "
-                    + oldVersion.id()),
+                (reason == null ? "" : reason + "; ") + KEPT_AS + oldVersion.id()),
             new HistoryEntry(
                 mnemo.newId(),
                 oldVersion.id(),

@@ -21,6 +21,11 @@ final class Visibility {
     return (m.expiresAt() == null || m.expiresAt().isAfter(now)) && isOpen(m, now);
   }
 
+  /** Whether {@code m} has not expired at {@code now} (closed or not). */
+  static boolean isUnexpired(Memory m, Instant now) {
+    return m.expiresAt() == null || m.expiresAt().isAfter(now);
+  }
+
   /** Whether {@code m} is not closed at {@code now} (expired or not). */
   static boolean isOpen(Memory m, Instant now) {
     return m.validTo() == null || m.validTo().isAfter(now);
@@ -35,6 +40,11 @@ final class Visibility {
   /** Open facts only (expired ones included): the current view without the expiry rule. */
   static FilterExpr closedOrOpen(Instant now) {
     return openOrAfter(Kind.VALID_TO, now);
+  }
+
+  /** Unexpired memories, closed versions included: the current view without the validity rule. */
+  static FilterExpr unexpired(Instant now) {
+    return openOrAfter(Kind.EXPIRES_AT, now);
   }
 
   /** The view as of {@code t} as a filter. */

@@ -53,6 +53,12 @@ class TenantHandlesTest {
     }
 
     @Override
+    public Page<io.mnemo4j.EntityCount> countByEntity(
+        EntityType t, ScopeFilter s, FilterExpr f, PageRequest p) {
+      return new Page<>(List.of(), null);
+    }
+
+    @Override
     public List<ScoredId> vectorSearch(String m, float[] q, ScopeFilter s, FilterExpr f, int k) {
       return List.of();
     }

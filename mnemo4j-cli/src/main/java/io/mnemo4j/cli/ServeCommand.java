@@ -175,7 +175,7 @@ final class ServeCommand extends CliCommand {
                 + config.host()
                 + ":"
                 + server.port()
-                + "  (OpenAPI: /openapi.json, metrics: /metrics; Ctrl-C stops)");
+                + "  (console: /console, OpenAPI: /openapi.json, metrics: /metrics; Ctrl-C stops)");
     out().flush();
     server.awaitStop();
     closed.await();

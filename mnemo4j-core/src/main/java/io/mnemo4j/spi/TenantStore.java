@@ -1,6 +1,8 @@
 package io.mnemo4j.spi;
 
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
@@ -44,6 +46,16 @@ public interface TenantStore extends AutoCloseable {
 
   /** How many memories pass both filters. */
   long count(ScopeFilter scope, FilterExpr filter);
+
+  /**
+   * How many memories passing both filters carry each distinct id of one kind ({@code user_id},
+   * {@code agent_id} or {@code run_id}), one page in ascending order of the ids' Unicode code
+   * points (UTF-8 byte order), starting after the request's cursor, which is the last id of the
+   * previous page. Memories without an id of that kind are not counted, and ids no passing memory
+   * carries are left out (every count is at least 1).
+   */
+  Page<EntityCount> countByEntity(
+      EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page);
 
   /**
    * The {@code k} nearest memories by cosine similarity among those embedded by {@code model} that

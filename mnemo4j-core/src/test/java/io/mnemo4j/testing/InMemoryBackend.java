@@ -2,6 +2,8 @@ package io.mnemo4j.testing;
 
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Page;
@@ -50,6 +52,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * state).
  */
 public final class InMemoryBackend implements Backend {
+  /** Orders strings by Unicode code point (UTF-8 byte order), as stores order entity ids. */
+  static int byCodePoint(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
+
   private final Map<String, Map<TenantId, Tenant>> regions = new ConcurrentHashMap<>();
   private final Map<String, List<String>> shards = new ConcurrentHashMap<>();
   private final MemCatalog catalog = new MemCatalog();
@@ -207,6 +225,27 @@ public final class InMemoryBackend implements Backend {
     @Override
     public synchronized long count(ScopeFilter scope, FilterExpr filter) {
       return matching(scope, filter).size();
+    }
+
+    @Override
+    public synchronized Page<EntityCount> countByEntity(
+        EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
+      String after = page.cursor();
+      TreeMap<String, Long> counts = new TreeMap<>(InMemoryBackend::byCodePoint);
+      for (StoredMemory m : matching(scope, filter)) {
+        String id = type.idIn(m.memory().scope());
+        if (id != null && (after == null || byCodePoint(id, after) > 0)) {
+          counts.merge(id, 1L, Long::sum);
+        }
+      }
+      List<EntityCount> items = new ArrayList<>();
+      for (Map.Entry<String, Long> e : counts.entrySet()) {
+        if (items.size() == page.size()) {
+          return new Page<>(items, items.getLast().id());
+        }
+        items.add(new EntityCount(type, e.getKey(), e.getValue()));
+      }
+      return new Page<>(items, null);
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.mnemo4j.AddOptions;
 import io.mnemo4j.ApiKeys;
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
@@ -856,6 +858,173 @@ public abstract class MemoryStoreContractTest {
         .containsExactly("lives in Berlin");
     assertThat(acme.search("Paris", Search.in(Scope.user("alice")).mode(Search.Mode.TEXT)))
         .isEmpty();
+  }
+
+  @Test
+  void versions_afterTwoUpdates_areTheClosedCopiesOldestFirst_listedOnlyWhenAskedFor() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String id = idOf(acme.add(say("lives in Paris"), Scope.user("alice")));
+    Instant added = clock.instant();
+    assertThat(acme.versions(id, Selection.everywhere())).isEmpty();
+    clock.advance(Duration.ofMinutes(1));
+    acme.update(id, "lives in Berlin");
+    Instant firstUpdate = clock.instant();
+    clock.advance(Duration.ofMinutes(1));
+    acme.update(id, "lives in Rome");
+
+    List<Memory> versions = acme.versions(id, Selection.in(Scope.user("alice")));
+
+    assertThat(versions)
+        .extracting(Memory::text)
+        .containsExactly("lives in Paris", "lives in Berlin");
+    assertThat(versions.get(0).createdAt()).isEqualTo(added);
+    assertThat(versions.get(0).validTo()).isEqualTo(firstUpdate);
+    assertThat(versions.get(1).validFrom()).isEqualTo(firstUpdate);
+    assertThat(versions.get(1).validTo()).isEqualTo(clock.instant());
+    assertThat(versions).allSatisfy(v -> assertThat(v.scope()).isEqualTo(Scope.user("alice")));
+    assertThatThrownBy(() -> acme.versions(id, Selection.in(Scope.user("bob"))))
+        .isInstanceOf(NotFoundException.class);
+
+    Selection alice = Selection.in(Scope.user("alice"));
+    assertThat(acme.getAll(alice, PageRequest.first(10)).items())
+        .extracting(Memory::text)
+        .containsExactly("lives in Rome");
+    assertThat(acme.getAll(alice.includingClosed(true), PageRequest.first(10)).items())
+        .extracting(Memory::text)
+        .containsExactlyInAnyOrder("lives in Rome", "lives in Paris", "lives in Berlin");
+    assertThat(acme.count(alice)).isEqualTo(1);
+    assertThat(acme.count(alice.includingClosed(true))).isEqualTo(3);
+    assertThat(
+            texts(
+                acme.search(
+                    "Paris", new Search(alice.includingClosed(true), 10, 0, Search.Mode.TEXT))))
+        .containsExactly("lives in Paris");
+  }
+
+  @Test
+  void includingClosed_andIncludingExpired_areIndependent_andBothShowEveryVersion() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String id = idOf(acme.add(say("badge colour is red"), Scope.user("alice")));
+    acme.add(
+        say("visitor pass 42 expires soon"),
+        Scope.user("alice"),
+        AddOptions.none().withExpiry(clock.instant().plus(Duration.ofHours(1))));
+    clock.advance(Duration.ofMinutes(1));
+    acme.update(id, "badge colour is blue");
+    clock.advance(Duration.ofHours(2));
+    Selection alice = Selection.in(Scope.user("alice"));
+
+    assertThat(acme.getAll(alice, PageRequest.first(10)).items())
+        .extracting(Memory::text)
+        .containsExactly("badge colour is blue");
+    assertThat(acme.getAll(alice.includingExpired(true), PageRequest.first(10)).items())
+        .extracting(Memory::text)
+        .containsExactlyInAnyOrder("badge colour is blue", "visitor pass 42 expires soon");
+    assertThat(acme.getAll(alice.includingClosed(true), PageRequest.first(10)).items())
+        .extracting(Memory::text)
+        .containsExactlyInAnyOrder("badge colour is blue", "badge colour is red");
+    assertThat(acme.count(alice.includingClosed(true).includingExpired(true))).isEqualTo(3);
+    // Delete-all removes all three but counts memories (expired ones too), not closed versions.
+    assertThat(acme.count(alice.includingExpired(true))).isEqualTo(2);
+    assertThat(acme.deleteAll(Scope.user("alice"))).isEqualTo(2);
+    assertThat(acme.count(alice.includingClosed(true).includingExpired(true))).isZero();
+  }
+
+  @Test
+  void entities_countEachUserAgentAndRun_inCodePointOrder_acrossPages() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("alpha one", "alpha two"), Scope.user("alice"));
+    acme.add(say("alpha with agent"), new Scope("alice", "crm", null));
+    acme.add(say("bob run fact"), new Scope("bob", null, "run-1"));
+    acme.add(say("zed fact"), Scope.user("Zed"));
+    // U+E000 sorts before U+1F600 by code point but after it in UTF-16 units: stores agree on
+    // code points.
+    acme.add(say("private use fact"), Scope.user("\uE000"));
+    acme.add(say("emoji fact"), Scope.user("\uD83D\uDE00"));
+    acme.add(say("agent only fact"), Scope.agent("crm"));
+    acme.add(say("organisation fact"), Scope.tenantWide());
+
+    List<EntityCount> users = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      Page<EntityCount> page =
+          acme.entities(EntityType.USER, Selection.everywhere(), new PageRequest(cursor, 2));
+      assertThat(page.items()).hasSizeLessThanOrEqualTo(2);
+      users.addAll(page.items());
+      cursor = page.nextCursor();
+      pages++;
+    } while (cursor != null && pages < 10);
+
+    assertThat(users)
+        .containsExactly(
+            new EntityCount(EntityType.USER, "Zed", 1),
+            new EntityCount(EntityType.USER, "alice", 3),
+            new EntityCount(EntityType.USER, "bob", 1),
+            new EntityCount(EntityType.USER, "\uE000", 1),
+            new EntityCount(EntityType.USER, "\uD83D\uDE00", 1));
+    assertThat(
+            acme.entities(EntityType.AGENT, Selection.everywhere(), PageRequest.first(10)).items())
+        .containsExactly(new EntityCount(EntityType.AGENT, "crm", 2));
+    assertThat(acme.entities(EntityType.RUN, Selection.everywhere(), PageRequest.first(10)))
+        .isEqualTo(new Page<>(List.of(new EntityCount(EntityType.RUN, "run-1", 1)), null));
+    assertThatThrownBy(
+            () ->
+                acme.entities(
+                    EntityType.USER, Selection.everywhere(), new PageRequest("bad\u0001", 10)))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("cursor"));
+  }
+
+  @Test
+  void entities_followTheSelection_scopeFilterClosedAndExpired() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("alice crm note"), new Scope("alice", "crm", null));
+    acme.add(
+        List.of(Message.user("alice billing note")),
+        new Scope("alice", "billing", null),
+        AddOptions.none().withMetadata(Map.of("topic", "money")));
+    acme.add(say("bob support note"), new Scope("bob", "support", null));
+    String closing = idOf(acme.add(say("carol old note"), Scope.user("carol")));
+    acme.add(
+        say("dave short note"),
+        Scope.user("dave"),
+        AddOptions.none().withExpiry(clock.instant().plus(Duration.ofMinutes(5))));
+    clock.advance(Duration.ofMinutes(1));
+    acme.update(closing, "carol new note");
+    clock.advance(Duration.ofMinutes(10));
+
+    assertThat(
+            acme.entities(
+                    EntityType.AGENT, Selection.in(Scope.user("alice")), PageRequest.first(10))
+                .items())
+        .extracting(EntityCount::id)
+        .containsExactly("billing", "crm");
+    assertThat(
+            acme.entities(
+                    EntityType.AGENT,
+                    Selection.everywhere()
+                        .filter(FilterParser.parse("{\"metadata\":{\"topic\":\"money\"}}")),
+                    PageRequest.first(10))
+                .items())
+        .containsExactly(new EntityCount(EntityType.AGENT, "billing", 1));
+    assertThat(
+            acme.entities(EntityType.USER, Selection.everywhere(), PageRequest.first(10)).items())
+        .containsExactly(
+            new EntityCount(EntityType.USER, "alice", 2),
+            new EntityCount(EntityType.USER, "bob", 1),
+            new EntityCount(EntityType.USER, "carol", 1));
+    assertThat(
+            acme.entities(
+                    EntityType.USER,
+                    Selection.everywhere().includingClosed(true).includingExpired(true),
+                    PageRequest.first(10))
+                .items())
+        .containsExactly(
+            new EntityCount(EntityType.USER, "alice", 2),
+            new EntityCount(EntityType.USER, "bob", 1),
+            new EntityCount(EntityType.USER, "carol", 2),
+            new EntityCount(EntityType.USER, "dave", 1));
   }
 
   @Test

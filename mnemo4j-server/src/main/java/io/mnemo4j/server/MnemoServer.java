@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Mnemo4j HTTP server: native routes under {@code /v1/mem} and {@code /v1/events}, tenant
  * administration under {@code /v1/tenants}, Mem0 Platform-compatible routes, {@code /health},
- * {@code /ready}, {@code /metrics} and {@code /openapi.json}, on Javalin 7 (Jetty 12) with requests
- * handled on virtual threads. Thread-safe.
+ * {@code /ready}, {@code /metrics}, {@code /openapi.json} and the web console at {@code /console}
+ * (static files using only this API), on Javalin 7 (Jetty 12) with requests handled on virtual
+ * threads. Thread-safe.
  *
  * <pre>{@code
  * ModelUsageMeter meter = new ModelUsageMeter();   // language-model usage in /metrics
@@ -167,6 +168,7 @@ public final class MnemoServer implements AutoCloseable {
               cfg.router.javaLangErrorHandler(ErrorMapper::fatal);
               cfg.routes.before(UriCheck::check);
               new OpsRoutes(mnemo, metrics, config.host()).register(cfg.routes);
+              new ConsoleRoutes().register(cfg.routes);
               new TenantRoutes(mnemo, auth).register(cfg.routes);
               natives.register(cfg.routes);
               new Mem0Routes(auth, natives, metrics).register(cfg.routes);

@@ -7,6 +7,8 @@ import io.javalin.http.Context;
 import io.mnemo4j.AddOptions;
 import io.mnemo4j.AddResult;
 import io.mnemo4j.AddStatus;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
@@ -49,8 +51,13 @@ final class NativeRoutes {
   /** The HTTP header carrying an add's idempotency key. */
   static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
 
+  /** Describes the calling key (any valid key). */
+  static final String WHOAMI = "/v1/whoami";
+
   private static final int DEFAULT_PAGE_SIZE = 100;
-  private static final Set<String> LIST_PARAMS =
+
+  /** The query parameters that choose a selection (list, count). */
+  private static final Set<String> SELECTION_PARAMS =
       Set.of(
           "user_id",
           "agent_id",
@@ -58,10 +65,25 @@ final class NativeRoutes {
           "include_tenant_wide",
           "all",
           "filters",
-          "cursor",
-          "page_size",
           "as_of",
-          "include_expired");
+          "include_expired",
+          "include_closed");
+
+  private static final Set<String> LIST_PARAMS =
+      union(SELECTION_PARAMS, Set.of("cursor", "page_size"));
+
+  private static final Set<String> ENTITY_PARAMS =
+      Set.of(
+          "type",
+          "user_id",
+          "agent_id",
+          "run_id",
+          "filters",
+          "as_of",
+          "include_expired",
+          "include_closed",
+          "cursor",
+          "page_size");
 
   private final Auth auth;
   private final ServerMetrics metrics;
@@ -72,15 +94,44 @@ final class NativeRoutes {
   }
 
   void register(RoutesConfig r) {
+    r.get(WHOAMI, this::whoami);
     r.post(PREFIX + "/add", this::add);
     r.post(PREFIX + "/search", this::search);
     r.post(PREFIX + "/delete-all", this::deleteAll);
     r.get(PREFIX, this::list);
+    // Fixed paths before /{id}, which would otherwise take "count" and "entities" for ids.
+    r.get(PREFIX + "/count", this::count);
+    r.get(PREFIX + "/entities", this::entities);
     r.get(PREFIX + "/{id}", this::get);
     r.put(PREFIX + "/{id}", this::update);
     r.delete(PREFIX + "/{id}", this::delete);
     r.get(PREFIX + "/{id}/history", this::history);
+    r.get(PREFIX + "/{id}/versions", this::versions);
     r.get(EVENTS + "/{id}", this::event);
+  }
+
+  /**
+   * {@code {"key_id","role","tenant","user_id"}}: what the calling key is (role {@code admin} or
+   * {@code tenant}; a tenant key's tenant and, when narrowed, its user). Never the secret.
+   */
+  private void whoami(Context ctx) {
+    ObjectNode n = Json.object();
+    switch (auth.any(ctx)) {
+      case Principal.Admin a -> {
+        n.put("key_id", a.keyId());
+        n.put("role", "admin");
+        n.putNull("tenant");
+        n.putNull("user_id");
+      }
+      case Principal.Tenant t -> {
+        auth.memory(t); // a key of a tenant purged a moment ago is no longer valid: 401
+        n.put("key_id", t.keyId());
+        n.put("role", "tenant");
+        n.put("tenant", t.tenant().value());
+        n.put("user_id", t.user());
+      }
+    }
+    Json.ok(ctx, n);
   }
 
   private void add(Context ctx) {
@@ -198,7 +249,9 @@ final class NativeRoutes {
             Requests.flag(in.includeTenantWide()),
             Requests.flag(in.all()),
             Requests.filter(in.filters()));
-    sel = Requests.view(sel, "as_of", in.asOf(), in.includeExpired());
+    sel =
+        Requests.view(sel, "as_of", in.asOf(), in.includeExpired())
+            .includingClosed(Requests.flag(in.includeClosed()));
     Search search =
         new Search(
             sel,
@@ -215,33 +268,10 @@ final class NativeRoutes {
 
   private void list(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    Map<String, List<String>> params = ctx.queryParamMap();
-    for (Map.Entry<String, List<String>> e : params.entrySet()) {
-      if (!LIST_PARAMS.contains(e.getKey())) {
-        throw new InvalidRequestException(
-            clip(e.getKey()),
-            "unknown query parameter '"
-                + clip(e.getKey())
-                + "'; allowed: "
-                + LIST_PARAMS.stream().sorted().toList());
-      }
-      if (e.getValue().size() > 1) {
-        throw new InvalidRequestException(
-            e.getKey(), "query parameter '" + e.getKey() + "' is given more than once");
-      }
-    }
-    Function<String, String> q = ctx::queryParam;
-    Scope requested = Scope.of(q.apply("user_id"), q.apply("agent_id"), q.apply("run_id"));
-    String filters = q.apply("filters");
-    FilterExpr filter = filters == null ? new FilterExpr.All() : FilterParser.parse(filters);
-    Selection sel =
-        Requests.selection(
-            p, requested, bool(ctx, "include_tenant_wide"), bool(ctx, "all"), filter);
-    sel =
-        sel.asOf(Requests.dateOrInstant("as_of", q.apply("as_of")))
-            .includingExpired(bool(ctx, "include_expired"));
+    checkParams(ctx, LIST_PARAMS);
+    Selection sel = selection(ctx, p);
     int size = intParam(ctx, "page_size", DEFAULT_PAGE_SIZE);
-    String cursor = Requests.cursor("cursor", q.apply("cursor"));
+    String cursor = Requests.cursor("cursor", ctx.queryParam("cursor"));
     Page<Memory> page = auth.memory(p).getAll(sel, new PageRequest(cursor, size));
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
@@ -250,11 +280,101 @@ final class NativeRoutes {
     Json.ok(ctx, root);
   }
 
+  /**
+   * {@code {"count": N}}: how many memories the list with the same parameters would page through.
+   */
+  private void count(Context ctx) {
+    Principal.Tenant p = auth.tenant(ctx);
+    checkParams(ctx, SELECTION_PARAMS);
+    long n = auth.memory(p).count(selection(ctx, p));
+    ObjectNode root = Json.object();
+    root.put("count", n);
+    Json.ok(ctx, root);
+  }
+
+  /**
+   * One page of the users, agents or runs ({@code type}) with how many memories each holds: the
+   * whole tenant (a narrowed key: its user) or the given scope, narrowed by {@code filters}.
+   */
+  private void entities(Context ctx) {
+    Principal.Tenant p = auth.tenant(ctx);
+    checkParams(ctx, ENTITY_PARAMS);
+    String typeParam = ctx.queryParam("type");
+    EntityType type = EntityType.parse("type", Requests.required("type", typeParam));
+    Function<String, String> q = ctx::queryParam;
+    Scope requested = Scope.of(q.apply("user_id"), q.apply("agent_id"), q.apply("run_id"));
+    Selection sel;
+    if (p.narrowed()) {
+      sel = Selection.in(p.writeScope(requested));
+    } else if (requested.isTenantWide()) {
+      sel = Selection.everywhere();
+    } else {
+      sel = Selection.in(requested);
+    }
+    String filters = q.apply("filters");
+    sel =
+        sel.filter(filters == null ? new FilterExpr.All() : FilterParser.parse(filters))
+            .asOf(Requests.dateOrInstant("as_of", q.apply("as_of")))
+            .includingExpired(bool(ctx, "include_expired"))
+            .includingClosed(bool(ctx, "include_closed"));
+    int size = intParam(ctx, "page_size", DEFAULT_PAGE_SIZE);
+    Page<EntityCount> page =
+        auth.memory(p).entities(type, sel, new PageRequest(q.apply("cursor"), size));
+    ObjectNode root = Json.object();
+    ArrayNode results = root.putArray("results");
+    for (EntityCount e : page.items()) {
+      ObjectNode n = results.addObject();
+      n.put("type", e.type().wireName());
+      n.put("id", e.id());
+      n.put("memories", e.memories());
+    }
+    root.put("next_cursor", page.nextCursor());
+    Json.ok(ctx, root);
+  }
+
+  /** Refuses unknown and repeated query parameters, naming them. */
+  private static void checkParams(Context ctx, Set<String> allowed) {
+    for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
+      if (!allowed.contains(e.getKey())) {
+        throw new InvalidRequestException(
+            clip(e.getKey()),
+            "unknown query parameter '"
+                + clip(e.getKey())
+                + "'; allowed: "
+                + allowed.stream().sorted().toList());
+      }
+      if (e.getValue().size() > 1) {
+        throw new InvalidRequestException(
+            e.getKey(), "query parameter '" + e.getKey() + "' is given more than once");
+      }
+    }
+  }
+
+  /** The selection a list or count asks for, with the key's limits applied. */
+  private static Selection selection(Context ctx, Principal.Tenant p) {
+    Function<String, String> q = ctx::queryParam;
+    Scope requested = Scope.of(q.apply("user_id"), q.apply("agent_id"), q.apply("run_id"));
+    String filters = q.apply("filters");
+    FilterExpr filter = filters == null ? new FilterExpr.All() : FilterParser.parse(filters);
+    Selection sel =
+        Requests.selection(
+            p, requested, bool(ctx, "include_tenant_wide"), bool(ctx, "all"), filter);
+    return sel.asOf(Requests.dateOrInstant("as_of", q.apply("as_of")))
+        .includingExpired(bool(ctx, "include_expired"))
+        .includingClosed(bool(ctx, "include_closed"));
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
+  }
+
   private void get(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("id");
     Memory m = auth.memory(p).get(id, p.readById()).orElseThrow(() -> notFound(id));
-    Json.ok(ctx, WireJson.memory(m));
+    Json.ok(ctx, Shapes.memoryDetail(m));
   }
 
   private void update(Context ctx) {
@@ -320,6 +440,17 @@ final class NativeRoutes {
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
     entries.forEach(h -> results.add(WireJson.history(h)));
+    Json.ok(ctx, root);
+  }
+
+  /** {@code {"results":[memory...]}}: the closed earlier versions of a memory, oldest first. */
+  private void versions(Context ctx) {
+    Principal.Tenant p = auth.tenant(ctx);
+    String id = ctx.pathParam("id");
+    List<Memory> versions = auth.memory(p).versions(id, p.readById());
+    ObjectNode root = Json.object();
+    ArrayNode results = root.putArray("results");
+    versions.forEach(m -> results.add(WireJson.memory(m)));
     Json.ok(ctx, root);
   }
 

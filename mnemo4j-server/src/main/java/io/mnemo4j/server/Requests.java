@@ -98,6 +98,8 @@ final class Requests {
    * @param mode hybrid|dense|text (default hybrid)
    * @param asOf ISO-8601 date or date-time: search the memory as it was then
    * @param includeExpired also find memories past their expiry (default false)
+   * @param includeClosed also find closed versions: contradicted facts, texts replaced by an update
+   *     (default false)
    */
   record SearchIn(
       @Nullable String query,
@@ -111,7 +113,8 @@ final class Requests {
       @Nullable Double threshold,
       @Nullable String mode,
       @Nullable String asOf,
-      @Nullable Boolean includeExpired) {}
+      @Nullable Boolean includeExpired,
+      @Nullable Boolean includeClosed) {}
 
   /**
    * {@code PUT /v1/mem/{id}}. @param text new text (default: unchanged) @param metadata new

@@ -62,6 +62,7 @@ class IsolationTest {
     s.put("/v1/mem/" + idB, keyA, "{\"text\":\"hijacked\"}").error(404, "not_found");
     s.delete("/v1/mem/" + idB, keyA).error(404, "not_found");
     s.get("/v1/mem/" + idB + "/history", keyA).error(404, "not_found");
+    s.get("/v1/mem/" + idB + "/versions", keyA).error(404, "not_found");
     s.get("/v1/memories/" + idB + "/", keyA).error(404, "not_found");
     s.put("/v1/memories/" + idB + "/", keyA, "{\"text\":\"hijacked\"}").error(404, "not_found");
     s.delete("/v1/memories/" + idB + "/", keyA).error(404, "not_found");
@@ -126,6 +127,18 @@ class IsolationTest {
         .containsExactly(idA);
     assertThat(s.get("/v1/entities/", keyA).ok().j().get("results").get(0).get("owner").asText())
         .isEqualTo("tenant-a");
+    assertThat(s.get("/v1/mem/entities?type=user", keyA).ok().j().get("results"))
+        .hasSize(1)
+        .first()
+        .satisfies(e -> assertThat(e.get("memories").asLong()).isEqualTo(1));
+    assertThat(s.get("/v1/mem/count?all=true", keyA).ok().j().get("count").asLong()).isEqualTo(1);
+    assertThat(
+            s.get("/v1/mem/count?all=true&include_closed=true&include_expired=true", keyA)
+                .ok()
+                .j()
+                .get("count")
+                .asLong())
+        .isEqualTo(1);
   }
 
   @Test
@@ -213,6 +226,24 @@ class IsolationTest {
         .containsExactly(aliceId);
     assertThat(s.get("/v1/entities/", alice).ok().j().get("results").findValuesAsText("name"))
         .containsExactly("alice");
+
+    // the console's routes: counts, entities and versions hold to the same rules
+    s.get("/v1/mem/" + bobId + "/versions", alice).error(404, "not_found");
+    s.get("/v1/mem/count?user_id=bob", alice).error(403, "forbidden");
+    s.get("/v1/mem/count?all=true", alice).error(403, "forbidden");
+    s.get("/v1/mem/entities?type=user&user_id=bob", alice).error(403, "forbidden");
+    assertThat(s.get("/v1/mem/count", alice).ok().j().get("count").asLong()).isEqualTo(1);
+    assertThat(
+            s.get("/v1/mem/entities?type=user", alice)
+                .ok()
+                .j()
+                .get("results")
+                .findValuesAsText("id"))
+        .containsExactly("alice");
+    assertThat(
+            s.get("/v1/mem/entities?type=user", k).ok().j().get("results").findValuesAsText("id"))
+        .containsExactly("alice", "bob");
+    assertThat(s.get("/v1/whoami", alice).ok().j().get("user_id").asText()).isEqualTo("alice");
 
     // delete-all: another user or everything is forbidden
     s.post("/v1/mem/delete-all", alice, "{\"user_id\":\"bob\"}").error(403, "forbidden");

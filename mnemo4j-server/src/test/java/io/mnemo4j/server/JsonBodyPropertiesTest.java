@@ -19,9 +19,9 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Arbitrary JSON bodies sent to the add, search and list routes (native and Mem0) of a real server
- * over HTTP get a 2xx or a 4xx JSON error, never a 500. Bounded tries; jqwik prints the seed of a
- * failing run.
+ * Arbitrary JSON bodies sent to the add, search and list routes (native and Mem0) of a real server,
+ * and as the filter of the list, count and entities routes, over HTTP get a 2xx or a 4xx JSON
+ * error, never a 500. Bounded tries; jqwik prints the seed of a failing run.
  */
 class JsonBodyPropertiesTest {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -73,6 +73,7 @@ class JsonBodyPropertiesTest {
           "async_mode",
           "as_of",
           "include_expired",
+          "include_closed",
           "custom_instructions",
           "includes",
           "excludes",
@@ -93,6 +94,8 @@ class JsonBodyPropertiesTest {
           "/v2/memories/search/",
           "/v1/mem/delete-all",
           "LIST",
+          "COUNT",
+          "ENTITIES",
           "BATCH");
 
   private static TestServer server;
@@ -119,6 +122,16 @@ class JsonBodyPropertiesTest {
         switch (route) {
           case "LIST" ->
               server.get("/v1/mem?filters=" + URLEncoder.encode(body, StandardCharsets.UTF_8), key);
+          case "COUNT" ->
+              server.get(
+                  "/v1/mem/count?all=true&filters="
+                      + URLEncoder.encode(body, StandardCharsets.UTF_8),
+                  key);
+          case "ENTITIES" ->
+              server.get(
+                  "/v1/mem/entities?type=user&filters="
+                      + URLEncoder.encode(body, StandardCharsets.UTF_8),
+                  key);
           case "BATCH" -> server.put("/v1/batch/", key, body);
           default -> server.post(route, key, body);
         };

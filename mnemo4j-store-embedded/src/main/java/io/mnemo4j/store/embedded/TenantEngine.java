@@ -1,6 +1,8 @@
 package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Page;
@@ -678,6 +680,22 @@ final class TenantEngine {
           IndexSearcher searcher = searchers.acquire();
           try {
             return (long) searcher.count(q);
+          } finally {
+            searchers.release(searcher);
+          }
+        });
+  }
+
+  Page<EntityCount> countByEntity(
+      EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    Query q = FilterCompiler.compile(scope, filter);
+    return run(
+        "countByEntity",
+        () -> {
+          refresh();
+          IndexSearcher searcher = searchers.acquire();
+          try {
+            return EntityCounts.page(searcher, q, type, page.cursor(), page.size());
           } finally {
             searchers.release(searcher);
           }

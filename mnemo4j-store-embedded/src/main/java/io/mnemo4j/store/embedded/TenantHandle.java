@@ -1,6 +1,8 @@
 package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
@@ -75,6 +77,12 @@ final class TenantHandle implements TenantStore {
   @Override
   public long count(ScopeFilter scope, FilterExpr filter) {
     return open().count(scope, filter);
+  }
+
+  @Override
+  public Page<EntityCount> countByEntity(
+      EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    return open().countByEntity(type, scope, filter, page);
   }
 
   @Override

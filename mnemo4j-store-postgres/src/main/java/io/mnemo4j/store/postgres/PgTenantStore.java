@@ -2,6 +2,8 @@ package io.mnemo4j.store.postgres;
 
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Page;
@@ -494,6 +496,63 @@ final class PgTenantStore implements TenantStore {
             }
           }
         });
+  }
+
+  @Override
+  public Page<EntityCount> countByEntity(
+      EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    String column =
+        switch (type) {
+          case USER -> "user_id";
+          case AGENT -> "agent_id";
+          case RUN -> "run_id";
+        };
+    String cursor = page.cursor();
+    Sql where = filters.compile(scope, filter);
+    if (where.isFalse()) {
+      ensureOpen();
+      return new Page<>(List.of(), null);
+    }
+    // COLLATE "C" orders by UTF-8 bytes, which is code point order: the contract's order, whatever
+    // the database's collation.
+    List<EntityCount> rows =
+        read(
+            "countByEntity",
+            c -> {
+              List<EntityCount> out = new ArrayList<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT "
+                          + column
+                          + ", count(*) FROM "
+                          + sql.memories
+                          + " WHERE "
+                          + where.text()
+                          + " AND "
+                          + column
+                          + " IS NOT NULL"
+                          + (cursor == null ? "" : " AND " + column + " COLLATE \"C\" > ?")
+                          + " GROUP BY "
+                          + column
+                          + " ORDER BY "
+                          + column
+                          + " COLLATE \"C\" LIMIT ?")) {
+                int i = where.bind(ps, 1);
+                if (cursor != null) {
+                  ps.setString(i++, cursor);
+                }
+                ps.setInt(i, page.size() + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(new EntityCount(type, rs.getString(1), rs.getLong(2)));
+                  }
+                }
+              }
+              return out;
+            });
+    boolean more = rows.size() > page.size();
+    List<EntityCount> items = more ? rows.subList(0, page.size()) : rows;
+    return new Page<>(items, more ? items.getLast().id() : null);
   }
 
   /**
