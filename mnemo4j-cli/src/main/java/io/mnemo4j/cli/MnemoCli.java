@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
       EvalCommand.class,
       DemoCommand.class,
       ServeCommand.class,
+      McpCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MnemoCli implements Runnable {

@@ -39,7 +39,7 @@ public final class StdioServer {
         new StdioServerTransportProvider(
             ServerInfo.jsonMapper(), new EndAware(Objects.requireNonNull(in, "in"), ended), out);
     McpSyncServer server =
-        McpServer.sync(transport)
+        McpServer.sync(new SerializedSends(transport))
             .serverInfo(ServerInfo.NAME, ServerInfo.VERSION)
             .instructions(ServerInfo.INSTRUCTIONS)
             .capabilities(ServerInfo.capabilities())

@@ -99,6 +99,7 @@ class StdioTransportTest {
               JavaClients.call(client, "search_memories", obj("query", "seat", "limit", "many")),
               "invalid_request");
       assertThat(bad.get("field").asText()).isEqualTo("limit");
+      assertThat(client.ping()).isNotNull();
 
       JsonNode found =
           answer(
