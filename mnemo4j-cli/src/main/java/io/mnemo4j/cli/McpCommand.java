@@ -1,6 +1,8 @@
 package io.mnemo4j.cli;
 
 import io.mnemo4j.Mnemo;
+import io.mnemo4j.Scope;
+import io.mnemo4j.Selection;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.mcp.Caller;
 import io.mnemo4j.mcp.MemoryTools;
@@ -51,6 +53,9 @@ final class McpCommand extends CliCommand {
     try (Mnemo mnemo = cli().openMnemo()) {
       TenantMemory memory = MnemoCli.tenant(mnemo, tenant);
       Caller caller = Caller.local(memory, user, agent, "stdio");
+      // Open the tenant's store now: if another process holds it (the embedded store admits one),
+      // fail at start with the reason instead of answering every tool call with an error.
+      memory.count(Selection.in(Scope.tenantWide()));
       // Load the embedding model while the client initializes, not on its first call.
       Thread.ofVirtual().name("mnemo-mcp-warmup").start(() -> warmUp(mnemo.embedder()));
       StdioServer.serve(MemoryTools.create(), caller, cli().in(), protocol);

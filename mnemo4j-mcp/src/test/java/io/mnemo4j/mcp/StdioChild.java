@@ -11,6 +11,7 @@ import java.nio.file.Path;
 public final class StdioChild {
   private StdioChild() {}
 
+  /** Serves until the parent closes stdin. */
   public static void main(String[] args) throws InterruptedException {
     PrintStream protocol = System.out;
     System.setOut(System.err); // stdout carries JSON-RPC only
