@@ -9,6 +9,8 @@ import io.mnemo4j.mcp.MemoryTools;
 import io.mnemo4j.mcp.StdioServer;
 import io.mnemo4j.spi.Embedder;
 import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +47,11 @@ final class McpCommand extends CliCommand {
   @Nullable String agent;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     PrintStream protocol = out();
     PrintStream previous = System.out;
+    // Set once the stores are closed, so a shutdown hook knows when the process may end.
+    CountDownLatch closed = new CountDownLatch(1);
     // Anything a library might print must not corrupt the protocol stream.
     System.setOut(cli().err());
     try (Mnemo mnemo = cli().openMnemo()) {
@@ -58,11 +62,40 @@ final class McpCommand extends CliCommand {
       memory.count(Selection.in(Scope.tenantWide()));
       // Load the embedding model while the client initializes, not on its first call.
       Thread.ofVirtual().name("mnemo-mcp-warmup").start(() -> warmUp(mnemo.embedder()));
-      StdioServer.serve(MemoryTools.create(), caller, cli().in(), protocol);
+      // A client that ends the server with a signal instead of closing stdin: stop serving and
+      // close the stores on this thread, as after the end of input.
+      Thread serving = Thread.currentThread();
+      Thread hook = new Thread(() -> stop(serving, closed), "mnemo-mcp-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        StdioServer.serve(MemoryTools.create(), caller, cli().in(), protocol);
+      } catch (InterruptedException stopped) {
+        LOG.info("stopping: interrupted");
+      } finally {
+        removeHook(hook);
+      }
     } finally {
+      closed.countDown();
       System.setOut(previous);
     }
     return MnemoCli.OK;
+  }
+
+  private static void stop(Thread serving, CountDownLatch closed) {
+    serving.interrupt();
+    try {
+      closed.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running and waits for the stores to close
+    }
   }
 
   private static void warmUp(Embedder embedder) {
