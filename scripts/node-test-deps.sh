@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Node.js packages the tests drive: the official MCP TypeScript SDK client
 # (@modelcontextprotocol/sdk, pinned by mnemo4j-mcp/src/test/node/package-lock.json), used by the MCP tests of
-# mnemo4j-mcp, mnemo4j-server and mnemo4j-cli. Needs Node.js 18+ and npm: installed with apt-get when missing and
-# running as root. Idempotent: `npm ci` runs only when node_modules is missing or older than the lock file.
+# mnemo4j-mcp, mnemo4j-server and mnemo4j-cli. Needs Node.js 20+ (the SDK's HTTP server dependency requires it) and
+# npm: installed with apt-get when missing and running as root. Idempotent: `npm ci` runs only when node_modules is missing or older than the lock file.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 DIR=mnemo4j-mcp/src/test/node
@@ -13,13 +13,13 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
   else
-    echo "error: the MCP client tests need Node.js 18+ and npm (e.g. apt-get install nodejs npm)" >&2
+    echo "error: the MCP client tests need Node.js 20+ and npm (e.g. apt-get install nodejs npm)" >&2
     exit 1
   fi
 fi
 major="$(node -p 'process.versions.node.split(".")[0]')"
-if [ "$major" -lt 18 ]; then
-  echo "error: the MCP client tests need Node.js 18 or newer; found $(node --version)" >&2
+if [ "$major" -lt 20 ]; then
+  echo "error: the MCP client tests need Node.js 20 or newer; found $(node --version)" >&2
   exit 1
 fi
 
