@@ -2,7 +2,8 @@
 # Installs the Node.js packages the tests drive: the official MCP TypeScript SDK client
 # (@modelcontextprotocol/sdk, pinned by mnemo4j-mcp/src/test/node/package-lock.json), used by the MCP tests of
 # mnemo4j-mcp, mnemo4j-server and mnemo4j-cli. Needs Node.js 20+ (the SDK's HTTP server dependency requires it) and
-# npm: installed with apt-get when missing and running as root. Idempotent: `npm ci` runs only when node_modules is missing or older than the lock file.
+# npm: installed with apt-get when missing and running as root. Idempotent: `npm ci` runs only when node_modules is
+# missing or older than the lock file.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 DIR=mnemo4j-mcp/src/test/node
