@@ -39,7 +39,7 @@ final class Args {
       String name = it.next();
       if (!known.contains(name)) {
         throw new InvalidRequestException(
-            name,
+            clip(name),
             "unknown argument '"
                 + clip(name)
                 + "'; "

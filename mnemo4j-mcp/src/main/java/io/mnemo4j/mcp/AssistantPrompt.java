@@ -41,7 +41,7 @@ final class AssistantPrompt {
     return McpSchema.GetPromptResult.builder(
             List.of(
                 McpSchema.PromptMessage.builder(
-                        McpSchema.Role.USER, new McpSchema.TextContent(TEXT.strip()))
+                        McpSchema.Role.USER, McpSchema.TextContent.builder(TEXT.strip()).build())
                     .build()))
         .description("How to use the memory tools")
         .build();

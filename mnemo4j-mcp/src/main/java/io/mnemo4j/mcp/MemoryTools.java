@@ -558,7 +558,7 @@ public final class MemoryTools {
 
   private static McpSchema.CallToolResult success(JsonNode answer) {
     return McpSchema.CallToolResult.builder()
-        .content(List.of(new McpSchema.TextContent(json(answer))))
+        .content(List.of(McpSchema.TextContent.builder(json(answer)).build()))
         .structuredContent(Shapes.MAPPER.convertValue(answer, Map.class))
         .isError(false)
         .build();
@@ -571,7 +571,7 @@ public final class MemoryTools {
     err.put("message", p.message());
     err.put("field", p.field());
     return McpSchema.CallToolResult.builder()
-        .content(List.of(new McpSchema.TextContent(json(root))))
+        .content(List.of(McpSchema.TextContent.builder(json(root)).build()))
         .structuredContent(Shapes.MAPPER.convertValue(root, Map.class))
         .isError(true)
         .build();

@@ -8,7 +8,6 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.Selection;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,8 +151,7 @@ final class Selections {
   /** Whether any key anywhere in {@code node} is an entity id. */
   private static boolean mentionsEntity(JsonNode node) {
     if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         if (ENTITIES.contains(e.getKey()) || mentionsEntity(e.getValue())) {
           return true;
         }

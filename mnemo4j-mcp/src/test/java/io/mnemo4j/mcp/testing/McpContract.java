@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -86,8 +85,7 @@ public final class McpContract {
 
   private static Map<String, String> types(JsonNode properties) {
     Map<String, String> out = new java.util.TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : properties.properties()) {
       JsonNode v = e.getValue();
       out.put(e.getKey(), v.isTextual() ? v.asText() : v.path("type").asText());
     }
