@@ -11,13 +11,18 @@ import io.mnemo4j.mcp.testing.McpContract;
 import io.mnemo4j.mcp.testing.NodeClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,6 +149,46 @@ class McpCommandTest {
     } finally {
       Files.deleteIfExists(config);
     }
+  }
+
+  /**
+   * Standard output is the protocol channel: with the real embedder loaded (native code included),
+   * every line the client reads is a JSON-RPC message, and closing stdin ends the process cleanly.
+   */
+  @Test
+  void mcpCommand_stdoutCarriesOnlyJsonRpc_andEndOfInputExitsZero() throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(JavaClients.javaBinary());
+    command.addAll(mnemo("--data-dir", dataDir.toString(), "mcp", "--tenant", "acme"));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> lines = new ArrayList<>();
+    try (OutputStream in = p.getOutputStream();
+        BufferedReader out =
+            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      in.write(
+          ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                  + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}\n"
+                  + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                  + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                  + "\"search_memories\",\"arguments\":{\"query\":\"which CRM do we use?\"}}}\n")
+              .getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      lines.add(out.readLine());
+      lines.add(out.readLine());
+      in.close();
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        lines.add(line);
+      }
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(lines).hasSize(2);
+    for (String line : lines) {
+      assertThat(McpContract.JSON.readTree(line).get("jsonrpc").asText()).as(line).isEqualTo("2.0");
+    }
+    JsonNode search = McpContract.JSON.readTree(lines.get(1));
+    assertThat(answer(search.get("result"), false).get("results").findValuesAsText("memory"))
+        .containsExactly("Our CRM is called Atlas");
   }
 
   @Test

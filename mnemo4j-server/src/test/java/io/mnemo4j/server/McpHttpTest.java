@@ -253,6 +253,54 @@ class McpHttpTest {
   }
 
   @Test
+  void javaClient_narrowedKey_staysInsideItsUser() {
+    String bobsId =
+        s.post("/v1/mem/add", acme, "{\"user_id\":\"bob\",\"text\":\"Bob's salary is 90k\"}")
+            .ok()
+            .j()
+            .get("results")
+            .get(0)
+            .get("id")
+            .asText();
+    McpSyncClient client = JavaClients.http(s.base(), "Token " + s.userKey("acme", "alice"));
+    try {
+      client.initialize();
+      JsonNode added =
+          answer(
+              JavaClients.call(
+                  client, "add_memory", obj("text", "Alice's salary is private", "run_id", "r1")),
+              false);
+      String id = added.get("results").get(0).get("id").asText();
+      assertThat(s.mnemo.existingTenant("acme").get(id).orElseThrow().scope())
+          .isEqualTo(new Scope("alice", null, "r1"));
+      assertThat(
+              toolError(
+                      JavaClients.call(client, "delete_entities", obj("user_id", "bob")),
+                      "forbidden")
+                  .get("field")
+                  .asText())
+          .isEqualTo("user_id");
+      toolError(
+          JavaClients.call(client, "update_memory", obj("memory_id", bobsId, "text", "0")),
+          "not_found");
+      JsonNode found =
+          answer(
+              JavaClients.call(client, "search_memories", obj("query", "salary", "limit", 50)),
+              false);
+      assertThat(found.get("results").findValuesAsText("memory"))
+          .contains("Alice's salary is private")
+          .doesNotContain("Bob's salary is 90k");
+      JsonNode entities = answer(JavaClients.call(client, "list_entities", obj()), false);
+      assertThat(entities.get("results").findValuesAsText("name"))
+          .containsExactlyInAnyOrder("alice", "r1");
+    } finally {
+      client.closeGracefully();
+    }
+    assertThat(s.get("/v1/mem/" + bobsId, acme).ok().j().get("memory").asText())
+        .isEqualTo("Bob's salary is 90k");
+  }
+
+  @Test
   void httpRules_matchTheRestApi() {
     String init =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
