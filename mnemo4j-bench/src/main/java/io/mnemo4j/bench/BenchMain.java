@@ -13,10 +13,10 @@ import java.util.stream.Stream;
 
 /**
  * End-to-end benchmarks of Mnemo4j: {@code ingest}, {@code search} and {@code open} on the embedded
- * store, {@code stores}, the embedded store against PostgreSQL on the same data, and {@code
- * integrations}, the LangChain4j and Spring AI integrations against a direct search. Each prints a
- * human summary; with {@code --json} the summary goes to stderr and stdout gets one JSON object.
- * See BENCHMARKS.md.
+ * store, {@code stores}, the embedded store against PostgreSQL on the same data, {@code
+ * integrations}, the LangChain4j and Spring AI integrations against a direct search, and {@code
+ * mcp}, the MCP tools' search round trip over HTTP and stdio. Each prints a human summary; with
+ * {@code --json} the summary goes to stderr and stdout gets one JSON object. See BENCHMARKS.md.
  */
 public final class BenchMain {
   private static final String USAGE =
@@ -37,6 +37,9 @@ public final class BenchMain {
                 [--pg-db mnemo_bench_stores] [--pg-analyze true] [--pre-analyze 20] [--keep]
                 embedded store vs PostgreSQL on the same data in one run: bulk write, dense search + recall@k vs
                 exact, hybrid search, cold tenant open, add throughput (creates and drops database --pg-db)
+        mcp     [--memories 2000] [--queries 500] [--warmup 100] [--limit 10]
+                round trip of the MCP tool search_memories (official Java SDK client) over Streamable HTTP and
+                over stdio, next to TenantMemory.search and MemoryTools.call in-process
 
         integrations [--memories 2000] [--queries 500] [--warmup 100] [--starts 5]
                 LangChain4j retriever and Spring AI advisor vs a direct TenantMemory.search (side by side),
@@ -99,6 +102,11 @@ public final class BenchMain {
           IntegrationsBench.Config c = IntegrationsBench.Config.from(a);
           a.requireAllKnown();
           report = IntegrationsBench.run(common, c);
+        }
+        case "mcp" -> {
+          McpBench.Config c = McpBench.Config.from(a);
+          a.requireAllKnown();
+          report = McpBench.run(common, c);
         }
         case "stores" -> {
           StoresBench.Config c = StoresBench.Config.from(a);

@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       ServeCommand.class,
       AdminCommand.class,
+      McpCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MnemoCli implements Runnable {

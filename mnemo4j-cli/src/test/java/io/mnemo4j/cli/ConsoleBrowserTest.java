@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * admin, purge, errors, keyboard, phone width, a tenant of 100,000 memories). Screenshots of each
  * view land in {@code target/console-screenshots}.
  *
- * <p>Chromium, Node.js and playwright-core are installed by {@code scripts/browser.sh}, which
+ * <p>Chromium, Node.js and playwright-core are installed by {@code scripts/test-clients.sh}, which
  * {@code ./run-tests} runs first; without them this test fails saying so.
  */
 class ConsoleBrowserTest {
@@ -143,7 +143,7 @@ class ConsoleBrowserTest {
     Path playwright = E2E.resolve("node_modules/playwright-core/package.json");
     if (!Files.isExecutable(CHROMIUM) || !Files.exists(playwright)) {
       fail(
-          "the console's browser tests need %s and playwright-core in %s; run scripts/browser.sh"
+          "the console's browser tests need %s and playwright-core in %s; run scripts/test-clients.sh"
               + " (./run-tests does)",
           CHROMIUM, E2E.resolve("node_modules"));
     }
@@ -264,7 +264,8 @@ class ConsoleBrowserTest {
         p = pb.start();
       } catch (IOException e) {
         throw new AssertionError(
-            "could not start " + pb.command() + " (is Node.js installed? scripts/browser.sh)", e);
+            "could not start " + pb.command() + " (is Node.js installed? scripts/test-clients.sh)",
+            e);
       }
       Pump pump = Pump.of(p.getInputStream(), "node");
       if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {

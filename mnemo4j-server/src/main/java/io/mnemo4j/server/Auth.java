@@ -7,6 +7,7 @@ import io.mnemo4j.TenantMemory;
 import io.mnemo4j.spi.ApiKey;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns {@code Authorization: Token <key>} or {@code Bearer <key>} into a {@link Principal}. The
@@ -21,7 +22,19 @@ final class Auth {
 
   /** The principal of any valid key; 401 otherwise. */
   Principal any(Context ctx) {
-    String header = ctx.header("Authorization");
+    Principal p = principal(ctx.header("Authorization"));
+    ctx.attribute(ServerMetrics.KEY, p.keyId());
+    if (p instanceof Principal.Tenant t) {
+      ctx.attribute(ServerMetrics.TENANT, t.tenant().value());
+    }
+    return p;
+  }
+
+  /**
+   * The principal of an {@code Authorization} header value ({@code Token <key>} or {@code Bearer
+   * <key>}); 401 for a missing, malformed or unknown key.
+   */
+  Principal principal(@Nullable String header) {
     if (header == null || header.isBlank()) {
       throw ApiException.unauthorized(
           "missing API key; send 'Authorization: Token <key>' or 'Bearer <key>'");
@@ -39,11 +52,9 @@ final class Auth {
       throw ApiException.unauthorized("invalid API key");
     }
     ApiKey k = key.get();
-    ctx.attribute(ServerMetrics.KEY, k.id());
     if (k.isAdmin()) {
       return new Principal.Admin(k.id());
     }
-    ctx.attribute(ServerMetrics.TENANT, k.tenant().value());
     return new Principal.Tenant(k.id(), k.tenant(), k.userId());
   }
 

@@ -46,6 +46,21 @@ final class ErrorMapper {
   /** Maps {@code e} to its problem (and logs unexpected failures). */
   static Problem problem(Exception e, Context ctx) {
     return switch (e) {
+      case HttpResponseException hre -> fromJavalin(hre, ctx);
+      case JacksonException je -> {
+        InvalidRequestException ire = Json.translate(je);
+        yield new Problem(400, "invalid_request", ire.getMessage(), ire.field());
+      }
+      default -> problem(e, ctx.method().name(), route(ctx));
+    };
+  }
+
+  /**
+   * Maps {@code e}, raised by a request to {@code method route}, to its problem (and logs
+   * unexpected failures); also for requests served beside Javalin's router (the MCP endpoint).
+   */
+  static Problem problem(Exception e, String method, String route) {
+    return switch (e) {
       case InvalidRequestException ire ->
           new Problem(400, "invalid_request", ire.getMessage(), ire.field());
       case ApiException api -> new Problem(api.status(), api.code(), api.getMessage(), api.field());
@@ -54,25 +69,19 @@ final class ErrorMapper {
           new Problem(409, "conflict", c.getMessage(), c.field().orElse(null));
       case OverloadedException o -> new Problem(429, "overloaded", o.getMessage(), null);
       case StoreUnavailableException su -> {
-        LOG.warn("store unavailable on {} {}: {}", ctx.method(), route(ctx), su.getMessage());
+        LOG.warn("store unavailable on {} {}: {}", method, route, su.getMessage());
         yield new Problem(503, "store_unavailable", "the store is unavailable; retry later", null);
       }
       case ModelException me -> {
-        LOG.warn("model failure on {} {}: {}", ctx.method(), route(ctx), me.getMessage());
+        LOG.warn("model failure on {} {}: {}", method, route, me.getMessage());
         yield me.retriable()
             ? new Problem(
                 503, "model_unavailable", "the embedding model is unavailable; retry later", null)
             : new Problem(502, "model_error", "the embedding model failed", null);
       }
-      case HttpResponseException hre -> fromJavalin(hre, ctx);
-      case JacksonException je -> {
-        InvalidRequestException ire = Json.translate(je);
-        yield new Problem(400, "invalid_request", ire.getMessage(), ire.field());
-      }
       default -> {
         String incident = UUID.randomUUID().toString();
-        LOG.error(
-            "internal error {} on {} {}", incident, ctx.method(), route(ctx), withoutMessages(e));
+        LOG.error("internal error {} on {} {}", incident, method, route, withoutMessages(e));
         yield new Problem(500, "internal_error", "internal error; incident " + incident, null);
       }
     };

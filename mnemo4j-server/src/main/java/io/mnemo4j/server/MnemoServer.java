@@ -5,12 +5,15 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.mnemo4j.ApiKeys;
 import io.mnemo4j.Mnemo;
+import io.mnemo4j.mcp.MemoryTools;
+import io.mnemo4j.mcp.StreamableHttpEndpoint;
 import io.mnemo4j.spi.Embedder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -21,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Mnemo4j HTTP server: native routes under {@code /v1/mem} and {@code /v1/events}, tenant
- * administration under {@code /v1/tenants}, Mem0 Platform-compatible routes, {@code /health},
+ * administration under {@code /v1/tenants}, Mem0 Platform-compatible routes, the MCP memory tools
+ * over Streamable HTTP at {@code /mcp} (tenant keys, as every memory route), {@code /health},
  * {@code /ready}, {@code /metrics}, {@code /openapi.json} and the web console at {@code /console}
  * (static files using only this API), on Javalin 7 (Jetty 12) with requests handled on virtual
  * threads. Thread-safe.
@@ -45,6 +49,7 @@ public final class MnemoServer implements AutoCloseable {
   record Route(String method, String path) {}
 
   private final Javalin app;
+  private final StreamableHttpEndpoint mcp;
   private final ServerMetrics metrics;
   private final Optional<ModelUsageMeter> meter;
   private final TenantDebugLogs debug;
@@ -55,11 +60,13 @@ public final class MnemoServer implements AutoCloseable {
 
   private MnemoServer(
       Javalin app,
+      StreamableHttpEndpoint mcp,
       ServerMetrics metrics,
       Optional<ModelUsageMeter> meter,
       TenantDebugLogs debug,
       List<Route> routes) {
     this.app = app;
+    this.mcp = mcp;
     this.metrics = metrics;
     this.meter = meter;
     this.debug = debug;
@@ -123,6 +130,9 @@ public final class MnemoServer implements AutoCloseable {
       TenantDebugLogs debug) {
     Auth auth = new Auth(mnemo);
     NativeRoutes natives = new NativeRoutes(auth, metrics);
+    StreamableHttpEndpoint mcp =
+        StreamableHttpEndpoint.create(
+            MemoryTools.create(metrics::toolCalled), (int) config.maxRequestBytes());
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     QueuedThreadPool pool = new QueuedThreadPool(32, 4);
     pool.setName("mnemo-http");
@@ -140,6 +150,14 @@ public final class MnemoServer implements AutoCloseable {
               cfg.http.defaultContentType = "application/json";
               cfg.router.ignoreTrailingSlashes = true;
               cfg.jetty.threadPool = pool;
+              // The MCP endpoint is a servlet (the SDK's transport); an exact mapping wins over
+              // Javalin's own "/*".
+              cfg.jetty.modifyServletContextHandler(
+                  h ->
+                      h.addServlet(
+                          new ServletHolder(
+                              new McpRoute(auth, mcp, metrics, config.maxRequestBytes())),
+                          McpRoute.PATH));
               cfg.jetty.modifyServer(
                   server -> {
                     server.insertHandler(new GracefulHandler());
@@ -173,9 +191,14 @@ public final class MnemoServer implements AutoCloseable {
               natives.register(cfg.routes);
               new Mem0Routes(auth, natives, metrics).register(cfg.routes);
             });
-    app.start();
+    try {
+      app.start();
+    } catch (RuntimeException | Error e) {
+      mcp.close();
+      throw e;
+    }
     LOG.info("Mnemo4j server listening on {}:{}", config.host(), app.port());
-    return new MnemoServer(app, metrics, meter, debug, List.copyOf(routes));
+    return new MnemoServer(app, mcp, metrics, meter, debug, List.copyOf(routes));
   }
 
   private static void generateAdminKeyIfNone(ServerConfig config, Mnemo mnemo) {
@@ -239,6 +262,7 @@ public final class MnemoServer implements AutoCloseable {
     try {
       app.stop();
     } finally {
+      mcp.close();
       meter.ifPresent(m -> m.unbind(metrics));
       metrics.close();
       debug.close();

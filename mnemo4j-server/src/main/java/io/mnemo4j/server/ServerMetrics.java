@@ -16,9 +16,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mnemo4j.EventType;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.llm.TokenUsage;
+import io.mnemo4j.mcp.ToolCall;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -110,9 +112,29 @@ final class ServerMetrics {
    * log line.
    */
   void request(Context ctx, float millis) {
-    String route = route(ctx);
-    String method = METHODS.contains(ctx.method().name()) ? ctx.method().name() : "OTHER";
-    int status = ctx.statusCode();
+    request(
+        ctx.method().name(),
+        route(ctx),
+        ctx.statusCode(),
+        millis,
+        ctx.attribute(TENANT),
+        ctx.attribute(KEY),
+        ctx.attribute(ERROR_CODE));
+  }
+
+  /**
+   * Records one finished request to {@code method route} (also one served beside Javalin's router,
+   * the MCP endpoint): latency histogram and access log line.
+   */
+  void request(
+      String methodName,
+      String route,
+      int status,
+      float millis,
+      @Nullable Object tenant,
+      @Nullable Object key,
+      @Nullable Object error) {
+    String method = METHODS.contains(methodName) ? methodName : "OTHER";
     Timer.builder("http.server.requests")
         .description("HTTP request latency by route template and status")
         .tag("method", method)
@@ -122,9 +144,6 @@ final class ServerMetrics {
         .register(registry)
         .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS);
     if (ACCESS.isInfoEnabled()) {
-      Object tenant = ctx.attribute(TENANT);
-      Object key = ctx.attribute(KEY);
-      Object error = ctx.attribute(ERROR_CODE);
       ACCESS.info(
           String.format(
               Locale.ROOT,
@@ -137,6 +156,28 @@ final class ServerMetrics {
               key == null ? "-" : key,
               error == null ? "" : " error=" + error));
     }
+  }
+
+  /**
+   * Counts one MCP tool call ({@code mnemo_mcp_tool_calls_seconds} by tool and outcome: {@code ok}
+   * or the error code), and its searches and add events like the REST routes' ones.
+   */
+  void toolCalled(ToolCall call) {
+    Timer.builder("mnemo.mcp.tool.calls")
+        .description("MCP tool calls by tool and outcome (ok or the tool error's code)")
+        .tag("tool", call.tool())
+        .tag("outcome", call.errorCode() == null ? "ok" : call.errorCode())
+        .register(registry)
+        .record(call.took());
+    if (call.errorCode() != null) {
+      return;
+    }
+    if (call.tool().equals("search_memories")) {
+      searched(call.tenant());
+    }
+    java.util.Map<EventType, Long> counts = new java.util.EnumMap<>(EventType.class);
+    call.events().forEach(e -> counts.merge(e, 1L, Long::sum));
+    counts.forEach((e, n) -> added(call.tenant(), e.name(), n.intValue()));
   }
 
   /** The route template that served {@code ctx}, or {@code unmatched}. */

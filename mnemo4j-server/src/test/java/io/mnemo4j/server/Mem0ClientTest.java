@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Mem0's official TypeScript client ({@code mem0ai}, pinned in {@code src/test/node/package.json}
- * and installed by {@code scripts/node-clients.sh}, which {@code ./run-tests} runs) against a real
+ * and installed by {@code scripts/test-clients.sh}, which {@code ./run-tests} runs) against a real
  * server on a random port: ping, add, search, getAll (pages and creation dates), get, update,
  * history, batch update, users (entities, paged), delete, the deprecated deleteUser, deleteUsers
  * and deleteAll, in the order an app calls them. The script ({@code mem0-client.mjs}) prints what
@@ -27,7 +27,7 @@ class Mem0ClientTest {
   @Test
   void officialTypeScriptClient_everyCall_worksAgainstTheServer() throws Exception {
     assertThat(NODE_DIR.resolve("node_modules/mem0ai/package.json"))
-        .as("mem0ai is installed: run scripts/node-clients.sh (./run-tests does)")
+        .as("mem0ai is installed: run scripts/test-clients.sh (./run-tests does)")
         .exists();
     try (TestServer s = new TestServer()) {
       String key = s.tenant("tsclient");
