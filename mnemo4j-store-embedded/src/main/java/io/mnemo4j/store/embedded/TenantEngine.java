@@ -66,7 +66,6 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -77,7 +76,7 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
@@ -794,18 +793,8 @@ final class TenantEngine {
           if (terms.isEmpty() || f instanceof MatchNoDocsQuery) {
             return List.of();
           }
-          BooleanQuery.Builder text = new BooleanQuery.Builder();
-          for (String term : terms) {
-            text.add(new TermQuery(new Term(IndexSchema.TEXT, term)), Occur.SHOULD);
-            if (IndexSchema.CONTEXT_BOOST > 0) {
-              text.add(
-                  new BoostQuery(
-                      new TermQuery(new Term(IndexSchema.CONTEXT, term)),
-                      IndexSchema.CONTEXT_BOOST),
-                  Occur.SHOULD);
-            }
-          }
-          BooleanQuery.Builder q = new BooleanQuery.Builder().add(text.build(), Occur.MUST);
+          BooleanQuery.Builder q =
+              new BooleanQuery.Builder().add(IndexSchema.textQuery(terms), Occur.MUST);
           if (!FilterCompiler.matchesAll(f)) {
             q.add(f, Occur.FILTER);
           }
@@ -813,14 +802,60 @@ final class TenantEngine {
           IndexSearcher searcher = searchers.acquire();
           try {
             int n = Math.min(k, searcher.getIndexReader().maxDoc());
-            if (n == 0) {
+            double max = IndexSchema.maxTextScore(searcher, terms);
+            if (n == 0 || max == 0) {
               return List.of();
             }
-            return scored(searcher, searcher.search(q.build(), n), s -> s);
+            return byScore(scored(searcher, searcher.search(q.build(), n), s -> ratio(s, max)));
           } finally {
             searchers.release(searcher);
           }
         });
+  }
+
+  List<ScoredId> textScores(String query, Collection<String> ids) {
+    List<String> terms = IndexSchema.queryTerms(query);
+    List<BytesRef> idTerms = new ArrayList<>(ids.size());
+    for (String id : new java.util.LinkedHashSet<>(ids)) {
+      if (IndexSchema.ID_PATTERN.matcher(id).matches()) {
+        idTerms.add(new BytesRef(id));
+      }
+    }
+    return run(
+        "textScores",
+        () -> {
+          if (terms.isEmpty() || idTerms.isEmpty()) {
+            return List.of();
+          }
+          Query q =
+              new BooleanQuery.Builder()
+                  .add(IndexSchema.textQuery(terms), Occur.MUST)
+                  .add(new TermInSetQuery(IndexSchema.ID, idTerms), Occur.FILTER)
+                  .build();
+          refresh();
+          IndexSearcher searcher = searchers.acquire();
+          try {
+            double max = IndexSchema.maxTextScore(searcher, terms);
+            if (max == 0) {
+              return List.of();
+            }
+            return scored(searcher, searcher.search(q, idTerms.size()), s -> ratio(s, max));
+          } finally {
+            searchers.release(searcher);
+          }
+        });
+  }
+
+  /** A raw full-text score over the query's maximum attainable one, kept within [0, 1]. */
+  private static double ratio(float raw, double max) {
+    return Math.max(0, Math.min(1, raw / max));
+  }
+
+  /** Best first, ties by id (Lucene breaks them by document number, which merges change). */
+  private static List<ScoredId> byScore(List<ScoredId> hits) {
+    List<ScoredId> out = new ArrayList<>(hits);
+    out.sort(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
+    return out;
   }
 
   /**
