@@ -31,8 +31,10 @@ import org.jspecify.annotations.Nullable;
  * every candidate that can reach the top is scored exactly: its cosine from its stored embedding,
  * its text score from the text ranker or, when that ranker's list was cut before it, from {@link
  * TenantStore#textScores}. Candidates are examined best bound first (a candidate missing from a
- * full list scores at most that list's last score there) and the walk stops when no unexamined
- * candidate can beat the last hit kept.
+ * full list scores at most that list's last score there), in windows of at least 20, and the walk
+ * stops when no unexamined candidate's bound reaches the last hit kept. Which memories make the
+ * list is thus approximate, as any candidate-based search is (the actor signal, known only once a
+ * memory is loaded, is left out of the bounds); the score of each hit is not.
  */
 final class HybridSearch {
   /** The longest query accepted, in characters. */
@@ -152,14 +154,16 @@ final class HybridSearch {
 
   /**
    * A memory nominated by a ranker: its cosine and text score when a ranker reported them (NaN when
-   * not), and the most it can score.
+   * not), the most its cosine can be (the cosine, or the dense list's floor), and the most it can
+   * score without the actor signal.
    */
-  record Candidate(String id, double cosine, double textScore, double bound) {}
+  record Candidate(String id, double cosine, double textScore, double cosineBound, double bound) {}
 
   /**
    * The union of both candidate lists, best bound first (ties by id). A memory missing from a list
    * that was cut at {@code depth} may still score up to that list's last score there; one missing
    * from a list that was not cut has no match in it (no vector of the model, or no query term).
+   * Bounds leave the actor signal out.
    */
   static List<Candidate> candidates(
       List<ScoredId> dense, List<ScoredId> text, int depth, Weights w) {
@@ -178,10 +182,14 @@ final class HybridSearch {
       double cos = e.getValue()[0];
       double txt = e.getValue()[1];
       // A cosine reported by an approximate index may differ from the exact one in the last
-      // digits; the bound is only an order of examination, the score is recomputed exactly.
-      double bound =
-          w.score(Double.isNaN(cos) ? denseFloor : cos, Double.isNaN(txt) ? textFloor : txt, true);
-      out.add(new Candidate(e.getKey(), cos, Double.isNaN(txt) && textFloor == 0 ? 0 : txt, bound));
+      // digits; the bound is only an order of examination, the score is recomputed exactly. The
+      // actor signal is left out of the bound: it is known only once the memory is loaded, and
+      // counting it for every candidate would load every candidate within its weight of the last
+      // hit (hundreds on a large tenant). The first window is wide for that reason.
+      double cosineBound = Double.isNaN(cos) ? denseFloor : cos;
+      double bound = w.score(cosineBound, Double.isNaN(txt) ? textFloor : txt, false);
+      double known = Double.isNaN(txt) && textFloor == 0 ? 0 : txt;
+      out.add(new Candidate(e.getKey(), cos, known, cosineBound, bound));
     }
     out.sort(Comparator.comparingDouble(Candidate::bound).reversed().thenComparing(Candidate::id));
     return out;
@@ -199,25 +207,39 @@ final class HybridSearch {
     String model = mnemo.embedder().modelId();
     boolean scopeIsTenantWide =
         search.selection().scope().isTenantWide() || search.selection().wholeTenant();
-    int window = Math.max(search.limit() * 3, 30);
+    int window = Math.max(search.limit() * 2, 20);
     Comparator<Hit> best =
         Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id());
     List<Hit> kept = new ArrayList<>();
     int from = 0;
     while (from < candidates.size()) {
-      // Stop when no candidate left can beat the last hit that would be returned.
-      if (kept.size() >= search.limit()
-          && candidates.get(from).bound() < kept.get(search.limit() - 1).score()) {
+      // The score the last hit of the list has now; a candidate must reach it to enter.
+      double bar =
+          kept.size() >= search.limit()
+              ? kept.get(search.limit() - 1).score()
+              : Double.NEGATIVE_INFINITY;
+      if (candidates.get(from).bound() < bar) {
         break;
       }
       int to = Math.min(candidates.size(), from + window);
       List<Candidate> slice = candidates.subList(from, to);
+      from = to;
+      // Text scores the rankers did not report first; then only the candidates that can still
+      // enter the list are loaded (the whole first window, whatever their actor).
+      Map<String, Double> missingText = missingTextScores(store, query, slice, w);
+      List<Candidate> load = new ArrayList<>(slice.size());
+      for (Candidate c : slice) {
+        double text =
+            Double.isNaN(c.textScore()) ? missingText.getOrDefault(c.id(), 0.0) : c.textScore();
+        if (w.score(c.cosineBound(), text, false) >= bar) {
+          load.add(c);
+        }
+      }
       Map<String, StoredMemory> byId = new HashMap<>();
-      for (StoredMemory m : store.getAll(slice.stream().map(Candidate::id).toList())) {
+      for (StoredMemory m : store.getAll(load.stream().map(Candidate::id).toList())) {
         byId.put(m.id(), m);
       }
-      Map<String, Double> missingText = missingTextScores(store, query, slice, byId, w);
-      for (Candidate c : slice) {
+      for (Candidate c : load) {
         StoredMemory m = byId.get(c.id());
         if (m == null || !search.selection().shows(m.memory(), now)) {
           continue;
@@ -242,27 +264,22 @@ final class HybridSearch {
         kept.add(new Hit(m.memory(), w.score(cosine, textScore, named), similarity, origin));
       }
       kept.sort(best);
-      from = to;
     }
     return kept.size() > search.limit() ? List.copyOf(kept.subList(0, search.limit())) : kept;
   }
 
   /**
-   * Exact text scores of the visible memories of a slice whose text score no ranker reported (empty
-   * when text does not count in this mode).
+   * Exact text scores of the candidates of a slice whose text score no ranker reported (empty when
+   * text does not count in this mode).
    */
   private static Map<String, Double> missingTextScores(
-      TenantStore store,
-      String query,
-      List<Candidate> slice,
-      Map<String, StoredMemory> loaded,
-      Weights w) {
+      TenantStore store, String query, List<Candidate> slice, Weights w) {
     if (w.text() == 0) {
       return Map.of();
     }
     List<String> missing = new ArrayList<>();
     for (Candidate c : slice) {
-      if (Double.isNaN(c.textScore()) && loaded.containsKey(c.id())) {
+      if (Double.isNaN(c.textScore())) {
         missing.add(c.id());
       }
     }

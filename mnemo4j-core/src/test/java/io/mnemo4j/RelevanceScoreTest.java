@@ -44,7 +44,7 @@ class RelevanceScoreTest {
   }
 
   @Test
-  void candidates_boundMissingSignalsByTheLastScoreOfACutList_andByZeroOtherwise() {
+  void candidates_boundMissingSignalsByTheLastScoreOfACutList_andByZeroOtherwise_actorLeftOut() {
     List<ScoredId> dense = List.of(new ScoredId("a", 0.9), new ScoredId("b", 0.6));
     List<ScoredId> text = List.of(new ScoredId("c", 0.8), new ScoredId("a", 0.3));
 
@@ -53,15 +53,15 @@ class RelevanceScoreTest {
     assertThat(cut).extracting(HybridSearch.Candidate::id).containsExactly("a", "c", "b");
     HybridSearch.Candidate b = cut.get(2);
     assertThat(b.textScore()).isNaN();
-    assertThat(b.bound()).isCloseTo(hybrid.score(0.6, 0.3, true), within(1e-12));
-    assertThat(cut.get(1).bound()).isCloseTo(hybrid.score(0.6, 0.8, true), within(1e-12));
+    assertThat(b.bound()).isCloseTo(hybrid.score(0.6, 0.3, false), within(1e-12));
+    assertThat(cut.get(1).bound()).isCloseTo(hybrid.score(0.6, 0.8, false), within(1e-12));
 
     // depth 10: neither list was cut, so a memory missing from the text list holds no query term.
     List<HybridSearch.Candidate> whole = HybridSearch.candidates(dense, text, 10, hybrid);
     HybridSearch.Candidate b2 =
         whole.stream().filter(c -> c.id().equals("b")).findFirst().orElseThrow();
     assertThat(b2.textScore()).isZero();
-    assertThat(b2.bound()).isCloseTo(hybrid.score(0.6, 0, true), within(1e-12));
+    assertThat(b2.bound()).isCloseTo(hybrid.score(0.6, 0, false), within(1e-12));
   }
 
   @Test

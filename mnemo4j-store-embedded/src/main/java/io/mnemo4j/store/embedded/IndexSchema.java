@@ -43,7 +43,6 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
-import org.apache.lucene.search.CollectionStatistics;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherFactory;
@@ -309,33 +308,6 @@ final class IndexSchema {
           BooleanClause.Occur.SHOULD);
     }
     return text.build();
-  }
-
-  /**
-   * The most {@link #textQuery} can score in this index: the sum over its clauses of boost × idf,
-   * which BM25 approaches as a term's frequency grows. Dividing by it makes a text score the share
-   * of the query's term weight a memory holds, in [0, 1], a function of the query, the memory and
-   * the tenant's whole index (its document frequencies), never of a filter. Terms the index has
-   * never seen in a field add nothing: a word no memory holds cannot tell memories apart. Uses
-   * BM25Similarity's idf, {@code ln(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5))}.
-   */
-  static double maxTextScore(IndexSearcher searcher, List<String> terms) throws IOException {
-    double max = 0;
-    for (String field : List.of(TEXT, CONTEXT)) {
-      CollectionStatistics stats = searcher.collectionStatistics(field);
-      if (stats == null) {
-        continue;
-      }
-      double boost = field.equals(TEXT) ? 1 : CONTEXT_BOOST;
-      for (String term : terms) {
-        int docFreq = searcher.getIndexReader().docFreq(new Term(field, term));
-        if (docFreq > 0) {
-          max +=
-              boost * (float) Math.log(1 + (stats.docCount() - docFreq + 0.5D) / (docFreq + 0.5D));
-        }
-      }
-    }
-    return max;
   }
 
   static void checkId(String id) {

@@ -76,7 +76,6 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
@@ -802,11 +801,17 @@ final class TenantEngine {
           IndexSearcher searcher = searchers.acquire();
           try {
             int n = Math.min(k, searcher.getIndexReader().maxDoc());
-            double max = IndexSchema.maxTextScore(searcher, terms);
-            if (n == 0 || max == 0) {
+            TextScores scores = new TextScores(searcher, terms);
+            if (n == 0 || !scores.anyTermKnown()) {
               return List.of();
             }
-            return byScore(scored(searcher, searcher.search(q.build(), n), s -> ratio(s, max)));
+            // Lucene ranks with the same BM25; the scores are recomputed so that they are
+            // bit-identical to textScores' for the same memory.
+            List<String> ids = new ArrayList<>(n);
+            for (ScoredId hit : scored(searcher, searcher.search(q.build(), n), s -> s)) {
+              ids.add(hit.id());
+            }
+            return byScore(scores.ofIds(ids));
           } finally {
             searchers.release(searcher);
           }
@@ -815,40 +820,26 @@ final class TenantEngine {
 
   List<ScoredId> textScores(String query, Collection<String> ids) {
     List<String> terms = IndexSchema.queryTerms(query);
-    List<BytesRef> idTerms = new ArrayList<>(ids.size());
-    for (String id : new java.util.LinkedHashSet<>(ids)) {
+    List<String> wanted = new ArrayList<>();
+    for (String id : ids) {
       if (IndexSchema.ID_PATTERN.matcher(id).matches()) {
-        idTerms.add(new BytesRef(id));
+        wanted.add(id);
       }
     }
     return run(
         "textScores",
         () -> {
-          if (terms.isEmpty() || idTerms.isEmpty()) {
+          if (terms.isEmpty() || wanted.isEmpty()) {
             return List.of();
           }
-          Query q =
-              new BooleanQuery.Builder()
-                  .add(IndexSchema.textQuery(terms), Occur.MUST)
-                  .add(new TermInSetQuery(IndexSchema.ID, idTerms), Occur.FILTER)
-                  .build();
           refresh();
           IndexSearcher searcher = searchers.acquire();
           try {
-            double max = IndexSchema.maxTextScore(searcher, terms);
-            if (max == 0) {
-              return List.of();
-            }
-            return scored(searcher, searcher.search(q, idTerms.size()), s -> ratio(s, max));
+            return new TextScores(searcher, terms).ofIds(wanted);
           } finally {
             searchers.release(searcher);
           }
         });
-  }
-
-  /** A raw full-text score over the query's maximum attainable one, kept within [0, 1]. */
-  private static double ratio(float raw, double max) {
-    return Math.max(0, Math.min(1, raw / max));
   }
 
   /** Best first, ties by id (Lucene breaks them by document number, which merges change). */
