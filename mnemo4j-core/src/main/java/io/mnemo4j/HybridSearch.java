@@ -21,8 +21,20 @@ import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Search: embed the query once, run dense (pre-filtered HNSW) and BM25 in the tenant's namespace
- * side by side, fuse, drop expired memories, apply threshold and limit. Thread-safe.
+ * Search: embed the query once, run dense (pre-filtered HNSW) and full-text search in the tenant's
+ * namespace side by side, score the union of their candidates, drop expired memories, apply
+ * threshold and limit. Thread-safe.
+ *
+ * <p>A hit's score is its own relevance (see {@link SearchTuning}): computed from the query, the
+ * memory and the tenant's collection only, never from the other candidates, so it is the same for
+ * any limit, filter or page and comparable across queries. The rankers only nominate candidates;
+ * every candidate that can reach the top is scored exactly: its cosine from its stored embedding,
+ * its text score from the text ranker or, when that ranker's list was cut before it, from {@link
+ * TenantStore#textScores}. Candidates are examined best bound first (a candidate missing from a
+ * full list scores at most that list's last score there), in windows of at least 20, and the walk
+ * stops when no unexamined candidate's bound reaches the last hit kept. Which memories make the
+ * list is thus approximate, as any candidate-based search is (the actor signal, known only once a
+ * memory is loaded, is left out of the bounds); the score of each hit is not.
  */
 final class HybridSearch {
   /** The longest query accepted, in characters. */
@@ -46,7 +58,7 @@ final class HybridSearch {
     int depth = Math.max(search.limit(), tuning.candidates());
     ScopeFilter scope = search.selection().scopeFilter();
     // A past view is pushed down so the candidates are the memories of that moment; the current
-    // view drops closed and expired memories after fusion instead, which keeps the common query
+    // view drops closed and expired memories after scoring instead, which keeps the common query
     // free of extra index clauses (they are few).
     FilterExpr filter =
         search.selection().asOf() != null
@@ -64,8 +76,8 @@ final class HybridSearch {
         }
         case TEXT -> text = store.textSearch(query, scope, filter, depth);
         case HYBRID -> {
-          // BM25 runs on a virtual thread while this thread embeds the query and walks the HNSW
-          // graph.
+          // Full-text search runs on a virtual thread while this thread embeds the query and walks
+          // the HNSW graph.
           try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<ScoredId>> bm25 =
                 vt.submit(() -> store.textSearch(query, scope, filter, depth));
@@ -75,8 +87,9 @@ final class HybridSearch {
           }
         }
       }
-      Map<String, Double> fused = fuse(dense, text, search.mode(), tuning);
-      return materialise(store, fused, search, query, vector);
+      Weights weights = Weights.of(tuning, search.mode());
+      List<Candidate> candidates = candidates(dense, text, depth, weights);
+      return rank(store, candidates, weights, search, query, vector);
     }
   }
 
@@ -103,126 +116,188 @@ final class HybridSearch {
     }
   }
 
-  /** Fused scores by id, in no particular order. */
-  static Map<String, Double> fuse(
-      List<ScoredId> dense, List<ScoredId> text, Search.Mode mode, SearchTuning t) {
-    Map<String, Double> out = new HashMap<>();
-    double wd = mode == Search.Mode.TEXT ? 0 : mode == Search.Mode.DENSE ? 1 : t.denseWeight();
-    double wt = 1 - wd;
-    switch (t.fusion()) {
-      case RRF -> {
-        for (int i = 0; i < dense.size(); i++) {
-          out.merge(dense.get(i).id(), wd / (t.rrfK() + i + 1), Double::sum);
-        }
-        for (int i = 0; i < text.size(); i++) {
-          out.merge(text.get(i).id(), wt / (t.rrfK() + i + 1), Double::sum);
-        }
-      }
-      case LINEAR -> {
-        if (mode == Search.Mode.DENSE) {
-          // Alone, the cosine itself is the most meaningful score (thresholds keep their usual
-          // meaning).
-          for (ScoredId s : dense) {
-            out.put(s.id(), Math.max(0, s.score()));
-          }
-          return out;
-        }
-        addNormalised(out, dense, wd);
-        addNormalised(out, text, wt);
-      }
+  /**
+   * The weights a mode uses, divided by their sum so that a score is in [0, 1]. A mode that runs
+   * one ranker gives it weight 1 if the tuning gave it none.
+   */
+  record Weights(double dense, double text, double actor) {
+    static Weights of(SearchTuning t, Search.Mode mode) {
+      double d =
+          switch (mode) {
+            case HYBRID -> t.denseWeight();
+            case DENSE -> t.denseWeight() > 0 ? t.denseWeight() : 1;
+            case TEXT -> 0;
+          };
+      double x =
+          switch (mode) {
+            case HYBRID -> t.textWeight();
+            case TEXT -> t.textWeight() > 0 ? t.textWeight() : 1;
+            case DENSE -> 0;
+          };
+      double sum = d + x + t.actorWeight();
+      return new Weights(d / sum, x / sum, t.actorWeight() / sum);
     }
+
+    /**
+     * The score of a memory with this cosine (to the query), text score and actor match. The cosine
+     * is squared: most sentence models put unrelated English text at a cosine of 0.3 to 0.5, so the
+     * square keeps weak resemblance low while close matches stay high. It ranks as well as the
+     * cosine itself (LoCoMo recall@10 0.780 against 0.776, equal on the confirming half), so it is
+     * there for calibration.
+     */
+    double score(double cosine, double textScore, boolean actorNamed) {
+      double c = Math.max(0, Math.min(1, cosine));
+      double s =
+          dense * c * c + text * Math.max(0, Math.min(1, textScore)) + (actorNamed ? actor : 0);
+      return Math.max(0, Math.min(1, s));
+    }
+  }
+
+  /**
+   * A memory nominated by a ranker: its cosine and text score when a ranker reported them (NaN when
+   * not), the most its cosine can be (the cosine, or the dense list's floor), and the most it can
+   * score without the actor signal.
+   */
+  record Candidate(String id, double cosine, double textScore, double cosineBound, double bound) {}
+
+  /**
+   * The union of both candidate lists, best bound first (ties by id). A memory missing from a list
+   * that was cut at {@code depth} may still score up to that list's last score there; one missing
+   * from a list that was not cut has no match in it (no vector of the model, or no query term).
+   * Bounds leave the actor signal out.
+   */
+  static List<Candidate> candidates(
+      List<ScoredId> dense, List<ScoredId> text, int depth, Weights w) {
+    double denseFloor =
+        dense.size() >= depth ? Math.max(0, dense.get(dense.size() - 1).score()) : 0;
+    double textFloor = text.size() >= depth ? text.get(text.size() - 1).score() : 0;
+    Map<String, double[]> byId = new HashMap<>();
+    for (ScoredId s : dense) {
+      byId.computeIfAbsent(s.id(), k -> new double[] {Double.NaN, Double.NaN})[0] = s.score();
+    }
+    for (ScoredId s : text) {
+      byId.computeIfAbsent(s.id(), k -> new double[] {Double.NaN, Double.NaN})[1] = s.score();
+    }
+    List<Candidate> out = new ArrayList<>(byId.size());
+    for (Map.Entry<String, double[]> e : byId.entrySet()) {
+      double cos = e.getValue()[0];
+      double txt = e.getValue()[1];
+      // A cosine reported by an approximate index may differ from the exact one in the last
+      // digits; the bound is only an order of examination, the score is recomputed exactly. The
+      // actor signal is left out of the bound: it is known only once the memory is loaded, and
+      // counting it for every candidate would load every candidate within its weight of the last
+      // hit (hundreds on a large tenant). The first window is wide for that reason.
+      double cosineBound = Double.isNaN(cos) ? denseFloor : cos;
+      double bound = w.score(cosineBound, Double.isNaN(txt) ? textFloor : txt, false);
+      double known = Double.isNaN(txt) && textFloor == 0 ? 0 : txt;
+      out.add(new Candidate(e.getKey(), cos, known, cosineBound, bound));
+    }
+    out.sort(Comparator.comparingDouble(Candidate::bound).reversed().thenComparing(Candidate::id));
     return out;
   }
 
-  // Min-max normalisation within the list; the weakest candidate maps to 0, the best to 1.
-  private static void addNormalised(Map<String, Double> out, List<ScoredId> list, double weight) {
-    if (list.isEmpty() || weight == 0) {
-      for (ScoredId s : list) {
-        out.merge(s.id(), 0.0, Double::sum);
-      }
-      return;
-    }
-    double max = list.get(0).score();
-    double min = list.get(list.size() - 1).score();
-    for (ScoredId s : list) {
-      max = Math.max(max, s.score());
-      min = Math.min(min, s.score());
-    }
-    double range = max - min;
-    for (ScoredId s : list) {
-      double norm = range > 0 ? (s.score() - min) / range : 1.0;
-      out.merge(s.id(), weight * norm, Double::sum);
-    }
-  }
-
-  private List<Hit> materialise(
+  private List<Hit> rank(
       TenantStore store,
-      Map<String, Double> fused,
+      List<Candidate> candidates,
+      Weights w,
       Search search,
       String query,
       float @Nullable [] vector) {
-    List<Map.Entry<String, Double>> ranked = sortByScore(new ArrayList<>(fused.entrySet()));
-    double boost = mnemo.tuning().actorBoost();
-    Set<String> queryWords = boost > 0 ? words(query) : Set.of();
+    Set<String> queryWords = w.actor() > 0 ? words(query) : Set.of();
     Instant now = mnemo.clock().instant();
+    String model = mnemo.embedder().modelId();
     boolean scopeIsTenantWide =
         search.selection().scope().isTenantWide() || search.selection().wholeTenant();
-    // With an actor boost the order can change after loading, so load a deeper slice before cutting
-    // to the limit.
-    int window = boost > 0 ? Math.max(search.limit() * 3, 30) : search.limit() + 8;
-    List<Hit> hits = new ArrayList<>(search.limit());
+    int window = Math.max(search.limit() * 2, 20);
+    Comparator<Hit> best =
+        Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id());
+    List<Hit> kept = new ArrayList<>();
     int from = 0;
-    while (hits.size() < search.limit() && from < ranked.size()) {
-      int to = Math.min(ranked.size(), from + window);
-      List<String> ids = ranked.subList(from, to).stream().map(Map.Entry::getKey).toList();
+    while (from < candidates.size()) {
+      // The score the last hit of the list has now; a candidate must reach it to enter.
+      double bar =
+          kept.size() >= search.limit()
+              ? kept.get(search.limit() - 1).score()
+              : Double.NEGATIVE_INFINITY;
+      if (candidates.get(from).bound() < bar) {
+        break;
+      }
+      int to = Math.min(candidates.size(), from + window);
+      List<Candidate> slice = candidates.subList(from, to);
+      from = to;
+      // Text scores the rankers did not report first; then only the candidates that can still
+      // enter the list are loaded (the whole first window, whatever their actor).
+      Map<String, Double> missingText = missingTextScores(store, query, slice, w);
+      List<Candidate> load = new ArrayList<>(slice.size());
+      for (Candidate c : slice) {
+        double text =
+            Double.isNaN(c.textScore()) ? missingText.getOrDefault(c.id(), 0.0) : c.textScore();
+        if (w.score(c.cosineBound(), text, false) >= bar) {
+          load.add(c);
+        }
+      }
       Map<String, StoredMemory> byId = new HashMap<>();
-      for (StoredMemory m : store.getAll(ids)) {
+      for (StoredMemory m : store.getAll(load.stream().map(Candidate::id).toList())) {
         byId.put(m.id(), m);
       }
-      List<Hit> slice = new ArrayList<>();
-      for (int i = from; i < to; i++) {
-        Map.Entry<String, Double> e = ranked.get(i);
-        StoredMemory m = byId.get(e.getKey());
+      for (Candidate c : load) {
+        StoredMemory m = byId.get(c.id());
         if (m == null || !search.selection().shows(m.memory(), now)) {
           continue;
         }
-        double score = e.getValue();
-        String actor = m.memory().actor();
-        if (boost > 0 && actor != null && queryWords.containsAll(words(actor))) {
-          score += boost;
-        }
-        // Without a query vector (text-only search) the normalised BM25 score stands in for
-        // similarity.
-        double similarity = vector != null ? Vectors.dot(vector, m.embedding()) : e.getValue();
+        double cosine =
+            vector != null && model.equals(m.memory().embeddingModel())
+                ? Math.max(-1, Math.min(1, Vectors.dot(vector, m.embedding())))
+                : 0;
+        double textScore =
+            Double.isNaN(c.textScore()) ? missingText.getOrDefault(c.id(), 0.0) : c.textScore();
+        // Without a query vector (text-only search) the text score stands in for similarity.
+        double similarity = vector != null ? cosine : textScore;
         if (search.threshold() > 0 && similarity < search.threshold()) {
           continue;
         }
+        String actor = m.memory().actor();
+        boolean named = w.actor() > 0 && actor != null && names(queryWords, actor);
         Hit.Origin origin =
             !scopeIsTenantWide && m.memory().scope().isTenantWide()
                 ? Hit.Origin.TENANT_WIDE
                 : Hit.Origin.SCOPE;
-        slice.add(new Hit(m.memory(), score, similarity, origin));
+        kept.add(new Hit(m.memory(), w.score(cosine, textScore, named), similarity, origin));
       }
-      slice.sort(
-          Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id()));
-      for (Hit h : slice) {
-        if (hits.size() == search.limit()) {
-          break;
-        }
-        hits.add(h);
-      }
-      from = to;
+      kept.sort(best);
     }
-    return hits;
+    return kept.size() > search.limit() ? List.copyOf(kept.subList(0, search.limit())) : kept;
   }
 
-  private static List<Map.Entry<String, Double>> sortByScore(
-      List<Map.Entry<String, Double>> ranked) {
-    // Ties broken by id so equal scores give a stable order across runs and backends.
-    ranked.sort(
-        Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
-            .thenComparing(Map.Entry.comparingByKey()));
-    return ranked;
+  /**
+   * Exact text scores of the candidates of a slice whose text score no ranker reported (empty when
+   * text does not count in this mode).
+   */
+  private static Map<String, Double> missingTextScores(
+      TenantStore store, String query, List<Candidate> slice, Weights w) {
+    if (w.text() == 0) {
+      return Map.of();
+    }
+    List<String> missing = new ArrayList<>();
+    for (Candidate c : slice) {
+      if (Double.isNaN(c.textScore())) {
+        missing.add(c.id());
+      }
+    }
+    if (missing.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Double> out = new HashMap<>();
+    for (ScoredId s : store.textScores(query, missing)) {
+      out.put(s.id(), s.score());
+    }
+    return out;
+  }
+
+  /** Whether the query names this actor: every word of the name is a word of the query. */
+  static boolean names(Set<String> queryWords, String actor) {
+    Set<String> name = words(actor);
+    return !name.isEmpty() && queryWords.containsAll(name);
   }
 
   /** Lower-cased words of a text, for matching actor names against a query. */

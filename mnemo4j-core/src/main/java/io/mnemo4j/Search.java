@@ -62,7 +62,7 @@ public record Search(Selection selection, int limit, double threshold, Mode mode
     return new Search(selection, newLimit, threshold, mode);
   }
 
-  /** Sets the minimum score. */
+  /** Sets the minimum {@link Hit#similarity()} a hit needs (0: none). */
   public Search threshold(double newThreshold) {
     return new Search(selection, limit, newThreshold, mode);
   }

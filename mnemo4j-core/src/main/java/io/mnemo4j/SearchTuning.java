@@ -1,77 +1,79 @@
 package io.mnemo4j;
 
 /**
- * How hybrid search ranks: the fusion method and its weights. The defaults are the values measured
- * best on the LoCoMo retrieval protocol (see README); change them only with a measurement.
- * Immutable.
+ * How hybrid search scores a memory. A hit's score is a weighted mean of three relevance signals,
+ * each in [0, 1] and each a function of the query, the memory and the tenant's own collection only
+ * (never of the other hits, the limit or the filter):
  *
- * @param fusion how the dense and BM25 lists are combined
- * @param denseWeight weight of the dense list (BM25 gets {@code 1 - denseWeight}), 0 to 1
+ * <ul>
+ *   <li><b>dense</b>: {@code max(0, cosine)²}, the query-to-memory cosine squared, so weak semantic
+ *       resemblance (any two English sentences reach 0.4 with most models) counts little and close
+ *       paraphrases count much;
+ *   <li><b>text</b>: the store's full-text score (see {@link
+ *       io.mnemo4j.spi.TenantStore#textSearch}): the share of the query's term weight the memory
+ *       holds;
+ *   <li><b>actor</b>: 1 when the query names the memory's actor (speaker), else 0.
+ * </ul>
+ *
+ * <p>{@code score = (denseWeight·dense + textWeight·text + actorWeight·actor) / (sum of the weights
+ * of the signals the search mode uses)}, so it is in [0, 1] and a memory that matches in every way
+ * scores 1. The defaults were measured on the LoCoMo retrieval protocol (README, "Retrieval
+ * quality"); change them only with a measurement. Immutable.
+ *
+ * @param denseWeight weight of the dense signal, 0 to 1
+ * @param textWeight weight of the text signal, 0 to 1
+ * @param actorWeight weight of the actor signal, 0 to 1; 0 turns it off
  * @param candidates how many candidates each ranker contributes, at least the requested limit
- * @param rrfK the rank constant of reciprocal-rank fusion
- * @param actorBoost added to the fused score of a memory whose actor (speaker) the query names; 0
- *     turns it off
  */
 public record SearchTuning(
-    Fusion fusion, double denseWeight, int candidates, int rrfK, double actorBoost) {
+    double denseWeight, double textWeight, double actorWeight, int candidates) {
   /** Validates the numbers, naming the setting. */
   public SearchTuning {
-    if (!(denseWeight >= 0 && denseWeight <= 1)) {
+    checkWeight("denseWeight", denseWeight);
+    checkWeight("textWeight", textWeight);
+    checkWeight("actorWeight", actorWeight);
+    if (denseWeight + textWeight == 0) {
       throw new InvalidRequestException(
-          "denseWeight", "denseWeight must be within [0, 1], got " + denseWeight);
+          "denseWeight", "denseWeight and textWeight must not both be 0");
     }
     if (candidates < 1 || candidates > 10_000) {
       throw new InvalidRequestException(
           "candidates", "candidates must be 1 to 10000, got " + candidates);
     }
-    if (!(actorBoost >= 0 && actorBoost <= 10)) {
-      throw new InvalidRequestException(
-          "actorBoost", "actorBoost must be within [0, 10], got " + actorBoost);
-    }
-    if (rrfK < 1) {
-      throw new InvalidRequestException("rrfK", "rrfK must be at least 1, got " + rrfK);
+  }
+
+  private static void checkWeight(String name, double w) {
+    if (!(w >= 0 && w <= 1)) {
+      throw new InvalidRequestException(name, name + " must be within [0, 1], got " + w);
     }
   }
 
   /**
-   * The measured defaults: min-max linear fusion, equal weights, 200 candidates per ranker, actor
-   * boost 0.3. On the LoCoMo development split (README) these beat reciprocal-rank fusion by 0.08
-   * recall@10 and z-score fusion by 0.01.
+   * The measured defaults: dense 0.5, text 0.4, actor 0.1, 200 candidates per ranker. On the LoCoMo
+   * development split (README) they beat min-max fusion of the two ranked lists, which made a score
+   * depend on the other hits, by 0.03 recall@10.
    */
   public static SearchTuning defaults() {
-    return new SearchTuning(Fusion.LINEAR, 0.4, 200, 60, 0.3);
-  }
-
-  /** A copy with another fusion method. */
-  public SearchTuning withFusion(Fusion f) {
-    return new SearchTuning(f, denseWeight, candidates, rrfK, actorBoost);
+    return new SearchTuning(0.5, 0.4, 0.1, 200);
   }
 
   /** A copy with another dense weight. */
   public SearchTuning withDenseWeight(double w) {
-    return new SearchTuning(fusion, w, candidates, rrfK, actorBoost);
+    return new SearchTuning(w, textWeight, actorWeight, candidates);
+  }
+
+  /** A copy with another text weight. */
+  public SearchTuning withTextWeight(double w) {
+    return new SearchTuning(denseWeight, w, actorWeight, candidates);
+  }
+
+  /** A copy with another actor weight. */
+  public SearchTuning withActorWeight(double w) {
+    return new SearchTuning(denseWeight, textWeight, w, candidates);
   }
 
   /** A copy with another candidate depth. */
   public SearchTuning withCandidates(int n) {
-    return new SearchTuning(fusion, denseWeight, n, rrfK, actorBoost);
-  }
-
-  /** A copy with another rank constant for reciprocal-rank fusion. */
-  public SearchTuning withRrfK(int k) {
-    return new SearchTuning(fusion, denseWeight, candidates, k, actorBoost);
-  }
-
-  /** A copy with another actor boost. */
-  public SearchTuning withActorBoost(double boost) {
-    return new SearchTuning(fusion, denseWeight, candidates, rrfK, boost);
-  }
-
-  /** How two ranked lists become one. */
-  public enum Fusion {
-    /** Weighted sum of scores min-max normalised within each list. */
-    LINEAR,
-    /** Weighted reciprocal-rank fusion: {@code w / (k + rank)}. */
-    RRF
+    return new SearchTuning(denseWeight, textWeight, actorWeight, n);
   }
 }

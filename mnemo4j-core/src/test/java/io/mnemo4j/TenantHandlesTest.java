@@ -69,6 +69,11 @@ class TenantHandlesTest {
     }
 
     @Override
+    public List<ScoredId> textScores(String q, java.util.Collection<String> ids) {
+      return List.of();
+    }
+
+    @Override
     public io.mnemo4j.spi.ScopeGuard lockScope(Scope scope) {
       return io.mnemo4j.spi.ScopeGuard.NONE;
     }

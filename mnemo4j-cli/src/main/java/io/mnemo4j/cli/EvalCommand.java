@@ -1,5 +1,7 @@
 package io.mnemo4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Search;
@@ -43,6 +45,9 @@ final class EvalCommand implements Runnable {
           "LoCoMo retrieval recall@k / hit@k (categories 1-4 overall; 5 reported apart). Runs in a "
               + "temporary data dir, deleted afterwards (--data-dir is ignored).")
   static final class Locomo extends CliCommand {
+    /** The file in {@code --store-dir} that says what the store holds; written after the ingest. */
+    static final String MANIFEST = "locomo-ingest.json";
+
     @Option(
         names = "--data",
         paramLabel = "FILE",
@@ -78,6 +83,33 @@ final class EvalCommand implements Runnable {
         description = "Only the first N conversations (default: all).")
     int limitConversations;
 
+    @Option(
+        names = "--split",
+        paramLabel = "SPLIT",
+        defaultValue = "all",
+        converter = SplitConverter.class,
+        description =
+            "all, tune (the 1st, 3rd, 5th... conversation of the file) or confirm (the 2nd, 4th..."
+                + "): tune on one half, confirm on the other (default: all).")
+    LocomoEval.Split split = LocomoEval.Split.ALL;
+
+    @Option(
+        names = "--conversations",
+        paramLabel = "IDS",
+        split = ",",
+        description = "Only these sample ids (within --split).")
+    List<String> sampleIds = new ArrayList<>();
+
+    @Option(
+        names = "--store-dir",
+        paramLabel = "DIR",
+        description =
+            "Keep the ingested store in DIR (created if missing) and, when DIR already holds an"
+                + " ingest of the same file, conversations, embedder and tenancy, search it again"
+                + " instead of ingesting (the ingest is most of a run). Default: a temporary"
+                + " directory, deleted afterwards.")
+    Path storeDir;
+
     @Override
     public Integer call() throws IOException {
       if (limitConversations < 0) {
@@ -89,36 +121,141 @@ final class EvalCommand implements Runnable {
       }
       LocomoEval.Options options = new LocomoEval.Options(mode, ks, perTenant);
       MnemoCli.checkEmbedderName(cli().embedderName());
-      List<LocomoEval.Conversation> conversations = LocomoEval.load(data);
-      if (limitConversations > 0 && conversations.size() > limitConversations) {
-        conversations = conversations.subList(0, limitConversations);
+      List<LocomoEval.Conversation> conversations =
+          LocomoEval.select(LocomoEval.load(data), split, sampleIds, limitConversations);
+      if (conversations.isEmpty()) {
+        throw new InvalidRequestException("conversations", "no conversation left to evaluate");
       }
-      Path dir = Files.createTempDirectory("mnemo-eval-");
-      // Ctrl-C must not leave the temporary store behind either.
-      Thread cleanup = new Thread(() -> deleteQuietly(dir), "mnemo-eval-cleanup");
-      Runtime.getRuntime().addShutdownHook(cleanup);
-      LocomoEval.Report report;
-      try {
-        try (Mnemo mnemo =
-            Mnemo.builder()
-                .dataDir(dir)
-                .embedder(LazyEmbedder.named(cli().embedderName()))
-                .backend(EmbeddedBackend.create())
-                .autoCreateTenants(false)
-                .nearDuplicateThreshold(1.0)
-                .build()) {
-          report = LocomoEval.run(mnemo, conversations, options, new Bars(cli().err()));
-        }
-      } finally {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-        deleteTree(dir);
-      }
+      LocomoEval.Report report =
+          storeDir == null
+              ? inTemporaryDir(conversations, options)
+              : inStoreDir(conversations, options);
       if (json()) {
         Json.print(out(), report.toJson());
       } else {
         printTable(out(), report);
       }
       return MnemoCli.OK;
+    }
+
+    private LocomoEval.Report inTemporaryDir(
+        List<LocomoEval.Conversation> conversations, LocomoEval.Options options)
+        throws IOException {
+      Path dir = Files.createTempDirectory("mnemo-eval-");
+      // Ctrl-C must not leave the temporary store behind either.
+      Thread cleanup = new Thread(() -> deleteQuietly(dir), "mnemo-eval-cleanup");
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try (Mnemo mnemo = open(dir)) {
+        return LocomoEval.run(mnemo, conversations, options, new Bars(cli().err()));
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+        deleteTree(dir);
+      }
+    }
+
+    /**
+     * Searches the ingest {@code --store-dir} holds when its manifest matches this run, else
+     * ingests into the (missing or empty) directory and writes the manifest last, so an interrupted
+     * ingest is never reused. A directory holding anything else is refused, never emptied.
+     */
+    private LocomoEval.Report inStoreDir(
+        List<LocomoEval.Conversation> conversations, LocomoEval.Options options)
+        throws IOException {
+      Path manifest = storeDir.resolve(MANIFEST);
+      ObjectNode fingerprint = fingerprint(conversations, options.perTenant());
+      if (Files.isRegularFile(manifest)) {
+        JsonNode stored = readManifest(manifest);
+        if (!fingerprint.equals(stored.path("fingerprint"))) {
+          throw new InvalidRequestException(
+              "store_dir",
+              "--store-dir "
+                  + storeDir
+                  + " holds another ingest (other file, conversations, embedder or tenancy);"
+                  + " delete it or choose another directory");
+        }
+        LocomoEval.Ingested ingested =
+            LocomoEval.Ingested.fromJson(stored.path("ingest"), "store_dir");
+        try (Mnemo mnemo = open(storeDir)) {
+          return LocomoEval.evaluate(
+              mnemo, conversations, ingested, options, new Bars(cli().err()));
+        }
+      }
+      if (Files.exists(storeDir) && !isEmptyDirectory(storeDir)) {
+        throw new InvalidRequestException(
+            "store_dir",
+            "--store-dir "
+                + storeDir
+                + " is not empty and holds no LoCoMo ingest; choose an empty or new directory");
+      }
+      Files.createDirectories(storeDir);
+      try (Mnemo mnemo = open(storeDir)) {
+        Bars bars = new Bars(cli().err());
+        LocomoEval.Ingested ingested =
+            LocomoEval.ingest(mnemo, conversations, options.perTenant(), bars);
+        ObjectNode m = Json.object();
+        m.set("fingerprint", fingerprint);
+        m.set("ingest", ingested.toJson());
+        Files.writeString(manifest, Json.MAPPER.writeValueAsString(m));
+        return LocomoEval.evaluate(mnemo, conversations, ingested, options, bars);
+      }
+    }
+
+    private Mnemo open(Path dir) {
+      return Mnemo.builder()
+          .dataDir(dir)
+          .embedder(LazyEmbedder.named(cli().embedderName()))
+          .backend(EmbeddedBackend.create())
+          .autoCreateTenants(false)
+          .nearDuplicateThreshold(1.0)
+          .build();
+    }
+
+    /**
+     * What an ingest depends on: the file's bytes, the conversations, the embedder, the tenancy and
+     * {@link LocomoEval#INGEST_VERSION} (bumped whenever what ingest stores changes).
+     */
+    private ObjectNode fingerprint(List<LocomoEval.Conversation> conversations, boolean perTenant)
+        throws IOException {
+      ObjectNode f = Json.object();
+      f.put("ingest_version", LocomoEval.INGEST_VERSION);
+      f.put("data_sha256", sha256(data));
+      var ids = f.putArray("conversations");
+      conversations.forEach(c -> ids.add(c.sampleId()));
+      f.put("embedder", cli().embedderName());
+      f.put("per_tenant", perTenant);
+      return f;
+    }
+
+    private static JsonNode readManifest(Path manifest) throws IOException {
+      try {
+        JsonNode n = Json.MAPPER.readTree(Files.readString(manifest));
+        if (n == null || !n.isObject()) {
+          throw new InvalidRequestException("store_dir", manifest + " is not a JSON object");
+        }
+        return n;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new InvalidRequestException("store_dir", manifest + " is not valid JSON");
+      }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+      if (!Files.isDirectory(dir)) {
+        return false;
+      }
+      try (var entries = Files.list(dir)) {
+        return entries.findAny().isEmpty();
+      }
+    }
+
+    private static String sha256(Path file) throws IOException {
+      try {
+        return java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(file)));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+      }
     }
 
     private static void printTable(PrintStream o, LocomoEval.Report r) {
@@ -177,6 +314,20 @@ final class EvalCommand implements Runnable {
         case 4 -> "4 single-hop";
         default -> Integer.toString(c);
       };
+    }
+  }
+
+  /** Parses {@code --split all|tune|confirm}. */
+  static final class SplitConverter
+      implements picocli.CommandLine.ITypeConverter<LocomoEval.Split> {
+    @Override
+    public LocomoEval.Split convert(String value) {
+      try {
+        return LocomoEval.Split.valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "expected all, tune or confirm but was '" + value + "'");
+      }
     }
   }
 

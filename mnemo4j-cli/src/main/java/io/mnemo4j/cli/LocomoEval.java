@@ -67,6 +67,13 @@ public final class LocomoEval {
   /** Categories that make the overall score (5, adversarial, is reported apart). */
   public static final Set<Integer> SCORED_CATEGORIES = Set.of(1, 2, 3, 4);
 
+  /**
+   * Version of what {@link #ingest} stores; a store kept by {@code mnemo eval locomo --store-dir}
+   * under another version is not reused. Bump it whenever ingest (here or in the core) stores
+   * something else.
+   */
+  public static final int INGEST_VERSION = 1;
+
   /** Tenant of all conversations unless per-tenant. */
   static final String SHARED_TENANT = "locomo";
 
@@ -418,7 +425,99 @@ public final class LocomoEval {
       Map<String, String> tenantOf,
       Map<String, Set<String>> turnsOfMemory,
       int turns,
-      double seconds) {}
+      double seconds) {
+
+    /** The ingest as a JSON object, for {@link #fromJson}. */
+    public ObjectNode toJson() {
+      ObjectNode n = Json.object();
+      ObjectNode tenants = n.putObject("tenant_of");
+      tenantOf.forEach(tenants::put);
+      ObjectNode memories = n.putObject("turns_of_memory");
+      turnsOfMemory.forEach(
+          (id, dias) -> {
+            var list = memories.putArray(id);
+            dias.forEach(list::add);
+          });
+      n.put("turns", turns);
+      n.put("seconds", seconds);
+      return n;
+    }
+
+    /** Reads what {@link #toJson} wrote; fails naming {@code field} when the shape is wrong. */
+    public static Ingested fromJson(JsonNode n, String field) {
+      JsonNode tenants = n.path("tenant_of");
+      JsonNode memories = n.path("turns_of_memory");
+      if (!tenants.isObject() || !memories.isObject() || !n.path("turns").isInt()) {
+        throw new InvalidRequestException(field, field + " does not describe a LoCoMo ingest");
+      }
+      Map<String, String> tenantOf = new LinkedHashMap<>();
+      tenants.properties().forEach(e -> tenantOf.put(e.getKey(), e.getValue().asText()));
+      Map<String, Set<String>> turnsOfMemory = new LinkedHashMap<>();
+      memories
+          .properties()
+          .forEach(
+              e -> {
+                Set<String> dias = new LinkedHashSet<>();
+                e.getValue().forEach(d -> dias.add(d.asText()));
+                turnsOfMemory.put(e.getKey(), dias);
+              });
+      return new Ingested(
+          Collections.unmodifiableMap(tenantOf),
+          Collections.unmodifiableMap(turnsOfMemory),
+          n.path("turns").asInt(),
+          n.path("seconds").asDouble());
+    }
+  }
+
+  /**
+   * Halves of a LoCoMo file for tuning without fooling oneself: tune on one, confirm on the other
+   * (a change that helps only one half is noise).
+   */
+  public enum Split {
+    /** Every conversation. */
+    ALL,
+    /** The 1st, 3rd, 5th... conversation of the file. */
+    TUNE,
+    /** The 2nd, 4th, 6th... conversation of the file. */
+    CONFIRM
+  }
+
+  /**
+   * The conversations a run evaluates: those of {@code split}, then only the sample ids in {@code
+   * sampleIds} when it is not empty (each must exist, else an error naming {@code conversations}),
+   * then the first {@code limit} (0: all). File order is kept.
+   */
+  public static List<Conversation> select(
+      List<Conversation> all, Split split, List<String> sampleIds, int limit) {
+    List<Conversation> out = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      boolean inSplit =
+          switch (split) {
+            case ALL -> true;
+            case TUNE -> i % 2 == 0;
+            case CONFIRM -> i % 2 == 1;
+          };
+      if (inSplit) {
+        out.add(all.get(i));
+      }
+    }
+    if (!sampleIds.isEmpty()) {
+      Set<String> known = new HashSet<>();
+      all.forEach(c -> known.add(c.sampleId()));
+      for (String id : sampleIds) {
+        if (!known.contains(id)) {
+          throw new InvalidRequestException(
+              "conversations", "no conversation with sample_id '" + id + "' in the data file");
+        }
+      }
+      Set<String> wanted = new HashSet<>(sampleIds);
+      out.removeIf(c -> !wanted.contains(c.sampleId()));
+    }
+    if (limit > 0 && out.size() > limit) {
+      out = out.subList(0, limit);
+    }
+    return List.copyOf(out);
+  }
 
   /**
    * Ingests the conversations into {@code mnemo}, searches every question and scores the results.

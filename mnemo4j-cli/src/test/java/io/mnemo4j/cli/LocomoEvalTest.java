@@ -170,6 +170,118 @@ class LocomoEvalTest {
     assertThat(overall.trim().split("\\s+")).startsWith("overall", "(1-4)", "6");
   }
 
+  private JsonNode evalJson(String... extra) throws IOException {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "eval",
+                "locomo",
+                "--data",
+                writeData().toString(),
+                "--mode",
+                "text",
+                "--k",
+                "1,5",
+                "--json"));
+    args.addAll(List.of(extra));
+    return CliTestSupport.raw("", args.toArray(String[]::new)).ok().json();
+  }
+
+  @Test
+  void evalLocomo_splitAndConversations_selectWhichConversationsRun() throws IOException {
+    // The tune half is the 1st, 3rd... conversation of the file, confirm the 2nd, 4th...
+    JsonNode tune = evalJson("--split", "tune");
+    assertThat(tune.get("conversations").asInt()).isEqualTo(1);
+    assertThat(tune.get("questions").asInt()).isEqualTo(6);
+    JsonNode confirm = evalJson("--split", "confirm");
+    assertThat(confirm.get("conversations").asInt()).isEqualTo(1);
+    assertThat(confirm.get("questions").asInt()).isEqualTo(2);
+    assertThat(confirm.get("recall").get("1").asDouble()).isEqualTo(1.0);
+    assertThat(evalJson("--conversations", "conv-b").get("questions").asInt()).isEqualTo(2);
+    assertThat(evalJson("--conversations", "conv-b,Conv-A 1").get("questions").asInt())
+        .isEqualTo(8);
+
+    Result unknown =
+        CliTestSupport.raw(
+            "", "eval", "locomo", "--data", writeData().toString(), "--conversations", "conv-z");
+    assertThat(unknown.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    assertThat(unknown.err()).contains("conv-z").contains("(field: conversations)");
+    Result none =
+        CliTestSupport.raw(
+            "",
+            "eval",
+            "locomo",
+            "--data",
+            writeData().toString(),
+            "--split",
+            "confirm",
+            "--conversations",
+            "Conv-A 1");
+    assertThat(none.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    Result badSplit =
+        CliTestSupport.raw(
+            "", "eval", "locomo", "--data", writeData().toString(), "--split", "half");
+    assertThat(badSplit.code()).isEqualTo(MnemoCli.BAD_INPUT);
+  }
+
+  @Test
+  void evalLocomo_storeDir_keepsTheIngest_searchesItAgain_andRefusesAnotherOne()
+      throws IOException {
+    Path store = dir.resolve("kept");
+    JsonNode first = evalJson("--store-dir", store.toString());
+    assertThat(store.resolve(EvalCommand.Locomo.MANIFEST)).isRegularFile();
+
+    Result again =
+        CliTestSupport.raw(
+                "",
+                "eval",
+                "locomo",
+                "--data",
+                writeData().toString(),
+                "--mode",
+                "text",
+                "--k",
+                "1,5",
+                "--json",
+                "--store-dir",
+                store.toString())
+            .ok();
+    assertThat(again.err()).doesNotContain("ingest").contains("search");
+    JsonNode second = again.json();
+    assertThat(second.get("recall")).isEqualTo(first.get("recall"));
+    assertThat(second.get("by_category")).isEqualTo(first.get("by_category"));
+    assertThat(second.get("memories")).isEqualTo(first.get("memories"));
+    assertThat(second.get("ingest_seconds")).isEqualTo(first.get("ingest_seconds"));
+
+    Result otherTenancy =
+        CliTestSupport.raw(
+            "",
+            "eval",
+            "locomo",
+            "--data",
+            writeData().toString(),
+            "--per-tenant",
+            "--store-dir",
+            store.toString());
+    assertThat(otherTenancy.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    assertThat(otherTenancy.err()).contains("(field: store_dir)");
+
+    Path foreign = dir.resolve("foreign");
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("keep-me.txt"), "not an eval store");
+    Result refused =
+        CliTestSupport.raw(
+            "",
+            "eval",
+            "locomo",
+            "--data",
+            writeData().toString(),
+            "--store-dir",
+            foreign.toString());
+    assertThat(refused.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    assertThat(foreign.resolve("keep-me.txt")).hasContent("not an eval store");
+  }
+
   @Test
   void evalLocomo_missingFile_exit2() {
     Result r =

@@ -66,9 +66,26 @@ public interface TenantStore extends AutoCloseable {
       String model, float[] query, ScopeFilter scope, FilterExpr filter, int k);
 
   /**
-   * The {@code k} best memories by full-text relevance (BM25) that pass both filters. Best first.
+   * The {@code k} best memories by full-text relevance that pass both filters, best first (ties by
+   * id). Only memories that match at least one query term are returned.
+   *
+   * <p>The contract of a text score, which hybrid search relies on to make a hit's score mean
+   * relevance: it is in [0, 1] and depends only on the query, the memory and this tenant's own
+   * collection (term statistics such as document frequencies over all of the tenant's memories),
+   * never on {@code scope}, {@code filter}, {@code k} or which other memories match. The same
+   * memory gets the same score for the same query in every call, also from {@link #textScores}; 1
+   * means the memory holds every query term the collection knows, 0 that it holds none.
    */
   List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k);
+
+  /**
+   * The text scores of those of {@code ids} that exist in this tenant and match at least one query
+   * term, on the scale of {@link #textSearch} (identical scores for the same memory and query), in
+   * no particular order. Hybrid search asks for the memories that the dense ranker found but the
+   * text ranker left out, so that every hit's score is exact. Scope and filters do not apply: the
+   * caller has already selected these ids.
+   */
+  List<ScoredId> textScores(String query, Collection<String> ids);
 
   /**
    * The history of a memory, oldest first; empty if it never existed here. History outlives

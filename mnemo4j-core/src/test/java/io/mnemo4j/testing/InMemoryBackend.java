@@ -151,6 +151,9 @@ public final class InMemoryBackend implements Backend {
   }
 
   private static final class Tenant implements TenantStore {
+    /** Weight of a query word found in a memory's context rather than its own text. */
+    static final double CONTEXT_WEIGHT = 0.6;
+
     final TreeMap<String, StoredMemory> memories = new TreeMap<>();
     final List<HistoryEntry> history = new ArrayList<>();
     final List<StoredMessage> messages = new ArrayList<>();
@@ -264,35 +267,69 @@ public final class InMemoryBackend implements Backend {
     @Override
     public synchronized List<ScoredId> textSearch(
         String query, ScopeFilter scope, FilterExpr filter, int k) {
-      Set<String> terms = words(query);
-      List<StoredMemory> candidates = matching(scope, filter);
-      Map<String, Integer> df = new HashMap<>();
-      for (StoredMemory m : candidates) {
-        Set<String> all = new HashSet<>(words(m.memory().text()));
-        all.addAll(words(m.context()));
-        for (String w : all) {
-          df.merge(w, 1, Integer::sum);
-        }
-      }
+      Map<String, Double> weights = termWeights(query);
       List<ScoredId> out = new ArrayList<>();
-      for (StoredMemory m : candidates) {
-        double score = 0;
-        Set<String> doc = words(m.memory().text());
-        Set<String> context = words(m.context());
-        for (String t : terms) {
-          // Context counts, but less than the memory's own words (the contract only asks that it be
-          // found).
-          double weight = doc.contains(t) ? 1 : context.contains(t) ? 0.3 : 0;
-          if (weight > 0) {
-            score += weight * Math.log(1 + (double) candidates.size() / df.get(t));
-          }
-        }
+      for (StoredMemory m : matching(scope, filter)) {
+        double score = textScore(weights, m);
         if (score > 0) {
           out.add(new ScoredId(m.id(), score));
         }
       }
       out.sort(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
       return out.subList(0, Math.min(k, out.size()));
+    }
+
+    @Override
+    public synchronized List<ScoredId> textScores(String query, Collection<String> ids) {
+      Map<String, Double> weights = termWeights(query);
+      List<ScoredId> out = new ArrayList<>();
+      for (String id : new java.util.LinkedHashSet<>(ids)) {
+        StoredMemory m = memories.get(id);
+        double score = m == null ? 0 : textScore(weights, m);
+        if (score > 0) {
+          out.add(new ScoredId(id, score));
+        }
+      }
+      return out;
+    }
+
+    /**
+     * The query's words the tenant knows, each weighted by its idf over the whole tenant (never
+     * over a filtered subset: the contract wants scores independent of filters).
+     */
+    private Map<String, Double> termWeights(String query) {
+      Map<String, Double> out = new HashMap<>();
+      for (String t : words(query)) {
+        int df = 0;
+        for (StoredMemory m : memories.values()) {
+          if (words(m.memory().text()).contains(t) || words(m.context()).contains(t)) {
+            df++;
+          }
+        }
+        if (df > 0) {
+          out.put(t, Math.log(1 + (memories.size() - df + 0.5) / (df + 0.5)));
+        }
+      }
+      return out;
+    }
+
+    /**
+     * The share of the query's term weight a memory holds: a word of its own text counts fully, one
+     * of its context (the messages around it) {@link #CONTEXT_WEIGHT}. In [0, 1].
+     */
+    private static double textScore(Map<String, Double> weights, StoredMemory m) {
+      double total = 0;
+      double held = 0;
+      Set<String> doc = words(m.memory().text());
+      Set<String> context = words(m.context());
+      for (Map.Entry<String, Double> e : weights.entrySet()) {
+        total += e.getValue() * (1 + CONTEXT_WEIGHT);
+        held +=
+            e.getValue()
+                * ((doc.contains(e.getKey()) ? 1 : 0)
+                    + (context.contains(e.getKey()) ? CONTEXT_WEIGHT : 0));
+      }
+      return total == 0 ? 0 : Math.min(1, held / total);
     }
 
     private static Set<String> words(String text) {

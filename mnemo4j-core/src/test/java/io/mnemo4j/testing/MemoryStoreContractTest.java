@@ -722,6 +722,132 @@ public abstract class MemoryStoreContractTest {
         .hasSize(2);
   }
 
+  // ---------------------------------------------------------------- scores mean relevance
+
+  /** A verbatim memory of {@code user} with a metadata topic, for SPI-level text search checks. */
+  private static StoredMemory said(String id, String user, String text, String topic) {
+    Memory m =
+        new Memory(
+            id,
+            text,
+            io.mnemo4j.TextHash.of(text),
+            Scope.user(user),
+            Map.of("topic", topic),
+            List.of(),
+            io.mnemo4j.Role.USER,
+            null,
+            Instant.parse("2026-01-01T00:00:00Z"),
+            Instant.parse("2026-01-01T00:00:00Z"),
+            null,
+            null,
+            null,
+            new Memory.Provenance(Memory.Provenance.VERBATIM, List.of()),
+            "test-hashing-256",
+            MemoryType.EPISODIC);
+    return new StoredMemory(m, new HashingEmbedder().embed(text, Embedder.Purpose.DOCUMENT));
+  }
+
+  private static double scoreOf(List<ScoredId> hits, String id) {
+    return hits.stream()
+        .filter(h -> h.id().equals(id))
+        .mapToDouble(ScoredId::score)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(id + " not in " + hits));
+  }
+
+  /**
+   * The text-score contract of {@link TenantStore#textSearch}: in [0, 1], and for one memory and
+   * one query the same whatever {@code k}, the scope or filter that narrows the other matches away,
+   * and the same again from {@link TenantStore#textScores}; more of the query's words score higher.
+   */
+  @Test
+  void textSearch_scoresAreInZeroToOne_andTheSameWhateverKScopeOrFilter() {
+    TenantStore store = rawStore(backend(), "acme");
+    String both = "0190f000-0000-7000-8000-000000000011";
+    String one = "0190f000-0000-7000-8000-000000000012";
+    String other = "0190f000-0000-7000-8000-000000000013";
+    String none = "0190f000-0000-7000-8000-000000000014";
+    store.write(
+        new WriteBatch(
+            List.of(
+                new Change.Put(
+                    said(both, "alice", "Our kayak trip to the fjords was cold", "trip")),
+                new Change.Put(said(one, "alice", "The kayak needs a new paddle", "gear")),
+                new Change.Put(said(other, "bob", "Bob paddles his kayak on Sundays", "trip")),
+                new Change.Put(said(none, "alice", "Invoices are due on Friday", "work"))),
+            List.of(),
+            List.of()));
+    String query = "kayak trip fjords";
+    ScopeFilter alice = Selection.in(Scope.user("alice")).scopeFilter();
+    ScopeFilter everyone = Selection.everywhere().scopeFilter();
+    FilterExpr gearOnly = FilterParser.parse(Map.of("metadata", Map.of("topic", "gear")));
+
+    List<ScoredId> wide = store.textSearch(query, everyone, new FilterExpr.All(), 10);
+    assertThat(wide).extracting(ScoredId::id).containsExactly(both, one, other);
+    assertThat(wide).allSatisfy(h -> assertThat(h.score()).isBetween(0.0, 1.0));
+    assertThat(scoreOf(wide, both)).isGreaterThan(scoreOf(wide, one));
+
+    assertThat(store.textSearch(query, everyone, new FilterExpr.All(), 1))
+        .containsExactly(new ScoredId(both, scoreOf(wide, both)));
+    List<ScoredId> narrowed = store.textSearch(query, alice, gearOnly, 10);
+    assertThat(narrowed).containsExactly(new ScoredId(one, scoreOf(wide, one)));
+    assertThat(
+            store.textScores(
+                query, List.of(other, none, both, "0190f000-0000-7000-8000-0000000000ff")))
+        .containsExactlyInAnyOrder(
+            new ScoredId(other, scoreOf(wide, other)), new ScoredId(both, scoreOf(wide, both)));
+    assertThat(store.textScores("", List.of(both))).isEmpty();
+  }
+
+  /**
+   * Issue 9, "score means relevance": the score used to be min-max normalised over the result list,
+   * so the top hit always scored 1, the last 0, and a lone strong hit 0.4; apps that cut at a score
+   * lost the right answer. Now a hit's score is its own relevance: the same for any limit, for a
+   * filter that narrows the other hits away, and when another tenant fills up; in [0, 1]; and the
+   * list is ordered by it.
+   */
+  @Test
+  void search_scoreIsTheMemorysOwnRelevance_whateverTheLimitFilterOrOtherHits() {
+    TenantMemory acme = mnemo.tenant("acme");
+    String atlas =
+        idOf(
+            acme.add(
+                say("Our CRM is called Atlas"),
+                Scope.user("alice"),
+                AddOptions.none().withMetadata(Map.of("topic", "crm"))));
+    acme.add(say("The CRM migration slipped to May"), Scope.user("alice"));
+    acme.add(say("Lunch is served at noon"), Scope.user("alice"));
+    String query = "which CRM is called Atlas";
+    Search alice = Search.in(Scope.user("alice"));
+
+    List<Hit> all = acme.search(query, alice.limit(10));
+    assertThat(all).isNotEmpty();
+    assertThat(all.get(0).memory().id()).isEqualTo(atlas);
+    assertThat(all).allSatisfy(h -> assertThat(h.score()).isBetween(0.0, 1.0));
+    assertThat(all).extracting(Hit::score).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    double score = all.get(0).score();
+    assertThat(score).isLessThan(1.0); // no longer the list's maximum by construction
+
+    assertThat(acme.search(query, alice.limit(1)).get(0).score()).isEqualTo(score);
+    Hit alone =
+        acme.search(
+                query, alice.filter(FilterParser.parse(Map.of("metadata", Map.of("topic", "crm")))))
+            .get(0);
+    assertThat(alone.memory().id()).isEqualTo(atlas);
+    assertThat(alone.score()).isEqualTo(score);
+
+    TenantMemory globex = mnemo.tenant("globex");
+    globex.add(say("Atlas is the CRM of Globex too", "Which CRM? Atlas!"), Scope.user("carol"));
+    assertThat(acme.search(query, alice).get(0).score()).isEqualTo(score);
+
+    for (Search.Mode mode : Search.Mode.values()) {
+      assertThat(acme.search(query, alice.mode(mode)))
+          .allSatisfy(h -> assertThat(h.score()).isBetween(0.0, 1.0))
+          .extracting(Hit::score)
+          .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    }
+  }
+
   @Test
   void add_sameTextInAnotherScope_isStoredAgain() {
     TenantMemory acme = mnemo.tenant("acme");

@@ -74,7 +74,7 @@ final class Mem0Requests {
    * @param appId Mem0 app scope (not supported: refused when set)
    * @param topK maximum hits (default 10)
    * @param limit alias of top_k sent by some clients
-   * @param threshold minimum score (default 0; Mnemo4j scores are fused hybrid scores in [0, 1])
+   * @param threshold minimum similarity, the query-memory cosine (default 0)
    * @param metadata top-level metadata equality filter, ANDed with filters
    * @param categories top-level categories filter (any of), ANDed with filters
    * @param outputFormat {@code v1.1} gives a results object on legacy routes

@@ -420,6 +420,7 @@ final class Mem0Routes {
     for (Hit h : hits) {
       ObjectNode m = memory(h.memory());
       m.put("score", h.score());
+      m.put("similarity", h.similarity());
       results.add(m);
     }
     if (!v3 && !"v1.1".equals(in.outputFormat())) {

@@ -94,7 +94,7 @@ final class Requests {
    * @param all search the whole tenant (not combinable with a scope)
    * @param filters Mem0 v2 filter object
    * @param limit maximum hits (default 10)
-   * @param threshold minimum score (default 0)
+   * @param threshold minimum similarity, the query-memory cosine (default 0)
    * @param mode hybrid|dense|text (default hybrid)
    * @param asOf ISO-8601 date or date-time: search the memory as it was then
    * @param includeExpired also find memories past their expiry (default false)

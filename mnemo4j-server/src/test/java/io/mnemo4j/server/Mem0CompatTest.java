@@ -125,6 +125,13 @@ class Mem0CompatTest {
     JsonNode hit = py.get("results").get(0);
     assertMemoryShape(hit);
     assertThat(hit.get("score").isNumber()).isTrue();
+    // Mem0 hits carry the native pair too: score (relevance, in [0, 1]) and similarity (cosine).
+    assertThat(py.get("results"))
+        .allSatisfy(
+            h -> {
+              assertThat(h.get("score").asDouble()).isBetween(0.0, 1.0);
+              assertThat(h.get("similarity").isNumber()).isTrue();
+            });
     assertThat(py.get("results").findValuesAsText("user_id")).containsOnly("alice");
 
     JsonNode ts = s.post("/v3/memories/search/", key, fixture("ts_search.json")).ok().j();

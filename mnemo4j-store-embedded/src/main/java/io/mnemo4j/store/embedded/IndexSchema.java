@@ -34,10 +34,21 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.SearcherFactory;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.search.similarities.Similarity;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 import org.jspecify.annotations.Nullable;
@@ -80,11 +91,39 @@ final class IndexSchema {
   static final String CONTEXT = "context";
 
   /**
-   * Weight of a query term found in a memory's context rather than its own text: 0.3 measured best
-   * of 0.15, 0.3 and 0.6 on LoCoMo (README). The context lets a reply such as "Yes, last Friday!"
-   * be found by the words of the question it answers.
+   * Weight of a query term found in a memory's context rather than its own text. The context lets a
+   * reply such as "Yes, last Friday!" be found by the words of the question it answers. 0.3 was
+   * best with raw BM25 and min-max fusion; with text scores normalised by the query's maximum
+   * attainable score, 0.6 measured best of 0.3, 0.6 and 1.0 on LoCoMo (BENCHMARKS.md).
    */
-  static final float CONTEXT_BOOST = 0.3f;
+  static final float CONTEXT_BOOST = 0.6f;
+
+  /**
+   * BM25's term-frequency saturation. Low: a memory is a sentence or two, where a word said twice
+   * hardly means more than once (measured on LoCoMo, BENCHMARKS.md: 0.2 and 0.5 tie, 1.2 loses).
+   */
+  static final float BM25_K1 = 0.2f;
+
+  /**
+   * BM25's length normalisation, off: it penalised the long turns that carry the facts (LoCoMo
+   * recall@10 0.782 at b = 0 against 0.755 at Lucene's default 0.75). Norms are written the same
+   * for any b, so this is a search-time choice only.
+   */
+  static final float BM25_B = 0f;
+
+  /** The similarity every searcher scores text with. */
+  static final Similarity SIMILARITY = new BM25Similarity(BM25_K1, BM25_B);
+
+  /** Makes searchers that score with {@link #SIMILARITY}. */
+  static final SearcherFactory SEARCHERS =
+      new SearcherFactory() {
+        @Override
+        public IndexSearcher newSearcher(IndexReader reader, IndexReader previousReader) {
+          IndexSearcher searcher = new IndexSearcher(reader);
+          searcher.setSimilarity(SIMILARITY);
+          return searcher;
+        }
+      };
 
   static final String PRESENT = "p";
   static final String SCOPE_USER = "s:user";
@@ -254,6 +293,21 @@ final class IndexSchema {
       throw new UncheckedIOException("analyzing an in-memory string cannot fail", e);
     }
     return List.copyOf(terms);
+  }
+
+  /**
+   * The full-text query: any term, in the memory's own text or (weighted {@link #CONTEXT_BOOST}) in
+   * its context.
+   */
+  static Query textQuery(List<String> terms) {
+    BooleanQuery.Builder text = new BooleanQuery.Builder();
+    for (String term : terms) {
+      text.add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.SHOULD);
+      text.add(
+          new BoostQuery(new TermQuery(new Term(CONTEXT, term)), CONTEXT_BOOST),
+          BooleanClause.Occur.SHOULD);
+    }
+    return text.build();
   }
 
   static void checkId(String id) {

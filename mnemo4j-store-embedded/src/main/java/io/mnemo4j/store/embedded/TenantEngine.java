@@ -69,7 +69,6 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -80,7 +79,6 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
@@ -840,18 +838,8 @@ final class TenantEngine {
           if (terms.isEmpty() || f instanceof MatchNoDocsQuery) {
             return List.of();
           }
-          BooleanQuery.Builder text = new BooleanQuery.Builder();
-          for (String term : terms) {
-            text.add(new TermQuery(new Term(IndexSchema.TEXT, term)), Occur.SHOULD);
-            if (IndexSchema.CONTEXT_BOOST > 0) {
-              text.add(
-                  new BoostQuery(
-                      new TermQuery(new Term(IndexSchema.CONTEXT, term)),
-                      IndexSchema.CONTEXT_BOOST),
-                  Occur.SHOULD);
-            }
-          }
-          BooleanQuery.Builder q = new BooleanQuery.Builder().add(text.build(), Occur.MUST);
+          BooleanQuery.Builder q =
+              new BooleanQuery.Builder().add(IndexSchema.textQuery(terms), Occur.MUST);
           if (!FilterCompiler.matchesAll(f)) {
             q.add(f, Occur.FILTER);
           }
@@ -859,14 +847,52 @@ final class TenantEngine {
           IndexSearcher searcher = searchers.acquire();
           try {
             int n = Math.min(k, searcher.getIndexReader().maxDoc());
-            if (n == 0) {
+            TextScores scores = new TextScores(searcher, terms);
+            if (n == 0 || !scores.anyTermKnown()) {
               return List.of();
             }
-            return scored(searcher, searcher.search(q.build(), n), s -> s);
+            // Lucene ranks with the same BM25; the scores are recomputed so that they are
+            // bit-identical to textScores' for the same memory.
+            List<String> ids = new ArrayList<>(n);
+            for (ScoredId hit : scored(searcher, searcher.search(q.build(), n), s -> s)) {
+              ids.add(hit.id());
+            }
+            return byScore(scores.ofIds(ids));
           } finally {
             searchers.release(searcher);
           }
         });
+  }
+
+  List<ScoredId> textScores(String query, Collection<String> ids) {
+    List<String> terms = IndexSchema.queryTerms(query);
+    List<String> wanted = new ArrayList<>();
+    for (String id : ids) {
+      if (IndexSchema.ID_PATTERN.matcher(id).matches()) {
+        wanted.add(id);
+      }
+    }
+    return run(
+        "textScores",
+        () -> {
+          if (terms.isEmpty() || wanted.isEmpty()) {
+            return List.of();
+          }
+          refresh();
+          IndexSearcher searcher = searchers.acquire();
+          try {
+            return new TextScores(searcher, terms).ofIds(wanted);
+          } finally {
+            searchers.release(searcher);
+          }
+        });
+  }
+
+  /** Best first, ties by id (Lucene breaks them by document number, which merges change). */
+  private static List<ScoredId> byScore(List<ScoredId> hits) {
+    List<ScoredId> out = new ArrayList<>(hits);
+    out.sort(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
+    return out;
   }
 
   /**

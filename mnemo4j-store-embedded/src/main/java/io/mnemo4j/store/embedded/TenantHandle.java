@@ -97,6 +97,11 @@ final class TenantHandle implements TenantStore {
   }
 
   @Override
+  public List<ScoredId> textScores(String query, Collection<String> ids) {
+    return open().textScores(query, ids);
+  }
+
+  @Override
   public List<HistoryEntry> history(String memoryId) {
     return open().history(memoryId);
   }

@@ -124,7 +124,7 @@ final class TenantIndex {
       }
       // Opening a reader opens every segment, which catches most corruption here rather than at
       // search time.
-      searchers = new SearcherManager(writer, null);
+      searchers = new SearcherManager(writer, IndexSchema.SEARCHERS);
       long applied = replay(writer, c, seq);
       if (applied > seq) {
         commit(writer, dbId, applied);
@@ -202,7 +202,8 @@ final class TenantIndex {
       commit(writer, dbId, maxSeq);
       pruneChanges(c, maxSeq);
       Files.deleteIfExists(marker);
-      return new Opened(directory, writer, new SearcherManager(writer, null), maxSeq);
+      return new Opened(
+          directory, writer, new SearcherManager(writer, IndexSchema.SEARCHERS), maxSeq);
     } catch (IOException | SQLException | RuntimeException e) {
       if (writer != null) {
         rollbackQuietly(writer);

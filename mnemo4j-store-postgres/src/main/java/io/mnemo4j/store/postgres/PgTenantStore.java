@@ -709,17 +709,18 @@ final class PgTenantStore implements TenantStore {
   }
 
   /**
-   * Full-text search: any query term matches (the terms are OR-ed, as BM25 does), ranked by {@code
-   * ts_rank_cd} with the memory's own words (weight A) counting more than its conversation context
-   * (weight D, 0.3). Runs as the search role, whose restrictive policy holds the match condition
-   * (see {@link TenantSql#create}): the transaction's {@code mnemo.tsquery} carries the query, so
-   * the GIN index serves it despite row-level security.
+   * Full-text search: any query term matches (the terms are OR-ed), scored by {@link
+   * #scoreExpression}: the share of the query's words the memory holds, its own words (weight A)
+   * counting fully and its conversation context (weight D) {@link #CONTEXT_WEIGHT}. Runs as the
+   * search role, whose restrictive policy holds the match condition (see {@link TenantSql#create}):
+   * the transaction's {@code mnemo.tsquery} carries the query, so the GIN index serves it despite
+   * row-level security.
    *
-   * <p>Ranking is what costs: a common word can match most of a large tenant (measured 116 ms to
+   * <p>Scoring is what costs: a common word can match most of a large tenant (measured 116 ms to
    * rank every match of an OR query at 100,000 memories). So the memories holding every term are
-   * ranked first (few, and the best); only when they are fewer than {@code k} does the OR query
-   * run, ranking at most {@link #TEXT_CANDIDATES} of its matches. Both rank with the same OR query,
-   * so their scores compare.
+   * scored first (few, and the best); only when they are fewer than {@code k} do the wider passes
+   * run, scoring at most {@link #TEXT_CANDIDATES} of their matches each. A score does not depend on
+   * the pass that found the memory.
    */
   @Override
   public List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
@@ -734,38 +735,21 @@ final class PgTenantStore implements TenantStore {
         store.pool(),
         "textSearch in tenant '" + tenantId + "'",
         c -> {
-          String any;
-          String all;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
-                      + " set_config('plan_cache_mode', 'force_custom_plan', true),"
-                      + " q::text, replace(q::text, ' & ', ' | ')"
-                      + " FROM plainto_tsquery('"
-                      + TenantSql.TEXT_CONFIG
-                      + "', ?) q")) {
-            ps.setString(1, tenantId);
-            ps.setString(2, searchRole);
-            ps.setString(3, query);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              all = rs.getString(4);
-              any = rs.getString(5);
-            }
-          }
-          if (any == null || any.isBlank()) {
+          Optional<TextQuery> parsed = parse(c, query);
+          if (parsed.isEmpty()) {
             return List.of(); // only stop words
           }
+          TextQuery q = parsed.get();
           Map<String, Double> scores = new HashMap<>();
-          // A table known to be small is ranked whole in one pass: the narrow passes would only add
+          // A table known to be small is scored whole in one pass: the narrow passes would only add
           // round trips.
           long rows = analysedRows;
           List<String> passes =
               rows >= 0 && rows + unanalysed.get() < TEXT_CANDIDATES
-                  ? List.of(any)
-                  : passes(all, any);
+                  ? List.of(q.any())
+                  : passes(q.all(), q.any());
           for (String match : passes) {
-            rank(c, match, any, where, k, TEXT_CANDIDATES, scores);
+            rank(c, match, q, where, k, TEXT_CANDIDATES, scores);
             if (scores.size() >= k) {
               break;
             }
@@ -778,6 +762,127 @@ final class PgTenantStore implements TenantStore {
                   .thenComparing(ScoredId::id));
           return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
         });
+  }
+
+  @Override
+  public List<ScoredId> textScores(String query, Collection<String> ids) {
+    Set<String> wanted = new LinkedHashSet<>(ids);
+    if (wanted.isEmpty() || query.isBlank()) {
+      ensureOpen();
+      return List.of();
+    }
+    ensureOpen();
+    return Pg.inTransaction(
+        store.pool(),
+        "textScores in tenant '" + tenantId + "'",
+        c -> {
+          Optional<TextQuery> parsed = parse(c, query);
+          if (parsed.isEmpty()) {
+            return List.of();
+          }
+          TextQuery q = parsed.get();
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT set_config('mnemo.tsquery', ?, true)")) {
+            ps.setString(1, q.any());
+            ps.executeQuery().close();
+          }
+          List<ScoredId> out = new ArrayList<>();
+          // The policy shows the search role only rows matching mnemo.tsquery: the others score 0.
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, "
+                      + scoreExpression(q.lexemes().size())
+                      + " FROM "
+                      + sql.memories
+                      + " WHERE id = ANY(?)")) {
+            int i = bindLexemes(ps, 1, q);
+            ps.setArray(i, c.createArrayOf("text", wanted.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(new ScoredId(rs.getString(1), rs.getDouble(2)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  /** Weight of a query word found only in a memory's conversation context (tsvector label D). */
+  static final double CONTEXT_WEIGHT = 0.6;
+
+  /**
+   * A query as full-text search uses it. @param all every term ({@code &}) @param any any term
+   * ({@code |}) @param lexemes its distinct lexemes, quoted as in a tsquery
+   */
+  record TextQuery(String all, String any, List<String> lexemes) {}
+
+  private static final Pattern LEXEME = Pattern.compile("'(?:[^']|'')*'");
+
+  /**
+   * Parses the query with {@code plainto_tsquery} and sets up the transaction for the search role;
+   * empty when the query holds only stop words.
+   */
+  private Optional<TextQuery> parse(Connection c, String query) throws SQLException {
+    String all;
+    String any;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
+                + " set_config('plan_cache_mode', 'force_custom_plan', true),"
+                + " q::text, replace(q::text, ' & ', ' | ')"
+                + " FROM plainto_tsquery('"
+                + TenantSql.TEXT_CONFIG
+                + "', ?) q")) {
+      ps.setString(1, tenantId);
+      ps.setString(2, searchRole);
+      ps.setString(3, query);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        all = rs.getString(4);
+        any = rs.getString(5);
+      }
+    }
+    if (any == null || any.isBlank()) {
+      return Optional.empty();
+    }
+    Set<String> lexemes = new LinkedHashSet<>();
+    java.util.regex.Matcher m = LEXEME.matcher(all);
+    while (m.find()) {
+      lexemes.add(m.group());
+    }
+    if (lexemes.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new TextQuery(all, any, List.copyOf(lexemes)));
+  }
+
+  /**
+   * The text score of a row for a query of {@code n} lexemes, in [0, 1]: for each lexeme, 1 when
+   * the memory's own text holds it plus {@link #CONTEXT_WEIGHT} when its context does, summed and
+   * divided by {@code n × (1 + CONTEXT_WEIGHT)}. It depends on the query and the row only, so it is
+   * the same in every pass and every call. Unlike the embedded store's BM25 it weighs every query
+   * word alike (PostgreSQL keeps no document frequencies a query could read cheaply); its longer
+   * stop-word list drops most of the words that would then weigh too much. Binds two tsqueries per
+   * lexeme ({@link #bindLexemes}).
+   */
+  static String scoreExpression(int n) {
+    StringBuilder b = new StringBuilder("((0");
+    for (int i = 0; i < n; i++) {
+      b.append(" + CASE WHEN tsv @@ ?::tsquery THEN 1 ELSE 0 END + ")
+          .append(CONTEXT_WEIGHT)
+          .append(" * CASE WHEN tsv @@ ?::tsquery THEN 1 ELSE 0 END");
+    }
+    return b.append(") / ").append(n * (1 + CONTEXT_WEIGHT)).append(")::float8").toString();
+  }
+
+  /** Binds {@link #scoreExpression}'s parameters from {@code from}; returns the next index. */
+  private static int bindLexemes(PreparedStatement ps, int from, TextQuery q) throws SQLException {
+    int i = from;
+    for (String lexeme : q.lexemes()) {
+      ps.setString(i++, lexeme + ":A");
+      ps.setString(i++, lexeme + ":D");
+    }
+    return i;
   }
 
   /**
@@ -809,13 +914,13 @@ final class PgTenantStore implements TenantStore {
   }
 
   /**
-   * Ranks by {@code rankQuery} the memories matching {@code matchQuery} (the policy's condition),
-   * at most {@code candidates} of them, keeping the best {@code k} in {@code scores}.
+   * Scores the memories matching {@code matchQuery} (the policy's condition), at most {@code
+   * candidates} of them, keeping the best {@code k} in {@code scores}.
    */
   private void rank(
       Connection c,
       String matchQuery,
-      String rankQuery,
+      TextQuery q,
       Sql where,
       int k,
       int candidates,
@@ -829,13 +934,13 @@ final class PgTenantStore implements TenantStore {
         "SELECT id, tsv FROM " + sql.memories + " WHERE " + where.text() + " LIMIT " + candidates;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT id, ts_rank_cd("
-                + TenantSql.RANK_WEIGHTS
-                + ", tsv, ?::tsquery) AS score FROM ("
+            "SELECT id, "
+                + scoreExpression(q.lexemes().size())
+                + " AS score FROM ("
                 + matches
                 + ") m ORDER BY score DESC, id LIMIT ?")) {
-      ps.setString(1, rankQuery);
-      int i = where.bind(ps, 2);
+      int i = bindLexemes(ps, 1, q);
+      i = where.bind(ps, i);
       ps.setInt(i, k);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

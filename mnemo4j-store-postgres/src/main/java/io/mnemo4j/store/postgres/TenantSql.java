@@ -52,9 +52,6 @@ final class TenantSql {
   /** The text-search configuration (see package-info for why {@code english}). */
   static final String TEXT_CONFIG = "english";
 
-  /** Weights of ts_rank_cd for labels D, C, B, A: context (D) counts 0.3 of the text (A). */
-  static final String RANK_WEIGHTS = "'{0.3, 0.2, 0.4, 1.0}'";
-
   static final String MEMORY_COLUMNS =
       "id, text, hash, user_id, agent_id, run_id, metadata::text, categories, role, actor,"
           + " created_at, updated_at, expires_at, valid_from, valid_to, memory_type,"

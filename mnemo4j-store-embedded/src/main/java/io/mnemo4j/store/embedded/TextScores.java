@@ -1,0 +1,163 @@
+package io.mnemo4j.store.embedded;
+
+import io.mnemo4j.spi.ScoredId;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.CollectionStatistics;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * The text score of given memories for one query: {@code Σ boost·idf·tf/(tf + k1)} over the query
+ * terms in the memory's text and (boost {@link IndexSchema#CONTEXT_BOOST}) its context, divided by
+ * the query's maximum attainable {@code Σ boost·idf}, so in [0, 1]. This is BM25 with {@link
+ * IndexSchema#BM25_K1} and b = 0 (no length normalisation), the similarity Lucene ranks with; it is
+ * recomputed here from the postings, in one fixed order, so that the same memory gets the
+ * bit-identical score whichever call asks (a ranked search, or {@link TenantEngine#textScores} for
+ * ids the ranking left out), and so that scores never depend on a filter. Idf is BM25Similarity's,
+ * {@code ln(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5))}, over the tenant's whole index; a
+ * term no memory holds in a field adds nothing to the maximum. One instance serves one searcher and
+ * query; not thread-safe.
+ */
+final class TextScores {
+  private static final List<String> FIELDS = List.of(IndexSchema.TEXT, IndexSchema.CONTEXT);
+
+  private final IndexSearcher searcher;
+  private final List<String> terms;
+
+  /** boost × idf per field (outer, {@link #FIELDS} order) and term (inner, query order). */
+  private final double[][] weights;
+
+  private final double max;
+
+  TextScores(IndexSearcher searcher, List<String> terms) throws IOException {
+    this.searcher = searcher;
+    this.terms = List.copyOf(terms);
+    this.weights = new double[FIELDS.size()][terms.size()];
+    double sum = 0;
+    for (int f = 0; f < FIELDS.size(); f++) {
+      String field = FIELDS.get(f);
+      CollectionStatistics stats = searcher.collectionStatistics(field);
+      if (stats == null) {
+        continue;
+      }
+      double boost = field.equals(IndexSchema.TEXT) ? 1 : IndexSchema.CONTEXT_BOOST;
+      for (int t = 0; t < terms.size(); t++) {
+        int docFreq = searcher.getIndexReader().docFreq(new Term(field, terms.get(t)));
+        if (docFreq > 0) {
+          weights[f][t] =
+              boost * Math.log(1 + (stats.docCount() - docFreq + 0.5D) / (docFreq + 0.5D));
+          sum += weights[f][t];
+        }
+      }
+    }
+    this.max = sum;
+  }
+
+  /** Whether some query term occurs in the index at all (otherwise every score is 0). */
+  boolean anyTermKnown() {
+    return max > 0;
+  }
+
+  /**
+   * The scores of the live documents with these memory ids that hold at least one query term, in no
+   * particular order; unknown ids are skipped.
+   */
+  List<ScoredId> ofIds(Collection<String> ids) throws IOException {
+    List<ScoredId> out = new ArrayList<>();
+    if (max == 0) {
+      return out;
+    }
+    for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+      Terms idTerms = leaf.reader().terms(IndexSchema.ID);
+      if (idTerms == null) {
+        continue;
+      }
+      Bits live = leaf.reader().getLiveDocs();
+      TermsEnum idEnum = idTerms.iterator();
+      List<String> found = new ArrayList<>();
+      List<Integer> docs = new ArrayList<>();
+      PostingsEnum reuse = null;
+      for (String id : new LinkedHashSet<>(ids)) {
+        if (!idEnum.seekExact(new BytesRef(id))) {
+          continue;
+        }
+        reuse = idEnum.postings(reuse, PostingsEnum.NONE);
+        for (int d = reuse.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = reuse.nextDoc()) {
+          if (live == null || live.get(d)) {
+            found.add(id);
+            docs.add(d);
+          }
+        }
+      }
+      if (!docs.isEmpty()) {
+        score(leaf, found, docs, out);
+      }
+    }
+    return out;
+  }
+
+  /** Scores the documents {@code docs} (leaf-relative) of one leaf, adding the matching ones. */
+  private void score(
+      LeafReaderContext leaf, List<String> ids, List<Integer> docs, List<ScoredId> out)
+      throws IOException {
+    int n = docs.size();
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    // Postings only move forward: visit the documents in increasing order.
+    java.util.Arrays.sort(order, (a, b) -> Integer.compare(docs.get(a), docs.get(b)));
+    // Per field and term, the frequency of the term in each document (0 when absent).
+    int[][][] freqs = new int[FIELDS.size()][terms.size()][];
+    for (int f = 0; f < FIELDS.size(); f++) {
+      Terms fieldTerms = leaf.reader().terms(FIELDS.get(f));
+      if (fieldTerms == null) {
+        continue;
+      }
+      TermsEnum te = fieldTerms.iterator();
+      for (int t = 0; t < terms.size(); t++) {
+        if (weights[f][t] == 0 || !te.seekExact(new BytesRef(terms.get(t)))) {
+          continue;
+        }
+        PostingsEnum postings = te.postings(null, PostingsEnum.FREQS);
+        int[] tf = new int[n];
+        for (Integer i : order) {
+          int doc = docs.get(i);
+          int at = postings.docID() < doc ? postings.advance(doc) : postings.docID();
+          if (at == DocIdSetIterator.NO_MORE_DOCS) {
+            break;
+          }
+          if (at == doc) {
+            tf[i] = postings.freq();
+          }
+        }
+        freqs[f][t] = tf;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      double sum = 0;
+      for (int f = 0; f < FIELDS.size(); f++) {
+        for (int t = 0; t < terms.size(); t++) {
+          int[] tf = freqs[f][t];
+          if (tf != null && tf[i] > 0) {
+            sum += weights[f][t] * tf[i] / (tf[i] + IndexSchema.BM25_K1);
+          }
+        }
+      }
+      if (sum > 0) {
+        out.add(new ScoredId(ids.get(i), Math.max(0, Math.min(1, sum / max))));
+      }
+    }
+  }
+}
