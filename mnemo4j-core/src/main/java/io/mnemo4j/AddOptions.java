@@ -65,6 +65,12 @@ public record AddOptions(
       throw new InvalidRequestException(
           "instructions", "instructions must be at most " + MAX_INSTRUCTIONS + " characters");
     }
+    if (expiresAt != null) {
+      TimeRange.check("expires_at", expiresAt);
+    }
+    if (sessionDate != null) {
+      TimeRange.check("session_date", sessionDate);
+    }
     java.util.Objects.requireNonNull(nearDuplicateThreshold, "nearDuplicateThreshold");
     if (nearDuplicateThreshold.isPresent()) {
       checkThreshold(nearDuplicateThreshold.getAsDouble());

@@ -150,7 +150,7 @@ final class AsyncAdds implements AutoCloseable {
             System.Logger.Level.WARNING,
             "tenant {0}: could not resume queued adds: {1}",
             t.id(),
-            e.toString());
+            e.getClass().getName());
       }
     }
   }

@@ -139,7 +139,8 @@ public final class Mnemo implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "expiry sweep failed: {0}", e.toString());
+        // The class only: a store's message may quote row data.
+        LOG.log(System.Logger.Level.WARNING, "expiry sweep failed: {0}", e.getClass().getName());
       }
     }
   }
@@ -404,7 +405,7 @@ public final class Mnemo implements AutoCloseable {
     try {
       usageListener.accept(tenant, usage);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "usage listener failed: {0}", e.toString());
+      LOG.log(System.Logger.Level.WARNING, "usage listener failed: {0}", e.getClass().getName());
     }
   }
 
