@@ -12,8 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param metadata JSON object attached to every memory the call stores; identity keys are refused
  * @param categories category labels attached to every memory the call stores
  * @param expiresAt when the stored memories stop being returned, or null for never
- * @param infer whether to use the language model: null follows the tenant's setting (infer when a
- *     model is configured), false stores the messages verbatim, true requires a model
+ * @param infer whether to use the language model (default {@link Infer#AUTO})
  * @param idempotencyKey the caller's key for this add: a retry with the same key returns the first
  *     result instead of applying twice; null for none
  * @param sessionDate when the conversation took place, so the model can turn "yesterday" into a
@@ -28,12 +27,25 @@ public record AddOptions(
     Map<String, Object> metadata,
     List<String> categories,
     @Nullable Instant expiresAt,
-    @Nullable Boolean infer,
+    Infer infer,
     @Nullable String idempotencyKey,
     @Nullable Instant sessionDate,
     @Nullable String instructions,
     boolean procedural,
     OptionalDouble nearDuplicateThreshold) {
+
+  /** Whether an add uses the language model. */
+  public enum Infer {
+    /** Infer when the tenant has a model configured, else store every message verbatim. */
+    AUTO,
+    /**
+     * Infer; without a model configured, what the person said is stored verbatim (user messages
+     * become memories, assistant and system messages stay raw context) and the result says why.
+     */
+    ON,
+    /** Store every message verbatim, whatever is configured. */
+    OFF
+  }
 
   /** Longest accepted idempotency key. */
   public static final int MAX_IDEMPOTENCY_KEY = 200;
@@ -71,6 +83,7 @@ public record AddOptions(
     if (sessionDate != null) {
       TimeRange.check("session_date", sessionDate);
     }
+    java.util.Objects.requireNonNull(infer, "infer");
     java.util.Objects.requireNonNull(nearDuplicateThreshold, "nearDuplicateThreshold");
     if (nearDuplicateThreshold.isPresent()) {
       checkThreshold(nearDuplicateThreshold.getAsDouble());
@@ -94,7 +107,16 @@ public record AddOptions(
   /** The three-field form used before inference options existed. */
   public AddOptions(
       Map<String, Object> metadata, List<String> categories, @Nullable Instant expiresAt) {
-    this(metadata, categories, expiresAt, null, null, null, null, false, OptionalDouble.empty());
+    this(
+        metadata,
+        categories,
+        expiresAt,
+        Infer.AUTO,
+        null,
+        null,
+        null,
+        false,
+        OptionalDouble.empty());
   }
 
   /** No metadata, no categories, no expiry; inference as the tenant is configured. */
@@ -144,18 +166,23 @@ public record AddOptions(
         nearDuplicateThreshold);
   }
 
-  /** A copy that infers (true), stores verbatim (false) or follows the tenant (null). */
-  public AddOptions withInfer(@Nullable Boolean on) {
+  /** A copy that uses the language model as {@code how} says. */
+  public AddOptions withInfer(Infer how) {
     return new AddOptions(
         metadata,
         categories,
         expiresAt,
-        on,
+        java.util.Objects.requireNonNull(how, "infer"),
         idempotencyKey,
         sessionDate,
         instructions,
         procedural,
         nearDuplicateThreshold);
+  }
+
+  /** A copy that infers ({@link Infer#ON}) or stores every message verbatim ({@link Infer#OFF}). */
+  public AddOptions withInfer(boolean on) {
+    return withInfer(on ? Infer.ON : Infer.OFF);
   }
 
   /** A copy with an idempotency key. */

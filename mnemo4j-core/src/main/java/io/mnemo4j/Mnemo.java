@@ -1,180 +1,70 @@
 package io.mnemo4j;
 
+import io.mnemo4j.internal.Context;
+import io.mnemo4j.internal.Engine;
+import io.mnemo4j.internal.Settings;
+import io.mnemo4j.internal.Tenants;
+import io.mnemo4j.internal.util.Uuid7;
 import io.mnemo4j.llm.TokenUsage;
 import io.mnemo4j.spi.Backend;
-import io.mnemo4j.spi.Catalog;
 import io.mnemo4j.spi.Embedder;
-import io.mnemo4j.spi.MemoryStore;
-import io.mnemo4j.spi.PurgeStats;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The entry point: owns the catalog, the region stores, the embedder and the cache of open tenants.
- * Each tenant is reached only through {@link #tenant(String)}. Thread-safe; one instance per data
- * directory and process.
+ * The entry point: one per data directory and process. Each tenant is reached only through {@link
+ * #tenant(String)}; tenant administration and API keys hang off {@link #admin()}, operational
+ * controls (sweeps, queue waits, the embedder) off {@link #operations()}. Thread-safe.
  *
  * <p>Closing a {@code Mnemo} closes everything handed to its builder (backend stores, catalog,
  * embedder).
  */
 public final class Mnemo implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(Mnemo.class.getName());
-
-  private final Path dataDir;
-  private final Clock clock;
-  private final Supplier<String> ids;
-  private final Embedder embedder;
-  private final Backend backend;
-  private final Catalog catalog;
-  private final String defaultRegion;
-  private final Set<String> regions;
-  private final boolean autoCreateTenants;
-  private final double nearDuplicateThreshold;
-  private final SearchTuning tuning;
-  private final int contextWindow;
-  private final int contextAfter;
-  private final ConcurrentHashMap<String, MemoryStore> stores = new ConcurrentHashMap<>();
-  private final TenantHandles handles;
-  private final ApiKeys apiKeys;
-  private final ScopeLocks scopeLocks = new ScopeLocks();
-  private final InferenceSettings inference;
-  private final Map<String, InferenceSettings> tenantInference;
-  private final BiConsumer<TenantId, TokenUsage> usageListener;
-  private final AddPipeline pipeline;
-  private final AsyncAdds asyncAdds;
-  private final Duration sweepInterval;
-  private final Duration sweepGrace;
-  private final @Nullable Thread sweeper;
+  private final Engine engine;
+  private final Tenants tenants;
+  private final Admin admin;
+  private final Operations operations;
   private volatile boolean closed;
 
   private Mnemo(Builder b) {
-    this.dataDir = b.dataDir;
-    this.clock = b.clock;
-    this.ids = b.ids != null ? b.ids : new Uuid7(b.clock);
-    this.embedder =
+    Embedder embedder =
         Objects.requireNonNull(b.embedder, "embedder: set one with Mnemo.builder().embedder(...)");
-    this.backend =
+    Backend backend =
         Objects.requireNonNull(b.backend, "backend: set one with Mnemo.builder().backend(...)");
-    this.defaultRegion = b.defaultRegion;
-    LinkedHashSet<String> r = new LinkedHashSet<>();
-    r.add(b.defaultRegion);
-    r.addAll(b.regions);
-    r.addAll(backend.regions());
-    this.regions = Set.copyOf(r);
-    this.autoCreateTenants = b.autoCreateTenants;
-    this.nearDuplicateThreshold = b.nearDuplicateThreshold;
-    this.tuning = b.tuning;
-    this.contextWindow = b.contextWindow;
-    this.contextAfter = b.contextAfter;
-    this.handles = new TenantHandles(b.maxOpenTenants);
-    this.catalog = backend.openCatalog(dataDir);
-    checkEmbeddingModel(catalog, embedder);
-    this.apiKeys = new ApiKeys(catalog, clock, ids);
-    this.inference = b.inference;
-    this.tenantInference = Map.copyOf(b.tenantInference);
-    this.usageListener = b.usageListener;
-    this.pipeline = new AddPipeline(this);
-    this.asyncAdds = new AsyncAdds(this, pipeline, b.asyncCapacity, b.asyncWorkers);
-    this.sweepInterval = b.sweepInterval;
-    this.sweepGrace = b.sweepGrace;
-    if (b.resumeQueuedAdds) {
-      asyncAdds.resumeAll();
-    }
-    this.sweeper =
-        sweepInterval.isZero()
-            ? null
-            : Thread.ofVirtual().name("mnemo-expiry-sweep").start(this::sweepLoop);
-  }
-
-  /** The catalog setting naming the embedding model a data dir's vectors were made with. */
-  static final String EMBEDDING_MODEL_SETTING = "embedding_model";
-
-  /**
-   * A data dir remembers the embedding model its vectors were made with: vectors of two models
-   * cannot be compared, so opening it with another one would silently find nothing by meaning and
-   * store vectors no search can reach. The first open records the model; a later open with another
-   * is refused, naming both.
-   */
-  private static void checkEmbeddingModel(Catalog catalog, Embedder embedder) {
-    String recorded;
-    try {
-      recorded = catalog.recordSetting(EMBEDDING_MODEL_SETTING, embedder.modelId());
-    } catch (RuntimeException e) {
-      catalog.close();
-      throw e;
-    }
-    if (!recorded.equals(embedder.modelId())) {
-      catalog.close();
-      throw new InvalidRequestException(
-          "embedder",
-          "this data dir was built with the embedding model '"
-              + recorded
-              + "', not '"
-              + embedder.modelId()
-              + "': open it with --embedder "
-              + recorded
-              + " (embedder: "
-              + recorded
-              + " in the config file), or use a new data dir");
-    }
-  }
-
-  private void sweepLoop() {
-    while (!closed) {
-      try {
-        Thread.sleep(sweepInterval);
-        sweepExpired();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        // The class only: a store's message may quote row data.
-        LOG.log(System.Logger.Level.WARNING, "expiry sweep failed: {0}", e.getClass().getName());
-      }
-    }
-  }
-
-  /**
-   * Deletes, in every tenant, the memories that expired more than the sweep's grace period ago
-   * (each keeps a DELETE in its history). Runs on its own every sweep interval; returns how many
-   * were deleted.
-   */
-  public long sweepExpired() {
-    long deleted = 0;
-    for (TenantInfo t : catalog.list()) {
-      if (closed) {
-        break;
-      }
-      // Opening a tenant that never stored anything would create its namespace: skip those.
-      if (namespaceExists(t)) {
-        deleted += new TenantMemory(this, t).sweepExpired(sweepGrace);
-      }
-    }
-    return deleted;
-  }
-
-  /**
-   * Waits until no asynchronous add is queued or running in this instance; false on timeout. For
-   * orderly shutdowns and tests.
-   */
-  public boolean awaitAsyncAdds(Duration timeout) throws InterruptedException {
-    return asyncAdds.awaitIdle(timeout);
-  }
-
-  /** The inference settings of a tenant: its own override, else the instance's. */
-  public InferenceSettings inference(TenantId tenant) {
-    return tenantInference.getOrDefault(tenant.value(), inference);
+    Supplier<String> ids = b.ids != null ? b.ids : new Uuid7(b.clock);
+    this.tenants =
+        new Tenants(
+            b.dataDir,
+            b.clock,
+            backend,
+            embedder,
+            b.defaultRegion,
+            b.regions,
+            b.autoCreateTenants,
+            b.maxOpenTenants);
+    Context context =
+        new Context(
+            b.clock,
+            ids,
+            embedder,
+            new Settings(b.nearDuplicateThreshold, b.contextWindow, b.contextAfter, b.tuning),
+            tenants,
+            b.inference,
+            b.tenantInference,
+            b.usageListener);
+    this.engine =
+        new Engine(context, b.asyncCapacity, b.asyncWorkers, b.sweepInterval, b.sweepGrace);
+    this.admin = new Admin(tenants, new ApiKeys(tenants.catalog(), b.clock, ids), this::ensureOpen);
+    this.operations = new Operations(engine, this::ensureOpen);
   }
 
   /** A builder with the documented defaults; an embedder and a backend must be set. */
@@ -189,25 +79,7 @@ public final class Mnemo implements AutoCloseable {
   public TenantMemory tenant(String tenantId) {
     TenantId id = TenantId.of(tenantId);
     ensureOpen();
-    TenantInfo info =
-        catalog
-            .find(id)
-            .orElseGet(
-                () -> {
-                  if (!autoCreateTenants) {
-                    throw new NotFoundException("tenant " + id + " not found");
-                  }
-                  try {
-                    return catalog.create(
-                        new TenantInfo(
-                            id, defaultRegion, placeShard(defaultRegion), clock.instant()));
-                  } catch (ConflictException raced) {
-                    return catalog
-                        .find(id)
-                        .orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
-                  }
-                });
-    return new TenantMemory(this, info);
+    return new TenantMemory(engine, tenants.getOrCreate(id));
   }
 
   /**
@@ -217,252 +89,40 @@ public final class Mnemo implements AutoCloseable {
   public TenantMemory existingTenant(String tenantId) {
     TenantId id = TenantId.of(tenantId);
     ensureOpen();
-    return new TenantMemory(
-        this,
-        catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found")));
+    return new TenantMemory(engine, tenants.require(id));
   }
 
-  /** Creates a tenant in the default region. */
-  public TenantInfo createTenant(String tenantId) {
-    return createTenant(tenantId, defaultRegion);
-  }
-
-  /** Creates a tenant pinned to {@code region}; its data is written only to that region's store. */
-  public TenantInfo createTenant(String tenantId, String region) {
-    TenantId id = TenantId.of(tenantId);
-    TenantId.requireRegion(region);
-    if (!regions.contains(region)) {
-      throw new InvalidRequestException(
-          "region",
-          "unknown region '"
-              + region
-              + "'; configured regions: "
-              + String.join(", ", regions.stream().sorted().toList()));
-    }
+  /** Tenant administration: create, list, purge tenants, regions, and API keys. */
+  public Admin admin() {
     ensureOpen();
-    TenantInfo info =
-        catalog.create(new TenantInfo(id, region, placeShard(region), clock.instant()));
-    LOG.log(
-        System.Logger.Level.INFO,
-        "tenant created: {0} in region {1}, shard {2}",
-        id,
-        region,
-        info.shard());
-    return info;
-  }
-
-  /** The tenant, if it exists. */
-  public Optional<TenantInfo> findTenant(String tenantId) {
-    ensureOpen();
-    return catalog.find(TenantId.of(tenantId));
-  }
-
-  /** All tenants, ordered by id. */
-  public List<TenantInfo> listTenants() {
-    ensureOpen();
-    return catalog.list();
-  }
-
-  /** Receipts of past purges, oldest first. */
-  public List<PurgeReceipt> purgeReceipts() {
-    ensureOpen();
-    return catalog.receipts();
+    return admin;
   }
 
   /**
-   * Offboarding: removes every byte the tenant wrote (memories, history, messages, index files),
-   * its API keys and the tenant itself, waiting up to 30 s for running operations of the tenant to
-   * finish. Returns the receipt, also kept in the catalog.
+   * Operational controls: the expiry sweep, waiting for queued adds, open tenants, the embedder.
    */
-  public PurgeReceipt purgeTenant(String tenantId) {
-    TenantId id = TenantId.of(tenantId);
+  public Operations operations() {
     ensureOpen();
-    TenantInfo info =
-        catalog.find(id).orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
-    return handles.whileClosed(
-        id,
-        Duration.ofSeconds(30),
-        () -> {
-          PurgeStats stats = store(info.region(), info.shard()).purge(id);
-          PurgeReceipt receipt =
-              new PurgeReceipt(
-                  id.value(),
-                  info.region(),
-                  stats.memories(),
-                  stats.historyRows(),
-                  stats.messages(),
-                  stats.files(),
-                  stats.bytes(),
-                  clock.instant());
-          catalog.remove(id, receipt);
-          LOG.log(
-              System.Logger.Level.INFO,
-              "tenant purged: {0} ({1} memories, {2} files)",
-              id,
-              stats.memories(),
-              stats.files());
-          return receipt;
-        });
-  }
-
-  /** API keys kept (hashed) in this instance's catalog; a tenant's keys go when it is purged. */
-  public ApiKeys apiKeys() {
-    ensureOpen();
-    return apiKeys;
-  }
-
-  /** The embedder in use. */
-  public Embedder embedder() {
-    return embedder;
-  }
-
-  /**
-   * The regions this instance serves; the first tenant-creation default is {@link
-   * #defaultRegion()}.
-   */
-  public Set<String> regions() {
-    return regions;
-  }
-
-  /** The region new tenants go to unless told otherwise. */
-  public String defaultRegion() {
-    return defaultRegion;
-  }
-
-  /** Number of tenant stores currently open (bounded by {@code maxOpenTenants}). */
-  public int openTenants() {
-    return handles.openCount();
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    asyncAdds.close();
-    if (sweeper != null) {
-      sweeper.interrupt();
-      try {
-        // A sweep in progress must let go of its tenant before the stores close.
-        sweeper.join(Duration.ofSeconds(10));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    handles.close();
-    for (MemoryStore s : stores.values()) {
-      s.close();
-    }
-    catalog.close();
-    embedder.close();
-  }
-
-  // ---- package-private plumbing used by TenantMemory ----
-
-  Clock clock() {
-    return clock;
-  }
-
-  String newId() {
-    return ids.get();
-  }
-
-  double nearDuplicateThreshold() {
-    return nearDuplicateThreshold;
-  }
-
-  int contextWindow() {
-    return contextWindow;
-  }
-
-  int contextAfter() {
-    return contextAfter;
-  }
-
-  SearchTuning tuning() {
-    return tuning;
-  }
-
-  ScopeLocks scopeLocks() {
-    return scopeLocks;
-  }
-
-  /** Whether the tenant's namespace exists yet (checking never creates it). */
-  boolean namespaceExists(TenantInfo t) {
-    return store(t.region(), t.shard()).exists(t.id());
-  }
-
-  AddPipeline pipeline() {
-    return pipeline;
-  }
-
-  AsyncAdds asyncAdds() {
-    return asyncAdds;
-  }
-
-  void reportUsage(TenantId tenant, TokenUsage usage) {
-    try {
-      usageListener.accept(tenant, usage);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "usage listener failed: {0}", e.getClass().getName());
-    }
-  }
-
-  TenantHandles.Lease lease(TenantInfo info) {
-    ensureOpen();
-    return handles.acquire(
-        info.id(),
-        id -> {
-          // Re-check on every open: a purged tenant must answer "not found", never silently
-          // reappear empty.
-          TenantInfo current =
-              catalog
-                  .find(id)
-                  .orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
-          if (!current.region().equals(info.region())
-              || !current.shard().equals(info.shard())
-              || !current.createdAt().equals(info.createdAt())) {
-            throw new NotFoundException("tenant " + id + " not found");
-          }
-          return store(current.region(), current.shard()).open(id);
-        });
-  }
-
-  /**
-   * Placement policy for a new tenant: the region's shard holding the fewest tenants, the first
-   * listed on a tie. Recorded in the catalog, so later shards only take new tenants and nothing
-   * ever moves implicitly; a consistent hash would move tenants when a shard is added.
-   */
-  private String placeShard(String region) {
-    List<String> shards = backend.shards(region);
-    if (shards.size() == 1) {
-      return shards.get(0);
-    }
-    Map<String, Long> counts = new HashMap<>();
-    for (TenantInfo t : catalog.list()) {
-      if (t.region().equals(region)) {
-        counts.merge(t.shard(), 1L, Long::sum);
-      }
-    }
-    String best = shards.get(0);
-    for (String s : shards) {
-      if (counts.getOrDefault(s, 0L) < counts.getOrDefault(best, 0L)) {
-        best = s;
-      }
-    }
-    return best;
-  }
-
-  private MemoryStore store(String region, String shard) {
-    return stores.computeIfAbsent(
-        region + "/" + shard, k -> backend.openShard(region, shard, dataDir));
+    return operations;
   }
 
   private void ensureOpen() {
     if (closed) {
       throw new StoreUnavailableException("Mnemo is closed");
     }
+  }
+
+  /**
+   * Stops background work (queued adds stay queued for the next start), then closes the tenant
+   * stores, the catalog and the embedder. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    engine.close();
   }
 
   /** Configures a {@link Mnemo}. Each setting is validated where it is set. Not thread-safe. */
@@ -660,9 +320,14 @@ public final class Mnemo implements AutoCloseable {
       return this;
     }
 
-    /** Builds the instance and opens the catalog. */
+    /**
+     * Builds the instance, opens the catalog, then starts its background work (resuming queued
+     * adds, the expiry sweep).
+     */
     public Mnemo build() {
-      return new Mnemo(this);
+      Mnemo mnemo = new Mnemo(this);
+      mnemo.engine.start(resumeQueuedAdds);
+      return mnemo;
     }
   }
 }

@@ -1,21 +1,23 @@
 package io.mnemo4j;
 
 /**
- * Root of every exception Mnemo4j throws. Messages name ids, fields and settings, never memory text
- * or keys.
+ * Root of every exception Mnemo4j throws: invalid request, not found, conflict, overloaded, store
+ * unavailable, model failure (of the embedder, {@link ModelException}, or of a language model,
+ * {@link io.mnemo4j.llm.LanguageModelException}). Catch it to catch everything Mnemo4j throws.
+ * Messages name ids, fields and settings, never memory text or keys.
  *
  * <p>Instances are immutable and thread-safe.
  */
-public class MnemoException extends RuntimeException {
+public abstract class MnemoException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** Creates an exception with a message that names ids or settings, never memory text. */
-  public MnemoException(String message) {
+  protected MnemoException(String message) {
     super(message);
   }
 
   /** Creates an exception wrapping its cause. */
-  public MnemoException(String message, Throwable cause) {
+  protected MnemoException(String message, Throwable cause) {
     super(message, cause);
   }
 }

@@ -1,6 +1,7 @@
 package io.mnemo4j;
 
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.Visibility;
 import io.mnemo4j.spi.ScopeFilter;
 import java.time.Instant;
 import java.util.Objects;

@@ -22,7 +22,7 @@ public final class TenantLog {
    * Logs {@code message} (which may hold memory text or model answers) at DEBUG to the tenant's own
    * logger; the supplier runs only when that logger is on.
    */
-  static void debug(TenantId tenant, Supplier<String> message) {
+  public static void debug(TenantId tenant, Supplier<String> message) {
     System.Logger log = System.getLogger(loggerName(tenant));
     if (log.isLoggable(System.Logger.Level.DEBUG)) {
       log.log(System.Logger.Level.DEBUG, message.get());

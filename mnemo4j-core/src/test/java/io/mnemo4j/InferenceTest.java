@@ -3,6 +3,7 @@ package io.mnemo4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mnemo4j.internal.ingest.ModelCalls;
 import io.mnemo4j.llm.ChatMessage;
 import io.mnemo4j.llm.CompletionRequest;
 import io.mnemo4j.llm.LanguageModelException;
@@ -332,7 +333,7 @@ class InferenceTest {
 
     model.answer(facts("Alice likes tea"));
     Mnemo second = open(InferenceSettings.with(model));
-    assertThat(second.awaitAsyncAdds(Duration.ofSeconds(10))).isTrue();
+    assertThat(second.operations().awaitAsyncAdds(Duration.ofSeconds(10))).isTrue();
     AddStatus done = second.tenant("acme").addStatus(queued.id()).orElseThrow();
     assertThat(done.status()).isEqualTo(EventStatus.SUCCEEDED);
     assertThat(done.result().events())
@@ -369,7 +370,7 @@ class InferenceTest {
     assertThatThrownBy(() -> acme.addAsync(List.of(Message.user("two")), ALICE, AddOptions.none()))
         .isInstanceOf(OverloadedException.class);
     release.countDown();
-    assertThat(m.awaitAsyncAdds(Duration.ofSeconds(10))).isTrue();
+    assertThat(m.operations().awaitAsyncAdds(Duration.ofSeconds(10))).isTrue();
   }
 
   @Test
@@ -558,7 +559,7 @@ class InferenceTest {
     opened.add(m);
     List<String> shards = new ArrayList<>();
     for (String t : List.of("a", "b", "c", "d")) {
-      shards.add(m.createTenant(t, "us").shard());
+      shards.add(m.admin().createTenant(t, "us").shard());
     }
     assertThat(shards).containsExactly("us1", "us2", "us1", "us2");
     m.tenant("c").add(List.of(Message.user("hello")), ALICE);

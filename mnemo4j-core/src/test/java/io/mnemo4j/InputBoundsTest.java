@@ -111,10 +111,10 @@ class InputBoundsTest {
             .embedder(new HashingEmbedder())
             .backend(new InMemoryBackend())
             .build()) {
-      ApiKeys keys = mnemo.apiKeys();
+      ApiKeys keys = mnemo.admin().keys();
       String first = keys.issueAdmin().secret();
       keys.registerAdminSecret("an-operator-chosen-secret");
-      mnemo.createTenant("acme");
+      mnemo.admin().createTenant("acme");
       String tenantKey = keys.issue(TenantId.of("acme"), null).secret();
 
       ApiKeys.Issued fresh = keys.rotateAdmin();

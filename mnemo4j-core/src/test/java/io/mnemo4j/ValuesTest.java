@@ -3,6 +3,8 @@ package io.mnemo4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mnemo4j.internal.util.TextHash;
+import io.mnemo4j.internal.util.Uuid7;
 import io.mnemo4j.testing.MutableClock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -154,7 +154,7 @@ final class IntegrationsBench {
         advisor.after(response, chain);
         advisorAfter.add(System.nanoTime() - t);
       }
-      mnemo.awaitAsyncAdds(Duration.ofMinutes(5));
+      mnemo.operations().awaitAsyncAdds(Duration.ofMinutes(5));
       report.put("sink", sink);
     }
     report.line(

@@ -104,7 +104,7 @@ final class McpBench {
                       .withAdminKey(ADMIN_KEY)
                       .withConsole(new PrintStream(OutputStream.nullOutputStream())),
                   mnemo)) {
-        String key = mnemo.apiKeys().issue(TenantId.of(TENANT), null).secret();
+        String key = mnemo.admin().keys().issue(TenantId.of(TENANT), null).secret();
         TenantMemory memory = mnemo.existingTenant(TENANT);
         MemoryTools tools = MemoryTools.create();
         Caller caller = Caller.local(memory, USER, null, "bench");
@@ -183,7 +183,7 @@ final class McpBench {
 
   private static void build(Path dir, String embedder, List<String> turns) {
     try (Mnemo mnemo = open(dir, embedder)) {
-      mnemo.createTenant(TENANT);
+      mnemo.admin().createTenant(TENANT);
       TenantMemory memory = mnemo.existingTenant(TENANT);
       for (int i = 0; i < turns.size(); i += 50) {
         List<Message> batch = new ArrayList<>();

@@ -186,7 +186,7 @@ final class OpenBench {
             }
           }
         }
-        maxOpenSeen = Math.max(maxOpenSeen, mnemo.openTenants());
+        maxOpenSeen = Math.max(maxOpenSeen, mnemo.operations().openTenants());
         if ((k + 1) % 500 == 0) {
           System.err.printf("  %d / %d request pairs%n", k + 1, pairs);
         }

@@ -186,7 +186,7 @@ final class SearchBench {
           System.err.printf("  %d / %d queries%n", i + 1, queries.size());
         }
       }
-      openTenants = mnemo.openTenants();
+      openTenants = mnemo.operations().openTenants();
     }
     // Lucene merges in the background after an open; a changed count means merges ran during the
     // measurement.

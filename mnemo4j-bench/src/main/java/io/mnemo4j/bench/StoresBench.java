@@ -622,7 +622,7 @@ final class StoresBench {
         }
         progress(label, "TenantMemory.search", i, all.size());
       }
-      if (mnemos[0].openTenants() < data.size()) {
+      if (mnemos[0].operations().openTenants() < data.size()) {
         System.err.println("stores: warning: not every tenant stayed open during the search loop");
       }
     } finally {

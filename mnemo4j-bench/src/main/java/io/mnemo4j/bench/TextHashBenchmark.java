@@ -1,6 +1,6 @@
 package io.mnemo4j.bench;
 
-import io.mnemo4j.TextHash;
+import io.mnemo4j.internal.util.TextHash;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

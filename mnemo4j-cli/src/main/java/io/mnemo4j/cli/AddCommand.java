@@ -7,7 +7,7 @@ import io.mnemo4j.Mnemo;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantMemory;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -3,7 +3,7 @@ package io.mnemo4j.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.ApiKeys;
 import io.mnemo4j.Mnemo;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import picocli.CommandLine.Command;
 
 /** {@code mnemo admin rotate-key}: the server's admin key, managed from the command line. */
@@ -36,8 +36,8 @@ final class AdminCommand implements Runnable {
       ApiKeys.Issued issued;
       int revoked;
       try (Mnemo mnemo = cli().openMnemo()) {
-        revoked = mnemo.apiKeys().listAdmin().size();
-        issued = mnemo.apiKeys().rotateAdmin();
+        revoked = mnemo.admin().keys().listAdmin().size();
+        issued = mnemo.admin().keys().rotateAdmin();
       }
       if (json()) {
         ObjectNode n = Json.object();

@@ -2,7 +2,7 @@ package io.mnemo4j.cli;
 
 import io.mnemo4j.MemoryEvent;
 import io.mnemo4j.Mnemo;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

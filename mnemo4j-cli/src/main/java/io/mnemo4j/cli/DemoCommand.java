@@ -31,7 +31,7 @@ final class DemoCommand extends CliCommand {
     MnemoCli root = cli();
     boolean exists;
     try (Mnemo mnemo = root.openMnemo()) {
-      exists = mnemo.findTenant(tenant).isPresent();
+      exists = mnemo.admin().findTenant(tenant).isPresent();
     }
     List<List<String>> steps = new ArrayList<>();
     if (!exists) {

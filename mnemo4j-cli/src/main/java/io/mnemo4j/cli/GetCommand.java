@@ -3,7 +3,7 @@ package io.mnemo4j.cli;
 import io.mnemo4j.Memory;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.NotFoundException;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Mnemo;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;

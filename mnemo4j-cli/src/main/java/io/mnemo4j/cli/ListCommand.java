@@ -7,7 +7,7 @@ import io.mnemo4j.Memory;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

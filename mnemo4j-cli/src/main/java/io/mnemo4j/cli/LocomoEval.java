@@ -544,7 +544,7 @@ public final class LocomoEval {
       tenantOf.put(c.sampleId(), perTenant ? tenantIdFor(c.sampleId(), taken) : SHARED_TENANT);
     }
     for (String t : new LinkedHashSet<>(tenantOf.values())) {
-      mnemo.createTenant(t);
+      mnemo.admin().createTenant(t);
     }
 
     // Conversations in parallel (each in its own scope, so the events of one conversation do not
@@ -638,7 +638,7 @@ public final class LocomoEval {
     listener.searchDone();
     return new Report(
         options.mode(),
-        mnemo.embedder().modelId(),
+        mnemo.operations().embedder().modelId(),
         ks,
         conversations.size(),
         ingested.turns(),

@@ -61,7 +61,9 @@ final class McpCommand extends CliCommand {
       // fail at start with the reason instead of answering every tool call with an error.
       memory.count(Selection.in(Scope.tenantWide()));
       // Load the embedding model while the client initializes, not on its first call.
-      Thread.ofVirtual().name("mnemo-mcp-warmup").start(() -> warmUp(mnemo.embedder()));
+      Thread.ofVirtual()
+          .name("mnemo-mcp-warmup")
+          .start(() -> warmUp(mnemo.operations().embedder()));
       // A client that ends the server with a signal instead of closing stdin: stop serving and
       // close the stores on this thread, as after the end of input.
       Thread serving = Thread.currentThread();

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.Hit;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Search;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;

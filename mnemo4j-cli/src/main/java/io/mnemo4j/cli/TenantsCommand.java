@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.TenantInfo;
-import io.mnemo4j.json.WireJson;
+import io.mnemo4j.server.WireJson;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +47,10 @@ final class TenantsCommand implements Runnable {
     @Override
     public Integer call() {
       try (Mnemo mnemo = region == null ? cli().openMnemo() : cli().openMnemo(region)) {
-        TenantInfo t = region == null ? mnemo.createTenant(id) : mnemo.createTenant(id, region);
+        TenantInfo t =
+            region == null
+                ? mnemo.admin().createTenant(id)
+                : mnemo.admin().createTenant(id, region);
         if (json()) {
           Json.print(out(), WireJson.tenant(t));
         } else {
@@ -66,7 +69,7 @@ final class TenantsCommand implements Runnable {
     public Integer call() {
       List<TenantInfo> tenants;
       try (Mnemo mnemo = cli().openMnemo()) {
-        tenants = mnemo.listTenants();
+        tenants = mnemo.admin().listTenants();
       }
       if (json()) {
         ObjectNode root = Json.object();
@@ -101,7 +104,7 @@ final class TenantsCommand implements Runnable {
     public Integer call() {
       PurgeReceipt r;
       try (Mnemo mnemo = cli().openMnemo()) {
-        r = mnemo.purgeTenant(id);
+        r = mnemo.admin().purgeTenant(id);
       }
       if (json()) {
         Json.print(out(), WireJson.receipt(r));

@@ -46,14 +46,15 @@ class InferenceConfigTest {
           plain: { llm: { provider: ollama, base_url: "http://127.0.0.1:11434", model: "llama3.2" } }
         """;
     try (Mnemo m = open(yaml, Map.of("OPENAI_API_KEY", "sk-test"))) {
-      var global = m.inference(TenantId.of("other"));
+      var global = m.operations().inference(TenantId.of("other"));
       assertThat(global.model().modelId()).isEqualTo("openai:qwen2.5:7b-instruct");
       assertThat(global.mode()).isEqualTo(InferenceMode.CONSOLIDATE);
       assertThat(global.categories()).containsExactly("food", "work");
-      var acme = m.inference(TenantId.of("acme"));
+      var acme = m.operations().inference(TenantId.of("acme"));
       assertThat(acme.mode()).isEqualTo(InferenceMode.ADDITIVE);
       assertThat(acme.instructions()).isEqualTo("Never store health data.");
-      assertThat(m.inference(TenantId.of("plain")).model().modelId()).startsWith("ollama:");
+      assertThat(m.operations().inference(TenantId.of("plain")).model().modelId())
+          .startsWith("ollama:");
     }
   }
 

@@ -44,10 +44,10 @@ class OperatorCliTest {
     String generated;
     String tenantKey;
     try (Mnemo mnemo = open()) {
-      generated = mnemo.apiKeys().issueAdmin().secret();
-      mnemo.apiKeys().registerAdminSecret("an-operator-secret-0123");
-      mnemo.createTenant("acme");
-      tenantKey = mnemo.apiKeys().issue(io.mnemo4j.TenantId.of("acme"), null).secret();
+      generated = mnemo.admin().keys().issueAdmin().secret();
+      mnemo.admin().keys().registerAdminSecret("an-operator-secret-0123");
+      mnemo.admin().createTenant("acme");
+      tenantKey = mnemo.admin().keys().issue(io.mnemo4j.TenantId.of("acme"), null).secret();
     }
     CliTestSupport cli = new CliTestSupport(dir);
 
@@ -60,7 +60,7 @@ class OperatorCliTest {
     assertThat(text.out()).contains("New admin key").contains("Revoked 1 previous");
 
     try (Mnemo mnemo = open()) {
-      ApiKeys keys = mnemo.apiKeys();
+      ApiKeys keys = mnemo.admin().keys();
       assertThat(keys.authenticate(generated)).isEmpty();
       assertThat(keys.authenticate("an-operator-secret-0123")).isEmpty();
       assertThat(keys.authenticate(fresh)).as("rotated again since").isEmpty();
@@ -126,7 +126,7 @@ class OperatorCliTest {
     }
     assertThat(dir.resolve(ServeLock.FILE)).doesNotExist();
     try (Mnemo mnemo = open()) {
-      assertThat(mnemo.apiKeys().listAdmin()).isEmpty();
+      assertThat(mnemo.admin().keys().listAdmin()).isEmpty();
     }
   }
 

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * A model call failed. {@link #failure()} says how, so the pipeline can decide whether to retry and
  * how long to wait.
  */
-public final class LanguageModelException extends RuntimeException {
+public final class LanguageModelException extends io.mnemo4j.MnemoException {
   private static final long serialVersionUID = 1L;
 
   private final Failure failure;

@@ -20,8 +20,18 @@ import java.util.Set;
  *
  * <p>A store that hits an unrecoverable I/O error closes itself; every later call then throws
  * {@link io.mnemo4j.StoreUnavailableException} carrying the original cause.
+ *
+ * <p>The core calls a store only through a checking wrapper: arguments are non-null, limits
+ * positive, query vectors finite and of the model's dimension, every vector of a model of one
+ * dimension, and nothing arrives after {@link #close}. A store need not check these again.
  */
 public interface TenantStore extends AutoCloseable {
+  /**
+   * The dimension of each embedding model this tenant holds vectors of, as the store recorded it
+   * (the core checks vectors against it before a write or a search reaches the store).
+   */
+  java.util.Map<String, Integer> dimensions();
+
   /** Applies the batch atomically and durably (see {@link WriteBatch}). */
   void write(WriteBatch batch);
 

@@ -161,6 +161,17 @@ public final class InMemoryBackend implements Backend {
     final TreeMap<String, List<ConversationMessage>> conversations = new TreeMap<>();
 
     @Override
+    public synchronized Map<String, Integer> dimensions() {
+      Map<String, Integer> out = new java.util.HashMap<>();
+      for (StoredMemory m : memories.values()) {
+        if (m.embedding().length > 0) {
+          out.putIfAbsent(m.memory().embeddingModel(), m.embedding().length);
+        }
+      }
+      return out;
+    }
+
+    @Override
     public synchronized void write(WriteBatch batch) {
       for (StoredEvent e : batch.events()) {
         String key = e.idempotencyKey();

@@ -297,7 +297,7 @@ public abstract class MemoryStoreContractTest {
     kept.add(say("kept tenant data stays"), Scope.user("alice"));
     kept.replaceConversation("chat-kept", List.of(ConversationMessage.of(Role.USER, "kept")));
 
-    PurgeReceipt receipt = mnemo.purgeTenant("doomed");
+    PurgeReceipt receipt = mnemo.admin().purgeTenant("doomed");
 
     assertThat(receipt.tenant()).isEqualTo("doomed");
     // The update keeps the old version as a closed memory, with its own history row.
@@ -305,8 +305,8 @@ public abstract class MemoryStoreContractTest {
     assertThat(receipt.historyRows()).isEqualTo(5);
     // Three raw messages, and the two of the conversation window.
     assertThat(receipt.messages()).isEqualTo(5);
-    assertThat(mnemo.findTenant("doomed")).isEmpty();
-    assertThat(mnemo.purgeReceipts()).extracting(PurgeReceipt::tenant).contains("doomed");
+    assertThat(mnemo.admin().findTenant("doomed")).isEmpty();
+    assertThat(mnemo.admin().purgeReceipts()).extracting(PurgeReceipt::tenant).contains("doomed");
     assertThat(filesContaining(canary)).isEmpty();
     assertThatThrownBy(() -> doomed.search("anything", Search.everywhere()))
         .isInstanceOf(NotFoundException.class);
@@ -315,7 +315,7 @@ public abstract class MemoryStoreContractTest {
 
     reopen();
     assertThat(filesContaining(canary)).isEmpty();
-    assertThat(mnemo.findTenant("doomed")).isEmpty();
+    assertThat(mnemo.admin().findTenant("doomed")).isEmpty();
   }
 
   /** Every file under the data directory whose bytes contain {@code needle}. */
@@ -351,7 +351,8 @@ public abstract class MemoryStoreContractTest {
 
   @Test
   void purge_unknownTenant_isNotFound() {
-    assertThatThrownBy(() -> mnemo.purgeTenant("nobody")).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> mnemo.admin().purgeTenant("nobody"))
+        .isInstanceOf(NotFoundException.class);
   }
 
   @Test
@@ -360,7 +361,7 @@ public abstract class MemoryStoreContractTest {
     mnemo
         .tenant("again")
         .replaceConversation("c", List.of(ConversationMessage.of(Role.USER, "old chat")));
-    mnemo.purgeTenant("again");
+    mnemo.admin().purgeTenant("again");
 
     TenantMemory again = mnemo.tenant("again");
 
@@ -499,34 +500,34 @@ public abstract class MemoryStoreContractTest {
 
   @Test
   void apiKeys_areStoredHashed_authenticate_andGoWithThePurge() throws IOException {
-    mnemo.createTenant("keyed");
-    mnemo.createTenant("other");
-    ApiKeys.Issued alice = mnemo.apiKeys().issue(io.mnemo4j.TenantId.of("keyed"), "alice");
-    ApiKeys.Issued whole = mnemo.apiKeys().issue(io.mnemo4j.TenantId.of("keyed"), null);
-    ApiKeys.Issued other = mnemo.apiKeys().issue(io.mnemo4j.TenantId.of("other"), null);
-    ApiKeys.Issued admin = mnemo.apiKeys().issueAdmin();
+    mnemo.admin().createTenant("keyed");
+    mnemo.admin().createTenant("other");
+    ApiKeys.Issued alice = mnemo.admin().keys().issue(io.mnemo4j.TenantId.of("keyed"), "alice");
+    ApiKeys.Issued whole = mnemo.admin().keys().issue(io.mnemo4j.TenantId.of("keyed"), null);
+    ApiKeys.Issued other = mnemo.admin().keys().issue(io.mnemo4j.TenantId.of("other"), null);
+    ApiKeys.Issued admin = mnemo.admin().keys().issueAdmin();
 
     assertThat(alice.secret()).startsWith(ApiKeys.SECRET_PREFIX).hasSizeGreaterThan(40);
-    assertThat(mnemo.apiKeys().authenticate(alice.secret()).orElseThrow().userId())
+    assertThat(mnemo.admin().keys().authenticate(alice.secret()).orElseThrow().userId())
         .isEqualTo("alice");
-    assertThat(mnemo.apiKeys().authenticate(admin.secret()).orElseThrow().isAdmin()).isTrue();
-    assertThat(mnemo.apiKeys().authenticate(alice.secret() + "x")).isEmpty();
-    assertThat(mnemo.apiKeys().list(io.mnemo4j.TenantId.of("keyed")))
+    assertThat(mnemo.admin().keys().authenticate(admin.secret()).orElseThrow().isAdmin()).isTrue();
+    assertThat(mnemo.admin().keys().authenticate(alice.secret() + "x")).isEmpty();
+    assertThat(mnemo.admin().keys().list(io.mnemo4j.TenantId.of("keyed")))
         .extracting(k -> k.id())
         .containsExactly(alice.key().id(), whole.key().id());
     assertThat(filesContaining(alice.secret())).isEmpty();
     assertThatThrownBy(
-            () -> mnemo.apiKeys().revoke(io.mnemo4j.TenantId.of("other"), alice.key().id()))
+            () -> mnemo.admin().keys().revoke(io.mnemo4j.TenantId.of("other"), alice.key().id()))
         .isInstanceOf(NotFoundException.class);
 
-    mnemo.apiKeys().revoke(io.mnemo4j.TenantId.of("keyed"), whole.key().id());
-    assertThat(mnemo.apiKeys().authenticate(whole.secret())).isEmpty();
-    mnemo.purgeTenant("keyed");
+    mnemo.admin().keys().revoke(io.mnemo4j.TenantId.of("keyed"), whole.key().id());
+    assertThat(mnemo.admin().keys().authenticate(whole.secret())).isEmpty();
+    mnemo.admin().purgeTenant("keyed");
     reopen();
 
-    assertThat(mnemo.apiKeys().authenticate(alice.secret())).isEmpty();
-    assertThat(mnemo.apiKeys().authenticate(other.secret())).isPresent();
-    assertThat(mnemo.apiKeys().authenticate(admin.secret())).isPresent();
+    assertThat(mnemo.admin().keys().authenticate(alice.secret())).isEmpty();
+    assertThat(mnemo.admin().keys().authenticate(other.secret())).isPresent();
+    assertThat(mnemo.admin().keys().authenticate(admin.secret())).isPresent();
   }
 
   // ---------------------------------------------------------------- durability and reopening
@@ -559,7 +560,7 @@ public abstract class MemoryStoreContractTest {
     assertThat(again.history(gone))
         .extracting(HistoryEntry::event)
         .containsExactly(EventType.ADD, EventType.DELETE);
-    assertThat(mnemo.listTenants()).extracting(t -> t.id().value()).containsExactly("acme");
+    assertThat(mnemo.admin().listTenants()).extracting(t -> t.id().value()).containsExactly("acme");
   }
 
   @Test
@@ -576,7 +577,7 @@ public abstract class MemoryStoreContractTest {
     for (int round = 0; round < 2; round++) {
       for (int t = 0; t < 5; t++) {
         mnemo.tenant("t" + t).add(say("round " + round + " of tenant " + t), Scope.user("u"));
-        assertThat(mnemo.openTenants()).isLessThanOrEqualTo(2);
+        assertThat(mnemo.operations().openTenants()).isLessThanOrEqualTo(2);
       }
     }
     for (int t = 0; t < 5; t++) {
@@ -730,7 +731,7 @@ public abstract class MemoryStoreContractTest {
         new Memory(
             id,
             text,
-            io.mnemo4j.TextHash.of(text),
+            io.mnemo4j.internal.util.TextHash.of(text),
             Scope.user(user),
             Map.of("topic", topic),
             List.of(),
@@ -1352,7 +1353,7 @@ public abstract class MemoryStoreContractTest {
         new Memory(
             id,
             text,
-            io.mnemo4j.TextHash.of(text),
+            io.mnemo4j.internal.util.TextHash.of(text),
             Scope.user("alice"),
             Map.of("n", 1),
             List.of("facts"),

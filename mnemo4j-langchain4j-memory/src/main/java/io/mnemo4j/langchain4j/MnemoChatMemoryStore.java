@@ -12,10 +12,10 @@ import dev.langchain4j.store.memory.chat.ChatMemoryStore;
 import io.mnemo4j.AddOptions;
 import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.Message;
-import io.mnemo4j.MnemoException;
 import io.mnemo4j.OverloadedException;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantMemory;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,7 +193,7 @@ public final class MnemoChatMemoryStore implements ChatMemoryStore {
       try {
         return Optional.of(ChatMessageDeserializer.messageFromJson(m.data()));
       } catch (RuntimeException e) {
-        throw new MnemoException(
+        throw new StoreUnavailableException(
             "a stored LangChain4j chat message could not be decoded: " + e.getClass().getName(), e);
       }
     }

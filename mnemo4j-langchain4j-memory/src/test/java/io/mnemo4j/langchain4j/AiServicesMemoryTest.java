@@ -172,7 +172,7 @@ class AiServicesMemoryTest {
 
     assistant.chat("alice", "my dog is called Rex and loves the golden beach");
     assistant.chat("bob", "I prefer cats named Tom");
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
 
     List<Hit> alice = acme.search("dog Rex", Search.in(Scope.user("alice")));
     assertThat(alice)
@@ -184,7 +184,7 @@ class AiServicesMemoryTest {
         .containsExactly("I prefer cats named Tom");
     // The next turn of the same window adds only the new message.
     assistant.chat("alice", "Rex is four years old");
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
     assertThat(acme.count(Selection.in(Scope.user("alice")))).isEqualTo(3);
   }
 

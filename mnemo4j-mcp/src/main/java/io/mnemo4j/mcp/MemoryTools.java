@@ -34,7 +34,6 @@ import io.mnemo4j.Search;
 import io.mnemo4j.Selection;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantMemory;
-import io.mnemo4j.json.WireJson;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
@@ -492,8 +491,8 @@ public final class MemoryTools {
       n.put("type", e.type);
       n.put("total_memories", e.count);
       n.put("owner", owner);
-      n.put("created_at", WireJson.time(e.created));
-      n.put("updated_at", WireJson.time(e.updated));
+      n.put("created_at", Shapes.time(e.created));
+      n.put("updated_at", Shapes.time(e.updated));
     }
     return root;
   }

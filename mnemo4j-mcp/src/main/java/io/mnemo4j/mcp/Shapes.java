@@ -7,13 +7,20 @@ import io.mnemo4j.AddResult;
 import io.mnemo4j.EventType;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryEvent;
-import io.mnemo4j.json.WireJson;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON the tools answer with: the shapes of Mem0's Platform API (what Mem0's MCP server passes
  * through), so an agent reads the same fields. Stateless.
  */
 final class Shapes {
+  /** ISO-8601 UTC text of an instant (what Mem0's clients parse), or null. */
+  static @Nullable String time(@Nullable Instant t) {
+    return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t);
+  }
+
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Shapes() {}
@@ -34,8 +41,8 @@ final class Shapes {
     n.put("run_id", m.scope().runId());
     n.set("metadata", MAPPER.valueToTree(m.metadata()));
     n.set("categories", MAPPER.valueToTree(m.categories()));
-    n.put("created_at", WireJson.time(m.createdAt()));
-    n.put("updated_at", WireJson.time(m.updatedAt()));
+    n.put("created_at", Shapes.time(m.createdAt()));
+    n.put("updated_at", Shapes.time(m.updatedAt()));
     n.put("expiration_date", m.expiresAt() == null ? null : m.expiresAt().toString());
     return n;
   }

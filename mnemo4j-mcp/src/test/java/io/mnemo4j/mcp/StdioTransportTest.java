@@ -42,8 +42,8 @@ class StdioTransportTest {
   void prepare() throws IOException {
     dir = Files.createTempDirectory("mnemo-mcp-stdio");
     try (Mnemo mnemo = TestMemory.open(dir)) {
-      mnemo.createTenant("acme");
-      mnemo.createTenant("globex");
+      mnemo.admin().createTenant("acme");
+      mnemo.admin().createTenant("globex");
       mnemo
           .existingTenant("acme")
           .add(List.of(Message.user("Our CRM is called Atlas")), Scope.tenantWide());

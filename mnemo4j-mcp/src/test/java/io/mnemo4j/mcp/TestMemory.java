@@ -35,7 +35,7 @@ final class TestMemory implements AutoCloseable {
   }
 
   TenantMemory tenant(String id) {
-    mnemo.createTenant(id);
+    mnemo.admin().createTenant(id);
     return mnemo.existingTenant(id);
   }
 

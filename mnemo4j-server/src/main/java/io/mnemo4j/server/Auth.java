@@ -47,7 +47,7 @@ final class Auth {
           "unsupported Authorization scheme; use 'Token <key>' or 'Bearer <key>'");
     }
     String secret = h.substring(space + 1).strip();
-    Optional<ApiKey> key = mnemo.apiKeys().authenticate(secret);
+    Optional<ApiKey> key = mnemo.admin().keys().authenticate(secret);
     if (key.isEmpty()) {
       throw ApiException.unauthorized("invalid API key");
     }

@@ -24,7 +24,6 @@ import io.mnemo4j.Selection;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
-import io.mnemo4j.json.WireJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

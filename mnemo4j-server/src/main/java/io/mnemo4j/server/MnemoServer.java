@@ -98,7 +98,7 @@ public final class MnemoServer implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mnemo, "mnemo");
     if (config.adminKey() != null) {
-      mnemo.apiKeys().registerAdminSecret(config.adminKey());
+      mnemo.admin().keys().registerAdminSecret(config.adminKey());
     }
     ServerMetrics metrics = new ServerMetrics(mnemo, config.metricsTenantLabels());
     TenantDebugLogs debug = TenantDebugLogs.enable(config.debugTenants());
@@ -202,7 +202,7 @@ public final class MnemoServer implements AutoCloseable {
   }
 
   private static void generateAdminKeyIfNone(ServerConfig config, Mnemo mnemo) {
-    ApiKeys keys = mnemo.apiKeys();
+    ApiKeys keys = mnemo.admin().keys();
     if (config.adminKey() == null && keys.listAdmin().isEmpty()) {
       ApiKeys.Issued issued = keys.issueAdmin();
       config

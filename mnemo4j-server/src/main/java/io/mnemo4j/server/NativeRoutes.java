@@ -26,7 +26,6 @@ import io.mnemo4j.Selection;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
-import io.mnemo4j.json.WireJson;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,7 +141,10 @@ final class NativeRoutes {
     AddOptions options =
         Requests.addOptions(
                 in.metadata(), in.categories(), Requests.instant("expires_at", in.expiresAt()))
-            .withInfer(in.infer())
+            .withInfer(
+                in.infer() == null
+                    ? AddOptions.Infer.AUTO
+                    : in.infer() ? AddOptions.Infer.ON : AddOptions.Infer.OFF)
             .withIdempotencyKey(idempotencyKey(ctx, in.idempotencyKey()))
             .withSessionDate(Requests.dateOrInstant("session_date", in.sessionDate()))
             .withInstructions(in.instructions())

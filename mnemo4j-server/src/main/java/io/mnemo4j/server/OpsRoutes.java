@@ -84,7 +84,9 @@ final class OpsRoutes {
 
   private void ready(Context ctx) {
     try {
-      mnemo.findTenant("default"); // a point read of the catalog; fails once Mnemo is closed
+      mnemo
+          .admin()
+          .findTenant("default"); // a point read of the catalog; fails once Mnemo is closed
       Json.ok(ctx, status("ready"));
     } catch (MnemoException e) {
       Json.send(ctx, 503, status("unavailable"));

@@ -88,7 +88,7 @@ final class ServerMetrics {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
-    Gauge.builder("mnemo.tenants.open", mnemo, Mnemo::openTenants)
+    Gauge.builder("mnemo.tenants.open", mnemo, m -> m.operations().openTenants())
         .description("tenant stores currently open")
         .register(registry);
     FunctionTimer.builder(

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.AddResult;
 import io.mnemo4j.AddStatus;
 import io.mnemo4j.Memory;
-import io.mnemo4j.json.WireJson;
 import io.mnemo4j.llm.TokenUsage;
 import io.mnemo4j.spi.ApiKey;
 

@@ -10,7 +10,6 @@ import io.mnemo4j.NotFoundException;
 import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
-import io.mnemo4j.json.WireJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +44,10 @@ final class TenantRoutes {
     Requests.TenantIn in = Json.strict(ctx, Requests.TenantIn.class);
     String id = Requests.required("id", in.id());
     TenantInfo info =
-        in.region() == null ? mnemo.createTenant(id) : mnemo.createTenant(id, in.region());
-    ApiKeys.Issued key = mnemo.apiKeys().issue(info.id(), null);
+        in.region() == null
+            ? mnemo.admin().createTenant(id)
+            : mnemo.admin().createTenant(id, in.region());
+    ApiKeys.Issued key = mnemo.admin().keys().issue(info.id(), null);
     LOG.info(
         "tenant {} created in region {} with key {}", info.id(), info.region(), key.key().id());
     ObjectNode n = WireJson.tenant(info);
@@ -59,7 +60,7 @@ final class TenantRoutes {
     auth.admin(ctx);
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
-    mnemo.listTenants().forEach(t -> results.add(WireJson.tenant(t)));
+    mnemo.admin().listTenants().forEach(t -> results.add(WireJson.tenant(t)));
     Json.ok(ctx, root);
   }
 
@@ -68,14 +69,14 @@ final class TenantRoutes {
     TenantInfo info = find(ctx);
     ObjectNode n = WireJson.tenant(info);
     ArrayNode keys = n.putArray("keys");
-    mnemo.apiKeys().list(info.id()).forEach(k -> keys.add(Shapes.key(k)));
+    mnemo.admin().keys().list(info.id()).forEach(k -> keys.add(Shapes.key(k)));
     Json.ok(ctx, n);
   }
 
   private void purge(Context ctx) {
     auth.admin(ctx);
     TenantInfo info = find(ctx);
-    PurgeReceipt receipt = mnemo.purgeTenant(info.id().value());
+    PurgeReceipt receipt = mnemo.admin().purgeTenant(info.id().value());
     Json.ok(ctx, WireJson.receipt(receipt));
   }
 
@@ -83,7 +84,7 @@ final class TenantRoutes {
     auth.admin(ctx);
     TenantInfo info = find(ctx);
     Requests.KeyIn in = Json.strict(ctx, Requests.KeyIn.class);
-    ApiKeys.Issued key = mnemo.apiKeys().issue(info.id(), in.userId());
+    ApiKeys.Issued key = mnemo.admin().keys().issue(info.id(), in.userId());
     LOG.info(
         "key {} issued for tenant {}{}",
         key.key().id(),
@@ -99,7 +100,7 @@ final class TenantRoutes {
     TenantInfo info = find(ctx);
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
-    mnemo.apiKeys().list(info.id()).forEach(k -> results.add(Shapes.key(k)));
+    mnemo.admin().keys().list(info.id()).forEach(k -> results.add(Shapes.key(k)));
     Json.ok(ctx, root);
   }
 
@@ -107,7 +108,7 @@ final class TenantRoutes {
     auth.admin(ctx);
     TenantInfo info = find(ctx);
     String keyId = ctx.pathParam("key");
-    mnemo.apiKeys().revoke(info.id(), keyId);
+    mnemo.admin().keys().revoke(info.id(), keyId);
     LOG.info("key {} of tenant {} revoked", NativeRoutes.clip(keyId), info.id());
     ObjectNode n = Json.object();
     n.put("revoked", keyId);
@@ -117,6 +118,7 @@ final class TenantRoutes {
   private TenantInfo find(Context ctx) {
     TenantId id = TenantId.of(ctx.pathParam("tenant"));
     return mnemo
+        .admin()
         .findTenant(id.value())
         .orElseThrow(() -> new NotFoundException("tenant " + id + " not found"));
   }

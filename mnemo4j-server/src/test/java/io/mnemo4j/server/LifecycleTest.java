@@ -33,7 +33,7 @@ class LifecycleTest {
         assertThat(second.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(again.port()).isNotEqualTo(s.server.port());
       }
-      assertThat(s.mnemo.apiKeys().listAdmin()).hasSize(1);
+      assertThat(s.mnemo.admin().keys().listAdmin()).hasSize(1);
     }
   }
 
@@ -59,10 +59,10 @@ class LifecycleTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MnemoServer.start(config, fresh))
             .isInstanceOf(RuntimeException.class);
         assertThat(console.toString(StandardCharsets.UTF_8)).isEmpty();
-        assertThat(fresh.apiKeys().listAdmin()).isEmpty();
+        assertThat(fresh.admin().keys().listAdmin()).isEmpty();
         try (MnemoServer ok = MnemoServer.start(config.withPort(0), fresh)) {
           assertThat(console.toString(StandardCharsets.UTF_8)).contains("mnemo_");
-          assertThat(fresh.apiKeys().listAdmin()).hasSize(1);
+          assertThat(fresh.admin().keys().listAdmin()).hasSize(1);
         }
       } finally {
         fresh.close();

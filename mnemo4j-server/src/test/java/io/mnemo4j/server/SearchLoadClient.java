@@ -67,7 +67,7 @@ public final class SearchLoadClient {
           batch.clear();
         }
       }
-      String key = mnemo.apiKeys().issue(tenant.info().id(), null).secret();
+      String key = mnemo.admin().keys().issue(tenant.info().id(), null).secret();
       List<String> queries = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         queries.add(sentence(random, 4));

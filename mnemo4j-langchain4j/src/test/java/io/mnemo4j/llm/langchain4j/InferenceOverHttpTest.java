@@ -312,7 +312,7 @@ class InferenceOverHttpTest {
 
     server.enqueueCompletion(facts("Alice likes tea", null), 50, 10);
     Mnemo second = open(model("5s"));
-    assertThat(second.awaitAsyncAdds(Duration.ofSeconds(15))).isTrue();
+    assertThat(second.operations().awaitAsyncAdds(Duration.ofSeconds(15))).isTrue();
     AddStatus done = second.tenant("acme").addStatus(queued.id()).orElseThrow();
     assertThat(done.status()).isEqualTo(EventStatus.SUCCEEDED);
     assertThat(done.result().events())

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.ConversationMessage;
-import io.mnemo4j.MnemoException;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Role;
+import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantMemory;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -173,7 +173,7 @@ public final class MnemoChatMemoryRepository implements ChatMemoryRepository {
     try {
       data = JSON.readTree(m.data());
     } catch (JsonProcessingException e) {
-      throw new MnemoException("a stored Spring AI chat message is not valid JSON", e);
+      throw new StoreUnavailableException("a stored Spring AI chat message is not valid JSON", e);
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> fields = data.path("metadata").fields();

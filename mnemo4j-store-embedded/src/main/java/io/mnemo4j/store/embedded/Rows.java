@@ -9,7 +9,7 @@ import io.mnemo4j.MemoryType;
 import io.mnemo4j.Page;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
-import io.mnemo4j.json.StoredJson;
+import io.mnemo4j.internal.store.StoredJson;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.StoredEvent;

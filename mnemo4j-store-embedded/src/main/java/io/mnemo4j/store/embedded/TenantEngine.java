@@ -302,6 +302,11 @@ final class TenantEngine {
 
   // ---------------------------------------------------------------------------------------------------- writes
 
+  /** The dimension of each embedding model this tenant holds vectors of. */
+  Map<String, Integer> dimensions() {
+    return Map.copyOf(dimensions);
+  }
+
   void write(WriteBatch batch) {
     run(
         "write",

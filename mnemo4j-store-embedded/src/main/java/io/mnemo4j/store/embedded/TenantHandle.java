@@ -19,6 +19,7 @@ import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,11 @@ final class TenantHandle implements TenantStore {
       throw new StoreUnavailableException("tenant store '" + engine.tenant + "' is closed");
     }
     return engine;
+  }
+
+  @Override
+  public Map<String, Integer> dimensions() {
+    return open().dimensions();
   }
 
   @Override

@@ -350,6 +350,11 @@ final class PgTenantStore implements TenantStore {
   }
 
   @Override
+  public Map<String, Integer> dimensions() {
+    return Map.copyOf(dimensions);
+  }
+
+  @Override
   public Optional<StoredMemory> get(String id) {
     return read(
         "get",

@@ -4,7 +4,7 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterExpr.Field;
 import io.mnemo4j.filter.FilterExpr.Value;
-import io.mnemo4j.json.StoredJson;
+import io.mnemo4j.internal.store.StoredJson;
 import io.mnemo4j.spi.ScopeFilter;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;

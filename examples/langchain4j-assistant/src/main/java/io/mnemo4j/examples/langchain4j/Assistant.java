@@ -58,7 +58,7 @@ public interface Assistant {
         System.out.println("alice> " + text);
         System.out.println("assistant> " + assistant.chat("alice", text));
       }
-      mnemo.awaitAsyncAdds(java.time.Duration.ofSeconds(30));
+      mnemo.operations().awaitAsyncAdds(java.time.Duration.ofSeconds(30));
     }
   }
 }

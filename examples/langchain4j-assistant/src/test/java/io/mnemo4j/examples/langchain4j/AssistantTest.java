@@ -18,7 +18,7 @@ class AssistantTest {
       Assistant first = Assistant.create(mnemo.tenant("default"), new ScriptedChatModel());
       assertThat(first.chat("alice", "I am vegetarian and I live in Lisbon"))
           .isEqualTo("Nice to meet you! I will remember that.");
-      assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+      assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
     }
     try (Mnemo mnemo = Assistant.openMnemo(dataDir)) {
       Assistant second = Assistant.create(mnemo.tenant("default"), new ScriptedChatModel());

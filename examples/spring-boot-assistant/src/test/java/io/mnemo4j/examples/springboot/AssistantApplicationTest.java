@@ -29,7 +29,8 @@ class AssistantApplicationTest {
               "s1",
               "I am vegetarian and I live in Lisbon");
       assertThat(hello).isEqualTo("Nice to meet you! I will remember that.");
-      assertThat(first.getBean(Mnemo.class).awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+      assertThat(first.getBean(Mnemo.class).operations().awaitAsyncAdds(Duration.ofSeconds(30)))
+          .isTrue();
     }
     try (ConfigurableApplicationContext second = start()) {
       ChatClient client = second.getBean(ChatClient.class);

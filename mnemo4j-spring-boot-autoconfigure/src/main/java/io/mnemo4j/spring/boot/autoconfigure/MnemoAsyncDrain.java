@@ -30,7 +30,7 @@ final class MnemoAsyncDrain implements SmartLifecycle {
   public void stop() {
     running = false;
     try {
-      if (!mnemo.awaitAsyncAdds(timeout)) {
+      if (!mnemo.operations().awaitAsyncAdds(timeout)) {
         LOG.log(
             System.Logger.Level.WARNING,
             "queued adds still running after {0}; they resume on the next start",

@@ -78,8 +78,8 @@ public class MnemoAutoConfiguration {
         System.Logger.Level.INFO,
         "Mnemo4j ready: data in {0}, regions {1}, embedder {2}",
         properties.getDataDir().toAbsolutePath(),
-        mnemo.regions(),
-        mnemo.embedder().modelId());
+        mnemo.admin().regions(),
+        mnemo.operations().embedder().modelId());
     return mnemo;
   }
 

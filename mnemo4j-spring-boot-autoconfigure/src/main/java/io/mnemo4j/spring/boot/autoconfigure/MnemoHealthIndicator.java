@@ -20,11 +20,11 @@ final class MnemoHealthIndicator extends AbstractHealthIndicator {
   @Override
   protected void doHealthCheck(Health.Builder builder) {
     // A catalog lookup: cheap, and it fails when the catalog's database does.
-    mnemo.findTenant("default");
+    mnemo.admin().findTenant("default");
     builder
         .up()
-        .withDetail("embedder", mnemo.embedder().modelId())
-        .withDetail("regions", mnemo.regions())
-        .withDetail("openTenants", mnemo.openTenants());
+        .withDetail("embedder", mnemo.operations().embedder().modelId())
+        .withDetail("regions", mnemo.admin().regions())
+        .withDetail("openTenants", mnemo.operations().openTenants());
   }
 }

@@ -30,7 +30,7 @@ final class MnemoMeters implements MeterBinder, MnemoInstrumentation {
   @Override
   public void bindTo(MeterRegistry r) {
     this.registry = r;
-    Gauge.builder("mnemo.tenants.open", mnemo, m -> m.getObject().openTenants())
+    Gauge.builder("mnemo.tenants.open", mnemo, m -> m.getObject().operations().openTenants())
         .description("Tenant stores currently open")
         .register(r);
   }

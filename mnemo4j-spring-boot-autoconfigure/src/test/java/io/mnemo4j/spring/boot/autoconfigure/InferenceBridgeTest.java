@@ -39,7 +39,7 @@ class InferenceBridgeTest {
 
   @Test
   void add_withTheApplicationsChatModel_storesTheExtractedFact() {
-    assertThat(mnemo.inference(TenantId.of("acme")).modelIfAny())
+    assertThat(mnemo.operations().inference(TenantId.of("acme")).modelIfAny())
         .hasValueSatisfying(m -> assertThat(m.modelId()).isEqualTo("spring-ai:stubChatModel"));
 
     mnemo

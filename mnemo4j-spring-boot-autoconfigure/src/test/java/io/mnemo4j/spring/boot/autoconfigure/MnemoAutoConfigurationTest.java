@@ -68,15 +68,16 @@ class MnemoAutoConfigurationTest {
               assertThat(context).hasNotFailed();
               Mnemo mnemo = context.getBean(Mnemo.class);
               MnemoProperties p = context.getBean(MnemoProperties.class);
-              assertThat(mnemo.regions()).containsExactlyInAnyOrder("eu", "us");
-              assertThat(mnemo.defaultRegion()).isEqualTo("us");
+              assertThat(mnemo.admin().regions()).containsExactlyInAnyOrder("eu", "us");
+              assertThat(mnemo.admin().defaultRegion()).isEqualTo("us");
               assertThat(p.getNearDuplicateThreshold()).isEqualTo(0.9);
               assertThat(p.getMaxOpenTenants()).isEqualTo(3);
               assertThat(p.getContextWindow()).isZero();
               assertThat(p.getInference().getCategories()).containsExactly("food", "travel");
-              assertThat(mnemo.inference(TenantId.of("x")).categories())
+              assertThat(mnemo.operations().inference(TenantId.of("x")).categories())
                   .containsExactly("food", "travel");
-              assertThat(mnemo.inference(TenantId.of("x")).mode().name()).isEqualTo("ADDITIVE");
+              assertThat(mnemo.operations().inference(TenantId.of("x")).mode().name())
+                  .isEqualTo("ADDITIVE");
               assertThat(
                       ((MnemoChatMemoryRepository) context.getBean(ChatMemoryRepository.class))
                           .tenant()
@@ -107,7 +108,7 @@ class MnemoAutoConfigurationTest {
         .run(
             context -> {
               Mnemo mnemo = context.getBean(Mnemo.class);
-              mnemo.createTenant("acme", "eu");
+              mnemo.admin().createTenant("acme", "eu");
               mnemo.tenant("acme").add(List.of(Message.user("in Europe")), Scope.user("a"));
               mnemo.tenant("globex").add(List.of(Message.user("in the US")), Scope.user("a"));
 
@@ -285,7 +286,7 @@ class MnemoAutoConfigurationTest {
         .withPropertyValues("mnemo.data-dir=" + dir, "mnemo.embedder=all-minilm-l6-v2-q")
         .run(
             context ->
-                assertThat(context.getBean(Mnemo.class).embedder().modelId())
+                assertThat(context.getBean(Mnemo.class).operations().embedder().modelId())
                     .isEqualTo("all-minilm-l6-v2-q"));
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(MnemoAutoConfiguration.class))

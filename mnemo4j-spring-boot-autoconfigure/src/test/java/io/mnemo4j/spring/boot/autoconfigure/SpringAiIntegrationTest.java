@@ -89,7 +89,7 @@ class SpringAiIntegrationTest {
         .doesNotContain("paella");
     // The user's message reaches the model as it was said.
     assertThat(model.lastUserText()).isEqualTo("can I eat the shellfish soup?");
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
     assertThat(texts("acme", Scope.user("alice")))
         .containsExactly(
             "I am allergic to shellfish",
@@ -118,7 +118,7 @@ class SpringAiIntegrationTest {
     String systemA = model.lastSystemText();
     ask("tenant-b", "sam", "what is my locker code?");
     String systemB = model.lastSystemText();
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
 
     assertThat(systemA).contains("4711").doesNotContain("0815");
     assertThat(systemB).contains("0815").doesNotContain("4711");
@@ -138,7 +138,7 @@ class SpringAiIntegrationTest {
         .user("quiet hours?")
         .call()
         .content();
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
 
     assertThat(model.lastSystemText()).isEmpty();
     assertThat(mnemo.tenant("quiet").count(Selection.everywhere())).isEqualTo(1);
@@ -163,7 +163,7 @@ class SpringAiIntegrationTest {
         .user("is the cafeteria open on Mondays?")
         .call()
         .content();
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
 
     assertThat(scopeOnly).doesNotContain("cafeteria is closed");
     assertThat(model.lastSystemText()).contains("- the office cafeteria is closed on Mondays");
@@ -181,7 +181,7 @@ class SpringAiIntegrationTest {
         .user("what is the budget?")
         .call()
         .content();
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
 
     assertThat(model.lastSystemText()).contains("20k").doesNotContain("10k");
     assertThat(texts("acme", Scope.run("r2"))).contains("what is the budget?");
@@ -204,7 +204,7 @@ class SpringAiIntegrationTest {
                 .content()
                 .collectList()
                 .block(Duration.ofSeconds(30)));
-    assertThat(mnemo.awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
 
     assertThat(streamed).isEqualTo(TestApplications.reply("tell me a long story"));
     assertThat(texts("stream", Scope.user("u")))

@@ -67,10 +67,10 @@ class StarterDefaultsTest {
 
     assertThat(added).hasSize(1);
     assertThat(hits).extracting(h -> h.memory().text()).containsExactly("I take my coffee black");
-    assertThat(mnemo.embedder().modelId()).isEqualTo("bge-small-en-v1.5-q");
+    assertThat(mnemo.operations().embedder().modelId()).isEqualTo("bge-small-en-v1.5-q");
     assertThat(DATA.resolve("catalog.db")).exists();
     assertThat(DATA.resolve("local").resolve("default")).isDirectory();
-    assertThat(mnemo.inference(TenantId.of("default")).modelIfAny()).isEmpty();
+    assertThat(mnemo.operations().inference(TenantId.of("default")).modelIfAny()).isEmpty();
   }
 
   @Test

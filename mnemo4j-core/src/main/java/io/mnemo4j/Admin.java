@@ -1,0 +1,81 @@
+package io.mnemo4j;
+
+import io.mnemo4j.internal.Tenants;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Tenant administration of one {@link Mnemo}: creating, listing and purging tenants, the regions
+ * they may live in, and the API keys servers authenticate with. Reached through {@link
+ * Mnemo#admin()}. Thread-safe.
+ */
+public final class Admin {
+  private final Tenants tenants;
+  private final ApiKeys keys;
+  private final Runnable ensureOpen;
+
+  Admin(Tenants tenants, ApiKeys keys, Runnable ensureOpen) {
+    this.tenants = tenants;
+    this.keys = keys;
+    this.ensureOpen = ensureOpen;
+  }
+
+  /** Creates a tenant in the default region. */
+  public TenantInfo createTenant(String tenantId) {
+    return createTenant(tenantId, tenants.defaultRegion());
+  }
+
+  /** Creates a tenant pinned to {@code region}; its data is written only to that region's store. */
+  public TenantInfo createTenant(String tenantId, String region) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return tenants.create(id, region);
+  }
+
+  /** The tenant, if it exists. */
+  public Optional<TenantInfo> findTenant(String tenantId) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return tenants.find(id);
+  }
+
+  /** All tenants, ordered by id. */
+  public List<TenantInfo> listTenants() {
+    ensureOpen.run();
+    return tenants.list();
+  }
+
+  /**
+   * Offboarding: removes every byte the tenant wrote (memories, history, messages, conversation
+   * windows, index files), its API keys and the tenant itself, waiting up to 30 s for running
+   * operations of the tenant to finish. Returns the receipt, also kept in the catalog.
+   */
+  public PurgeReceipt purgeTenant(String tenantId) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return tenants.purge(id);
+  }
+
+  /** Receipts of past purges, oldest first. */
+  public List<PurgeReceipt> purgeReceipts() {
+    ensureOpen.run();
+    return tenants.receipts();
+  }
+
+  /** The regions tenants may be created in. */
+  public Set<String> regions() {
+    return tenants.regions();
+  }
+
+  /** The region new tenants go to unless told otherwise. */
+  public String defaultRegion() {
+    return tenants.defaultRegion();
+  }
+
+  /** API keys, kept (hashed) in the catalog; a tenant's keys go when it is purged. */
+  public ApiKeys keys() {
+    ensureOpen.run();
+    return keys;
+  }
+}

@@ -1,0 +1,146 @@
+package io.mnemo4j.internal.ingest;
+
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Whether two texts carry the same information: the lexical half of near-duplicate detection. A
+ * vector says two texts are about the same thing; only their words can say they state the same
+ * thing ("My phone number is 555-0100" and "...555-0199" embed almost identically). Stateless.
+ *
+ * <p>Both texts become token sequences: NFKC, lower case, punctuation dropped except inside numbers
+ * ({@code 555-0100}, {@code 3.5}, {@code 12:30} and a leading sign stay one token), letters and
+ * digits split ({@code 5km} → {@code 5 km}), currency, percent, degree and math symbols kept as
+ * tokens. Then:
+ *
+ * <ul>
+ *   <li>{@link #sameText}: the sequences are equal: the texts differ only in case, whitespace and
+ *       punctuation.
+ *   <li>{@link #sameInformation}: the sequences are equal once contractions are spelled out
+ *       ("don't" → "do not", so a negation is always a word) and articles, interjections and
+ *       courtesy words are dropped. Every number, symbol, name, negation and other word must match
+ *       exactly and in the same order ("Alice owes Bob" is not "Bob owes Alice").
+ * </ul>
+ *
+ * <p>Misspellings are deliberately not forgiven: a one-letter change is as often another word
+ * (house/horse, later/latter, trail/trial) as a typo, and storing a repeated fact twice loses
+ * nothing while merging two facts loses one.
+ */
+final class SameInformation {
+  private SameInformation() {}
+
+  /**
+   * Words that carry no information of their own: articles, interjections, courtesy. Deliberately
+   * tiny: an adverb such as "really" or "not", a pronoun or a preposition can change what a
+   * sentence says, so they must match.
+   */
+  private static final Set<String> FILLERS =
+      Set.of(
+          "a", "an", "the", "um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "oh", "ah",
+          "please", "thanks", "ok", "okay");
+
+  private static final Pattern APOSTROPHES = Pattern.compile("[\u2018\u2019\u02bc\u0060\u00b4]");
+  private static final Pattern CANNOT = Pattern.compile("(?i)\\bcannot\\b");
+  private static final Pattern CANT = Pattern.compile("(?i)\\bcan't\\b");
+  private static final Pattern WONT = Pattern.compile("(?i)\\bwon't\\b");
+  private static final Pattern SHANT = Pattern.compile("(?i)\\bshan't\\b");
+  private static final Pattern NT = Pattern.compile("(?i)n't\\b");
+  private static final Pattern AM = Pattern.compile("(?i)(?<=\\p{L})'m\\b");
+  private static final Pattern ARE = Pattern.compile("(?i)(?<=\\p{L})'re\\b");
+  private static final Pattern HAVE = Pattern.compile("(?i)(?<=\\p{L})'ve\\b");
+  private static final Pattern WILL = Pattern.compile("(?i)(?<=\\p{L})'ll\\b");
+  private static final Pattern WOULD = Pattern.compile("(?i)(?<=\\p{L})'d\\b");
+
+  /**
+   * One token: a number (digits with inner separators, optionally signed), a run of letters, or one
+   * symbol that carries meaning (currency, math, percent, degree, #, &amp;, @).
+   */
+  private static final Pattern TOKEN =
+      Pattern.compile(
+          "(?<number>(?:(?<![\\p{L}\\p{N}])[+\\-\u2212])?\\p{N}+(?:[.,:/\\-]\\p{N}+)*)"
+              + "|(?<word>[\\p{L}\\p{M}]+)"
+              + "|(?<symbol>[\\p{Sc}\\p{Sm}%\u00b0#&@])");
+
+  /**
+   * A token of a text.
+   *
+   * @param text the token, lower case
+   * @param kind what it is
+   */
+  record Token(String text, Kind kind) {}
+
+  /** What a token is. */
+  enum Kind {
+    /** Digits, possibly with inner separators and a sign. */
+    NUMBER,
+    /** A run of letters. */
+    WORD,
+    /** A meaningful symbol. */
+    SYMBOL
+  }
+
+  /** The tokens of {@code text}, in order; contractions spelled out if {@code expand}. */
+  static List<Token> tokens(String text, boolean expand) {
+    String s = Normalizer.normalize(text, Normalizer.Form.NFKC);
+    s = APOSTROPHES.matcher(s).replaceAll("'");
+    if (expand) {
+      s = expandContractions(s);
+    }
+    List<Token> out = new ArrayList<>();
+    Matcher m = TOKEN.matcher(s);
+    while (m.find()) {
+      if (m.group("number") != null) {
+        out.add(new Token(m.group("number").replace('\u2212', '-'), Kind.NUMBER));
+      } else if (m.group("word") != null) {
+        out.add(new Token(m.group("word").toLowerCase(Locale.ROOT), Kind.WORD));
+      } else {
+        out.add(new Token(m.group("symbol"), Kind.SYMBOL));
+      }
+    }
+    return out;
+  }
+
+  private static String expandContractions(String text) {
+    String s = CANNOT.matcher(text).replaceAll("can not");
+    s = CANT.matcher(s).replaceAll("can not");
+    s = WONT.matcher(s).replaceAll("will not");
+    s = SHANT.matcher(s).replaceAll("shall not");
+    s = NT.matcher(s).replaceAll(" not");
+    s = AM.matcher(s).replaceAll(" am");
+    s = ARE.matcher(s).replaceAll(" are");
+    s = HAVE.matcher(s).replaceAll(" have");
+    s = WILL.matcher(s).replaceAll(" will");
+    s = WOULD.matcher(s).replaceAll(" would");
+    return s;
+  }
+
+  /** Whether the texts differ only in case, whitespace and punctuation. */
+  static boolean sameText(String a, String b) {
+    List<Token> x = tokens(a, false);
+    return !x.isEmpty() && x.equals(tokens(b, false));
+  }
+
+  /**
+   * Whether the texts state the same thing: equal token sequences once contractions are spelled out
+   * and articles, interjections and courtesy words dropped (see the class comment).
+   */
+  static boolean sameInformation(String a, String b) {
+    List<Token> x = content(tokens(a, true));
+    return !x.isEmpty() && x.equals(content(tokens(b, true)));
+  }
+
+  private static List<Token> content(List<Token> tokens) {
+    List<Token> out = new ArrayList<>(tokens.size());
+    for (Token t : tokens) {
+      if (t.kind() != Kind.WORD || !FILLERS.contains(t.text())) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+}
