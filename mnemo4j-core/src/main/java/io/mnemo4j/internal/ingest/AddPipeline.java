@@ -39,12 +39,14 @@ public final class AddPipeline {
 
   private final Context context;
   private final VerbatimIngest verbatim;
-  private final InferenceIngest inference;
+  private final Extraction extraction;
+  private final Consolidation consolidation;
 
   public AddPipeline(Context context) {
     this.context = context;
     this.verbatim = new VerbatimIngest(context);
-    this.inference = new InferenceIngest(context);
+    this.extraction = new Extraction(context);
+    this.consolidation = new Consolidation(context);
   }
 
   /** How an add stores what it is given. */
@@ -117,7 +119,7 @@ public final class AddPipeline {
    */
   private record Prepared(
       Route route,
-      InferenceIngest.@Nullable Extracted facts,
+      Extraction.@Nullable Extracted facts,
       @Nullable String procedure,
       @Nullable List<float[]> vectors,
       @Nullable String failure,
@@ -166,7 +168,7 @@ public final class AddPipeline {
 
   /** The model's extraction call and the verbatim embeddings, outside the lock. */
   private Prepared prepare(Call call, Route route) {
-    InferenceIngest.Extracted facts = null;
+    Extraction.Extracted facts = null;
     String procedure = null;
     String failure = null;
     TokenUsage usage = TokenUsage.NONE;
@@ -175,13 +177,13 @@ public final class AddPipeline {
       try {
         if (call.options().procedural()) {
           ModelCalls.Answer<String> answer =
-              inference.procedure(
+              extraction.procedure(
                   model, call.calls(), call.settings(), call.messages(), call.options());
           procedure = answer.value();
           usage = answer.usage();
         } else {
           facts =
-              inference.extract(
+              extraction.extract(
                   model, call.calls(), call.settings(), call.messages(), call.options());
           usage = facts.usage();
         }
@@ -223,7 +225,7 @@ public final class AddPipeline {
     boolean peopleOnly = prepared.route() == Route.PEOPLE;
     if (prepared.route() == Route.INFER) {
       try {
-        InferenceIngest.Plan p = infer(call, prepared, raw);
+        Consolidation.Plan p = infer(call, prepared, raw);
         plan = p.plan();
         usage = usage.plus(p.usage());
         truncation = p.truncation();
@@ -283,24 +285,18 @@ public final class AddPipeline {
     return result;
   }
 
-  private InferenceIngest.Plan infer(Call call, Prepared prepared, List<StoredMessage> raw)
+  private Consolidation.Plan infer(Call call, Prepared prepared, List<StoredMessage> raw)
       throws Failed {
-    TenantStore store = call.store();
+    Consolidation.Target target =
+        new Consolidation.Target(call.store(), call.scope(), call.options(), raw);
     if (prepared.procedure() != null) {
-      return inference.procedural(store, prepared.procedure(), call.scope(), call.options(), raw);
+      return consolidation.procedural(target, prepared.procedure());
     }
     if (call.settings().mode() == InferenceMode.ADDITIVE) {
-      return inference.additive(store, prepared.facts(), call.scope(), call.options(), raw);
+      return consolidation.additive(target, prepared.facts());
     }
-    return inference.consolidate(
-        store,
-        call.settings().model(),
-        call.calls(),
-        call.settings(),
-        prepared.facts(),
-        call.scope(),
-        call.options(),
-        raw);
+    return consolidation.consolidate(
+        target, call.settings().model(), call.calls(), call.settings(), prepared.facts());
   }
 
   /**
