@@ -129,7 +129,7 @@ public final class MnemoServer implements AutoCloseable {
       Optional<ModelUsageMeter> meter,
       TenantDebugLogs debug) {
     Auth auth = new Auth(mnemo);
-    NativeRoutes natives = new NativeRoutes(auth, metrics);
+    AddOperations adds = new AddOperations(auth, metrics);
     StreamableHttpEndpoint mcp =
         StreamableHttpEndpoint.create(
             MemoryTools.create(metrics::toolCalled), (int) config.maxRequestBytes());
@@ -188,8 +188,8 @@ public final class MnemoServer implements AutoCloseable {
               new OpsRoutes(mnemo, metrics, config.host()).register(cfg.routes);
               new ConsoleRoutes().register(cfg.routes);
               new TenantRoutes(mnemo, auth).register(cfg.routes);
-              natives.register(cfg.routes);
-              new Mem0Routes(auth, natives, metrics).register(cfg.routes);
+              new NativeRoutes(auth, adds, metrics).register(cfg.routes);
+              new Mem0Routes(auth, adds, metrics).register(cfg.routes);
             });
     try {
       app.start();
