@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * store, {@code stores}, the embedded store against PostgreSQL on the same data, {@code
  * integrations}, the LangChain4j and Spring AI integrations against a direct search, and {@code
  * mcp}, the MCP tools' search round trip over HTTP and stdio. Each prints a human summary; with
- * {@code --json} the summary goes to stderr and stdout gets one JSON object. See BENCHMARKS.md.
+ * {@code --json} the summary goes to stderr and stdout gets one JSON object. See the repository's
+ * BENCHMARKS.md.
  */
 public final class BenchMain {
   private static final String USAGE =

@@ -33,6 +33,38 @@ final class DemoCommand extends CliCommand {
     try (Mnemo mnemo = root.openMnemo()) {
       exists = mnemo.admin().findTenant(tenant).isPresent();
     }
+    List<List<String>> steps = script(exists);
+    PrintStream out = out();
+    if (exists) {
+      out.println("# tenant " + tenant + " exists; reusing it (repeated adds are NONE events)");
+    }
+    List<String> global = new ArrayList<>();
+    if (!root.dataDir().equals(MnemoCli.DEFAULT_DATA_DIR)) {
+      global.addAll(List.of("--data-dir", root.dataDir().toString()));
+    }
+    if (!root.embedderName().equals(MnemoCli.DEFAULT_EMBEDDER)) {
+      global.addAll(List.of("--embedder", root.embedderName()));
+    }
+    for (List<String> step : steps) {
+      List<String> args = new ArrayList<>(global);
+      args.addAll(step);
+      out.println();
+      out.println("$ ./mnemo " + String.join(" ", args.stream().map(DemoCommand::quote).toList()));
+      int code = MnemoCli.run(args.toArray(String[]::new), root.in(), out, root.err());
+      if (code != MnemoCli.OK) {
+        return code;
+      }
+    }
+    out.println();
+    out.println(
+        "# go on by hand, e.g.: ./mnemo search --tenant "
+            + tenant
+            + " --all \"API\"   (./mnemo --help)");
+    return MnemoCli.OK;
+  }
+
+  /** The commands the demo runs, creating the tenant first unless it exists. */
+  private List<List<String>> script(boolean exists) {
     List<List<String>> steps = new ArrayList<>();
     if (!exists) {
       steps.add(List.of("tenants", "create", tenant));
@@ -70,34 +102,7 @@ final class DemoCommand extends CliCommand {
     steps.add(
         List.of("search", "--tenant", tenant, "--agent", "support-bot", "who handles invoices?"));
     steps.add(List.of("list", "--tenant", tenant, "--all"));
-
-    PrintStream out = out();
-    if (exists) {
-      out.println("# tenant " + tenant + " exists; reusing it (repeated adds are NONE events)");
-    }
-    List<String> global = new ArrayList<>();
-    if (!root.dataDir().equals(MnemoCli.DEFAULT_DATA_DIR)) {
-      global.addAll(List.of("--data-dir", root.dataDir().toString()));
-    }
-    if (!root.embedderName().equals(MnemoCli.DEFAULT_EMBEDDER)) {
-      global.addAll(List.of("--embedder", root.embedderName()));
-    }
-    for (List<String> step : steps) {
-      List<String> args = new ArrayList<>(global);
-      args.addAll(step);
-      out.println();
-      out.println("$ ./mnemo " + String.join(" ", args.stream().map(DemoCommand::quote).toList()));
-      int code = MnemoCli.run(args.toArray(String[]::new), root.in(), out, root.err());
-      if (code != MnemoCli.OK) {
-        return code;
-      }
-    }
-    out.println();
-    out.println(
-        "# go on by hand, e.g.: ./mnemo search --tenant "
-            + tenant
-            + " --all \"API\"   (./mnemo --help)");
-    return MnemoCli.OK;
+    return steps;
   }
 
   static String quote(String arg) {

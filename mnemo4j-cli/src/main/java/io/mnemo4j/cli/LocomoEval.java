@@ -2,41 +2,17 @@ package io.mnemo4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mnemo4j.AddOptions;
-import io.mnemo4j.Hit;
 import io.mnemo4j.InvalidRequestException;
-import io.mnemo4j.MemoryEvent;
-import io.mnemo4j.Message;
 import io.mnemo4j.Mnemo;
-import io.mnemo4j.Role;
-import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
-import io.mnemo4j.TenantId;
-import io.mnemo4j.TenantMemory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  * should use {@code nearDuplicateThreshold(1.0)} so near-duplicate detection drops no turn, and may
  * have {@code autoCreateTenants(false)}: tenants are created explicitly. Not thread-safe; one run
  * at a time.
+ *
+ * <p>This class holds the values and the entry points; {@link LocomoData} reads the file, {@link
+ * LocomoIngest} stores the conversations and {@link LocomoScoring} searches and scores.
  */
 public final class LocomoEval {
   /** The k values reported unless told otherwise. */
@@ -76,13 +55,6 @@ public final class LocomoEval {
 
   /** Tenant of all conversations unless per-tenant. */
   static final String SHARED_TENANT = "locomo";
-
-  private static final Pattern SESSION_KEY = Pattern.compile("session_(\\d+)");
-  private static final Pattern DIA_ID = Pattern.compile("D:?(\\d+):(\\d+)");
-  private static final Pattern EVIDENCE_SPLIT = Pattern.compile("[;,\\s]+");
-
-  /** Conversations ingested at once (each add embeds in its calling thread). */
-  private static final int MAX_INGEST_THREADS = 4;
 
   private LocomoEval() {}
 
@@ -182,6 +154,10 @@ public final class LocomoEval {
       this.hit = new double[ks.size()];
     }
 
+    void skip() {
+      skipped++;
+    }
+
     void add(double[] r, double[] h) {
       questions++;
       for (int i = 0; i < ks.size(); i++) {
@@ -224,8 +200,8 @@ public final class LocomoEval {
       ObjectNode r = n.putObject("recall");
       ObjectNode h = n.putObject("hit");
       for (int k : ks) {
-        r.put(Integer.toString(k), round(recall(k)));
-        h.put(Integer.toString(k), round(hit(k)));
+        r.put(Integer.toString(k), LocomoScoring.round(recall(k)));
+        h.put(Integer.toString(k), LocomoScoring.round(hit(k)));
       }
       return n;
     }
@@ -250,7 +226,7 @@ public final class LocomoEval {
       double searchP50Ms) {
     /** Questions of categories 1-4 skipped for want of valid evidence. */
     public int skippedQuestions() {
-      return overall.skipped;
+      return overall.skipped();
     }
 
     /** The report as the JSON object {@code mnemo eval locomo --json} prints. */
@@ -276,138 +252,7 @@ public final class LocomoEval {
 
   /** Reads a LoCoMo JSON file (a list of conversations). */
   public static List<Conversation> load(Path file) {
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(Files.readAllBytes(file));
-    } catch (IOException e) {
-      if (e instanceof com.fasterxml.jackson.core.JsonProcessingException) {
-        throw new InvalidRequestException(
-            "data", "data file " + file + " is not valid JSON: " + e.getMessage());
-      }
-      throw new UncheckedIOException("could not read " + file, e);
-    }
-    if (root == null || !root.isArray()) {
-      throw new InvalidRequestException(
-          "data", "data file " + file + " must hold a JSON list of conversations");
-    }
-    List<Conversation> out = new ArrayList<>();
-    for (JsonNode item : root) {
-      out.add(conversation(item));
-    }
-    return out;
-  }
-
-  static Conversation conversation(JsonNode item) {
-    String sampleId = required(item, "sample_id").asText();
-    JsonNode conv = required(item, "conversation");
-    TreeMap<Integer, String> sessionKeys = new TreeMap<>();
-    conv.fieldNames()
-        .forEachRemaining(
-            name -> {
-              Matcher m = SESSION_KEY.matcher(name);
-              if (m.matches()) {
-                sessionKeys.put(Integer.parseInt(m.group(1)), name);
-              }
-            });
-    List<List<Turn>> sessions = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    for (Map.Entry<Integer, String> e : sessionKeys.entrySet()) {
-      String date = conv.path(e.getValue() + "_date_time").asText("");
-      List<Turn> turns = new ArrayList<>();
-      for (JsonNode t : conv.get(e.getValue())) {
-        Optional<String> id = normaliseDiaId(t.path("dia_id").asText(""));
-        String text = t.path("text").asText("");
-        if (id.isEmpty() || text.isBlank() && t.path("blip_caption").asText("").isBlank()) {
-          continue; // a turn without a usable id or text cannot be evidence
-        }
-        JsonNode caption = t.get("blip_caption");
-        turns.add(
-            new Turn(
-                id.get(),
-                t.path("speaker").asText("?"),
-                text,
-                caption == null || caption.isNull() ? null : caption.asText(),
-                date));
-        ids.add(id.get());
-      }
-      if (!turns.isEmpty()) {
-        sessions.add(turns);
-      }
-    }
-    List<Question> questions = new ArrayList<>();
-    for (JsonNode q : item.path("qa")) {
-      List<String> raw = new ArrayList<>();
-      q.path("evidence").forEach(ev -> raw.add(ev.asText("")));
-      questions.add(
-          new Question(
-              q.path("question").asText(""),
-              q.path("category").asInt(0),
-              normaliseEvidence(raw, ids)));
-    }
-    return new Conversation(sampleId, sessions, questions);
-  }
-
-  private static JsonNode required(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      throw new InvalidRequestException("data." + field, "a conversation has no '" + field + "'");
-    }
-    return v;
-  }
-
-  /**
-   * {@code D1:3} stays, {@code D:11:26} becomes {@code D11:26}, {@code D30:05} becomes {@code
-   * D30:5}.
-   */
-  static Optional<String> normaliseDiaId(String token) {
-    Matcher m = DIA_ID.matcher(token.strip());
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of("D" + Integer.parseInt(m.group(1)) + ":" + Integer.parseInt(m.group(2)));
-    } catch (NumberFormatException tooLong) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Splits, normalises and de-duplicates evidence ids, keeping those that name a turn in {@code
-   * turnIds}.
-   */
-  static List<String> normaliseEvidence(List<String> raw, Set<String> turnIds) {
-    LinkedHashSet<String> out = new LinkedHashSet<>();
-    for (String entry : raw) {
-      for (String token : EVIDENCE_SPLIT.split(entry)) {
-        normaliseDiaId(token).filter(turnIds::contains).ifPresent(out::add);
-      }
-    }
-    return List.copyOf(out);
-  }
-
-  /**
-   * A tenant id from a sample id: lower case, other characters replaced by '-', unique among {@code
-   * taken}.
-   */
-  static String tenantIdFor(String sampleId, Set<String> taken) {
-    String s =
-        sampleId
-            .toLowerCase(Locale.ROOT)
-            .replaceAll("[^a-z0-9_-]", "-")
-            .replaceFirst("^[^a-z0-9]+", "");
-    if (s.isEmpty()) {
-      s = "conv";
-    }
-    if (s.length() > 63) {
-      s = s.substring(0, 63);
-    }
-    String candidate = s;
-    for (int n = 2; taken.contains(candidate) || !TenantId.isValid(candidate); n++) {
-      String suffix = "-" + n;
-      candidate = s.substring(0, Math.min(s.length(), 63 - suffix.length())) + suffix;
-    }
-    taken.add(candidate);
-    return candidate;
+    return LocomoData.load(file);
   }
 
   // ---- running ----
@@ -489,34 +334,7 @@ public final class LocomoEval {
    */
   public static List<Conversation> select(
       List<Conversation> all, Split split, List<String> sampleIds, int limit) {
-    List<Conversation> out = new ArrayList<>();
-    for (int i = 0; i < all.size(); i++) {
-      boolean inSplit =
-          switch (split) {
-            case ALL -> true;
-            case TUNE -> i % 2 == 0;
-            case CONFIRM -> i % 2 == 1;
-          };
-      if (inSplit) {
-        out.add(all.get(i));
-      }
-    }
-    if (!sampleIds.isEmpty()) {
-      Set<String> known = new HashSet<>();
-      all.forEach(c -> known.add(c.sampleId()));
-      for (String id : sampleIds) {
-        if (!known.contains(id)) {
-          throw new InvalidRequestException(
-              "conversations", "no conversation with sample_id '" + id + "' in the data file");
-        }
-      }
-      Set<String> wanted = new HashSet<>(sampleIds);
-      out.removeIf(c -> !wanted.contains(c.sampleId()));
-    }
-    if (limit > 0 && out.size() > limit) {
-      out = out.subList(0, limit);
-    }
-    return List.copyOf(out);
+    return LocomoData.select(all, split, sampleIds, limit);
   }
 
   /**
@@ -538,58 +356,7 @@ public final class LocomoEval {
    */
   public static Ingested ingest(
       Mnemo mnemo, List<Conversation> conversations, boolean perTenant, Listener listener) {
-    Set<String> taken = new HashSet<>();
-    Map<String, String> tenantOf = new LinkedHashMap<>();
-    for (Conversation c : conversations) {
-      tenantOf.put(c.sampleId(), perTenant ? tenantIdFor(c.sampleId(), taken) : SHARED_TENANT);
-    }
-    for (String t : new LinkedHashSet<>(tenantOf.values())) {
-      mnemo.admin().createTenant(t);
-    }
-
-    // Conversations in parallel (each in its own scope, so the events of one conversation do not
-    // depend on the
-    // others); remember which turns each memory stands for.
-    int turns = conversations.stream().mapToInt(Conversation::turns).sum();
-    Map<String, Set<String>> turnsOfMemory = new ConcurrentHashMap<>();
-    listener.ingestStarted(turns);
-    long t0 = System.nanoTime();
-    int threads =
-        Math.max(1, Math.min(MAX_INGEST_THREADS, Runtime.getRuntime().availableProcessors()));
-    AtomicInteger threadCount = new AtomicInteger();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, "locomo-ingest-" + threadCount.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (Conversation c : conversations) {
-        done.add(
-            pool.submit(
-                () -> {
-                  TenantMemory memory = mnemo.tenant(tenantOf.get(c.sampleId()));
-                  Scope scope = Scope.user(c.sampleId());
-                  for (List<Turn> session : c.sessions()) {
-                    ingest(memory, scope, c.sampleId(), session, turnsOfMemory);
-                    synchronized (listener) {
-                      listener.ingested(session.size());
-                    }
-                  }
-                }));
-      }
-      for (Future<?> f : done) {
-        await(f);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    double ingestSeconds = (System.nanoTime() - t0) / 1e9;
-    listener.ingestDone();
-    return new Ingested(Collections.unmodifiableMap(tenantOf), turnsOfMemory, turns, ingestSeconds);
+    return LocomoIngest.ingest(mnemo, conversations, perTenant, listener);
   }
 
   /**
@@ -601,133 +368,6 @@ public final class LocomoEval {
       Ingested ingested,
       Options options,
       Listener listener) {
-    List<Integer> ks = options.ks();
-    int maxK = ks.get(ks.size() - 1);
-    Stats overall = new Stats(ks);
-    Map<Integer, Stats> byCategory = new TreeMap<>();
-    int questions = conversations.stream().mapToInt(c -> c.questions().size()).sum();
-    List<Double> latencies = new ArrayList<>();
-    listener.searchStarted(questions);
-    for (Conversation c : conversations) {
-      TenantMemory memory = mnemo.tenant(ingested.tenantOf().get(c.sampleId()));
-      Search search = Search.in(Scope.user(c.sampleId())).limit(maxK).mode(options.mode());
-      for (Question q : c.questions()) {
-        Stats cat = byCategory.computeIfAbsent(q.category(), k -> new Stats(ks));
-        boolean scored = SCORED_CATEGORIES.contains(q.category());
-        if (q.evidence().isEmpty() || q.question().isBlank()) {
-          cat.skipped++;
-          if (scored) {
-            overall.skipped++;
-          }
-          listener.searched();
-          continue;
-        }
-        long s0 = System.nanoTime();
-        List<Hit> hits = memory.search(q.question(), search);
-        latencies.add((System.nanoTime() - s0) / 1e6);
-        double[] recall = new double[ks.size()];
-        double[] hit = new double[ks.size()];
-        score(q.evidence(), hits, ingested.turnsOfMemory(), ks, recall, hit);
-        cat.add(recall, hit);
-        if (scored) {
-          overall.add(recall, hit);
-        }
-        listener.searched();
-      }
-    }
-    listener.searchDone();
-    return new Report(
-        options.mode(),
-        mnemo.operations().embedder().modelId(),
-        ks,
-        conversations.size(),
-        ingested.turns(),
-        ingested.turnsOfMemory().size(),
-        overall,
-        Collections.unmodifiableMap(byCategory),
-        ingested.seconds(),
-        median(latencies));
-  }
-
-  private static void ingest(
-      TenantMemory memory,
-      Scope scope,
-      String sampleId,
-      List<Turn> session,
-      Map<String, Set<String>> turnsOfMemory) {
-    // One add per session, as a chat app adds a conversation's turns; dia_id rides on each
-    // message's own metadata.
-    List<Message> messages = new ArrayList<>(session.size());
-    for (Turn t : session) {
-      messages.add(
-          new Message(
-              Role.USER, t.content(), speakerName(t.speaker()), Map.of("dia_id", t.diaId())));
-    }
-    String date = session.isEmpty() ? "" : session.get(0).sessionDate();
-    AddOptions options =
-        AddOptions.none().withMetadata(Map.of("session_date", date, "sample_id", sampleId));
-    List<MemoryEvent> events = memory.add(messages, scope, options);
-    for (int i = 0; i < events.size(); i++) {
-      turnsOfMemory
-          .computeIfAbsent(events.get(i).id(), k -> new LinkedHashSet<>())
-          .add(session.get(i).diaId());
-    }
-  }
-
-  private static void await(Future<?> f) {
-    try {
-      f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while ingesting", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("ingest failed", e.getCause());
-    }
-  }
-
-  private static @Nullable String speakerName(String speaker) {
-    return speaker.isBlank() || speaker.length() > 255 ? null : speaker;
-  }
-
-  static void score(
-      List<String> evidence,
-      List<Hit> hits,
-      Map<String, Set<String>> turnsOfMemory,
-      List<Integer> ks,
-      double[] recall,
-      double[] hit) {
-    Set<String> found = new HashSet<>();
-    int ki = 0;
-    for (int rank = 1; rank <= ks.get(ks.size() - 1); rank++) {
-      if (rank <= hits.size()) {
-        for (String dia : turnsOfMemory.getOrDefault(hits.get(rank - 1).memory().id(), Set.of())) {
-          if (evidence.contains(dia)) {
-            found.add(dia);
-          }
-        }
-      }
-      while (ki < ks.size() && ks.get(ki) == rank) {
-        recall[ki] = (double) found.size() / evidence.size();
-        hit[ki] = found.isEmpty() ? 0 : 1;
-        ki++;
-      }
-    }
-  }
-
-  static double median(List<Double> values) {
-    if (values.isEmpty()) {
-      return 0;
-    }
-    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(v);
-    int n = v.length;
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-
-  static double round(double x) {
-    return Math.round(x * 10_000) / 10_000.0;
+    return LocomoScoring.evaluate(mnemo, conversations, ingested, options, listener);
   }
 }

@@ -92,7 +92,9 @@ public final class MnemoCli implements Runnable {
       names = "--config",
       paramLabel = "FILE",
       scope = ScopeType.INHERIT,
-      description = "YAML configuration file (see README); flags on the command line win over it.")
+      description =
+          "YAML configuration file (see docs/configuration.md); flags on the command line win"
+              + " over it.")
   void setConfig(Path file) {
     this.configPath = file;
     this.config = null;

@@ -119,40 +119,17 @@ final class ServeCommand extends CliCommand {
     ModelUsageMeter meter = new ModelUsageMeter();
     Mnemo mnemo;
     try {
-      mnemo =
-          InferenceConfig.apply(
-                  cli()
-                      .common(Mnemo.builder())
-                      .dataDir(cli().dataDir())
-                      .embedder(embedder)
-                      .backend(backend)
-                      .defaultRegion(backend.defaultRegion())
-                      .usageListener(meter)
-                      .autoCreateTenants(false),
-                  cli().config(),
-                  System::getenv)
-              .build();
+      mnemo = buildMnemo(embedder, backend, meter);
     } catch (RuntimeException e) {
       serveLock.close();
       throw e;
     }
     MnemoServer server;
     try {
-      // Load the model now, so the first request does not pay for it.
-      embedder.embed("warm up", Embedder.Purpose.QUERY);
-      server = MnemoServer.start(config, mnemo, meter);
+      server = start(config, mnemo, embedder, meter);
     } catch (RuntimeException e) {
       mnemo.close();
       serveLock.close();
-      if (bindFailure(e)) {
-        throw new ConflictException(
-            "cannot listen on "
-                + config.host()
-                + ":"
-                + config.port()
-                + ": the address is in use (another server?); choose another --port or stop the"
-                + " process using it. No admin key was generated.");
-      }
       throw e;
     }
     serveLock.announce("http://" + config.host() + ":" + server.port());
@@ -167,6 +144,50 @@ final class ServeCommand extends CliCommand {
             },
             "mnemo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    printServing(config, server);
+    server.awaitStop();
+    closed.await();
+    return MnemoCli.OK;
+  }
+
+  /** The served {@code Mnemo}: the configured backend and model, tenants never created on use. */
+  private Mnemo buildMnemo(Embedder embedder, ConfiguredBackend backend, ModelUsageMeter meter) {
+    return InferenceConfig.apply(
+            cli()
+                .common(Mnemo.builder())
+                .dataDir(cli().dataDir())
+                .embedder(embedder)
+                .backend(backend)
+                .defaultRegion(backend.defaultRegion())
+                .usageListener(meter)
+                .autoCreateTenants(false),
+            cli().config(),
+            System::getenv)
+        .build();
+  }
+
+  /** Loads the model and binds the port; a port in use is a one-line conflict, not a trace. */
+  private static MnemoServer start(
+      ServerConfig config, Mnemo mnemo, Embedder embedder, ModelUsageMeter meter) {
+    try {
+      // Load the model now, so the first request does not pay for it.
+      embedder.embed("warm up", Embedder.Purpose.QUERY);
+      return MnemoServer.start(config, mnemo, meter);
+    } catch (RuntimeException e) {
+      if (bindFailure(e)) {
+        throw new ConflictException(
+            "cannot listen on "
+                + config.host()
+                + ":"
+                + config.port()
+                + ": the address is in use (another server?); choose another --port or stop the"
+                + " process using it. No admin key was generated.");
+      }
+      throw e;
+    }
+  }
+
+  private void printServing(ServerConfig config, MnemoServer server) {
     out()
         .println(
             "mnemo serving "
@@ -177,8 +198,5 @@ final class ServeCommand extends CliCommand {
                 + server.port()
                 + "  (console: /console, OpenAPI: /openapi.json, metrics: /metrics; Ctrl-C stops)");
     out().flush();
-    server.awaitStop();
-    closed.await();
-    return MnemoCli.OK;
   }
 }

@@ -294,21 +294,21 @@ class LocomoEvalTest {
   void normaliseEvidence_fixesPublishedQuirks_andDropsUnknownIds() {
     Set<String> turns = Set.of("D8:6", "D9:17", "D11:26", "D30:5", "D1:1", "D1:2");
     assertThat(
-            LocomoEval.normaliseEvidence(
+            LocomoData.normaliseEvidence(
                 List.of("D8:6; D9:17", "D:11:26", "D30:05", "D1:1 D1:2", "D1:1,D99:1", "D", ""),
                 turns))
         .containsExactly("D8:6", "D9:17", "D11:26", "D30:5", "D1:1", "D1:2");
-    assertThat(LocomoEval.normaliseDiaId("D01:007")).isEqualTo(Optional.of("D1:7"));
-    assertThat(LocomoEval.normaliseDiaId("X1:2")).isEmpty();
+    assertThat(LocomoData.normaliseDiaId("D01:007")).isEqualTo(Optional.of("D1:7"));
+    assertThat(LocomoData.normaliseDiaId("X1:2")).isEmpty();
   }
 
   @Test
   void tenantIdFor_sanitisesAndKeepsIdsUnique() {
     Set<String> taken = new HashSet<>();
-    assertThat(LocomoEval.tenantIdFor("Conv-A 1", taken)).isEqualTo("conv-a-1");
-    assertThat(LocomoEval.tenantIdFor("conv a 1", taken)).isEqualTo("conv-a-1-2");
-    assertThat(LocomoEval.tenantIdFor("__x", taken)).isEqualTo("x");
-    assertThat(LocomoEval.tenantIdFor("!!!", taken)).isEqualTo("conv");
-    assertThat(LocomoEval.tenantIdFor("a".repeat(80), taken)).hasSize(63);
+    assertThat(LocomoIngest.tenantIdFor("Conv-A 1", taken)).isEqualTo("conv-a-1");
+    assertThat(LocomoIngest.tenantIdFor("conv a 1", taken)).isEqualTo("conv-a-1-2");
+    assertThat(LocomoIngest.tenantIdFor("__x", taken)).isEqualTo("x");
+    assertThat(LocomoIngest.tenantIdFor("!!!", taken)).isEqualTo("conv");
+    assertThat(LocomoIngest.tenantIdFor("a".repeat(80), taken)).hasSize(63);
   }
 }

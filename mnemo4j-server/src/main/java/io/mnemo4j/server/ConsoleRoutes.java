@@ -107,6 +107,6 @@ final class ConsoleRoutes {
   }
 
   private static NotFoundException notFound(String name) {
-    return new NotFoundException("no console file '" + NativeRoutes.clip(name) + "'");
+    return new NotFoundException("no console file '" + Ids.clip(name) + "'");
   }
 }

@@ -89,13 +89,14 @@ final class McpRoute extends HttpServlet {
       endpoint.service(Caller.key(memory, p.user(), p.keyId()), req, res);
     } finally {
       metrics.request(
-          req.getMethod(),
-          PATH,
-          res.getStatus(),
-          (System.nanoTime() - t0) / 1_000_000f,
-          tenant,
-          key,
-          error);
+          new ServerMetrics.Finished(
+              req.getMethod(),
+              PATH,
+              res.getStatus(),
+              (System.nanoTime() - t0) / 1_000_000f,
+              tenant,
+              key,
+              error));
     }
   }
 

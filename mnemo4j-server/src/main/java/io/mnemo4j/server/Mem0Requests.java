@@ -1,6 +1,11 @@
 package io.mnemo4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mnemo4j.AddOptions;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Message;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -8,10 +13,14 @@ import org.jspecify.annotations.Nullable;
  * Request DTOs of the Mem0-compatible routes, parsed by {@link Json#LENIENT}: fields Mem0 clients
  * send that Mnemo4j does not use ({@code output_format}, {@code version}, {@code org_id}, {@code
  * project_id}, {@code custom_categories}...) are ignored, not refused. Fields declared here as
- * {@link JsonNode} are accepted and interpreted (or deliberately ignored) by {@link Mem0Routes}.
- * Records are immutable.
+ * {@link JsonNode} are interpreted (or deliberately ignored) by the parsing below, which turns
+ * Mem0's looser fields into core values with a 400 naming the field. Records are immutable; the
+ * parsing is stateless and thread-safe.
  */
 final class Mem0Requests {
+  /** Most items in one batch request, as in Mem0. */
+  static final int MAX_BATCH = 1000;
+
   private Mem0Requests() {}
 
   /**
@@ -158,4 +167,176 @@ final class Mem0Requests {
 
   /** {@code PUT|DELETE /v1/batch/}. @param memories at most 1000 items */
   record Batch(@Nullable List<BatchItem> memories) {}
+
+  // ---- parsing ----
+
+  /** Mem0's {@code messages}: a string, one message object, or an array of them. */
+  static List<Message> messages(@Nullable JsonNode node) {
+    if (node == null || node.isNull()) {
+      throw new InvalidRequestException("messages", "messages is required");
+    }
+    if (node.isTextual()) {
+      return List.of(Requests.message(0, null, node.asText(), null));
+    }
+    List<JsonNode> items = new ArrayList<>();
+    if (node.isObject()) {
+      items.add(node);
+    } else if (node.isArray()) {
+      node.forEach(items::add);
+    } else {
+      throw new InvalidRequestException(
+          "messages", "messages must be a string, a message object or an array");
+    }
+    if (items.isEmpty()) {
+      throw new InvalidRequestException("messages", "messages must not be empty");
+    }
+    if (items.size() > Requests.MAX_MESSAGES) {
+      throw new InvalidRequestException(
+          "messages", "at most " + Requests.MAX_MESSAGES + " messages per request");
+    }
+    List<Message> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(message(i, items.get(i)));
+    }
+    return out;
+  }
+
+  private static Message message(int i, JsonNode m) {
+    String at = "messages[" + i + "]";
+    if (!m.isObject()) {
+      throw new InvalidRequestException(at, "a message must be an object with role and content");
+    }
+    JsonNode content = m.get("content");
+    if (content != null && !content.isNull() && !content.isTextual()) {
+      throw new InvalidRequestException(
+          at + ".content", "message content must be a string; multimodal content is not supported");
+    }
+    return Requests.message(i, text(m, "role", at), text(m, "content", at), text(m, "name", at));
+  }
+
+  private static @Nullable String text(JsonNode obj, String name, String at) {
+    JsonNode v = obj.get(name);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new InvalidRequestException(at + "." + name, at + "." + name + " must be a string");
+    }
+    return v.asText();
+  }
+
+  /**
+   * Mem0's {@code expiration_date}: a bare date keeps the memory through that day (UTC); a
+   * date-time is the instant itself.
+   */
+  static @Nullable Instant expiry(@Nullable String date) {
+    if (date == null || date.isEmpty()) {
+      return null;
+    }
+    return Requests.dateOrInstant("expiration_date", date, true);
+  }
+
+  /** Refuses Mem0's {@code app_id}: Mnemo4j has no app scope. */
+  static void refuseAppId(@Nullable String appId) {
+    if (appId != null && !appId.isEmpty()) {
+      throw new InvalidRequestException(
+          "app_id",
+          "app_id is not supported by Mnemo4j; scope memories with user_id, agent_id or run_id");
+    }
+  }
+
+  /**
+   * Mem0's {@code custom_instructions}, {@code includes} and {@code excludes} as one per-call
+   * instruction text, or null when none is given.
+   */
+  static @Nullable String instructions(Add in) {
+    StringBuilder sb = new StringBuilder();
+    if (in.customInstructions() != null && !in.customInstructions().isBlank()) {
+      sb.append(in.customInstructions().strip());
+    }
+    if (in.includes() != null && !in.includes().isBlank()) {
+      sb.append(sb.isEmpty() ? "" : "\n").append("Remember in particular: ");
+      sb.append(in.includes().strip());
+    }
+    if (in.excludes() != null && !in.excludes().isBlank()) {
+      sb.append(sb.isEmpty() ? "" : "\n").append("Never remember: ");
+      sb.append(in.excludes().strip());
+    }
+    if (sb.length() > AddOptions.MAX_INSTRUCTIONS) {
+      throw new InvalidRequestException(
+          "custom_instructions",
+          "custom_instructions, includes and excludes together must be at most "
+              + AddOptions.MAX_INSTRUCTIONS
+              + " characters");
+    }
+    return sb.isEmpty() ? null : sb.toString();
+  }
+
+  /** Mem0's {@code memory_type}: {@code procedural_memory}, or absent for facts. */
+  static boolean procedural(@Nullable String memoryType) {
+    if (memoryType == null || memoryType.isEmpty()) {
+      return false;
+    }
+    if (memoryType.equals("procedural_memory")) {
+      return true;
+    }
+    throw new InvalidRequestException(
+        "memory_type", "memory_type must be procedural_memory (or omitted for facts)");
+  }
+
+  /** Mem0's {@code async_mode}: absent or null means synchronous here. */
+  static boolean asyncMode(@Nullable JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return false;
+    }
+    if (node.isBoolean()) {
+      return node.asBoolean();
+    }
+    if (node.isTextual() && (node.asText().equals("true") || node.asText().equals("false"))) {
+      return node.asText().equals("true");
+    }
+    throw new InvalidRequestException("async_mode", "async_mode must be true or false");
+  }
+
+  /** Mem0's {@code timestamp} (Unix seconds) as the session date, or null. */
+  static @Nullable Instant timestamp(@Nullable JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    if (node.isNumber() && !node.isBigInteger() && Double.isFinite(node.asDouble())) {
+      double seconds = node.asDouble();
+      if (seconds >= 0 && seconds < 253_402_300_800d) { // before year 10000
+        return Instant.ofEpochMilli((long) (seconds * 1000));
+      }
+    }
+    throw new InvalidRequestException(
+        "timestamp", "timestamp must be a Unix time in seconds, such as 1735689600");
+  }
+
+  /** The items of a batch: 1 to {@link #MAX_BATCH}, each naming its memory. */
+  static List<BatchItem> batchItems(Batch in) {
+    List<BatchItem> items = in.memories();
+    if (items == null || items.isEmpty()) {
+      throw new InvalidRequestException("memories", "memories is required and must not be empty");
+    }
+    if (items.size() > MAX_BATCH) {
+      throw new InvalidRequestException("memories", "at most " + MAX_BATCH + " memories per batch");
+    }
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i) == null || items.get(i).memoryId() == null) {
+        throw new InvalidRequestException("memories[" + i + "].memory_id", "memory_id is required");
+      }
+    }
+    return items;
+  }
+
+  /** Whether a Mem0 id parameter is absent, empty or the wildcard {@code *}. */
+  static boolean isWildOrEmpty(@Nullable String s) {
+    return s == null || s.isEmpty() || s.equals("*");
+  }
+
+  /** Null for an absent or empty text. */
+  static @Nullable String emptyToNull(@Nullable String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
 }

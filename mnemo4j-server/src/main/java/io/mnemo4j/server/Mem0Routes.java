@@ -6,15 +6,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.mnemo4j.AddOptions;
 import io.mnemo4j.AddResult;
 import io.mnemo4j.AddStatus;
-import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Memory;
-import io.mnemo4j.MemoryEvent;
 import io.mnemo4j.Message;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
@@ -22,12 +21,6 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
 import io.mnemo4j.Selection;
 import io.mnemo4j.TenantMemory;
-import io.mnemo4j.filter.FilterExpr;
-import io.mnemo4j.filter.FilterParser;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,25 +34,24 @@ import org.jspecify.annotations.Nullable;
  * that is harmless, else 501. Adds use the language model when one is configured ({@code infer},
  * default true), run synchronously unless {@code async_mode} is true, and are polled at {@code
  * /v1/event/{event_id}/}; searches and listings accept {@code as_of} and {@code include_expired}.
- * The tenant is the key's ({@code org_id} in {@code /v1/ping/}). Thread-safe.
+ * The tenant is the key's ({@code org_id} in {@code /v1/ping/}).
+ *
+ * <p>Request parsing is {@link Mem0Requests}, selections {@link Mem0Filters}, answers {@link
+ * Mem0Shapes}; what adds share with the native routes is {@link AddOperations}. Thread-safe.
  */
 final class Mem0Routes {
-  /** Most items in one batch request, as in Mem0. */
-  static final int MAX_BATCH = 1000;
-
   private static final int DEFAULT_TOP_K = 10;
   private static final int DEFAULT_PAGE_SIZE = 100;
   private static final int MAX_SKIPPED = 100_000;
-  private static final int ENTITY_SCAN_LIMIT = 1_000_000;
   private static final String PROJECT_ID = "default";
 
   private final Auth auth;
-  private final NativeRoutes natives;
+  private final AddOperations adds;
   private final ServerMetrics metrics;
 
-  Mem0Routes(Auth auth, NativeRoutes natives, ServerMetrics metrics) {
+  Mem0Routes(Auth auth, AddOperations adds, ServerMetrics metrics) {
     this.auth = auth;
-    this.natives = natives;
+    this.adds = adds;
     this.metrics = metrics;
   }
 
@@ -99,7 +91,7 @@ final class Mem0Routes {
   }
 
   private void unsupported(RoutesConfig r, String method, String path, String feature) {
-    io.javalin.http.Handler h =
+    Handler h =
         ctx -> {
           auth.any(ctx);
           throw ApiException.notImplemented(feature);
@@ -111,6 +103,20 @@ final class Mem0Routes {
       case "PATCH" -> r.patch(path, h);
       case "DELETE" -> r.delete(path, h);
       default -> throw new IllegalArgumentException(method);
+    }
+  }
+
+  /**
+   * Mem0's answer layouts: the v3 routes', and the legacy routes' by {@code output_format}: {@code
+   * v1.1} a results object, anything else (v1.0) a bare list.
+   */
+  private enum Format {
+    V3,
+    RESULTS,
+    LIST;
+
+    static Format of(boolean v3, @Nullable String outputFormat) {
+      return v3 ? V3 : "v1.1".equals(outputFormat) ? RESULTS : LIST;
     }
   }
 
@@ -129,30 +135,16 @@ final class Mem0Routes {
     Json.ok(ctx, n);
   }
 
-  // ---- add ----
+  // ---- add and events ----
 
   private void add(Context ctx, boolean v3) {
     Principal.Tenant p = auth.tenant(ctx);
     Mem0Requests.Add in = Json.lenient(ctx, Mem0Requests.Add.class);
-    refuseAppId(in.appId());
-    List<Message> messages = messages(in.messages());
+    Mem0Requests.refuseAppId(in.appId());
+    List<Message> messages = Mem0Requests.messages(in.messages());
     Scope scope = p.writeScope(Scope.of(in.userId(), in.agentId(), in.runId()));
-    // Mem0's infer defaults to true ("use the model"; without one, what the user said is stored).
-    // infer: false stores every message given, exact duplicates aside, as Mem0 does.
-    boolean verbatim = Boolean.FALSE.equals(in.infer());
-    AddOptions options =
-        Requests.addOptions(in.metadata(), null, expiry(in.expirationDate()))
-            .withInfer(!verbatim)
-            .withInstructions(instructions(in))
-            .withProcedural(procedural(in.memoryType()))
-            .withSessionDate(timestamp(in.timestamp()))
-            .withIdempotencyKey(NativeRoutes.idempotencyKey(ctx, null));
-    if (in.nearDuplicateThreshold() != null) {
-      options = options.withNearDuplicateThreshold(in.nearDuplicateThreshold());
-    } else if (verbatim) {
-      options = options.withNearDuplicateThreshold(1.0);
-    }
-    boolean asyncMode = asyncMode(in.asyncMode());
+    AddOptions options = addOptions(ctx, in);
+    boolean asyncMode = Mem0Requests.asyncMode(in.asyncMode());
     if (scope.isTenantWide()) {
       // Mem0 refuses this too; stored tenant-wide, no Mem0 read (which needs an entity) could
       // ever reach it.
@@ -162,238 +154,72 @@ final class Mem0Routes {
               + " written on the native route POST /v1/mem/add");
     }
     TenantMemory memory = auth.memory(p);
-    boolean legacyList = !v3 && !"v1.1".equals(in.outputFormat());
+    Format format = Format.of(v3, in.outputFormat());
     if (asyncMode) {
-      AddStatus status = memory.addAsync(messages, scope, options);
-      ObjectNode queued = Json.object();
-      queued.put("message", "Memory processing has been queued for background execution");
-      queued.put("status", status.status().wireName());
-      queued.put("event_id", status.id());
-      if (v3) {
-        Json.ok(ctx, queued);
-      } else if (legacyList) {
-        Json.ok(ctx, JsonNodeFactory.instance.arrayNode().add(queued));
-      } else {
-        ObjectNode root = Json.object();
-        root.putArray("results").add(queued);
-        Json.ok(ctx, root);
-      }
+      Json.ok(ctx, queued(memory.addAsync(messages, scope, options), format));
       return;
     }
     AddResult result = memory.ingest(messages, scope, options);
-    natives.countAdds(p, result);
-    ArrayNode results = results(result);
-    boolean inferRequested = in.infer() == null || in.infer();
-    if (legacyList) {
-      Json.ok(ctx, results); // v1.0: a bare list
-      return;
+    adds.countApplied(p, result);
+    Json.ok(ctx, applied(in, result, format));
+  }
+
+  private static AddOptions addOptions(Context ctx, Mem0Requests.Add in) {
+    // Mem0's infer defaults to true ("use the model"; without one, what the user said is stored).
+    // infer: false stores every message given, exact duplicates aside, as Mem0 does.
+    boolean verbatim = Boolean.FALSE.equals(in.infer());
+    AddOptions options =
+        Requests.addOptions(in.metadata(), null, Mem0Requests.expiry(in.expirationDate()))
+            .withInfer(!verbatim)
+            .withInstructions(Mem0Requests.instructions(in))
+            .withProcedural(Mem0Requests.procedural(in.memoryType()))
+            .withSessionDate(Mem0Requests.timestamp(in.timestamp()))
+            .withIdempotencyKey(AddOperations.idempotencyKey(ctx, null));
+    if (in.nearDuplicateThreshold() != null) {
+      return options.withNearDuplicateThreshold(in.nearDuplicateThreshold());
+    }
+    return verbatim ? options.withNearDuplicateThreshold(1.0) : options;
+  }
+
+  private static JsonNode queued(AddStatus status, Format format) {
+    ObjectNode queued = Mem0Shapes.queued(status);
+    return switch (format) {
+      case V3 -> queued;
+      case LIST -> JsonNodeFactory.instance.arrayNode().add(queued);
+      case RESULTS -> {
+        ObjectNode root = Json.object();
+        root.putArray("results").add(queued);
+        yield root;
+      }
+    };
+  }
+
+  private static JsonNode applied(Mem0Requests.Add in, AddResult result, Format format) {
+    ArrayNode results = Mem0Shapes.addResults(result);
+    if (format == Format.LIST) {
+      return results;
     }
     ObjectNode root = Json.object();
     root.set("results", results);
-    if (v3) {
+    if (format == Format.V3) {
       root.put("message", "memories processed synchronously");
       root.put("status", "SUCCEEDED");
       root.put(
           "event_id", result.eventId() != null ? result.eventId() : UUID.randomUUID().toString());
     }
-    if (inferRequested) {
+    if (in.infer() == null || in.infer()) {
       root.put("inferred", result.inferred());
       root.put("fallback_reason", result.fallbackReason());
     }
     if (Requests.flag(in.enableGraph())) {
       root.putArray("relations");
     }
-    Json.ok(ctx, root);
+    return root;
   }
-
-  /** The add results as Mem0 lists them: no-op (NONE) decisions are left out. */
-  private static ArrayNode results(AddResult result) {
-    ArrayNode results = JsonNodeFactory.instance.arrayNode();
-    for (MemoryEvent e : result.events()) {
-      if (e.event() != EventType.NONE) {
-        ObjectNode r = Json.object();
-        r.put("id", e.id());
-        r.put("memory", e.memory());
-        r.put("event", e.event().name());
-        r.putObject("data").put("memory", e.memory());
-        if (e instanceof MemoryEvent.Updated u) {
-          r.put("previous_memory", u.previous());
-        }
-        results.add(r);
-      }
-    }
-    return results;
-  }
-
-  /**
-   * Mem0's {@code custom_instructions}, {@code includes} and {@code excludes} as one per-call
-   * instruction text, or null when none is given.
-   */
-  static @Nullable String instructions(Mem0Requests.Add in) {
-    StringBuilder sb = new StringBuilder();
-    if (in.customInstructions() != null && !in.customInstructions().isBlank()) {
-      sb.append(in.customInstructions().strip());
-    }
-    if (in.includes() != null && !in.includes().isBlank()) {
-      sb.append(sb.isEmpty() ? "" : "\n").append("Remember in particular: ");
-      sb.append(in.includes().strip());
-    }
-    if (in.excludes() != null && !in.excludes().isBlank()) {
-      sb.append(sb.isEmpty() ? "" : "\n").append("Never remember: ");
-      sb.append(in.excludes().strip());
-    }
-    if (sb.length() > AddOptions.MAX_INSTRUCTIONS) {
-      throw new InvalidRequestException(
-          "custom_instructions",
-          "custom_instructions, includes and excludes together must be at most "
-              + AddOptions.MAX_INSTRUCTIONS
-              + " characters");
-    }
-    return sb.isEmpty() ? null : sb.toString();
-  }
-
-  private static boolean procedural(@Nullable String memoryType) {
-    if (memoryType == null || memoryType.isEmpty()) {
-      return false;
-    }
-    if (memoryType.equals("procedural_memory")) {
-      return true;
-    }
-    throw new InvalidRequestException(
-        "memory_type", "memory_type must be procedural_memory (or omitted for facts)");
-  }
-
-  /** Mem0's {@code async_mode}: absent or null means synchronous here. */
-  private static boolean asyncMode(@Nullable JsonNode node) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
-      return false;
-    }
-    if (node.isBoolean()) {
-      return node.asBoolean();
-    }
-    if (node.isTextual() && (node.asText().equals("true") || node.asText().equals("false"))) {
-      return node.asText().equals("true");
-    }
-    throw new InvalidRequestException("async_mode", "async_mode must be true or false");
-  }
-
-  /** Mem0's {@code timestamp} (Unix seconds) as the session date, or null. */
-  private static @Nullable Instant timestamp(@Nullable JsonNode node) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
-      return null;
-    }
-    if (node.isNumber() && !node.isBigInteger() && Double.isFinite(node.asDouble())) {
-      double seconds = node.asDouble();
-      if (seconds >= 0 && seconds < 253_402_300_800d) { // before year 10000
-        return Instant.ofEpochMilli((long) (seconds * 1000));
-      }
-    }
-    throw new InvalidRequestException(
-        "timestamp", "timestamp must be a Unix time in seconds, such as 1735689600");
-  }
-
-  // ---- events ----
 
   private void event(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    AddStatus s = natives.addStatus(p, ctx.pathParam("event_id"), "event_id");
-    ObjectNode n = Json.object();
-    n.put("id", s.id());
-    n.put("event_type", "ADD");
-    n.put("status", s.status().wireName());
-    n.set(
-        "results", s.result() == null ? JsonNodeFactory.instance.arrayNode() : results(s.result()));
-    n.put("created_at", WireJson.time(s.createdAt()));
-    n.put("updated_at", WireJson.time(s.updatedAt()));
-    boolean finished = s.status().finished();
-    n.put("completed_at", finished ? WireJson.time(s.updatedAt()) : null);
-    if (finished) {
-      n.put("latency", Duration.between(s.createdAt(), s.updatedAt()).toMillis());
-    } else {
-      n.putNull("latency");
-    }
-    if (s.result() != null) {
-      n.put("inferred", s.result().inferred());
-      n.put("fallback_reason", s.result().fallbackReason());
-    }
-    if (s.errorCode() != null || s.errorMessage() != null) {
-      ObjectNode err = n.putObject("error");
-      err.put("code", s.errorCode() == null ? "internal" : s.errorCode());
-      err.put("message", s.errorMessage() == null ? "the add failed" : s.errorMessage());
-    }
-    Json.ok(ctx, n);
-  }
-
-  private static List<Message> messages(@Nullable JsonNode node) {
-    if (node == null || node.isNull()) {
-      throw new InvalidRequestException("messages", "messages is required");
-    }
-    if (node.isTextual()) {
-      return List.of(Requests.message(0, null, node.asText(), null));
-    }
-    List<JsonNode> items = new ArrayList<>();
-    if (node.isObject()) {
-      items.add(node);
-    } else if (node.isArray()) {
-      node.forEach(items::add);
-    } else {
-      throw new InvalidRequestException(
-          "messages", "messages must be a string, a message object or an array");
-    }
-    if (items.isEmpty()) {
-      throw new InvalidRequestException("messages", "messages must not be empty");
-    }
-    if (items.size() > Requests.MAX_MESSAGES) {
-      throw new InvalidRequestException(
-          "messages", "at most " + Requests.MAX_MESSAGES + " messages per request");
-    }
-    List<Message> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      JsonNode m = items.get(i);
-      String at = "messages[" + i + "]";
-      if (!m.isObject()) {
-        throw new InvalidRequestException(at, "a message must be an object with role and content");
-      }
-      JsonNode content = m.get("content");
-      if (content != null && !content.isNull() && !content.isTextual()) {
-        throw new InvalidRequestException(
-            at + ".content",
-            "message content must be a string; multimodal content is not supported");
-      }
-      out.add(
-          Requests.message(i, text(m, "role", at), text(m, "content", at), text(m, "name", at)));
-    }
-    return out;
-  }
-
-  private static @Nullable String text(JsonNode obj, String name, String at) {
-    JsonNode v = obj.get(name);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw new InvalidRequestException(at + "." + name, at + "." + name + " must be a string");
-    }
-    return v.asText();
-  }
-
-  /**
-   * Mem0's {@code expiration_date}: a bare date keeps the memory through that day (UTC); a
-   * date-time is the instant itself.
-   */
-  private static @Nullable Instant expiry(@Nullable String date) {
-    if (date == null || date.isEmpty()) {
-      return null;
-    }
-    return Requests.dateOrInstant("expiration_date", date, true);
-  }
-
-  private static void refuseAppId(@Nullable String appId) {
-    if (appId != null && !appId.isEmpty()) {
-      throw new InvalidRequestException(
-          "app_id",
-          "app_id is not supported by Mnemo4j; scope memories with user_id, agent_id or run_id");
-    }
+    Json.ok(ctx, Mem0Shapes.event(adds.status(p, ctx.pathParam("event_id"), "event_id")));
   }
 
   // ---- search and list ----
@@ -401,11 +227,9 @@ final class Mem0Routes {
   private void search(Context ctx, boolean v3) {
     Principal.Tenant p = auth.tenant(ctx);
     Mem0Requests.Search in = Json.lenient(ctx, Mem0Requests.Search.class);
-    refuseAppId(in.appId());
+    Mem0Requests.refuseAppId(in.appId());
     String query = Requests.required("query", in.query());
-    Selection sel =
-        selection(
-            p, in.filters(), in.userId(), in.agentId(), in.runId(), in.metadata(), in.categories());
+    Selection sel = Mem0Filters.selection(p, Mem0Filters.Query.of(in));
     sel = Requests.view(sel, "as_of", in.asOf(), in.includeExpired());
     int topK = in.topK() != null ? in.topK() : in.limit() != null ? in.limit() : DEFAULT_TOP_K;
     if (topK < 1 || topK > Search.MAX_LIMIT) {
@@ -416,13 +240,8 @@ final class Mem0Routes {
     List<Hit> hits = auth.memory(p).search(query, search);
     metrics.searched(p.tenant());
     ArrayNode results = JsonNodeFactory.instance.arrayNode();
-    for (Hit h : hits) {
-      ObjectNode m = memory(h.memory());
-      m.put("score", h.score());
-      m.put("similarity", h.similarity());
-      results.add(m);
-    }
-    if (!v3 && !"v1.1".equals(in.outputFormat())) {
+    hits.forEach(h -> results.add(Mem0Shapes.hit(h)));
+    if (Format.of(v3, in.outputFormat()) == Format.LIST) {
       Json.ok(ctx, results);
       return;
     }
@@ -437,75 +256,62 @@ final class Mem0Routes {
   private void getAll(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     Mem0Requests.GetAll in = Json.lenient(ctx, Mem0Requests.GetAll.class);
-    refuseAppId(in.appId());
-    Selection sel =
-        selection(p, in.filters(), in.userId(), in.agentId(), in.runId(), null, in.categories());
+    Mem0Requests.refuseAppId(in.appId());
+    Selection sel = Mem0Filters.selection(p, Mem0Filters.Query.of(in));
     sel = Requests.view(sel, "as_of", in.asOf(), in.includeExpired());
-    sel = createdBetween(sel, in.startDate(), in.endDate());
-    int page = queryInt(ctx, "page", in.page() == null ? 1 : in.page());
+    sel = Mem0Filters.createdBetween(sel, in.startDate(), in.endDate());
+    int page = QueryParams.integer(ctx, "page", in.page() == null ? 1 : in.page());
     int size =
-        queryInt(ctx, "page_size", in.pageSize() == null ? DEFAULT_PAGE_SIZE : in.pageSize());
-    if (page < 1) {
-      throw new InvalidRequestException("page", "page must be 1 or more");
-    }
-    if (size < 1 || size > PageRequest.MAX_SIZE) {
-      throw new InvalidRequestException(
-          "page_size", "page_size must be 1 to " + PageRequest.MAX_SIZE);
-    }
+        QueryParams.integer(
+            ctx, "page_size", in.pageSize() == null ? DEFAULT_PAGE_SIZE : in.pageSize());
+    checkPageNumber(page);
+    checkPageSize(size);
     if ((long) (page - 1) * size > MAX_SKIPPED) {
       throw new InvalidRequestException(
           "page", "page * page_size may skip at most " + MAX_SKIPPED + " memories");
     }
     TenantMemory memory = auth.memory(p);
+    NumberedPage shown = numberedPage(memory, sel, page, size);
+    ObjectNode root = Json.object();
+    root.put("count", memory.count(sel));
+    root.put("next", shown.more() ? pageUrl(ctx, page + 1, size) : null);
+    root.put("previous", page > 1 ? pageUrl(ctx, page - 1, size) : null);
+    ArrayNode results = root.putArray("results");
+    shown.items().forEach(m -> results.add(Mem0Shapes.memory(m)));
+    Json.ok(ctx, root);
+  }
+
+  /** One page of a numbered listing. @param more whether a next page exists */
+  private record NumberedPage(List<Memory> items, boolean more) {}
+
+  // Mem0 pages by number; the core by cursor: walk the cursor pages up to the one asked for.
+  private static NumberedPage numberedPage(TenantMemory memory, Selection sel, int page, int size) {
     String cursor = null;
-    List<Memory> items = List.of();
-    boolean more = false;
     for (int i = 1; i <= page; i++) {
       Page<Memory> pg = memory.getAll(sel, new PageRequest(cursor, size));
       cursor = pg.nextCursor();
       if (i == page) {
-        items = pg.items();
-        more = cursor != null;
+        return new NumberedPage(pg.items(), cursor != null);
       } else if (cursor == null) {
         break;
       }
     }
-    long count = memory.count(sel);
-    ObjectNode root = Json.object();
-    root.put("count", count);
-    root.put("next", more ? pageUrl(ctx, page + 1, size) : null);
-    root.put("previous", page > 1 ? pageUrl(ctx, page - 1, size) : null);
-    ArrayNode results = root.putArray("results");
-    items.forEach(m -> results.add(memory(m)));
-    Json.ok(ctx, root);
+    return new NumberedPage(List.of(), false);
   }
 
-  /**
-   * Narrows a listing to memories created from {@code start_date} to {@code end_date}, both
-   * inclusive (a bare end date counts its whole day), as Mem0's get_all does.
-   */
-  private static Selection createdBetween(
-      Selection sel, @Nullable String startDate, @Nullable String endDate) {
-    Instant from = Requests.dateOrInstant("start_date", emptyToNull(startDate));
-    Instant to = Requests.dateOrInstant("end_date", emptyToNull(endDate), true);
-    if (from != null && to != null && from.isAfter(to)) {
-      throw new InvalidRequestException("end_date", "end_date is before start_date");
+  private static int checkPageNumber(int page) {
+    if (page < 1) {
+      throw new InvalidRequestException("page", "page must be 1 or more");
     }
-    List<FilterExpr> parts = new ArrayList<>();
-    parts.add(sel.filter());
-    FilterExpr.Field created = FilterExpr.Field.of(FilterExpr.Kind.CREATED_AT);
-    if (from != null) {
-      parts.add(
-          new FilterExpr.Compare(created, FilterExpr.Op.GTE, new FilterExpr.Value.Time(from)));
-    }
-    if (to != null) {
-      parts.add(new FilterExpr.Compare(created, FilterExpr.Op.LTE, new FilterExpr.Value.Time(to)));
-    }
-    return parts.size() == 1 ? sel : sel.filter(new FilterExpr.And(parts));
+    return page;
   }
 
-  private static @Nullable String emptyToNull(@Nullable String s) {
-    return s == null || s.isEmpty() ? null : s;
+  private static int checkPageSize(int size) {
+    if (size < 1 || size > PageRequest.MAX_SIZE) {
+      throw new InvalidRequestException(
+          "page_size", "page_size must be 1 to " + PageRequest.MAX_SIZE);
+    }
+    return size;
   }
 
   private static String pageUrl(Context ctx, int page, int size) {
@@ -513,126 +319,13 @@ final class Mem0Routes {
     return ctx.scheme() + "://" + host + ctx.path() + "?page=" + page + "&page_size=" + size;
   }
 
-  private static int queryInt(Context ctx, String name, int dflt) {
-    return NativeRoutes.intParam(ctx, name, dflt);
-  }
-
-  /**
-   * The selection for a Mem0 search or listing: scope from top-level ids and top-level equalities
-   * on user_id, agent_id and run_id in {@code filters}; the full filter narrows further. A request
-   * with neither a scope nor filters is refused, as by Mem0.
-   */
-  private static Selection selection(
-      Principal.Tenant p,
-      @Nullable JsonNode filters,
-      @Nullable String userId,
-      @Nullable String agentId,
-      @Nullable String runId,
-      @Nullable JsonNode metadata,
-      @Nullable List<String> categories) {
-    JsonNode combined = combine(filters, metadata, categories);
-    FilterExpr filter = FilterParser.parse(combined);
-    Scope fromFilters = entityScope(filters);
-    Scope scope =
-        new Scope(
-            merge("user_id", userId, fromFilters.userId()),
-            merge("agent_id", agentId, fromFilters.agentId()),
-            merge("run_id", runId, fromFilters.runId()));
-    if (p.narrowed()) {
-      return Selection.in(p.writeScope(scope)).filter(filter);
-    }
-    if (!scope.isTenantWide()) {
-      return Selection.in(scope).filter(filter);
-    }
-    if (combined == null || (combined.isObject() && combined.isEmpty())) {
-      throw new InvalidRequestException(
-          "filters",
-          "filters must name at least one of user_id, agent_id or run_id (or use \"*\" for any)");
-    }
-    return Selection.everywhere().filter(filter);
-  }
-
-  private static @Nullable JsonNode combine(
-      @Nullable JsonNode filters, @Nullable JsonNode metadata, @Nullable List<String> categories) {
-    List<JsonNode> parts = new ArrayList<>();
-    if (filters != null && !filters.isNull()) {
-      parts.add(filters);
-    }
-    if (metadata != null && !metadata.isNull()) {
-      if (!metadata.isObject()) {
-        throw new InvalidRequestException("metadata", "metadata must be a JSON object");
-      }
-      if (!metadata.isEmpty()) {
-        ObjectNode m = Json.object();
-        m.set("metadata", metadata);
-        parts.add(m);
-      }
-    }
-    if (categories != null && !categories.isEmpty()) {
-      ObjectNode c = Json.object();
-      c.putObject("categories").set("in", Json.OUT.valueToTree(categories));
-      parts.add(c);
-    }
-    if (parts.isEmpty()) {
-      return null;
-    }
-    if (parts.size() == 1) {
-      return parts.get(0);
-    }
-    ObjectNode and = Json.object();
-    ArrayNode arr = and.putArray("AND");
-    parts.forEach(arr::add);
-    return and;
-  }
-
-  // Top-level equalities only: {"user_id": "a"} or {"AND": [{"user_id": "a"}, ...]}; "*" and
-  // operators are filters.
-  private static Scope entityScope(@Nullable JsonNode filters) {
-    Map<String, String> ids = new LinkedHashMap<>();
-    if (filters != null && filters.isObject()) {
-      collect(filters, ids);
-      JsonNode and = filters.get("AND");
-      if (and != null && and.isArray()) {
-        and.forEach(
-            f -> {
-              if (f.isObject()) {
-                collect(f, ids);
-              }
-            });
-      }
-    }
-    return Scope.of(ids.get("user_id"), ids.get("agent_id"), ids.get("run_id"));
-  }
-
-  private static void collect(JsonNode obj, Map<String, String> ids) {
-    for (String key : List.of("user_id", "agent_id", "run_id")) {
-      JsonNode v = obj.get(key);
-      if (v != null && v.isTextual() && !v.asText().equals("*") && !v.asText().isEmpty()) {
-        String prev = ids.putIfAbsent(key, v.asText());
-        if (prev != null && !prev.equals(v.asText())) {
-          throw new InvalidRequestException(
-              "filters." + key, "filters name two different " + key + " values");
-        }
-      }
-    }
-  }
-
-  private static @Nullable String merge(
-      String field, @Nullable String top, @Nullable String fromFilters) {
-    String t = top == null || top.isEmpty() ? null : top;
-    if (t != null && fromFilters != null && !t.equals(fromFilters)) {
-      throw new InvalidRequestException(field, field + " differs from filters." + field);
-    }
-    return t != null ? t : fromFilters;
-  }
-
   // ---- by id ----
 
   private void get(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("memory_id");
-    Memory m = auth.memory(p).get(id, p.readById()).orElseThrow(() -> NativeRoutes.notFound(id));
-    Json.ok(ctx, memory(m));
+    Memory m = auth.memory(p).get(id, p.readById()).orElseThrow(() -> Ids.memoryNotFound(id));
+    Json.ok(ctx, Mem0Shapes.memory(m));
   }
 
   private void update(Context ctx) {
@@ -652,13 +345,13 @@ final class Mem0Routes {
     if (in.text() == null && (in.metadata() == null || in.metadata().isNull())) {
       throw new InvalidRequestException("text", "send text, metadata or both");
     }
-    TenantMemory memory = auth.memory(p);
-    Memory updated = apply(memory, p, id, in.text(), in.metadata());
-    ObjectNode n = memory(updated);
+    Memory updated = apply(auth.memory(p), p, id, in.text(), in.metadata());
+    ObjectNode n = Mem0Shapes.memory(updated);
     n.put("text", updated.text());
     Json.ok(ctx, n);
   }
 
+  /** Updates one memory (text, metadata or both; absent ones unchanged) and reads it back. */
   private static Memory apply(
       TenantMemory memory,
       Principal.Tenant p,
@@ -668,21 +361,19 @@ final class Mem0Routes {
     Selection sel = p.writeById();
     String newText = text;
     if (newText == null) {
-      newText = memory.get(id, sel).orElseThrow(() -> NativeRoutes.notFound(id)).text();
+      newText = memory.get(id, sel).orElseThrow(() -> Ids.memoryNotFound(id)).text();
     }
     Map<String, Object> md =
         metadata == null || metadata.isNull() ? null : Json.object("metadata", metadata);
     memory.update(id, newText, md, sel);
-    return memory.get(id, sel).orElseThrow(() -> NativeRoutes.notFound(id));
+    return memory.get(id, sel).orElseThrow(() -> Ids.memoryNotFound(id));
   }
 
   private void delete(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("memory_id");
     auth.memory(p).delete(id, p.writeById());
-    ObjectNode n = Json.object();
-    n.put("message", "Memory deleted successfully!");
-    Json.ok(ctx, n);
+    Json.ok(ctx, Mem0Shapes.message("Memory deleted successfully!"));
   }
 
   private void history(Context ctx) {
@@ -692,21 +383,7 @@ final class Mem0Routes {
     List<HistoryEntry> entries = memory.history(id, p.readById());
     Optional<Memory> live = memory.get(id, p.readById());
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
-    for (HistoryEntry h : entries) {
-      ObjectNode n = Json.object();
-      n.put("id", h.id());
-      n.put("memory_id", h.memoryId());
-      n.putArray("input");
-      n.put("old_memory", h.oldText());
-      n.put("new_memory", h.newText());
-      n.put("user_id", live.map(m -> m.scope().userId()).orElse(null));
-      n.set("categories", Json.OUT.valueToTree(live.map(Memory::categories).orElse(List.of())));
-      n.put("event", h.event().name());
-      n.put("actor", h.actor());
-      n.put("created_at", WireJson.time(h.at()));
-      n.put("updated_at", WireJson.time(h.at()));
-      out.add(n);
-    }
+    entries.forEach(h -> out.add(Mem0Shapes.history(h, live)));
     Json.ok(ctx, out);
   }
 
@@ -714,7 +391,7 @@ final class Mem0Routes {
 
   private void deleteAll(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    refuseAppId(ctx.queryParam("app_id"));
+    Mem0Requests.refuseAppId(ctx.queryParam("app_id"));
     String user = ctx.queryParam("user_id");
     String agent = ctx.queryParam("agent_id");
     String run = ctx.queryParam("run_id");
@@ -722,7 +399,9 @@ final class Mem0Routes {
     TenantMemory memory = auth.memory(p);
     long deleted;
     if (wildcard) {
-      if (!(isWildOrEmpty(user) && isWildOrEmpty(agent) && isWildOrEmpty(run))) {
+      if (!(Mem0Requests.isWildOrEmpty(user)
+          && Mem0Requests.isWildOrEmpty(agent)
+          && Mem0Requests.isWildOrEmpty(run))) {
         throw new InvalidRequestException(
             "user_id", "'*' deletes everything and cannot be combined with an id");
       }
@@ -740,49 +419,24 @@ final class Mem0Routes {
       }
       deleted = memory.deleteAll(p.writeScope(scope));
     }
-    ObjectNode n = Json.object();
-    n.put("message", "Memories deleted successfully!");
+    ObjectNode n = Mem0Shapes.message("Memories deleted successfully!");
     n.put("deleted", deleted);
     Json.ok(ctx, n);
-  }
-
-  private static boolean isWildOrEmpty(@Nullable String s) {
-    return s == null || s.isEmpty() || s.equals("*");
   }
 
   private void entities(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     TenantMemory memory = auth.memory(p);
     Selection sel = p.narrowed() ? Selection.in(Scope.user(p.user())) : Selection.everywhere();
-    Map<String, Entity> entities = new LinkedHashMap<>();
-    String cursor = null;
-    int seen = 0;
-    do {
-      Page<Memory> page = memory.getAll(sel, new PageRequest(cursor, PageRequest.MAX_SIZE));
-      for (Memory m : page.items()) {
-        track(entities, "user", m.scope().userId(), m);
-        track(entities, "agent", m.scope().agentId(), m);
-        track(entities, "run", m.scope().runId(), m);
-      }
-      seen += page.items().size();
-      cursor = page.nextCursor();
-    } while (cursor != null && seen < ENTITY_SCAN_LIMIT);
+    List<Mem0Entities.Entity> all = Mem0Entities.scan(memory, sel);
     // Without page or page_size every entity is listed (the clients' deleteUsers() deletes what
     // users() returns: a silent first page would leave the rest behind); with either, Mem0's
     // pages (page_size 100 by default).
-    List<Entity> all = List.copyOf(entities.values());
-    int page = queryInt(ctx, "page", 1);
-    if (page < 1) {
-      throw new InvalidRequestException("page", "page must be 1 or more");
-    }
+    int page = checkPageNumber(QueryParams.integer(ctx, "page", 1));
     boolean paged = ctx.queryParam("page_size") != null || ctx.queryParam("page") != null;
-    int size = queryInt(ctx, "page_size", DEFAULT_PAGE_SIZE);
-    if (size < 1 || size > PageRequest.MAX_SIZE) {
-      throw new InvalidRequestException(
-          "page_size", "page_size must be 1 to " + PageRequest.MAX_SIZE);
-    }
-    List<Entity> shown;
-    boolean more;
+    int size = checkPageSize(QueryParams.integer(ctx, "page_size", DEFAULT_PAGE_SIZE));
+    List<Mem0Entities.Entity> shown = all;
+    boolean more = false;
     if (paged) {
       long from = (long) (page - 1) * size;
       shown =
@@ -790,58 +444,14 @@ final class Mem0Routes {
               ? List.of()
               : all.subList((int) from, (int) Math.min(all.size(), from + size));
       more = from + size < all.size();
-    } else {
-      shown = all;
-      more = false;
     }
     ObjectNode root = Json.object();
     root.put("count", all.size());
     root.put("next", more ? pageUrl(ctx, page + 1, size) : null);
     root.put("previous", paged && page > 1 ? pageUrl(ctx, page - 1, size) : null);
     ArrayNode results = root.putArray("results");
-    for (Entity e : shown) {
-      ObjectNode n = Json.object();
-      n.put("id", e.name);
-      n.put("name", e.name);
-      n.put("type", e.type);
-      n.put("total_memories", e.count);
-      n.put("owner", p.tenant().value());
-      n.put("created_at", WireJson.time(e.created));
-      n.put("updated_at", WireJson.time(e.updated));
-      results.add(n);
-    }
+    shown.forEach(e -> results.add(Mem0Shapes.entity(e, p.tenant())));
     Json.ok(ctx, root);
-  }
-
-  /** One user, agent or run seen while listing entities. Not thread-safe (one request). */
-  private static final class Entity {
-    final String type;
-    final String name;
-    long count;
-    Instant created;
-    Instant updated;
-
-    Entity(String type, String name, Memory first) {
-      this.type = type;
-      this.name = name;
-      this.created = first.createdAt();
-      this.updated = first.updatedAt();
-    }
-  }
-
-  private static void track(
-      Map<String, Entity> entities, String type, @Nullable String name, Memory m) {
-    if (name == null) {
-      return;
-    }
-    Entity e = entities.computeIfAbsent(type + "\u0000" + name, k -> new Entity(type, name, m));
-    e.count++;
-    if (m.createdAt().isBefore(e.created)) {
-      e.created = m.createdAt();
-    }
-    if (m.updatedAt().isAfter(e.updated)) {
-      e.updated = m.updatedAt();
-    }
   }
 
   private void deleteEntity(Context ctx) {
@@ -861,14 +471,13 @@ final class Mem0Routes {
                   "entity_type", "entity_type must be user, agent or run");
         };
     auth.memory(p).deleteAll(p.writeScope(scope));
-    ObjectNode n = Json.object();
-    n.put("message", "Entity deleted successfully.");
-    Json.ok(ctx, n);
+    Json.ok(ctx, Mem0Shapes.message("Entity deleted successfully."));
   }
 
   private void batchUpdate(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    List<Mem0Requests.BatchItem> items = batch(ctx);
+    List<Mem0Requests.BatchItem> items =
+        Mem0Requests.batchItems(Json.lenient(ctx, Mem0Requests.Batch.class));
     TenantMemory memory = auth.memory(p);
     for (int i = 0; i < items.size(); i++) {
       Mem0Requests.BatchItem it = items.get(i);
@@ -881,39 +490,19 @@ final class Mem0Routes {
     for (Mem0Requests.BatchItem it : items) {
       apply(memory, p, it.memoryId(), it.text(), it.metadata());
     }
-    ObjectNode n = Json.object();
-    n.put("message", "Successfully updated " + items.size() + " memories");
-    Json.ok(ctx, n);
+    Json.ok(ctx, Mem0Shapes.message("Successfully updated " + items.size() + " memories"));
   }
 
   private void batchDelete(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    List<Mem0Requests.BatchItem> items = batch(ctx);
+    List<Mem0Requests.BatchItem> items =
+        Mem0Requests.batchItems(Json.lenient(ctx, Mem0Requests.Batch.class));
     TenantMemory memory = auth.memory(p);
     checkAllVisible(memory, p, items);
     for (Mem0Requests.BatchItem it : items) {
       memory.delete(it.memoryId(), p.writeById());
     }
-    ObjectNode n = Json.object();
-    n.put("message", "Successfully deleted " + items.size() + " memories");
-    Json.ok(ctx, n);
-  }
-
-  private static List<Mem0Requests.BatchItem> batch(Context ctx) {
-    Mem0Requests.Batch in = Json.lenient(ctx, Mem0Requests.Batch.class);
-    List<Mem0Requests.BatchItem> items = in.memories();
-    if (items == null || items.isEmpty()) {
-      throw new InvalidRequestException("memories", "memories is required and must not be empty");
-    }
-    if (items.size() > MAX_BATCH) {
-      throw new InvalidRequestException("memories", "at most " + MAX_BATCH + " memories per batch");
-    }
-    for (int i = 0; i < items.size(); i++) {
-      if (items.get(i) == null || items.get(i).memoryId() == null) {
-        throw new InvalidRequestException("memories[" + i + "].memory_id", "memory_id is required");
-      }
-    }
-    return items;
+    Json.ok(ctx, Mem0Shapes.message("Successfully deleted " + items.size() + " memories"));
   }
 
   // All ids are checked before anything is written, so a batch naming a foreign or missing id
@@ -922,28 +511,8 @@ final class Mem0Routes {
       TenantMemory memory, Principal.Tenant p, List<Mem0Requests.BatchItem> items) {
     for (Mem0Requests.BatchItem it : items) {
       if (memory.get(it.memoryId(), p.writeById()).isEmpty()) {
-        throw NativeRoutes.notFound(it.memoryId());
+        throw Ids.memoryNotFound(it.memoryId());
       }
     }
-  }
-
-  // ---- shapes ----
-
-  /** A memory as Mem0 returns it. */
-  static ObjectNode memory(Memory m) {
-    ObjectNode n = Json.object();
-    n.put("id", m.id());
-    n.put("memory", m.text());
-    n.put("hash", m.hash());
-    n.put("user_id", m.scope().userId());
-    n.put("agent_id", m.scope().agentId());
-    n.putNull("app_id");
-    n.put("run_id", m.scope().runId());
-    n.set("metadata", Json.OUT.valueToTree(m.metadata()));
-    n.set("categories", Json.OUT.valueToTree(m.categories()));
-    n.put("created_at", WireJson.time(m.createdAt()));
-    n.put("updated_at", WireJson.time(m.updatedAt()));
-    n.put("expiration_date", m.expiresAt() == null ? null : m.expiresAt().toString());
-    return n;
   }
 }

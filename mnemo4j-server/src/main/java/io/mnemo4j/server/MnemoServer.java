@@ -1,6 +1,8 @@
 package io.mnemo4j.server;
 
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.mnemo4j.ApiKeys;
@@ -129,16 +131,11 @@ public final class MnemoServer implements AutoCloseable {
       Optional<ModelUsageMeter> meter,
       TenantDebugLogs debug) {
     Auth auth = new Auth(mnemo);
-    NativeRoutes natives = new NativeRoutes(auth, metrics);
     StreamableHttpEndpoint mcp =
         StreamableHttpEndpoint.create(
             MemoryTools.create(metrics::toolCalled), (int) config.maxRequestBytes());
+    Wiring w = new Wiring(config, mnemo, auth, metrics, mcp);
     List<Route> routes = Collections.synchronizedList(new ArrayList<>());
-    QueuedThreadPool pool = new QueuedThreadPool(32, 4);
-    pool.setName("mnemo-http");
-    if (VirtualThreads.areSupported()) {
-      pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("mnemo-req"));
-    }
     Javalin app =
         Javalin.create(
             cfg -> {
@@ -149,30 +146,7 @@ public final class MnemoServer implements AutoCloseable {
               cfg.http.prefer405over404 = true;
               cfg.http.defaultContentType = "application/json";
               cfg.router.ignoreTrailingSlashes = true;
-              cfg.jetty.threadPool = pool;
-              // The MCP endpoint is a servlet (the SDK's transport); an exact mapping wins over
-              // Javalin's own "/*".
-              cfg.jetty.modifyServletContextHandler(
-                  h ->
-                      h.addServlet(
-                          new ServletHolder(
-                              new McpRoute(auth, mcp, metrics, config.maxRequestBytes())),
-                          McpRoute.PATH));
-              cfg.jetty.modifyServer(
-                  server -> {
-                    server.insertHandler(new GracefulHandler());
-                    server.setStopTimeout(config.shutdownTimeout().toMillis());
-                    server.setErrorHandler(new JsonErrorHandler());
-                  });
-              cfg.jetty.addConnector(
-                  (server, http) -> {
-                    ServerConnector c =
-                        new ServerConnector(server, new HttpConnectionFactory(http));
-                    c.setHost(config.host());
-                    c.setPort(config.port());
-                    c.setIdleTimeout(config.requestTimeout().toMillis());
-                    return c;
-                  });
+              configureJetty(cfg, w);
               cfg.events.handlerAdded(
                   info -> {
                     HandlerType t = info.getHttpMethod();
@@ -185,11 +159,7 @@ public final class MnemoServer implements AutoCloseable {
               cfg.routes.exception(Exception.class, ErrorMapper::handle);
               cfg.router.javaLangErrorHandler(ErrorMapper::fatal);
               cfg.routes.before(UriCheck::check);
-              new OpsRoutes(mnemo, metrics, config.host()).register(cfg.routes);
-              new ConsoleRoutes().register(cfg.routes);
-              new TenantRoutes(mnemo, auth).register(cfg.routes);
-              natives.register(cfg.routes);
-              new Mem0Routes(auth, natives, metrics).register(cfg.routes);
+              registerRoutes(cfg.routes, w);
             });
     try {
       app.start();
@@ -199,6 +169,60 @@ public final class MnemoServer implements AutoCloseable {
     }
     LOG.info("Mnemo4j server listening on {}:{}", config.host(), app.port());
     return new MnemoServer(app, mcp, metrics, meter, debug, List.copyOf(routes));
+  }
+
+  /** What the routes and the MCP servlet are built from. */
+  private record Wiring(
+      ServerConfig config,
+      Mnemo mnemo,
+      Auth auth,
+      ServerMetrics metrics,
+      StreamableHttpEndpoint mcp) {}
+
+  /**
+   * Jetty: requests on virtual threads, the MCP servlet beside Javalin's router, graceful stop,
+   * JSON errors for what Jetty refuses itself, and one connector on the configured address.
+   */
+  private static void configureJetty(JavalinConfig cfg, Wiring w) {
+    ServerConfig config = w.config();
+    QueuedThreadPool pool = new QueuedThreadPool(32, 4);
+    pool.setName("mnemo-http");
+    if (VirtualThreads.areSupported()) {
+      pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("mnemo-req"));
+    }
+    cfg.jetty.threadPool = pool;
+    // The MCP endpoint is a servlet (the SDK's transport); an exact mapping wins over Javalin's
+    // own "/*".
+    cfg.jetty.modifyServletContextHandler(
+        h ->
+            h.addServlet(
+                new ServletHolder(
+                    new McpRoute(w.auth(), w.mcp(), w.metrics(), config.maxRequestBytes())),
+                McpRoute.PATH));
+    cfg.jetty.modifyServer(
+        server -> {
+          server.insertHandler(new GracefulHandler());
+          server.setStopTimeout(config.shutdownTimeout().toMillis());
+          server.setErrorHandler(new JsonErrorHandler());
+        });
+    cfg.jetty.addConnector(
+        (server, http) -> {
+          ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+          c.setHost(config.host());
+          c.setPort(config.port());
+          c.setIdleTimeout(config.requestTimeout().toMillis());
+          return c;
+        });
+  }
+
+  /** Every route family; none calls another (what adds share is {@link AddOperations}). */
+  private static void registerRoutes(RoutesConfig r, Wiring w) {
+    AddOperations adds = new AddOperations(w.auth(), w.metrics());
+    new OpsRoutes(w.mnemo(), w.metrics(), w.config().host()).register(r);
+    new ConsoleRoutes().register(r);
+    new TenantRoutes(w.mnemo(), w.auth()).register(r);
+    new NativeRoutes(w.auth(), adds, w.metrics()).register(r);
+    new Mem0Routes(w.auth(), adds, w.metrics()).register(r);
   }
 
   private static void generateAdminKeyIfNone(ServerConfig config, Mnemo mnemo) {

@@ -9,15 +9,12 @@ import io.mnemo4j.AddResult;
 import io.mnemo4j.AddStatus;
 import io.mnemo4j.EntityCount;
 import io.mnemo4j.EntityType;
-import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Memory;
-import io.mnemo4j.MemoryEvent;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Message;
-import io.mnemo4j.NotFoundException;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
@@ -29,9 +26,7 @@ import io.mnemo4j.filter.FilterParser;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,9 +41,6 @@ final class NativeRoutes {
 
   /** Where add operations (asynchronous or idempotency-keyed adds) are polled. */
   static final String EVENTS = "/v1/events";
-
-  /** The HTTP header carrying an add's idempotency key. */
-  static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
 
   /** Describes the calling key (any valid key). */
   static final String WHOAMI = "/v1/whoami";
@@ -85,10 +77,12 @@ final class NativeRoutes {
           "page_size");
 
   private final Auth auth;
+  private final AddOperations adds;
   private final ServerMetrics metrics;
 
-  NativeRoutes(Auth auth, ServerMetrics metrics) {
+  NativeRoutes(Auth auth, AddOperations adds, ServerMetrics metrics) {
     this.auth = auth;
+    this.adds = adds;
     this.metrics = metrics;
   }
 
@@ -145,7 +139,7 @@ final class NativeRoutes {
                 in.infer() == null
                     ? AddOptions.Infer.AUTO
                     : in.infer() ? AddOptions.Infer.ON : AddOptions.Infer.OFF)
-            .withIdempotencyKey(idempotencyKey(ctx, in.idempotencyKey()))
+            .withIdempotencyKey(AddOperations.idempotencyKey(ctx, in.idempotencyKey()))
             .withSessionDate(Requests.dateOrInstant("session_date", in.sessionDate()))
             .withInstructions(in.instructions())
             .withProcedural(procedural(in.memoryType()));
@@ -162,24 +156,8 @@ final class NativeRoutes {
       return;
     }
     AddResult result = memory.ingest(messages, scope, options);
-    countAdds(p, result);
+    adds.countApplied(p, result);
     Json.ok(ctx, Shapes.addResult(result));
-  }
-
-  /**
-   * The idempotency key of an add: the body's {@code idempotency_key} or the {@code
-   * Idempotency-Key} header; both may be sent only if equal.
-   */
-  static @Nullable String idempotencyKey(Context ctx, @Nullable String fromBody) {
-    String header = ctx.header(IDEMPOTENCY_HEADER);
-    if (header != null && header.isEmpty()) {
-      header = null;
-    }
-    if (fromBody != null && header != null && !fromBody.equals(header)) {
-      throw new InvalidRequestException(
-          "idempotency_key", "idempotency_key differs from the Idempotency-Key header");
-    }
-    return fromBody != null ? fromBody : header;
   }
 
   private static boolean procedural(@Nullable String memoryType) {
@@ -193,50 +171,10 @@ final class NativeRoutes {
         "memory_type", "memory_type must be procedural (or omitted for facts)");
   }
 
-  /** Counts the events of an add that was applied now (a replay applied nothing). */
-  void countAdds(Principal.Tenant p, AddResult result) {
-    if (!result.replayed()) {
-      countAdds(p, result.events());
-    }
-  }
-
   private void event(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("id");
-    Json.ok(ctx, Shapes.addStatus(addStatus(p, id, "id")));
-  }
-
-  /**
-   * The add operation {@code id} of the key's tenant; 404 when unknown, and for a user-narrowed key
-   * also when the add was made in another user's scope (finished or not).
-   */
-  AddStatus addStatus(Principal.Tenant p, String id, String field) {
-    if (!isUuid(id)) {
-      throw new InvalidRequestException(field, field + " must be a UUID");
-    }
-    return auth.memory(p).addStatus(id, p.readById()).orElseThrow(() -> eventNotFound(id));
-  }
-
-  private static NotFoundException eventNotFound(String id) {
-    return new NotFoundException("event " + clip(id) + " not found");
-  }
-
-  private static boolean isUuid(String id) {
-    if (id.length() != 36) {
-      return false;
-    }
-    try {
-      UUID.fromString(id);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  void countAdds(Principal.Tenant p, List<MemoryEvent> events) {
-    Map<EventType, Long> byEvent =
-        events.stream().collect(Collectors.groupingBy(MemoryEvent::event, Collectors.counting()));
-    byEvent.forEach((e, n) -> metrics.added(p.tenant(), e.name(), n.intValue()));
+    Json.ok(ctx, Shapes.addStatus(adds.status(p, id, "id")));
   }
 
   private void search(Context ctx) {
@@ -270,9 +208,9 @@ final class NativeRoutes {
 
   private void list(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    checkParams(ctx, LIST_PARAMS);
+    QueryParams.checkOnly(ctx, LIST_PARAMS);
     Selection sel = selection(ctx, p);
-    int size = intParam(ctx, "page_size", DEFAULT_PAGE_SIZE);
+    int size = QueryParams.integer(ctx, "page_size", DEFAULT_PAGE_SIZE);
     String cursor = Requests.cursor("cursor", ctx.queryParam("cursor"));
     Page<Memory> page = auth.memory(p).getAll(sel, new PageRequest(cursor, size));
     ObjectNode root = Json.object();
@@ -287,7 +225,7 @@ final class NativeRoutes {
    */
   private void count(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    checkParams(ctx, SELECTION_PARAMS);
+    QueryParams.checkOnly(ctx, SELECTION_PARAMS);
     long n = auth.memory(p).count(selection(ctx, p));
     ObjectNode root = Json.object();
     root.put("count", n);
@@ -300,7 +238,7 @@ final class NativeRoutes {
    */
   private void entities(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
-    checkParams(ctx, ENTITY_PARAMS);
+    QueryParams.checkOnly(ctx, ENTITY_PARAMS);
     String typeParam = ctx.queryParam("type");
     EntityType type = EntityType.parse("type", Requests.required("type", typeParam));
     Function<String, String> q = ctx::queryParam;
@@ -317,9 +255,9 @@ final class NativeRoutes {
     sel =
         sel.filter(filters == null ? new FilterExpr.All() : FilterParser.parse(filters))
             .asOf(Requests.dateOrInstant("as_of", q.apply("as_of")))
-            .includingExpired(bool(ctx, "include_expired"))
-            .includingClosed(bool(ctx, "include_closed"));
-    int size = intParam(ctx, "page_size", DEFAULT_PAGE_SIZE);
+            .includingExpired(QueryParams.bool(ctx, "include_expired"))
+            .includingClosed(QueryParams.bool(ctx, "include_closed"));
+    int size = QueryParams.integer(ctx, "page_size", DEFAULT_PAGE_SIZE);
     Page<EntityCount> page =
         auth.memory(p).entities(type, sel, new PageRequest(q.apply("cursor"), size));
     ObjectNode root = Json.object();
@@ -334,24 +272,6 @@ final class NativeRoutes {
     Json.ok(ctx, root);
   }
 
-  /** Refuses unknown and repeated query parameters, naming them. */
-  private static void checkParams(Context ctx, Set<String> allowed) {
-    for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
-      if (!allowed.contains(e.getKey())) {
-        throw new InvalidRequestException(
-            clip(e.getKey()),
-            "unknown query parameter '"
-                + clip(e.getKey())
-                + "'; allowed: "
-                + allowed.stream().sorted().toList());
-      }
-      if (e.getValue().size() > 1) {
-        throw new InvalidRequestException(
-            e.getKey(), "query parameter '" + e.getKey() + "' is given more than once");
-      }
-    }
-  }
-
   /** The selection a list or count asks for, with the key's limits applied. */
   private static Selection selection(Context ctx, Principal.Tenant p) {
     Function<String, String> q = ctx::queryParam;
@@ -360,10 +280,14 @@ final class NativeRoutes {
     FilterExpr filter = filters == null ? new FilterExpr.All() : FilterParser.parse(filters);
     Selection sel =
         Requests.selection(
-            p, requested, bool(ctx, "include_tenant_wide"), bool(ctx, "all"), filter);
+            p,
+            requested,
+            QueryParams.bool(ctx, "include_tenant_wide"),
+            QueryParams.bool(ctx, "all"),
+            filter);
     return sel.asOf(Requests.dateOrInstant("as_of", q.apply("as_of")))
-        .includingExpired(bool(ctx, "include_expired"))
-        .includingClosed(bool(ctx, "include_closed"));
+        .includingExpired(QueryParams.bool(ctx, "include_expired"))
+        .includingClosed(QueryParams.bool(ctx, "include_closed"));
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
@@ -375,7 +299,7 @@ final class NativeRoutes {
   private void get(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("id");
-    Memory m = auth.memory(p).get(id, p.readById()).orElseThrow(() -> notFound(id));
+    Memory m = auth.memory(p).get(id, p.readById()).orElseThrow(() -> Ids.memoryNotFound(id));
     Json.ok(ctx, Shapes.memoryDetail(m));
   }
 
@@ -390,7 +314,7 @@ final class NativeRoutes {
     Selection sel = p.writeById();
     String text = in.text();
     if (text == null) {
-      text = memory.get(id, sel).orElseThrow(() -> notFound(id)).text();
+      text = memory.get(id, sel).orElseThrow(() -> Ids.memoryNotFound(id)).text();
     }
     Map<String, Object> md =
         in.metadata() == null || in.metadata().isNull()
@@ -454,42 +378,5 @@ final class NativeRoutes {
     ArrayNode results = root.putArray("results");
     versions.forEach(m -> results.add(WireJson.memory(m)));
     Json.ok(ctx, root);
-  }
-
-  static NotFoundException notFound(String id) {
-    return new NotFoundException("memory " + clip(id) + " not found");
-  }
-
-  static String clip(String s) {
-    String c = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    StringBuilder sb = new StringBuilder(c.length());
-    for (char ch : c.toCharArray()) {
-      sb.append(Character.isISOControl(ch) ? '?' : ch);
-    }
-    return sb.toString();
-  }
-
-  static boolean bool(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return false;
-    }
-    return switch (v) {
-      case "true", "1" -> true;
-      case "false", "0", "" -> false;
-      default -> throw new InvalidRequestException(name, name + " must be true or false");
-    };
-  }
-
-  static int intParam(Context ctx, String name, int dflt) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new InvalidRequestException(name, name + " must be an integer");
-    }
   }
 }

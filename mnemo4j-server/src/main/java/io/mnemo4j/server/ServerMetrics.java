@@ -113,48 +113,62 @@ final class ServerMetrics {
    */
   void request(Context ctx, float millis) {
     request(
-        ctx.method().name(),
-        route(ctx),
-        ctx.statusCode(),
-        millis,
-        ctx.attribute(TENANT),
-        ctx.attribute(KEY),
-        ctx.attribute(ERROR_CODE));
+        new Finished(
+            ctx.method().name(),
+            route(ctx),
+            ctx.statusCode(),
+            millis,
+            ctx.attribute(TENANT),
+            ctx.attribute(KEY),
+            ctx.attribute(ERROR_CODE)));
   }
 
   /**
-   * Records one finished request to {@code method route} (also one served beside Javalin's router,
-   * the MCP endpoint): latency histogram and access log line.
+   * One finished request, as the latency histogram and the access log see it.
+   *
+   * @param methodName the HTTP method
+   * @param route the route template (never the raw path, which may carry ids)
+   * @param status the response status
+   * @param millis how long it took
+   * @param tenant the tenant of the key, if any
+   * @param key the key id, if any
+   * @param error the error code answered, if any
    */
-  void request(
+  record Finished(
       String methodName,
       String route,
       int status,
       float millis,
       @Nullable Object tenant,
       @Nullable Object key,
-      @Nullable Object error) {
-    String method = METHODS.contains(methodName) ? methodName : "OTHER";
+      @Nullable Object error) {}
+
+  /**
+   * Records one finished request to {@code method route} (also one served beside Javalin's router,
+   * the MCP endpoint): latency histogram and access log line.
+   */
+  void request(Finished r) {
+    String method = METHODS.contains(r.methodName()) ? r.methodName() : "OTHER";
     Timer.builder("http.server.requests")
         .description("HTTP request latency by route template and status")
         .tag("method", method)
-        .tag("route", route)
-        .tag("status", Integer.toString(status))
+        .tag("route", r.route())
+        .tag("status", Integer.toString(r.status()))
         .serviceLevelObjectives(HTTP_BUCKETS.toArray(Duration[]::new))
         .register(registry)
-        .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS);
+        .record((long) (r.millis() * 1_000_000L), TimeUnit.NANOSECONDS);
     if (ACCESS.isInfoEnabled()) {
       ACCESS.info(
           String.format(
               Locale.ROOT,
               "method=%s route=%s status=%d ms=%.2f tenant=%s key=%s%s",
               method,
-              route,
-              status,
-              millis,
-              tenant == null ? "-" : tenant,
-              key == null ? "-" : key,
-              error == null ? "" : " error=" + error));
+              r.route(),
+              r.status(),
+              r.millis(),
+              r.tenant() == null ? "-" : r.tenant(),
+              r.key() == null ? "-" : r.key(),
+              r.error() == null ? "" : " error=" + r.error()));
     }
   }
 

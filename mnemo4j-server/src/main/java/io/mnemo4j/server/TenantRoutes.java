@@ -109,7 +109,7 @@ final class TenantRoutes {
     TenantInfo info = find(ctx);
     String keyId = ctx.pathParam("key");
     mnemo.admin().keys().revoke(info.id(), keyId);
-    LOG.info("key {} of tenant {} revoked", NativeRoutes.clip(keyId), info.id());
+    LOG.info("key {} of tenant {} revoked", Ids.clip(keyId), info.id());
     ObjectNode n = Json.object();
     n.put("revoked", keyId);
     Json.ok(ctx, n);

@@ -255,7 +255,7 @@ class Mem0CompatTest {
     s.get("/v1/memories/" + id + "/", key).error(404, "not_found");
 
     StringBuilder tooMany = new StringBuilder("{\"memories\":[");
-    for (int i = 0; i <= Mem0Routes.MAX_BATCH; i++) {
+    for (int i = 0; i <= Mem0Requests.MAX_BATCH; i++) {
       tooMany.append(i == 0 ? "" : ",").append("{\"memory_id\":\"").append(missing).append("\"}");
     }
     s.put("/v1/batch/", key, tooMany.append("]}").toString()).error(400, "invalid_request");

@@ -95,7 +95,7 @@ public class MnemoAutoConfiguration {
   }
 
   private static InferenceSettings inference(
-      MnemoProperties.Inference p,
+      MnemoInferenceProperties p,
       ObjectProvider<LanguageModel> languageModels,
       ObjectProvider<ModelSource> modelSources) {
     InferenceMode mode =

@@ -112,7 +112,7 @@ final class MnemoBackends implements Backend {
 
   /** The catalog: a PostgreSQL one connects with the mnemo.postgres user and password. */
   private static Supplier<Catalog> catalog(
-      @Nullable String at, Path dataDir, MnemoProperties.Postgres credentials) {
+      @Nullable String at, Path dataDir, MnemoPostgresProperties credentials) {
     if (at != null && at.startsWith("jdbc:")) {
       require(POSTGRES_CLASS, "mnemo4j-store-postgres", "a jdbc: mnemo.catalog");
       return Postgres.catalog(credentials, at, "mnemo.catalog");
@@ -147,7 +147,7 @@ final class MnemoBackends implements Backend {
         }
         List<Shard> out = new ArrayList<>();
         for (int i = 0; i < r.getShards().size(); i++) {
-          MnemoProperties.Postgres shard = copyWithUrl(r, r.getShards().get(i));
+          MnemoPostgresProperties shard = copyWithUrl(r, r.getShards().get(i));
           out.add(
               new Shard(String.valueOf(i), Postgres.store(shard, where + ".shards[" + i + "]")));
         }
@@ -159,8 +159,8 @@ final class MnemoBackends implements Backend {
     }
   }
 
-  private static MnemoProperties.Postgres copyWithUrl(MnemoProperties.Postgres from, String url) {
-    MnemoProperties.Postgres p = new MnemoProperties.Postgres();
+  private static MnemoPostgresProperties copyWithUrl(MnemoPostgresProperties from, String url) {
+    MnemoPostgresProperties p = new MnemoPostgresProperties();
     p.setUrl(url);
     p.setUser(from.getUser());
     p.setPassword(from.getPassword());
@@ -240,7 +240,7 @@ final class MnemoBackends implements Backend {
   /** The PostgreSQL store's classes, loaded only when used. */
   private static final class Postgres {
     static io.mnemo4j.store.postgres.PostgresOptions options(
-        MnemoProperties.Postgres p, String url, String where) {
+        MnemoPostgresProperties p, String url, String where) {
       if (url.contains("password=")) {
         throw new IllegalArgumentException(
             where + ": the URL must not hold a password; set the password property instead");
@@ -263,12 +263,12 @@ final class MnemoBackends implements Backend {
       }
     }
 
-    static Supplier<MemoryStore> store(MnemoProperties.Postgres p, String where) {
+    static Supplier<MemoryStore> store(MnemoPostgresProperties p, String where) {
       io.mnemo4j.store.postgres.PostgresOptions o = options(p, p.getUrl(), where);
       return () -> io.mnemo4j.store.postgres.PostgresStore.open(o);
     }
 
-    static Supplier<Catalog> catalog(MnemoProperties.Postgres p, String url, String where) {
+    static Supplier<Catalog> catalog(MnemoPostgresProperties p, String url, String where) {
       io.mnemo4j.store.postgres.PostgresOptions o = options(p, url, where);
       return () -> io.mnemo4j.store.postgres.PostgresCatalog.open(o);
     }

@@ -1,18 +1,21 @@
 package io.mnemo4j.spring.boot.autoconfigure;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The {@code mnemo.*} settings. Every one is optional: with none, Mnemo4j stores its data under
  * {@code ./mnemo-data} with the embedded store and the in-jar embedder. Values are checked when the
- * {@code Mnemo} bean is built, with a message naming the setting. Not thread-safe (bound once).
+ * {@code Mnemo} bean is built, with a message naming the setting. The groups are classes of their
+ * own ({@link MnemoPostgresProperties}, {@link MnemoAsyncProperties}, {@link
+ * MnemoExpirySweepProperties}, {@link MnemoInferenceProperties}, {@link MnemoChatMemoryProperties},
+ * {@link MnemoAdvisorProperties}). Not thread-safe (bound once).
  */
 @ConfigurationProperties("mnemo")
 public class MnemoProperties {
@@ -38,7 +41,8 @@ public class MnemoProperties {
   private @Nullable String defaultRegion;
 
   /** The default region's PostgreSQL database when mnemo.store=postgres. */
-  private final Postgres postgres = new Postgres();
+  @NestedConfigurationProperty
+  private final MnemoPostgresProperties postgres = new MnemoPostgresProperties();
 
   /** Regions by name, each an embedded directory or PostgreSQL databases (shards). */
   private Map<String, Region> regions = new LinkedHashMap<>();
@@ -62,19 +66,24 @@ public class MnemoProperties {
   private int contextAfter = 2;
 
   /** Asynchronous adds (the advisor's default). */
-  private final Async async = new Async();
+  @NestedConfigurationProperty
+  private final MnemoAsyncProperties async = new MnemoAsyncProperties();
 
   /** The expiry sweep. */
-  private final Sweep expirySweep = new Sweep();
+  @NestedConfigurationProperty
+  private final MnemoExpirySweepProperties expirySweep = new MnemoExpirySweepProperties();
 
   /** Fact extraction with a language model. */
-  private final Inference inference = new Inference();
+  @NestedConfigurationProperty
+  private final MnemoInferenceProperties inference = new MnemoInferenceProperties();
 
   /** The Spring AI ChatMemoryRepository. */
-  private final ChatMemory chatMemory = new ChatMemory();
+  @NestedConfigurationProperty
+  private final MnemoChatMemoryProperties chatMemory = new MnemoChatMemoryProperties();
 
   /** The Spring AI long-term memory advisor. */
-  private final Advisor advisor = new Advisor();
+  @NestedConfigurationProperty
+  private final MnemoAdvisorProperties advisor = new MnemoAdvisorProperties();
 
   /** Returns whether Mnemo is enabled. */
   public boolean isEnabled() {
@@ -137,7 +146,7 @@ public class MnemoProperties {
   }
 
   /** Returns the default region's PostgreSQL settings. */
-  public Postgres getPostgres() {
+  public MnemoPostgresProperties getPostgres() {
     return postgres;
   }
 
@@ -212,100 +221,32 @@ public class MnemoProperties {
   }
 
   /** Returns the asynchronous add settings. */
-  public Async getAsync() {
+  public MnemoAsyncProperties getAsync() {
     return async;
   }
 
   /** Returns the expiry sweep settings. */
-  public Sweep getExpirySweep() {
+  public MnemoExpirySweepProperties getExpirySweep() {
     return expirySweep;
   }
 
   /** Returns the inference settings. */
-  public Inference getInference() {
+  public MnemoInferenceProperties getInference() {
     return inference;
   }
 
   /** Returns the chat memory repository settings. */
-  public ChatMemory getChatMemory() {
+  public MnemoChatMemoryProperties getChatMemory() {
     return chatMemory;
   }
 
   /** Returns the advisor settings. */
-  public Advisor getAdvisor() {
+  public MnemoAdvisorProperties getAdvisor() {
     return advisor;
   }
 
-  /** One PostgreSQL database. */
-  public static class Postgres {
-    /** The JDBC URL (jdbc:postgresql://host:5432/db), without a password. */
-    private @Nullable String url;
-
-    /** The user (default: the URL's, else the driver's). */
-    private @Nullable String user;
-
-    /** The password; bind it from the environment or a secret store, never a committed file. */
-    private @Nullable String password;
-
-    /** Connections per database. */
-    private int poolSize = 8;
-
-    /** Tenant schemas are named this prefix plus the tenant id. */
-    private String schemaPrefix = "mnemo_t_";
-
-    /** Returns the URL, if set. */
-    public @Nullable String getUrl() {
-      return url;
-    }
-
-    /** Sets the URL. */
-    public void setUrl(@Nullable String url) {
-      this.url = url;
-    }
-
-    /** Returns the user, if set. */
-    public @Nullable String getUser() {
-      return user;
-    }
-
-    /** Sets the user. */
-    public void setUser(@Nullable String user) {
-      this.user = user;
-    }
-
-    /** Returns the password, if set. */
-    public @Nullable String getPassword() {
-      return password;
-    }
-
-    /** Sets the password. */
-    public void setPassword(@Nullable String password) {
-      this.password = password;
-    }
-
-    /** Returns the pool size. */
-    public int getPoolSize() {
-      return poolSize;
-    }
-
-    /** Sets the pool size. */
-    public void setPoolSize(int poolSize) {
-      this.poolSize = poolSize;
-    }
-
-    /** Returns the schema prefix. */
-    public String getSchemaPrefix() {
-      return schemaPrefix;
-    }
-
-    /** Sets the schema prefix. */
-    public void setSchemaPrefix(String schemaPrefix) {
-      this.schemaPrefix = schemaPrefix;
-    }
-  }
-
   /** One region: an embedded directory, or PostgreSQL (one database, or shards). */
-  public static class Region extends Postgres {
+  public static class Region extends MnemoPostgresProperties {
     /** embedded or postgres. */
     private String store = "embedded";
 
@@ -343,295 +284,6 @@ public class MnemoProperties {
     /** Sets the shard URLs. */
     public void setShards(List<String> shards) {
       this.shards = shards;
-    }
-  }
-
-  /** Asynchronous adds. */
-  public static class Async {
-    /** Most adds queued in this process. */
-    private int capacity = 1000;
-
-    /** Adds running at once. */
-    private int workers = 4;
-
-    /**
-     * How long shutdown waits for queued adds to finish; those still queued then are resumed on the
-     * next start.
-     */
-    private Duration shutdownTimeout = Duration.ofSeconds(30);
-
-    /** Returns the shutdown timeout. */
-    public Duration getShutdownTimeout() {
-      return shutdownTimeout;
-    }
-
-    /** Sets the shutdown timeout. */
-    public void setShutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = shutdownTimeout;
-    }
-
-    /** Returns the capacity. */
-    public int getCapacity() {
-      return capacity;
-    }
-
-    /** Sets the capacity. */
-    public void setCapacity(int capacity) {
-      this.capacity = capacity;
-    }
-
-    /** Returns the worker count. */
-    public int getWorkers() {
-      return workers;
-    }
-
-    /** Sets the worker count. */
-    public void setWorkers(int workers) {
-      this.workers = workers;
-    }
-  }
-
-  /** The expiry sweep. */
-  public static class Sweep {
-    /** How often expired memories are deleted (0 turns the sweep off). */
-    private Duration interval = Duration.ofHours(1);
-
-    /** How long an expired memory stays restorable before the sweep deletes it. */
-    private Duration grace = Duration.ofDays(1);
-
-    /** Returns the interval. */
-    public Duration getInterval() {
-      return interval;
-    }
-
-    /** Sets the interval. */
-    public void setInterval(Duration interval) {
-      this.interval = interval;
-    }
-
-    /** Returns the grace period. */
-    public Duration getGrace() {
-      return grace;
-    }
-
-    /** Sets the grace period. */
-    public void setGrace(Duration grace) {
-      this.grace = grace;
-    }
-  }
-
-  /** Fact extraction with a language model. */
-  public static class Inference {
-    /**
-     * Whether adds use a language model: the application's LanguageModel bean, else its Spring AI
-     * ChatModel bean. Without either, adds store messages verbatim.
-     */
-    private boolean enabled = true;
-
-    /** The ChatModel bean to use when the application has several. */
-    private @Nullable String chatModel;
-
-    /** consolidate (extract, then reconcile with what is stored) or additive (extract only). */
-    private String mode = "consolidate";
-
-    /** Standing instructions to the model (what to remember, what never to store). */
-    private String instructions = "";
-
-    /** The category vocabulary the model assigns from. */
-    private List<String> categories = new ArrayList<>();
-
-    /**
-     * How JSON answers are asked of a Spring AI model: auto (the model's native structured output
-     * when its options support one, else the schema in the prompt) or prompt.
-     */
-    private String structuredOutput = "auto";
-
-    /** Returns whether inference is enabled. */
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    /** Sets whether inference is enabled. */
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    /** Returns the chat model bean name, if set. */
-    public @Nullable String getChatModel() {
-      return chatModel;
-    }
-
-    /** Sets the chat model bean name. */
-    public void setChatModel(@Nullable String chatModel) {
-      this.chatModel = chatModel;
-    }
-
-    /** Returns the mode. */
-    public String getMode() {
-      return mode;
-    }
-
-    /** Sets the mode. */
-    public void setMode(String mode) {
-      this.mode = mode;
-    }
-
-    /** Returns the instructions. */
-    public String getInstructions() {
-      return instructions;
-    }
-
-    /** Sets the instructions. */
-    public void setInstructions(String instructions) {
-      this.instructions = instructions;
-    }
-
-    /** Returns the categories. */
-    public List<String> getCategories() {
-      return categories;
-    }
-
-    /** Sets the categories. */
-    public void setCategories(List<String> categories) {
-      this.categories = categories;
-    }
-
-    /** Returns the structured-output mode. */
-    public String getStructuredOutput() {
-      return structuredOutput;
-    }
-
-    /** Sets the structured-output mode. */
-    public void setStructuredOutput(String structuredOutput) {
-      this.structuredOutput = structuredOutput;
-    }
-  }
-
-  /** The Spring AI ChatMemoryRepository. */
-  public static class ChatMemory {
-    /** Whether to provide the ChatMemoryRepository bean (windows kept in mnemo.tenant). */
-    private boolean enabled = true;
-
-    /** Returns whether the repository is enabled. */
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    /** Sets whether the repository is enabled. */
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
-    }
-  }
-
-  /** The Spring AI long-term memory advisor. */
-  public static class Advisor {
-    /** Whether to provide the MnemoMemoryAdvisor bean. */
-    private boolean enabled = true;
-
-    /** Most memories added to a prompt. */
-    private int limit = 5;
-
-    /** Query-to-memory cosine similarity a memory needs to be added to the prompt (0 to 1). */
-    private double minScore = 0.0;
-
-    /**
-     * Whether tenant-wide (organisation) memories are searched too (as in the core: on request).
-     */
-    private boolean includeTenantWide;
-
-    /**
-     * Appended to the system message when memories are found; {memories} is replaced by one line
-     * per memory.
-     */
-    private String template = io.mnemo4j.spring.ai.MnemoMemoryAdvisor.DEFAULT_TEMPLATE;
-
-    /** Whether the exchange is added after the call in the background (false: before returning). */
-    private boolean async = true;
-
-    /** What is added after the call: exchange (user and assistant) or user (user messages only). */
-    private String remember = "exchange";
-
-    /** The advisor's order in the chain (after MessageChatMemoryAdvisor by default). */
-    private int order = io.mnemo4j.spring.ai.MnemoMemoryAdvisor.DEFAULT_ORDER;
-
-    /** Returns whether the advisor is enabled. */
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    /** Sets whether the advisor is enabled. */
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    /** Returns the limit. */
-    public int getLimit() {
-      return limit;
-    }
-
-    /** Sets the limit. */
-    public void setLimit(int limit) {
-      this.limit = limit;
-    }
-
-    /** Returns the minimum similarity. */
-    public double getMinScore() {
-      return minScore;
-    }
-
-    /** Sets the minimum similarity. */
-    public void setMinScore(double minScore) {
-      this.minScore = minScore;
-    }
-
-    /** Returns whether tenant-wide memories are searched. */
-    public boolean isIncludeTenantWide() {
-      return includeTenantWide;
-    }
-
-    /** Sets whether tenant-wide memories are searched. */
-    public void setIncludeTenantWide(boolean includeTenantWide) {
-      this.includeTenantWide = includeTenantWide;
-    }
-
-    /** Returns the template. */
-    public String getTemplate() {
-      return template;
-    }
-
-    /** Sets the template. */
-    public void setTemplate(String template) {
-      this.template = template;
-    }
-
-    /** Returns whether adds are asynchronous. */
-    public boolean isAsync() {
-      return async;
-    }
-
-    /** Sets whether adds are asynchronous. */
-    public void setAsync(boolean async) {
-      this.async = async;
-    }
-
-    /** Returns what is remembered. */
-    public String getRemember() {
-      return remember;
-    }
-
-    /** Sets what is remembered. */
-    public void setRemember(String remember) {
-      this.remember = remember;
-    }
-
-    /** Returns the order. */
-    public int getOrder() {
-      return order;
-    }
-
-    /** Sets the order. */
-    public void setOrder(int order) {
-      this.order = order;
     }
   }
 }

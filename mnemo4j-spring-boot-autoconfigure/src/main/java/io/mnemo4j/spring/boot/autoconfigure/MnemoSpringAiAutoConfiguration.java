@@ -49,7 +49,7 @@ public class MnemoSpringAiAutoConfiguration {
   }
 
   private static Optional<LanguageModel> chatModel(
-      ListableBeanFactory beans, MnemoProperties.Inference p) {
+      ListableBeanFactory beans, MnemoInferenceProperties p) {
     Map<String, ChatModel> models = beans.getBeansOfType(ChatModel.class);
     String name = p.getChatModel();
     ChatModel model;
@@ -112,7 +112,7 @@ public class MnemoSpringAiAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(Mnemo.class)
     MnemoMemoryAdvisor mnemoMemoryAdvisor(Mnemo mnemo, MnemoProperties properties) {
-      MnemoProperties.Advisor a = properties.getAdvisor();
+      MnemoAdvisorProperties a = properties.getAdvisor();
       boolean answers =
           switch (a.getRemember().toLowerCase(Locale.ROOT)) {
             case "exchange" -> true;
