@@ -3,7 +3,7 @@ package io.mnemo4j;
 import java.time.Instant;
 
 /**
- * Proof of offboarding: what {@link Mnemo#purgeTenant} removed. Holds counts and ids only, never
+ * Proof of offboarding: what {@link Admin#purgeTenant} removed. Holds counts and ids only, never
  * memory text.
  *
  * @param tenant the purged tenant

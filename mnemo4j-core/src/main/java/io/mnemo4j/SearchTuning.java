@@ -17,7 +17,7 @@ package io.mnemo4j;
  *
  * <p>{@code score = (denseWeight·dense + textWeight·text + actorWeight·actor) / (sum of the weights
  * of the signals the search mode uses)}, so it is in [0, 1] and a memory that matches in every way
- * scores 1. The defaults were measured on the LoCoMo retrieval protocol (README, "Retrieval
+ * scores 1. The defaults were measured on the LoCoMo retrieval protocol (BENCHMARKS.md, "Retrieval
  * quality"); change them only with a measurement. Immutable.
  *
  * @param denseWeight weight of the dense signal, 0 to 1
@@ -50,8 +50,8 @@ public record SearchTuning(
 
   /**
    * The measured defaults: dense 0.5, text 0.4, actor 0.1, 200 candidates per ranker. On the LoCoMo
-   * development split (README) they beat min-max fusion of the two ranked lists, which made a score
-   * depend on the other hits, by 0.03 recall@10.
+   * development split (BENCHMARKS.md) they beat min-max fusion of the two ranked lists, which made
+   * a score depend on the other hits, by 0.03 recall@10.
    */
   public static SearchTuning defaults() {
     return new SearchTuning(0.5, 0.4, 0.1, 200);
