@@ -12,6 +12,7 @@ import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterEvaluator;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.ModelDimensions;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
@@ -38,10 +39,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -165,10 +166,13 @@ final class TenantEngine {
   private final ReentrantReadWriteLock snapshot = new ReentrantReadWriteLock();
 
   /**
-   * Vector dimension per embedding model, so a mismatch is refused before SQLite commits, not
-   * after.
+   * Vector dimension per embedding model, checked under the snapshot write lock so that a mismatch
+   * is refused before SQLite commits, not after (when the index writer would refuse it, and every
+   * later open with it). Every handle's checking wrapper checks too, but knows only the dimensions
+   * of its own writes and of the engine when it opened: two handles of one engine can each
+   * introduce a model.
    */
-  private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
+  private final ModelDimensions dimensions = new ModelDimensions();
 
   /**
    * Changes the current searcher may not show (see the class comment). Immutable values: a write
@@ -292,7 +296,7 @@ final class TenantEngine {
     try {
       for (FieldInfo info : FieldInfos.getMergedFieldInfos(searcher.getIndexReader())) {
         if (info.getVectorDimension() > 0 && info.name.startsWith("vec:")) {
-          dimensions.put(info.name.substring("vec:".length()), info.getVectorDimension());
+          dimensions.record(info.name.substring("vec:".length()), info.getVectorDimension());
         }
       }
     } finally {
@@ -304,7 +308,7 @@ final class TenantEngine {
 
   /** The dimension of each embedding model this tenant holds vectors of. */
   Map<String, Integer> dimensions() {
-    return Map.copyOf(dimensions);
+    return dimensions.asMap();
   }
 
   void write(WriteBatch batch) {
@@ -331,12 +335,12 @@ final class TenantEngine {
           }
           snapshot.writeLock().lock();
           try {
-            Map<String, Integer> newDimensions = checkDimensions(batch);
+            Map<String, Integer> introduced = dimensions.check(batch);
             long seq = Rows.write(writeConnection, writeStatements, batch);
             // Acknowledged from here on. An index failure must not fail the call: the batch is
             // durable and replays
             // from the change log when the tenant is opened again.
-            dimensions.putAll(newDimensions);
+            dimensions.record(introduced);
             if (!terms.isEmpty()) {
               // Queued before it is published as pending: whoever applies the queue after reading
               // pending applies it.
@@ -374,33 +378,6 @@ final class TenantEngine {
           scheduleIndexing();
           return null;
         });
-  }
-
-  private Map<String, Integer> checkDimensions(WriteBatch batch) {
-    Map<String, Integer> added = new HashMap<>();
-    for (Change change : batch.changes()) {
-      if (change instanceof Change.Put put && put.memory().embedding().length > 0) {
-        String model = put.memory().memory().embeddingModel();
-        int length = put.memory().embedding().length;
-        Integer known = dimensions.get(model);
-        if (known == null) {
-          known = added.putIfAbsent(model, length);
-        }
-        if (known != null && known != length) {
-          throw new InvalidRequestException(
-              "embedding",
-              "embedding model '"
-                  + model
-                  + "' has "
-                  + known
-                  + " dimensions in this tenant; memory "
-                  + put.memory().id()
-                  + " has "
-                  + length);
-        }
-      }
-    }
-    return added;
   }
 
   /**
@@ -600,9 +577,6 @@ final class TenantEngine {
   }
 
   List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
-    if (limit < 1) {
-      throw new InvalidRequestException("limit", "limit must be at least 1, got " + limit);
-    }
     List<EventStatus> wanted = List.copyOf(statuses);
     if (wanted.isEmpty()) {
       return List.of();
@@ -707,31 +681,15 @@ final class TenantEngine {
 
   List<ScoredId> vectorSearch(
       String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
-    requirePositive(k);
-    for (float f : query) {
-      if (!Float.isFinite(f)) {
-        throw new InvalidRequestException("query", "query vector is not finite");
-      }
-    }
     Query f = FilterCompiler.compile(scope, filter);
     return run(
         "vectorSearch",
         () -> {
-          Integer dimension = dimensions.get(model);
-          if (dimension == null || f instanceof MatchNoDocsQuery) {
+          OptionalInt dimension = dimensions.of(model);
+          if (dimension.isEmpty() || f instanceof MatchNoDocsQuery) {
             return List.of();
           }
-          if (dimension != query.length) {
-            throw new InvalidRequestException(
-                "query",
-                "query vector has "
-                    + query.length
-                    + " dimensions; model '"
-                    + model
-                    + "' has "
-                    + dimension
-                    + " in this tenant");
-          }
+          ModelDimensions.checkQuery(model, dimension.getAsInt(), query);
           // Pending is read before the searcher is acquired: whatever has left pending since is in
           // the searcher.
           Pending seen = pending.get();
@@ -834,7 +792,6 @@ final class TenantEngine {
   }
 
   List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
-    requirePositive(k);
     List<String> terms = IndexSchema.queryTerms(query);
     Query f = FilterCompiler.compile(scope, filter);
     return run(
@@ -1033,12 +990,6 @@ final class TenantEngine {
             Thread.ofPlatform().name("mnemo4j-indexer-", 0).daemon(true).factory());
     pool.allowCoreThreadTimeOut(true);
     return pool;
-  }
-
-  private static void requirePositive(int k) {
-    if (k < 1) {
-      throw new InvalidRequestException("k", "k must be at least 1, got " + k);
-    }
   }
 
   private static List<ScoredId> scored(IndexSearcher searcher, TopDocs docs, ScoreMap map)

@@ -19,6 +19,7 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.CheckedTenantStore;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.PurgeStats;
 import io.mnemo4j.spi.ScopeFilter;
@@ -74,6 +75,11 @@ class EmbeddedStoreTest {
     TenantStore ts = store.open(tenant);
     toClose.add(ts);
     return ts;
+  }
+
+  /** The tenant's store as the core sees it: behind the checking wrapper. */
+  private TenantStore openChecked(EmbeddedStore store, TenantId tenant) {
+    return new CheckedTenantStore(open(store, tenant));
   }
 
   private static List<String> ids(List<ScoredId> hits) {
@@ -353,7 +359,7 @@ class EmbeddedStoreTest {
 
   @Test
   void vectorSearch_unknownModelOrWrongDimension() {
-    TenantStore ts = open(store(), ACME);
+    TenantStore ts = openChecked(store(), ACME);
     ts.write(puts(memory("m-1", "a", ALICE)));
 
     assertThat(ts.vectorSearch("other-model", new float[] {1f}, EVERYTHING, ALL, 3)).isEmpty();
@@ -600,8 +606,8 @@ class EmbeddedStoreTest {
   @Test
   void openTwice_sharesOneEngine_closedWithLastHandle() {
     EmbeddedStore store = store();
-    TenantStore a = store.open(ACME);
-    TenantStore b = store.open(ACME);
+    TenantStore a = new CheckedTenantStore(store.open(ACME));
+    TenantStore b = new CheckedTenantStore(store.open(ACME));
     a.write(puts(memory("m-1", "shared", ALICE)));
     assertThat(b.get("m-1")).isPresent();
     a.close();
@@ -836,5 +842,41 @@ class EmbeddedStoreTest {
                     FilterExpr.Op.NE,
                     new FilterExpr.Value.Text("user"))))
         .isEqualTo(1);
+  }
+
+  /**
+   * Two handles of one open tenant share its engine but not their checking wrappers: the core opens
+   * a second handle while an evicted one is still leased, and each wrapper knows only the
+   * dimensions it saw. A model the first introduces is unknown to the second, so the engine itself
+   * must refuse the second's vector of another dimension before SQLite commits it; otherwise the
+   * index writer would refuse it later, close the tenant, and refuse it again on every open.
+   */
+  @Test
+  void write_modelIntroducedThroughAnotherHandle_otherDimensionIsRefusedByTheEngine() {
+    EmbeddedStore store = store();
+    TenantStore first = openChecked(store, ACME);
+    TenantStore second = openChecked(store, ACME);
+    first.write(puts(memory("m-1", "introduces the model", ALICE)));
+    StoredMemory narrow =
+        new StoredMemory(
+            memory("m-2", "same model, other dimension", ALICE).memory(), new float[8]);
+    narrow.embedding()[0] = 1f;
+
+    assertThatThrownBy(() -> second.write(puts(narrow)))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedding"))
+        .hasMessageContaining("64 dimensions");
+    assertThatThrownBy(
+            () -> second.vectorSearch(TestEmbeddings.MODEL, new float[8], EVERYTHING, ALL, 3))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("query"));
+
+    second.write(puts(memory("m-3", "the right dimension still lands", ALICE)));
+    assertThat(second.count(EVERYTHING, ALL)).isEqualTo(2);
+    first.close();
+    second.close();
+    try (TenantStore reopened = store.open(ACME)) {
+      assertThat(reopened.count(EVERYTHING, ALL)).isEqualTo(2);
+    }
   }
 }

@@ -10,8 +10,8 @@ import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
-import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.ModelDimensions;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
@@ -33,8 +33,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -83,8 +83,12 @@ final class PgTenantStore implements TenantStore {
   private final String searchRole;
   private final String tenantId;
 
-  /** Vector dimension per model, as the tenant's {@code models} table records it. */
-  private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
+  /**
+   * Vector dimension per model, as the tenant's {@code models} table records it (learnt at open, by
+   * this store's writes and by searches of models other processes introduced). The checking wrapper
+   * knows less: what it saw through this store.
+   */
+  private final ModelDimensions dimensions;
 
   private static final System.Logger LOG = System.getLogger(PgTenantStore.class.getName());
 
@@ -101,8 +105,6 @@ final class PgTenantStore implements TenantStore {
   /** The guard this thread holds, whose transaction the thread's next write joins. */
   private final ThreadLocal<Guard> guards = new ThreadLocal<>();
 
-  private volatile boolean closed;
-
   PgTenantStore(
       PostgresStore store, TenantSql sql, Map<String, Integer> dimensions, long estimatedRows) {
     this.store = store;
@@ -111,7 +113,7 @@ final class PgTenantStore implements TenantStore {
     this.role = store.options().rlsRole();
     this.searchRole = store.options().searchRole();
     this.tenantId = sql.tenant.value();
-    this.dimensions.putAll(dimensions);
+    this.dimensions = new ModelDimensions(dimensions);
     this.analysedRows = estimatedRows < 0 ? -1 : estimatedRows;
   }
 
@@ -120,7 +122,7 @@ final class PgTenantStore implements TenantStore {
   @Override
   public void write(WriteBatch batch) {
     ensureOpen();
-    Map<String, Integer> newModels = checkDimensions(batch);
+    Map<String, Integer> newModels = dimensions.check(batch);
     Guard guard = guards.get();
     if (guard != null && guard.joinable()) {
       guard.commitWith(c -> apply(c, batch, newModels));
@@ -128,7 +130,7 @@ final class PgTenantStore implements TenantStore {
       Pg.inTransaction(
           store.pool(), "write in tenant '" + tenantId + "'", c -> apply(c, batch, newModels));
     }
-    dimensions.putAll(newModels);
+    dimensions.record(newModels);
     long puts = batch.changes().stream().filter(ch -> ch instanceof Change.Put).count();
     if (puts > 0) {
       maybeAnalyse(unanalysed.addAndGet(puts));
@@ -153,7 +155,7 @@ final class PgTenantStore implements TenantStore {
         .start(
             () -> {
               try {
-                if (closed) {
+                if (!store.isOpen()) {
                   return;
                 }
                 long before = unanalysed.get();
@@ -185,42 +187,6 @@ final class PgTenantStore implements TenantStore {
                 analysing.set(false);
               }
             });
-  }
-
-  /**
-   * Refuses, before any SQL runs, a vector whose length differs from its model's in this tenant;
-   * returns the models this batch introduces.
-   */
-  private Map<String, Integer> checkDimensions(WriteBatch batch) {
-    Map<String, Integer> added = new HashMap<>();
-    for (Change change : batch.changes()) {
-      if (change instanceof Change.Put put && put.memory().embedding().length > 0) {
-        String model = put.memory().memory().embeddingModel();
-        int length = put.memory().embedding().length;
-        Integer known = dimensions.get(model);
-        if (known == null) {
-          known = added.putIfAbsent(model, length);
-        }
-        if (known != null && known != length) {
-          throw dimensionMismatch(model, known, put.memory().id(), length);
-        }
-      }
-    }
-    return added;
-  }
-
-  private InvalidRequestException dimensionMismatch(
-      String model, int known, String memoryId, int length) {
-    return new InvalidRequestException(
-        "embedding",
-        "embedding model '"
-            + model
-            + "' has "
-            + known
-            + " dimensions in this tenant; memory "
-            + memoryId
-            + " has "
-            + length);
   }
 
   /** Applies the batch on {@code c}, inside its transaction; the caller commits. */
@@ -321,7 +287,7 @@ final class PgTenantStore implements TenantStore {
     }
     Integer known = modelDimension(c, model);
     if (known != null && known != dimension) {
-      throw dimensionMismatch(model, known, "(new)", dimension);
+      throw ModelDimensions.mismatch(model, known, "(new)", dimension);
     }
   }
 
@@ -351,7 +317,7 @@ final class PgTenantStore implements TenantStore {
 
   @Override
   public Map<String, Integer> dimensions() {
-    return Map.copyOf(dimensions);
+    return dimensions.asMap();
   }
 
   @Override
@@ -580,12 +546,6 @@ final class PgTenantStore implements TenantStore {
   @Override
   public List<ScoredId> vectorSearch(
       String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
-    requirePositive(k);
-    for (float f : query) {
-      if (!Float.isFinite(f)) {
-        throw new InvalidRequestException("query", "query vector is not finite");
-      }
-    }
     Sql where = filters.compile(scope, filter);
     if (where.isFalse()) {
       ensureOpen();
@@ -595,25 +555,15 @@ final class PgTenantStore implements TenantStore {
     return read(
         "vectorSearch",
         c -> {
-          Integer dimension = dimensions.get(model);
-          if (dimension == null) {
-            dimension = modelDimension(c, model); // another process may have introduced it
-            if (dimension == null) {
-              return List.of();
-            }
-            dimensions.put(model, dimension);
+          OptionalInt known = dimensions.of(model);
+          Integer recorded =
+              known.isPresent() ? Integer.valueOf(known.getAsInt()) : modelDimension(c, model);
+          if (recorded == null) {
+            return List.of(); // no process has stored a vector of the model in this tenant
           }
-          if (dimension != query.length) {
-            throw new InvalidRequestException(
-                "query",
-                "query vector has "
-                    + query.length
-                    + " dimensions; model '"
-                    + model
-                    + "' has "
-                    + dimension
-                    + " in this tenant");
-          }
+          int dimension = recorded;
+          dimensions.record(model, dimension); // another process may have introduced it
+          ModelDimensions.checkQuery(model, dimension, query);
           String base =
               " FROM "
                   + sql.memories
@@ -729,7 +679,6 @@ final class PgTenantStore implements TenantStore {
    */
   @Override
   public List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
-    requirePositive(k);
     Sql where = filters.compile(scope, filter);
     if (where.isFalse() || query.isBlank()) {
       ensureOpen();
@@ -1012,10 +961,7 @@ final class PgTenantStore implements TenantStore {
 
   @Override
   public List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must not be negative, got " + limit);
-    }
-    if (statuses.isEmpty() || limit == 0) {
+    if (statuses.isEmpty()) {
       ensureOpen();
       return List.of();
     }
@@ -1183,26 +1129,19 @@ final class PgTenantStore implements TenantStore {
 
   // ------------------------------------------------------------------------------ lifecycle
 
-  /** Marks the store closed; the pool belongs to the {@link PostgresStore}. Idempotent. */
+  /**
+   * Nothing to release: the pool belongs to the {@link PostgresStore}, and calls after close are
+   * refused by the core's checking wrapper. Idempotent.
+   */
   @Override
-  public void close() {
-    closed = true;
-  }
+  public void close() {}
 
   String tenant() {
     return tenantId;
   }
 
+  /** Refuses calls once the store, and with it the pool, is closed. */
   private void ensureOpen() {
-    if (closed) {
-      throw new StoreUnavailableException("tenant store '" + tenantId + "' is closed");
-    }
     store.ensureOpen();
-  }
-
-  private static void requirePositive(int k) {
-    if (k < 1) {
-      throw new InvalidRequestException("k", "k must be at least 1, got " + k);
-    }
   }
 }

@@ -286,6 +286,11 @@ public final class PostgresStore implements MemoryStore {
     return pool;
   }
 
+  /** Whether the store (and its pool) is still open. */
+  boolean isOpen() {
+    return !closed;
+  }
+
   void ensureOpen() {
     if (closed) {
       throw new StoreUnavailableException(

@@ -13,6 +13,7 @@ import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
+import io.mnemo4j.internal.store.CheckedTenantStore;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
@@ -202,6 +203,43 @@ class PostgresStoreTest {
     }
   }
 
+  /**
+   * The checking wrapper knows only what it saw through its own store: a model another process
+   * introduced after this tenant was opened here is new to both. The store must refuse a vector of
+   * another dimension for it anyway (the model's row, written by the other process, decides) and a
+   * query of another dimension (it reads the model's dimension from the database).
+   */
+  @Test
+  void write_modelIntroducedByAnotherProcess_otherDimensionIsRefused() {
+    TenantId t = fresh();
+    try (PostgresStore otherProcess = PostgresStore.open(TestDatabase.options(db));
+        TenantStore here = new CheckedTenantStore(store.open(t));
+        TenantStore there = new CheckedTenantStore(otherProcess.open(t))) {
+      there.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "first", Scope.user("u")))));
+      StoredMemory narrow =
+          new StoredMemory(
+              TestMemories.memory("m-2", "second", Scope.user("u")).memory(), new float[] {1, 0});
+
+      assertThatThrownBy(() -> here.write(TestMemories.puts(List.of(narrow))))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("64 dimensions");
+      assertThat(here.get("m-2")).isEmpty();
+      assertThatThrownBy(
+              () ->
+                  here.vectorSearch(
+                      TestMemories.MODEL,
+                      new float[] {1, 0},
+                      new ScopeFilter.Everything(),
+                      new FilterExpr.All(),
+                      3))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("has 64 in this tenant");
+      assertThat(here.dimensions()).isEmpty();
+      here.write(TestMemories.puts(List.of(TestMemories.memory("m-3", "third", Scope.user("u")))));
+      assertThat(there.getAll(List.of("m-1", "m-3"))).hasSize(2);
+    }
+  }
+
   @Test
   void write_eventReusingAnotherEventsIdempotencyKey_isConflictAndWritesNothing() {
     Instant t = TestMemories.T0;
@@ -388,7 +426,7 @@ class PostgresStoreTest {
   @Test
   void closed_storesFailFastAndCloseIsIdempotent() {
     PostgresStore own = PostgresStore.open(TestDatabase.options(db));
-    TenantStore ts = own.open(fresh());
+    TenantStore ts = new CheckedTenantStore(own.open(fresh()));
     ts.close();
     ts.close();
     assertThatThrownBy(() -> ts.get("x")).isInstanceOf(StoreUnavailableException.class);

@@ -1,0 +1,85 @@
+package io.mnemo4j.testing;
+
+import io.mnemo4j.EventType;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.Memory;
+import io.mnemo4j.MemoryType;
+import io.mnemo4j.Role;
+import io.mnemo4j.Scope;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.WriteBatch;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builders for the memories and batches store tests write straight to a {@link
+ * io.mnemo4j.spi.TenantStore}, embedded with {@link TestEmbeddings}. Stateless.
+ */
+public final class TestMemories {
+  /** When every test memory was created. */
+  public static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+
+  private TestMemories() {}
+
+  /** Sortable ids: m-000001, m-000002... */
+  public static String id(int n) {
+    return String.format(Locale.ROOT, "m-%06d", n);
+  }
+
+  /** A memory of {@code text} in {@code scope}, without metadata or categories. */
+  public static StoredMemory memory(String id, String text, Scope scope) {
+    return memory(id, text, scope, Map.of(), List.of());
+  }
+
+  /** A memory of {@code text} in {@code scope} with metadata, without categories. */
+  public static StoredMemory memory(
+      String id, String text, Scope scope, Map<String, Object> metadata) {
+    return memory(id, text, scope, metadata, List.of());
+  }
+
+  /** A memory said by a user, stored verbatim at {@link #T0}, with its {@link TestEmbeddings}. */
+  public static StoredMemory memory(
+      String id, String text, Scope scope, Map<String, Object> metadata, List<String> categories) {
+    Memory m =
+        new Memory(
+            id,
+            text,
+            "h:" + text.hashCode(),
+            scope,
+            metadata,
+            categories,
+            Role.USER,
+            "alice-bot",
+            T0,
+            T0.plusSeconds(60),
+            null,
+            null,
+            null,
+            new Memory.Provenance(Memory.Provenance.VERBATIM, List.of("msg-" + id)),
+            TestEmbeddings.MODEL,
+            MemoryType.EPISODIC);
+    return new StoredMemory(m, TestEmbeddings.embed(text));
+  }
+
+  /** A batch putting the memories, each with the history row of its addition. */
+  public static WriteBatch puts(StoredMemory... memories) {
+    return puts(List.of(memories));
+  }
+
+  /** A batch putting the memories, each with the history row of its addition. */
+  public static WriteBatch puts(List<StoredMemory> memories) {
+    return new WriteBatch(
+        memories.stream().<Change>map(Change.Put::new).toList(),
+        memories.stream().map(m -> add(m.memory())).toList(),
+        List.of());
+  }
+
+  /** The history row of the memory's addition. */
+  public static HistoryEntry add(Memory m) {
+    return new HistoryEntry(
+        "h-" + m.id(), m.id(), EventType.ADD, null, m.text(), "user", m.createdAt());
+  }
+}
