@@ -243,6 +243,82 @@ final class Rows {
         Sqlite.parseTime(rs.getString(7)));
   }
 
+  private static final String FIND_BY_HASH =
+      "SELECT "
+          + MEMORY_COLUMNS
+          + " FROM memories WHERE hash = ? "
+          + "AND user_id IS ? AND agent_id IS ? AND run_id IS ? ORDER BY id LIMIT 1";
+
+  /**
+   * A memory of exactly {@code scope} with this text hash, read on a connection borrowed from
+   * {@code reads}. Asked for every message an add ingests: the statement is prepared once per
+   * connection.
+   */
+  static Optional<StoredMemory> findByHash(ReadPool reads, Connection c, Scope scope, String hash)
+      throws SQLException {
+    PreparedStatement ps = reads.prepared(c, FIND_BY_HASH);
+    ps.setString(1, hash);
+    ps.setString(2, scope.userId());
+    ps.setString(3, scope.agentId());
+    ps.setString(4, scope.runId());
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(memory(rs)) : Optional.empty();
+    }
+  }
+
+  /** The history of a memory, oldest first. */
+  static List<HistoryEntry> history(Connection c, String memoryId) throws SQLException {
+    List<HistoryEntry> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT " + HISTORY_COLUMNS + " FROM history WHERE memory_id = ? ORDER BY pos")) {
+      ps.setString(1, memoryId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(history(rs));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The operation record whose {@code column} ({@code id}, {@code idempotency_key}) is value. */
+  static Optional<StoredEvent> event(Connection c, String column, String value)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " = ?")) {
+      ps.setString(1, value);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(event(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Operation records in any of {@code statuses}, oldest first, then by id; at most limit. */
+  static List<StoredEvent> events(Connection c, List<EventStatus> statuses, int limit)
+      throws SQLException {
+    String marks = String.join(", ", Collections.nCopies(statuses.size(), "?"));
+    List<StoredEvent> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + EVENT_COLUMNS
+                + " FROM events WHERE status IN ("
+                + marks
+                + ") ORDER BY created_key, id LIMIT ?")) {
+      for (int i = 0; i < statuses.size(); i++) {
+        ps.setString(i + 1, statuses.get(i).name());
+      }
+      ps.setInt(statuses.size() + 1, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(event(rs));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Hex of the index's 12-byte time encoding: text order is instant order, for every instant. */
   static String sortableTime(Instant t) {
     return HexFormat.of().formatHex(IndexSchema.time(t));

@@ -456,7 +456,7 @@ class EmbeddedStoreTest {
                 new Change.Put(memory("m-3", "late fact after the commit", BOB))),
             List.of(),
             List.of()));
-    ((TenantHandle) ts).engine().crashForTest();
+    TestSecrets.crash(ts);
     store.close();
 
     Path index = dir.resolve("eu/acme/index");
@@ -638,7 +638,7 @@ class EmbeddedStoreTest {
     ts.write(puts(memory("m-1", "survives the failure", ALICE)));
     java.io.IOException cause = new java.io.IOException("disk failure (injected)");
 
-    ((TenantHandle) ts).engine().failForTest(cause);
+    TestSecrets.fail(ts, cause);
 
     assertThatThrownBy(() -> ts.get("m-1"))
         .isInstanceOf(StoreUnavailableException.class)

@@ -30,16 +30,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the core's checking wrapper, not here: a handle passes every call to the engine, which refuses
  * calls once it is closed itself. Thread-safe.
  */
-final class TenantHandle implements TenantStore {
+final class EmbeddedTenantStore implements TenantStore {
   private final EmbeddedStore store;
   private final TenantEngine engine;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  TenantHandle(EmbeddedStore store, TenantEngine engine) {
+  EmbeddedTenantStore(EmbeddedStore store, TenantEngine engine) {
     this.store = store;
     this.engine = engine;
   }
 
+  /** The engine this handle views (the store's bookkeeping counts handles per engine). */
   TenantEngine engine() {
     return engine;
   }
@@ -149,7 +150,7 @@ final class TenantHandle implements TenantStore {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      store.release(engine);
+      store.release(this);
     }
   }
 }
