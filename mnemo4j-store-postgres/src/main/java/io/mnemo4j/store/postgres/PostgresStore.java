@@ -131,7 +131,7 @@ public final class PostgresStore implements MemoryStore {
               rows[0] = Pg.estimatedRows(c, sql.memories);
               return out;
             });
-    return new PgTenantStore(this, sql, dimensions, rows[0]);
+    return new PostgresTenantStore(this, sql, dimensions, rows[0]);
   }
 
   /**
@@ -322,9 +322,10 @@ public final class PostgresStore implements MemoryStore {
   }
 
   /**
-   * Begins a guard's transaction and takes its advisory lock (see {@link PgTenantStore#lockScope}).
+   * Begins a guard's transaction and takes its advisory lock (see {@link
+   * PostgresTenantStore#lockScope}).
    */
-  Guard openGuard(PgTenantStore tenant, long key) {
+  Guard openGuard(PostgresTenantStore tenant, long key) {
     ensureOpen();
     try {
       if (!guardPermits.tryAcquire(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {

@@ -298,7 +298,7 @@ class PostgresStoreTest {
   void vectorSearch_tenantAboveTheExactThreshold_prefiltersThroughTheIndex() {
     Random random = new Random(7);
     List<StoredMemory> memories = new ArrayList<>();
-    int n = PgTenantStore.EXACT_BELOW + 1_000;
+    int n = VectorSearch.EXACT_BELOW + 1_000;
     for (int i = 0; i < n; i++) {
       float[] v = new float[TestMemories.DIM];
       for (int d = 0; d < v.length; d++) {
