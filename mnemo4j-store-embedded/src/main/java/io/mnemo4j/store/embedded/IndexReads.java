@@ -11,6 +11,7 @@ import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredMemory;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -230,15 +231,24 @@ final class IndexReads {
     }
   }
 
-  /** The text scores of those of {@code ids} that match a query term, after refreshing. */
-  List<ScoredId> textScores(List<String> terms, List<String> ids) throws IOException {
-    if (terms.isEmpty() || ids.isEmpty()) {
+  /**
+   * The text scores of those of {@code ids} that match a query term, after refreshing; an id this
+   * store never hands out cannot match.
+   */
+  List<ScoredId> textScores(List<String> terms, Collection<String> ids) throws IOException {
+    List<String> wanted = new ArrayList<>();
+    for (String id : ids) {
+      if (IndexSchema.ID_PATTERN.matcher(id).matches()) {
+        wanted.add(id);
+      }
+    }
+    if (terms.isEmpty() || wanted.isEmpty()) {
       return List.of();
     }
     catchUp.refresh();
     IndexSearcher searcher = searchers.acquire();
     try {
-      return new TextScores(searcher, terms).ofIds(ids);
+      return new TextScores(searcher, terms).ofIds(wanted);
     } finally {
       searchers.release(searcher);
     }

@@ -11,6 +11,7 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.JdbcRows;
 import io.mnemo4j.internal.store.ModelDimensions;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
@@ -28,7 +29,6 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -275,26 +275,28 @@ final class TenantEngine {
   }
 
   List<ConversationMessage> conversation(String conversationId) {
-    return run("conversation", () -> withReader(c -> Rows.conversation(c, conversationId)));
+    return run(
+        "conversation", () -> withReader(c -> JdbcRows.window(c, "conversations", conversationId)));
   }
 
   Page<String> conversationIds(PageRequest page) {
     return run(
         "conversationIds",
-        () -> withReader(c -> Rows.conversationIds(c, page.cursor(), page.size())));
+        () -> withReader(c -> JdbcRows.windowIds(c, "conversations", page.cursor(), page.size())));
   }
 
   List<HistoryEntry> history(String memoryId) {
-    return run("history", () -> withReader(c -> Rows.history(c, memoryId)));
+    return run("history", () -> withReader(c -> Rows.SHARED.history(c, "history", memoryId)));
   }
 
   Optional<StoredEvent> event(String id) {
-    return run("event", () -> withReader(c -> Rows.event(c, "id", id)));
+    return run("event", () -> withReader(c -> Rows.SHARED.event(c, "events", "id", id)));
   }
 
   Optional<StoredEvent> eventByIdempotencyKey(String key) {
     return run(
-        "eventByIdempotencyKey", () -> withReader(c -> Rows.event(c, "idempotency_key", key)));
+        "eventByIdempotencyKey",
+        () -> withReader(c -> Rows.SHARED.event(c, "events", "idempotency_key", key)));
   }
 
   List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
@@ -375,13 +377,7 @@ final class TenantEngine {
 
   List<ScoredId> textScores(String query, Collection<String> ids) {
     List<String> terms = IndexSchema.queryTerms(query);
-    List<String> wanted = new ArrayList<>();
-    for (String id : ids) {
-      if (IndexSchema.ID_PATTERN.matcher(id).matches()) {
-        wanted.add(id);
-      }
-    }
-    return run("textScores", () -> indexReads.textScores(terms, wanted));
+    return run("textScores", () -> indexReads.textScores(terms, ids));
   }
 
   // -------------------------------------------------------------------------------------------------- lifecycle

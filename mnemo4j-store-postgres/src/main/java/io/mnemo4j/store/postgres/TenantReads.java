@@ -7,9 +7,9 @@ import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
-import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.JdbcRows;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.StoredEvent;
@@ -47,17 +47,9 @@ final class TenantReads {
     return tenant.read(
         "get",
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + TenantSql.MEMORY_COLUMNS
-                      + " FROM "
-                      + sql.memories
-                      + " WHERE id = ?")) {
+          try (PreparedStatement ps = c.prepareStatement(selectMemories("id = ?"))) {
             ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(Rows.memory(rs)) : Optional.<StoredMemory>empty();
-            }
+            return JdbcRows.first(ps, Rows::memory);
           }
         });
   }
@@ -73,19 +65,10 @@ final class TenantReads {
             "getAll",
             c -> {
               Map<String, StoredMemory> out = new HashMap<>();
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT "
-                          + TenantSql.MEMORY_COLUMNS
-                          + " FROM "
-                          + sql.memories
-                          + " WHERE id = ANY(?)")) {
+              try (PreparedStatement ps = c.prepareStatement(selectMemories("id = ANY(?)"))) {
                 ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(wanted).toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    StoredMemory m = Rows.memory(rs);
-                    out.put(m.id(), m);
-                  }
+                for (StoredMemory m : JdbcRows.all(ps, Rows::memory)) {
+                  out.put(m.id(), m);
                 }
               }
               return out;
@@ -107,18 +90,10 @@ final class TenantReads {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT "
-                      + TenantSql.MEMORY_COLUMNS
-                      + " FROM "
-                      + sql.memories
-                      + " WHERE hash = ? AND "
-                      + where.text()
-                      + " ORDER BY id LIMIT 1")) {
+                  selectMemories("hash = ? AND " + where.text()) + " ORDER BY id LIMIT 1")) {
             ps.setString(1, hash);
             where.bind(ps, 2);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(Rows.memory(rs)) : Optional.<StoredMemory>empty();
-            }
+            return JdbcRows.first(ps, Rows::memory);
           }
         });
   }
@@ -137,33 +112,24 @@ final class TenantReads {
         tenant.read(
             "list",
             c -> {
-              List<StoredMemory> out = new ArrayList<>();
               try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT "
-                          + TenantSql.MEMORY_COLUMNS
-                          + " FROM "
-                          + sql.memories
-                          + " WHERE "
-                          + where.text()
-                          + (cursor == null ? "" : " AND id > ?")
+                      selectMemories(where.text() + (cursor == null ? "" : " AND id > ?"))
                           + " ORDER BY id LIMIT ?")) {
                 int i = where.bind(ps, 1);
                 if (cursor != null) {
                   ps.setString(i++, cursor);
                 }
                 ps.setInt(i, page.size() + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    out.add(Rows.memory(rs));
-                  }
-                }
+                return JdbcRows.all(ps, Rows::memory);
               }
-              return out;
             });
-    boolean more = rows.size() > page.size();
-    List<StoredMemory> items = more ? rows.subList(0, page.size()) : rows;
-    return new Page<>(items, more ? items.getLast().id() : null);
+    return JdbcRows.page(rows, page.size(), StoredMemory::id);
+  }
+
+  /** The statement selecting whole memory rows of this schema that meet {@code condition}. */
+  private String selectMemories(String condition) {
+    return "SELECT " + TenantSql.MEMORY_COLUMNS + " FROM " + sql.memories + " WHERE " + condition;
   }
 
   long count(ScopeFilter scope, FilterExpr filter) {
@@ -207,7 +173,6 @@ final class TenantReads {
         tenant.read(
             "countByEntity",
             c -> {
-              List<EntityCount> out = new ArrayList<>();
               try (PreparedStatement ps =
                   c.prepareStatement(
                       "SELECT "
@@ -230,67 +195,24 @@ final class TenantReads {
                   ps.setString(i++, cursor);
                 }
                 ps.setInt(i, page.size() + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    out.add(new EntityCount(type, rs.getString(1), rs.getLong(2)));
-                  }
-                }
+                return JdbcRows.all(
+                    ps, rs -> new EntityCount(type, rs.getString(1), rs.getLong(2)));
               }
-              return out;
             });
-    boolean more = rows.size() > page.size();
-    List<EntityCount> items = more ? rows.subList(0, page.size()) : rows;
-    return new Page<>(items, more ? items.getLast().id() : null);
+    return JdbcRows.page(rows, page.size(), EntityCount::id);
   }
 
   List<HistoryEntry> history(String memoryId) {
-    return tenant.read(
-        "history",
-        c -> {
-          List<HistoryEntry> out = new ArrayList<>();
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT id, memory_id, event, old_text, new_text, actor, at, reason FROM "
-                      + sql.history
-                      + " WHERE memory_id = ? ORDER BY pos")) {
-            ps.setString(1, memoryId);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(Rows.history(rs));
-              }
-            }
-          }
-          return out;
-        });
+    return tenant.read("history", c -> Rows.SHARED.history(c, sql.history, memoryId));
   }
 
   Optional<StoredEvent> event(String id) {
-    return oneEvent("event", "id", id);
+    return tenant.read("event", c -> Rows.SHARED.event(c, sql.events, "id", id));
   }
 
   Optional<StoredEvent> eventByIdempotencyKey(String key) {
-    return oneEvent("eventByIdempotencyKey", "idempotency_key", key);
-  }
-
-  private Optional<StoredEvent> oneEvent(String what, String column, String value) {
     return tenant.read(
-        what,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + TenantSql.EVENT_COLUMNS
-                      + " FROM "
-                      + sql.events
-                      + " WHERE "
-                      + column
-                      + " = ?")) {
-            ps.setString(1, value);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(Rows.event(rs)) : Optional.<StoredEvent>empty();
-            }
-          }
-        });
+        "eventByIdempotencyKey", c -> Rows.SHARED.event(c, sql.events, "idempotency_key", key));
   }
 
   List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
@@ -302,82 +224,28 @@ final class TenantReads {
     return tenant.read(
         "events",
         c -> {
-          List<StoredEvent> out = new ArrayList<>();
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT "
-                      + TenantSql.EVENT_COLUMNS
+                      + JdbcRows.EVENT_COLUMNS
                       + " FROM "
                       + sql.events
                       + " WHERE status = ANY(?) ORDER BY created_at, id LIMIT ?")) {
             ps.setArray(1, c.createArrayOf("text", names.toArray()));
             ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(Rows.event(rs));
-              }
-            }
+            return JdbcRows.all(ps, Rows.SHARED::event);
           }
-          return out;
         });
   }
 
   List<ConversationMessage> conversation(String conversationId) {
-    return tenant.read(
-        "conversation",
-        c -> {
-          List<ConversationMessage> out = new ArrayList<>();
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT role, text, format, data FROM "
-                      + sql.conversations
-                      + " WHERE conversation_id = ? ORDER BY pos")) {
-            ps.setString(1, conversationId);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(
-                    new ConversationMessage(
-                        Role.parse("role", rs.getString(1)),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getString(4)));
-              }
-            }
-          }
-          return out;
-        });
+    return tenant.read("conversation", c -> JdbcRows.window(c, sql.conversations, conversationId));
   }
 
-  /** Ids in byte order ({@code COLLATE "C"}); every window has a row at position 0. */
+  /** Ids in byte order (the column is {@code COLLATE "C"}). */
   Page<String> conversationIds(PageRequest page) {
-    String cursor = page.cursor();
-    List<String> ids =
-        tenant.read(
-            "conversationIds",
-            c -> {
-              List<String> out = new ArrayList<>();
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT conversation_id FROM "
-                          + sql.conversations
-                          + " WHERE pos = 0"
-                          + (cursor == null ? "" : " AND conversation_id > ?")
-                          + " ORDER BY conversation_id LIMIT ?")) {
-                int i = 1;
-                if (cursor != null) {
-                  ps.setString(i++, cursor);
-                }
-                ps.setInt(i, page.size() + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    out.add(rs.getString(1));
-                  }
-                }
-              }
-              return out;
-            });
-    boolean more = ids.size() > page.size();
-    List<String> items = more ? ids.subList(0, page.size()) : ids;
-    return new Page<>(items, more ? items.getLast() : null);
+    return tenant.read(
+        "conversationIds",
+        c -> JdbcRows.windowIds(c, sql.conversations, page.cursor(), page.size()));
   }
 }

@@ -2,6 +2,7 @@ package io.mnemo4j.store.postgres;
 
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.internal.store.JdbcRows;
 import io.mnemo4j.internal.store.ModelDimensions;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.WriteBatch;
@@ -58,10 +59,10 @@ final class TenantWrites {
     }
     Pg.setRole(c, tenant.role());
     applyChanges(c, batch.changes());
-    upsertAll(c, sql.upsertHistory(), batch.history(), Rows::bindHistory);
-    upsertAll(c, sql.upsertMessage(), batch.messages(), Rows::bindMessage);
+    upsertAll(c, sql.upsertHistory(), batch.history(), Rows.SHARED::bindHistory);
+    upsertAll(c, sql.upsertMessage(), batch.messages(), Rows.SHARED::bindMessage);
     try {
-      upsertAll(c, sql.upsertEvent(), batch.events(), Rows::bindEvent);
+      upsertAll(c, sql.upsertEvent(), batch.events(), Rows.SHARED::bindEvent);
     } catch (SQLException e) {
       if (Pg.violates(e, "events_idempotency_key")) {
         throw new ConflictException("idempotency key already used by another operation");
@@ -165,21 +166,8 @@ final class TenantWrites {
           }
           if (!messages.isEmpty()) {
             try (PreparedStatement insert =
-                c.prepareStatement(
-                    "INSERT INTO "
-                        + sql.conversations
-                        + " (conversation_id, pos, role, text, format, data)"
-                        + " VALUES (?, ?, ?, ?, ?, ?)")) {
-              for (int i = 0; i < messages.size(); i++) {
-                ConversationMessage m = messages.get(i);
-                insert.setString(1, conversationId);
-                insert.setInt(2, i);
-                insert.setString(3, m.role().wireName());
-                insert.setString(4, m.text());
-                insert.setString(5, m.format());
-                insert.setString(6, m.data());
-                insert.addBatch();
-              }
+                c.prepareStatement(JdbcRows.insertWindowMessage(sql.conversations))) {
+              JdbcRows.addWindow(insert, conversationId, messages);
               insert.executeBatch();
             }
           }
