@@ -1,9 +1,9 @@
 package io.mnemo4j.store.embedded;
 
-import static io.mnemo4j.store.embedded.TestMemories.T0;
-import static io.mnemo4j.store.embedded.TestMemories.id;
-import static io.mnemo4j.store.embedded.TestMemories.memory;
-import static io.mnemo4j.store.embedded.TestMemories.puts;
+import static io.mnemo4j.testing.TestMemories.T0;
+import static io.mnemo4j.testing.TestMemories.id;
+import static io.mnemo4j.testing.TestMemories.memory;
+import static io.mnemo4j.testing.TestMemories.puts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,6 +28,8 @@ import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
+import io.mnemo4j.testing.TestMemories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

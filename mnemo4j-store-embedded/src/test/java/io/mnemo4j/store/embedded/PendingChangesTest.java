@@ -1,8 +1,8 @@
 package io.mnemo4j.store.embedded;
 
-import static io.mnemo4j.store.embedded.TestMemories.id;
-import static io.mnemo4j.store.embedded.TestMemories.memory;
-import static io.mnemo4j.store.embedded.TestMemories.puts;
+import static io.mnemo4j.testing.TestMemories.id;
+import static io.mnemo4j.testing.TestMemories.memory;
+import static io.mnemo4j.testing.TestMemories.puts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -18,6 +18,7 @@ import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
