@@ -44,6 +44,13 @@ public final class JdbcRows {
     T read(ResultSet rs) throws SQLException;
   }
 
+  /** How a value binds to a statement's parameters. */
+  @FunctionalInterface
+  public interface RowBinder<T> {
+    /** Sets the parameters of one row of {@code value} on {@code ps}. */
+    void bind(PreparedStatement ps, T value) throws SQLException;
+  }
+
   private final TimeColumn times;
 
   /** The mapping of a store that keeps times as {@code times} says. */

@@ -2,7 +2,6 @@ package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
-import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
@@ -13,7 +12,6 @@ import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
-import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.WriteBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -309,74 +307,10 @@ final class Rows {
     c.setAutoCommit(false);
     try {
       // Events first: a refused key then costs no other statement.
-      if (!batch.events().isEmpty()) {
-        PreparedStatement holder = prepared(c, statements, KEY_HOLDER);
-        PreparedStatement ps = prepared(c, statements, EVENT);
-        for (StoredEvent e : batch.events()) {
-          if (e.idempotencyKey() != null) {
-            // Checked inside the IMMEDIATE transaction, so no other writer can take the key
-            // between this check and the commit; the unique index stays the last word.
-            holder.setString(1, e.idempotencyKey());
-            holder.setString(2, e.id());
-            try (ResultSet rs = holder.executeQuery()) {
-              if (rs.next()) {
-                throw keyTaken(e);
-              }
-            }
-          }
-          SHARED.bindEvent(ps, e);
-          ps.setString(8, sortableTime(e.createdAt()));
-          try {
-            ps.executeUpdate();
-          } catch (SQLException x) {
-            if (Sqlite.isConstraint(x)) {
-              throw keyTaken(e);
-            }
-            throw x;
-          }
-        }
-      }
-      long seq = -1;
-      PreparedStatement log = null;
-      for (Change change : batch.changes()) {
-        String id =
-            switch (change) {
-              case Change.Put p -> {
-                PreparedStatement put = prepared(c, statements, PUT);
-                bindMemory(put, p.memory());
-                put.executeUpdate();
-                yield p.memory().id();
-              }
-              case Change.Remove r -> {
-                PreparedStatement remove = prepared(c, statements, REMOVE);
-                remove.setString(1, r.id());
-                remove.executeUpdate();
-                yield r.id();
-              }
-            };
-        if (log == null) {
-          log = prepared(c, statements, LOG);
-        }
-        log.setString(1, id);
-        try (ResultSet rs = log.executeQuery()) {
-          rs.next();
-          seq = rs.getLong(1);
-        }
-      }
-      if (!batch.history().isEmpty()) {
-        PreparedStatement ps = prepared(c, statements, HISTORY);
-        for (HistoryEntry h : batch.history()) {
-          SHARED.bindHistory(ps, h);
-          ps.executeUpdate();
-        }
-      }
-      if (!batch.messages().isEmpty()) {
-        PreparedStatement ps = prepared(c, statements, MESSAGE);
-        for (StoredMessage m : batch.messages()) {
-          SHARED.bindMessage(ps, m);
-          ps.executeUpdate();
-        }
-      }
+      writeEvents(c, statements, batch.events());
+      long seq = writeChanges(c, statements, batch.changes());
+      writeRows(c, statements, HISTORY, batch.history(), SHARED::bindHistory);
+      writeRows(c, statements, MESSAGE, batch.messages(), SHARED::bindMessage);
       c.commit();
       return seq;
     } catch (SQLException | RuntimeException e) {
@@ -389,6 +323,98 @@ final class Rows {
       throw e;
     } finally {
       c.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Inserts or replaces operation records by id; a key another record holds is a {@link
+   * ConflictException}.
+   */
+  private static void writeEvents(
+      Connection c, Map<String, PreparedStatement> statements, List<StoredEvent> events)
+      throws SQLException {
+    if (events.isEmpty()) {
+      return;
+    }
+    PreparedStatement holder = prepared(c, statements, KEY_HOLDER);
+    PreparedStatement ps = prepared(c, statements, EVENT);
+    for (StoredEvent e : events) {
+      if (e.idempotencyKey() != null) {
+        // Checked inside the IMMEDIATE transaction, so no other writer can take the key between
+        // this check and the commit; the unique index stays the last word.
+        holder.setString(1, e.idempotencyKey());
+        holder.setString(2, e.id());
+        try (ResultSet rs = holder.executeQuery()) {
+          if (rs.next()) {
+            throw keyTaken(e);
+          }
+        }
+      }
+      SHARED.bindEvent(ps, e);
+      ps.setString(8, sortableTime(e.createdAt()));
+      try {
+        ps.executeUpdate();
+      } catch (SQLException x) {
+        if (Sqlite.isConstraint(x)) {
+          throw keyTaken(e);
+        }
+        throw x;
+      }
+    }
+  }
+
+  /**
+   * Applies puts and removes in order, logging each in the change log the index replays from;
+   * returns the last change seq, or -1 without changes.
+   */
+  private static long writeChanges(
+      Connection c, Map<String, PreparedStatement> statements, List<Change> changes)
+      throws SQLException {
+    long seq = -1;
+    PreparedStatement log = null;
+    for (Change change : changes) {
+      String id =
+          switch (change) {
+            case Change.Put p -> {
+              PreparedStatement put = prepared(c, statements, PUT);
+              bindMemory(put, p.memory());
+              put.executeUpdate();
+              yield p.memory().id();
+            }
+            case Change.Remove r -> {
+              PreparedStatement remove = prepared(c, statements, REMOVE);
+              remove.setString(1, r.id());
+              remove.executeUpdate();
+              yield r.id();
+            }
+          };
+      if (log == null) {
+        log = prepared(c, statements, LOG);
+      }
+      log.setString(1, id);
+      try (ResultSet rs = log.executeQuery()) {
+        rs.next();
+        seq = rs.getLong(1);
+      }
+    }
+    return seq;
+  }
+
+  /** Runs {@code sql} once per row, bound by {@code binder}. */
+  private static <T> void writeRows(
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      String sql,
+      List<T> rows,
+      JdbcRows.RowBinder<T> binder)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    PreparedStatement ps = prepared(c, statements, sql);
+    for (T row : rows) {
+      binder.bind(ps, row);
+      ps.executeUpdate();
     }
   }
 

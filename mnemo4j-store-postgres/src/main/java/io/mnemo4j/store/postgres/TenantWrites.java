@@ -73,8 +73,8 @@ final class TenantWrites {
   }
 
   /** Binds each row to {@code upsert} and runs them as one JDBC batch; nothing for no rows. */
-  private static <T> void upsertAll(Connection c, String upsert, List<T> rows, Binder<T> binder)
-      throws SQLException {
+  private static <T> void upsertAll(
+      Connection c, String upsert, List<T> rows, JdbcRows.RowBinder<T> binder) throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
@@ -85,12 +85,6 @@ final class TenantWrites {
       }
       ps.executeBatch();
     }
-  }
-
-  /** Sets one row's parameters on a statement. */
-  @FunctionalInterface
-  private interface Binder<T> {
-    void bind(PreparedStatement ps, T row) throws SQLException;
   }
 
   /** Puts and removes in batch order: consecutive changes of one kind go in one JDBC batch. */
