@@ -6,6 +6,8 @@
 module io.mnemo4j.core {
   requires transitive com.fasterxml.jackson.databind;
   requires transitive org.jspecify;
+  // Only the row mapping shared with the JDBC stores (io.mnemo4j.internal.store) uses java.sql.
+  requires static java.sql;
 
   exports io.mnemo4j;
   exports io.mnemo4j.filter;

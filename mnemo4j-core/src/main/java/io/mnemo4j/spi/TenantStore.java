@@ -22,8 +22,11 @@ import java.util.Set;
  * {@link io.mnemo4j.StoreUnavailableException} carrying the original cause.
  *
  * <p>The core calls a store only through a checking wrapper: arguments are non-null, limits
- * positive, query vectors finite and of the model's dimension, every vector of a model of one
- * dimension, and nothing arrives after {@link #close}. A store need not check these again.
+ * positive, query vectors finite, and nothing arrives after {@link #close}; a store need not check
+ * these again. The wrapper also keeps every vector of a model at one dimension, but only as far as
+ * it knows: the dimensions {@link #dimensions} reported when the store was opened and those written
+ * through it. A tenant that another open store of the same namespace or another process may write
+ * meanwhile must keep that rule itself, atomically with its writes.
  */
 public interface TenantStore extends AutoCloseable {
   /**

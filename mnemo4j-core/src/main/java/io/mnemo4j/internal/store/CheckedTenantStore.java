@@ -10,7 +10,6 @@ import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.filter.FilterExpr;
-import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScopeGuard;
@@ -24,66 +23,51 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place a tenant store's arguments are checked, around every store the core opens (after
  * Lucene's asserting codecs): nulls, positive limits, finite query vectors, one dimension per
  * embedding model, and use after close. A store can then trust what it is given; it keeps only the
- * checks that need its own state across processes. Thread-safe when the wrapped store is.
+ * checks that need its own state, such as the dimension of a model that another handle of the same
+ * tenant or another process introduced, which this wrapper has not seen (see {@link
+ * ModelDimensions}). Thread-safe when the wrapped store is.
  */
 public final class CheckedTenantStore implements TenantStore {
   private final TenantStore store;
 
   /**
-   * Dimension of each embedding model in this tenant, seeded from the store and claimed atomically
-   * by the first write of a new model, so two writers in this process cannot disagree.
+   * Dimension of each embedding model in this tenant, seeded from the store and learnt from every
+   * write that succeeds through this wrapper.
    */
-  private final Map<String, Integer> dimensions;
+  private final ModelDimensions dimensions;
 
   private volatile boolean closed;
 
   /** Wraps {@code store}. */
   public CheckedTenantStore(TenantStore store) {
     this.store = Objects.requireNonNull(store, "store");
-    this.dimensions = new ConcurrentHashMap<>(store.dimensions());
+    this.dimensions = new ModelDimensions(store.dimensions());
   }
 
+  /**
+   * Refuses a vector of another dimension than its model's before the store sees the batch; the
+   * models a batch introduces are learnt only once the store has written it, so a refused or failed
+   * write never teaches this wrapper a wrong dimension.
+   */
   @Override
   public void write(WriteBatch batch) {
     ensureOpen();
-    Objects.requireNonNull(batch, "batch");
-    for (Change change : batch.changes()) {
-      if (change instanceof Change.Put put && put.memory().embedding().length > 0) {
-        checkDimension(put.memory());
-      }
-    }
+    Map<String, Integer> introduced = dimensions.check(Objects.requireNonNull(batch, "batch"));
     store.write(batch);
-  }
-
-  private void checkDimension(StoredMemory m) {
-    String model = m.memory().embeddingModel();
-    int length = m.embedding().length;
-    Integer known = dimensions.putIfAbsent(model, length);
-    if (known != null && known != length) {
-      throw new InvalidRequestException(
-          "embedding",
-          "embedding model '"
-              + model
-              + "' has "
-              + known
-              + " dimensions in this tenant; memory "
-              + m.id()
-              + " has "
-              + length);
-    }
+    dimensions.record(introduced);
   }
 
   @Override
   public Map<String, Integer> dimensions() {
     ensureOpen();
-    return Map.copyOf(dimensions);
+    return dimensions.asMap();
   }
 
   @Override
@@ -143,17 +127,9 @@ public final class CheckedTenantStore implements TenantStore {
         throw new InvalidRequestException("query", "query vector is not finite");
       }
     }
-    Integer dimension = dimensions.get(model);
-    if (dimension != null && dimension != query.length) {
-      throw new InvalidRequestException(
-          "query",
-          "query vector has "
-              + query.length
-              + " dimensions; model '"
-              + model
-              + "' has "
-              + dimension
-              + " in this tenant");
+    OptionalInt dimension = dimensions.of(model);
+    if (dimension.isPresent()) {
+      ModelDimensions.checkQuery(model, dimension.getAsInt(), query);
     }
     return store.vectorSearch(
         model,

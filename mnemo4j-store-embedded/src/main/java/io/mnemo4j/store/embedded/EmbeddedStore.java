@@ -104,13 +104,15 @@ public final class EmbeddedStore implements MemoryStore {
         open.put(tenant.value(), entry);
       }
       entry.handles++;
-      return new TenantHandle(this, entry.engine);
+      return new EmbeddedTenantStore(this, entry.engine);
     } finally {
       lock.unlock();
     }
   }
 
-  void release(TenantEngine engine) {
+  /** Counts a handle's close; the engine closes with its last handle. */
+  void release(EmbeddedTenantStore handle) {
+    TenantEngine engine = handle.engine();
     ReentrantLock lock = stripe(engine.tenant);
     lock.lock();
     try {

@@ -2,19 +2,16 @@ package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
-import io.mnemo4j.EventType;
-import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
-import io.mnemo4j.Page;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.internal.store.JdbcRows;
 import io.mnemo4j.internal.store.StoredJson;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
-import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.WriteBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,6 +43,9 @@ final class Rows {
       "id, text, hash, user_id, agent_id, run_id, metadata, categories, role, "
           + "actor, created_at, updated_at, expires_at, valid_from, valid_to, provenance, embedding, embedding_model, "
           + "context, memory_type";
+
+  /** The rows this store keeps as the PostgreSQL store does: history, events, messages, windows. */
+  static final JdbcRows SHARED = new JdbcRows(Sqlite.TIMES);
 
   private Rows() {}
 
@@ -190,73 +190,51 @@ final class Rows {
     return new StoredMemory(m, floats(rs.getBytes(17)), rs.getString(19));
   }
 
-  static void bindHistory(PreparedStatement ps, HistoryEntry h) throws SQLException {
-    ps.setString(1, h.id());
-    ps.setString(2, h.memoryId());
-    ps.setString(3, h.event().name());
-    ps.setString(4, h.oldText());
-    ps.setString(5, h.newText());
-    ps.setString(6, h.actor());
-    ps.setString(7, Sqlite.time(h.at()));
-    ps.setString(8, h.reason());
+  private static final String FIND_BY_HASH =
+      "SELECT "
+          + MEMORY_COLUMNS
+          + " FROM memories WHERE hash = ? "
+          + "AND user_id IS ? AND agent_id IS ? AND run_id IS ? ORDER BY id LIMIT 1";
+
+  /**
+   * A memory of exactly {@code scope} with this text hash, read on a connection borrowed from
+   * {@code reads}. Asked for every message an add ingests: the statement is prepared once per
+   * connection.
+   */
+  static Optional<StoredMemory> findByHash(ReadPool reads, Connection c, Scope scope, String hash)
+      throws SQLException {
+    PreparedStatement ps = reads.prepared(c, FIND_BY_HASH);
+    ps.setString(1, hash);
+    ps.setString(2, scope.userId());
+    ps.setString(3, scope.agentId());
+    ps.setString(4, scope.runId());
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(memory(rs)) : Optional.empty();
+    }
   }
 
-  static HistoryEntry history(ResultSet rs) throws SQLException {
-    return new HistoryEntry(
-        rs.getString(1),
-        rs.getString(2),
-        EventType.valueOf(rs.getString(3)),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        Sqlite.parseTime(rs.getString(7)),
-        rs.getString(8));
-  }
-
-  /** The columns {@link #history(ResultSet)} reads, in order. */
-  static final String HISTORY_COLUMNS =
-      "id, memory_id, event, old_text, new_text, actor, at, reason";
-
-  static final String EVENT_COLUMNS =
-      "id, idempotency_key, status, request, result, created_at, updated_at";
-
-  static void bindEvent(PreparedStatement ps, StoredEvent e) throws SQLException {
-    ps.setString(1, e.id());
-    ps.setString(2, e.idempotencyKey());
-    ps.setString(3, e.status().name());
-    ps.setString(4, e.request());
-    ps.setString(5, e.result());
-    ps.setString(6, Sqlite.time(e.createdAt()));
-    ps.setString(7, Sqlite.time(e.updatedAt()));
-    ps.setString(8, sortableTime(e.createdAt()));
-  }
-
-  /** Reads a row selected with {@link #EVENT_COLUMNS}. */
-  static StoredEvent event(ResultSet rs) throws SQLException {
-    return new StoredEvent(
-        rs.getString(1),
-        rs.getString(2),
-        EventStatus.valueOf(rs.getString(3)),
-        rs.getString(4),
-        rs.getString(5),
-        Sqlite.parseTime(rs.getString(6)),
-        Sqlite.parseTime(rs.getString(7)));
+  /** Operation records in any of {@code statuses}, oldest first, then by id; at most limit. */
+  static List<StoredEvent> events(Connection c, List<EventStatus> statuses, int limit)
+      throws SQLException {
+    String marks = String.join(", ", Collections.nCopies(statuses.size(), "?"));
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + JdbcRows.EVENT_COLUMNS
+                + " FROM events WHERE status IN ("
+                + marks
+                + ") ORDER BY created_key, id LIMIT ?")) {
+      for (int i = 0; i < statuses.size(); i++) {
+        ps.setString(i + 1, statuses.get(i).name());
+      }
+      ps.setInt(statuses.size() + 1, limit);
+      return JdbcRows.all(ps, SHARED::event);
+    }
   }
 
   /** Hex of the index's 12-byte time encoding: text order is instant order, for every instant. */
   static String sortableTime(Instant t) {
     return HexFormat.of().formatHex(IndexSchema.time(t));
-  }
-
-  static void bindMessage(PreparedStatement ps, StoredMessage msg) throws SQLException {
-    ps.setString(1, msg.id());
-    ps.setString(2, msg.scope().userId());
-    ps.setString(3, msg.scope().agentId());
-    ps.setString(4, msg.scope().runId());
-    ps.setString(5, msg.role().wireName());
-    ps.setString(6, msg.name());
-    ps.setString(7, msg.content());
-    ps.setString(8, Sqlite.time(msg.receivedAt()));
   }
 
   static byte[] floats(float[] vector) {
@@ -297,22 +275,25 @@ final class Rows {
   private static final String REMOVE = "DELETE FROM memories WHERE id = ?";
   private static final String LOG = "INSERT INTO changes(memory_id) VALUES (?) RETURNING seq";
   private static final String HISTORY =
-      "INSERT INTO history(id, memory_id, event, old_text, new_text, actor, at, reason) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memory_id = excluded.memory_id, "
+      "INSERT INTO history("
+          + JdbcRows.HISTORY_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET memory_id = excluded.memory_id, "
           + "event = excluded.event, old_text = excluded.old_text, new_text = excluded.new_text, actor = excluded.actor, "
           + "at = excluded.at, reason = excluded.reason";
   // Upsert by id only: INSERT OR REPLACE would also delete another event holding the same key.
   private static final String EVENT =
-      "INSERT INTO events(id, idempotency_key, status, request, result, created_at, updated_at, "
-          + "created_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+      "INSERT INTO events("
+          + JdbcRows.EVENT_COLUMNS
+          + ", created_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
           + "idempotency_key = excluded.idempotency_key, status = excluded.status, "
           + "request = excluded.request, result = excluded.result, created_at = excluded.created_at, "
           + "updated_at = excluded.updated_at, created_key = excluded.created_key";
   private static final String KEY_HOLDER =
       "SELECT 1 FROM events WHERE idempotency_key = ? AND id <> ?";
   private static final String MESSAGE =
-      "INSERT OR REPLACE INTO messages(id, user_id, agent_id, run_id, role, name, "
-          + "content, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+      "INSERT OR REPLACE INTO messages("
+          + JdbcRows.MESSAGE_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
    * Commits the batch in one SQLite transaction; returns the last change seq, or -1 without
@@ -326,73 +307,10 @@ final class Rows {
     c.setAutoCommit(false);
     try {
       // Events first: a refused key then costs no other statement.
-      if (!batch.events().isEmpty()) {
-        PreparedStatement holder = prepared(c, statements, KEY_HOLDER);
-        PreparedStatement ps = prepared(c, statements, EVENT);
-        for (StoredEvent e : batch.events()) {
-          if (e.idempotencyKey() != null) {
-            // Checked inside the IMMEDIATE transaction, so no other writer can take the key
-            // between this check and the commit; the unique index stays the last word.
-            holder.setString(1, e.idempotencyKey());
-            holder.setString(2, e.id());
-            try (ResultSet rs = holder.executeQuery()) {
-              if (rs.next()) {
-                throw keyTaken(e);
-              }
-            }
-          }
-          bindEvent(ps, e);
-          try {
-            ps.executeUpdate();
-          } catch (SQLException x) {
-            if (Sqlite.isConstraint(x)) {
-              throw keyTaken(e);
-            }
-            throw x;
-          }
-        }
-      }
-      long seq = -1;
-      PreparedStatement log = null;
-      for (Change change : batch.changes()) {
-        String id =
-            switch (change) {
-              case Change.Put p -> {
-                PreparedStatement put = prepared(c, statements, PUT);
-                bindMemory(put, p.memory());
-                put.executeUpdate();
-                yield p.memory().id();
-              }
-              case Change.Remove r -> {
-                PreparedStatement remove = prepared(c, statements, REMOVE);
-                remove.setString(1, r.id());
-                remove.executeUpdate();
-                yield r.id();
-              }
-            };
-        if (log == null) {
-          log = prepared(c, statements, LOG);
-        }
-        log.setString(1, id);
-        try (ResultSet rs = log.executeQuery()) {
-          rs.next();
-          seq = rs.getLong(1);
-        }
-      }
-      if (!batch.history().isEmpty()) {
-        PreparedStatement ps = prepared(c, statements, HISTORY);
-        for (HistoryEntry h : batch.history()) {
-          bindHistory(ps, h);
-          ps.executeUpdate();
-        }
-      }
-      if (!batch.messages().isEmpty()) {
-        PreparedStatement ps = prepared(c, statements, MESSAGE);
-        for (StoredMessage m : batch.messages()) {
-          bindMessage(ps, m);
-          ps.executeUpdate();
-        }
-      }
+      writeEvents(c, statements, batch.events());
+      long seq = writeChanges(c, statements, batch.changes());
+      writeRows(c, statements, HISTORY, batch.history(), SHARED::bindHistory);
+      writeRows(c, statements, MESSAGE, batch.messages(), SHARED::bindMessage);
       c.commit();
       return seq;
     } catch (SQLException | RuntimeException e) {
@@ -405,6 +323,98 @@ final class Rows {
       throw e;
     } finally {
       c.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Inserts or replaces operation records by id; a key another record holds is a {@link
+   * ConflictException}.
+   */
+  private static void writeEvents(
+      Connection c, Map<String, PreparedStatement> statements, List<StoredEvent> events)
+      throws SQLException {
+    if (events.isEmpty()) {
+      return;
+    }
+    PreparedStatement holder = prepared(c, statements, KEY_HOLDER);
+    PreparedStatement ps = prepared(c, statements, EVENT);
+    for (StoredEvent e : events) {
+      if (e.idempotencyKey() != null) {
+        // Checked inside the IMMEDIATE transaction, so no other writer can take the key between
+        // this check and the commit; the unique index stays the last word.
+        holder.setString(1, e.idempotencyKey());
+        holder.setString(2, e.id());
+        try (ResultSet rs = holder.executeQuery()) {
+          if (rs.next()) {
+            throw keyTaken(e);
+          }
+        }
+      }
+      SHARED.bindEvent(ps, e);
+      ps.setString(8, sortableTime(e.createdAt()));
+      try {
+        ps.executeUpdate();
+      } catch (SQLException x) {
+        if (Sqlite.isConstraint(x)) {
+          throw keyTaken(e);
+        }
+        throw x;
+      }
+    }
+  }
+
+  /**
+   * Applies puts and removes in order, logging each in the change log the index replays from;
+   * returns the last change seq, or -1 without changes.
+   */
+  private static long writeChanges(
+      Connection c, Map<String, PreparedStatement> statements, List<Change> changes)
+      throws SQLException {
+    long seq = -1;
+    PreparedStatement log = null;
+    for (Change change : changes) {
+      String id =
+          switch (change) {
+            case Change.Put p -> {
+              PreparedStatement put = prepared(c, statements, PUT);
+              bindMemory(put, p.memory());
+              put.executeUpdate();
+              yield p.memory().id();
+            }
+            case Change.Remove r -> {
+              PreparedStatement remove = prepared(c, statements, REMOVE);
+              remove.setString(1, r.id());
+              remove.executeUpdate();
+              yield r.id();
+            }
+          };
+      if (log == null) {
+        log = prepared(c, statements, LOG);
+      }
+      log.setString(1, id);
+      try (ResultSet rs = log.executeQuery()) {
+        rs.next();
+        seq = rs.getLong(1);
+      }
+    }
+    return seq;
+  }
+
+  /** Runs {@code sql} once per row, bound by {@code binder}. */
+  private static <T> void writeRows(
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      String sql,
+      List<T> rows,
+      JdbcRows.RowBinder<T> binder)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    PreparedStatement ps = prepared(c, statements, sql);
+    for (T row : rows) {
+      binder.bind(ps, row);
+      ps.executeUpdate();
     }
   }
 
@@ -492,9 +502,7 @@ final class Rows {
 
   private static final String DELETE_CONVERSATION =
       "DELETE FROM conversations WHERE conversation_id = ?";
-  private static final String INSERT_CONVERSATION =
-      "INSERT INTO conversations(conversation_id, pos, role, text, format, data) "
-          + "VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_CONVERSATION = JdbcRows.insertWindowMessage("conversations");
 
   /** Replaces one conversation window in one transaction (an empty list deletes it). */
   static void replaceConversation(
@@ -510,16 +518,7 @@ final class Rows {
       delete.executeUpdate();
       if (!messages.isEmpty()) {
         PreparedStatement insert = prepared(c, statements, INSERT_CONVERSATION);
-        for (int i = 0; i < messages.size(); i++) {
-          ConversationMessage m = messages.get(i);
-          insert.setString(1, conversationId);
-          insert.setInt(2, i);
-          insert.setString(3, m.role().wireName());
-          insert.setString(4, m.text());
-          insert.setString(5, m.format());
-          insert.setString(6, m.data());
-          insert.addBatch();
-        }
+        JdbcRows.addWindow(insert, conversationId, messages);
         insert.executeBatch();
       }
       c.commit();
@@ -534,55 +533,5 @@ final class Rows {
     } finally {
       c.setAutoCommit(true);
     }
-  }
-
-  /** One conversation window, in order. */
-  static List<ConversationMessage> conversation(Connection c, String conversationId)
-      throws SQLException {
-    List<ConversationMessage> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT role, text, format, data FROM conversations WHERE conversation_id = ? "
-                + "ORDER BY pos")) {
-      ps.setString(1, conversationId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new ConversationMessage(
-                  Role.parse("role", rs.getString(1)),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getString(4)));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Conversation ids after {@code cursor} (byte order of their UTF-8 text), one page. */
-  static Page<String> conversationIds(
-      Connection c, @org.jspecify.annotations.Nullable String cursor, int size)
-      throws SQLException {
-    List<String> ids = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            // Every window has a row at position 0: one row per id, read from the primary key.
-            "SELECT conversation_id FROM conversations WHERE pos = 0"
-                + (cursor == null ? "" : " AND conversation_id > ?")
-                + " ORDER BY conversation_id LIMIT ?")) {
-      int i = 1;
-      if (cursor != null) {
-        ps.setString(i++, cursor);
-      }
-      ps.setInt(i, size + 1);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getString(1));
-        }
-      }
-    }
-    boolean more = ids.size() > size;
-    List<String> items = more ? ids.subList(0, size) : ids;
-    return new Page<>(items, more ? items.getLast() : null);
   }
 }

@@ -1,8 +1,11 @@
 package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.StoreUnavailableException;
+import io.mnemo4j.internal.store.TimeColumn;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -22,6 +25,21 @@ final class Sqlite {
    * catalog, a CLI beside a server).
    */
   static final int BUSY_TIMEOUT_MILLIS = 5_000;
+
+  /** Times as ISO-8601 text ({@link Instant#toString}), which keeps every nanosecond. */
+  static final TimeColumn TIMES =
+      new TimeColumn() {
+        @Override
+        public void set(PreparedStatement ps, int index, @Nullable Instant time)
+            throws SQLException {
+          ps.setString(index, timeOrNull(time));
+        }
+
+        @Override
+        public @Nullable Instant getOrNull(ResultSet rs, int index) throws SQLException {
+          return parseTimeOrNull(rs.getString(index));
+        }
+      };
 
   private Sqlite() {}
 

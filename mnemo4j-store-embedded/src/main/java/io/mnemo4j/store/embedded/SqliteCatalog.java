@@ -5,6 +5,7 @@ import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
+import io.mnemo4j.internal.store.CatalogStatements;
 import io.mnemo4j.spi.ApiKey;
 import io.mnemo4j.spi.Catalog;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,6 +27,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SqliteCatalog implements Catalog {
   // Bump with a migration step in migrate() when adding tables.
   private static final int SCHEMA_VERSION = 4;
+
+  /** The statements, shared with the PostgreSQL catalog; times are ISO-8601 text. */
+  private static final CatalogStatements STATEMENTS =
+      new CatalogStatements(
+          new CatalogStatements.Tables("tenants", "api_keys", "purge_receipts", "settings"),
+          Sqlite.TIMES);
 
   private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
@@ -133,104 +139,41 @@ public final class SqliteCatalog implements Catalog {
   /** Records a new tenant; a taken id is a {@link ConflictException}. */
   @Override
   public TenantInfo create(TenantInfo tenant) {
-    return locked(
+    locked(
         "create tenant " + tenant.id(),
         () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "INSERT INTO tenants(id, region, shard, created_at) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, tenant.id().value());
-            ps.setString(2, tenant.region());
-            ps.setString(3, tenant.shard());
-            ps.setString(4, Sqlite.time(tenant.createdAt()));
-            ps.executeUpdate();
-          } catch (SQLException e) {
-            if (Sqlite.isConstraint(e)) {
-              throw new ConflictException("tenant '" + tenant.id() + "' already exists");
-            }
-            throw e;
-          }
-          return tenant;
+          STATEMENTS.createTenant(connection, tenant);
+          return null;
         });
+    return tenant;
   }
 
   /** The tenant, if the catalog knows it. */
   @Override
   public Optional<TenantInfo> find(TenantId tenant) {
-    return locked(
-        "find tenant " + tenant,
-        () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "SELECT id, region, shard, created_at FROM tenants WHERE id = ?")) {
-            ps.setString(1, tenant.value());
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(tenant(rs)) : Optional.<TenantInfo>empty();
-            }
-          }
-        });
+    return locked("find tenant " + tenant, () -> STATEMENTS.tenant(connection, tenant));
   }
 
   /** The data dir's setting {@code name}, if recorded. */
   @Override
   public Optional<String> setting(String name) {
-    return locked(
-        "read setting " + name,
-        () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-            }
-          }
-        });
+    return locked("read setting " + name, () -> STATEMENTS.setting(connection, name));
   }
 
   /** Records {@code name} unless recorded already (by any process); returns the recorded value. */
   @Override
   public String recordSetting(String name, String value) {
     return locked(
-        "record setting " + name,
-        () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
-            ps.setString(1, name);
-            ps.setString(2, value);
-            ps.executeUpdate();
-          }
-          try (PreparedStatement ps =
-              connection.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              return rs.getString(1);
-            }
-          }
-        });
+        "record setting " + name, () -> STATEMENTS.recordSetting(connection, name, value));
   }
 
   /** All tenants ordered by id. */
   @Override
   public List<TenantInfo> list() {
-    return locked(
-        "list tenants",
-        () -> {
-          List<TenantInfo> out = new ArrayList<>();
-          try (PreparedStatement ps =
-                  connection.prepareStatement(
-                      "SELECT id, region, shard, created_at FROM tenants ORDER BY id");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              out.add(tenant(rs));
-            }
-          }
-          return out;
-        });
+    return locked("list tenants", () -> STATEMENTS.tenants(connection));
   }
 
-  /** Deletes the tenant row and inserts the receipt in one transaction. */
+  /** Deletes the tenant row and its keys and inserts the receipt in one transaction. */
   @Override
   public void remove(TenantId tenant, PurgeReceipt receipt) {
     locked(
@@ -238,30 +181,7 @@ public final class SqliteCatalog implements Catalog {
         () -> {
           connection.setAutoCommit(false);
           try {
-            try (PreparedStatement ps =
-                connection.prepareStatement("DELETE FROM tenants WHERE id = ?")) {
-              ps.setString(1, tenant.value());
-              ps.executeUpdate();
-            }
-            try (PreparedStatement ps =
-                connection.prepareStatement("DELETE FROM api_keys WHERE tenant = ?")) {
-              ps.setString(1, tenant.value());
-              ps.executeUpdate();
-            }
-            try (PreparedStatement ps =
-                connection.prepareStatement(
-                    "INSERT INTO purge_receipts(tenant, region, "
-                        + "memories, history_rows, messages, files, bytes, purged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-              ps.setString(1, receipt.tenant());
-              ps.setString(2, receipt.region());
-              ps.setLong(3, receipt.memories());
-              ps.setLong(4, receipt.historyRows());
-              ps.setLong(5, receipt.messages());
-              ps.setLong(6, receipt.files());
-              ps.setLong(7, receipt.bytes());
-              ps.setString(8, Sqlite.time(receipt.purgedAt()));
-              ps.executeUpdate();
-            }
+            STATEMENTS.removeTenant(connection, tenant, receipt);
             connection.commit();
           } catch (SQLException | RuntimeException e) {
             connection.rollback();
@@ -276,30 +196,7 @@ public final class SqliteCatalog implements Catalog {
   /** Receipts in the order they were recorded. */
   @Override
   public List<PurgeReceipt> receipts() {
-    return locked(
-        "list purge receipts",
-        () -> {
-          List<PurgeReceipt> out = new ArrayList<>();
-          try (PreparedStatement ps =
-                  connection.prepareStatement(
-                      "SELECT tenant, region, memories, history_rows, "
-                          + "messages, files, bytes, purged_at FROM purge_receipts ORDER BY seq");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              out.add(
-                  new PurgeReceipt(
-                      rs.getString(1),
-                      rs.getString(2),
-                      rs.getLong(3),
-                      rs.getLong(4),
-                      rs.getLong(5),
-                      rs.getLong(6),
-                      rs.getLong(7),
-                      Sqlite.parseTime(rs.getString(8))));
-            }
-          }
-          return out;
-        });
+    return locked("list purge receipts", () -> STATEMENTS.receipts(connection));
   }
 
   /** Stores the key's hash; a taken id or hash is a {@link ConflictException}. */
@@ -308,21 +205,7 @@ public final class SqliteCatalog implements Catalog {
     locked(
         "add key " + key.id(),
         () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "INSERT INTO api_keys(id, hash, tenant, user_id, created_at) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, key.id());
-            ps.setString(2, key.hash());
-            ps.setString(3, key.tenant() == null ? null : key.tenant().value());
-            ps.setString(4, key.userId());
-            ps.setString(5, Sqlite.time(key.createdAt()));
-            ps.executeUpdate();
-          } catch (SQLException e) {
-            if (Sqlite.isConstraint(e)) {
-              throw new ConflictException("key '" + key.id() + "' already exists");
-            }
-            throw e;
-          }
+          STATEMENTS.addKey(connection, key);
           return null;
         });
   }
@@ -330,72 +213,19 @@ public final class SqliteCatalog implements Catalog {
   /** The key with this secret hash, if any. */
   @Override
   public Optional<ApiKey> findKeyByHash(String hash) {
-    return locked(
-        "find key",
-        () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "SELECT id, hash, tenant, user_id, created_at FROM api_keys WHERE hash = ?")) {
-            ps.setString(1, hash);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(key(rs)) : Optional.<ApiKey>empty();
-            }
-          }
-        });
+    return locked("find key", () -> STATEMENTS.keyByHash(connection, hash));
   }
 
   /** The tenant's keys (admin keys for an empty tenant), oldest first. */
   @Override
   public List<ApiKey> keys(Optional<TenantId> tenant) {
-    return locked(
-        "list keys",
-        () -> {
-          List<ApiKey> out = new ArrayList<>();
-          String sql =
-              "SELECT id, hash, tenant, user_id, created_at FROM api_keys WHERE "
-                  + (tenant.isPresent() ? "tenant = ?" : "tenant IS NULL")
-                  + " ORDER BY created_at, id";
-          try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            if (tenant.isPresent()) {
-              ps.setString(1, tenant.get().value());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(key(rs));
-              }
-            }
-          }
-          return out;
-        });
+    return locked("list keys", () -> STATEMENTS.keys(connection, tenant));
   }
 
   /** Deletes the key if it belongs to the tenant (or is an admin key, for an empty tenant). */
   @Override
   public boolean removeKey(Optional<TenantId> tenant, String keyId) {
-    return locked(
-        "remove key " + keyId,
-        () -> {
-          String sql =
-              "DELETE FROM api_keys WHERE id = ? AND "
-                  + (tenant.isPresent() ? "tenant = ?" : "tenant IS NULL");
-          try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            ps.setString(1, keyId);
-            if (tenant.isPresent()) {
-              ps.setString(2, tenant.get().value());
-            }
-            return ps.executeUpdate() > 0;
-          }
-        });
-  }
-
-  private static ApiKey key(ResultSet rs) throws SQLException {
-    String tenant = rs.getString(3);
-    return new ApiKey(
-        rs.getString(1),
-        rs.getString(2),
-        tenant == null ? null : TenantId.of(tenant),
-        rs.getString(4),
-        Sqlite.parseTime(rs.getString(5)));
+    return locked("remove key " + keyId, () -> STATEMENTS.removeKey(connection, tenant, keyId));
   }
 
   /** Closes the connection; later calls throw {@link StoreUnavailableException}. Idempotent. */
@@ -412,14 +242,6 @@ public final class SqliteCatalog implements Catalog {
     } finally {
       lock.unlock();
     }
-  }
-
-  private static TenantInfo tenant(ResultSet rs) throws SQLException {
-    return new TenantInfo(
-        TenantId.of(rs.getString(1)),
-        rs.getString(2),
-        rs.getString(3),
-        Sqlite.parseTime(rs.getString(4)));
   }
 
   private <T> T locked(String what, SqlCall<T> call) {

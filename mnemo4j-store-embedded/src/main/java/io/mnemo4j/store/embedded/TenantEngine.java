@@ -10,9 +10,9 @@ import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
-import io.mnemo4j.filter.FilterEvaluator;
 import io.mnemo4j.filter.FilterExpr;
-import io.mnemo4j.spi.Change;
+import io.mnemo4j.internal.store.JdbcRows;
+import io.mnemo4j.internal.store.ModelDimensions;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
@@ -28,182 +28,92 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
-import java.util.Queue;
+import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.CorruptIndexException;
-import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
-import org.apache.lucene.index.IndexReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.search.BooleanClause.Occur;
-import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermRangeQuery;
-import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.AlreadyClosedException;
-import org.apache.lucene.store.Directory;
-import org.apache.lucene.util.BytesRef;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One open tenant: its SQLite database (source of truth) and its Lucene index (derived, caught up
- * from the change log). Shared by every {@link TenantHandle} of the tenant in one {@link
- * EmbeddedStore}. Thread-safe.
+ * from the change log), with its lifecycle and write path. Shared by every {@link
+ * EmbeddedTenantStore} of the tenant in one {@link EmbeddedStore}. Thread-safe.
  *
- * <p>A write commits to SQLite and returns; the index catches up off the write path. The write
- * queues its batch for the index writer, records it in {@link #pending} (the latest memory per id,
- * or a removal, for every change the current searcher may not show) and wakes a background indexer,
- * which applies queued batches, commits the index when due, and refreshes the searcher once pending
- * is large ({@link #REFRESH_PENDING}) or old ({@link #MAX_PENDING_NANOS}). Refreshing flushes a
- * segment (with its own HNSW graph), so it is never done per write. Reads still see every
- * acknowledged write: {@code vectorSearch}, the read near-duplicate detection makes for every
- * message, searches the possibly stale searcher, drops the hits pending overrides and brute-forces
- * the pending memories with the reference filter semantics; every other index read first applies
- * the queue and refreshes when anything is pending. A write that finds more than {@link
- * #MAX_PENDING} changes pending catches up itself, which bounds memory and brute-force time.
+ * <p>A write commits to SQLite and returns; the index catches up off the write path ({@link
+ * IndexCatchUp}). The write queues its batch for the index writer, records it in the {@link
+ * PendingOverlay} (the latest memory per id, or a removal, for every change the current searcher
+ * may not show) and wakes a background indexer. Refreshing the searcher flushes a segment (with its
+ * own HNSW graph), so it is never done per write. Reads still see every acknowledged write ({@link
+ * IndexReads}): vector search overlays the pending changes; every other index read refreshes first
+ * when anything is pending. Row reads go to SQLite through a small pool of read connections.
  *
  * <p>Locks: {@code lifecycle} is held shared by every call and by the background indexer, and
  * exclusively by close, so resources never close under a running call. {@code snapshot} is held
  * exclusively by a write across its SQLite transaction and its queueing, and shared by {@code list}
  * across its index refresh, query and row loading, so a page never mixes versions. Searches and
- * counts read one Lucene snapshot and need no SQLite rows, so they take neither. {@code indexLock}
- * guards what the index writer holds (applying the queue, committing); it is taken after {@code
- * snapshot}, never before.
+ * counts read one Lucene snapshot and need no SQLite rows, so they take neither. The index lock of
+ * {@link IndexCatchUp} is taken after {@code snapshot}, never before.
+ *
+ * <p>An unrecoverable error (I/O, a corrupt index, a tragic index writer failure) closes the engine
+ * without committing the index; every later call fails with the original cause, and a corrupt index
+ * is marked to be rebuilt from SQLite on the next open.
  */
 final class TenantEngine {
   static final String DATABASE = "memories.db";
   static final String LOCK_FILE = "tenant.lock";
 
-  // Lucene commits are lazy because the change log replays whatever a crash loses; these bound
-  // replay work.
-  static final int COMMIT_EVERY_CHANGES = 1_000;
-  static final long COMMIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
-
-  /**
-   * Most changes kept pending (see the class comment); a write beyond it applies the queue and
-   * refreshes.
-   */
-  static final int MAX_PENDING = 1_000;
-
-  /**
-   * Oldest pending change the indexer or a vector search tolerates before refreshing the searcher.
-   */
-  static final long MAX_PENDING_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-  /** Pending changes at which the background indexer refreshes the searcher. */
-  static final int REFRESH_PENDING = MAX_PENDING / 2;
-
-  /**
-   * Applies committed batches to tenants' index writers off the write path; one thread per core at
-   * most, idle threads expire. When it falls behind, writers catch up themselves once {@link
-   * #MAX_PENDING} is exceeded.
-   */
-  private static final ExecutorService INDEXERS = indexers();
-
   private static final int READ_CONNECTIONS = 4;
-  private static final String FIND_BY_HASH =
-      "SELECT "
-          + Rows.MEMORY_COLUMNS
-          + " FROM memories WHERE hash = ? "
-          + "AND user_id IS ? AND agent_id IS ? AND run_id IS ? ORDER BY id LIMIT 1";
-  private static final Sort BY_ID = new Sort(new SortField(IndexSchema.ID, SortField.Type.STRING));
-  private static final Set<String> ID_ONLY = Set.of(IndexSchema.ID);
+
+  static {
+    TestSecrets.setTenantAccess(new Secrets());
+  }
+
+  /** What an open tenant holds on disk: its lock, its database connections and its index. */
+  private record Resources(
+      Path dir,
+      FileChannel lockChannel,
+      FileLock tenantLock,
+      Connection writeConnection,
+      ReadPool reads,
+      String dbId,
+      TenantIndex.Opened index) {}
 
   final TenantId tenant;
-  private final Path dir;
-  private final FileChannel lockChannel;
-  private final FileLock tenantLock;
-  private final Connection writeConnection;
+  private final Resources resources;
   private final ReadPool reads;
-  private final String dbId;
-  private final Directory indexDirectory;
-  private final IndexWriter writer;
-  private final SearcherManager searchers;
+  private final Connection writeConnection;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantReadWriteLock snapshot = new ReentrantReadWriteLock();
 
   /**
-   * Vector dimension per embedding model, so a mismatch is refused before SQLite commits, not
-   * after.
+   * Vector dimension per embedding model, checked under the snapshot write lock so that a mismatch
+   * is refused before SQLite commits, not after (when the index writer would refuse it, and every
+   * later open with it). Every handle's checking wrapper checks too, but knows only the dimensions
+   * of its own writes and of the engine when it opened: two handles of one engine can each
+   * introduce a model.
    */
-  private final Map<String, Integer> dimensions = new ConcurrentHashMap<>();
+  private final ModelDimensions dimensions = new ModelDimensions();
 
-  /**
-   * Changes the current searcher may not show (see the class comment). Immutable values: a write
-   * adds its changes under the snapshot write lock after queueing them for the index writer; a
-   * refresh applies the queue, refreshes, then removes exactly the entries it read before, which
-   * the refreshed searcher therefore includes. A reader reads it before acquiring a searcher: an
-   * entry is removed only after a searcher including it became current.
-   */
-  private final AtomicReference<Pending> pending = new AtomicReference<>(Pending.NONE);
-
-  private volatile @Nullable WholeIndexFilter wholeIndexFilter;
-
-  /**
-   * Committed batches not yet applied to the index writer, in commit order. A write appends under
-   * the snapshot write lock; {@link #applyQueued} applies them under {@link #indexLock}, on a
-   * background thread or inline.
-   */
-  private final Queue<Indexing> indexQueue = new ConcurrentLinkedQueue<>();
-
-  /**
-   * Guards the index writer's content: applying queued batches, committing, and the fields below.
-   */
-  private final ReentrantLock indexLock = new ReentrantLock();
-
-  private final AtomicBoolean indexingScheduled = new AtomicBoolean();
-
-  // Guarded by indexLock.
-  private long appliedSeq;
-  private long lastCommitNanos;
-
-  /**
-   * Seq of the last index commit (guarded by indexLock for writing); log rows up to it may be
-   * pruned.
-   */
-  private volatile long committedSeq;
+  private final PendingOverlay overlay = new PendingOverlay();
+  private final IndexCatchUp catchUp;
+  private final IndexReads indexReads;
 
   /**
    * Seq up to which the change log was pruned. Guarded by the snapshot write lock, which guards
@@ -217,29 +127,15 @@ final class TenantEngine {
   private volatile @Nullable Throwable failure;
   private volatile boolean closed;
 
-  private TenantEngine(
-      TenantId tenant,
-      Path dir,
-      FileChannel lockChannel,
-      FileLock tenantLock,
-      Connection writeConnection,
-      ReadPool reads,
-      String dbId,
-      TenantIndex.Opened index) {
+  private TenantEngine(TenantId tenant, Resources resources) {
     this.tenant = tenant;
-    this.dir = dir;
-    this.lockChannel = lockChannel;
-    this.tenantLock = tenantLock;
-    this.writeConnection = writeConnection;
-    this.reads = reads;
-    this.dbId = dbId;
-    this.indexDirectory = index.directory();
-    this.writer = index.writer();
-    this.searchers = index.searchers();
-    this.appliedSeq = index.seq();
-    this.committedSeq = index.seq();
-    this.prunedSeq = index.seq();
-    this.lastCommitNanos = System.nanoTime();
+    this.resources = resources;
+    this.reads = resources.reads();
+    this.writeConnection = resources.writeConnection();
+    this.catchUp =
+        new IndexCatchUp(resources.index(), resources.dbId(), overlay, new CatchUpOwner());
+    this.indexReads = new IndexReads(resources.index().searchers(), catchUp, overlay);
+    this.prunedSeq = resources.index().seq();
   }
 
   /** Opens the tenant in {@code dir}, creating it, and brings its index up to date with SQLite. */
@@ -261,8 +157,9 @@ final class TenantEngine {
       pool = new ReadPool(dir.resolve(DATABASE), READ_CONNECTIONS);
       index = TenantIndex.open(dir, connection, dbId);
       TenantEngine engine =
-          new TenantEngine(tenant, dir, channel, lock, connection, pool, dbId, index);
-      engine.loadDimensions();
+          new TenantEngine(
+              tenant, new Resources(dir, channel, lock, connection, pool, dbId, index));
+      engine.loadDimensions(index.searchers());
       return engine;
     } catch (IOException | SQLException | RuntimeException e) {
       closeQuietly(index, pool, connection, lock, channel);
@@ -287,12 +184,12 @@ final class TenantEngine {
     return lock;
   }
 
-  private void loadDimensions() throws IOException {
+  private void loadDimensions(SearcherManager searchers) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
       for (FieldInfo info : FieldInfos.getMergedFieldInfos(searcher.getIndexReader())) {
         if (info.getVectorDimension() > 0 && info.name.startsWith("vec:")) {
-          dimensions.put(info.name.substring("vec:".length()), info.getVectorDimension());
+          dimensions.record(info.name.substring("vec:".length()), info.getVectorDimension());
         }
       }
     } finally {
@@ -304,9 +201,15 @@ final class TenantEngine {
 
   /** The dimension of each embedding model this tenant holds vectors of. */
   Map<String, Integer> dimensions() {
-    return Map.copyOf(dimensions);
+    return dimensions.asMap();
   }
 
+  /**
+   * Commits the batch to SQLite and queues it for the index. Everything Lucene could refuse (its
+   * documents, a vector of another dimension) is refused before SQLite commits; once it has, the
+   * write is acknowledged, and an index failure only closes the engine: the batch replays from the
+   * change log when the tenant is opened again.
+   */
   void write(WriteBatch batch) {
     run(
         "write",
@@ -314,225 +217,31 @@ final class TenantEngine {
           if (batch.isEmpty()) {
             return null;
           }
-          // Build documents first: everything Lucene could refuse is refused before SQLite commits.
-          List<Term> terms = new ArrayList<>();
-          List<@Nullable Document> docs = new ArrayList<>();
-          for (Change change : batch.changes()) {
-            switch (change) {
-              case Change.Put put -> {
-                terms.add(new Term(IndexSchema.ID, put.memory().id()));
-                docs.add(IndexSchema.document(put.memory()));
-              }
-              case Change.Remove remove -> {
-                terms.add(new Term(IndexSchema.ID, remove.id()));
-                docs.add(null);
-              }
-            }
-          }
+          IndexCatchUp.Documents documents = IndexCatchUp.Documents.of(batch);
           snapshot.writeLock().lock();
           try {
-            Map<String, Integer> newDimensions = checkDimensions(batch);
+            Map<String, Integer> introduced = dimensions.check(batch);
             long seq = Rows.write(writeConnection, writeStatements, batch);
-            // Acknowledged from here on. An index failure must not fail the call: the batch is
-            // durable and replays
-            // from the change log when the tenant is opened again.
-            dimensions.putAll(newDimensions);
-            if (!terms.isEmpty()) {
-              // Queued before it is published as pending: whoever applies the queue after reading
-              // pending applies it.
-              indexQueue.add(new Indexing(seq, terms, docs));
-              long now = System.nanoTime();
-              Pending next = pending.updateAndGet(current -> current.with(batch, now));
-              if (next.changes().size() > MAX_PENDING) {
-                // The indexer is behind: catch up here, so that pending (memory, brute-force time)
-                // stays bounded.
-                try {
-                  indexLock.lock();
-                  try {
-                    applyQueued();
-                    maybeCommit();
-                    // Holding the write lock, nothing else reaches the writer: the searcher shows
-                    // every change.
-                    searchers.maybeRefreshBlocking();
-                    pending.set(Pending.NONE);
-                  } finally {
-                    indexLock.unlock();
-                  }
-                } catch (IOException | RuntimeException e) {
-                  recordFailure(e);
-                }
-              }
-            }
-            long prunable = committedSeq;
-            if (prunable > prunedSeq) {
-              TenantIndex.pruneChanges(writeConnection, prunable);
-              prunedSeq = prunable;
-            }
+            dimensions.record(introduced);
+            catchUp.enqueue(seq, documents, batch);
+            pruneChangeLog();
           } finally {
             snapshot.writeLock().unlock();
           }
-          scheduleIndexing();
+          catchUp.schedule();
           return null;
         });
   }
 
-  private Map<String, Integer> checkDimensions(WriteBatch batch) {
-    Map<String, Integer> added = new HashMap<>();
-    for (Change change : batch.changes()) {
-      if (change instanceof Change.Put put && put.memory().embedding().length > 0) {
-        String model = put.memory().memory().embeddingModel();
-        int length = put.memory().embedding().length;
-        Integer known = dimensions.get(model);
-        if (known == null) {
-          known = added.putIfAbsent(model, length);
-        }
-        if (known != null && known != length) {
-          throw new InvalidRequestException(
-              "embedding",
-              "embedding model '"
-                  + model
-                  + "' has "
-                  + known
-                  + " dimensions in this tenant; memory "
-                  + put.memory().id()
-                  + " has "
-                  + length);
-        }
-      }
-    }
-    return added;
-  }
-
   /**
-   * A committed batch for the index writer: ids to delete or replace (null document) and the last
-   * change seq.
+   * Drops the change log rows the last index commit covers. Caller holds the snapshot write lock.
    */
-  private record Indexing(long seq, List<Term> terms, List<@Nullable Document> docs) {}
-
-  /** Applies every queued batch to the index writer, in order. Caller holds indexLock. */
-  private void applyQueued() throws IOException {
-    Indexing batch;
-    while ((batch = indexQueue.peek()) != null) {
-      for (int i = 0; i < batch.terms().size(); i++) {
-        Document doc = batch.docs().get(i);
-        if (doc == null) {
-          writer.deleteDocuments(batch.terms().get(i));
-        } else {
-          writer.updateDocument(batch.terms().get(i), doc);
-        }
-      }
-      indexQueue
-          .poll(); // only now: a thread taking indexLock next finds every polled batch applied
-      appliedSeq = Math.max(appliedSeq, batch.seq());
+  private void pruneChangeLog() {
+    long prunable = catchUp.committedSeq();
+    if (prunable > prunedSeq) {
+      TenantIndex.pruneChanges(writeConnection, prunable);
+      prunedSeq = prunable;
     }
-  }
-
-  /**
-   * Commits the index when enough changes or time accumulated. Caller holds indexLock. Returns
-   * whether it did.
-   */
-  private boolean maybeCommit() throws IOException {
-    if (appliedSeq - committedSeq >= COMMIT_EVERY_CHANGES
-        || (appliedSeq > committedSeq
-            && System.nanoTime() - lastCommitNanos >= COMMIT_EVERY_NANOS)) {
-      commitIndex();
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * Commits the index with the seq it covers. Caller holds indexLock. The next write prunes the
-   * change log up to it (pruning needs the write connection, which only writes use).
-   */
-  private void commitIndex() throws IOException {
-    TenantIndex.commit(writer, dbId, appliedSeq);
-    committedSeq = appliedSeq;
-    lastCommitNanos = System.nanoTime();
-  }
-
-  private void scheduleIndexing() {
-    if (!indexQueue.isEmpty() && indexingScheduled.compareAndSet(false, true)) {
-      INDEXERS.execute(this::indexInBackground);
-    }
-  }
-
-  /**
-   * Applies queued batches to the index writer off the write path, commits when due, and refreshes
-   * the searcher once pending holds {@link #REFRESH_PENDING} changes or is older than {@link
-   * #MAX_PENDING_NANOS}, or after a commit (which has flushed every change, so refreshing then is
-   * cheap). A failure closes the engine, as any index failure.
-   */
-  private void indexInBackground() {
-    indexingScheduled.set(false); // writes from now on schedule another run
-    Lock lock = lifecycle.readLock();
-    if (!lock.tryLock()) {
-      return; // closing: close applies the queue itself
-    }
-    try {
-      if (closed || failure != null) {
-        return;
-      }
-      indexLock.lock();
-      try {
-        Pending seen = pending.get();
-        applyQueued();
-        boolean committed = maybeCommit();
-        if (committed
-            || seen.changes().size() >= REFRESH_PENDING
-            || seen.olderThan(MAX_PENDING_NANOS, System.nanoTime())) {
-          searchers.maybeRefreshBlocking();
-          pending.updateAndGet(current -> current.without(seen));
-        }
-      } finally {
-        indexLock.unlock();
-      }
-    } catch (IOException | RuntimeException e) {
-      recordFailure(e);
-    } finally {
-      lock.unlock();
-    }
-    if (failure != null && !closed) {
-      close();
-    }
-  }
-
-  // ----------------------------------------------------------------------------------------------------- reads
-
-  Optional<StoredMemory> get(String id) {
-    return run("get", () -> withReader(c -> Rows.select(c, id)));
-  }
-
-  List<StoredMemory> getAll(Collection<String> ids) {
-    List<String> wanted = List.copyOf(ids);
-    return run("getAll", () -> withReader(c -> Rows.selectAll(c, wanted)));
-  }
-
-  Optional<StoredMemory> findByHash(Scope scope, String hash) {
-    return run(
-        "findByHash",
-        () ->
-            withReader(
-                c -> {
-                  // Asked for every message an add ingests: the statement is prepared once per
-                  // connection.
-                  PreparedStatement ps = reads.prepared(c, FIND_BY_HASH);
-                  ps.setString(1, hash);
-                  ps.setString(2, scope.userId());
-                  ps.setString(3, scope.agentId());
-                  ps.setString(4, scope.runId());
-                  try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next()
-                        ? Optional.of(Rows.memory(rs))
-                        : Optional.<StoredMemory>empty();
-                  }
-                }));
-  }
-
-  // ---------------------------------------------------------------------------------------------------- conversations
-
-  List<ConversationMessage> conversation(String conversationId) {
-    return run("conversation", () -> withReader(c -> Rows.conversation(c, conversationId)));
   }
 
   /** Replaces a window on the write connection; SQLite only, the index never sees windows. */
@@ -550,91 +259,61 @@ final class TenantEngine {
         });
   }
 
+  // ------------------------------------------------------------------------------------------------ row reads
+
+  Optional<StoredMemory> get(String id) {
+    return run("get", () -> withReader(c -> Rows.select(c, id)));
+  }
+
+  List<StoredMemory> getAll(Collection<String> ids) {
+    List<String> wanted = List.copyOf(ids);
+    return run("getAll", () -> withReader(c -> Rows.selectAll(c, wanted)));
+  }
+
+  Optional<StoredMemory> findByHash(Scope scope, String hash) {
+    return run("findByHash", () -> withReader(c -> Rows.findByHash(reads, c, scope, hash)));
+  }
+
+  List<ConversationMessage> conversation(String conversationId) {
+    return run(
+        "conversation", () -> withReader(c -> JdbcRows.window(c, "conversations", conversationId)));
+  }
+
   Page<String> conversationIds(PageRequest page) {
     return run(
         "conversationIds",
-        () -> withReader(c -> Rows.conversationIds(c, page.cursor(), page.size())));
+        () -> withReader(c -> JdbcRows.windowIds(c, "conversations", page.cursor(), page.size())));
   }
 
   List<HistoryEntry> history(String memoryId) {
-    return run(
-        "history",
-        () ->
-            withReader(
-                c -> {
-                  List<HistoryEntry> out = new ArrayList<>();
-                  try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "SELECT "
-                              + Rows.HISTORY_COLUMNS
-                              + " FROM history WHERE memory_id = ? ORDER BY pos")) {
-                    ps.setString(1, memoryId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                      while (rs.next()) {
-                        out.add(Rows.history(rs));
-                      }
-                    }
-                  }
-                  return out;
-                }));
+    return run("history", () -> withReader(c -> Rows.SHARED.history(c, "history", memoryId)));
   }
 
   Optional<StoredEvent> event(String id) {
-    return run("event", () -> withReader(c -> oneEvent(c, "id", id)));
+    return run("event", () -> withReader(c -> Rows.SHARED.event(c, "events", "id", id)));
   }
 
   Optional<StoredEvent> eventByIdempotencyKey(String key) {
-    return run("eventByIdempotencyKey", () -> withReader(c -> oneEvent(c, "idempotency_key", key)));
-  }
-
-  private static Optional<StoredEvent> oneEvent(Connection c, String column, String value)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT " + Rows.EVENT_COLUMNS + " FROM events WHERE " + column + " = ?")) {
-      ps.setString(1, value);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Rows.event(rs)) : Optional.empty();
-      }
-    }
+    return run(
+        "eventByIdempotencyKey",
+        () -> withReader(c -> Rows.SHARED.event(c, "events", "idempotency_key", key)));
   }
 
   List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
-    if (limit < 1) {
-      throw new InvalidRequestException("limit", "limit must be at least 1, got " + limit);
-    }
     List<EventStatus> wanted = List.copyOf(statuses);
     if (wanted.isEmpty()) {
       return List.of();
     }
-    String marks = String.join(", ", Collections.nCopies(wanted.size(), "?"));
-    return run(
-        "events",
-        () ->
-            withReader(
-                c -> {
-                  List<StoredEvent> out = new ArrayList<>();
-                  try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "SELECT "
-                              + Rows.EVENT_COLUMNS
-                              + " FROM events WHERE status IN ("
-                              + marks
-                              + ") ORDER BY created_key, id LIMIT ?")) {
-                    for (int i = 0; i < wanted.size(); i++) {
-                      ps.setString(i + 1, wanted.get(i).name());
-                    }
-                    ps.setInt(wanted.size() + 1, limit);
-                    try (ResultSet rs = ps.executeQuery()) {
-                      while (rs.next()) {
-                        out.add(Rows.event(rs));
-                      }
-                    }
-                  }
-                  return out;
-                }));
+    return run("events", () -> withReader(c -> Rows.events(c, wanted, limit)));
   }
 
+  // ----------------------------------------------------------------------------------------------
+  // index reads
+
+  /**
+   * One page in id order: ids from the index, rows from SQLite, under the snapshot read lock so
+   * that no write commits between the two.
+   */
   Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {
     String cursor = page.cursor();
     if (cursor != null && !IndexSchema.ID_PATTERN.matcher(cursor).matches()) {
@@ -654,20 +333,9 @@ final class TenantEngine {
         () -> {
           snapshot.readLock().lock();
           try {
-            refresh();
-            List<String> ids = new ArrayList<>();
-            IndexSearcher searcher = searchers.acquire();
-            try {
-              for (ScoreDoc hit : searcher.search(q, page.size() + 1, BY_ID).scoreDocs) {
-                ids.add(((BytesRef) ((FieldDoc) hit).fields[0]).utf8ToString());
-              }
-            } finally {
-              searchers.release(searcher);
-            }
-            boolean more = ids.size() > page.size();
-            List<String> pageIds = more ? ids.subList(0, page.size()) : ids;
-            List<StoredMemory> items = withReader(c -> Rows.selectAll(c, pageIds));
-            return new Page<>(items, more ? pageIds.getLast() : null);
+            IndexReads.IdPage ids = indexReads.ids(q, page.size());
+            List<StoredMemory> items = withReader(c -> Rows.selectAll(c, ids.ids()));
+            return new Page<>(items, ids.more() ? ids.ids().getLast() : null);
           } finally {
             snapshot.readLock().unlock();
           }
@@ -676,397 +344,54 @@ final class TenantEngine {
 
   long count(ScopeFilter scope, FilterExpr filter) {
     Query q = FilterCompiler.compile(scope, filter);
-    return run(
-        "count",
-        () -> {
-          refresh();
-          IndexSearcher searcher = searchers.acquire();
-          try {
-            return (long) searcher.count(q);
-          } finally {
-            searchers.release(searcher);
-          }
-        });
+    return run("count", () -> indexReads.count(q));
   }
 
   Page<EntityCount> countByEntity(
       EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
     Query q = FilterCompiler.compile(scope, filter);
-    return run(
-        "countByEntity",
-        () -> {
-          refresh();
-          IndexSearcher searcher = searchers.acquire();
-          try {
-            return EntityCounts.page(searcher, q, type, page.cursor(), page.size());
-          } finally {
-            searchers.release(searcher);
-          }
-        });
+    return run("countByEntity", () -> indexReads.countByEntity(q, type, page));
   }
 
   List<ScoredId> vectorSearch(
       String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
-    requirePositive(k);
-    for (float f : query) {
-      if (!Float.isFinite(f)) {
-        throw new InvalidRequestException("query", "query vector is not finite");
-      }
-    }
     Query f = FilterCompiler.compile(scope, filter);
     return run(
         "vectorSearch",
         () -> {
-          Integer dimension = dimensions.get(model);
-          if (dimension == null || f instanceof MatchNoDocsQuery) {
+          OptionalInt dimension = dimensions.of(model);
+          if (dimension.isEmpty() || f instanceof MatchNoDocsQuery) {
             return List.of();
           }
-          if (dimension != query.length) {
-            throw new InvalidRequestException(
-                "query",
-                "query vector has "
-                    + query.length
-                    + " dimensions; model '"
-                    + model
-                    + "' has "
-                    + dimension
-                    + " in this tenant");
-          }
-          // Pending is read before the searcher is acquired: whatever has left pending since is in
-          // the searcher.
-          Pending seen = pending.get();
-          if (seen.olderThan(MAX_PENDING_NANOS, System.nanoTime())) {
-            refresh();
-            seen = pending.get();
-          }
-          Map<String, PendingChange> changes = seen.changes();
-          TopK best = new TopK(k);
-          IndexSearcher searcher = searchers.acquire();
-          try {
-            int maxDoc = searcher.getIndexReader().maxDoc();
-            Query knnFilter =
-                FilterCompiler.matchesAll(f) || matchesEveryDoc(searcher, f) ? null : f;
-            String field = IndexSchema.vectorField(model);
-            int n = Math.min(k, maxDoc);
-            while (n > 0) {
-              // Lucene scores DOT_PRODUCT as (1 + dot) / 2; vectors are unit length, so dot is the
-              // cosine.
-              TopDocs top = searcher.search(new KnnFloatVectorQuery(field, query, n, knnFilter), n);
-              best.clear();
-              for (ScoreDoc hit : top.scoreDocs) {
-                String id = id(searcher, hit.doc);
-                if (!changes.containsKey(id)) { // pending holds its current version, or its removal
-                  best.offer(id, 2.0 * hit.score - 1.0);
-                }
-              }
-              // Dropped stale hits may have pushed live ones out of the top n: ask once more, for
-              // all it could take.
-              int wider = Math.min(maxDoc, k + changes.size());
-              if (best.size() >= k || top.scoreDocs.length < n || wider <= n) {
-                break;
-              }
-              n = wider;
-            }
-          } finally {
-            searchers.release(searcher);
-          }
-          for (StoredMemory m : seen.live()) {
-            if (m.embedding().length == query.length
-                && model.equals(m.memory().embeddingModel())
-                && scope.test(m.memory().scope())
-                && FilterEvaluator.matches(filter, m.memory())) {
-              best.offer(
-                  m.id(),
-                  2.0 * VectorSimilarityFunction.DOT_PRODUCT.compare(query, m.embedding()) - 1.0);
-            }
-          }
-          return best.bestFirst();
+          ModelDimensions.checkQuery(model, dimension.getAsInt(), query);
+          return indexReads.vectorSearch(
+              new IndexReads.VectorQuery(model, query, scope, filter, f, k));
         });
-  }
-
-  /** The id of a document, from doc values: cheaper than decompressing a block of stored fields. */
-  private static String id(IndexSearcher searcher, int doc) throws IOException {
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-    SortedDocValues ids = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
-    if (!ids.advanceExact(doc - leaf.docBase)) {
-      throw new CorruptIndexException("document without id", leaf.reader().toString());
-    }
-    return ids.lookupOrd(ids.ordValue()).utf8ToString();
-  }
-
-  /** The k best scored ids offered, kept in a min-heap. */
-  private static final class TopK {
-    private static final Comparator<ScoredId> WORST_FIRST =
-        Comparator.comparingDouble(ScoredId::score);
-    private final int k;
-    private final PriorityQueue<ScoredId> heap;
-
-    TopK(int k) {
-      this.k = k;
-      this.heap = new PriorityQueue<>(Math.min(k, 1024) + 1, WORST_FIRST);
-    }
-
-    void offer(String id, double score) {
-      if (heap.size() < k) {
-        heap.add(new ScoredId(id, score));
-      } else if (score > heap.peek().score()) {
-        heap.poll();
-        heap.add(new ScoredId(id, score));
-      }
-    }
-
-    int size() {
-      return heap.size();
-    }
-
-    void clear() {
-      heap.clear();
-    }
-
-    List<ScoredId> bestFirst() {
-      ScoredId[] out = new ScoredId[heap.size()];
-      for (int i = out.length - 1; i >= 0; i--) {
-        out[i] = heap.poll();
-      }
-      return List.of(out);
-    }
   }
 
   List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
-    requirePositive(k);
     List<String> terms = IndexSchema.queryTerms(query);
     Query f = FilterCompiler.compile(scope, filter);
-    return run(
-        "textSearch",
-        () -> {
-          if (terms.isEmpty() || f instanceof MatchNoDocsQuery) {
-            return List.of();
-          }
-          BooleanQuery.Builder q =
-              new BooleanQuery.Builder().add(IndexSchema.textQuery(terms), Occur.MUST);
-          if (!FilterCompiler.matchesAll(f)) {
-            q.add(f, Occur.FILTER);
-          }
-          refresh();
-          IndexSearcher searcher = searchers.acquire();
-          try {
-            int n = Math.min(k, searcher.getIndexReader().maxDoc());
-            TextScores scores = new TextScores(searcher, terms);
-            if (n == 0 || !scores.anyTermKnown()) {
-              return List.of();
-            }
-            // Lucene ranks with the same BM25; the scores are recomputed so that they are
-            // bit-identical to textScores' for the same memory.
-            List<String> ids = new ArrayList<>(n);
-            for (ScoredId hit : scored(searcher, searcher.search(q.build(), n), s -> s)) {
-              ids.add(hit.id());
-            }
-            return byScore(scores.ofIds(ids));
-          } finally {
-            searchers.release(searcher);
-          }
-        });
+    return run("textSearch", () -> indexReads.textSearch(terms, f, k));
   }
 
   List<ScoredId> textScores(String query, Collection<String> ids) {
     List<String> terms = IndexSchema.queryTerms(query);
-    List<String> wanted = new ArrayList<>();
-    for (String id : ids) {
-      if (IndexSchema.ID_PATTERN.matcher(id).matches()) {
-        wanted.add(id);
-      }
-    }
-    return run(
-        "textScores",
-        () -> {
-          if (terms.isEmpty() || wanted.isEmpty()) {
-            return List.of();
-          }
-          refresh();
-          IndexSearcher searcher = searchers.acquire();
-          try {
-            return new TextScores(searcher, terms).ofIds(wanted);
-          } finally {
-            searchers.release(searcher);
-          }
-        });
+    return run("textScores", () -> indexReads.textScores(terms, ids));
   }
 
-  /** Best first, ties by id (Lucene breaks them by document number, which merges change). */
-  private static List<ScoredId> byScore(List<ScoredId> hits) {
-    List<ScoredId> out = new ArrayList<>(hits);
-    out.sort(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
-    return out;
-  }
-
-  /**
-   * Whether {@code filter} is known to match every live document of the searcher, so that a vector
-   * search can skip it: Lucene would otherwise evaluate it into a bit set on every search, which
-   * costs more than the search itself when a tenant holds a single scope. Uses the counts Lucene
-   * knows without iterating (segments with deletions are never known). The answer for the last
-   * searcher and filter is remembered: near-duplicate detection asks it once per message with the
-   * same scope.
-   */
-  private boolean matchesEveryDoc(IndexSearcher searcher, Query filter) throws IOException {
-    IndexReader reader = searcher.getIndexReader();
-    WholeIndexFilter last = wholeIndexFilter;
-    if (last != null && last.reader() == reader && last.filter().equals(filter)) {
-      return last.matches();
-    }
-    Weight weight =
-        searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    boolean matches = true;
-    for (LeafReaderContext leaf : reader.leaves()) {
-      if (weight.count(leaf) != leaf.reader().numDocs()) {
-        matches = false;
-        break;
-      }
-    }
-    wholeIndexFilter = new WholeIndexFilter(reader, filter, matches);
-    return matches;
-  }
-
-  private record WholeIndexFilter(IndexReader reader, Query filter, boolean matches) {}
-
-  /**
-   * Makes the searcher show every change pending when called: applies the queue, refreshes, then
-   * forgets exactly the pending entries read before (a concurrent write may have added newer ones).
-   * See {@link #pending}.
-   */
-  private void refresh() throws IOException {
-    Pending seen = pending.get();
-    if (seen.changes().isEmpty()) {
-      return;
-    }
-    indexLock.lock();
-    try {
-      applyQueued(); // every change in seen was queued before it was published
-    } finally {
-      indexLock.unlock();
-    }
-    searchers.maybeRefreshBlocking();
-    pending.updateAndGet(current -> current.without(seen));
-  }
-
-  /** Package-private for tests: how many changes are pending. */
-  int pendingForTest() {
-    return pending.get().changes().size();
-  }
-
-  /**
-   * A change pending in the index writer: the memory's new version, or null for a removal. Equal
-   * only to itself.
-   */
-  private record PendingChange(@Nullable StoredMemory memory) {
-    @Override
-    public boolean equals(Object o) {
-      return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(this);
-    }
-  }
-
-  /**
-   * An immutable set of pending changes by memory id, the memories they put (for brute-force
-   * search), and when the oldest of them was made.
-   */
-  private record Pending(
-      Map<String, PendingChange> changes, List<StoredMemory> live, long sinceNanos) {
-    static final Pending NONE = new Pending(Map.of(), List.of(), 0);
-
-    static Pending of(Map<String, PendingChange> changes, long sinceNanos) {
-      if (changes.isEmpty()) {
-        return NONE;
-      }
-      List<StoredMemory> live = new ArrayList<>(changes.size());
-      for (PendingChange change : changes.values()) {
-        if (change.memory() != null) {
-          live.add(change.memory());
-        }
-      }
-      return new Pending(Collections.unmodifiableMap(changes), live, sinceNanos);
-    }
-
-    Pending with(WriteBatch batch, long now) {
-      Map<String, PendingChange> next = new HashMap<>(changes);
-      for (Change change : batch.changes()) {
-        switch (change) {
-          case Change.Put put -> next.put(put.memory().id(), new PendingChange(put.memory()));
-          case Change.Remove remove -> next.put(remove.id(), new PendingChange(null));
-        }
-      }
-      return of(next, changes.isEmpty() ? now : sinceNanos);
-    }
-
-    /**
-     * These changes minus those in {@code seen} (by identity, so a newer change of the same id
-     * stays).
-     */
-    Pending without(Pending seen) {
-      if (this == seen || changes.isEmpty()) {
-        return NONE;
-      }
-      Map<String, PendingChange> next = new HashMap<>(changes);
-      seen.changes.forEach((id, change) -> next.remove(id, change));
-      // Keeping the older start only makes the next age-triggered refresh come early.
-      return of(next, sinceNanos);
-    }
-
-    boolean olderThan(long nanos, long now) {
-      return !changes.isEmpty() && now - sinceNanos >= nanos;
-    }
-  }
-
-  private static ExecutorService indexers() {
-    int threads = Runtime.getRuntime().availableProcessors();
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            Thread.ofPlatform().name("mnemo4j-indexer-", 0).daemon(true).factory());
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
-  }
-
-  private static void requirePositive(int k) {
-    if (k < 1) {
-      throw new InvalidRequestException("k", "k must be at least 1, got " + k);
-    }
-  }
-
-  private static List<ScoredId> scored(IndexSearcher searcher, TopDocs docs, ScoreMap map)
-      throws IOException {
-    StoredFields fields = searcher.storedFields();
-    List<ScoredId> out = new ArrayList<>(docs.scoreDocs.length);
-    for (ScoreDoc hit : docs.scoreDocs) {
-      out.add(
-          new ScoredId(
-              fields.document(hit.doc, ID_ONLY).get(IndexSchema.ID), map.apply(hit.score)));
-    }
-    return out;
-  }
-
-  @FunctionalInterface
-  private interface ScoreMap {
-    double apply(float score);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // stats, lifecycle
+  // -------------------------------------------------------------------------------------------------- lifecycle
 
   /** Whether new handles may share this engine. */
   boolean usable() {
     return !closed && failure == null;
   }
 
-  /** Closes the engine: commits the index unless it failed. Idempotent; waits for running calls. */
+  /**
+   * Closes the engine: commits the index unless it failed. Idempotent; waits for running calls.
+   * Close errors are swallowed: SQLite holds every acknowledged write, and the index catches up on
+   * open.
+   */
   void close() {
     lifecycle.writeLock().lock();
     try {
@@ -1074,57 +399,35 @@ final class TenantEngine {
         return;
       }
       closed = true;
-      // Close errors are swallowed: SQLite holds every acknowledged write, and the index catches up
-      // on open.
       if (failure == null) {
         try {
           snapshot.writeLock().lock();
-          indexLock.lock();
           try {
-            applyQueued();
-            if (writer.hasUncommittedChanges() || appliedSeq > committedSeq) {
-              commitIndex();
-            }
-            TenantIndex.pruneChanges(writeConnection, committedSeq);
+            catchUp.commitAll();
+            TenantIndex.pruneChanges(writeConnection, catchUp.committedSeq());
           } finally {
-            indexLock.unlock();
             snapshot.writeLock().unlock();
           }
         } catch (IOException | RuntimeException e) {
           // See above.
         }
       }
-      closeQuietly(searchers);
-      TenantIndex.rollbackQuietly(writer);
-      closeQuietly(indexDirectory, reads, writeConnection, tenantLock, lockChannel);
+      closeQuietly(
+          resources.index(),
+          resources.reads(),
+          resources.writeConnection(),
+          resources.tenantLock(),
+          resources.lockChannel());
     } finally {
       lifecycle.writeLock().unlock();
     }
   }
 
-  /**
-   * Package-private crash simulation for tests: drops uncommitted index changes, as a killed
-   * process would.
-   */
-  void crashForTest() {
-    lifecycle.writeLock().lock();
-    try {
-      closed = true;
-      closeQuietly(searchers);
-      TenantIndex.rollbackQuietly(writer);
-      closeQuietly(indexDirectory, reads, writeConnection, tenantLock, lockChannel);
-    } finally {
-      lifecycle.writeLock().unlock();
+  /** Closes the engine if an unrecoverable failure was recorded and it is still open. */
+  private void closeIfFailed() {
+    if (failure != null && !closed) {
+      close();
     }
-  }
-
-  /**
-   * Package-private fault injection for tests: behaves as if {@code cause} were an unrecoverable
-   * I/O error.
-   */
-  void failForTest(Throwable cause) {
-    recordFailure(cause);
-    close();
   }
 
   @FunctionalInterface
@@ -1175,7 +478,7 @@ final class TenantEngine {
     } catch (AlreadyClosedException e) {
       // Lucene closes its writer itself on a tragic error; anything else closed under us means we
       // are closing.
-      Throwable tragic = writer.getTragicException();
+      Throwable tragic = catchUp.tragedy();
       if (tragic != null) {
         throw fail(what, tragic);
       }
@@ -1183,9 +486,7 @@ final class TenantEngine {
       throw fail(what, e);
     } finally {
       lock.unlock();
-      if (failure != null && !closed) {
-        close();
-      }
+      closeIfFailed();
     }
   }
 
@@ -1214,7 +515,7 @@ final class TenantEngine {
     }
     if (isCorruption(cause)) {
       try {
-        Files.createFile(dir.resolve(TenantIndex.REBUILD_MARKER));
+        Files.createFile(resources.dir().resolve(TenantIndex.REBUILD_MARKER));
       } catch (IOException ignored) {
         // Already marked, or the disk is gone; either way the next open finds out.
       }
@@ -1250,6 +551,47 @@ final class TenantEngine {
       } catch (Exception ignored) {
         // Closing after a failure or at close: the first error is the one worth reporting.
       }
+    }
+  }
+
+  /** What the background indexer may do to this engine. */
+  private final class CatchUpOwner implements IndexCatchUp.Owner {
+    @Override
+    public Lock lifecycle() {
+      return lifecycle.readLock();
+    }
+
+    @Override
+    public boolean stopped() {
+      return closed || failure != null;
+    }
+
+    @Override
+    public void recordFailure(Throwable cause) {
+      TenantEngine.this.recordFailure(cause);
+    }
+
+    @Override
+    public void closeIfFailed() {
+      TenantEngine.this.closeIfFailed();
+    }
+  }
+
+  /**
+   * The test-only hooks of {@link TestSecrets}, which need the engine's private state: no method of
+   * the engine exists for tests alone.
+   */
+  private static final class Secrets implements TestSecrets.TenantAccess {
+    @Override
+    public int pendingChanges(EmbeddedTenantStore store) {
+      return store.engine().overlay.size();
+    }
+
+    @Override
+    public void fail(EmbeddedTenantStore store, Throwable cause) {
+      TenantEngine engine = store.engine();
+      engine.recordFailure(cause);
+      engine.close();
     }
   }
 }

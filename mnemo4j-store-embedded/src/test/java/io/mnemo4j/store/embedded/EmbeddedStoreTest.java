@@ -1,9 +1,9 @@
 package io.mnemo4j.store.embedded;
 
-import static io.mnemo4j.store.embedded.TestMemories.T0;
-import static io.mnemo4j.store.embedded.TestMemories.id;
-import static io.mnemo4j.store.embedded.TestMemories.memory;
-import static io.mnemo4j.store.embedded.TestMemories.puts;
+import static io.mnemo4j.testing.TestMemories.T0;
+import static io.mnemo4j.testing.TestMemories.id;
+import static io.mnemo4j.testing.TestMemories.memory;
+import static io.mnemo4j.testing.TestMemories.puts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,6 +19,7 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.CheckedTenantStore;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.PurgeStats;
 import io.mnemo4j.spi.ScopeFilter;
@@ -27,6 +28,8 @@ import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
+import io.mnemo4j.testing.TestMemories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -74,6 +77,11 @@ class EmbeddedStoreTest {
     TenantStore ts = store.open(tenant);
     toClose.add(ts);
     return ts;
+  }
+
+  /** The tenant's store as the core sees it: behind the checking wrapper. */
+  private TenantStore openChecked(EmbeddedStore store, TenantId tenant) {
+    return new CheckedTenantStore(open(store, tenant));
   }
 
   private static List<String> ids(List<ScoredId> hits) {
@@ -353,7 +361,7 @@ class EmbeddedStoreTest {
 
   @Test
   void vectorSearch_unknownModelOrWrongDimension() {
-    TenantStore ts = open(store(), ACME);
+    TenantStore ts = openChecked(store(), ACME);
     ts.write(puts(memory("m-1", "a", ALICE)));
 
     assertThat(ts.vectorSearch("other-model", new float[] {1f}, EVERYTHING, ALL, 3)).isEmpty();
@@ -450,7 +458,7 @@ class EmbeddedStoreTest {
                 new Change.Put(memory("m-3", "late fact after the commit", BOB))),
             List.of(),
             List.of()));
-    ((TenantHandle) ts).engine().crashForTest();
+    TestSecrets.crash(ts);
     store.close();
 
     Path index = dir.resolve("eu/acme/index");
@@ -600,8 +608,8 @@ class EmbeddedStoreTest {
   @Test
   void openTwice_sharesOneEngine_closedWithLastHandle() {
     EmbeddedStore store = store();
-    TenantStore a = store.open(ACME);
-    TenantStore b = store.open(ACME);
+    TenantStore a = new CheckedTenantStore(store.open(ACME));
+    TenantStore b = new CheckedTenantStore(store.open(ACME));
     a.write(puts(memory("m-1", "shared", ALICE)));
     assertThat(b.get("m-1")).isPresent();
     a.close();
@@ -632,7 +640,7 @@ class EmbeddedStoreTest {
     ts.write(puts(memory("m-1", "survives the failure", ALICE)));
     java.io.IOException cause = new java.io.IOException("disk failure (injected)");
 
-    ((TenantHandle) ts).engine().failForTest(cause);
+    TestSecrets.fail(ts, cause);
 
     assertThatThrownBy(() -> ts.get("m-1"))
         .isInstanceOf(StoreUnavailableException.class)
@@ -836,5 +844,41 @@ class EmbeddedStoreTest {
                     FilterExpr.Op.NE,
                     new FilterExpr.Value.Text("user"))))
         .isEqualTo(1);
+  }
+
+  /**
+   * Two handles of one open tenant share its engine but not their checking wrappers: the core opens
+   * a second handle while an evicted one is still leased, and each wrapper knows only the
+   * dimensions it saw. A model the first introduces is unknown to the second, so the engine itself
+   * must refuse the second's vector of another dimension before SQLite commits it; otherwise the
+   * index writer would refuse it later, close the tenant, and refuse it again on every open.
+   */
+  @Test
+  void write_modelIntroducedThroughAnotherHandle_otherDimensionIsRefusedByTheEngine() {
+    EmbeddedStore store = store();
+    TenantStore first = openChecked(store, ACME);
+    TenantStore second = openChecked(store, ACME);
+    first.write(puts(memory("m-1", "introduces the model", ALICE)));
+    StoredMemory narrow =
+        new StoredMemory(
+            memory("m-2", "same model, other dimension", ALICE).memory(), new float[8]);
+    narrow.embedding()[0] = 1f;
+
+    assertThatThrownBy(() -> second.write(puts(narrow)))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("embedding"))
+        .hasMessageContaining("64 dimensions");
+    assertThatThrownBy(
+            () -> second.vectorSearch(TestEmbeddings.MODEL, new float[8], EVERYTHING, ALL, 3))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("query"));
+
+    second.write(puts(memory("m-3", "the right dimension still lands", ALICE)));
+    assertThat(second.count(EVERYTHING, ALL)).isEqualTo(2);
+    first.close();
+    second.close();
+    try (TenantStore reopened = store.open(ACME)) {
+      assertThat(reopened.count(EVERYTHING, ALL)).isEqualTo(2);
+    }
   }
 }

@@ -1,8 +1,8 @@
 package io.mnemo4j.store.embedded;
 
-import static io.mnemo4j.store.embedded.TestMemories.id;
-import static io.mnemo4j.store.embedded.TestMemories.memory;
-import static io.mnemo4j.store.embedded.TestMemories.puts;
+import static io.mnemo4j.testing.TestMemories.id;
+import static io.mnemo4j.testing.TestMemories.memory;
+import static io.mnemo4j.testing.TestMemories.puts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -18,6 +18,7 @@ import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,8 +66,8 @@ class PendingChangesTest {
     store.close();
   }
 
-  private TenantEngine engine() {
-    return ((TenantHandle) ts).engine();
+  private int pending() {
+    return TestSecrets.pendingChanges(ts);
   }
 
   private static List<String> ids(List<ScoredId> hits) {
@@ -84,16 +85,16 @@ class PendingChangesTest {
   @Test
   void vectorSearch_rightAfterWrite_seesNewMemory_withTheScoreLuceneGives() {
     ts.write(puts(memory("m-1", "our crm is called atlas", ALICE)));
-    assertThat(engine().pendingForTest()).isEqualTo(1);
+    assertThat(pending()).isEqualTo(1);
 
     float[] q = TestEmbeddings.embed("crm atlas");
     List<ScoredId> pendingHits =
         ts.vectorSearch(TestEmbeddings.MODEL, q, new ScopeFilter.Exact(ALICE), ALL, 3);
     assertThat(ids(pendingHits)).containsExactly("m-1");
-    assertThat(engine().pendingForTest()).as("vector search does not refresh").isEqualTo(1);
+    assertThat(pending()).as("vector search does not refresh").isEqualTo(1);
 
     assertThat(ts.count(EVERYTHING, ALL)).isEqualTo(1);
-    assertThat(engine().pendingForTest()).as("other reads refresh").isZero();
+    assertThat(pending()).as("other reads refresh").isZero();
     List<ScoredId> indexedHits =
         ts.vectorSearch(TestEmbeddings.MODEL, q, new ScopeFilter.Exact(ALICE), ALL, 3);
     assertThat(ids(indexedHits)).containsExactly("m-1");
@@ -111,7 +112,7 @@ class PendingChangesTest {
 
     // Update: new text, new vector, new scope. The indexed version must not leak out of any read.
     ts.write(puts(memory("m-1", "bananas are yellow", BOB)));
-    assertThat(engine().pendingForTest()).isEqualTo(1);
+    assertThat(pending()).isEqualTo(1);
     ScopeFilter alice = new ScopeFilter.Exact(ALICE);
     assertThat(ids(ts.vectorSearch(TestEmbeddings.MODEL, apples, alice, ALL, 5)))
         .containsExactly("m-2");
@@ -126,7 +127,7 @@ class PendingChangesTest {
 
     // Removal.
     ts.write(remove("m-2"));
-    assertThat(engine().pendingForTest()).isEqualTo(1);
+    assertThat(pending()).isEqualTo(1);
     assertThat(ts.vectorSearch(TestEmbeddings.MODEL, apples, alice, ALL, 5)).isEmpty();
     assertThat(ids(ts.vectorSearch(TestEmbeddings.MODEL, apples, EVERYTHING, ALL, 5)))
         .containsExactly("m-1");
@@ -160,7 +161,7 @@ class PendingChangesTest {
     for (StoredMemory m : byScore.subList(10, 20)) {
       ts.write(remove(m.id()));
     }
-    assertThat(engine().pendingForTest()).isEqualTo(20);
+    assertThat(pending()).isEqualTo(20);
 
     List<String> expected = byScore.subList(20, 25).stream().map(StoredMemory::id).toList();
     assertThat(ids(ts.vectorSearch(TestEmbeddings.MODEL, q, new ScopeFilter.Exact(ALICE), ALL, 5)))
@@ -243,14 +244,14 @@ class PendingChangesTest {
     int written = 0;
     int last = 0;
     int drops = 0;
-    while (written < 2 * TenantEngine.MAX_PENDING + 300) {
+    while (written < 2 * IndexCatchUp.MAX_PENDING + 300) {
       List<StoredMemory> batch = new ArrayList<>();
       for (int i = 0; i < 7; i++) {
         batch.add(withVector(id(written++), ALICE, TestEmbeddings.random(random)));
       }
       ts.write(puts(batch));
-      int pending = engine().pendingForTest();
-      assertThat(pending).isBetween(0, TenantEngine.MAX_PENDING);
+      int pending = pending();
+      assertThat(pending).isBetween(0, IndexCatchUp.MAX_PENDING);
       drops += pending < last ? 1 : 0;
       last = pending;
       if (written % 700 == 0) {
@@ -263,27 +264,27 @@ class PendingChangesTest {
 
     // A batch larger than the bound is caught up by the write itself.
     List<StoredMemory> huge = new ArrayList<>();
-    for (int i = 0; i < TenantEngine.MAX_PENDING + 1; i++) {
+    for (int i = 0; i < IndexCatchUp.MAX_PENDING + 1; i++) {
       huge.add(withVector(id(written++), BOB, TestEmbeddings.random(random)));
     }
     ts.write(puts(huge));
-    assertThat(engine().pendingForTest()).isZero();
+    assertThat(pending()).isZero();
 
     // Enough changes for the background indexer: refreshed with no read and no further write.
     List<StoredMemory> half = new ArrayList<>();
-    for (int i = 0; i < TenantEngine.REFRESH_PENDING; i++) {
+    for (int i = 0; i < IndexCatchUp.REFRESH_PENDING; i++) {
       half.add(withVector(id(written++), BOB, TestEmbeddings.random(random)));
     }
     ts.write(puts(half));
     awaitNoPending();
 
     ts.write(puts(withVector(id(written++), BOB, TestEmbeddings.random(random))));
-    Thread.sleep(TenantEngine.MAX_PENDING_NANOS / 1_000_000 + 50);
+    Thread.sleep(IndexCatchUp.MAX_PENDING_NANOS / 1_000_000 + 50);
     ts.vectorSearch(TestEmbeddings.MODEL, TestEmbeddings.random(random), EVERYTHING, ALL, 1);
-    assertThat(engine().pendingForTest()).as("a vector search refreshes old changes").isZero();
+    assertThat(pending()).as("a vector search refreshes old changes").isZero();
 
     ts.write(puts(withVector(id(written++), BOB, TestEmbeddings.random(random))));
-    Thread.sleep(TenantEngine.MAX_PENDING_NANOS / 1_000_000 + 50);
+    Thread.sleep(IndexCatchUp.MAX_PENDING_NANOS / 1_000_000 + 50);
     ts.write(puts(withVector(id(written++), BOB, TestEmbeddings.random(random))));
     awaitNoPending(); // the indexer refreshes old changes
     assertThat(ts.count(EVERYTHING, ALL)).isEqualTo(written);
@@ -302,7 +303,7 @@ class PendingChangesTest {
     store.close();
     store = EmbeddedStore.open(dir.resolve("eu"));
     ts = store.open(TenantId.of("acme"));
-    assertThat(engine().pendingForTest()).isZero();
+    assertThat(pending()).isZero();
     for (StoredMemory m : all) {
       assertThat(
               ts.vectorSearch(TestEmbeddings.MODEL, m.embedding(), EVERYTHING, ALL, 1).get(0).id())
@@ -313,10 +314,10 @@ class PendingChangesTest {
 
   private void awaitNoPending() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (engine().pendingForTest() > 0 && System.nanoTime() < deadline) {
+    while (pending() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    assertThat(engine().pendingForTest()).isZero();
+    assertThat(pending()).isZero();
   }
 
   /**
@@ -373,7 +374,7 @@ class PendingChangesTest {
                           .doesNotHaveDuplicates()
                           .containsExactlyInAnyOrderElementsOf(mine.keySet());
                     }
-                    maxPending.accumulateAndGet(engine().pendingForTest(), Math::max);
+                    maxPending.accumulateAndGet(pending(), Math::max);
                   }
                 }));
       }
@@ -406,7 +407,7 @@ class PendingChangesTest {
       done.set(true);
       pool.shutdownNow();
     }
-    assertThat(maxPending.get()).isLessThanOrEqualTo(TenantEngine.MAX_PENDING);
+    assertThat(maxPending.get()).isLessThanOrEqualTo(IndexCatchUp.MAX_PENDING);
     Set<String> expected = new HashSet<>();
     finals.forEach(m -> expected.addAll(m.keySet()));
     float[] q = TestEmbeddings.random(new Random(99));

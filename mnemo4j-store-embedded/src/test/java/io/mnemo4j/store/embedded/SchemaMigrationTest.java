@@ -24,6 +24,8 @@ import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
+import io.mnemo4j.testing.TestMemories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

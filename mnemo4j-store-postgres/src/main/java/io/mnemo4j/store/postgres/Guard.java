@@ -12,13 +12,13 @@ import java.util.concurrent.Semaphore;
  * connection. Used by one thread; close is idempotent.
  */
 final class Guard implements ScopeGuard {
-  private final PgTenantStore owner;
+  private final PostgresTenantStore owner;
   private final Connection connection;
   private final Semaphore permits;
   private boolean finished;
   private boolean closed;
 
-  Guard(PgTenantStore owner, Connection connection, Semaphore permits) {
+  Guard(PostgresTenantStore owner, Connection connection, Semaphore permits) {
     this.owner = owner;
     this.connection = connection;
     this.permits = permits;

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.MnemoException;
 import io.mnemo4j.StoreUnavailableException;
+import io.mnemo4j.internal.store.TimeColumn;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -28,6 +29,21 @@ final class Pg {
 
   private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
   private static final AtomicInteger POOLS = new AtomicInteger();
+
+  /** Times as exact epoch nanoseconds in {@code numeric} columns (see {@link #nanos}). */
+  static final TimeColumn TIMES =
+      new TimeColumn() {
+        @Override
+        public void set(PreparedStatement ps, int index, @Nullable Instant time)
+            throws SQLException {
+          ps.setBigDecimal(index, nanosOrNull(time));
+        }
+
+        @Override
+        public @Nullable Instant getOrNull(ResultSet rs, int index) throws SQLException {
+          return instantOrNull(rs, index);
+        }
+      };
 
   private Pg() {}
 

@@ -6,12 +6,11 @@ import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
+import io.mnemo4j.internal.store.CatalogStatements;
 import io.mnemo4j.spi.ApiKey;
 import io.mnemo4j.spi.Catalog;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,6 +26,17 @@ public final class PostgresCatalog implements Catalog {
   public static final String SCHEMA = "mnemo_catalog";
 
   private static final int SCHEMA_VERSION = 2;
+
+  /** The statements, shared with the SQLite catalog; times are exact epoch nanoseconds. */
+  private static final CatalogStatements STATEMENTS =
+      new CatalogStatements(
+          new CatalogStatements.Tables(
+              SCHEMA + ".tenants",
+              SCHEMA + ".api_keys",
+              SCHEMA + ".receipts",
+              SCHEMA + ".settings"),
+          Pg.TIMES);
+
   private static final int POOL_SIZE = 4;
 
   private final HikariDataSource pool;
@@ -124,107 +134,37 @@ public final class PostgresCatalog implements Catalog {
   /** The data dir's setting {@code name}, if recorded. */
   @Override
   public Optional<String> setting(String name) {
-    return run(
-        "read setting " + name,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT value FROM " + SCHEMA + ".settings WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
-            }
-          }
-        });
+    return run("read setting " + name, c -> STATEMENTS.setting(c, name));
   }
 
   /** Records {@code name} unless recorded already (by any process); returns the recorded value. */
   @Override
   public String recordSetting(String name, String value) {
-    return run(
-        "record setting " + name,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO "
-                      + SCHEMA
-                      + ".settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
-            ps.setString(1, name);
-            ps.setString(2, value);
-            ps.executeUpdate();
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT value FROM " + SCHEMA + ".settings WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              return rs.getString(1);
-            }
-          }
-        });
+    return run("record setting " + name, c -> STATEMENTS.recordSetting(c, name, value));
   }
 
   /** Records a new tenant; a taken id is a {@link ConflictException}. */
   @Override
   public TenantInfo create(TenantInfo tenant) {
-    return run(
+    run(
         "create tenant " + tenant.id(),
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO "
-                      + SCHEMA
-                      + ".tenants (id, region, shard, created_at) VALUES (?, ?, ?, ?)"
-                      + " ON CONFLICT (id) DO NOTHING")) {
-            ps.setString(1, tenant.id().value());
-            ps.setString(2, tenant.region());
-            ps.setString(3, tenant.shard());
-            ps.setBigDecimal(4, Pg.nanos(tenant.createdAt()));
-            if (ps.executeUpdate() == 0) {
-              throw new ConflictException("tenant '" + tenant.id() + "' already exists");
-            }
-          }
-          return tenant;
+          STATEMENTS.createTenant(c, tenant);
+          return null;
         });
+    return tenant;
   }
 
   /** The tenant, if the catalog knows it. */
   @Override
   public Optional<TenantInfo> find(TenantId tenant) {
-    return run(
-        "find tenant " + tenant,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT id, region, shard, created_at FROM "
-                      + SCHEMA
-                      + ".tenants WHERE id = ?")) {
-            ps.setString(1, tenant.value());
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(tenant(rs)) : Optional.<TenantInfo>empty();
-            }
-          }
-        });
+    return run("find tenant " + tenant, c -> STATEMENTS.tenant(c, tenant));
   }
 
   /** All tenants ordered by id. */
   @Override
   public List<TenantInfo> list() {
-    return run(
-        "list tenants",
-        c -> {
-          List<TenantInfo> out = new ArrayList<>();
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT id, region, shard, created_at FROM "
-                          + SCHEMA
-                          + ".tenants ORDER BY id");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              out.add(tenant(rs));
-            }
-          }
-          return out;
-        });
+    return run("list tenants", STATEMENTS::tenants);
   }
 
   /** Deletes the tenant and its keys and inserts the receipt, in one transaction. */
@@ -233,28 +173,7 @@ public final class PostgresCatalog implements Catalog {
     run(
         "remove tenant " + tenant,
         c -> {
-          for (String table : List.of("tenants WHERE id = ?", "api_keys WHERE tenant = ?")) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + SCHEMA + "." + table)) {
-              ps.setString(1, tenant.value());
-              ps.executeUpdate();
-            }
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO "
-                      + SCHEMA
-                      + ".receipts (tenant, region, memories, history_rows, messages, files,"
-                      + " bytes, purged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, receipt.tenant());
-            ps.setString(2, receipt.region());
-            ps.setLong(3, receipt.memories());
-            ps.setLong(4, receipt.historyRows());
-            ps.setLong(5, receipt.messages());
-            ps.setLong(6, receipt.files());
-            ps.setLong(7, receipt.bytes());
-            ps.setBigDecimal(8, Pg.nanos(receipt.purgedAt()));
-            ps.executeUpdate();
-          }
+          STATEMENTS.removeTenant(c, tenant, receipt);
           return null;
         });
   }
@@ -262,32 +181,7 @@ public final class PostgresCatalog implements Catalog {
   /** Receipts in the order they were recorded. */
   @Override
   public List<PurgeReceipt> receipts() {
-    return run(
-        "list purge receipts",
-        c -> {
-          List<PurgeReceipt> out = new ArrayList<>();
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT tenant, region, memories, history_rows, messages, files, bytes,"
-                          + " purged_at FROM "
-                          + SCHEMA
-                          + ".receipts ORDER BY seq");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              out.add(
-                  new PurgeReceipt(
-                      rs.getString(1),
-                      rs.getString(2),
-                      rs.getLong(3),
-                      rs.getLong(4),
-                      rs.getLong(5),
-                      rs.getLong(6),
-                      rs.getLong(7),
-                      Pg.instant(rs.getBigDecimal(8))));
-            }
-          }
-          return out;
-        });
+    return run("list purge receipts", STATEMENTS::receipts);
   }
 
   /** Stores the key's hash; a taken id or hash is a {@link ConflictException}. */
@@ -296,21 +190,7 @@ public final class PostgresCatalog implements Catalog {
     run(
         "add key " + key.id(),
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO "
-                      + SCHEMA
-                      + ".api_keys (id, hash, tenant, user_id, created_at) VALUES (?, ?, ?, ?, ?)"
-                      + " ON CONFLICT DO NOTHING")) {
-            ps.setString(1, key.id());
-            ps.setString(2, key.hash());
-            ps.setString(3, key.tenant() == null ? null : key.tenant().value());
-            ps.setString(4, key.userId());
-            ps.setBigDecimal(5, Pg.nanos(key.createdAt()));
-            if (ps.executeUpdate() == 0) {
-              throw new ConflictException("key '" + key.id() + "' already exists");
-            }
-          }
+          STATEMENTS.addKey(c, key);
           return null;
         });
   }
@@ -318,68 +198,19 @@ public final class PostgresCatalog implements Catalog {
   /** The key with this secret hash, if any. */
   @Override
   public Optional<ApiKey> findKeyByHash(String hash) {
-    return run(
-        "find key",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT id, hash, tenant, user_id, created_at FROM "
-                      + SCHEMA
-                      + ".api_keys WHERE hash = ?")) {
-            ps.setString(1, hash);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(key(rs)) : Optional.<ApiKey>empty();
-            }
-          }
-        });
+    return run("find key", c -> STATEMENTS.keyByHash(c, hash));
   }
 
   /** The tenant's keys (admin keys for an empty tenant), oldest first. */
   @Override
   public List<ApiKey> keys(Optional<TenantId> tenant) {
-    return run(
-        "list keys",
-        c -> {
-          List<ApiKey> out = new ArrayList<>();
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT id, hash, tenant, user_id, created_at FROM "
-                      + SCHEMA
-                      + ".api_keys WHERE "
-                      + (tenant.isPresent() ? "tenant = ?" : "tenant IS NULL")
-                      + " ORDER BY created_at, id")) {
-            if (tenant.isPresent()) {
-              ps.setString(1, tenant.get().value());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(key(rs));
-              }
-            }
-          }
-          return out;
-        });
+    return run("list keys", c -> STATEMENTS.keys(c, tenant));
   }
 
   /** Deletes the key if it belongs to the tenant (or is an admin key, for an empty tenant). */
   @Override
   public boolean removeKey(Optional<TenantId> tenant, String keyId) {
-    return run(
-        "remove key " + keyId,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "DELETE FROM "
-                      + SCHEMA
-                      + ".api_keys WHERE id = ? AND "
-                      + (tenant.isPresent() ? "tenant = ?" : "tenant IS NULL"))) {
-            ps.setString(1, keyId);
-            if (tenant.isPresent()) {
-              ps.setString(2, tenant.get().value());
-            }
-            return ps.executeUpdate() > 0;
-          }
-        });
+    return run("remove key " + keyId, c -> STATEMENTS.removeKey(c, tenant, keyId));
   }
 
   /** Closes the pool; later calls throw {@link StoreUnavailableException}. Idempotent. */
@@ -394,23 +225,5 @@ public final class PostgresCatalog implements Catalog {
       throw new StoreUnavailableException(where + " is closed");
     }
     return Pg.inTransaction(pool, what + " in " + where, work);
-  }
-
-  private static TenantInfo tenant(ResultSet rs) throws SQLException {
-    return new TenantInfo(
-        TenantId.of(rs.getString(1)),
-        rs.getString(2),
-        rs.getString(3),
-        Pg.instant(rs.getBigDecimal(4)));
-  }
-
-  private static ApiKey key(ResultSet rs) throws SQLException {
-    String tenant = rs.getString(3);
-    return new ApiKey(
-        rs.getString(1),
-        rs.getString(2),
-        tenant == null ? null : TenantId.of(tenant),
-        rs.getString(4),
-        Pg.instant(rs.getBigDecimal(5)));
   }
 }

@@ -131,7 +131,7 @@ public final class PostgresStore implements MemoryStore {
               rows[0] = Pg.estimatedRows(c, sql.memories);
               return out;
             });
-    return new PgTenantStore(this, sql, dimensions, rows[0]);
+    return new PostgresTenantStore(this, sql, dimensions, rows[0]);
   }
 
   /**
@@ -220,45 +220,9 @@ public final class PostgresStore implements MemoryStore {
             return new PurgeStats(0, 0, 0, 0, 0);
           }
           TenantSql sql = new TenantSql(tenant, schema.get());
-          // A schema an older build created and this one never opened has no windows' table.
-          boolean windows = version(c, tenant) >= 2;
-          // Count as the tenant under the RLS role, as every read does. Not as the owner: FORCE
-          // ROW LEVEL SECURITY binds it too, and being a member of the search role (to switch to
-          // it) subjects it to the text-match policy as well, which would hide every row.
-          Pg.enterTenant(c, tenant.value(), options.rlsRole());
-          long memories;
-          long history;
-          long messages;
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT (SELECT count(*) FROM "
-                          + sql.memories
-                          + "), (SELECT count(*) FROM "
-                          + sql.history
-                          + "), (SELECT count(*) FROM "
-                          + sql.messages
-                          + ") + "
-                          + (windows ? "(SELECT count(*) FROM " + sql.conversations + ")" : "0"));
-              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            memories = rs.getLong(1);
-            history = rs.getLong(2);
-            messages = rs.getLong(3);
-          }
+          RowCounts rows = countRows(c, sql);
           Pg.setRole(c, "none"); // back to the owner, for the catalog queries and the DDL
-          long bytes;
-          // A table's total size includes its indexes and TOAST; sequences are counted apart.
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
-                      + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                      + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'm', 'S')")) {
-            ps.setString(1, schema.get());
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              bytes = rs.getLong(1);
-            }
-          }
+          long bytes = schemaBytes(c, schema.get());
           Pg.exec(c, "DROP SCHEMA " + sql.q + " CASCADE");
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -269,8 +233,52 @@ public final class PostgresStore implements MemoryStore {
             ps.setString(2, tenant.value());
             ps.executeUpdate();
           }
-          return new PurgeStats(memories, history, messages, 0, bytes);
+          return new PurgeStats(rows.memories(), rows.history(), rows.messages(), 0, bytes);
         });
+  }
+
+  /**
+   * The tenant's memories, history rows and messages (conversation-window messages included), as
+   * the tenant under the RLS role, as every read counts them. Not as the owner: FORCE ROW LEVEL
+   * SECURITY binds it too, and being a member of the search role (to switch to it) subjects it to
+   * the text-match policy as well, which would hide every row.
+   */
+  private RowCounts countRows(Connection c, TenantSql sql) throws SQLException {
+    // A schema an older build created and this one never opened has no windows' table.
+    boolean windows = version(c, sql.tenant) >= 2;
+    Pg.enterTenant(c, sql.tenant.value(), options.rlsRole());
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT (SELECT count(*) FROM "
+                    + sql.memories
+                    + "), (SELECT count(*) FROM "
+                    + sql.history
+                    + "), (SELECT count(*) FROM "
+                    + sql.messages
+                    + ") + "
+                    + (windows ? "(SELECT count(*) FROM " + sql.conversations + ")" : "0"));
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return new RowCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+    }
+  }
+
+  /** What a purge reports of a tenant's rows. */
+  private record RowCounts(long memories, long history, long messages) {}
+
+  /** The bytes of the schema's relations: tables with their indexes and TOAST, and sequences. */
+  private static long schemaBytes(Connection c, String schema) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'm', 'S')")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /** Closes the pool; later calls throw {@link StoreUnavailableException}. Idempotent. */
@@ -284,6 +292,11 @@ public final class PostgresStore implements MemoryStore {
 
   HikariDataSource pool() {
     return pool;
+  }
+
+  /** Whether the store (and its pool) is still open. */
+  boolean isOpen() {
+    return !closed;
   }
 
   void ensureOpen() {
@@ -317,9 +330,10 @@ public final class PostgresStore implements MemoryStore {
   }
 
   /**
-   * Begins a guard's transaction and takes its advisory lock (see {@link PgTenantStore#lockScope}).
+   * Begins a guard's transaction and takes its advisory lock (see {@link
+   * PostgresTenantStore#lockScope}).
    */
-  Guard openGuard(PgTenantStore tenant, long key) {
+  Guard openGuard(PostgresTenantStore tenant, long key) {
     ensureOpen();
     try {
       if (!guardPermits.tryAcquire(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {

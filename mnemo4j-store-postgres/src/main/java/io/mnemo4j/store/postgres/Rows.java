@@ -1,16 +1,12 @@
 package io.mnemo4j.store.postgres;
 
-import io.mnemo4j.EventType;
-import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.internal.store.JdbcRows;
 import io.mnemo4j.internal.store.StoredJson;
-import io.mnemo4j.spi.EventStatus;
-import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
-import io.mnemo4j.spi.StoredMessage;
 import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
@@ -22,10 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Mapping between the SPI records and the rows of a tenant schema ({@link TenantSql}); JSON columns
- * are {@link StoredJson}'s text. Thread-safe (stateless).
+ * Mapping between a memory and its row in a tenant schema ({@link TenantSql}), and pgvector's text
+ * form; JSON columns are {@link StoredJson}'s text. The rows both stores keep alike are {@link
+ * #SHARED}'s. Thread-safe (stateless).
  */
 final class Rows {
+  /** The rows this store keeps as the embedded store does: history, events, messages, windows. */
+  static final JdbcRows SHARED = new JdbcRows(Pg.TIMES);
+
   private Rows() {}
 
   /** Binds a memory to {@link TenantSql#upsertMemory()}. */
@@ -91,63 +91,6 @@ final class Rows {
     String embedding = rs.getString(19);
     return new StoredMemory(
         m, embedding == null ? new float[0] : floats(embedding), rs.getString(20));
-  }
-
-  static void bindHistory(PreparedStatement ps, HistoryEntry h) throws SQLException {
-    ps.setString(1, h.id());
-    ps.setString(2, h.memoryId());
-    ps.setString(3, h.event().name());
-    ps.setString(4, h.oldText());
-    ps.setString(5, h.newText());
-    ps.setString(6, h.actor());
-    ps.setBigDecimal(7, Pg.nanos(h.at()));
-    ps.setString(8, h.reason());
-  }
-
-  /** Reads {@code id, memory_id, event, old_text, new_text, actor, at, reason}. */
-  static HistoryEntry history(ResultSet rs) throws SQLException {
-    return new HistoryEntry(
-        rs.getString(1),
-        rs.getString(2),
-        EventType.valueOf(rs.getString(3)),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        Pg.instant(rs.getBigDecimal(7)),
-        rs.getString(8));
-  }
-
-  static void bindMessage(PreparedStatement ps, StoredMessage msg) throws SQLException {
-    ps.setString(1, msg.id());
-    ps.setString(2, msg.scope().userId());
-    ps.setString(3, msg.scope().agentId());
-    ps.setString(4, msg.scope().runId());
-    ps.setString(5, msg.role().wireName());
-    ps.setString(6, msg.name());
-    ps.setString(7, msg.content());
-    ps.setBigDecimal(8, Pg.nanos(msg.receivedAt()));
-  }
-
-  static void bindEvent(PreparedStatement ps, StoredEvent e) throws SQLException {
-    ps.setString(1, e.id());
-    ps.setString(2, e.idempotencyKey());
-    ps.setString(3, e.status().name());
-    ps.setString(4, e.request());
-    ps.setString(5, e.result());
-    ps.setBigDecimal(6, Pg.nanos(e.createdAt()));
-    ps.setBigDecimal(7, Pg.nanos(e.updatedAt()));
-  }
-
-  /** Reads a row selected with {@link TenantSql#EVENT_COLUMNS}. */
-  static StoredEvent event(ResultSet rs) throws SQLException {
-    return new StoredEvent(
-        rs.getString(1),
-        rs.getString(2),
-        EventStatus.valueOf(rs.getString(3)),
-        rs.getString(4),
-        rs.getString(5),
-        Pg.instant(rs.getBigDecimal(6)),
-        Pg.instant(rs.getBigDecimal(7)));
   }
 
   /**

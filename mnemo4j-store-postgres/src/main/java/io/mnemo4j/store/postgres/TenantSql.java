@@ -1,6 +1,7 @@
 package io.mnemo4j.store.postgres;
 
 import io.mnemo4j.TenantId;
+import io.mnemo4j.internal.store.JdbcRows;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -308,8 +309,9 @@ final class TenantSql {
   String upsertHistory() {
     return "INSERT INTO "
         + history
-        + " (id, memory_id, event, old_text, new_text, actor, at, reason)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " ("
+        + JdbcRows.HISTORY_COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
         + " memory_id = EXCLUDED.memory_id, event = EXCLUDED.event, old_text = EXCLUDED.old_text,"
         + " new_text = EXCLUDED.new_text, actor = EXCLUDED.actor, at = EXCLUDED.at,"
         + " reason = EXCLUDED.reason";
@@ -318,8 +320,9 @@ final class TenantSql {
   String upsertMessage() {
     return "INSERT INTO "
         + messages
-        + " (id, user_id, agent_id, run_id, role, name, content, received_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " ("
+        + JdbcRows.MESSAGE_COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
         + " user_id = EXCLUDED.user_id, agent_id = EXCLUDED.agent_id, run_id = EXCLUDED.run_id,"
         + " role = EXCLUDED.role, name = EXCLUDED.name, content = EXCLUDED.content,"
         + " received_at = EXCLUDED.received_at";
@@ -328,13 +331,11 @@ final class TenantSql {
   String upsertEvent() {
     return "INSERT INTO "
         + events
-        + " (id, idempotency_key, status, request, result, created_at, updated_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " ("
+        + JdbcRows.EVENT_COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
         + " idempotency_key = EXCLUDED.idempotency_key, status = EXCLUDED.status,"
         + " request = EXCLUDED.request, result = EXCLUDED.result,"
         + " created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at";
   }
-
-  static final String EVENT_COLUMNS =
-      "id, idempotency_key, status, request, result, created_at, updated_at";
 }

@@ -43,11 +43,11 @@
  * <h2>Search</h2>
  *
  * Vector search is pre-filtered with pgvector 0.8's iterative HNSW scan in strict order, with an
- * exact fallback when the scan returns fewer than k rows (see {@code PgTenantStore.vectorSearch}).
- * Full-text search uses the {@code english} configuration (stemming and stop words), matching the
- * embedded store's English analyzer so both backends find the same words; the query's terms are
- * OR-ed and ranked by {@code ts_rank_cd}, the memory's own words above its conversation context.
- * Filters compile to SQL with exactly the reference semantics of {@link
+ * exact fallback when the scan returns fewer than k rows (see {@code VectorSearch}). Full-text
+ * search uses the {@code english} configuration (stemming and stop words), matching the embedded
+ * store's English analyzer so both backends find the same words; the query's terms are OR-ed and
+ * scored by the share of them a memory holds, its own words above its conversation context (see
+ * {@code TextSearch}). Filters compile to SQL with exactly the reference semantics of {@link
  * io.mnemo4j.filter.FilterEvaluator} (see {@code SqlFilter}).
  *
  * <h2>Scope locks</h2>

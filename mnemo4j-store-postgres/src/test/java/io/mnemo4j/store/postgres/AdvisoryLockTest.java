@@ -12,6 +12,7 @@ import io.mnemo4j.TenantId;
 import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.testing.HashingEmbedder;
+import io.mnemo4j.testing.TestMemories;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

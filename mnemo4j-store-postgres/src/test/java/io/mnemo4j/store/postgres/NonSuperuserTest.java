@@ -8,6 +8,8 @@ import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.testing.TestEmbeddings;
+import io.mnemo4j.testing.TestMemories;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -72,8 +74,8 @@ class NonSuperuserTest {
             .hasSize(1);
         assertThat(
                 ts.vectorSearch(
-                    TestMemories.MODEL,
-                    TestMemories.embed("owner wrote"),
+                    TestEmbeddings.MODEL,
+                    TestEmbeddings.embed("owner wrote"),
                     new ScopeFilter.Everything(),
                     new FilterExpr.All(),
                     5))

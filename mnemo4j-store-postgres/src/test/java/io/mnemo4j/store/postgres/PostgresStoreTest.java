@@ -13,6 +13,7 @@ import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
+import io.mnemo4j.internal.store.CheckedTenantStore;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
@@ -21,6 +22,8 @@ import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
+import io.mnemo4j.testing.TestMemories;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -150,9 +153,9 @@ class PostgresStoreTest {
             Instant.parse("1500-01-01T00:00:00Z"),
             Instant.parse("3000-01-01T00:00:00.000000001Z"),
             new Memory.Provenance(Memory.Provenance.INFERRED, List.of("msg-1", "msg-2")),
-            TestMemories.MODEL,
+            TestEmbeddings.MODEL,
             MemoryType.SEMANTIC);
-    float[] vector = TestMemories.embed("exact round trip");
+    float[] vector = TestEmbeddings.embed("exact round trip");
     vector[3] = 1.0e-38f; // a subnormal-adjacent float must survive the text form too
     StoredMemory stored = new StoredMemory(m, vector, "the context before");
     try (TenantStore ts = store.open(fresh())) {
@@ -185,7 +188,7 @@ class PostgresStoreTest {
       assertThatThrownBy(
               () ->
                   ts.vectorSearch(
-                      TestMemories.MODEL,
+                      TestEmbeddings.MODEL,
                       new float[] {1, 0},
                       new ScopeFilter.Everything(),
                       new FilterExpr.All(),
@@ -199,6 +202,43 @@ class PostgresStoreTest {
                   new FilterExpr.All(),
                   3))
           .isEmpty();
+    }
+  }
+
+  /**
+   * The checking wrapper knows only what it saw through its own store: a model another process
+   * introduced after this tenant was opened here is new to both. The store must refuse a vector of
+   * another dimension for it anyway (the model's row, written by the other process, decides) and a
+   * query of another dimension (it reads the model's dimension from the database).
+   */
+  @Test
+  void write_modelIntroducedByAnotherProcess_otherDimensionIsRefused() {
+    TenantId t = fresh();
+    try (PostgresStore otherProcess = PostgresStore.open(TestDatabase.options(db));
+        TenantStore here = new CheckedTenantStore(store.open(t));
+        TenantStore there = new CheckedTenantStore(otherProcess.open(t))) {
+      there.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "first", Scope.user("u")))));
+      StoredMemory narrow =
+          new StoredMemory(
+              TestMemories.memory("m-2", "second", Scope.user("u")).memory(), new float[] {1, 0});
+
+      assertThatThrownBy(() -> here.write(TestMemories.puts(List.of(narrow))))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("64 dimensions");
+      assertThat(here.get("m-2")).isEmpty();
+      assertThatThrownBy(
+              () ->
+                  here.vectorSearch(
+                      TestEmbeddings.MODEL,
+                      new float[] {1, 0},
+                      new ScopeFilter.Everything(),
+                      new FilterExpr.All(),
+                      3))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("has 64 in this tenant");
+      assertThat(here.dimensions()).isEmpty();
+      here.write(TestMemories.puts(List.of(TestMemories.memory("m-3", "third", Scope.user("u")))));
+      assertThat(there.getAll(List.of("m-1", "m-3"))).hasSize(2);
     }
   }
 
@@ -260,9 +300,9 @@ class PostgresStoreTest {
   void vectorSearch_tenantAboveTheExactThreshold_prefiltersThroughTheIndex() {
     Random random = new Random(7);
     List<StoredMemory> memories = new ArrayList<>();
-    int n = PgTenantStore.EXACT_BELOW + 1_000;
+    int n = VectorSearch.EXACT_BELOW + 1_000;
     for (int i = 0; i < n; i++) {
-      float[] v = new float[TestMemories.DIM];
+      float[] v = new float[TestEmbeddings.DIM];
       for (int d = 0; d < v.length; d++) {
         v[d] = (float) random.nextGaussian();
       }
@@ -270,7 +310,7 @@ class PostgresStoreTest {
           TestMemories.memory(
                   TestMemories.id(i), "memo " + i, Scope.user("u" + (i % 4)), Map.of("g", i % 500))
               .memory();
-      memories.add(new StoredMemory(m, TestMemories.normalize(v)));
+      memories.add(new StoredMemory(m, TestEmbeddings.normalize(v)));
     }
     try (TenantStore ts = store.open(fresh())) {
       for (int from = 0; from < n; from += 500) {
@@ -282,23 +322,23 @@ class PostgresStoreTest {
       assertThat(
               ids(
                   ts.vectorSearch(
-                      TestMemories.MODEL, query, new ScopeFilter.Everything(), rare, 5)))
+                      TestEmbeddings.MODEL, query, new ScopeFilter.Everything(), rare, 5)))
           .isEqualTo(exact(memories, query, m -> FilterEvaluatorBridge.matches(rare, m), 5));
       // A filter passing half the rows (and a scope too large to count as small): the graph
       // walk, nearly exact.
       FilterExpr half = FilterParser.parse("{\"metadata.g\": {\"lt\": 250}}");
       ScopeFilter most = new ScopeFilter.Within(Scope.user("u2"), true);
       List<String> approximate =
-          ids(ts.vectorSearch(TestMemories.MODEL, query, new ScopeFilter.Everything(), half, 10));
+          ids(ts.vectorSearch(TestEmbeddings.MODEL, query, new ScopeFilter.Everything(), half, 10));
       List<String> truth = exact(memories, query, m -> FilterEvaluatorBridge.matches(half, m), 10);
       assertThat(approximate).hasSize(10);
       assertThat(approximate.stream().filter(truth::contains).count()).isGreaterThanOrEqualTo(8);
-      assertThat(ts.vectorSearch(TestMemories.MODEL, query, most, half, 10))
+      assertThat(ts.vectorSearch(TestEmbeddings.MODEL, query, most, half, 10))
           .extracting(ScoredId::id)
           .allSatisfy(id -> assertThat(Integer.parseInt(id.substring(2)) % 4).isEqualTo(2));
       // Asking for more than match: every match, best first.
       List<ScoredId> all =
-          ts.vectorSearch(TestMemories.MODEL, query, new ScopeFilter.Everything(), rare, 50);
+          ts.vectorSearch(TestEmbeddings.MODEL, query, new ScopeFilter.Everything(), rare, 50);
       assertThat(all).hasSize(6);
       assertThat(all).isSortedAccordingTo(Comparator.comparingDouble(ScoredId::score).reversed());
     }
@@ -343,7 +383,7 @@ class PostgresStoreTest {
       StoredMemory context =
           new StoredMemory(
               TestMemories.memory("m-2", "yes it went well", Scope.user("u")).memory(),
-              TestMemories.embed("yes it went well"),
+              TestEmbeddings.embed("yes it went well"),
               "how was the meeting?");
       ts.write(TestMemories.puts(List.of(own, context)));
 
@@ -388,7 +428,7 @@ class PostgresStoreTest {
   @Test
   void closed_storesFailFastAndCloseIsIdempotent() {
     PostgresStore own = PostgresStore.open(TestDatabase.options(db));
-    TenantStore ts = own.open(fresh());
+    TenantStore ts = new CheckedTenantStore(own.open(fresh()));
     ts.close();
     ts.close();
     assertThatThrownBy(() -> ts.get("x")).isInstanceOf(StoreUnavailableException.class);

@@ -16,6 +16,8 @@ import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
+import io.mnemo4j.testing.TestMemories;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,7 +63,7 @@ class PurgeCanaryTest {
       StoredMemory withContext =
           new StoredMemory(
               TestMemories.memory("m-2", "plain words", Scope.user("alice")).memory(),
-              TestMemories.embed("plain words"),
+              TestEmbeddings.embed("plain words"),
               "context mentions " + CANARY);
       t.write(
           new WriteBatch(
@@ -174,7 +176,7 @@ class PurgeCanaryTest {
                             Scope.user("u" + (i % 3)),
                             Map.of("t", CANARY))
                         .memory(),
-                    TestMemories.embed(CANARY),
+                    TestEmbeddings.embed(CANARY),
                     "context " + CANARY)));
         said.add(
             new StoredMessage(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.testing.TestMemories;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

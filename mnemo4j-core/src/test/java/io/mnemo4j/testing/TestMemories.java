@@ -1,4 +1,4 @@
-package io.mnemo4j.store.embedded;
+package io.mnemo4j.testing;
 
 import io.mnemo4j.EventType;
 import io.mnemo4j.HistoryEntry;
@@ -11,24 +11,37 @@ import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.WriteBatch;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** Builders for test memories and batches. */
-final class TestMemories {
-  static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+/**
+ * Builders for the memories and batches store tests write straight to a {@link
+ * io.mnemo4j.spi.TenantStore}, embedded with {@link TestEmbeddings}. Stateless.
+ */
+public final class TestMemories {
+  /** When every test memory was created. */
+  public static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
   private TestMemories() {}
 
   /** Sortable ids: m-000001, m-000002... */
-  static String id(int n) {
-    return String.format(java.util.Locale.ROOT, "m-%06d", n);
+  public static String id(int n) {
+    return String.format(Locale.ROOT, "m-%06d", n);
   }
 
-  static StoredMemory memory(String id, String text, Scope scope) {
+  /** A memory of {@code text} in {@code scope}, without metadata or categories. */
+  public static StoredMemory memory(String id, String text, Scope scope) {
     return memory(id, text, scope, Map.of(), List.of());
   }
 
-  static StoredMemory memory(
+  /** A memory of {@code text} in {@code scope} with metadata, without categories. */
+  public static StoredMemory memory(
+      String id, String text, Scope scope, Map<String, Object> metadata) {
+    return memory(id, text, scope, metadata, List.of());
+  }
+
+  /** A memory said by a user, stored verbatim at {@link #T0}, with its {@link TestEmbeddings}. */
+  public static StoredMemory memory(
       String id, String text, Scope scope, Map<String, Object> metadata, List<String> categories) {
     Memory m =
         new Memory(
@@ -51,18 +64,21 @@ final class TestMemories {
     return new StoredMemory(m, TestEmbeddings.embed(text));
   }
 
-  static WriteBatch puts(StoredMemory... memories) {
+  /** A batch putting the memories, each with the history row of its addition. */
+  public static WriteBatch puts(StoredMemory... memories) {
     return puts(List.of(memories));
   }
 
-  static WriteBatch puts(List<StoredMemory> memories) {
+  /** A batch putting the memories, each with the history row of its addition. */
+  public static WriteBatch puts(List<StoredMemory> memories) {
     return new WriteBatch(
         memories.stream().<Change>map(Change.Put::new).toList(),
         memories.stream().map(m -> add(m.memory())).toList(),
         List.of());
   }
 
-  static HistoryEntry add(Memory m) {
+  /** The history row of the memory's addition. */
+  public static HistoryEntry add(Memory m) {
     return new HistoryEntry(
         "h-" + m.id(), m.id(), EventType.ADD, null, m.text(), "user", m.createdAt());
   }

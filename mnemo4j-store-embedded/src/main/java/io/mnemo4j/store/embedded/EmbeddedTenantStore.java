@@ -7,7 +7,6 @@ import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
-import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
@@ -27,89 +26,85 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What {@link EmbeddedStore#open} hands out: a closeable view of the tenant's shared {@link
  * TenantEngine}. Two opens of one tenant share the engine (one Lucene writer per directory is all
- * Lucene allows); the engine closes with its last handle. Thread-safe.
+ * Lucene allows); the engine closes with its last handle. Calls after {@link #close} are refused by
+ * the core's checking wrapper, not here: a handle passes every call to the engine, which refuses
+ * calls once it is closed itself. Thread-safe.
  */
-final class TenantHandle implements TenantStore {
+final class EmbeddedTenantStore implements TenantStore {
   private final EmbeddedStore store;
   private final TenantEngine engine;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  TenantHandle(EmbeddedStore store, TenantEngine engine) {
+  EmbeddedTenantStore(EmbeddedStore store, TenantEngine engine) {
     this.store = store;
     this.engine = engine;
   }
 
+  /** The engine this handle views (the store's bookkeeping counts handles per engine). */
   TenantEngine engine() {
-    return engine;
-  }
-
-  private TenantEngine open() {
-    if (closed.get()) {
-      throw new StoreUnavailableException("tenant store '" + engine.tenant + "' is closed");
-    }
     return engine;
   }
 
   @Override
   public Map<String, Integer> dimensions() {
-    return open().dimensions();
+    return engine.dimensions();
   }
 
   @Override
   public void write(WriteBatch batch) {
-    open().write(batch);
+    engine.write(batch);
   }
 
   @Override
   public Optional<StoredMemory> get(String id) {
-    return open().get(id);
+    return engine.get(id);
   }
 
   @Override
   public List<StoredMemory> getAll(Collection<String> ids) {
-    return open().getAll(ids);
+    return engine.getAll(ids);
   }
 
   @Override
   public Optional<StoredMemory> findByHash(Scope scope, String hash) {
-    return open().findByHash(scope, hash);
+    return engine.findByHash(scope, hash);
   }
 
   @Override
   public Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {
-    return open().list(scope, filter, page);
+    return engine.list(scope, filter, page);
   }
 
   @Override
   public long count(ScopeFilter scope, FilterExpr filter) {
-    return open().count(scope, filter);
+    return engine.count(scope, filter);
   }
 
   @Override
   public Page<EntityCount> countByEntity(
       EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
-    return open().countByEntity(type, scope, filter, page);
+    return engine.countByEntity(type, scope, filter, page);
   }
 
   @Override
   public List<ScoredId> vectorSearch(
       String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
-    return open().vectorSearch(model, query, scope, filter, k);
+    return engine.vectorSearch(model, query, scope, filter, k);
   }
 
   @Override
   public List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
-    return open().textSearch(query, scope, filter, k);
+    return engine.textSearch(query, scope, filter, k);
   }
 
   @Override
   public List<ScoredId> textScores(String query, Collection<String> ids) {
-    return open().textScores(query, ids);
+    return engine.textScores(query, ids);
   }
 
   @Override
   public List<HistoryEntry> history(String memoryId) {
-    return open().history(memoryId);
+    return engine.history(memoryId);
   }
 
   /**
@@ -119,44 +114,43 @@ final class TenantHandle implements TenantStore {
    */
   @Override
   public ScopeGuard lockScope(Scope scope) {
-    open();
     return ScopeGuard.NONE;
   }
 
   @Override
   public Optional<StoredEvent> event(String id) {
-    return open().event(id);
+    return engine.event(id);
   }
 
   @Override
   public Optional<StoredEvent> eventByIdempotencyKey(String key) {
-    return open().eventByIdempotencyKey(key);
+    return engine.eventByIdempotencyKey(key);
   }
 
   @Override
   public List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
-    return open().events(statuses, limit);
+    return engine.events(statuses, limit);
   }
 
   @Override
   public List<ConversationMessage> conversation(String conversationId) {
-    return open().conversation(conversationId);
+    return engine.conversation(conversationId);
   }
 
   @Override
   public void replaceConversation(String conversationId, List<ConversationMessage> messages) {
-    open().replaceConversation(conversationId, messages);
+    engine.replaceConversation(conversationId, messages);
   }
 
   @Override
   public Page<String> conversationIds(PageRequest page) {
-    return open().conversationIds(page);
+    return engine.conversationIds(page);
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      store.release(engine);
+      store.release(this);
     }
   }
 }

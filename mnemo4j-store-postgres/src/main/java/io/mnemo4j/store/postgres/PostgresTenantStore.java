@@ -1,0 +1,214 @@
+package io.mnemo4j.store.postgres;
+
+import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.Page;
+import io.mnemo4j.PageRequest;
+import io.mnemo4j.Scope;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.ModelDimensions;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScopeGuard;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One tenant's schema, reached through the store's pool: what {@link PostgresStore#open} hands out.
+ * A facade over the schema's writes ({@link TenantWrites}), row reads ({@link TenantReads}), vector
+ * search ({@link VectorSearch}) and text search ({@link TextSearch}), which share one {@link
+ * TenantContext}; it keeps the scope guards itself. Every transaction first sets {@code
+ * mnemo.tenant} and switches to a row-level-security role, so the policies are a second wall behind
+ * the schema-qualified names. Thread-safe; holds no connection between calls except while a {@link
+ * #lockScope} guard is open.
+ */
+final class PostgresTenantStore implements TenantStore {
+  private final TenantContext tenant;
+
+  /**
+   * Vector dimension per model, as the tenant's {@code models} table records it (learnt at open, by
+   * this store's writes and by searches of models other processes introduced). The checking wrapper
+   * knows less: what it saw through this store.
+   */
+  private final ModelDimensions dimensions;
+
+  private final TenantWrites writes;
+  private final TenantReads reads;
+  private final VectorSearch vectors;
+  private final TextSearch text;
+
+  /** The guard this thread holds, whose transaction the thread's next write joins. */
+  private final ThreadLocal<Guard> guards = new ThreadLocal<>();
+
+  /**
+   * The store of the tenant whose schema {@code sql} describes; {@code dimensions} as its {@code
+   * models} table records them, {@code estimatedRows} the planner's estimate of its memories (-1
+   * when never analysed).
+   */
+  PostgresTenantStore(
+      PostgresStore store, TenantSql sql, Map<String, Integer> dimensions, long estimatedRows) {
+    this.tenant = TenantContext.of(store, sql);
+    this.dimensions = new ModelDimensions(dimensions);
+    TableStatistics statistics = new TableStatistics(tenant, estimatedRows);
+    this.writes = new TenantWrites(tenant, this.dimensions, statistics);
+    this.reads = new TenantReads(tenant);
+    this.vectors = new VectorSearch(tenant, this.dimensions);
+    this.text = new TextSearch(tenant, statistics);
+  }
+
+  @Override
+  public Map<String, Integer> dimensions() {
+    return dimensions.asMap();
+  }
+
+  /**
+   * Applies the batch in one transaction: the transaction of this thread's scope guard, if it holds
+   * one a write may still join (committing it releases the lock), else one of its own.
+   */
+  @Override
+  public void write(WriteBatch batch) {
+    Guard guard = guards.get();
+    writes.write(batch, guard != null && guard.joinable() ? guard : null);
+  }
+
+  @Override
+  public Optional<StoredMemory> get(String id) {
+    return reads.get(id);
+  }
+
+  @Override
+  public List<StoredMemory> getAll(Collection<String> ids) {
+    return reads.getAll(ids);
+  }
+
+  @Override
+  public Optional<StoredMemory> findByHash(Scope scope, String hash) {
+    return reads.findByHash(scope, hash);
+  }
+
+  @Override
+  public Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    return reads.list(scope, filter, page);
+  }
+
+  @Override
+  public long count(ScopeFilter scope, FilterExpr filter) {
+    return reads.count(scope, filter);
+  }
+
+  @Override
+  public Page<EntityCount> countByEntity(
+      EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    return reads.countByEntity(type, scope, filter, page);
+  }
+
+  /** See {@link VectorSearch}. */
+  @Override
+  public List<ScoredId> vectorSearch(
+      String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
+    return vectors.search(model, query, scope, filter, k);
+  }
+
+  /** See {@link TextSearch}. */
+  @Override
+  public List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
+    return text.search(query, scope, filter, k);
+  }
+
+  @Override
+  public List<ScoredId> textScores(String query, Collection<String> ids) {
+    return text.scores(query, ids);
+  }
+
+  @Override
+  public List<HistoryEntry> history(String memoryId) {
+    return reads.history(memoryId);
+  }
+
+  @Override
+  public Optional<StoredEvent> event(String id) {
+    return reads.event(id);
+  }
+
+  @Override
+  public Optional<StoredEvent> eventByIdempotencyKey(String key) {
+    return reads.eventByIdempotencyKey(key);
+  }
+
+  @Override
+  public List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
+    return reads.events(statuses, limit);
+  }
+
+  @Override
+  public List<ConversationMessage> conversation(String conversationId) {
+    return reads.conversation(conversationId);
+  }
+
+  @Override
+  public void replaceConversation(String conversationId, List<ConversationMessage> messages) {
+    writes.replaceConversation(conversationId, messages);
+  }
+
+  @Override
+  public Page<String> conversationIds(PageRequest page) {
+    return reads.conversationIds(page);
+  }
+
+  /**
+   * Takes a pooled connection, begins a transaction and takes a transaction-level advisory lock
+   * keyed by tenant and exact scope, which every process sharing the database honours. This
+   * thread's next {@link #write} runs in that transaction and commits it, which releases the lock
+   * exactly when the write becomes visible; closing the guard ends the transaction if no write did.
+   * A thread already holding a guard takes the new lock in the same transaction.
+   */
+  @Override
+  public ScopeGuard lockScope(Scope scope) {
+    tenant.ensureOpen();
+    long key =
+        Names.lockKey(
+            "scope",
+            tenant.store().options().schemaPrefix(),
+            tenant.tenantId(),
+            scope.userId(),
+            scope.agentId(),
+            scope.runId());
+    Guard held = guards.get();
+    if (held != null && held.joinable()) {
+      held.lockToo(key);
+      return () -> {}; // released with the outer guard's transaction
+    }
+    Guard guard = tenant.store().openGuard(this, key);
+    guards.set(guard);
+    return guard;
+  }
+
+  /** Forgets this thread's guard once it committed or closed. */
+  void forget(Guard guard) {
+    if (guards.get() == guard) {
+      guards.remove();
+    }
+  }
+
+  /**
+   * Nothing to release: the pool belongs to the {@link PostgresStore}, and calls after close are
+   * refused by the core's checking wrapper. Idempotent.
+   */
+  @Override
+  public void close() {}
+
+  /** The tenant's id, for messages. */
+  String tenant() {
+    return tenant.tenantId();
+  }
+}

@@ -1,0 +1,71 @@
+package io.mnemo4j.store.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.OptionalInt;
+
+/**
+ * One tenant's schema and how to reach it: the store (its pool and options), the schema's SQL, the
+ * filter compiler for it and the roles a transaction switches to. Shared by the parts of a {@link
+ * PostgresTenantStore}. Immutable and thread-safe.
+ *
+ * @param store the store whose pool every transaction uses
+ * @param sql the tenant schema's statements
+ * @param filters compiles filters to conditions on the schema's memories
+ * @param tenantId the tenant, as {@code mnemo.tenant} holds it
+ * @param role the row-level-security role reads and writes switch to
+ * @param searchRole the role full-text search switches to (see {@link TenantSql#create})
+ */
+record TenantContext(
+    PostgresStore store,
+    TenantSql sql,
+    SqlFilter filters,
+    String tenantId,
+    String role,
+    String searchRole) {
+
+  /** The context of the tenant whose schema {@code sql} describes, in {@code store}. */
+  static TenantContext of(PostgresStore store, TenantSql sql) {
+    return new TenantContext(
+        store,
+        sql,
+        new SqlFilter(sql.q),
+        sql.tenant.value(),
+        store.options().rlsRole(),
+        store.options().searchRole());
+  }
+
+  /** Refuses calls once the store, and with it the pool, is closed. */
+  void ensureOpen() {
+    store.ensureOpen();
+  }
+
+  /** Runs {@code work} in one transaction on a pooled connection, naming the tenant on failure. */
+  <T> T transaction(String what, Pg.Work<T> work) {
+    ensureOpen();
+    return Pg.inTransaction(store.pool(), what + " in tenant '" + tenantId + "'", work);
+  }
+
+  /** Runs a read in a transaction set for this tenant under the row-level-security role. */
+  <T> T read(String what, Pg.Work<T> work) {
+    return transaction(
+        what,
+        c -> {
+          Pg.enterTenant(c, tenantId, role);
+          return work.run(c);
+        });
+  }
+
+  /** The dimension the tenant's {@code models} table records for {@code model}, if any. */
+  OptionalInt recordedDimension(Connection c, String model) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT dimension FROM " + sql.models + " WHERE model = ?")) {
+      ps.setString(1, model);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
+      }
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.mnemo4j.store.postgres;
+
+import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.EntityCount;
+import io.mnemo4j.EntityType;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Page;
+import io.mnemo4j.PageRequest;
+import io.mnemo4j.Scope;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.JdbcRows;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.store.postgres.SqlFilter.Sql;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The row reads of one tenant's schema: memories by id, hash, filter and page, counts, history,
+ * operation records and conversation windows, each in a transaction set for the tenant under the
+ * row-level-security role. Thread-safe.
+ */
+final class TenantReads {
+  private static final Pattern CURSOR = Pattern.compile("[0-9A-Za-z_-]{1,100}");
+
+  private final TenantContext tenant;
+  private final TenantSql sql;
+
+  TenantReads(TenantContext tenant) {
+    this.tenant = tenant;
+    this.sql = tenant.sql();
+  }
+
+  Optional<StoredMemory> get(String id) {
+    return tenant.read(
+        "get",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(selectMemories("id = ?"))) {
+            ps.setString(1, id);
+            return JdbcRows.first(ps, Rows::memory);
+          }
+        });
+  }
+
+  List<StoredMemory> getAll(Collection<String> ids) {
+    List<String> wanted = List.copyOf(ids);
+    if (wanted.isEmpty()) {
+      tenant.ensureOpen();
+      return List.of();
+    }
+    Map<String, StoredMemory> found =
+        tenant.read(
+            "getAll",
+            c -> {
+              Map<String, StoredMemory> out = new HashMap<>();
+              try (PreparedStatement ps = c.prepareStatement(selectMemories("id = ANY(?)"))) {
+                ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(wanted).toArray()));
+                for (StoredMemory m : JdbcRows.all(ps, Rows::memory)) {
+                  out.put(m.id(), m);
+                }
+              }
+              return out;
+            });
+    List<StoredMemory> out = new ArrayList<>(wanted.size());
+    for (String id : wanted) {
+      StoredMemory m = found.get(id);
+      if (m != null) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  Optional<StoredMemory> findByHash(Scope scope, String hash) {
+    Sql where = SqlFilter.exactScope(scope);
+    return tenant.read(
+        "findByHash",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  selectMemories("hash = ? AND " + where.text()) + " ORDER BY id LIMIT 1")) {
+            ps.setString(1, hash);
+            where.bind(ps, 2);
+            return JdbcRows.first(ps, Rows::memory);
+          }
+        });
+  }
+
+  Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    String cursor = page.cursor();
+    if (cursor != null && !CURSOR.matcher(cursor).matches()) {
+      throw new InvalidRequestException("cursor", "cursor is not one this store handed out");
+    }
+    Sql where = tenant.filters().compile(scope, filter);
+    if (where.isFalse()) {
+      tenant.ensureOpen();
+      return new Page<>(List.of(), null);
+    }
+    List<StoredMemory> rows =
+        tenant.read(
+            "list",
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      selectMemories(where.text() + (cursor == null ? "" : " AND id > ?"))
+                          + " ORDER BY id LIMIT ?")) {
+                int i = where.bind(ps, 1);
+                if (cursor != null) {
+                  ps.setString(i++, cursor);
+                }
+                ps.setInt(i, page.size() + 1);
+                return JdbcRows.all(ps, Rows::memory);
+              }
+            });
+    return JdbcRows.page(rows, page.size(), StoredMemory::id);
+  }
+
+  /** The statement selecting whole memory rows of this schema that meet {@code condition}. */
+  private String selectMemories(String condition) {
+    return "SELECT " + TenantSql.MEMORY_COLUMNS + " FROM " + sql.memories + " WHERE " + condition;
+  }
+
+  long count(ScopeFilter scope, FilterExpr filter) {
+    Sql where = tenant.filters().compile(scope, filter);
+    if (where.isFalse()) {
+      tenant.ensureOpen();
+      return 0;
+    }
+    return tenant.read(
+        "count",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*) FROM " + sql.memories + " WHERE " + where.text())) {
+            where.bind(ps, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
+  Page<EntityCount> countByEntity(
+      EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
+    String column =
+        switch (type) {
+          case USER -> "user_id";
+          case AGENT -> "agent_id";
+          case RUN -> "run_id";
+        };
+    String cursor = page.cursor();
+    Sql where = tenant.filters().compile(scope, filter);
+    if (where.isFalse()) {
+      tenant.ensureOpen();
+      return new Page<>(List.of(), null);
+    }
+    // COLLATE "C" orders by UTF-8 bytes, which is code point order: the contract's order, whatever
+    // the database's collation.
+    List<EntityCount> rows =
+        tenant.read(
+            "countByEntity",
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT "
+                          + column
+                          + ", count(*) FROM "
+                          + sql.memories
+                          + " WHERE "
+                          + where.text()
+                          + " AND "
+                          + column
+                          + " IS NOT NULL"
+                          + (cursor == null ? "" : " AND " + column + " COLLATE \"C\" > ?")
+                          + " GROUP BY "
+                          + column
+                          + " ORDER BY "
+                          + column
+                          + " COLLATE \"C\" LIMIT ?")) {
+                int i = where.bind(ps, 1);
+                if (cursor != null) {
+                  ps.setString(i++, cursor);
+                }
+                ps.setInt(i, page.size() + 1);
+                return JdbcRows.all(
+                    ps, rs -> new EntityCount(type, rs.getString(1), rs.getLong(2)));
+              }
+            });
+    return JdbcRows.page(rows, page.size(), EntityCount::id);
+  }
+
+  List<HistoryEntry> history(String memoryId) {
+    return tenant.read("history", c -> Rows.SHARED.history(c, sql.history, memoryId));
+  }
+
+  Optional<StoredEvent> event(String id) {
+    return tenant.read("event", c -> Rows.SHARED.event(c, sql.events, "id", id));
+  }
+
+  Optional<StoredEvent> eventByIdempotencyKey(String key) {
+    return tenant.read(
+        "eventByIdempotencyKey", c -> Rows.SHARED.event(c, sql.events, "idempotency_key", key));
+  }
+
+  List<StoredEvent> events(Set<EventStatus> statuses, int limit) {
+    if (statuses.isEmpty()) {
+      tenant.ensureOpen();
+      return List.of();
+    }
+    List<String> names = statuses.stream().map(EventStatus::name).sorted().toList();
+    return tenant.read(
+        "events",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + JdbcRows.EVENT_COLUMNS
+                      + " FROM "
+                      + sql.events
+                      + " WHERE status = ANY(?) ORDER BY created_at, id LIMIT ?")) {
+            ps.setArray(1, c.createArrayOf("text", names.toArray()));
+            ps.setInt(2, limit);
+            return JdbcRows.all(ps, Rows.SHARED::event);
+          }
+        });
+  }
+
+  List<ConversationMessage> conversation(String conversationId) {
+    return tenant.read("conversation", c -> JdbcRows.window(c, sql.conversations, conversationId));
+  }
+
+  /** Ids in byte order (the column is {@code COLLATE "C"}). */
+  Page<String> conversationIds(PageRequest page) {
+    return tenant.read(
+        "conversationIds",
+        c -> JdbcRows.windowIds(c, sql.conversations, page.cursor(), page.size()));
+  }
+}

@@ -1,0 +1,171 @@
+package io.mnemo4j.store.postgres;
+
+import io.mnemo4j.ConflictException;
+import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.internal.store.JdbcRows;
+import io.mnemo4j.internal.store.ModelDimensions;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.WriteBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The writes of one tenant's schema: batches (memories, history, messages, operation records, each
+ * new model's row and HNSW index) and conversation windows, each in one transaction under the
+ * row-level-security role. Thread-safe.
+ */
+final class TenantWrites {
+  private final TenantContext tenant;
+  private final TenantSql sql;
+  private final ModelDimensions dimensions;
+  private final TableStatistics statistics;
+
+  TenantWrites(TenantContext tenant, ModelDimensions dimensions, TableStatistics statistics) {
+    this.tenant = tenant;
+    this.sql = tenant.sql();
+    this.dimensions = dimensions;
+    this.statistics = statistics;
+  }
+
+  /**
+   * Applies the batch atomically: in {@code guard}'s transaction when this thread holds a joinable
+   * scope guard (committing it releases the scope lock as the data becomes visible), else in a
+   * transaction of its own. A vector whose length differs from its model's known dimension is
+   * refused before any SQL runs.
+   */
+  void write(WriteBatch batch, @Nullable Guard guard) {
+    tenant.ensureOpen();
+    Map<String, Integer> newModels = dimensions.check(batch);
+    if (guard != null) {
+      guard.commitWith(c -> apply(c, batch, newModels));
+    } else if (!batch.isEmpty()) {
+      tenant.transaction("write", c -> apply(c, batch, newModels));
+    }
+    dimensions.record(newModels);
+    statistics.written(batch.changes().stream().filter(ch -> ch instanceof Change.Put).count());
+  }
+
+  /** Applies the batch on {@code c}, inside its transaction; the caller commits. */
+  private Void apply(Connection c, WriteBatch batch, Map<String, Integer> newModels)
+      throws SQLException {
+    Pg.setTenant(c, tenant.tenantId());
+    for (Map.Entry<String, Integer> model : newModels.entrySet()) {
+      ensureModel(c, model.getKey(), model.getValue());
+    }
+    Pg.setRole(c, tenant.role());
+    applyChanges(c, batch.changes());
+    upsertAll(c, sql.upsertHistory(), batch.history(), Rows.SHARED::bindHistory);
+    upsertAll(c, sql.upsertMessage(), batch.messages(), Rows.SHARED::bindMessage);
+    try {
+      upsertAll(c, sql.upsertEvent(), batch.events(), Rows.SHARED::bindEvent);
+    } catch (SQLException e) {
+      if (Pg.violates(e, "events_idempotency_key")) {
+        throw new ConflictException("idempotency key already used by another operation");
+      }
+      throw e;
+    }
+    return null;
+  }
+
+  /** Binds each row to {@code upsert} and runs them as one JDBC batch; nothing for no rows. */
+  private static <T> void upsertAll(
+      Connection c, String upsert, List<T> rows, JdbcRows.RowBinder<T> binder) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(upsert)) {
+      for (T row : rows) {
+        binder.bind(ps, row);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** Puts and removes in batch order: consecutive changes of one kind go in one JDBC batch. */
+  private void applyChanges(Connection c, List<Change> changes) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement put = c.prepareStatement(sql.upsertMemory());
+        PreparedStatement remove = c.prepareStatement(sql.deleteMemory())) {
+      PreparedStatement pending = null;
+      for (Change change : changes) {
+        PreparedStatement next =
+            switch (change) {
+              case Change.Put p -> {
+                Rows.bindMemory(c, put, p.memory());
+                yield put;
+              }
+              case Change.Remove r -> {
+                remove.setString(1, r.id());
+                yield remove;
+              }
+            };
+        if (pending != null && pending != next) {
+          pending.executeBatch();
+        }
+        next.addBatch();
+        pending = next;
+      }
+      pending.executeBatch();
+    }
+  }
+
+  /**
+   * Records a model's dimension and creates its HNSW index the first time the tenant sees it; as
+   * the owner (DDL), before the transaction switches role. Two writers introducing one model, in
+   * any processes, serialise on the primary key; the loser checks the winner's dimension.
+   */
+  private void ensureModel(Connection c, String model, int dimension) throws SQLException {
+    boolean created;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + sql.models
+                + " (model, dimension) VALUES (?, ?) ON CONFLICT (model) DO NOTHING")) {
+      ps.setString(1, model);
+      ps.setInt(2, dimension);
+      created = ps.executeUpdate() == 1;
+    }
+    if (created) {
+      if (dimension <= VectorSearch.MAX_HNSW_DIMENSIONS) {
+        Pg.exec(c, sql.createVectorIndex(model, dimension));
+        Pg.exec(c, sql.vectorIndexWithoutStatistics(Names.vectorIndex(model)));
+      }
+      return;
+    }
+    OptionalInt known = tenant.recordedDimension(c, model);
+    if (known.isPresent() && known.getAsInt() != dimension) {
+      throw ModelDimensions.mismatch(model, known.getAsInt(), "(new)", dimension);
+    }
+  }
+
+  /** Deletes the window's rows and inserts the new ones in one transaction, under the wall. */
+  void replaceConversation(String conversationId, List<ConversationMessage> messages) {
+    tenant.transaction(
+        "replaceConversation",
+        c -> {
+          Pg.enterTenant(c, tenant.tenantId(), tenant.role());
+          try (PreparedStatement delete =
+              c.prepareStatement(
+                  "DELETE FROM " + sql.conversations + " WHERE conversation_id = ?")) {
+            delete.setString(1, conversationId);
+            delete.executeUpdate();
+          }
+          if (!messages.isEmpty()) {
+            try (PreparedStatement insert =
+                c.prepareStatement(JdbcRows.insertWindowMessage(sql.conversations))) {
+              JdbcRows.addWindow(insert, conversationId, messages);
+              insert.executeBatch();
+            }
+          }
+          return null;
+        });
+  }
+}

@@ -1,0 +1,202 @@
+package io.mnemo4j.store.postgres;
+
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.ModelDimensions;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.store.postgres.SqlFilter.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Pre-filtered nearest neighbours in one tenant's schema. The HNSW index of the model is scanned
+ * with pgvector's iterative scan in strict order: when the filters reject the nearest rows, the
+ * scan goes on through the graph (up to {@code hnsw.max_scan_tuples}) instead of returning a short
+ * top-k, so the filters restrict the candidates rather than prune a fixed top-k. If it still
+ * returns fewer than {@code k} rows (a very selective filter, or a tenant with fewer than k rows),
+ * the same query runs exactly (a sequential or B-tree scan of the candidates, sorted by distance),
+ * which then returns every match. When the scope leaves fewer than {@link #EXACT_BELOW} rows of the
+ * model (a bounded count on B-tree indexes), the index is skipped: exact search is cheaper there
+ * and never approximate.
+ *
+ * <p>Measured on 100,000 memories of 384 dimensions in one tenant (2 shared cores, 128 MB of shared
+ * buffers), k = 10: no filter 2.8 ms p50 (recall@10 1.0 on clustered vectors); a user holding 1% of
+ * the rows 5.3 ms (exact, recall 1.0); a metadata filter passing 10% 2.5 ms (recall 0.97); a
+ * metadata filter passing 0.1% about 80 ms (the walk visits some 10,000 rows, whose filter no index
+ * can serve under row-level security). Thread-safe.
+ */
+final class VectorSearch {
+  /** Below this many candidate rows per model, vector search is exact. */
+  static final int EXACT_BELOW = 2_000;
+
+  /** HNSW indexes hold at most 2,000 dimensions of {@code vector}; larger models search exactly. */
+  static final int MAX_HNSW_DIMENSIONS = 2_000;
+
+  /**
+   * Smallest HNSW candidate list ({@code hnsw.ef_search}; pgvector's default is 40). Measured on
+   * 100,000 memories, k = 10: 40 gives recall@10 0.73 at 0.60 ms, 100 gives 0.87 at 0.78 ms, 200
+   * gives 0.94 at 1.2 ms; the core asks for 200 candidates, so its searches run at 200 anyway.
+   */
+  static final int EF_SEARCH = 100;
+
+  /** Tuples an iterative scan visits before giving up (then the exact query runs). */
+  static final int MAX_SCAN_TUPLES = 20_000;
+
+  private final TenantContext tenant;
+  private final ModelDimensions dimensions;
+
+  VectorSearch(TenantContext tenant, ModelDimensions dimensions) {
+    this.tenant = tenant;
+    this.dimensions = dimensions;
+  }
+
+  /**
+   * One search: the query vector in pgvector's text form, of the model's {@code dimension}, among
+   * the rows of the model that pass {@code where}, which compiles {@code scope} and the filter.
+   */
+  private record Query(
+      String model, int dimension, String vector, ScopeFilter scope, Sql where, int k) {
+    /** The rows of the model with a vector that pass the filters, as a FROM ... WHERE clause. */
+    String candidates(TenantSql sql) {
+      return " FROM "
+          + sql.memories
+          + " WHERE embedding_model = "
+          + Names.literal(model)
+          + " AND embedding IS NOT NULL AND "
+          + where.text();
+    }
+  }
+
+  /** The {@code k} nearest memories of {@code model} passing both filters, best first. */
+  List<ScoredId> search(String model, float[] query, ScopeFilter scope, FilterExpr filter, int k) {
+    Sql where = tenant.filters().compile(scope, filter);
+    if (where.isFalse()) {
+      tenant.ensureOpen();
+      return List.of();
+    }
+    String vector = Rows.vector(query);
+    return tenant.read(
+        "vectorSearch",
+        c -> {
+          OptionalInt dimension = dimension(c, model);
+          if (dimension.isEmpty()) {
+            return List.of(); // no process has stored a vector of the model in this tenant
+          }
+          ModelDimensions.checkQuery(model, dimension.getAsInt(), query);
+          Query q = new Query(model, dimension.getAsInt(), vector, scope, where, k);
+          if (q.dimension() <= MAX_HNSW_DIMENSIONS && !fewCandidates(c, q)) {
+            List<ScoredId> hits = throughIndex(c, q);
+            if (hits.size() >= k) {
+              return hits;
+            }
+          }
+          return exact(c, q);
+        });
+  }
+
+  /** The model's dimension: known here, or recorded by another process that introduced it. */
+  private OptionalInt dimension(Connection c, String model) throws SQLException {
+    OptionalInt known = dimensions.of(model);
+    if (known.isPresent()) {
+      return known;
+    }
+    OptionalInt recorded = tenant.recordedDimension(c, model);
+    recorded.ifPresent(d -> dimensions.record(model, d));
+    return recorded;
+  }
+
+  /**
+   * Walks the model's HNSW index with an iterative scan. The cast and the model predicate repeat
+   * the partial index's expression and predicate, which is what lets the planner use it.
+   */
+  private List<ScoredId> throughIndex(Connection c, Query q) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT set_config('hnsw.iterative_scan', 'strict_order', true),"
+                + " set_config('hnsw.ef_search', ?, true),"
+                + " set_config('hnsw.max_scan_tuples', ?, true)")) {
+      ps.setString(1, Integer.toString(Math.clamp(q.k(), EF_SEARCH, 1000)));
+      ps.setString(2, Integer.toString(MAX_SCAN_TUPLES));
+      ps.executeQuery().close();
+    }
+    String typed = "::vector(" + q.dimension() + ")";
+    return nearest(
+        c,
+        "SELECT id, embedding"
+            + typed
+            + " <=> ?"
+            + typed
+            + " AS distance"
+            + q.candidates(tenant.sql())
+            + " ORDER BY distance LIMIT ?",
+        q);
+  }
+
+  /**
+   * Sorts every candidate by distance: the expression differs from the index's, so none is used.
+   */
+  private List<ScoredId> exact(Connection c, Query q) throws SQLException {
+    return nearest(
+        c,
+        "SELECT id, embedding <=> ?::vector AS distance"
+            + q.candidates(tenant.sql())
+            + " ORDER BY distance, id LIMIT ?",
+        q);
+  }
+
+  /**
+   * Whether the scope leaves fewer than {@link #EXACT_BELOW} rows of the model, so that exact
+   * search (a B-tree scan of the scope, or a small table, sorted by distance) beats walking the
+   * graph. Only the scope is counted: its equality conditions use B-tree indexes even under
+   * row-level security, so the bounded count costs little either way.
+   */
+  private boolean fewCandidates(Connection c, Query q) throws SQLException {
+    String memories = tenant.sql().memories;
+    if (q.scope() instanceof ScopeFilter.Everything) {
+      // The planner's row estimate costs nothing; -1 means never analysed (a new table).
+      if (Pg.estimatedRows(c, memories) >= EXACT_BELOW) {
+        return false;
+      }
+    }
+    Sql where = SqlFilter.scope(q.scope());
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM (SELECT 1 FROM "
+                + memories
+                + " WHERE embedding_model = ? AND "
+                + where.text()
+                + " LIMIT "
+                + EXACT_BELOW
+                + ") x")) {
+      ps.setString(1, q.model());
+      where.bind(ps, 2);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) < EXACT_BELOW;
+      }
+    }
+  }
+
+  /** Runs a nearest-neighbour query binding the vector, the filter's values and k. */
+  private static List<ScoredId> nearest(Connection c, String query, Query q) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      ps.setString(1, q.vector());
+      int i = q.where().bind(ps, 2);
+      ps.setInt(i, q.k());
+      List<ScoredId> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          double distance = rs.getDouble(2);
+          // Cosine distance is NaN for a zero vector; it is similar to nothing.
+          out.add(new ScoredId(rs.getString(1), Double.isNaN(distance) ? 0.0 : 1.0 - distance));
+        }
+      }
+      return out;
+    }
+  }
+}
