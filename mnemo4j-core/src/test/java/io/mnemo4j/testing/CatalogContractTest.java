@@ -149,6 +149,21 @@ public abstract class CatalogContractTest {
     assertThat(catalog.findKeyByHash("hash-1")).isEmpty();
   }
 
+  /**
+   * Regression: the SQLite catalog keeps times as ISO text, and ordered keys by that text, so a key
+   * created at {@code ...00.123Z} was listed after one created at {@code ...00.123456Z}.
+   */
+  @Test
+  void keys_whoseTimesHaveFractionsOfOtherLengths_listInCreationOrder() {
+    TenantId acme = TenantId.of("acme");
+    Instant second = Instant.parse("2026-01-02T03:04:05Z");
+    ApiKey earlier = new ApiKey("k-b", "hash-b", acme, null, second.plusMillis(123));
+    ApiKey later = new ApiKey("k-a", "hash-a", acme, null, second.plusNanos(123_456_000));
+    catalog.addKey(later);
+    catalog.addKey(earlier);
+    assertThat(catalog.keys(Optional.of(acme))).containsExactly(earlier, later);
+  }
+
   @Test
   void twoCatalogsOnOneStorage_seeEachOthersWrites() {
     Catalog two = another();

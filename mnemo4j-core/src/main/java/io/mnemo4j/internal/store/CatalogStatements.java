@@ -180,7 +180,11 @@ public final class CatalogStatements {
       if (tenant.isPresent()) {
         ps.setString(1, tenant.get().value());
       }
-      return JdbcRows.all(ps, this::key);
+      // Sorted again by instant: a store keeping times as ISO text orders ".123Z" after
+      // ".123456Z", which is not time order. A tenant holds few keys.
+      List<ApiKey> keys = new java.util.ArrayList<>(JdbcRows.all(ps, this::key));
+      keys.sort(java.util.Comparator.comparing(ApiKey::createdAt).thenComparing(ApiKey::id));
+      return keys;
     }
   }
 
