@@ -212,7 +212,8 @@ class SpringAiIntegrationTest {
   }
 
   @Test
-  void chatMemoryRepository_underMessageWindowChatMemory_persistsTheWindowInTheTenant() {
+  void chatMemoryRepository_underMessageWindowChatMemory_persistsTheWindowInTheTenant()
+      throws Exception {
     ChatMemory window = MessageWindowChatMemory.builder().chatMemoryRepository(repository).build();
     ChatClient withWindow =
         ChatClient.builder(model)
@@ -248,6 +249,9 @@ class SpringAiIntegrationTest {
             "ASSISTANT: " + TestApplications.reply("my name is Kim"),
             "USER: what is my name?",
             "ASSISTANT: " + TestApplications.reply("what is my name?"));
+    // The advisor queues the exchange (addAsync): wait for the queue before searching long-term
+    // memory.
+    assertThat(mnemo.operations().awaitAsyncAdds(Duration.ofSeconds(30))).isTrue();
     List<Hit> hits = mnemo.tenant("default").search("name Kim", Search.in(Scope.user("kim")));
     assertThat(hits).isNotEmpty();
   }
