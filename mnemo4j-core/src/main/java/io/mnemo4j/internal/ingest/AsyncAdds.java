@@ -231,8 +231,8 @@ public final class AsyncAdds implements AutoCloseable {
             ? "invalid_request"
             : e instanceof NotFoundException ? "not_found" : "internal";
     String message =
-        e instanceof MnemoException
-            ? e.getMessage()
+        e instanceof MnemoException me
+            ? me.getMessage()
             : "the add failed: " + e.getClass().getSimpleName();
     LOG.log(
         System.Logger.Level.WARNING,
