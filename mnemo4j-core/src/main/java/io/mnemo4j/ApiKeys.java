@@ -44,9 +44,9 @@ public final class ApiKeys {
 
   /** Issues a key for the tenant, optionally narrowed to one user. The tenant must exist. */
   public Issued issue(TenantId tenant, @Nullable String userId) {
-    catalog
-        .find(tenant)
-        .orElseThrow(() -> new NotFoundException("tenant " + tenant + " not found"));
+    if (catalog.find(tenant).isEmpty()) {
+      throw new NotFoundException("tenant " + tenant + " not found");
+    }
     if (userId != null) {
       Scope.user(userId); // validates the id like every scope id
     }

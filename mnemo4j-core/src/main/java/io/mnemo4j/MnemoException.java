@@ -1,5 +1,8 @@
 package io.mnemo4j;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Root of every exception Mnemo4j throws: invalid request, not found, conflict, overloaded, store
  * unavailable, model failure (of the embedder, {@link ModelException}, or of a language model,
@@ -17,7 +20,13 @@ public abstract class MnemoException extends RuntimeException {
   }
 
   /** Creates an exception wrapping its cause. */
-  protected MnemoException(String message, Throwable cause) {
+  protected MnemoException(String message, @Nullable Throwable cause) {
     super(message, cause);
+  }
+
+  /** The message: never null, every constructor takes one. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 }

@@ -1,5 +1,7 @@
 package io.mnemo4j;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An embedding or language model failed. {@link #retriable()} says whether trying again may help.
  */
@@ -10,7 +12,7 @@ public final class ModelException extends MnemoException {
   /**
    * Creates a model failure; {@code retriable} is true for timeouts, rate limits and server errors.
    */
-  public ModelException(String message, boolean retriable, Throwable cause) {
+  public ModelException(String message, boolean retriable, @Nullable Throwable cause) {
     super(message, cause);
     this.retriable = retriable;
   }

@@ -221,7 +221,7 @@ final class ConfiguredBackend implements Backend {
     if (regions == null) {
       return List.of(TenantInfo.DEFAULT_SHARD);
     }
-    return shardsOf(region).stream().map(Shard::name).toList();
+    return shardsOf(regions, region).stream().map(Shard::name).toList();
   }
 
   @Override
@@ -229,7 +229,7 @@ final class ConfiguredBackend implements Backend {
     if (regions == null) {
       return EmbeddedBackend.create().openShard(region, shard, dataDir);
     }
-    return shardsOf(region).stream()
+    return shardsOf(regions, region).stream()
         .filter(s -> s.name().equals(shard))
         .findFirst()
         .orElseThrow(
@@ -243,10 +243,11 @@ final class ConfiguredBackend implements Backend {
     if (regions == null) {
       return EmbeddedBackend.create().openRegion(region, dataDir);
     }
-    return shardsOf(region).get(0).open().get();
+    return shardsOf(regions, region).get(0).open().get();
   }
 
-  private List<Shard> shardsOf(String region) {
+  // Takes the (checked non-null) regions, so that the caller's null check covers this method too.
+  private static List<Shard> shardsOf(Map<String, List<Shard>> regions, String region) {
     List<Shard> s = regions.get(region);
     if (s == null) {
       throw new InvalidRequestException(

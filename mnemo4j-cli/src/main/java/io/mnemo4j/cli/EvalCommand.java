@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -108,7 +109,7 @@ final class EvalCommand implements Runnable {
                 + " ingest of the same file, conversations, embedder and tenancy, search it again"
                 + " instead of ingesting (the ingest is most of a run). Default: a temporary"
                 + " directory, deleted afterwards.")
-    Path storeDir;
+    @Nullable Path storeDir;
 
     @Override
     public Integer call() throws IOException {
@@ -129,7 +130,7 @@ final class EvalCommand implements Runnable {
       LocomoEval.Report report =
           storeDir == null
               ? inTemporaryDir(conversations, options)
-              : inStoreDir(conversations, options);
+              : inStoreDir(storeDir, conversations, options);
       if (json()) {
         Json.print(out(), report.toJson());
       } else {
@@ -159,7 +160,7 @@ final class EvalCommand implements Runnable {
      * ingest is never reused. A directory holding anything else is refused, never emptied.
      */
     private LocomoEval.Report inStoreDir(
-        List<LocomoEval.Conversation> conversations, LocomoEval.Options options)
+        Path storeDir, List<LocomoEval.Conversation> conversations, LocomoEval.Options options)
         throws IOException {
       Path manifest = storeDir.resolve(MANIFEST);
       ObjectNode fingerprint = fingerprint(conversations, options.perTenant());

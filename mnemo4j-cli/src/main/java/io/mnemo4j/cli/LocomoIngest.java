@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -71,7 +72,7 @@ final class LocomoIngest {
         done.add(
             pool.submit(
                 () -> {
-                  TenantMemory memory = mnemo.tenant(tenantOf.get(c.sampleId()));
+                  TenantMemory memory = mnemo.tenant(tenantOf(tenantOf, c));
                   Scope scope = Scope.user(c.sampleId());
                   for (List<Turn> session : c.sessions()) {
                     ingestSession(memory, scope, c.sampleId(), session, turnsOfMemory);
@@ -173,5 +174,11 @@ final class LocomoIngest {
 
   private static @Nullable String speakerName(String speaker) {
     return speaker.isBlank() || speaker.length() > 255 ? null : speaker;
+  }
+
+  /** The tenant a conversation was ingested into: every selected conversation has one. */
+  static String tenantOf(Map<String, String> tenants, Conversation c) {
+    return Objects.requireNonNull(
+        tenants.get(c.sampleId()), "no tenant for a selected conversation");
   }
 }

@@ -53,7 +53,7 @@ final class LocomoScoring {
     List<Double> latencies = new ArrayList<>();
     listener.searchStarted(questions);
     for (Conversation c : conversations) {
-      TenantMemory memory = mnemo.tenant(ingested.tenantOf().get(c.sampleId()));
+      TenantMemory memory = mnemo.tenant(LocomoIngest.tenantOf(ingested.tenantOf(), c));
       Search search = Search.in(Scope.user(c.sampleId())).limit(maxK).mode(options.mode());
       for (Question q : c.questions()) {
         Stats cat = byCategory.computeIfAbsent(q.category(), k -> new Stats(ks));

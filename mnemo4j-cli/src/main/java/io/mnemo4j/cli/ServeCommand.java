@@ -6,6 +6,7 @@ import io.mnemo4j.server.MnemoServer;
 import io.mnemo4j.server.ModelUsageMeter;
 import io.mnemo4j.server.ServerConfig;
 import io.mnemo4j.spi.Embedder;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -105,7 +106,8 @@ final class ServeCommand extends CliCommand {
     try {
       config = serverConfig(System.getenv());
     } catch (IllegalArgumentException e) {
-      throw new io.mnemo4j.InvalidRequestException("config.server", e.getMessage());
+      throw new io.mnemo4j.InvalidRequestException(
+          "config.server", Objects.requireNonNullElse(e.getMessage(), "invalid server settings"));
     }
     ConfigFile.Logging logging = cli().config().logging();
     CliLogging.serve(

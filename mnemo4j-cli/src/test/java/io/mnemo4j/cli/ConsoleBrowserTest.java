@@ -11,8 +11,6 @@ import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
-import io.mnemo4j.internal.util.TextHash;
-import io.mnemo4j.internal.util.Uuid7;
 import io.mnemo4j.spi.Catalog;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.MemoryStore;
@@ -20,6 +18,7 @@ import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
+import io.mnemo4j.testing.TestMemories;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -185,7 +185,7 @@ class ConsoleBrowserTest {
       "planner"
     };
     Random random = new Random(12);
-    Uuid7 ids = new Uuid7(Clock.systemUTC());
+    Supplier<String> ids = TestMemories.engineIds(Clock.systemUTC());
     Instant start = Instant.now().minus(Duration.ofDays(365));
     try (MemoryStore region = backend.openRegion("local", dataDir);
         TenantStore store = region.open(TenantId.of(BIG_TENANT))) {
@@ -212,7 +212,7 @@ class ConsoleBrowserTest {
               new Memory(
                   ids.get(),
                   text,
-                  TextHash.of(text),
+                  TestMemories.textHash(text),
                   scope,
                   Map.of("ticket", i),
                   List.of(i % 3 == 0 ? "travel" : "billing"),

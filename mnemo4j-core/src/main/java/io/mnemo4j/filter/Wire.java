@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -58,12 +59,14 @@ final class Wire {
 
   /** The wire name of a field: {@code user_id}, or {@code metadata.<key>}. */
   static String name(Field field) {
-    return field.kind() == Kind.METADATA ? METADATA_PREFIX + field.key() : NAMES.get(field.kind());
+    return field.kind() == Kind.METADATA
+        ? METADATA_PREFIX + field.key()
+        : Objects.requireNonNull(NAMES.get(field.kind()));
   }
 
   /** The wire name of a comparison operator: {@code eq}, {@code gte}... */
   static String name(Op op) {
-    return OPS.get(op);
+    return Objects.requireNonNull(OPS.get(op));
   }
 
   /** A JSON-style path one key deeper, the key shortened. */

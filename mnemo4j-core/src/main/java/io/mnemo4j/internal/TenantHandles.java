@@ -12,10 +12,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded LRU of open tenant stores with leases: an evicted store is closed only when its last
@@ -42,7 +44,8 @@ public final class TenantHandles implements AutoCloseable {
     }
 
     public TenantStore store() {
-      return entry.store;
+      return Objects.requireNonNull(
+          entry.store, "a lease is handed out only once its store is open");
     }
 
     @Override
@@ -56,7 +59,8 @@ public final class TenantHandles implements AutoCloseable {
 
   private static final class Entry {
     final CompletableFuture<TenantStore> opening = new CompletableFuture<>();
-    TenantStore store;
+    // Set once the store is open, before any lease is handed out.
+    @Nullable TenantStore store;
     int leases;
     boolean evicted;
   }

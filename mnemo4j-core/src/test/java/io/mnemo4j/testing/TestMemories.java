@@ -6,13 +6,17 @@ import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.internal.util.TextHash;
+import io.mnemo4j.internal.util.Uuid7;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.WriteBatch;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Builders for the memories and batches store tests write straight to a {@link
@@ -27,6 +31,19 @@ public final class TestMemories {
   /** Sortable ids: m-000001, m-000002... */
   public static String id(int n) {
     return String.format(Locale.ROOT, "m-%06d", n);
+  }
+
+  /**
+   * The text hash the engine stores with a memory, for tests in other modules that write rows
+   * through the SPI as the engine would (the hash itself is internal).
+   */
+  public static String textHash(String text) {
+    return TextHash.of(text);
+  }
+
+  /** Time-ordered ids as the engine makes them, for rows written straight through the SPI. */
+  public static Supplier<String> engineIds(Clock clock) {
+    return new Uuid7(clock);
   }
 
   /** A memory of {@code text} in {@code scope}, without metadata or categories. */

@@ -1,5 +1,6 @@
 package io.mnemo4j.mcp;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,6 +16,12 @@ final class ToolException extends RuntimeException {
     super(message, null, false, false);
     this.code = code;
     this.field = field;
+  }
+
+  /** The message: never null, the constructor takes one. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   String code() {

@@ -1,5 +1,6 @@
 package io.mnemo4j.server;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +19,12 @@ final class ApiException extends RuntimeException {
     this.status = status;
     this.code = code;
     this.field = field;
+  }
+
+  /** The message: never null, the constructor takes one. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   static ApiException unauthorized(String message) {

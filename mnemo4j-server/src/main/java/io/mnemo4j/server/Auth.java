@@ -3,6 +3,7 @@ package io.mnemo4j.server;
 import io.javalin.http.Context;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.NotFoundException;
+import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.spi.ApiKey;
 import java.util.Locale;
@@ -52,10 +53,11 @@ final class Auth {
       throw ApiException.unauthorized("invalid API key");
     }
     ApiKey k = key.get();
-    if (k.isAdmin()) {
+    TenantId tenant = k.tenant();
+    if (tenant == null) { // an admin key
       return new Principal.Admin(k.id());
     }
-    return new Principal.Tenant(k.id(), k.tenant(), k.userId());
+    return new Principal.Tenant(k.id(), tenant, k.userId());
   }
 
   /** The principal of a tenant key; 403 for an admin key (it reads no memory). */

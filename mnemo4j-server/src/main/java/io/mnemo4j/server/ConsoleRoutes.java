@@ -90,7 +90,8 @@ final class ConsoleRoutes {
         return Optional.empty();
       }
       byte[] bytes = in.readAllBytes();
-      String type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));
+      String type =
+          TYPES.getOrDefault(name.substring(name.lastIndexOf('.') + 1), "application/octet-stream");
       return Optional.of(new Asset(bytes, type, etag(bytes)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -13,6 +13,7 @@ import io.mnemo4j.StoreUnavailableException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -193,7 +194,7 @@ final class ErrorMapper {
 
     @Override
     public String toString() {
-      return getMessage();
+      return Objects.requireNonNull(getMessage());
     }
   }
 

@@ -7,6 +7,7 @@ import io.mnemo4j.Message;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -163,7 +164,12 @@ final class Mem0Requests {
    * One item of a batch. @param memoryId the memory @param text new text (update) @param metadata
    * new metadata
    */
-  record BatchItem(@Nullable String memoryId, @Nullable String text, @Nullable JsonNode metadata) {}
+  record BatchItem(@Nullable String memoryId, @Nullable String text, @Nullable JsonNode metadata) {
+    /** The memory id, which {@link #batchItems} requires of every item it returns. */
+    String id() {
+      return Objects.requireNonNull(memoryId, "batchItems checks memory_id");
+    }
+  }
 
   /** {@code PUT|DELETE /v1/batch/}. @param memories at most 1000 items */
   record Batch(@Nullable List<BatchItem> memories) {}

@@ -427,7 +427,8 @@ final class Mem0Routes {
   private void entities(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     TenantMemory memory = auth.memory(p);
-    Selection sel = p.narrowed() ? Selection.in(Scope.user(p.user())) : Selection.everywhere();
+    String user = p.user();
+    Selection sel = user != null ? Selection.in(Scope.user(user)) : Selection.everywhere();
     List<Mem0Entities.Entity> all = Mem0Entities.scan(memory, sel);
     // Without page or page_size every entity is listed (the clients' deleteUsers() deletes what
     // users() returns: a silent first page would leave the rest behind); with either, Mem0's
@@ -488,7 +489,7 @@ final class Mem0Routes {
     }
     checkAllVisible(memory, p, items);
     for (Mem0Requests.BatchItem it : items) {
-      apply(memory, p, it.memoryId(), it.text(), it.metadata());
+      apply(memory, p, it.id(), it.text(), it.metadata());
     }
     Json.ok(ctx, Mem0Shapes.message("Successfully updated " + items.size() + " memories"));
   }
@@ -500,7 +501,7 @@ final class Mem0Routes {
     TenantMemory memory = auth.memory(p);
     checkAllVisible(memory, p, items);
     for (Mem0Requests.BatchItem it : items) {
-      memory.delete(it.memoryId(), p.writeById());
+      memory.delete(it.id(), p.writeById());
     }
     Json.ok(ctx, Mem0Shapes.message("Successfully deleted " + items.size() + " memories"));
   }
@@ -510,8 +511,8 @@ final class Mem0Routes {
   private static void checkAllVisible(
       TenantMemory memory, Principal.Tenant p, List<Mem0Requests.BatchItem> items) {
     for (Mem0Requests.BatchItem it : items) {
-      if (memory.get(it.memoryId(), p.writeById()).isEmpty()) {
-        throw Ids.memoryNotFound(it.memoryId());
+      if (memory.get(it.id(), p.writeById()).isEmpty()) {
+        throw Ids.memoryNotFound(it.id());
       }
     }
   }

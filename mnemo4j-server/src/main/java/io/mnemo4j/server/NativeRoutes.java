@@ -241,7 +241,7 @@ final class NativeRoutes {
     QueryParams.checkOnly(ctx, ENTITY_PARAMS);
     String typeParam = ctx.queryParam("type");
     EntityType type = EntityType.parse("type", Requests.required("type", typeParam));
-    Function<String, String> q = ctx::queryParam;
+    Function<String, @Nullable String> q = ctx::queryParam;
     Scope requested = Scope.of(q.apply("user_id"), q.apply("agent_id"), q.apply("run_id"));
     Selection sel;
     if (p.narrowed()) {
@@ -274,7 +274,7 @@ final class NativeRoutes {
 
   /** The selection a list or count asks for, with the key's limits applied. */
   private static Selection selection(Context ctx, Principal.Tenant p) {
-    Function<String, String> q = ctx::queryParam;
+    Function<String, @Nullable String> q = ctx::queryParam;
     Scope requested = Scope.of(q.apply("user_id"), q.apply("agent_id"), q.apply("run_id"));
     String filters = q.apply("filters");
     FilterExpr filter = filters == null ? new FilterExpr.All() : FilterParser.parse(filters);

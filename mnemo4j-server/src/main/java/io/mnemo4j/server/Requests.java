@@ -158,6 +158,9 @@ final class Requests {
       int index, @Nullable String role, @Nullable String content, @Nullable String name) {
     String prefix = "messages[" + index + "]";
     Role r = role == null ? Role.USER : Role.parse(prefix + ".role", role);
+    if (content == null) {
+      throw new InvalidRequestException(prefix + ".content", "message content must not be empty");
+    }
     try {
       return new Message(r, content, name);
     } catch (InvalidRequestException e) {

@@ -82,6 +82,10 @@ public record ServerConfig(
   /**
    * The defaults: 127.0.0.1:8080, 1 MiB bodies, 30 s timeouts, no admin key set, no tenant labels.
    */
+  @SuppressForbidden(
+      reason =
+          "a generated admin key is shown once to the operator on the console, never logged: logs"
+              + " must not carry keys")
   public static ServerConfig defaults() {
     return new ServerConfig(
         "127.0.0.1",

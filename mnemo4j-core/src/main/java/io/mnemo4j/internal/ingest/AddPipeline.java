@@ -21,6 +21,7 @@ import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -173,7 +174,8 @@ public final class AddPipeline {
     String failure = null;
     TokenUsage usage = TokenUsage.NONE;
     if (route == Route.INFER) {
-      LanguageModel model = call.settings().model();
+      LanguageModel model =
+          Objects.requireNonNull(call.settings().model(), "the INFER route needs a model");
       try {
         if (call.options().procedural()) {
           ModelCalls.Answer<String> answer =
@@ -237,11 +239,14 @@ public final class AddPipeline {
       }
     }
     if (plan == null) {
+      // Not inferred (or inference failed, which embedded the messages): the vectors are there.
+      List<float[]> embedded =
+          Objects.requireNonNull(vectors, "a verbatim add has its messages' vectors");
       plan =
           verbatim.plan(
               store,
               new VerbatimIngest.Input(
-                  call.messages(), raw, vectors, call.scope(), call.options(), peopleOnly),
+                  call.messages(), raw, embedded, call.scope(), call.options(), peopleOnly),
               context.embedder().modelId());
     }
     // A failed add retried with its key reuses its record.
@@ -292,11 +297,14 @@ public final class AddPipeline {
     if (prepared.procedure() != null) {
       return consolidation.procedural(target, prepared.procedure());
     }
+    Extraction.Extracted facts =
+        Objects.requireNonNull(prepared.facts(), "an inferred add without a procedure has facts");
     if (call.settings().mode() == InferenceMode.ADDITIVE) {
-      return consolidation.additive(target, prepared.facts());
+      return consolidation.additive(target, facts);
     }
-    return consolidation.consolidate(
-        target, call.settings().model(), call.calls(), call.settings(), prepared.facts());
+    LanguageModel model =
+        Objects.requireNonNull(call.settings().model(), "the INFER route needs a model");
+    return consolidation.consolidate(target, model, call.calls(), call.settings(), facts);
   }
 
   /**
@@ -322,7 +330,11 @@ public final class AddPipeline {
   private static Optional<AddResult> replay(StoredEvent e, Call call) {
     checkBinding(e, call.scope(), call.fingerprint());
     return switch (e.status()) {
-      case SUCCEEDED -> Optional.of(AddCodec.result(e.result(), e.id()).asReplay());
+      case SUCCEEDED ->
+          Optional.of(
+              AddCodec.result(
+                      Objects.requireNonNull(e.result(), "a succeeded add has a result"), e.id())
+                  .asReplay());
       case PENDING, RUNNING ->
           throw new ConflictException(
               "idempotency_key",

@@ -50,7 +50,8 @@ public final class AsyncAdds implements AutoCloseable {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger scans = new AtomicInteger();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final ExecutorService executor =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mnemo-async-add-", 0).factory());
   private volatile @org.jspecify.annotations.Nullable Thread scanner;
   private volatile boolean closed;
 
@@ -230,8 +231,8 @@ public final class AsyncAdds implements AutoCloseable {
             ? "invalid_request"
             : e instanceof NotFoundException ? "not_found" : "internal";
     String message =
-        e instanceof MnemoException
-            ? e.getMessage()
+        e instanceof MnemoException me
+            ? me.getMessage()
             : "the add failed: " + e.getClass().getSimpleName();
     LOG.log(
         System.Logger.Level.WARNING,

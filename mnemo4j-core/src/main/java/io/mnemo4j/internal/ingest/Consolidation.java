@@ -36,6 +36,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -106,9 +107,10 @@ final class Consolidation {
               json -> decisions(json, extracted.facts().size(), shown));
       decisions = new ArrayList<>();
       for (Decision d : answer.value()) {
+        String original = d.text();
         String text =
-            d.text() == null ? null : Extraction.shorten(d.text(), settings.maxFactChars());
-        if (text != null && text.length() < d.text().length()) {
+            original == null ? null : Extraction.shorten(original, settings.maxFactChars());
+        if (original != null && text != null && text.length() < original.length()) {
           shortened++;
         }
         decisions.add(new Decision(d.fact(), d.event(), d.target(), text));
@@ -352,6 +354,16 @@ final class Consolidation {
       return extracted.facts().get(d.fact());
     }
 
+    /** The decision's text, which the parser requires of ADD and UPDATE. */
+    private static String textOf(Decision d) {
+      return Objects.requireNonNull(d.text(), () -> d.event() + " decision without text");
+    }
+
+    /** The memory a decision changes, which the parser requires of UPDATE and DELETE. */
+    private static StoredMemory targetOf(Decision d) {
+      return Objects.requireNonNull(d.target(), () -> d.event() + " decision without a target");
+    }
+
     /** When the change a decision makes took effect: the fact's own start, else now. */
     private Instant changeAt(Decision d) {
       Instant from = fact(d).validFrom();
@@ -366,7 +378,7 @@ final class Consolidation {
     }
 
     void add(Decision d) {
-      String text = d.text();
+      String text = textOf(d);
       float[] vector = vector(d, text);
       String hash = TextHash.of(text);
       Optional<MemoryEvent> duplicate = duplicates.find(text, hash, vector, closed);
@@ -405,9 +417,9 @@ final class Consolidation {
     }
 
     void update(Decision d) {
-      StoredMemory stored = d.target();
+      StoredMemory stored = targetOf(d);
       Memory before = stored.memory();
-      String text = d.text();
+      String text = textOf(d);
       if (text.equals(before.text())) {
         events.add(new MemoryEvent.Unchanged(before.id(), before.text(), "already_known"));
         return;
@@ -429,7 +441,7 @@ final class Consolidation {
     }
 
     void delete(Decision d) {
-      StoredMemory stored = d.target();
+      StoredMemory stored = targetOf(d);
       Memory before = stored.memory();
       Memory closedMemory = before.withValidity(before.validFrom(), changeAt(d), now);
       changes.add(

@@ -13,6 +13,7 @@ import io.mnemo4j.llm.TokenUsage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -60,6 +61,12 @@ public final class ModelCalls {
      * back to the caller as {@code fallback_reason}), so only this goes to the log.
      */
     final String code;
+
+    /** The reason: never null, every constructor takes one. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage());
+    }
 
     Failed(String code, String reason, TokenUsage usage) {
       super(reason, null, false, false);

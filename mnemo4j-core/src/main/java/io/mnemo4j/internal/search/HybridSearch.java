@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +48,10 @@ import org.jspecify.annotations.Nullable;
  * memory is loaded, is left out of the bounds); the score of each hit is not.
  */
 public final class HybridSearch {
+  /** Names the full-text search threads of hybrid queries (a thread-safe factory). */
+  private static final ThreadFactory TEXT_SEARCH_THREADS =
+      Thread.ofVirtual().name("mnemo-text-search-", 0).factory();
+
   /** The longest query accepted, in characters. */
   static final int MAX_QUERY_LENGTH = 8192;
 
@@ -88,7 +93,7 @@ public final class HybridSearch {
         case HYBRID -> {
           // Full-text search runs on a virtual thread while this thread embeds the query and walks
           // the HNSW graph.
-          try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
+          try (ExecutorService vt = Executors.newThreadPerTaskExecutor(TEXT_SEARCH_THREADS)) {
             Future<List<ScoredId>> bm25 =
                 vt.submit(() -> store.textSearch(query, scope, filter, depth));
             vector = embedQuery(query);

@@ -75,6 +75,9 @@ public final class StoredJson {
     Map<String, Object> provenance = readObject(json);
     @SuppressWarnings("unchecked")
     List<String> messageIds = (List<String>) provenance.getOrDefault("message_ids", List.of());
-    return new Memory.Provenance((String) provenance.get("source"), messageIds);
+    if (!(provenance.get("source") instanceof String source)) {
+      throw new IOException("provenance without a source");
+    }
+    return new Memory.Provenance(source, messageIds);
   }
 }

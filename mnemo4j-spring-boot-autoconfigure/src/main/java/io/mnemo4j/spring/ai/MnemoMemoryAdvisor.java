@@ -219,13 +219,13 @@ public final class MnemoMemoryAdvisor implements BaseAdvisor {
                     .aggregateChatClientResponse(flux, r -> after(r, chain)));
   }
 
-  private String tenantOf(Map<String, Object> context) {
+  private String tenantOf(Map<String, ? extends @Nullable Object> context) {
     Object t = context.get(TENANT);
     return t == null || t.toString().isBlank() ? defaultTenant : t.toString();
   }
 
   /** The scope the parameters name, empty when they name no user, agent or run. */
-  static Optional<Scope> scope(Map<String, Object> context) {
+  static Optional<Scope> scope(Map<String, ? extends @Nullable Object> context) {
     Scope s =
         Scope.of(
             text(context.get(USER_ID)), text(context.get(AGENT_ID)), text(context.get(RUN_ID)));

@@ -106,7 +106,7 @@ public final class SpringAiLanguageModel implements LanguageModel {
         case ASSISTANT -> converted.add(new AssistantMessage(m.text()));
       }
     }
-    if (useNative) {
+    if (useNative && schema != null) {
       ChatOptions options =
           ((StructuredOutputChatOptions) defaults).mutate().outputSchema(schema.json()).build();
       return new Prompt(converted, options);

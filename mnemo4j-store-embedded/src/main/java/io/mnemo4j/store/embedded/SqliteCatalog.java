@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The control-plane catalog in one SQLite file: tenants (with region and shard), API key hashes and
@@ -244,7 +245,7 @@ public final class SqliteCatalog implements Catalog {
     }
   }
 
-  private <T> T locked(String what, SqlCall<T> call) {
+  private <T extends @Nullable Object> T locked(String what, SqlCall<T> call) {
     lock.lock();
     try {
       if (closed) {
@@ -262,7 +263,7 @@ public final class SqliteCatalog implements Catalog {
   }
 
   @FunctionalInterface
-  interface SqlCall<T> {
+  interface SqlCall<T extends @Nullable Object> {
     T call() throws SQLException;
   }
 }

@@ -431,16 +431,16 @@ final class TenantEngine {
   }
 
   @FunctionalInterface
-  private interface Body<T> {
+  private interface Body<T extends @Nullable Object> {
     T run() throws IOException, SQLException;
   }
 
   @FunctionalInterface
-  private interface SqlBody<T> {
+  private interface SqlBody<T extends @Nullable Object> {
     T run(Connection c) throws SQLException;
   }
 
-  private <T> T withReader(SqlBody<T> body) throws SQLException {
+  private <T extends @Nullable Object> T withReader(SqlBody<T> body) throws SQLException {
     Connection c = reads.borrow();
     boolean healthy = false;
     try {
@@ -456,7 +456,7 @@ final class TenantEngine {
    * Runs a call under the shared lifecycle lock, translating failures; a fatal one closes the
    * engine.
    */
-  private <T> T run(String what, Body<T> body) {
+  private <T extends @Nullable Object> T run(String what, Body<T> body) {
     Lock lock = lifecycle.readLock();
     lock.lock();
     try {

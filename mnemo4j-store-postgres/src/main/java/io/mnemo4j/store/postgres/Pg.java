@@ -83,7 +83,7 @@ final class Pg {
 
   /** Work inside a transaction. */
   @FunctionalInterface
-  interface Work<T> {
+  interface Work<T extends @Nullable Object> {
     T run(Connection c) throws SQLException;
   }
 
@@ -91,7 +91,7 @@ final class Pg {
    * Runs {@code work} in one transaction on a pooled connection: commits if it returns, rolls back
    * if it throws. SQL errors become {@link MnemoException}s naming {@code what}.
    */
-  static <T> T inTransaction(DataSource pool, String what, Work<T> work) {
+  static <T extends @Nullable Object> T inTransaction(DataSource pool, String what, Work<T> work) {
     try (Connection c = pool.getConnection()) {
       return inTransaction(c, what, work);
     } catch (SQLException e) {
@@ -100,7 +100,7 @@ final class Pg {
   }
 
   /** Runs {@code work} on {@code c} and commits, or rolls back and rethrows. */
-  static <T> T inTransaction(Connection c, String what, Work<T> work) {
+  static <T extends @Nullable Object> T inTransaction(Connection c, String what, Work<T> work) {
     try {
       T result = work.run(c);
       c.commit();

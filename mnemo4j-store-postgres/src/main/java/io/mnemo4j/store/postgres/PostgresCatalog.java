@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The control-plane catalog in the schema {@code mnemo_catalog} of one PostgreSQL database: tenants
@@ -220,7 +221,7 @@ public final class PostgresCatalog implements Catalog {
     pool.close();
   }
 
-  private <T> T run(String what, Pg.Work<T> work) {
+  private <T extends @Nullable Object> T run(String what, Pg.Work<T> work) {
     if (closed) {
       throw new StoreUnavailableException(where + " is closed");
     }

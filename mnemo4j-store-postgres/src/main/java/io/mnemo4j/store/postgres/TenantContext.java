@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One tenant's schema and how to reach it: the store (its pool and options), the schema's SQL, the
@@ -43,13 +44,13 @@ record TenantContext(
   }
 
   /** Runs {@code work} in one transaction on a pooled connection, naming the tenant on failure. */
-  <T> T transaction(String what, Pg.Work<T> work) {
+  <T extends @Nullable Object> T transaction(String what, Pg.Work<T> work) {
     ensureOpen();
     return Pg.inTransaction(store.pool(), what + " in tenant '" + tenantId + "'", work);
   }
 
   /** Runs a read in a transaction set for this tenant under the row-level-security role. */
-  <T> T read(String what, Pg.Work<T> work) {
+  <T extends @Nullable Object> T read(String what, Pg.Work<T> work) {
     return transaction(
         what,
         c -> {

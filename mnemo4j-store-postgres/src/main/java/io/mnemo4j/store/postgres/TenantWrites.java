@@ -113,7 +113,9 @@ final class TenantWrites {
         next.addBatch();
         pending = next;
       }
-      pending.executeBatch();
+      if (pending != null) { // never null here: changes is not empty
+        pending.executeBatch();
+      }
     }
   }
 

@@ -264,7 +264,11 @@ final class MnemoBackends implements Backend {
     }
 
     static Supplier<MemoryStore> store(MnemoPostgresProperties p, String where) {
-      io.mnemo4j.store.postgres.PostgresOptions o = options(p, p.getUrl(), where);
+      String url = p.getUrl();
+      if (url == null || url.isBlank()) {
+        throw new IllegalArgumentException(where + ".url: the PostgreSQL JDBC URL is required");
+      }
+      io.mnemo4j.store.postgres.PostgresOptions o = options(p, url, where);
       return () -> io.mnemo4j.store.postgres.PostgresStore.open(o);
     }
 
