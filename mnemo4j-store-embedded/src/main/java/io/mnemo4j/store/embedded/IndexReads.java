@@ -124,7 +124,12 @@ final class IndexReads {
    * query has its dimension, and that the filter can match.
    */
   List<ScoredId> vectorSearch(VectorQuery q) throws IOException {
-    PendingOverlay.Snapshot pending = freshEnoughOverlay();
+    // Read before the searcher is acquired: whatever leaves the overlay since is in the searcher.
+    // Never
+    // refreshed here: near-duplicate checks run this for every message an add ingests, and a
+    // refresh
+    // flushes a segment; the indexer refreshes old or large overlays in the background.
+    PendingOverlay.Snapshot pending = overlay.snapshot();
     TopK best = new TopK(q.k());
     IndexSearcher searcher = searchers.acquire();
     try {
@@ -134,20 +139,6 @@ final class IndexReads {
     }
     offerPendingMemories(q, pending, best);
     return best.bestFirst();
-  }
-
-  /**
-   * The overlay to search beside the searcher, read before the searcher is acquired: whatever has
-   * left it since is in the searcher. An overlay older than {@link IndexCatchUp#MAX_PENDING_NANOS}
-   * is refreshed away first.
-   */
-  private PendingOverlay.Snapshot freshEnoughOverlay() throws IOException {
-    PendingOverlay.Snapshot seen = overlay.snapshot();
-    if (seen.olderThan(IndexCatchUp.MAX_PENDING_NANOS, System.nanoTime())) {
-      catchUp.refresh();
-      seen = overlay.snapshot();
-    }
-    return seen;
   }
 
   /**
