@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * End-to-end benchmarks of Mnemo4j: {@code ingest}, {@code search} and {@code open} on the embedded
- * store, {@code stores}, the embedded store against PostgreSQL on the same data, {@code
- * integrations}, the LangChain4j and Spring AI integrations against a direct search, and {@code
- * mcp}, the MCP tools' search round trip over HTTP and stdio. Each prints a human summary; with
- * {@code --json} the summary goes to stderr and stdout gets one JSON object. See the repository's
- * BENCHMARKS.md.
+ * End-to-end benchmarks of Mnemo4j: {@code ingest}, {@code search}, {@code open} and {@code http}
+ * on the embedded store, {@code stores}, the embedded store against PostgreSQL on the same data,
+ * {@code integrations}, the LangChain4j and Spring AI integrations against a direct search, and
+ * {@code mcp}, the MCP tools' search round trip over HTTP and stdio. Each prints a human summary;
+ * with {@code --json} the summary goes to stderr and stdout gets one JSON object. See the
+ * repository's BENCHMARKS.md.
  */
 public final class BenchMain {
   private static final String USAGE =
@@ -38,6 +38,9 @@ public final class BenchMain {
                 [--pg-db mnemo_bench_stores] [--pg-analyze true] [--pre-analyze 20] [--keep]
                 embedded store vs PostgreSQL on the same data in one run: bulk write, dense search + recall@k vs
                 exact, hybrid search, cold tenant open, add throughput (creates and drops database --pg-db)
+        http    [--adds 100] [--searches 100] [--clients 4] [--rounds 5] [--warmup 50]
+                the real server on a random port: add (one message per request) and search by 1 and by
+                --clients concurrent clients, side by side with the raw embedder one text at a time, per round
         mcp     [--memories 2000] [--queries 500] [--warmup 100] [--limit 10]
                 round trip of the MCP tool search_memories (official Java SDK client) over Streamable HTTP and
                 over stdio, next to TenantMemory.search and MemoryTools.call in-process
@@ -103,6 +106,11 @@ public final class BenchMain {
           IntegrationsBench.Config c = IntegrationsBench.Config.from(a);
           a.requireAllKnown();
           report = IntegrationsBench.run(common, c);
+        }
+        case "http" -> {
+          HttpBench.Config c = HttpBench.Config.from(a);
+          a.requireAllKnown();
+          report = HttpBench.run(common, c);
         }
         case "mcp" -> {
           McpBench.Config c = McpBench.Config.from(a);

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +55,14 @@ final class IndexCatchUp {
    * #MAX_PENDING} is exceeded.
    */
   private static final ExecutorService INDEXERS = indexers();
+
+  /**
+   * Wakes an indexer when pending changes come of age with no write to schedule it, so that no read
+   * has to refresh on its own path. One daemon thread for every tenant; it only schedules.
+   */
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("mnemo4j-index-timer").daemon(true).factory());
 
   /** What the background indexer needs of the engine it works for. */
   interface Owner {
@@ -121,6 +131,9 @@ final class IndexCatchUp {
 
   private final AtomicBoolean scheduled = new AtomicBoolean();
 
+  /** Whether a timer will wake the indexer for pending changes coming of age. */
+  private final AtomicBoolean timerSet = new AtomicBoolean();
+
   // Guarded by indexLock.
   private long appliedSeq;
   private long lastCommitNanos;
@@ -187,8 +200,39 @@ final class IndexCatchUp {
 
   /** Wakes the background indexer if batches are queued and it is not already due to run. */
   void schedule() {
-    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+    if (!queue.isEmpty()) {
+      wake();
+    }
+  }
+
+  private void wake() {
+    if (scheduled.compareAndSet(false, true)) {
       INDEXERS.execute(this::indexInBackground);
+    }
+  }
+
+  /**
+   * Sets a timer to run the indexer when the oldest of {@code pending} reaches {@link
+   * #MAX_PENDING_NANOS}, unless one is set: a burst of writes followed by silence is still
+   * refreshed in the background, not by the next read.
+   */
+  private void wakeWhenOld(PendingOverlay.Snapshot pending) {
+    if (pending.isEmpty() || !timerSet.compareAndSet(false, true)) {
+      return;
+    }
+    long delay = Math.max(0, pending.sinceNanos() + MAX_PENDING_NANOS - System.nanoTime());
+    try {
+      TIMER.schedule(
+          () -> {
+            timerSet.set(false);
+            if (!owner.stopped()) {
+              wake();
+            }
+          },
+          delay,
+          TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      timerSet.set(false); // rejected: the next write schedules the indexer anyway
     }
   }
 
@@ -299,6 +343,7 @@ final class IndexCatchUp {
       } finally {
         indexLock.unlock();
       }
+      wakeWhenOld(overlay.snapshot());
     } catch (IOException | RuntimeException e) {
       owner.recordFailure(e);
     } finally {

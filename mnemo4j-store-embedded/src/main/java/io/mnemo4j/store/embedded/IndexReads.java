@@ -18,7 +18,6 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DocValues;
-import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
@@ -32,14 +31,11 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.BytesRef;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The reads a tenant's Lucene index answers: list order, counts, entity counts, vector and text
@@ -58,10 +54,8 @@ final class IndexReads {
   private final IndexCatchUp catchUp;
   private final PendingOverlay overlay;
 
-  /** The answer of {@link #matchesEveryDoc} for the last searcher and filter asked. */
-  private volatile @Nullable WholeIndexFilter wholeIndexFilter;
-
-  private record WholeIndexFilter(IndexReader reader, Query filter, boolean matches) {}
+  /** Vector-search filters' matches in the current searcher, reused across searches. */
+  private final FilterBits filterBits = new FilterBits();
 
   /**
    * A vector search: the {@code k} memories of {@code model} nearest to {@code vector} that pass
@@ -124,7 +118,12 @@ final class IndexReads {
    * query has its dimension, and that the filter can match.
    */
   List<ScoredId> vectorSearch(VectorQuery q) throws IOException {
-    PendingOverlay.Snapshot pending = freshEnoughOverlay();
+    // Read before the searcher is acquired: whatever leaves the overlay since is in the searcher.
+    // Never
+    // refreshed here: near-duplicate checks run this for every message an add ingests, and a
+    // refresh
+    // flushes a segment; the indexer refreshes old or large overlays in the background.
+    PendingOverlay.Snapshot pending = overlay.snapshot();
     TopK best = new TopK(q.k());
     IndexSearcher searcher = searchers.acquire();
     try {
@@ -137,20 +136,6 @@ final class IndexReads {
   }
 
   /**
-   * The overlay to search beside the searcher, read before the searcher is acquired: whatever has
-   * left it since is in the searcher. An overlay older than {@link IndexCatchUp#MAX_PENDING_NANOS}
-   * is refreshed away first.
-   */
-  private PendingOverlay.Snapshot freshEnoughOverlay() throws IOException {
-    PendingOverlay.Snapshot seen = overlay.snapshot();
-    if (seen.olderThan(IndexCatchUp.MAX_PENDING_NANOS, System.nanoTime())) {
-      catchUp.refresh();
-      seen = overlay.snapshot();
-    }
-    return seen;
-  }
-
-  /**
    * Offers the searcher's nearest documents that the overlay does not override. Dropped stale hits
    * may push live ones out of the top k, so the search widens once to k plus the overlay's size.
    */
@@ -158,10 +143,11 @@ final class IndexReads {
       IndexSearcher searcher, VectorQuery q, PendingOverlay.Snapshot pending, TopK best)
       throws IOException {
     int maxDoc = searcher.getIndexReader().maxDoc();
-    Query knnFilter =
-        FilterCompiler.matchesAll(q.compiled()) || matchesEveryDoc(searcher, q.compiled())
-            ? null
-            : q.compiled();
+    Query knnFilter = null;
+    if (!FilterCompiler.matchesAll(q.compiled())) {
+      FilterBits.Matches matches = filterBits.of(searcher, q.compiled());
+      knnFilter = matches.everyDoc() ? null : FilterBits.asQuery(matches, q.compiled());
+    }
     String field = IndexSchema.vectorField(q.model());
     int n = Math.min(q.k(), maxDoc);
     while (n > 0) {
@@ -259,33 +245,6 @@ final class IndexReads {
     List<ScoredId> out = new ArrayList<>(hits);
     out.sort(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
     return out;
-  }
-
-  /**
-   * Whether {@code filter} is known to match every live document of the searcher, so that a vector
-   * search can skip it: Lucene would otherwise evaluate it into a bit set on every search, which
-   * costs more than the search itself when a tenant holds a single scope. Uses the counts Lucene
-   * knows without iterating (segments with deletions are never known). The answer for the last
-   * searcher and filter is remembered: near-duplicate detection asks it once per message with the
-   * same scope.
-   */
-  private boolean matchesEveryDoc(IndexSearcher searcher, Query filter) throws IOException {
-    IndexReader reader = searcher.getIndexReader();
-    WholeIndexFilter last = wholeIndexFilter;
-    if (last != null && last.reader() == reader && last.filter().equals(filter)) {
-      return last.matches();
-    }
-    Weight weight =
-        searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    boolean matches = true;
-    for (LeafReaderContext leaf : reader.leaves()) {
-      if (weight.count(leaf) != leaf.reader().numDocs()) {
-        matches = false;
-        break;
-      }
-    }
-    wholeIndexFilter = new WholeIndexFilter(reader, filter, matches);
-    return matches;
   }
 
   /** The id of a document, from doc values: cheaper than decompressing a block of stored fields. */

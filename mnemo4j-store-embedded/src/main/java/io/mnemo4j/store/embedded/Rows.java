@@ -2,6 +2,7 @@ package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
+import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Memory;
 import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
@@ -20,6 +21,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQLite schema of a tenant database and the mapping between its rows and the SPI records; JSON
@@ -296,33 +299,71 @@ final class Rows {
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
-   * Commits the batch in one SQLite transaction; returns the last change seq, or -1 without
-   * changes. An event whose idempotency key another event holds rolls everything back and throws
-   * {@link ConflictException}. Keeps its prepared statements in {@code statements} (the
-   * connection's, used by one thread at a time): preparing costs more than running them for a small
-   * batch.
+   * What one batch of a group commit came to: the last change seq it wrote (-1 without changes), or
+   * why it alone was refused.
    */
-  static long write(Connection c, Map<String, PreparedStatement> statements, WriteBatch batch)
+  record Outcome(long seq, @Nullable RuntimeException refused) {}
+
+  /**
+   * Writes several batches in one transaction and one commit (one fsync), each all-or-nothing as in
+   * {@link #write}: {@code check} runs before each batch's statements, and a batch that it refuses,
+   * or whose idempotency key another event holds, is rolled back to its savepoint and reported in
+   * its {@link Outcome} while the others commit. Any other failure rolls the whole group back and
+   * is thrown: then nothing of any batch was written.
+   */
+  static List<Outcome> writeGroup(
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      List<WriteBatch> batches,
+      java.util.function.Consumer<WriteBatch> check)
       throws SQLException {
+    List<Outcome> outcomes = new ArrayList<>(batches.size());
     c.setAutoCommit(false);
     try {
-      // Events first: a refused key then costs no other statement.
-      writeEvents(c, statements, batch.events());
-      long seq = writeChanges(c, statements, batch.changes());
-      writeRows(c, statements, HISTORY, batch.history(), SHARED::bindHistory);
-      writeRows(c, statements, MESSAGE, batch.messages(), SHARED::bindMessage);
-      c.commit();
-      return seq;
-    } catch (SQLException | RuntimeException e) {
-      closeAll(statements); // prepared again next time, in case a failure left one unusable
-      try {
-        c.rollback();
-      } catch (SQLException suppressed) {
-        e.addSuppressed(suppressed);
+      for (WriteBatch batch : batches) {
+        Savepoint savepoint = c.setSavepoint();
+        try {
+          check.accept(batch);
+          long seq = writeBatch(c, statements, batch);
+          c.releaseSavepoint(savepoint);
+          outcomes.add(new Outcome(seq, null));
+        } catch (ConflictException | InvalidRequestException refused) {
+          closeAll(
+              statements); // as in write: prepared again, in case the failure left one unusable
+          c.rollback(savepoint);
+          c.releaseSavepoint(savepoint);
+          outcomes.add(new Outcome(-1, refused));
+        }
       }
+      c.commit();
+      return outcomes;
+    } catch (SQLException | RuntimeException e) {
+      rollback(c, statements, e);
       throw e;
     } finally {
       c.setAutoCommit(true);
+    }
+  }
+
+  /** The statements of one batch, inside the caller's transaction; returns its last change seq. */
+  private static long writeBatch(
+      Connection c, Map<String, PreparedStatement> statements, WriteBatch batch)
+      throws SQLException {
+    // Events first: a refused key then costs no other statement.
+    writeEvents(c, statements, batch.events());
+    long seq = writeChanges(c, statements, batch.changes());
+    writeRows(c, statements, HISTORY, batch.history(), SHARED::bindHistory);
+    writeRows(c, statements, MESSAGE, batch.messages(), SHARED::bindMessage);
+    return seq;
+  }
+
+  private static void rollback(
+      Connection c, Map<String, PreparedStatement> statements, Exception cause) {
+    closeAll(statements); // prepared again next time, in case a failure left one unusable
+    try {
+      c.rollback();
+    } catch (SQLException suppressed) {
+      cause.addSuppressed(suppressed);
     }
   }
 

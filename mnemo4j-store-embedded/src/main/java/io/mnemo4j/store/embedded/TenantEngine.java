@@ -29,13 +29,16 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.lucene.index.CorruptIndexException;
@@ -112,6 +115,13 @@ final class TenantEngine {
   private final ModelDimensions dimensions = new ModelDimensions();
 
   private final PendingOverlay overlay = new PendingOverlay();
+
+  /** Batches of writes waiting for their group commit, in arrival order. */
+  private final Queue<Queued> commitQueue = new ConcurrentLinkedQueue<>();
+
+  /** SQLite commits made by writes; guarded by the snapshot write lock. */
+  private long groupCommits;
+
   private final IndexCatchUp catchUp;
   private final IndexReads indexReads;
 
@@ -209,6 +219,11 @@ final class TenantEngine {
    * documents, a vector of another dimension) is refused before SQLite commits; once it has, the
    * write is acknowledged, and an index failure only closes the engine: the batch replays from the
    * change log when the tenant is opened again.
+   *
+   * <p>Group commit: a write queues its batch, then takes the snapshot write lock; whoever holds it
+   * commits every batch queued by then in one transaction (one fsync), each batch still
+   * all-or-nothing. Writes that arrive while a commit runs therefore share the next one instead of
+   * queueing one fsync each. A write returns only once the commit holding its batch is durable.
    */
   void write(WriteBatch batch) {
     run(
@@ -217,20 +232,87 @@ final class TenantEngine {
           if (batch.isEmpty()) {
             return null;
           }
-          IndexCatchUp.Documents documents = IndexCatchUp.Documents.of(batch);
+          Queued mine = new Queued(batch, IndexCatchUp.Documents.of(batch));
+          commitQueue.add(mine);
           snapshot.writeLock().lock();
           try {
-            Map<String, Integer> introduced = dimensions.check(batch);
-            long seq = Rows.write(writeConnection, writeStatements, batch);
-            dimensions.record(introduced);
-            catchUp.enqueue(seq, documents, batch);
-            pruneChangeLog();
+            if (!mine.done) { // else an earlier lock holder committed it
+              commitQueued();
+            }
           } finally {
             snapshot.writeLock().unlock();
           }
           catchUp.schedule();
+          mine.result();
           return null;
         });
+  }
+
+  /**
+   * A batch waiting for the commit that will hold it. Fields guarded by the snapshot write lock.
+   */
+  private static final class Queued {
+    final WriteBatch batch;
+    final IndexCatchUp.Documents documents;
+    boolean done;
+    @Nullable Exception failure;
+
+    Queued(WriteBatch batch, IndexCatchUp.Documents documents) {
+      this.batch = batch;
+      this.documents = documents;
+    }
+
+    /** Returns if the batch committed; throws why it did not. Caller took the lock after done. */
+    void result() throws SQLException {
+      switch (failure) {
+        case null -> {}
+        case SQLException e -> throw e;
+        case RuntimeException e -> throw e;
+        default -> throw new IllegalStateException(failure);
+      }
+    }
+  }
+
+  /**
+   * Commits every queued batch in one transaction and marks each done, with its failure if any.
+   * Caller holds the snapshot write lock.
+   */
+  private void commitQueued() {
+    List<Queued> group = new ArrayList<>();
+    for (Queued q; (q = commitQueue.poll()) != null; ) {
+      group.add(q);
+    }
+    List<WriteBatch> batches = new ArrayList<>(group.size());
+    for (Queued q : group) {
+      batches.add(q.batch);
+    }
+    // Dimensions a batch introduces bind the later batches of the group; learnt for good only once
+    // the group is durable, so a refused or failed write teaches nothing.
+    ModelDimensions trial = new ModelDimensions(dimensions.asMap());
+    List<Rows.Outcome> outcomes;
+    try {
+      outcomes =
+          Rows.writeGroup(
+              writeConnection, writeStatements, batches, b -> trial.record(trial.check(b)));
+    } catch (SQLException | RuntimeException e) {
+      for (Queued q : group) {
+        q.done = true;
+        q.failure = e;
+      }
+      return;
+    }
+    groupCommits++;
+    dimensions.record(trial.asMap());
+    for (int i = 0; i < group.size(); i++) {
+      Queued q = group.get(i);
+      Rows.Outcome outcome = outcomes.get(i);
+      q.done = true;
+      q.failure = outcome.refused();
+      if (outcome.refused() == null) {
+        catchUp.enqueue(outcome.seq(), q.documents, q.batch);
+      }
+    }
+    pruneChangeLog();
   }
 
   /**
@@ -585,6 +667,29 @@ final class TenantEngine {
     @Override
     public int pendingChanges(EmbeddedTenantStore store) {
       return store.engine().overlay.size();
+    }
+
+    @Override
+    public AutoCloseable holdCommits(EmbeddedTenantStore store) {
+      TenantEngine engine = store.engine();
+      engine.snapshot.writeLock().lock();
+      return () -> engine.snapshot.writeLock().unlock();
+    }
+
+    @Override
+    public int queuedWrites(EmbeddedTenantStore store) {
+      return store.engine().commitQueue.size();
+    }
+
+    @Override
+    public long groupCommits(EmbeddedTenantStore store) {
+      TenantEngine engine = store.engine();
+      engine.snapshot.writeLock().lock();
+      try {
+        return engine.groupCommits;
+      } finally {
+        engine.snapshot.writeLock().unlock();
+      }
     }
 
     @Override

@@ -20,6 +20,18 @@ final class TestSecrets {
     /** How many memories have a change the searcher of the store's engine does not show yet. */
     int pendingChanges(EmbeddedTenantStore store);
 
+    /**
+     * Holds the store's engine's commits until closed (by the same thread): writes queue meanwhile,
+     * and the next commit holds all of them.
+     */
+    AutoCloseable holdCommits(EmbeddedTenantStore store);
+
+    /** How many written batches wait for a commit. */
+    int queuedWrites(EmbeddedTenantStore store);
+
+    /** How many SQLite commits writes have made since the engine opened. */
+    long groupCommits(EmbeddedTenantStore store);
+
     /** Closes the store's engine as an unrecoverable {@code cause} would. */
     void fail(EmbeddedTenantStore store, Throwable cause);
   }
@@ -48,6 +60,24 @@ final class TestSecrets {
    */
   static void crash(TenantStore store) {
     access().fail(handle(store), new IOException("simulated crash: the process was killed"));
+  }
+
+  /**
+   * Holds the tenant's commits until the returned handle is closed, by the calling thread: writes
+   * queue meanwhile, and the next commit holds every one of them.
+   */
+  static AutoCloseable holdCommits(TenantStore store) {
+    return access().holdCommits(handle(store));
+  }
+
+  /** How many written batches of the tenant wait for a commit. */
+  static int queuedWrites(TenantStore store) {
+    return access().queuedWrites(handle(store));
+  }
+
+  /** How many SQLite commits the tenant's writes have made since it was opened. */
+  static long groupCommits(TenantStore store) {
+    return access().groupCommits(handle(store));
   }
 
   /** Behaves as if {@code cause} were an unrecoverable I/O error of the tenant's engine. */

@@ -1,0 +1,309 @@
+package io.mnemo4j.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.server.MnemoServer;
+import io.mnemo4j.server.ServerConfig;
+import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.store.embedded.EmbeddedBackend;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code http}: {@code add} and {@code search} over HTTP against the real server, next to the raw
+ * embedder in the same run. Each round measures, one after the other on the same machine load: (a)
+ * the embedder alone, one text at a time (what one add of one message must at least cost); (b) one
+ * client adding one user message per request, sequentially (a chat app adding turns); (c) {@code
+ * --clients} clients doing the same at once, each for its own user; then searches by one client and
+ * by {@code --clients} clients. Reports rates (median of rounds), latency percentiles over all
+ * rounds, and the ratios of the issue: (b)/(a) and (c)/(b).
+ */
+final class HttpBench {
+  private HttpBench() {}
+
+  private static final String ADMIN_KEY = "bench-admin-key-0123456789abcdef0123456789abcdef";
+  private static final String TENANT = "http-bench";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Run settings; every count is per round. */
+  record Config(int adds, int searches, int clients, int rounds, int warmup) {
+    static Config from(Args a) {
+      Config c =
+          new Config(
+              a.intValue("adds", 100),
+              a.intValue("searches", 100),
+              a.intValue("clients", 4),
+              a.intValue("rounds", 5),
+              a.intValue("warmup", 50));
+      if (c.adds < 1 || c.searches < 1 || c.clients < 2 || c.rounds < 1 || c.warmup < 0) {
+        throw new IllegalArgumentException(
+            "need --adds >= 1, --searches >= 1, --clients >= 2, --rounds >= 1, --warmup >= 0");
+      }
+      return c;
+    }
+  }
+
+  /** What a phase measured: its rate per round, and every request's latency. */
+  private static final class Phase {
+    final String label;
+    final double[] rates;
+    final Stats latency = new Stats();
+
+    Phase(String label, int rounds) {
+      this.label = label;
+      this.rates = new double[rounds];
+    }
+
+    double medianRate() {
+      return Stats.median(rates);
+    }
+
+    String line() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "  %-34s %8.1f /s   p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms",
+          label,
+          medianRate(),
+          latency.percentileMs(50),
+          latency.percentileMs(95),
+          latency.percentileMs(99));
+    }
+
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rate_per_s_median", Stats.round1(medianRate()));
+      List<Double> r = new ArrayList<>();
+      for (double v : rates) {
+        r.add(Stats.round1(v));
+      }
+      m.put("rate_per_s_rounds", r);
+      m.put("p50_ms", Stats.round3(latency.percentileMs(50)));
+      m.put("p95_ms", Stats.round3(latency.percentileMs(95)));
+      m.put("p99_ms", Stats.round3(latency.percentileMs(99)));
+      return m;
+    }
+  }
+
+  static Report run(BenchMain.Common common, Config c) throws Exception {
+    Texts texts = Texts.load(common.locomo(), common.seed());
+    Files.createDirectories(common.workDir());
+    Path dir = Files.createTempDirectory(common.workDir(), "http-");
+    Report report = new Report();
+    ExecutorService clients = Executors.newFixedThreadPool(c.clients);
+    try {
+      Embedder embedder = Embedders.open(common.embedder());
+      try (Mnemo mnemo =
+              Mnemo.builder()
+                  .dataDir(dir)
+                  .backend(EmbeddedBackend.create())
+                  .embedder(embedder)
+                  .build();
+          MnemoServer server =
+              MnemoServer.start(
+                  ServerConfig.defaults()
+                      .withPort(0)
+                      .withAdminKey(ADMIN_KEY)
+                      .withConsole(new PrintStream(OutputStream.nullOutputStream())),
+                  mnemo)) {
+        mnemo.admin().createTenant(TENANT);
+        String key = mnemo.admin().keys().issue(TenantId.of(TENANT), null).secret();
+        Client client = new Client("http://127.0.0.1:" + server.port(), key);
+        List<String> turns = texts.turns();
+        List<String> questions = texts.questions();
+        AtomicInteger next = new AtomicInteger();
+
+        System.err.printf("http: warming up on %d adds and searches%n", c.warmup);
+        for (int i = 0; i < c.warmup; i++) {
+          String t = unique(turns, next.getAndIncrement());
+          embedder.embed(t, Embedder.Purpose.DOCUMENT);
+          client.add("warmup", t);
+          client.search("warmup", questions.get(i % questions.size()));
+        }
+
+        Phase raw = new Phase("(a) embedder, one text at a time", c.rounds);
+        Phase one = new Phase("(b) add over HTTP, 1 client", c.rounds);
+        Phase many = new Phase("(c) add over HTTP, " + c.clients + " clients", c.rounds);
+        Phase rawMany = new Phase("(d) embedder, " + c.clients + " threads", c.rounds);
+        Phase search1 = new Phase("(e) search over HTTP, 1 client", c.rounds);
+        Phase searchN = new Phase("(f) search over HTTP, " + c.clients + " clients", c.rounds);
+        for (int r = 0; r < c.rounds; r++) {
+          raw.rates[r] =
+              timed(raw, 1, c.adds, clients, (k, i) -> embedder.embed(text(turns, next), doc()));
+          one.rates[r] =
+              timed(one, 1, c.adds, clients, (k, i) -> client.add("user-1", text(turns, next)));
+          many.rates[r] =
+              timed(
+                  many,
+                  c.clients,
+                  c.adds,
+                  clients,
+                  (k, i) -> client.add("user-n" + k, text(turns, next)));
+          rawMany.rates[r] =
+              timed(
+                  rawMany,
+                  c.clients,
+                  c.adds,
+                  clients,
+                  (k, i) -> embedder.embed(text(turns, next), doc()));
+          search1.rates[r] =
+              timed(
+                  search1,
+                  1,
+                  c.searches,
+                  clients,
+                  (k, i) -> client.search("user-1", questions.get(i % questions.size())));
+          searchN.rates[r] =
+              timed(
+                  searchN,
+                  c.clients,
+                  c.searches,
+                  clients,
+                  (k, i) ->
+                      client.search("user-n" + k, questions.get((i * 7 + k) % questions.size())));
+          System.err.printf(
+              "  round %d/%d: raw %.1f/s, add 1 client %.1f/s, add %d clients %.1f/s%n",
+              r + 1, c.rounds, raw.rates[r], one.rates[r], c.clients, many.rates[r]);
+        }
+        double oneVsRaw = one.medianRate() / raw.medianRate();
+        double manyVsOne = many.medianRate() / one.medianRate();
+        report.line(
+            "http: %s, embedder %s, %d rounds of %d adds (per client) and %d searches, %d clients; "
+                + "warm-up %d",
+            texts.source(), embedder.modelId(), c.rounds, c.adds, c.searches, c.clients, c.warmup);
+        for (Phase p : List.of(raw, one, many, rawMany, search1, searchN)) {
+          report.line("%s", p.line());
+        }
+        report.line(
+            "  add, 1 client / raw embedder, one text at a time: %.2f (goal >= 0.70)", oneVsRaw);
+        report.line(
+            "  add, %d clients / 1 client: %.2f (goal >= 1.8); embedder, %d threads / 1: %.2f",
+            c.clients, manyVsOne, c.clients, rawMany.medianRate() / raw.medianRate());
+        report.put("embedder", embedder.modelId());
+        report.put("texts", texts.source());
+        report.put("clients", c.clients);
+        report.put("rounds", c.rounds);
+        report.put("adds_per_round", c.adds);
+        report.put("searches_per_round", c.searches);
+        report.put("raw_one_at_a_time", raw.json());
+        report.put("add_1_client", one.json());
+        report.put("add_n_clients", many.json());
+        report.put("raw_n_threads", rawMany.json());
+        report.put("search_1_client", search1.json());
+        report.put("search_n_clients", searchN.json());
+        report.put("ratio_add_1_client_vs_raw", Stats.round3(oneVsRaw));
+        report.put("ratio_add_n_clients_vs_1", Stats.round3(manyVsOne));
+      }
+    } finally {
+      clients.shutdownNow();
+      CorpusWriter.deleteTree(dir);
+    }
+    return report;
+  }
+
+  private static Embedder.Purpose doc() {
+    return Embedder.Purpose.DOCUMENT;
+  }
+
+  /** A turn made unique, so that no add is an exact duplicate of an earlier one. */
+  private static String unique(List<String> turns, int n) {
+    return turns.get(n % turns.size()) + (n >= turns.size() ? " (" + n / turns.size() + ")" : "");
+  }
+
+  private static String text(List<String> turns, AtomicInteger next) {
+    return unique(turns, next.getAndIncrement());
+  }
+
+  @FunctionalInterface
+  private interface Request {
+    void run(int client, int i) throws Exception;
+  }
+
+  /**
+   * Runs {@code perClient} requests on each of {@code n} clients at once, records each latency in
+   * the phase, and returns the overall rate.
+   */
+  private static double timed(Phase phase, int n, int perClient, ExecutorService pool, Request r)
+      throws Exception {
+    List<Future<long[]>> futures = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int k = 0; k < n; k++) {
+      int client = k;
+      futures.add(
+          pool.submit(
+              () -> {
+                long[] lat = new long[perClient];
+                for (int i = 0; i < perClient; i++) {
+                  long s = System.nanoTime();
+                  r.run(client, i);
+                  lat[i] = System.nanoTime() - s;
+                }
+                return lat;
+              }));
+    }
+    for (Future<long[]> f : futures) {
+      for (long l : f.get()) {
+        phase.latency.add(l);
+      }
+    }
+    return n * perClient / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** A tenant key's HTTP client on the Mem0 routes; thread-safe. */
+  private static final class Client {
+    private final HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    private final String base;
+    private final String key;
+
+    Client(String base, String key) {
+      this.base = base;
+      this.key = key;
+    }
+
+    void add(String user, String text) throws IOException, InterruptedException {
+      Map<String, Object> body =
+          Map.of("messages", List.of(Map.of("role", "user", "content", text)), "user_id", user);
+      post("/v3/memories/add/", body);
+    }
+
+    void search(String user, String query) throws IOException, InterruptedException {
+      Map<String, Object> body = Map.of("query", query, "filters", Map.of("user_id", user));
+      post("/v3/memories/search/", body);
+    }
+
+    private void post(String path, Object body) throws IOException, InterruptedException {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Authorization", "Token " + key)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+              .build();
+      HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() / 100 != 2) {
+        throw new IllegalStateException(
+            "HTTP " + response.statusCode() + " from " + path + ": " + new String(response.body()));
+      }
+    }
+  }
+}
