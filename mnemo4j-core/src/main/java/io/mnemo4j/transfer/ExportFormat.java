@@ -16,6 +16,7 @@ import io.mnemo4j.MemoryType;
 import io.mnemo4j.Metadata;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
+import io.mnemo4j.internal.util.TextHash;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
@@ -254,11 +255,14 @@ public final class ExportFormat {
     Scope scope = f.scope();
     Map<String, Object> metadata = f.metadata();
     String model = f.string("embedding_model");
+    String text = f.string("text");
+    String hash = f.optional("hash");
     Memory memory =
         new Memory(
             id,
-            f.string("text"),
-            f.string("hash"),
+            text,
+            // Files made by other tools (a Mem0 conversion) may leave it to us.
+            hash == null ? TextHash.of(text) : hash,
             scope,
             metadata,
             f.strings("categories"),
