@@ -38,6 +38,8 @@ public final class BenchMain {
                 [--pg-db mnemo_bench_stores] [--pg-analyze true] [--pre-analyze 20] [--keep]
                 embedded store vs PostgreSQL on the same data in one run: bulk write, dense search + recall@k vs
                 exact, hybrid search, cold tenant open, add throughput (creates and drops database --pg-db)
+        transfer [--memories 100000] [--reembed 5000] [--pg-copy 10000] [--pg-url U] [--pg-user postgres]
+                export and import rates of one large tenant, with and without vectors, and each phase's peak heap
         mcp     [--memories 2000] [--queries 500] [--warmup 100] [--limit 10]
                 round trip of the MCP tool search_memories (official Java SDK client) over Streamable HTTP and
                 over stdio, next to TenantMemory.search and MemoryTools.call in-process
@@ -108,6 +110,11 @@ public final class BenchMain {
           McpBench.Config c = McpBench.Config.from(a);
           a.requireAllKnown();
           report = McpBench.run(common, c);
+        }
+        case "transfer" -> {
+          TransferBench.Config c = TransferBench.Config.from(a);
+          a.requireAllKnown();
+          report = TransferBench.run(common, c);
         }
         case "stores" -> {
           StoresBench.Config c = StoresBench.Config.from(a);
