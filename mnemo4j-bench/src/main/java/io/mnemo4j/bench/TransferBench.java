@@ -70,6 +70,14 @@ final class TransferBench {
           1000,
           i -> Scope.user("u" + (i % 100)),
           false);
+      writer.writeTenant(
+          region,
+          "mid",
+          cfg.memories + cfg.reembed,
+          cfg.pgCopy,
+          1000,
+          i -> Scope.user("u" + (i % 100)),
+          false);
     }
     Report report = new Report();
     report.put("memories", cfg.memories);
@@ -130,7 +138,10 @@ final class TransferBench {
             .backend(EmbeddedBackend.create())
             .defaultRegion(CorpusWriter.REGION)
             .build()) {
-      export(mnemo, "mid", file, true);
+      TransferReceipt out = export(mnemo, "mid", file, true);
+      System.err.printf(
+          "transfer: mid holds %d memories, exported %d%n",
+          mnemo.tenant("mid").count(io.mnemo4j.Selection.everywhere()), out.count("memory"));
     }
     double exportSeconds = (System.nanoTime() - t0) / 1e9;
     try (StoreSide pg =
