@@ -13,6 +13,7 @@ module io.mnemo4j.core {
   exports io.mnemo4j.filter;
   exports io.mnemo4j.llm;
   exports io.mnemo4j.spi;
+  exports io.mnemo4j.transfer;
   exports io.mnemo4j.internal.store to
       io.mnemo4j.store.embedded,
       io.mnemo4j.store.postgres;

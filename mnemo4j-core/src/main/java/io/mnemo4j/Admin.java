@@ -1,6 +1,12 @@
 package io.mnemo4j;
 
 import io.mnemo4j.internal.Tenants;
+import io.mnemo4j.internal.transfer.Transfers;
+import io.mnemo4j.transfer.ExportOptions;
+import io.mnemo4j.transfer.ImportOptions;
+import io.mnemo4j.transfer.TransferReceipt;
+import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -14,11 +20,13 @@ public final class Admin {
   private final Tenants tenants;
   private final ApiKeys keys;
   private final Runnable ensureOpen;
+  private final Transfers transfers;
 
-  Admin(Tenants tenants, ApiKeys keys, Runnable ensureOpen) {
+  Admin(Tenants tenants, ApiKeys keys, Runnable ensureOpen, Transfers transfers) {
     this.tenants = tenants;
     this.keys = keys;
     this.ensureOpen = ensureOpen;
+    this.transfers = transfers;
   }
 
   /** Creates a tenant in the default region. */
@@ -55,6 +63,29 @@ public final class Admin {
     TenantId id = TenantId.of(tenantId);
     ensureOpen.run();
     return tenants.purge(id);
+  }
+
+  /**
+   * Writes every record of the tenant (memories open and closed, history, raw messages, operation
+   * records, conversation windows, and vectors if asked) to {@code out} in the portable export
+   * format (docs/export-format.md), streaming; {@code out} is flushed, not closed.
+   */
+  public TransferReceipt exportTenant(String tenantId, OutputStream out, ExportOptions options) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return transfers.export(id, out, options);
+  }
+
+  /**
+   * Imports an export file into a new or empty tenant, ids and times kept. Every line is validated
+   * first: a bad one fails with an {@link InvalidRequestException} naming the line and field, and
+   * nothing is written. Memories without a vector of this instance's embedding model are embedded
+   * again from their text. A tenant that holds data is refused ({@link ConflictException}).
+   */
+  public TransferReceipt importTenant(String tenantId, Path file, ImportOptions options) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return transfers.importFile(id, file, options);
   }
 
   /** Receipts of past purges, oldest first. */

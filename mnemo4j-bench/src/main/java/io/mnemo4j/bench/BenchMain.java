@@ -41,6 +41,8 @@ public final class BenchMain {
         http    [--adds 100] [--searches 100] [--clients 4] [--rounds 5] [--warmup 50]
                 the real server on a random port: add (one message per request) and search by 1 and by
                 --clients concurrent clients, side by side with the raw embedder one text at a time, per round
+        transfer [--memories 100000] [--reembed 5000] [--pg-copy 10000] [--pg-url U] [--pg-user postgres]
+                export and import rates of one large tenant, with and without vectors, and each phase's peak heap
         mcp     [--memories 2000] [--queries 500] [--warmup 100] [--limit 10]
                 round trip of the MCP tool search_memories (official Java SDK client) over Streamable HTTP and
                 over stdio, next to TenantMemory.search and MemoryTools.call in-process
@@ -116,6 +118,11 @@ public final class BenchMain {
           McpBench.Config c = McpBench.Config.from(a);
           a.requireAllKnown();
           report = McpBench.run(common, c);
+        }
+        case "transfer" -> {
+          TransferBench.Config c = TransferBench.Config.from(a);
+          a.requireAllKnown();
+          report = TransferBench.run(common, c);
         }
         case "stores" -> {
           StoresBench.Config c = StoresBench.Config.from(a);

@@ -34,6 +34,8 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       TenantsCommand.class,
       AddCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
       SearchCommand.class,
       GetCommand.class,
       DeleteCommand.class,

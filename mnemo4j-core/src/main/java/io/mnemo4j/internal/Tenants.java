@@ -222,6 +222,17 @@ public final class Tenants implements AutoCloseable {
   }
 
   /**
+   * Removes every byte of the tenant's namespace but keeps the tenant, its keys and its region, as
+   * {@link #purge} would without the receipt: how a failed import leaves the tenant as it found it
+   * (empty). Waits up to 30 s for running operations of the tenant.
+   */
+  public PurgeStats clearNamespace(TenantId id) {
+    TenantInfo info = require(id);
+    return handles.whileClosed(
+        id, Duration.ofSeconds(30), () -> store(info.region(), info.shard()).purge(id));
+  }
+
+  /**
    * Leases the tenant's store, opening it on a miss. The catalog is checked again on every open: a
    * purged tenant must answer "not found", never silently reappear empty.
    */

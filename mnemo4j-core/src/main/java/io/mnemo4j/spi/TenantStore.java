@@ -145,6 +145,25 @@ public interface TenantStore extends AutoCloseable {
    */
   Page<String> conversationIds(PageRequest page);
 
+  /**
+   * One page of every history row of this tenant in append order (the order {@link #history} gives
+   * per memory), starting after the request's cursor, an opaque text this store handed out as the
+   * previous page's next cursor. For export: a tenant's history in bounded memory.
+   */
+  Page<HistoryEntry> exportHistory(PageRequest page);
+
+  /**
+   * One page of this tenant's raw messages in ascending id order, starting after the request's
+   * cursor, which is the last id of the previous page. For export.
+   */
+  Page<StoredMessage> exportMessages(PageRequest page);
+
+  /**
+   * One page of this tenant's operation records in ascending id order, whatever their status,
+   * starting after the request's cursor, which is the last id of the previous page. For export.
+   */
+  Page<StoredEvent> exportEvents(PageRequest page);
+
   /** Closes files or connections. Idempotent. */
   @Override
   void close();

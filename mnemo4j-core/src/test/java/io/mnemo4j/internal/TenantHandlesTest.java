@@ -127,6 +127,21 @@ class TenantHandlesTest {
     }
 
     @Override
+    public Page<io.mnemo4j.HistoryEntry> exportHistory(PageRequest page) {
+      return new Page<>(List.of(), null);
+    }
+
+    @Override
+    public Page<io.mnemo4j.spi.StoredMessage> exportMessages(PageRequest page) {
+      return new Page<>(List.of(), null);
+    }
+
+    @Override
+    public Page<io.mnemo4j.spi.StoredEvent> exportEvents(PageRequest page) {
+      return new Page<>(List.of(), null);
+    }
+
+    @Override
     public void close() {
       closes.incrementAndGet();
     }

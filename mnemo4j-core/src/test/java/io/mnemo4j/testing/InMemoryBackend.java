@@ -418,6 +418,36 @@ public final class InMemoryBackend implements Backend {
     }
 
     @Override
+    public synchronized Page<HistoryEntry> exportHistory(PageRequest page) {
+      int from = page.cursor() == null ? 0 : Integer.parseInt(page.cursor());
+      int to = Math.min(history.size(), from + page.size());
+      return new Page<>(
+          List.copyOf(history.subList(from, to)),
+          to < history.size() ? Integer.toString(to) : null);
+    }
+
+    @Override
+    public synchronized Page<StoredMessage> exportMessages(PageRequest page) {
+      return afterId(messages, StoredMessage::id, page);
+    }
+
+    @Override
+    public synchronized Page<StoredEvent> exportEvents(PageRequest page) {
+      return afterId(events.values(), StoredEvent::id, page);
+    }
+
+    private static <T> Page<T> afterId(
+        java.util.Collection<T> all, java.util.function.Function<T, String> id, PageRequest page) {
+      List<T> rest =
+          all.stream()
+              .filter(t -> page.cursor() == null || id.apply(t).compareTo(page.cursor()) > 0)
+              .sorted(Comparator.comparing(id))
+              .toList();
+      List<T> items = rest.subList(0, Math.min(page.size(), rest.size()));
+      return new Page<>(items, rest.size() > page.size() ? id.apply(items.getLast()) : null);
+    }
+
+    @Override
     public void close() {}
   }
 

@@ -75,11 +75,10 @@ final class Mem0Routes {
     r.put("/v1/batch/", this::batchUpdate);
     r.delete("/v1/batch/", this::batchDelete);
     r.get("/v1/event/{event_id}/", this::event);
+    new Mem0Exports(auth).register(r);
     // Mem0 features Mnemo4j does not have: an explicit 501 naming the feature, after
     // authentication.
     unsupported(r, "POST", "/v1/feedback/", "memory feedback");
-    unsupported(r, "POST", "/v1/exports/", "memory exports");
-    unsupported(r, "POST", "/v1/exports/get/", "memory exports");
     unsupported(r, "POST", "/v1/summary/", "summaries");
     unsupported(r, "GET", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/", "projects");
     unsupported(

@@ -221,6 +221,7 @@ public final class MnemoServer implements AutoCloseable {
     new OpsRoutes(w.mnemo(), w.metrics(), w.config().host()).register(r);
     new ConsoleRoutes().register(r);
     new TenantRoutes(w.mnemo(), w.auth()).register(r);
+    new TransferRoutes(w.mnemo(), w.auth()).register(r);
     new NativeRoutes(w.auth(), adds, w.metrics()).register(r);
     new Mem0Routes(w.auth(), adds, w.metrics()).register(r);
   }

@@ -316,7 +316,8 @@ class Mem0CompatTest {
         s.post("/v1/feedback/", key, "{\"memory_id\":\"x\",\"feedback\":\"POSITIVE\"}");
     r.error(501, "not_implemented");
     assertThat(r.j().get("error").get("message").asText()).contains("feedback");
-    s.post("/v1/exports/", key, "{}").error(501, "not_implemented");
+    assertThat(s.post("/v1/exports/", key, "{}").error(400, "invalid_request").field())
+        .isEqualTo("schema");
     s.get("/api/v1/webhooks/projects/p1/", key).error(501, "not_implemented");
     s.post("/v1/feedback/", null, "{}").error(401, "unauthorized");
     JsonNode graph =

@@ -209,6 +209,24 @@ public final class CheckedTenantStore implements TenantStore {
   }
 
   @Override
+  public Page<HistoryEntry> exportHistory(PageRequest page) {
+    ensureOpen();
+    return store.exportHistory(Objects.requireNonNull(page, "page"));
+  }
+
+  @Override
+  public Page<io.mnemo4j.spi.StoredMessage> exportMessages(PageRequest page) {
+    ensureOpen();
+    return store.exportMessages(Objects.requireNonNull(page, "page"));
+  }
+
+  @Override
+  public Page<StoredEvent> exportEvents(PageRequest page) {
+    ensureOpen();
+    return store.exportEvents(Objects.requireNonNull(page, "page"));
+  }
+
+  @Override
   public void close() {
     closed = true;
     store.close();

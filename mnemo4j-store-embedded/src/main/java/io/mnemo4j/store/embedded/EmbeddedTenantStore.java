@@ -148,6 +148,21 @@ final class EmbeddedTenantStore implements TenantStore {
   }
 
   @Override
+  public Page<HistoryEntry> exportHistory(PageRequest page) {
+    return engine.exportHistory(page);
+  }
+
+  @Override
+  public Page<io.mnemo4j.spi.StoredMessage> exportMessages(PageRequest page) {
+    return engine.exportMessages(page);
+  }
+
+  @Override
+  public Page<StoredEvent> exportEvents(PageRequest page) {
+    return engine.exportEvents(page);
+  }
+
+  @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       store.release(this);

@@ -367,6 +367,21 @@ final class TenantEngine {
         () -> withReader(c -> JdbcRows.windowIds(c, "conversations", page.cursor(), page.size())));
   }
 
+  private static final io.mnemo4j.internal.store.ExportRows EXPORT =
+      new io.mnemo4j.internal.store.ExportRows(Sqlite.TIMES);
+
+  Page<HistoryEntry> exportHistory(PageRequest page) {
+    return run("exportHistory", () -> withReader(c -> EXPORT.history(c, "history", page)));
+  }
+
+  Page<io.mnemo4j.spi.StoredMessage> exportMessages(PageRequest page) {
+    return run("exportMessages", () -> withReader(c -> EXPORT.messages(c, "messages", page)));
+  }
+
+  Page<StoredEvent> exportEvents(PageRequest page) {
+    return run("exportEvents", () -> withReader(c -> EXPORT.events(c, "events", page)));
+  }
+
   List<HistoryEntry> history(String memoryId) {
     return run("history", () -> withReader(c -> Rows.SHARED.history(c, "history", memoryId)));
   }

@@ -165,6 +165,21 @@ final class PostgresTenantStore implements TenantStore {
     return reads.conversationIds(page);
   }
 
+  @Override
+  public Page<HistoryEntry> exportHistory(PageRequest page) {
+    return reads.exportHistory(page);
+  }
+
+  @Override
+  public Page<io.mnemo4j.spi.StoredMessage> exportMessages(PageRequest page) {
+    return reads.exportMessages(page);
+  }
+
+  @Override
+  public Page<StoredEvent> exportEvents(PageRequest page) {
+    return reads.exportEvents(page);
+  }
+
   /**
    * Takes a pooled connection, begins a transaction and takes a transaction-level advisory lock
    * keyed by tenant and exact scope, which every process sharing the database honours. This

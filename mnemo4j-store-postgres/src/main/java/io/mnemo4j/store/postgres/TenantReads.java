@@ -202,6 +202,21 @@ final class TenantReads {
     return JdbcRows.page(rows, page.size(), EntityCount::id);
   }
 
+  private static final io.mnemo4j.internal.store.ExportRows EXPORT =
+      new io.mnemo4j.internal.store.ExportRows(Pg.TIMES);
+
+  Page<HistoryEntry> exportHistory(PageRequest page) {
+    return tenant.read("exportHistory", c -> EXPORT.history(c, sql.history, page));
+  }
+
+  Page<io.mnemo4j.spi.StoredMessage> exportMessages(PageRequest page) {
+    return tenant.read("exportMessages", c -> EXPORT.messages(c, sql.messages, page));
+  }
+
+  Page<StoredEvent> exportEvents(PageRequest page) {
+    return tenant.read("exportEvents", c -> EXPORT.events(c, sql.events, page));
+  }
+
   List<HistoryEntry> history(String memoryId) {
     return tenant.read("history", c -> Rows.SHARED.history(c, sql.history, memoryId));
   }
