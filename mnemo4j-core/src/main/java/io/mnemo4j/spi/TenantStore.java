@@ -145,6 +145,28 @@ public interface TenantStore extends AutoCloseable {
    */
   Page<String> conversationIds(PageRequest page);
 
+  // ---- raw messages, for provenance and erasure
+
+  /** The raw messages with these ids that exist in this tenant, in ascending id order. */
+  List<StoredMessage> messages(Collection<String> ids);
+
+  /**
+   * The raw messages added with this run id (in any user or agent scope), in ascending id order.
+   */
+  List<StoredMessage> messagesOfRun(String runId);
+
+  /**
+   * The memories, closed versions included, whose provenance names at least one of these message
+   * ids, in ascending id order.
+   */
+  List<StoredMemory> derivedFrom(Collection<String> messageIds);
+
+  /**
+   * Applies {@code batch} and deletes the raw messages with these ids, atomically and durably as
+   * {@link #write} does; returns how many messages it deleted (ids that do not exist are skipped).
+   */
+  long eraseMessages(Collection<String> messageIds, WriteBatch batch);
+
   /** Closes files or connections. Idempotent. */
   @Override
   void close();

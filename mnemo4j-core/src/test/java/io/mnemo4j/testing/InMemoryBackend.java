@@ -192,8 +192,52 @@ public final class InMemoryBackend implements Backend {
           case Change.Remove r -> memories.remove(r.id());
         }
       }
-      history.addAll(batch.history());
+      for (HistoryEntry h : batch.history()) {
+        int at = -1;
+        for (int i = 0; i < history.size() && at < 0; i++) {
+          at = history.get(i).id().equals(h.id()) ? i : -1;
+        }
+        if (at >= 0) {
+          history.set(at, h); // replaced in place, as the JDBC stores upsert by id
+        } else {
+          history.add(h);
+        }
+      }
       messages.addAll(batch.messages());
+    }
+
+    @Override
+    public synchronized List<StoredMessage> messages(Collection<String> ids) {
+      Set<String> wanted = Set.copyOf(ids);
+      return messages.stream()
+          .filter(m -> wanted.contains(m.id()))
+          .sorted(java.util.Comparator.comparing(StoredMessage::id))
+          .toList();
+    }
+
+    @Override
+    public synchronized List<StoredMessage> messagesOfRun(String runId) {
+      return messages.stream()
+          .filter(m -> runId.equals(m.scope().runId()))
+          .sorted(java.util.Comparator.comparing(StoredMessage::id))
+          .toList();
+    }
+
+    @Override
+    public synchronized List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+      Set<String> wanted = Set.copyOf(messageIds);
+      return memories.values().stream()
+          .filter(m -> m.memory().provenance().messageIds().stream().anyMatch(wanted::contains))
+          .toList();
+    }
+
+    @Override
+    public synchronized long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
+      write(batch);
+      Set<String> wanted = Set.copyOf(messageIds);
+      int before = messages.size();
+      messages.removeIf(m -> wanted.contains(m.id()));
+      return before - messages.size();
     }
 
     @Override

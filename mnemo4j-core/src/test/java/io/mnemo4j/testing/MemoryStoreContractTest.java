@@ -1547,4 +1547,121 @@ public abstract class MemoryStoreContractTest {
     }
     store.close();
   }
+
+  // ---------------------------------------------------------------- provenance and erasure
+
+  /** The id of the one raw message a verbatim memory came from. */
+  private static String sourceOf(Memory m) {
+    assertThat(m.provenance().messageIds()).hasSize(1);
+    return m.provenance().messageIds().get(0);
+  }
+
+  @Test
+  void eraseMessage_deletesWhatCameOnlyFromIt_withHistorySayingWhy_andNoTextLeft() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<MemoryEvent> added =
+        acme.add(say("Alice's doctor is Dr Moreau", "Alice likes hiking"), Scope.user("alice"));
+    Memory doctor = acme.get(added.get(0).id()).orElseThrow();
+    Memory hiking = acme.get(added.get(1).id()).orElseThrow();
+    assertThat(doctor.provenance().source()).isEqualTo(Memory.Provenance.VERBATIM);
+    acme.update(doctor.id(), "Alice's doctor is Dr Moreau in Lyon");
+    String message = sourceOf(doctor);
+
+    io.mnemo4j.ErasureReceipt receipt = acme.eraseMessage(message);
+
+    assertThat(receipt).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 1, 0));
+    assertThat(acme.get(doctor.id())).isEmpty();
+    assertThat(acme.get(hiking.id())).isPresent();
+    // The closed version the update kept came from the same message: it goes too.
+    assertThat(acme.getAll(Selection.everywhere().includingClosed(true), PageRequest.first(10)))
+        .extracting(p -> p.items().stream().map(Memory::id).toList())
+        .isEqualTo(List.of(hiking.id()));
+    List<HistoryEntry> history = acme.history(doctor.id());
+    assertThat(history.getLast().event()).isEqualTo(EventType.DELETE);
+    assertThat(history.getLast().reason()).isEqualTo(io.mnemo4j.internal.ingest.Erasure.REASON);
+    assertThat(history)
+        .allSatisfy(
+            h -> {
+              assertThat(h.oldText()).isNullOrEmpty();
+              assertThat(h.newText()).isNullOrEmpty();
+            });
+    assertThat(texts(acme.search("doctor Moreau", Search.in(Scope.user("alice")))))
+        .containsExactly("Alice likes hiking");
+    reopen();
+    TenantMemory again = mnemo.tenant("acme");
+    assertThat(again.get(doctor.id())).isEmpty();
+    assertThatThrownBy(() -> again.eraseMessage(message)).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void eraseMessage_ofAnotherUserOrTenant_isNotFound_andErasesNothing() {
+    TenantMemory acme = mnemo.tenant("acme");
+    Memory bobs =
+        acme.get(idOf(acme.add(say("Bob's PIN hint is his cat"), Scope.user("bob")))).orElseThrow();
+    String message = sourceOf(bobs);
+
+    assertThatThrownBy(() -> acme.eraseMessage(message, Selection.in(Scope.user("alice"))))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> mnemo.tenant("globex").eraseMessage(message))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> acme.eraseMessage("not-a-uuid"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasFieldOrPropertyWithValue("field", "message_id");
+
+    assertThat(acme.get(bobs.id())).isPresent();
+    assertThat(acme.eraseMessage(message, Selection.in(Scope.user("bob"))).memories()).isEqualTo(1);
+  }
+
+  @Test
+  void eraseRun_deletesOneConversation_onlyInsideTheSelection() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("planning a trip to Oslo", "booked the train"), new Scope("alice", null, "r1"));
+    acme.add(say("bob plans a trip to Rome"), new Scope("bob", null, "r1"));
+    String kept = idOf(acme.add(say("alice another day"), new Scope("alice", null, "r2")));
+
+    io.mnemo4j.ErasureReceipt alices = acme.eraseRun("r1", Selection.in(Scope.user("alice")));
+
+    assertThat(alices).isEqualTo(new io.mnemo4j.ErasureReceipt(2, 2, 0));
+    assertThat(acme.count(Selection.in(Scope.run("r1")))).isEqualTo(1);
+    assertThat(acme.eraseRun("r1", Selection.in(Scope.user("alice"))))
+        .isEqualTo(io.mnemo4j.ErasureReceipt.NONE);
+    assertThat(acme.eraseRun("r1")).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 1, 0));
+    assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
+    assertThat(acme.get(kept)).isPresent();
+  }
+
+  @Test
+  void eraseMessage_ofAMemoryFromTwoMessages_keepsItWithTheOtherAsProvenance() {
+    mnemo.close();
+    ScriptedModel model = new ScriptedModel();
+    mnemo =
+        Mnemo.builder()
+            .dataDir(dataDir)
+            .clock(clock)
+            .embedder(new HashingEmbedder())
+            .backend(backend())
+            .inference(io.mnemo4j.InferenceSettings.with(model))
+            .regions("eu")
+            .build();
+    TenantMemory acme = mnemo.tenant("acme");
+    model.answer(
+        "{\"facts\":[{\"text\":\"Alice is vegetarian\",\"categories\":[],"
+            + "\"valid_from\":null}]}");
+    String id =
+        idOf(
+            acme.add(
+                List.of(Message.user("I stopped eating meat"), Message.assistant("Noted")),
+                Scope.user("alice")));
+    List<String> sources = acme.get(id).orElseThrow().provenance().messageIds();
+    assertThat(sources).hasSize(2);
+
+    assertThat(acme.eraseMessage(sources.get(0))).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 0, 1));
+    Memory kept = acme.get(id).orElseThrow();
+    assertThat(kept.text()).isEqualTo("Alice is vegetarian");
+    assertThat(kept.provenance().messageIds()).containsExactly(sources.get(1));
+    assertThat(kept.provenance().source()).isEqualTo(Memory.Provenance.INFERRED);
+
+    assertThat(acme.eraseMessage(sources.get(1))).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 1, 0));
+    assertThat(acme.get(id)).isEmpty();
+  }
 }

@@ -16,6 +16,7 @@ import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import java.util.Collection;
@@ -206,6 +207,34 @@ public final class CheckedTenantStore implements TenantStore {
   public Page<String> conversationIds(PageRequest page) {
     ensureOpen();
     return store.conversationIds(Objects.requireNonNull(page, "page"));
+  }
+
+  @Override
+  public List<StoredMessage> messages(Collection<String> ids) {
+    ensureOpen();
+    return store.messages(List.copyOf(ids));
+  }
+
+  @Override
+  public List<StoredMessage> messagesOfRun(String runId) {
+    ensureOpen();
+    return store.messagesOfRun(Objects.requireNonNull(runId, "runId"));
+  }
+
+  @Override
+  public List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+    ensureOpen();
+    return store.derivedFrom(List.copyOf(messageIds));
+  }
+
+  /** Checks the batch's vectors as {@link #write} does. */
+  @Override
+  public long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
+    ensureOpen();
+    Map<String, Integer> introduced = dimensions.check(Objects.requireNonNull(batch, "batch"));
+    long erased = store.eraseMessages(List.copyOf(messageIds), batch);
+    dimensions.record(introduced);
+    return erased;
   }
 
   @Override

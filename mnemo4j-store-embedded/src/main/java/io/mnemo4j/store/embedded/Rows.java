@@ -7,6 +7,7 @@ import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.internal.store.JdbcRows;
+import io.mnemo4j.internal.store.MessageRows;
 import io.mnemo4j.internal.store.StoredJson;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
@@ -213,6 +214,32 @@ final class Rows {
     }
   }
 
+  /** The raw-message rows this store shares with the PostgreSQL store. */
+  static final MessageRows MESSAGES = new MessageRows(Sqlite.TIMES);
+
+  /**
+   * The memories whose provenance names at least one of these message ids, in ascending id order.
+   */
+  static List<StoredMemory> derivedFrom(Connection c, List<String> messageIds) throws SQLException {
+    java.util.TreeMap<String, StoredMemory> out = new java.util.TreeMap<>();
+    for (List<String> chunk : MessageRows.chunks(messageIds)) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT "
+                  + MEMORY_COLUMNS
+                  + " FROM memories WHERE EXISTS (SELECT 1 FROM json_each(memories.provenance,"
+                  + " '$.message_ids') AS j WHERE j.value IN ("
+                  + MessageRows.marks(chunk.size())
+                  + "))")) {
+        MessageRows.bind(ps, 1, chunk);
+        for (StoredMemory m : JdbcRows.all(ps, Rows::memory)) {
+          out.put(m.id(), m);
+        }
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
   /** Operation records in any of {@code statuses}, oldest first, then by id; at most limit. */
   static List<StoredEvent> events(Connection c, List<EventStatus> statuses, int limit)
       throws SQLException {
@@ -304,6 +331,22 @@ final class Rows {
    */
   static long write(Connection c, Map<String, PreparedStatement> statements, WriteBatch batch)
       throws SQLException {
+    return write(c, statements, batch, List.of()).seq();
+  }
+
+  /** What {@link #write} with messages to erase did. */
+  record Written(long seq, long messagesDeleted) {}
+
+  /**
+   * As {@link #write(Connection, Map, WriteBatch)}, also deleting the raw messages with these ids
+   * in the same transaction.
+   */
+  static Written write(
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      WriteBatch batch,
+      List<String> eraseMessages)
+      throws SQLException {
     c.setAutoCommit(false);
     try {
       // Events first: a refused key then costs no other statement.
@@ -311,8 +354,9 @@ final class Rows {
       long seq = writeChanges(c, statements, batch.changes());
       writeRows(c, statements, HISTORY, batch.history(), SHARED::bindHistory);
       writeRows(c, statements, MESSAGE, batch.messages(), SHARED::bindMessage);
+      long erased = eraseMessages.isEmpty() ? 0 : MessageRows.delete(c, "messages", eraseMessages);
       c.commit();
-      return seq;
+      return new Written(seq, erased);
     } catch (SQLException | RuntimeException e) {
       closeAll(statements); // prepared again next time, in case a failure left one unusable
       try {

@@ -18,6 +18,7 @@ import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.WriteBatch;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -231,6 +232,45 @@ final class TenantEngine {
           catchUp.schedule();
           return null;
         });
+  }
+
+  /**
+   * Commits the batch and deletes the raw messages with these ids in one SQLite transaction, then
+   * queues the batch for the index as {@link #write} does; returns how many messages went.
+   */
+  long eraseMessages(List<String> messageIds, WriteBatch batch) {
+    return run(
+        "eraseMessages",
+        () -> {
+          IndexCatchUp.Documents documents = IndexCatchUp.Documents.of(batch);
+          snapshot.writeLock().lock();
+          Rows.Written written;
+          try {
+            Map<String, Integer> introduced = dimensions.check(batch);
+            written = Rows.write(writeConnection, writeStatements, batch, messageIds);
+            dimensions.record(introduced);
+            catchUp.enqueue(written.seq(), documents, batch);
+            pruneChangeLog();
+          } finally {
+            snapshot.writeLock().unlock();
+          }
+          catchUp.schedule();
+          return written.messagesDeleted();
+        });
+  }
+
+  List<StoredMessage> messages(Collection<String> ids) {
+    List<String> wanted = List.copyOf(ids);
+    return run("messages", () -> withReader(c -> Rows.MESSAGES.byIds(c, "messages", wanted)));
+  }
+
+  List<StoredMessage> messagesOfRun(String runId) {
+    return run("messagesOfRun", () -> withReader(c -> Rows.MESSAGES.byRun(c, "messages", runId)));
+  }
+
+  List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+    List<String> wanted = List.copyOf(messageIds);
+    return run("derivedFrom", () -> withReader(c -> Rows.derivedFrom(c, wanted)));
   }
 
   /**

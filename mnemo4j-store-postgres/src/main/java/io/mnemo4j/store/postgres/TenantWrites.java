@@ -3,6 +3,7 @@ package io.mnemo4j.store.postgres;
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.internal.store.JdbcRows;
+import io.mnemo4j.internal.store.MessageRows;
 import io.mnemo4j.internal.store.ModelDimensions;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.WriteBatch;
@@ -48,6 +49,29 @@ final class TenantWrites {
     }
     dimensions.record(newModels);
     statistics.written(batch.changes().stream().filter(ch -> ch instanceof Change.Put).count());
+  }
+
+  /**
+   * Applies the batch and deletes the raw messages with these ids in one transaction, {@code
+   * guard}'s as {@link #write} does when there is one; returns how many messages went.
+   */
+  long eraseMessages(List<String> messageIds, WriteBatch batch, @Nullable Guard guard) {
+    tenant.ensureOpen();
+    Map<String, Integer> newModels = dimensions.check(batch);
+    long[] erased = {0};
+    Pg.Work<Void> work =
+        c -> {
+          apply(c, batch, newModels);
+          erased[0] = MessageRows.delete(c, sql.messages, messageIds);
+          return null;
+        };
+    if (guard != null) {
+      guard.commitWith(work);
+    } else {
+      tenant.transaction("eraseMessages", work);
+    }
+    dimensions.record(newModels);
+    return erased[0];
   }
 
   /** Applies the batch on {@code c}, inside its transaction; the caller commits. */
