@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
       GetCommand.class,
       DeleteCommand.class,
       DeleteAllCommand.class,
+      EraseCommand.class,
       HistoryCommand.class,
       ListCommand.class,
       EvalCommand.class,

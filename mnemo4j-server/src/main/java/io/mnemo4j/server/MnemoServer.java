@@ -222,6 +222,7 @@ public final class MnemoServer implements AutoCloseable {
     new ConsoleRoutes().register(r);
     new TenantRoutes(w.mnemo(), w.auth()).register(r);
     new NativeRoutes(w.auth(), adds, w.metrics()).register(r);
+    new MessageRoutes(w.auth()).register(r);
     new Mem0Routes(w.auth(), adds, w.metrics()).register(r);
   }
 
