@@ -57,6 +57,19 @@ class TenantHandlesTest {
     }
 
     @Override
+    public void putVectors(String model, java.util.Map<String, float[]> vectors) {}
+
+    @Override
+    public long countVectors(String model) {
+      return 0;
+    }
+
+    @Override
+    public long switchModel(String model) {
+      return 0;
+    }
+
+    @Override
     public java.util.Map<String, Integer> dimensions() {
       return java.util.Map.of();
     }

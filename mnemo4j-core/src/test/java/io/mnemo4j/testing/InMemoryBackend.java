@@ -6,6 +6,7 @@ import io.mnemo4j.EntityCount;
 import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Memory;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.PurgeReceipt;
@@ -238,6 +239,45 @@ public final class InMemoryBackend implements Backend {
       int before = messages.size();
       messages.removeIf(m -> wanted.contains(m.id()));
       return before - messages.size();
+    }
+
+    /** The second vector slot: model, then memory id. */
+    final Map<String, Map<String, float[]>> slot = new HashMap<>();
+
+    @Override
+    public synchronized void putVectors(String model, Map<String, float[]> vectors) {
+      Map<String, float[]> of = slot.computeIfAbsent(model, m -> new HashMap<>());
+      vectors.forEach(
+          (id, v) -> {
+            if (memories.containsKey(id)) {
+              of.put(id, v);
+            }
+          });
+    }
+
+    @Override
+    public synchronized long countVectors(String model) {
+      return slot.getOrDefault(model, Map.of()).keySet().stream()
+          .filter(memories::containsKey)
+          .count();
+    }
+
+    @Override
+    public synchronized long switchModel(String model) {
+      long switched = 0;
+      for (Map.Entry<String, float[]> e : slot.getOrDefault(model, Map.of()).entrySet()) {
+        StoredMemory m = memories.get(e.getKey());
+        if (m != null) {
+          Memory before = m.memory();
+          Memory after =
+              before.withText(
+                  before.text(), before.hash(), before.metadata(), before.updatedAt(), model);
+          memories.put(e.getKey(), new StoredMemory(after, e.getValue(), m.context()));
+          switched++;
+        }
+      }
+      slot.clear();
+      return switched;
     }
 
     @Override

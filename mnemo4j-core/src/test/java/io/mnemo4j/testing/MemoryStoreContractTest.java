@@ -1664,4 +1664,92 @@ public abstract class MemoryStoreContractTest {
     assertThat(acme.eraseMessage(sources.get(1))).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 1, 0));
     assertThat(acme.get(id)).isEmpty();
   }
+
+  // ---------------------------------------------------------------- second vector slot, switch
+
+  /** A unit vector of {@code dimension} pointing along axis {@code axis}. */
+  private static float[] axis(int dimension, int axis) {
+    float[] v = new float[dimension];
+    v[axis] = 1;
+    return v;
+  }
+
+  @Test
+  void secondSlot_isNeverSearched_untilTheSwitchMakesItTheOnlyVectors() {
+    TenantStore store = rawStore(backend(), "acme");
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    StoredMemory a =
+        memory(
+            "0190f000-0000-7000-8000-000000000031",
+            "alpha fact",
+            MemoryType.EPISODIC,
+            t0,
+            null,
+            null,
+            null);
+    StoredMemory b =
+        memory(
+            "0190f000-0000-7000-8000-000000000032",
+            "beta fact",
+            MemoryType.SEMANTIC,
+            t0,
+            null,
+            null,
+            null);
+    StoredMemory late =
+        memory(
+            "0190f000-0000-7000-8000-000000000033",
+            "written after the vectors",
+            MemoryType.EPISODIC,
+            t0,
+            null,
+            null,
+            null);
+    store.write(
+        new WriteBatch(List.of(new Change.Put(a), new Change.Put(b)), List.of(), List.of()));
+    String old = a.memory().embeddingModel();
+    ScopeFilter all = new ScopeFilter.Everything();
+    FilterExpr any = new FilterExpr.All();
+
+    store.putVectors(
+        "next-8",
+        Map.of(
+            a.id(),
+            axis(8, 0),
+            b.id(),
+            axis(8, 1),
+            "0190f000-0000-7000-8000-0000000000ff",
+            axis(8, 2)));
+    store.write(new WriteBatch(List.of(new Change.Put(late)), List.of(), List.of()));
+
+    assertThat(store.countVectors("next-8")).isEqualTo(2);
+    assertThat(store.vectorSearch("next-8", axis(8, 0), all, any, 10)).isEmpty();
+    assertThat(store.vectorSearch(old, a.embedding(), all, any, 10)).hasSize(3);
+
+    assertThat(store.switchModel("next-8")).isEqualTo(2);
+
+    List<ScoredId> found = store.vectorSearch("next-8", axis(8, 1), all, any, 10);
+    assertThat(found).extracting(ScoredId::id).containsExactly(b.id(), a.id());
+    assertThat(found.get(0).score()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(store.vectorSearch(old, a.embedding(), all, any, 10))
+        .extracting(ScoredId::id)
+        .containsExactly(late.id());
+    Memory switched = store.get(b.id()).orElseThrow().memory();
+    assertThat(switched.embeddingModel()).isEqualTo("next-8");
+    assertThat(switched.text()).isEqualTo(b.memory().text());
+    assertThat(switched.updatedAt()).isEqualTo(b.memory().updatedAt());
+    assertThat(switched.provenance()).isEqualTo(b.memory().provenance());
+    assertThat(store.get(b.id()).orElseThrow().embedding()).isEqualTo(axis(8, 1));
+    assertThat(store.countVectors("next-8")).isZero();
+    assertThat(store.dimensions()).containsEntry("next-8", 8);
+    assertThat(store.switchModel("next-8")).isZero();
+    store.close();
+
+    TenantStore again = rawStore(backend(), "acme");
+    assertThat(again.vectorSearch("next-8", axis(8, 0), all, any, 10))
+        .extracting(ScoredId::id)
+        .containsExactly(a.id(), b.id());
+    assertThat(again.dimensions()).containsEntry("next-8", 8);
+    again.close();
+  }
 }

@@ -237,6 +237,43 @@ public final class CheckedTenantStore implements TenantStore {
     return erased;
   }
 
+  /** Checks that every vector of the model has the model's one dimension, and finite values. */
+  @Override
+  public void putVectors(String model, Map<String, float[]> vectors) {
+    ensureOpen();
+    Objects.requireNonNull(model, "model");
+    Map<String, float[]> copy = Map.copyOf(vectors);
+    OptionalInt known = dimensions.of(model);
+    int dimension = -1;
+    for (float[] v : copy.values()) {
+      int expected = known.isPresent() ? known.getAsInt() : dimension;
+      if (v.length == 0 || (expected > 0 && v.length != expected)) {
+        throw new InvalidRequestException(
+            "vectors", "vectors of model " + model + " must all have one non-zero dimension");
+      }
+      dimension = v.length;
+    }
+    store.putVectors(model, copy);
+  }
+
+  @Override
+  public long countVectors(String model) {
+    ensureOpen();
+    return store.countVectors(Objects.requireNonNull(model, "model"));
+  }
+
+  /** Learns the model's dimension from the store afterwards: the switch introduced it. */
+  @Override
+  public long switchModel(String model) {
+    ensureOpen();
+    long switched = store.switchModel(Objects.requireNonNull(model, "model"));
+    Integer dimension = store.dimensions().get(model);
+    if (dimension != null) {
+      dimensions.record(Map.of(model, dimension));
+    }
+    return switched;
+  }
+
   @Override
   public void close() {
     closed = true;

@@ -169,6 +169,21 @@ final class EmbeddedTenantStore implements TenantStore {
   }
 
   @Override
+  public void putVectors(String model, Map<String, float[]> vectors) {
+    engine.putVectors(model, vectors);
+  }
+
+  @Override
+  public long countVectors(String model) {
+    return engine.countVectors(model);
+  }
+
+  @Override
+  public long switchModel(String model) {
+    return engine.switchModel(model);
+  }
+
+  @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       store.release(this);

@@ -259,6 +259,57 @@ final class TenantEngine {
         });
   }
 
+  void putVectors(String model, Map<String, float[]> vectors) {
+    run(
+        "putVectors",
+        () -> {
+          snapshot.writeLock().lock();
+          try {
+            Rows.putVectors(writeConnection, model, vectors);
+          } finally {
+            snapshot.writeLock().unlock();
+          }
+          return null;
+        });
+  }
+
+  long countVectors(String model) {
+    return run("countVectors", () -> withReader(c -> Rows.countVectors(c, model)));
+  }
+
+  /**
+   * Commits the switch in one SQLite transaction, then queues every switched memory for the index
+   * while still holding the snapshot write lock: a search sees the index plus the pending overlay,
+   * so it meets either no switched memory or all of them.
+   */
+  long switchModel(String model) {
+    return run(
+        "switchModel",
+        () -> {
+          long switched = 0;
+          snapshot.writeLock().lock();
+          try {
+            Map<String, Integer> introduced = new java.util.HashMap<>();
+            List<Rows.Switched> batches =
+                Rows.switchModel(
+                    writeConnection,
+                    writeStatements,
+                    model,
+                    b -> introduced.putAll(dimensions.check(b)));
+            dimensions.record(introduced);
+            for (Rows.Switched b : batches) {
+              catchUp.enqueue(b.seq(), IndexCatchUp.Documents.of(b.batch()), b.batch());
+              switched += b.batch().changes().size();
+            }
+            pruneChangeLog();
+          } finally {
+            snapshot.writeLock().unlock();
+          }
+          catchUp.schedule();
+          return switched;
+        });
+  }
+
   List<StoredMessage> messages(Collection<String> ids) {
     List<String> wanted = List.copyOf(ids);
     return run("messages", () -> withReader(c -> Rows.MESSAGES.byIds(c, "messages", wanted)));

@@ -185,6 +185,21 @@ final class PostgresTenantStore implements TenantStore {
   }
 
   @Override
+  public void putVectors(String model, Map<String, float[]> vectors) {
+    writes.putVectors(model, vectors);
+  }
+
+  @Override
+  public long countVectors(String model) {
+    return reads.countVectors(model);
+  }
+
+  @Override
+  public long switchModel(String model) {
+    return writes.switchModel(model);
+  }
+
+  @Override
   public Page<String> conversationIds(PageRequest page) {
     return reads.conversationIds(page);
   }

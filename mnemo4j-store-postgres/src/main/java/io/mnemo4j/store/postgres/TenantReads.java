@@ -164,6 +164,26 @@ final class TenantReads {
         });
   }
 
+  long countVectors(String model) {
+    return tenant.read(
+        "countVectors",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*) FROM "
+                      + sql.modelVectors
+                      + " v JOIN "
+                      + sql.memories
+                      + " m ON m.id = v.memory_id WHERE v.model = ?")) {
+            ps.setString(1, model);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
   private String selectMemories(String condition) {
     return "SELECT " + TenantSql.MEMORY_COLUMNS + " FROM " + sql.memories + " WHERE " + condition;
   }
