@@ -63,7 +63,12 @@ public final class Mnemo implements AutoCloseable {
             b.usageListener);
     this.engine =
         new Engine(context, b.asyncCapacity, b.asyncWorkers, b.sweepInterval, b.sweepGrace);
-    this.admin = new Admin(tenants, new ApiKeys(tenants.catalog(), b.clock, ids), this::ensureOpen);
+    this.admin =
+        new Admin(
+            tenants,
+            new ApiKeys(tenants.catalog(), b.clock, ids),
+            engine.reembedding(),
+            this::ensureOpen);
     this.operations = new Operations(engine, this::ensureOpen);
   }
 

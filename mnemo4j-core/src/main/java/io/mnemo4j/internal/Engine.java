@@ -24,6 +24,7 @@ public final class Engine implements AutoCloseable {
   private final Reads reads;
   private final Edits edits;
   private final Erasure erasure;
+  private final Reembedding reembedding;
   private final Duration sweepInterval;
   private final Duration sweepGrace;
   private @Nullable Thread sweeper;
@@ -48,6 +49,7 @@ public final class Engine implements AutoCloseable {
     this.reads = new Reads(context);
     this.edits = new Edits(context);
     this.erasure = new Erasure(context);
+    this.reembedding = new Reembedding(context);
     this.sweepInterval = sweepInterval;
     this.sweepGrace = sweepGrace;
   }
@@ -122,6 +124,11 @@ public final class Engine implements AutoCloseable {
   /** Updates, deletes and bulk removals. */
   public Edits edits() {
     return edits;
+  }
+
+  /** Changing the embedding model. */
+  public Reembedding reembedding() {
+    return reembedding;
   }
 
   /** Erasing raw messages and what came only from them. */

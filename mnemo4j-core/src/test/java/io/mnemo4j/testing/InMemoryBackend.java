@@ -522,6 +522,15 @@ public final class InMemoryBackend implements Backend {
     }
 
     @Override
+    public synchronized void replaceSetting(String name, String value) {
+      if (value.isEmpty()) {
+        settings.remove(name);
+      } else {
+        settings.put(name, value);
+      }
+    }
+
+    @Override
     public synchronized TenantInfo create(TenantInfo tenant) {
       if (tenants.putIfAbsent(tenant.id().value(), tenant) != null) {
         throw new ConflictException("tenant " + tenant.id() + " already exists");

@@ -1752,4 +1752,133 @@ public abstract class MemoryStoreContractTest {
     assertThat(again.dimensions()).containsEntry("next-8", 8);
     again.close();
   }
+
+  // ---------------------------------------------------------------- changing the embedding model
+
+  /** The instance under test reopened over the same data with another embedder. */
+  private Mnemo openWith(Embedder embedder) {
+    return Mnemo.builder()
+        .dataDir(dataDir)
+        .clock(clock)
+        .embedder(embedder)
+        .backend(backend())
+        .nearDuplicateThreshold(0.95)
+        .regions("eu")
+        .build();
+  }
+
+  private static List<String> denseHits(TenantMemory t, String query) {
+    return t.search(query, Search.everywhere().mode(Search.Mode.DENSE).limit(50)).stream()
+        .map(h -> h.memory().text())
+        .toList();
+  }
+
+  /** An embedder that fails after {@code calls} batches: a crash in the middle of a run. */
+  private static Embedder failingAfter(Embedder e, int calls) {
+    int[] left = {calls};
+    return new Embedder() {
+      @Override
+      public String modelId() {
+        return e.modelId();
+      }
+
+      @Override
+      public int dimension() {
+        return e.dimension();
+      }
+
+      @Override
+      public float[] embed(String text, Purpose purpose) {
+        return e.embed(text, purpose);
+      }
+
+      @Override
+      public List<float[]> embedAll(List<String> texts, Purpose purpose) {
+        if (left[0]-- <= 0) {
+          throw new io.mnemo4j.StoreUnavailableException("killed in the middle of re-embedding");
+        }
+        return e.embedAll(texts, purpose);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void reembed_preparesTenantByTenant_resumesAfterACrash_thenSwitchesSearchesAndTheDataDir() {
+    TenantMemory acme = mnemo.tenant("acme");
+    TenantMemory globex = mnemo.tenant("globex");
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      texts.add("acme fact number " + i + " about " + (i % 7 == 0 ? "rockets" : "gardens"));
+    }
+    for (int i = 0; i < texts.size(); i += 100) {
+      acme.add(texts.subList(i, i + 100).stream().map(Message::user).toList(), Scope.user("u"));
+    }
+    globex.add(say("globex keeps the vault key under the mat"), Scope.user("g"));
+    HashingEmbedder next = new HashingEmbedder(32, "hash-32");
+
+    // A crash after the first page: the catalog remembers where it stopped.
+    assertThatThrownBy(() -> mnemo.admin().reembed(List.of("acme"), failingAfter(next, 1), s -> {}))
+        .isInstanceOf(io.mnemo4j.StoreUnavailableException.class);
+    io.mnemo4j.ReembedStatus stopped = mnemo.admin().reembedStatus().orElseThrow();
+    assertThat(stopped.phase()).isEqualTo("embedding");
+    assertThat(stopped.tenant()).isEqualTo("acme");
+    reopen();
+
+    io.mnemo4j.ReembedStatus prepared = mnemo.admin().reembed(List.of("acme"), next, s -> {});
+    assertThat(prepared.phase()).isEqualTo("embedding");
+    assertThat(prepared.prepared()).containsExactly("acme");
+    assertThat(prepared.waiting()).containsExactly("globex");
+    assertThat(prepared.embedded()).isEqualTo(600 - 256);
+    // Still the old model: searches find everything, and a write now is embedded by the last pass.
+    assertThat(mnemo.operations().embedder().modelId()).isNotEqualTo("hash-32");
+    assertThat(denseHits(mnemo.tenant("acme"), "rockets")).hasSize(50);
+    mnemo.tenant("acme").add(say("a late acme fact about rockets"), Scope.user("u"));
+
+    io.mnemo4j.ReembedStatus done = mnemo.admin().reembedAll(next, s -> {});
+
+    assertThat(done.phase()).isEqualTo("done");
+    assertThat(done.switched()).isEqualTo(602);
+    assertThat(mnemo.admin().reembedStatus()).isEmpty();
+    assertThat(mnemo.operations().embedder().modelId()).isEqualTo("hash-32");
+    assertThat(denseHits(mnemo.tenant("acme"), "a late acme fact about rockets").getFirst())
+        .isEqualTo("a late acme fact about rockets");
+    assertThat(denseHits(mnemo.tenant("globex"), "vault key"))
+        .containsExactly("globex keeps the vault key under the mat");
+
+    mnemo.close();
+    assertThatThrownBy(this::open).isInstanceOf(InvalidRequestException.class);
+    mnemo = openWith(new HashingEmbedder(32, "hash-32"));
+    assertThat(mnemo.tenant("acme").count(Selection.everywhere())).isEqualTo(601);
+    assertThat(denseHits(mnemo.tenant("acme"), "acme fact number 12 about gardens").getFirst())
+        .isEqualTo("acme fact number 12 about gardens");
+  }
+
+  @Test
+  void reembed_interruptedWhileSwitching_isFinishedByTheNextOpen() {
+    mnemo.tenant("acme").add(say("acme prefers tea"), Scope.user("u"));
+    mnemo.tenant("globex").add(say("globex prefers coffee"), Scope.user("g"));
+    HashingEmbedder next = new HashingEmbedder(32, "hash-32");
+    assertThat(mnemo.admin().reembed(List.of("acme"), next, s -> {}).waiting())
+        .containsExactly("globex");
+    mnemo.close();
+    // As a crash leaves it: every tenant counted as prepared, the switch begun, not finished.
+    try (io.mnemo4j.spi.Catalog catalog = backend().openCatalog(dataDir)) {
+      catalog.replaceSetting(
+          "reembed",
+          "{\"model\":\"hash-32\",\"phase\":\"switching\",\"prepared\":[\"acme\",\"globex\"]}");
+    }
+
+    mnemo = openWith(new HashingEmbedder(32, "hash-32"));
+
+    assertThat(mnemo.admin().reembedStatus()).isEmpty();
+    assertThat(denseHits(mnemo.tenant("acme"), "tea")).containsExactly("acme prefers tea");
+    assertThat(denseHits(mnemo.tenant("globex"), "coffee"))
+        .containsExactly("globex prefers coffee");
+    assertThat(mnemo.tenant("globex").getAll(Selection.everywhere(), PageRequest.first(5)).items())
+        .extracting(Memory::embeddingModel)
+        .containsExactly("hash-32");
+  }
 }

@@ -46,10 +46,28 @@ public final class CheckedTenantStore implements TenantStore {
 
   private volatile boolean closed;
 
+  /** The embedder whose vectors writes also keep in the second slot, or null (a re-embedding). */
+  private final java.util.function.Supplier<
+          io.mnemo4j.spi.@org.jspecify.annotations.Nullable Embedder>
+      mirror;
+
   /** Wraps {@code store}. */
   public CheckedTenantStore(TenantStore store) {
+    this(store, () -> null);
+  }
+
+  /**
+   * Wraps {@code store}; while {@code mirror} supplies an embedder, every memory a write puts with
+   * another model also gets that embedder's vector of its text in the second slot ({@link
+   * #putVectors}), right after the write.
+   */
+  public CheckedTenantStore(
+      TenantStore store,
+      java.util.function.Supplier<io.mnemo4j.spi.@org.jspecify.annotations.Nullable Embedder>
+          mirror) {
     this.store = Objects.requireNonNull(store, "store");
     this.dimensions = new ModelDimensions(store.dimensions());
+    this.mirror = Objects.requireNonNull(mirror, "mirror");
   }
 
   /**
@@ -63,6 +81,37 @@ public final class CheckedTenantStore implements TenantStore {
     Map<String, Integer> introduced = dimensions.check(Objects.requireNonNull(batch, "batch"));
     store.write(batch);
     dimensions.record(introduced);
+    mirror(batch);
+  }
+
+  /**
+   * Gives the batch's new or changed memories the re-embedding model's vectors too. After the
+   * write, not with it: a crash between the two leaves a memory with its old vector only, which the
+   * re-embedding's last pass finds and embeds.
+   */
+  private void mirror(WriteBatch batch) {
+    io.mnemo4j.spi.Embedder next = mirror.get();
+    if (next == null) {
+      return;
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    List<String> texts = new java.util.ArrayList<>();
+    for (io.mnemo4j.spi.Change c : batch.changes()) {
+      if (c instanceof io.mnemo4j.spi.Change.Put p
+          && !p.memory().memory().embeddingModel().equals(next.modelId())) {
+        ids.add(p.memory().id());
+        texts.add(p.memory().memory().text());
+      }
+    }
+    if (ids.isEmpty()) {
+      return;
+    }
+    List<float[]> vectors = next.embedAll(texts, io.mnemo4j.spi.Embedder.Purpose.DOCUMENT);
+    Map<String, float[]> byId = new java.util.HashMap<>();
+    for (int i = 0; i < ids.size(); i++) {
+      byId.put(ids.get(i), vectors.get(i));
+    }
+    store.putVectors(next.modelId(), byId);
   }
 
   @Override
