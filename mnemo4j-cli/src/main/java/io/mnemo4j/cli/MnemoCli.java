@@ -39,6 +39,7 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       DeleteAllCommand.class,
       EraseCommand.class,
+      ReembedCommand.class,
       HistoryCommand.class,
       ListCommand.class,
       EvalCommand.class,
@@ -245,7 +246,11 @@ public final class MnemoCli implements Runnable {
    * tenant to.
    */
   Mnemo openMnemo(String... extraRegions) {
-    LazyEmbedder embedder = LazyEmbedder.named(embedderName());
+    return openMnemo(LazyEmbedder.named(embedderName()), extraRegions);
+  }
+
+  /** Opens the data directory with the model {@code embedder} (see {@link #openMnemo}). */
+  Mnemo openMnemo(LazyEmbedder embedder, String... extraRegions) {
     ConfiguredBackend backend = backend();
     Mnemo.Builder builder =
         Mnemo.builder()
