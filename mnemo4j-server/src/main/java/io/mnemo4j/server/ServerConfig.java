@@ -42,7 +42,8 @@ public record ServerConfig(
     @Nullable String adminKey,
     boolean metricsTenantLabels,
     PrintStream console,
-    Set<String> debugTenants) {
+    Set<String> debugTenants,
+    Embedders embedders) {
 
   /** Default port. */
   public static final int DEFAULT_PORT = 8080;
@@ -77,6 +78,36 @@ public record ServerConfig(
       TenantId.of(t); // a debug switch for a tenant that cannot exist is a typo
     }
     debugTenants = Set.copyOf(debugTenants);
+    Objects.requireNonNull(embedders, "embedders");
+  }
+
+  /**
+   * Loads an embedder by model name, for the admin route that changes the embedding model ({@code
+   * POST /v1/reembed}); without one (the default) that route answers 400. Implementations must be
+   * thread-safe.
+   */
+  @FunctionalInterface
+  public interface Embedders {
+    /** None: this server cannot load another embedding model. */
+    Embedders NONE = name -> java.util.Optional.empty();
+
+    /** A new embedder of the model {@code name}, if this server knows it. */
+    java.util.Optional<io.mnemo4j.spi.Embedder> named(String name);
+  }
+
+  /** A copy that can load embedders by name (to change the embedding model online). */
+  public ServerConfig withEmbedders(Embedders loader) {
+    return new ServerConfig(
+        host,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
+        console,
+        debugTenants,
+        loader);
   }
 
   /**
@@ -92,7 +123,8 @@ public record ServerConfig(
         null,
         false,
         System.out,
-        Set.of());
+        Set.of(),
+        Embedders.NONE);
   }
 
   /**
@@ -115,7 +147,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy on {@code newPort} (0 = random). */
@@ -129,7 +162,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with another body limit. */
@@ -143,7 +177,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with another idle timeout. */
@@ -157,7 +192,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with another graceful-shutdown timeout. */
@@ -171,7 +207,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with this admin secret (null: generate one at first start if the catalog has none). */
@@ -185,7 +222,8 @@ public record ServerConfig(
         key,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy that labels metrics with tenant ids (or not). */
@@ -199,7 +237,8 @@ public record ServerConfig(
         adminKey,
         on,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy printing a generated admin key to {@code out}. */
@@ -213,7 +252,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         out,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /**
@@ -230,7 +270,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        Set.copyOf(tenants));
+        Set.copyOf(tenants),
+        embedders);
   }
 
   /** Hides the admin secret. */
