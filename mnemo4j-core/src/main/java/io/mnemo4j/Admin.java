@@ -1,5 +1,6 @@
 package io.mnemo4j;
 
+import io.mnemo4j.internal.Reembedding;
 import io.mnemo4j.internal.Tenants;
 import io.mnemo4j.internal.transfer.Transfers;
 import io.mnemo4j.transfer.ExportOptions;
@@ -7,6 +8,7 @@ import io.mnemo4j.transfer.ImportOptions;
 import io.mnemo4j.transfer.TransferReceipt;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import io.mnemo4j.spi.Embedder;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,14 +21,58 @@ import java.util.Set;
 public final class Admin {
   private final Tenants tenants;
   private final ApiKeys keys;
+  private final Reembedding reembedding;
   private final Runnable ensureOpen;
   private final Transfers transfers;
 
-  Admin(Tenants tenants, ApiKeys keys, Runnable ensureOpen, Transfers transfers) {
+  Admin(
+      Tenants tenants,
+      ApiKeys keys,
+      Reembedding reembedding,
+      Runnable ensureOpen,
+      Transfers transfers) {
     this.tenants = tenants;
     this.keys = keys;
+    this.reembedding = reembedding;
     this.ensureOpen = ensureOpen;
     this.transfers = transfers;
+  }
+
+  /**
+   * Changes the embedding model, online: computes {@code next}'s vectors of every memory of the
+   * given tenants from their stored texts (no language model, no re-extraction) into a second slot
+   * while searches keep using the old vectors and new writes get both; once no tenant of the data
+   * dir is left unprepared, switches every store and this instance's embedder at once (a search
+   * sees one model or the other) and records the new model in the catalog. Resumes where an earlier
+   * run for the same model stopped; an interrupted switch finishes when the data dir next opens.
+   * Blocks until done or prepared; {@code progress} hears after every page. This instance takes
+   * ownership of {@code next}. Throws {@link ConflictException} while a change to another model is
+   * under way.
+   */
+  public ReembedStatus reembed(
+      List<String> tenantIds, Embedder next, java.util.function.Consumer<ReembedStatus> progress) {
+    ensureOpen.run();
+    List<TenantInfo> targets = new java.util.ArrayList<>();
+    for (String id : tenantIds) {
+      targets.add(
+          tenants
+              .find(TenantId.of(id))
+              .orElseThrow(() -> new NotFoundException("tenant " + id + " not found")));
+    }
+    return reembedding.run(targets, next, progress);
+  }
+
+  /** Re-embeds every tenant; see {@link #reembed(List, Embedder, java.util.function.Consumer)}. */
+  public ReembedStatus reembedAll(
+      Embedder next, java.util.function.Consumer<ReembedStatus> progress) {
+    ensureOpen.run();
+    return reembedding.run(tenants.list(), next, progress);
+  }
+
+  /** The change of embedding model under way, if any. */
+  public Optional<ReembedStatus> reembedStatus() {
+    ensureOpen.run();
+    return reembedding.status();
   }
 
   /** Creates a tenant in the default region. */

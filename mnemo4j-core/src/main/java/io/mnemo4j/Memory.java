@@ -130,6 +130,27 @@ public record Memory(
         type);
   }
 
+  /** A copy with another provenance (the same update time: provenance is not the memory's text). */
+  public Memory withProvenance(Provenance newProvenance) {
+    return new Memory(
+        id,
+        text,
+        hash,
+        scope,
+        metadata,
+        categories,
+        role,
+        actor,
+        createdAt,
+        updatedAt,
+        expiresAt,
+        validFrom,
+        validTo,
+        newProvenance,
+        embeddingModel,
+        type);
+  }
+
   /**
    * Where a memory came from.
    *

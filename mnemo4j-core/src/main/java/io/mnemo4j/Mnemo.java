@@ -67,6 +67,7 @@ public final class Mnemo implements AutoCloseable {
         new Admin(
             tenants,
             new ApiKeys(tenants.catalog(), b.clock, ids),
+            engine.reembedding(),
             this::ensureOpen,
             new io.mnemo4j.internal.transfer.Transfers(context));
     this.operations = new Operations(engine, this::ensureOpen);

@@ -212,6 +212,40 @@ public final class TenantMemory {
     return engine.edits().sweepExpired(tenant, grace);
   }
 
+  // ---- erasing a conversation: raw messages and what came only from them
+
+  /** Erases a raw message anywhere in this tenant; see {@link #eraseMessage(String, Selection)}. */
+  public ErasureReceipt eraseMessage(String messageId) {
+    return eraseMessage(messageId, Selection.everywhere());
+  }
+
+  /**
+   * Deletes the raw message with this id (a {@link Memory.Provenance#messageIds() provenance} id)
+   * if it lies inside {@code selection}'s scope, and every memory that came only from it (others
+   * that also came from it keep their text, and their provenance drops the id). Nothing is
+   * re-derived. Each deleted memory gets a DELETE history row giving the reason, and its earlier
+   * history rows lose their text. Answers "not found" for a message of another scope or tenant.
+   */
+  public ErasureReceipt eraseMessage(String messageId, Selection selection) {
+    return engine.erasure().eraseMessage(tenant, messageId, selection);
+  }
+
+  /**
+   * Erases a run's raw messages anywhere in this tenant; see {@link #eraseRun(String, Selection)}.
+   */
+  public ErasureReceipt eraseRun(String runId) {
+    return eraseRun(runId, Selection.everywhere());
+  }
+
+  /**
+   * Erases every raw message added with {@code runId} inside {@code selection}'s scope, as {@link
+   * #eraseMessage(String, Selection)} erases one: one conversation gone, with what came only from
+   * it. A run with no messages there erases nothing.
+   */
+  public ErasureReceipt eraseRun(String runId, Selection selection) {
+    return engine.erasure().eraseRun(tenant, runId, selection);
+  }
+
   // ---- conversation windows: short-term chat history, kept verbatim beside the memories ----
 
   /**

@@ -51,6 +51,10 @@ public final class BenchMain {
                 LangChain4j retriever and Spring AI advisor vs a direct TenantMemory.search (side by side),
                 the advisor's queueing of the exchange, and the Spring Boot starter's start-up time
 
+        reembed [--memories 3000] [--queries 200] [--to all-minilm-l6-v2-q]
+                changing the embedding model: raw embedder rate vs re-embedding rate in one run, and search
+                latency before, during and after
+
       common options:
         --embedder NAME   bge-small-en-v1.5-q (default), all-minilm-l6-v2-q, or hash (deterministic, no model)
         --locomo FILE     LoCoMo JSON (default ../shared/data/locomo/locomo-dev.json; synthetic texts if absent)
@@ -123,6 +127,11 @@ public final class BenchMain {
           TransferBench.Config c = TransferBench.Config.from(a);
           a.requireAllKnown();
           report = TransferBench.run(common, c);
+        }
+        case "reembed" -> {
+          ReembedBench.Config c = ReembedBench.Config.from(a);
+          a.requireAllKnown();
+          report = ReembedBench.run(common, c);
         }
         case "stores" -> {
           StoresBench.Config c = StoresBench.Config.from(a);

@@ -42,6 +42,13 @@ final class GetCommand extends CliCommand {
       m.roleIfKnown().ifPresent(r -> out().println("role:       " + r.wireName()));
       out().println("created_at: " + m.createdAt());
       out().println("updated_at: " + m.updatedAt());
+      out()
+          .println(
+              "provenance: "
+                  + m.provenance().source()
+                  + (m.provenance().messageIds().isEmpty()
+                      ? ""
+                      : ", messages " + String.join(", ", m.provenance().messageIds())));
     }
     return MnemoCli.OK;
   }

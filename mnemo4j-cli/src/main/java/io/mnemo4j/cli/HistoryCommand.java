@@ -3,7 +3,9 @@ package io.mnemo4j.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.Memory;
 import io.mnemo4j.Mnemo;
+import io.mnemo4j.TenantMemory;
 import io.mnemo4j.server.WireJson;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +25,17 @@ final class HistoryCommand extends CliCommand {
   @Override
   public Integer call() {
     List<HistoryEntry> entries;
+    java.util.Optional<Memory.Provenance> provenance;
     try (Mnemo mnemo = cli().openMnemo()) {
-      entries = MnemoCli.tenant(mnemo, tenant).history(id);
+      TenantMemory memory = MnemoCli.tenant(mnemo, tenant);
+      entries = memory.history(id);
+      provenance = memory.get(id).map(Memory::provenance);
     }
     if (json()) {
       ObjectNode root = Json.object();
       ArrayNode results = root.putArray("results");
       entries.forEach(h -> results.add(WireJson.history(h)));
+      root.set("provenance", provenance.map(WireJson::provenance).orElse(null));
       Json.print(out(), root);
     } else {
       for (HistoryEntry h : entries) {

@@ -40,6 +40,8 @@ import picocli.CommandLine.ScopeType;
       GetCommand.class,
       DeleteCommand.class,
       DeleteAllCommand.class,
+      EraseCommand.class,
+      ReembedCommand.class,
       HistoryCommand.class,
       ListCommand.class,
       EvalCommand.class,
@@ -246,7 +248,11 @@ public final class MnemoCli implements Runnable {
    * tenant to.
    */
   Mnemo openMnemo(String... extraRegions) {
-    LazyEmbedder embedder = LazyEmbedder.named(embedderName());
+    return openMnemo(LazyEmbedder.named(embedderName()), extraRegions);
+  }
+
+  /** Opens the data directory with the model {@code embedder} (see {@link #openMnemo}). */
+  Mnemo openMnemo(LazyEmbedder embedder, String... extraRegions) {
     ConfiguredBackend backend = backend();
     Mnemo.Builder builder =
         Mnemo.builder()

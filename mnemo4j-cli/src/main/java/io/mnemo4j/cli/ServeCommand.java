@@ -114,6 +114,13 @@ final class ServeCommand extends CliCommand {
         logging == null ? null : logging.level(),
         logging == null ? null : logging.accessLog(),
         MnemoCli.debug());
+    // POST /v1/reembed may load the other in-jar model to change to it.
+    config =
+        config.withEmbedders(
+            name ->
+                io.mnemo4j.embed.onnx.OnnxEmbedder.names().contains(name)
+                    ? java.util.Optional.of(MnemoServer.timedEmbedder(LazyEmbedder.named(name)))
+                    : java.util.Optional.empty());
     Embedder embedder = MnemoServer.timedEmbedder(LazyEmbedder.named(cli().embedderName()));
     ConfiguredBackend backend = cli().backend();
     ServeLock serveLock = ServeLock.acquire(cli().dataDir());

@@ -470,6 +470,34 @@ class MnemoCliTest {
   }
 
   @Test
+  void erase_byProvenanceMessageOrRun_deletesWhatCameOnlyFromIt_andNeedsExactlyOneTarget() {
+    createTenant("acme");
+    String id =
+        ids(cli.run("add", "--tenant", "acme", "--run", "chat-9", "--json", "My PIN is 4312")
+                .ok()
+                .json())
+            .get(0);
+    cli.run("add", "--tenant", "acme", "--run", "chat-9", "Call me on Sunday").ok();
+    JsonNode got = cli.run("get", "--tenant", "acme", id, "--json").ok().json();
+    String message = got.get("provenance").get("message_ids").get(0).asText();
+    assertThat(cli.run("get", "--tenant", "acme", id).ok().out()).contains(message);
+
+    JsonNode one = cli.run("erase", "--tenant", "acme", "--message", message, "--json").ok().json();
+    assertThat(one.get("messages").asLong()).isEqualTo(1);
+    assertThat(one.get("memories").asLong()).isEqualTo(1);
+    assertThat(cli.run("get", "--tenant", "acme", id).code()).isEqualTo(MnemoCli.FAILURE);
+    JsonNode history = cli.run("history", "--tenant", "acme", id, "--json").ok().json();
+    assertThat(history.toString()).doesNotContain("4312");
+    assertThat(history.get("provenance").isNull()).isTrue();
+    assertThat(cli.run("erase", "--tenant", "acme", "--run", "chat-9").ok().out())
+        .contains("erased 1 messages and 1 memories");
+    assertThat(cli.run("erase", "--tenant", "acme").code()).isEqualTo(MnemoCli.BAD_INPUT);
+    Result bad = cli.run("erase", "--tenant", "acme", "--message", "nope");
+    assertThat(bad.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    assertThat(bad.err()).contains("(field: message_id)");
+  }
+
+  @Test
   void get_malformedId_exit2_unknownId_exit1() {
     createTenant("acme");
     Result bad = cli.run("get", "--tenant", "acme", "not-a-uuid");

@@ -21,7 +21,15 @@ public final class Context {
 
   private final Clock clock;
   private final Supplier<String> ids;
-  private final Embedder embedder;
+  private volatile Embedder embedder;
+
+  /**
+   * Held for reading by every search (query embedding and store reads), for writing by a model
+   * switch: a search sees the old model's query and vectors or the new model's, never a mix.
+   */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock model =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
   private final Settings settings;
   private final Tenants tenants;
   private final ScopeLocks locks = new ScopeLocks();
@@ -67,9 +75,24 @@ public final class Context {
     return ids.get();
   }
 
-  /** The embedder. */
+  /** The embedder in use (another one once a re-embedding has switched models). */
   public Embedder embedder() {
     return embedder;
+  }
+
+  /** The lock a search holds for reading and a model switch for writing. */
+  public java.util.concurrent.locks.ReadWriteLock modelLock() {
+    return model;
+  }
+
+  /**
+   * Makes {@code next} the embedder in use; returns the previous one (the caller closes it). The
+   * caller holds {@link #modelLock()} for writing.
+   */
+  public Embedder switchEmbedder(Embedder next) {
+    Embedder previous = embedder;
+    embedder = next;
+    return previous;
   }
 
   /** The settings. */

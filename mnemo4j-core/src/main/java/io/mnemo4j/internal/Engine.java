@@ -4,6 +4,7 @@ import io.mnemo4j.TenantInfo;
 import io.mnemo4j.internal.ingest.AddPipeline;
 import io.mnemo4j.internal.ingest.AsyncAdds;
 import io.mnemo4j.internal.ingest.Edits;
+import io.mnemo4j.internal.ingest.Erasure;
 import io.mnemo4j.internal.search.HybridSearch;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,8 @@ public final class Engine implements AutoCloseable {
   private final HybridSearch search;
   private final Reads reads;
   private final Edits edits;
+  private final Erasure erasure;
+  private final Reembedding reembedding;
   private final Duration sweepInterval;
   private final Duration sweepGrace;
   private @Nullable Thread sweeper;
@@ -45,6 +48,8 @@ public final class Engine implements AutoCloseable {
     this.search = new HybridSearch(context);
     this.reads = new Reads(context);
     this.edits = new Edits(context);
+    this.erasure = new Erasure(context);
+    this.reembedding = new Reembedding(context);
     this.sweepInterval = sweepInterval;
     this.sweepGrace = sweepGrace;
   }
@@ -119,6 +124,16 @@ public final class Engine implements AutoCloseable {
   /** Updates, deletes and bulk removals. */
   public Edits edits() {
     return edits;
+  }
+
+  /** Changing the embedding model. */
+  public Reembedding reembedding() {
+    return reembedding;
+  }
+
+  /** Erasing raw messages and what came only from them. */
+  public Erasure erasure() {
+    return erasure;
   }
 
   /**

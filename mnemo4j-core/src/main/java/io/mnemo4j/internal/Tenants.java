@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tenants of one {@code Mnemo}: the catalog that records them, the region stores that hold
@@ -74,6 +75,13 @@ public final class Tenants implements AutoCloseable {
     this.autoCreate = autoCreate;
     this.handles = new TenantHandles(maxOpen);
     this.catalog = backend.openCatalog(dataDir);
+    try {
+      Reembedding.finishInterrupted(this, embedder);
+    } catch (RuntimeException e) {
+      handles.close();
+      catalog.close();
+      throw e;
+    }
     checkEmbeddingModel(catalog, embedder);
   }
 
@@ -105,6 +113,17 @@ public final class Tenants implements AutoCloseable {
               + recorded
               + " in the config file), or use a new data dir");
     }
+  }
+
+  /** The embedder of a re-embedding in progress in this process, whose vectors writes add. */
+  private volatile @Nullable Embedder mirror;
+
+  /**
+   * While a re-embedding runs here, every memory a write puts also gets {@code next}'s vector in
+   * its store's second slot (null stops it): new writes get both models' vectors.
+   */
+  public void mirrorWrites(@Nullable Embedder next) {
+    this.mirror = next;
   }
 
   /** The catalog (tenants, key hashes, receipts). */
@@ -247,7 +266,8 @@ public final class Tenants implements AutoCloseable {
               || !current.createdAt().equals(info.createdAt())) {
             throw notFound(id);
           }
-          return new CheckedTenantStore(store(current.region(), current.shard()).open(id));
+          return new CheckedTenantStore(
+              store(current.region(), current.shard()).open(id), () -> mirror);
         });
   }
 

@@ -59,6 +59,12 @@ public interface Catalog extends AutoCloseable {
    */
   String recordSetting(String name, String value);
 
+  /**
+   * Sets {@code name} to {@code value} whatever it held, atomically; an empty value removes the
+   * setting. What a re-embedding uses to record its progress and, once switched, the new model.
+   */
+  void replaceSetting(String name, String value);
+
   /** Closes the catalog. Idempotent. */
   @Override
   void close();

@@ -164,6 +164,48 @@ public interface TenantStore extends AutoCloseable {
    */
   Page<StoredEvent> exportEvents(PageRequest page);
 
+  // ---- raw messages, for provenance and erasure
+
+  /** The raw messages with these ids that exist in this tenant, in ascending id order. */
+  List<StoredMessage> messages(Collection<String> ids);
+
+  /**
+   * The raw messages added with this run id (in any user or agent scope), in ascending id order.
+   */
+  List<StoredMessage> messagesOfRun(String runId);
+
+  /**
+   * The memories, closed versions included, whose provenance names at least one of these message
+   * ids, in ascending id order.
+   */
+  List<StoredMemory> derivedFrom(Collection<String> messageIds);
+
+  /**
+   * Applies {@code batch} and deletes the raw messages with these ids, atomically and durably as
+   * {@link #write} does; returns how many messages it deleted (ids that do not exist are skipped).
+   */
+  long eraseMessages(Collection<String> messageIds, WriteBatch batch);
+
+  // ---- changing the embedding model: a second vector slot, switched atomically
+
+  /**
+   * Keeps vectors of another embedding model beside the memories' own, in a second slot that no
+   * search reads, by memory id; a vector of that model already kept for a memory is replaced, and
+   * ids of memories that do not exist are skipped. Durable when it returns.
+   */
+  void putVectors(String model, java.util.Map<String, float[]> vectors);
+
+  /** How many memories have a vector of {@code model} in the second slot. */
+  long countVectors(String model);
+
+  /**
+   * In one atomic step, makes every second-slot vector of {@code model} its memory's own embedding
+   * (its {@code embeddingModel} becomes {@code model}; nothing else of the memory changes) and
+   * empties the second slot of every model; searches see either none or all of the switch. Memories
+   * without a vector of {@code model} keep theirs. Returns how many memories switched.
+   */
+  long switchModel(String model);
+
   /** Closes files or connections. Idempotent. */
   @Override
   void close();

@@ -8,7 +8,8 @@ import java.util.List;
  * TenantStore#write} returns, all of it survives a crash; if it throws, none of it is visible.
  *
  * @param changes memory inserts, replacements and removals, in order
- * @param history history rows to append
+ * @param history history rows to append; a row whose id is already stored replaces it in place
+ *     (erasure rewrites rows without their text)
  * @param messages raw messages to keep
  * @param events operation records to insert or replace (by id); an idempotency key already held by
  *     another event makes the whole batch fail with {@link io.mnemo4j.ConflictException}

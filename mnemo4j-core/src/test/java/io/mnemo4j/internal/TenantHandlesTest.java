@@ -37,6 +37,39 @@ class TenantHandlesTest {
     public void write(WriteBatch batch) {}
 
     @Override
+    public List<io.mnemo4j.spi.StoredMessage> messages(Collection<String> ids) {
+      return List.of();
+    }
+
+    @Override
+    public List<io.mnemo4j.spi.StoredMessage> messagesOfRun(String runId) {
+      return List.of();
+    }
+
+    @Override
+    public List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+      return List.of();
+    }
+
+    @Override
+    public long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
+      return 0;
+    }
+
+    @Override
+    public void putVectors(String model, java.util.Map<String, float[]> vectors) {}
+
+    @Override
+    public long countVectors(String model) {
+      return 0;
+    }
+
+    @Override
+    public long switchModel(String model) {
+      return 0;
+    }
+
+    @Override
     public java.util.Map<String, Integer> dimensions() {
       return java.util.Map.of();
     }

@@ -196,5 +196,10 @@ public abstract class CatalogContractTest {
     assertThat(two.recordSetting("embedding_model", "model-b")).isEqualTo("model-a");
     assertThat(two.setting("embedding_model")).contains("model-a");
     assertThat(catalog.setting("other")).isEmpty();
+    two.replaceSetting("embedding_model", "model-b");
+    assertThat(catalog.setting("embedding_model")).contains("model-b");
+    catalog.replaceSetting("embedding_model", "");
+    assertThat(two.setting("embedding_model")).isEmpty();
+    assertThat(catalog.recordSetting("embedding_model", "model-c")).isEqualTo("model-c");
   }
 }

@@ -6,6 +6,7 @@ import io.mnemo4j.EntityCount;
 import io.mnemo4j.EntityType;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.InvalidRequestException;
+import io.mnemo4j.Memory;
 import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.PurgeReceipt;
@@ -192,8 +193,91 @@ public final class InMemoryBackend implements Backend {
           case Change.Remove r -> memories.remove(r.id());
         }
       }
-      history.addAll(batch.history());
+      for (HistoryEntry h : batch.history()) {
+        int at = -1;
+        for (int i = 0; i < history.size() && at < 0; i++) {
+          at = history.get(i).id().equals(h.id()) ? i : -1;
+        }
+        if (at >= 0) {
+          history.set(at, h); // replaced in place, as the JDBC stores upsert by id
+        } else {
+          history.add(h);
+        }
+      }
       messages.addAll(batch.messages());
+    }
+
+    @Override
+    public synchronized List<StoredMessage> messages(Collection<String> ids) {
+      Set<String> wanted = Set.copyOf(ids);
+      return messages.stream()
+          .filter(m -> wanted.contains(m.id()))
+          .sorted(java.util.Comparator.comparing(StoredMessage::id))
+          .toList();
+    }
+
+    @Override
+    public synchronized List<StoredMessage> messagesOfRun(String runId) {
+      return messages.stream()
+          .filter(m -> runId.equals(m.scope().runId()))
+          .sorted(java.util.Comparator.comparing(StoredMessage::id))
+          .toList();
+    }
+
+    @Override
+    public synchronized List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+      Set<String> wanted = Set.copyOf(messageIds);
+      return memories.values().stream()
+          .filter(m -> m.memory().provenance().messageIds().stream().anyMatch(wanted::contains))
+          .toList();
+    }
+
+    @Override
+    public synchronized long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
+      write(batch);
+      Set<String> wanted = Set.copyOf(messageIds);
+      int before = messages.size();
+      messages.removeIf(m -> wanted.contains(m.id()));
+      return before - messages.size();
+    }
+
+    /** The second vector slot: model, then memory id. */
+    final Map<String, Map<String, float[]>> slot = new HashMap<>();
+
+    @Override
+    public synchronized void putVectors(String model, Map<String, float[]> vectors) {
+      Map<String, float[]> of = slot.computeIfAbsent(model, m -> new HashMap<>());
+      vectors.forEach(
+          (id, v) -> {
+            if (memories.containsKey(id)) {
+              of.put(id, v);
+            }
+          });
+    }
+
+    @Override
+    public synchronized long countVectors(String model) {
+      return slot.getOrDefault(model, Map.of()).keySet().stream()
+          .filter(memories::containsKey)
+          .count();
+    }
+
+    @Override
+    public synchronized long switchModel(String model) {
+      long switched = 0;
+      for (Map.Entry<String, float[]> e : slot.getOrDefault(model, Map.of()).entrySet()) {
+        StoredMemory m = memories.get(e.getKey());
+        if (m != null) {
+          Memory before = m.memory();
+          Memory after =
+              before.withText(
+                  before.text(), before.hash(), before.metadata(), before.updatedAt(), model);
+          memories.put(e.getKey(), new StoredMemory(after, e.getValue(), m.context()));
+          switched++;
+        }
+      }
+      slot.clear();
+      return switched;
     }
 
     @Override
@@ -465,6 +549,15 @@ public final class InMemoryBackend implements Backend {
     @Override
     public synchronized String recordSetting(String name, String value) {
       return settings.computeIfAbsent(name, n -> value);
+    }
+
+    @Override
+    public synchronized void replaceSetting(String name, String value) {
+      if (value.isEmpty()) {
+        settings.remove(name);
+      } else {
+        settings.put(name, value);
+      }
     }
 
     @Override

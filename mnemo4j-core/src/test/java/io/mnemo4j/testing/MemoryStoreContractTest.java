@@ -1547,4 +1547,338 @@ public abstract class MemoryStoreContractTest {
     }
     store.close();
   }
+
+  // ---------------------------------------------------------------- provenance and erasure
+
+  /** The id of the one raw message a verbatim memory came from. */
+  private static String sourceOf(Memory m) {
+    assertThat(m.provenance().messageIds()).hasSize(1);
+    return m.provenance().messageIds().get(0);
+  }
+
+  @Test
+  void eraseMessage_deletesWhatCameOnlyFromIt_withHistorySayingWhy_andNoTextLeft() {
+    TenantMemory acme = mnemo.tenant("acme");
+    List<MemoryEvent> added =
+        acme.add(say("Alice's doctor is Dr Moreau", "Alice likes hiking"), Scope.user("alice"));
+    Memory doctor = acme.get(added.get(0).id()).orElseThrow();
+    Memory hiking = acme.get(added.get(1).id()).orElseThrow();
+    assertThat(doctor.provenance().source()).isEqualTo(Memory.Provenance.VERBATIM);
+    acme.update(doctor.id(), "Alice's doctor is Dr Moreau in Lyon");
+    String message = sourceOf(doctor);
+
+    io.mnemo4j.ErasureReceipt receipt = acme.eraseMessage(message);
+
+    assertThat(receipt).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 1, 0));
+    assertThat(acme.get(doctor.id())).isEmpty();
+    assertThat(acme.get(hiking.id())).isPresent();
+    // The closed version the update kept came from the same message: it goes too.
+    assertThat(acme.getAll(Selection.everywhere().includingClosed(true), PageRequest.first(10)))
+        .extracting(p -> p.items().stream().map(Memory::id).toList())
+        .isEqualTo(List.of(hiking.id()));
+    List<HistoryEntry> history = acme.history(doctor.id());
+    assertThat(history.getLast().event()).isEqualTo(EventType.DELETE);
+    assertThat(history.getLast().reason()).isEqualTo(io.mnemo4j.internal.ingest.Erasure.REASON);
+    assertThat(history)
+        .allSatisfy(
+            h -> {
+              assertThat(h.oldText()).isNullOrEmpty();
+              assertThat(h.newText()).isNullOrEmpty();
+            });
+    assertThat(texts(acme.search("doctor Moreau", Search.in(Scope.user("alice")))))
+        .containsExactly("Alice likes hiking");
+    reopen();
+    TenantMemory again = mnemo.tenant("acme");
+    assertThat(again.get(doctor.id())).isEmpty();
+    assertThatThrownBy(() -> again.eraseMessage(message)).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void eraseMessage_ofAnotherUserOrTenant_isNotFound_andErasesNothing() {
+    TenantMemory acme = mnemo.tenant("acme");
+    Memory bobs =
+        acme.get(idOf(acme.add(say("Bob's PIN hint is his cat"), Scope.user("bob")))).orElseThrow();
+    String message = sourceOf(bobs);
+
+    assertThatThrownBy(() -> acme.eraseMessage(message, Selection.in(Scope.user("alice"))))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> mnemo.tenant("globex").eraseMessage(message))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> acme.eraseMessage("not-a-uuid"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasFieldOrPropertyWithValue("field", "message_id");
+
+    assertThat(acme.get(bobs.id())).isPresent();
+    assertThat(acme.eraseMessage(message, Selection.in(Scope.user("bob"))).memories()).isEqualTo(1);
+  }
+
+  @Test
+  void eraseRun_deletesOneConversation_onlyInsideTheSelection() {
+    TenantMemory acme = mnemo.tenant("acme");
+    acme.add(say("planning a trip to Oslo", "booked the train"), new Scope("alice", null, "r1"));
+    acme.add(say("bob plans a trip to Rome"), new Scope("bob", null, "r1"));
+    String kept = idOf(acme.add(say("alice another day"), new Scope("alice", null, "r2")));
+
+    io.mnemo4j.ErasureReceipt alices = acme.eraseRun("r1", Selection.in(Scope.user("alice")));
+
+    assertThat(alices).isEqualTo(new io.mnemo4j.ErasureReceipt(2, 2, 0));
+    assertThat(acme.count(Selection.in(Scope.run("r1")))).isEqualTo(1);
+    assertThat(acme.eraseRun("r1", Selection.in(Scope.user("alice"))))
+        .isEqualTo(io.mnemo4j.ErasureReceipt.NONE);
+    assertThat(acme.eraseRun("r1")).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 1, 0));
+    assertThat(acme.count(Selection.everywhere())).isEqualTo(1);
+    assertThat(acme.get(kept)).isPresent();
+  }
+
+  @Test
+  void eraseMessage_ofAMemoryFromTwoMessages_keepsItWithTheOtherAsProvenance() {
+    mnemo.close();
+    ScriptedModel model = new ScriptedModel();
+    mnemo =
+        Mnemo.builder()
+            .dataDir(dataDir)
+            .clock(clock)
+            .embedder(new HashingEmbedder())
+            .backend(backend())
+            .inference(io.mnemo4j.InferenceSettings.with(model))
+            .regions("eu")
+            .build();
+    TenantMemory acme = mnemo.tenant("acme");
+    model.answer(
+        "{\"facts\":[{\"text\":\"Alice is vegetarian\",\"categories\":[],"
+            + "\"valid_from\":null}]}");
+    String id =
+        idOf(
+            acme.add(
+                List.of(Message.user("I stopped eating meat"), Message.assistant("Noted")),
+                Scope.user("alice")));
+    List<String> sources = acme.get(id).orElseThrow().provenance().messageIds();
+    assertThat(sources).hasSize(2);
+
+    assertThat(acme.eraseMessage(sources.get(0))).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 0, 1));
+    Memory kept = acme.get(id).orElseThrow();
+    assertThat(kept.text()).isEqualTo("Alice is vegetarian");
+    assertThat(kept.provenance().messageIds()).containsExactly(sources.get(1));
+    assertThat(kept.provenance().source()).isEqualTo(Memory.Provenance.INFERRED);
+
+    assertThat(acme.eraseMessage(sources.get(1))).isEqualTo(new io.mnemo4j.ErasureReceipt(1, 1, 0));
+    assertThat(acme.get(id)).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- second vector slot, switch
+
+  /** A unit vector of {@code dimension} pointing along axis {@code axis}. */
+  private static float[] axis(int dimension, int axis) {
+    float[] v = new float[dimension];
+    v[axis] = 1;
+    return v;
+  }
+
+  @Test
+  void secondSlot_isNeverSearched_untilTheSwitchMakesItTheOnlyVectors() {
+    TenantStore store = rawStore(backend(), "acme");
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    StoredMemory a =
+        memory(
+            "0190f000-0000-7000-8000-000000000031",
+            "alpha fact",
+            MemoryType.EPISODIC,
+            t0,
+            null,
+            null,
+            null);
+    StoredMemory b =
+        memory(
+            "0190f000-0000-7000-8000-000000000032",
+            "beta fact",
+            MemoryType.SEMANTIC,
+            t0,
+            null,
+            null,
+            null);
+    StoredMemory late =
+        memory(
+            "0190f000-0000-7000-8000-000000000033",
+            "written after the vectors",
+            MemoryType.EPISODIC,
+            t0,
+            null,
+            null,
+            null);
+    store.write(
+        new WriteBatch(List.of(new Change.Put(a), new Change.Put(b)), List.of(), List.of()));
+    String old = a.memory().embeddingModel();
+    ScopeFilter all = new ScopeFilter.Everything();
+    FilterExpr any = new FilterExpr.All();
+
+    store.putVectors(
+        "next-8",
+        Map.of(
+            a.id(),
+            axis(8, 0),
+            b.id(),
+            axis(8, 1),
+            "0190f000-0000-7000-8000-0000000000ff",
+            axis(8, 2)));
+    store.write(new WriteBatch(List.of(new Change.Put(late)), List.of(), List.of()));
+
+    assertThat(store.countVectors("next-8")).isEqualTo(2);
+    assertThat(store.vectorSearch("next-8", axis(8, 0), all, any, 10)).isEmpty();
+    assertThat(store.vectorSearch(old, a.embedding(), all, any, 10)).hasSize(3);
+
+    assertThat(store.switchModel("next-8")).isEqualTo(2);
+
+    List<ScoredId> found = store.vectorSearch("next-8", axis(8, 1), all, any, 10);
+    assertThat(found).extracting(ScoredId::id).containsExactly(b.id(), a.id());
+    assertThat(found.get(0).score()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(store.vectorSearch(old, a.embedding(), all, any, 10))
+        .extracting(ScoredId::id)
+        .containsExactly(late.id());
+    Memory switched = store.get(b.id()).orElseThrow().memory();
+    assertThat(switched.embeddingModel()).isEqualTo("next-8");
+    assertThat(switched.text()).isEqualTo(b.memory().text());
+    assertThat(switched.updatedAt()).isEqualTo(b.memory().updatedAt());
+    assertThat(switched.provenance()).isEqualTo(b.memory().provenance());
+    assertThat(store.get(b.id()).orElseThrow().embedding()).isEqualTo(axis(8, 1));
+    assertThat(store.countVectors("next-8")).isZero();
+    assertThat(store.dimensions()).containsEntry("next-8", 8);
+    assertThat(store.switchModel("next-8")).isZero();
+    store.close();
+
+    TenantStore again = rawStore(backend(), "acme");
+    assertThat(again.vectorSearch("next-8", axis(8, 0), all, any, 10))
+        .extracting(ScoredId::id)
+        .containsExactly(a.id(), b.id());
+    assertThat(again.dimensions()).containsEntry("next-8", 8);
+    again.close();
+  }
+
+  // ---------------------------------------------------------------- changing the embedding model
+
+  /** The instance under test reopened over the same data with another embedder. */
+  private Mnemo openWith(Embedder embedder) {
+    return Mnemo.builder()
+        .dataDir(dataDir)
+        .clock(clock)
+        .embedder(embedder)
+        .backend(backend())
+        .nearDuplicateThreshold(0.95)
+        .regions("eu")
+        .build();
+  }
+
+  private static List<String> denseHits(TenantMemory t, String query) {
+    return t.search(query, Search.everywhere().mode(Search.Mode.DENSE).limit(50)).stream()
+        .map(h -> h.memory().text())
+        .toList();
+  }
+
+  /** An embedder that fails after {@code calls} batches: a crash in the middle of a run. */
+  private static Embedder failingAfter(Embedder e, int calls) {
+    int[] left = {calls};
+    return new Embedder() {
+      @Override
+      public String modelId() {
+        return e.modelId();
+      }
+
+      @Override
+      public int dimension() {
+        return e.dimension();
+      }
+
+      @Override
+      public float[] embed(String text, Purpose purpose) {
+        return e.embed(text, purpose);
+      }
+
+      @Override
+      public List<float[]> embedAll(List<String> texts, Purpose purpose) {
+        if (left[0]-- <= 0) {
+          throw new io.mnemo4j.StoreUnavailableException("killed in the middle of re-embedding");
+        }
+        return e.embedAll(texts, purpose);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void reembed_preparesTenantByTenant_resumesAfterACrash_thenSwitchesSearchesAndTheDataDir() {
+    TenantMemory acme = mnemo.tenant("acme");
+    TenantMemory globex = mnemo.tenant("globex");
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      texts.add("acme fact number " + i + " about " + (i % 7 == 0 ? "rockets" : "gardens"));
+    }
+    for (int i = 0; i < texts.size(); i += 100) {
+      acme.add(texts.subList(i, i + 100).stream().map(Message::user).toList(), Scope.user("u"));
+    }
+    globex.add(say("globex keeps the vault key under the mat"), Scope.user("g"));
+    HashingEmbedder next = new HashingEmbedder(32, "hash-32");
+
+    // A crash after the first page: the catalog remembers where it stopped.
+    assertThatThrownBy(() -> mnemo.admin().reembed(List.of("acme"), failingAfter(next, 1), s -> {}))
+        .isInstanceOf(io.mnemo4j.StoreUnavailableException.class);
+    io.mnemo4j.ReembedStatus stopped = mnemo.admin().reembedStatus().orElseThrow();
+    assertThat(stopped.phase()).isEqualTo("embedding");
+    assertThat(stopped.tenant()).isEqualTo("acme");
+    reopen();
+
+    io.mnemo4j.ReembedStatus prepared = mnemo.admin().reembed(List.of("acme"), next, s -> {});
+    assertThat(prepared.phase()).isEqualTo("embedding");
+    assertThat(prepared.prepared()).containsExactly("acme");
+    assertThat(prepared.waiting()).containsExactly("globex");
+    assertThat(prepared.embedded()).isEqualTo(600 - 256);
+    // Still the old model: searches find everything, and a write now is embedded by the last pass.
+    assertThat(mnemo.operations().embedder().modelId()).isNotEqualTo("hash-32");
+    assertThat(denseHits(mnemo.tenant("acme"), "rockets")).hasSize(50);
+    mnemo.tenant("acme").add(say("a late acme fact about rockets"), Scope.user("u"));
+
+    io.mnemo4j.ReembedStatus done = mnemo.admin().reembedAll(next, s -> {});
+
+    assertThat(done.phase()).isEqualTo("done");
+    assertThat(done.switched()).isEqualTo(602);
+    assertThat(mnemo.admin().reembedStatus()).isEmpty();
+    assertThat(mnemo.operations().embedder().modelId()).isEqualTo("hash-32");
+    assertThat(denseHits(mnemo.tenant("acme"), "a late acme fact about rockets").getFirst())
+        .isEqualTo("a late acme fact about rockets");
+    assertThat(denseHits(mnemo.tenant("globex"), "vault key"))
+        .containsExactly("globex keeps the vault key under the mat");
+
+    mnemo.close();
+    assertThatThrownBy(this::open).isInstanceOf(InvalidRequestException.class);
+    mnemo = openWith(new HashingEmbedder(32, "hash-32"));
+    assertThat(mnemo.tenant("acme").count(Selection.everywhere())).isEqualTo(601);
+    assertThat(denseHits(mnemo.tenant("acme"), "acme fact number 12 about gardens").getFirst())
+        .isEqualTo("acme fact number 12 about gardens");
+  }
+
+  @Test
+  void reembed_interruptedWhileSwitching_isFinishedByTheNextOpen() {
+    mnemo.tenant("acme").add(say("acme prefers tea"), Scope.user("u"));
+    mnemo.tenant("globex").add(say("globex prefers coffee"), Scope.user("g"));
+    HashingEmbedder next = new HashingEmbedder(32, "hash-32");
+    assertThat(mnemo.admin().reembed(List.of("acme"), next, s -> {}).waiting())
+        .containsExactly("globex");
+    mnemo.close();
+    // As a crash leaves it: every tenant counted as prepared, the switch begun, not finished.
+    try (io.mnemo4j.spi.Catalog catalog = backend().openCatalog(dataDir)) {
+      catalog.replaceSetting(
+          "reembed",
+          "{\"model\":\"hash-32\",\"phase\":\"switching\",\"prepared\":[\"acme\",\"globex\"]}");
+    }
+
+    mnemo = openWith(new HashingEmbedder(32, "hash-32"));
+
+    assertThat(mnemo.admin().reembedStatus()).isEmpty();
+    assertThat(denseHits(mnemo.tenant("acme"), "tea")).containsExactly("acme prefers tea");
+    assertThat(denseHits(mnemo.tenant("globex"), "coffee"))
+        .containsExactly("globex prefers coffee");
+    assertThat(mnemo.tenant("globex").getAll(Selection.everywhere(), PageRequest.first(5)).items())
+        .extracting(Memory::embeddingModel)
+        .containsExactly("hash-32");
+  }
 }

@@ -44,6 +44,10 @@ final class Shapes {
     n.put("created_at", Shapes.time(m.createdAt()));
     n.put("updated_at", Shapes.time(m.updatedAt()));
     n.put("expiration_date", m.expiresAt() == null ? null : m.expiresAt().toString());
+    // Beyond Mem0's shape: the raw messages it came from, which a user may ask to erase.
+    ObjectNode provenance = n.putObject("provenance");
+    provenance.put("source", m.provenance().source());
+    m.provenance().messageIds().forEach(provenance.putArray("message_ids")::add);
     return n;
   }
 

@@ -38,6 +38,8 @@ final class Mem0Shapes {
     n.put("created_at", WireJson.time(m.createdAt()));
     n.put("updated_at", WireJson.time(m.updatedAt()));
     n.put("expiration_date", m.expiresAt() == null ? null : m.expiresAt().toString());
+    // Not Mem0's: its clients ignore fields they do not know, and a user can act on this one.
+    n.set("provenance", WireJson.provenance(m.provenance()));
     return n;
   }
 

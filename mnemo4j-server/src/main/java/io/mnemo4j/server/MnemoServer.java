@@ -223,6 +223,8 @@ public final class MnemoServer implements AutoCloseable {
     new TenantRoutes(w.mnemo(), w.auth()).register(r);
     new TransferRoutes(w.mnemo(), w.auth()).register(r);
     new NativeRoutes(w.auth(), adds, w.metrics()).register(r);
+    new MessageRoutes(w.auth()).register(r);
+    new ReembedRoutes(w.mnemo(), w.auth(), w.config().embedders()).register(r);
     new Mem0Routes(w.auth(), adds, w.metrics()).register(r);
   }
 

@@ -362,10 +362,18 @@ final class NativeRoutes {
   private void history(Context ctx) {
     Principal.Tenant p = auth.tenant(ctx);
     String id = ctx.pathParam("id");
-    List<HistoryEntry> entries = auth.memory(p).history(id, p.readById());
+    TenantMemory memory = auth.memory(p);
+    List<HistoryEntry> entries = memory.history(id, p.readById());
     ObjectNode root = Json.object();
     ArrayNode results = root.putArray("results");
     entries.forEach(h -> results.add(WireJson.history(h)));
+    // History rows do not keep provenance: the memory's, while it exists, is where they came from.
+    root.set(
+        "provenance",
+        memory
+            .get(id, p.readById())
+            .map(m -> (com.fasterxml.jackson.databind.JsonNode) WireJson.provenance(m.provenance()))
+            .orElse(com.fasterxml.jackson.databind.node.NullNode.getInstance()));
     Json.ok(ctx, root);
   }
 

@@ -42,7 +42,8 @@ public record ServerConfig(
     @Nullable String adminKey,
     boolean metricsTenantLabels,
     PrintStream console,
-    Set<String> debugTenants) {
+    Set<String> debugTenants,
+    Embedders embedders) {
 
   /** Default port. */
   public static final int DEFAULT_PORT = 8080;
@@ -77,6 +78,36 @@ public record ServerConfig(
       TenantId.of(t); // a debug switch for a tenant that cannot exist is a typo
     }
     debugTenants = Set.copyOf(debugTenants);
+    Objects.requireNonNull(embedders, "embedders");
+  }
+
+  /**
+   * Loads an embedder by model name, for the admin route that changes the embedding model ({@code
+   * POST /v1/reembed}); without one (the default) that route answers 400. Implementations must be
+   * thread-safe.
+   */
+  @FunctionalInterface
+  public interface Embedders {
+    /** None: this server cannot load another embedding model. */
+    Embedders NONE = name -> java.util.Optional.empty();
+
+    /** A new embedder of the model {@code name}, if this server knows it. */
+    java.util.Optional<io.mnemo4j.spi.Embedder> named(String name);
+  }
+
+  /** A copy that can load embedders by name (to change the embedding model online). */
+  public ServerConfig withEmbedders(Embedders loader) {
+    return new ServerConfig(
+        host,
+        port,
+        maxRequestBytes,
+        requestTimeout,
+        shutdownTimeout,
+        adminKey,
+        metricsTenantLabels,
+        console,
+        debugTenants,
+        loader);
   }
 
   /**
@@ -96,7 +127,8 @@ public record ServerConfig(
         null,
         false,
         System.out,
-        Set.of());
+        Set.of(),
+        Embedders.NONE);
   }
 
   /**
@@ -119,7 +151,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy on {@code newPort} (0 = random). */
@@ -133,7 +166,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with another body limit. */
@@ -147,7 +181,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with another idle timeout. */
@@ -161,7 +196,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with another graceful-shutdown timeout. */
@@ -175,7 +211,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy with this admin secret (null: generate one at first start if the catalog has none). */
@@ -189,7 +226,8 @@ public record ServerConfig(
         key,
         metricsTenantLabels,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy that labels metrics with tenant ids (or not). */
@@ -203,7 +241,8 @@ public record ServerConfig(
         adminKey,
         on,
         console,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /** A copy printing a generated admin key to {@code out}. */
@@ -217,7 +256,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         out,
-        debugTenants);
+        debugTenants,
+        embedders);
   }
 
   /**
@@ -234,7 +274,8 @@ public record ServerConfig(
         adminKey,
         metricsTenantLabels,
         console,
-        Set.copyOf(tenants));
+        Set.copyOf(tenants),
+        embedders);
   }
 
   /** Hides the admin secret. */

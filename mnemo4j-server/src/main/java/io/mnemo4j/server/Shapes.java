@@ -1,6 +1,5 @@
 package io.mnemo4j.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.AddResult;
 import io.mnemo4j.AddStatus;
@@ -16,15 +15,11 @@ final class Shapes {
   private Shapes() {}
 
   /**
-   * One memory with every stored field: the list shape plus {@code provenance} {@code
-   * {"source","message_ids"}}, {@code embedding_model} and {@code hash}.
+   * One memory with every stored field: the list shape (provenance included) plus {@code
+   * embedding_model} and {@code hash}.
    */
   static ObjectNode memoryDetail(Memory m) {
     ObjectNode n = WireJson.memory(m);
-    ObjectNode provenance = n.putObject("provenance");
-    provenance.put("source", m.provenance().source());
-    ArrayNode ids = provenance.putArray("message_ids");
-    m.provenance().messageIds().forEach(ids::add);
     n.put("embedding_model", m.embeddingModel());
     n.put("hash", m.hash());
     return n;

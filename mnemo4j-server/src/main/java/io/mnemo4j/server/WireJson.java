@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo4j.ErasureReceipt;
 import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Hit;
 import io.mnemo4j.Memory;
@@ -40,8 +41,8 @@ public final class WireJson {
   /**
    * {@code
    * {"id","memory","user_id","agent_id","run_id","metadata","categories","actor","role","created_at",
-   * "updated_at","memory_type","inferred","valid_from","valid_to"}} plus {@code expires_at} when
-   * set.
+   * "updated_at","memory_type","inferred","valid_from","valid_to","provenance"}} plus {@code
+   * expires_at} when set; {@code provenance} is {@link #provenance}.
    */
   public static ObjectNode memory(Memory m) {
     ObjectNode n = object();
@@ -63,6 +64,28 @@ public final class WireJson {
     if (m.expiresAt() != null) {
       n.put("expires_at", time(m.expiresAt()));
     }
+    n.set("provenance", provenance(m.provenance()));
+    return n;
+  }
+
+  /**
+   * {@code {"source","message_ids"}}: how a memory was made ({@code verbatim} or {@code inferred})
+   * and the ids of the raw messages it came from, which {@code DELETE /v1/messages/{id}} erases.
+   */
+  public static ObjectNode provenance(Memory.Provenance p) {
+    ObjectNode n = object();
+    n.put("source", p.source());
+    ArrayNode ids = n.putArray("message_ids");
+    p.messageIds().forEach(ids::add);
+    return n;
+  }
+
+  /** {@code {"messages","memories","memories_kept"}}: what erasing messages removed. */
+  public static ObjectNode erasure(ErasureReceipt r) {
+    ObjectNode n = object();
+    n.put("messages", r.messages());
+    n.put("memories", r.memories());
+    n.put("memories_kept", r.memoriesKept());
     return n;
   }
 

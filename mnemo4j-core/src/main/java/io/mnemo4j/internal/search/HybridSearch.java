@@ -79,6 +79,8 @@ public final class HybridSearch {
         search.selection().asOf() != null
             ? search.selection().effectiveFilter(context.now())
             : search.selection().filter();
+    java.util.concurrent.locks.Lock modelLock = context.modelLock().readLock();
+    modelLock.lock();
     try (TenantHandles.Lease lease = context.lease(tenant)) {
       TenantStore store = lease.store();
       List<ScoredId> dense = List.of();
@@ -105,6 +107,8 @@ public final class HybridSearch {
       Weights weights = Weights.of(tuning, search.mode());
       List<Candidate> candidates = candidates(dense, text, depth, weights);
       return rank(store, candidates, weights, search, query, vector);
+    } finally {
+      modelLock.unlock();
     }
   }
 

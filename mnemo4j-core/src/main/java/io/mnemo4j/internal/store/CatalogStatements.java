@@ -231,6 +231,25 @@ public final class CatalogStatements {
     return setting(c, name).orElseThrow(() -> new SQLException("setting " + name + " vanished"));
   }
 
+  /**
+   * Sets {@code name} to {@code value} (an empty value deletes it), in the caller's transaction.
+   */
+  public void replaceSetting(Connection c, String name, String value) throws SQLException {
+    String sql =
+        value.isEmpty()
+            ? "DELETE FROM " + tables.settings() + " WHERE name = ?"
+            : "INSERT INTO "
+                + tables.settings()
+                + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, name);
+      if (!value.isEmpty()) {
+        ps.setString(2, value);
+      }
+      ps.executeUpdate();
+    }
+  }
+
   private TenantInfo tenant(ResultSet rs) throws SQLException {
     return new TenantInfo(
         TenantId.of(rs.getString(1)), rs.getString(2), rs.getString(3), times.get(rs, 4));

@@ -16,6 +16,7 @@ import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import java.util.Collection;
@@ -45,10 +46,28 @@ public final class CheckedTenantStore implements TenantStore {
 
   private volatile boolean closed;
 
+  /** The embedder whose vectors writes also keep in the second slot, or null (a re-embedding). */
+  private final java.util.function.Supplier<
+          io.mnemo4j.spi.@org.jspecify.annotations.Nullable Embedder>
+      mirror;
+
   /** Wraps {@code store}. */
   public CheckedTenantStore(TenantStore store) {
+    this(store, () -> null);
+  }
+
+  /**
+   * Wraps {@code store}; while {@code mirror} supplies an embedder, every memory a write puts with
+   * another model also gets that embedder's vector of its text in the second slot ({@link
+   * #putVectors}), right after the write.
+   */
+  public CheckedTenantStore(
+      TenantStore store,
+      java.util.function.Supplier<io.mnemo4j.spi.@org.jspecify.annotations.Nullable Embedder>
+          mirror) {
     this.store = Objects.requireNonNull(store, "store");
     this.dimensions = new ModelDimensions(store.dimensions());
+    this.mirror = Objects.requireNonNull(mirror, "mirror");
   }
 
   /**
@@ -62,6 +81,37 @@ public final class CheckedTenantStore implements TenantStore {
     Map<String, Integer> introduced = dimensions.check(Objects.requireNonNull(batch, "batch"));
     store.write(batch);
     dimensions.record(introduced);
+    mirror(batch);
+  }
+
+  /**
+   * Gives the batch's new or changed memories the re-embedding model's vectors too. After the
+   * write, not with it: a crash between the two leaves a memory with its old vector only, which the
+   * re-embedding's last pass finds and embeds.
+   */
+  private void mirror(WriteBatch batch) {
+    io.mnemo4j.spi.Embedder next = mirror.get();
+    if (next == null) {
+      return;
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    List<String> texts = new java.util.ArrayList<>();
+    for (io.mnemo4j.spi.Change c : batch.changes()) {
+      if (c instanceof io.mnemo4j.spi.Change.Put p
+          && !p.memory().memory().embeddingModel().equals(next.modelId())) {
+        ids.add(p.memory().id());
+        texts.add(p.memory().memory().text());
+      }
+    }
+    if (ids.isEmpty()) {
+      return;
+    }
+    List<float[]> vectors = next.embedAll(texts, io.mnemo4j.spi.Embedder.Purpose.DOCUMENT);
+    Map<String, float[]> byId = new java.util.HashMap<>();
+    for (int i = 0; i < ids.size(); i++) {
+      byId.put(ids.get(i), vectors.get(i));
+    }
+    store.putVectors(next.modelId(), byId);
   }
 
   @Override
@@ -224,6 +274,71 @@ public final class CheckedTenantStore implements TenantStore {
   public Page<StoredEvent> exportEvents(PageRequest page) {
     ensureOpen();
     return store.exportEvents(Objects.requireNonNull(page, "page"));
+  }
+
+  @Override
+  public List<StoredMessage> messages(Collection<String> ids) {
+    ensureOpen();
+    return store.messages(List.copyOf(ids));
+  }
+
+  @Override
+  public List<StoredMessage> messagesOfRun(String runId) {
+    ensureOpen();
+    return store.messagesOfRun(Objects.requireNonNull(runId, "runId"));
+  }
+
+  @Override
+  public List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+    ensureOpen();
+    return store.derivedFrom(List.copyOf(messageIds));
+  }
+
+  /** Checks the batch's vectors as {@link #write} does. */
+  @Override
+  public long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
+    ensureOpen();
+    Map<String, Integer> introduced = dimensions.check(Objects.requireNonNull(batch, "batch"));
+    long erased = store.eraseMessages(List.copyOf(messageIds), batch);
+    dimensions.record(introduced);
+    return erased;
+  }
+
+  /** Checks that every vector of the model has the model's one dimension, and finite values. */
+  @Override
+  public void putVectors(String model, Map<String, float[]> vectors) {
+    ensureOpen();
+    Objects.requireNonNull(model, "model");
+    Map<String, float[]> copy = Map.copyOf(vectors);
+    OptionalInt known = dimensions.of(model);
+    int dimension = -1;
+    for (float[] v : copy.values()) {
+      int expected = known.isPresent() ? known.getAsInt() : dimension;
+      if (v.length == 0 || (expected > 0 && v.length != expected)) {
+        throw new InvalidRequestException(
+            "vectors", "vectors of model " + model + " must all have one non-zero dimension");
+      }
+      dimension = v.length;
+    }
+    store.putVectors(model, copy);
+  }
+
+  @Override
+  public long countVectors(String model) {
+    ensureOpen();
+    return store.countVectors(Objects.requireNonNull(model, "model"));
+  }
+
+  /** Learns the model's dimension from the store afterwards: the switch introduced it. */
+  @Override
+  public long switchModel(String model) {
+    ensureOpen();
+    long switched = store.switchModel(Objects.requireNonNull(model, "model"));
+    Integer dimension = store.dimensions().get(model);
+    if (dimension != null) {
+      dimensions.record(Map.of(model, dimension));
+    }
+    return switched;
   }
 
   @Override

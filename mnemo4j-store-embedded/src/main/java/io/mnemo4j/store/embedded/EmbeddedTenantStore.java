@@ -14,6 +14,7 @@ import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import java.util.Collection;
@@ -160,6 +161,41 @@ final class EmbeddedTenantStore implements TenantStore {
   @Override
   public Page<StoredEvent> exportEvents(PageRequest page) {
     return engine.exportEvents(page);
+  }
+
+  @Override
+  public List<StoredMessage> messages(Collection<String> ids) {
+    return engine.messages(ids);
+  }
+
+  @Override
+  public List<StoredMessage> messagesOfRun(String runId) {
+    return engine.messagesOfRun(runId);
+  }
+
+  @Override
+  public List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+    return engine.derivedFrom(messageIds);
+  }
+
+  @Override
+  public long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
+    return engine.eraseMessages(List.copyOf(messageIds), batch);
+  }
+
+  @Override
+  public void putVectors(String model, Map<String, float[]> vectors) {
+    engine.putVectors(model, vectors);
+  }
+
+  @Override
+  public long countVectors(String model) {
+    return engine.countVectors(model);
+  }
+
+  @Override
+  public long switchModel(String model) {
+    return engine.switchModel(model);
   }
 
   @Override

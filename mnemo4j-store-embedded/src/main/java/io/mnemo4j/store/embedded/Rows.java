@@ -8,6 +8,7 @@ import io.mnemo4j.MemoryType;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.internal.store.JdbcRows;
+import io.mnemo4j.internal.store.MessageRows;
 import io.mnemo4j.internal.store.StoredJson;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.EventStatus;
@@ -39,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * (stateless).
  */
 final class Rows {
-  static final int SCHEMA_VERSION = 4;
+  static final int SCHEMA_VERSION = 5;
   private static final int SQL_CHUNK = 500;
 
   static final String MEMORY_COLUMNS =
@@ -122,6 +123,14 @@ final class Rows {
             "CREATE TABLE conversations (conversation_id TEXT NOT NULL, pos INTEGER NOT NULL, "
                 + "role TEXT NOT NULL, text TEXT NOT NULL, format TEXT NOT NULL, data TEXT NOT NULL, "
                 + "PRIMARY KEY (conversation_id, pos)) WITHOUT ROWID");
+      }
+      if (version < 5) {
+        // The second vector slot (TenantStore.putVectors): another model's vectors, kept until a
+        // switch makes them the memories' own. Never indexed.
+        Sqlite.exec(
+            c,
+            "CREATE TABLE model_vectors (model TEXT NOT NULL, memory_id TEXT NOT NULL, "
+                + "embedding BLOB NOT NULL, PRIMARY KEY (model, memory_id)) WITHOUT ROWID");
       }
       if (version < SCHEMA_VERSION) {
         Sqlite.exec(c, "PRAGMA user_version = " + SCHEMA_VERSION);
@@ -213,6 +222,144 @@ final class Rows {
     ps.setString(4, scope.runId());
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(memory(rs)) : Optional.empty();
+    }
+  }
+
+  /** The raw-message rows this store shares with the PostgreSQL store. */
+  static final MessageRows MESSAGES = new MessageRows(Sqlite.TIMES);
+
+  /**
+   * The memories whose provenance names at least one of these message ids, in ascending id order.
+   */
+  static List<StoredMemory> derivedFrom(Connection c, List<String> messageIds) throws SQLException {
+    java.util.TreeMap<String, StoredMemory> out = new java.util.TreeMap<>();
+    for (List<String> chunk : MessageRows.chunks(messageIds)) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT "
+                  + MEMORY_COLUMNS
+                  + " FROM memories WHERE EXISTS (SELECT 1 FROM json_each(memories.provenance,"
+                  + " '$.message_ids') AS j WHERE j.value IN ("
+                  + MessageRows.marks(chunk.size())
+                  + "))")) {
+        MessageRows.bind(ps, 1, chunk);
+        for (StoredMemory m : JdbcRows.all(ps, Rows::memory)) {
+          out.put(m.id(), m);
+        }
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  // ---- the second vector slot
+
+  /** Keeps the vectors of {@code model} for the memories that exist, in one transaction. */
+  static void putVectors(Connection c, String model, Map<String, float[]> vectors)
+      throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT OR REPLACE INTO model_vectors(model, memory_id, embedding) "
+                + "SELECT ?, id, ? FROM memories WHERE id = ?")) {
+      for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+        ps.setString(1, model);
+        ps.setBytes(2, floats(e.getValue()));
+        ps.setString(3, e.getKey());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** How many existing memories have a vector of {@code model} in the second slot. */
+  static long countVectors(Connection c, String model) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM model_vectors v JOIN memories m ON m.id = v.memory_id "
+                + "WHERE v.model = ?")) {
+      ps.setString(1, model);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** One batch of a model switch and the change-log seq it was written up to. */
+  record Switched(long seq, WriteBatch batch) {}
+
+  /**
+   * Puts every memory that has a second-slot vector of {@code model} again with that vector as its
+   * own, {@value #SQL_CHUNK} per batch, and empties the second slot, all in one transaction; the
+   * batches (to index) are handed to {@code check} before they are written, which may refuse them.
+   */
+  static List<Switched> switchModel(
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      String model,
+      java.util.function.Consumer<WriteBatch> check)
+      throws SQLException {
+    List<Switched> out = new ArrayList<>();
+    c.setAutoCommit(false);
+    try {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT v.memory_id FROM model_vectors v JOIN memories m ON m.id = v.memory_id "
+                  + "WHERE v.model = ? ORDER BY v.memory_id")) {
+        ps.setString(1, model);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      for (int i = 0; i < ids.size(); i += SQL_CHUNK) {
+        List<String> chunk = ids.subList(i, Math.min(ids.size(), i + SQL_CHUNK));
+        List<Change> puts = new ArrayList<>(chunk.size());
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT "
+                    + MEMORY_COLUMNS
+                    + ", (SELECT embedding FROM model_vectors WHERE model = ? AND memory_id = id)"
+                    + " FROM memories WHERE id IN ("
+                    + MessageRows.marks(chunk.size())
+                    + ") ORDER BY id")) {
+          ps.setString(1, model);
+          MessageRows.bind(ps, 2, chunk);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              StoredMemory before = memory(rs);
+              Memory m = before.memory();
+              Memory after = m.withText(m.text(), m.hash(), m.metadata(), m.updatedAt(), model);
+              float[] vector = floats(rs.getBytes(21));
+              puts.add(new Change.Put(new StoredMemory(after, vector, before.context())));
+            }
+          }
+        }
+        WriteBatch batch = new WriteBatch(puts, List.of(), List.of());
+        check.accept(batch);
+        out.add(new Switched(writeChanges(c, statements, puts), batch));
+      }
+      Sqlite.exec(c, "DELETE FROM model_vectors");
+      c.commit();
+      return out;
+    } catch (SQLException | RuntimeException e) {
+      closeAll(statements);
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 
@@ -337,6 +484,33 @@ final class Rows {
       }
       c.commit();
       return outcomes;
+    } catch (SQLException | RuntimeException e) {
+      rollback(c, statements, e);
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** What {@link #write} did: the batch's last change seq and how many raw messages it deleted. */
+  record Written(long seq, long messagesDeleted) {}
+
+  /**
+   * Writes one batch in a transaction of its own and deletes the raw messages with these ids in
+   * the same transaction (erasing a conversation: rare, so it does not join a group commit).
+   */
+  static Written write(
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      WriteBatch batch,
+      List<String> eraseMessages)
+      throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      long seq = writeBatch(c, statements, batch);
+      long erased = eraseMessages.isEmpty() ? 0 : MessageRows.delete(c, "messages", eraseMessages);
+      c.commit();
+      return new Written(seq, erased);
     } catch (SQLException | RuntimeException e) {
       rollback(c, statements, e);
       throw e;

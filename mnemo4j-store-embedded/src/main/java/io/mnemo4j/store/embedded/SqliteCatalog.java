@@ -168,6 +168,16 @@ public final class SqliteCatalog implements Catalog {
         "record setting " + name, () -> STATEMENTS.recordSetting(connection, name, value));
   }
 
+  @Override
+  public void replaceSetting(String name, String value) {
+    locked(
+        "replace setting " + name,
+        () -> {
+          STATEMENTS.replaceSetting(connection, name, value);
+          return null;
+        });
+  }
+
   /** All tenants ordered by id. */
   @Override
   public List<TenantInfo> list() {

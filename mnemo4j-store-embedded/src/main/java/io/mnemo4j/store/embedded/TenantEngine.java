@@ -18,6 +18,7 @@ import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.WriteBatch;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -313,6 +314,96 @@ final class TenantEngine {
       }
     }
     pruneChangeLog();
+  }
+
+  /**
+   * Commits the batch and deletes the raw messages with these ids in one SQLite transaction, then
+   * queues the batch for the index as {@link #write} does; returns how many messages went.
+   */
+  long eraseMessages(List<String> messageIds, WriteBatch batch) {
+    return run(
+        "eraseMessages",
+        () -> {
+          IndexCatchUp.Documents documents = IndexCatchUp.Documents.of(batch);
+          snapshot.writeLock().lock();
+          Rows.Written written;
+          try {
+            Map<String, Integer> introduced = dimensions.check(batch);
+            written = Rows.write(writeConnection, writeStatements, batch, messageIds);
+            dimensions.record(introduced);
+            catchUp.enqueue(written.seq(), documents, batch);
+            pruneChangeLog();
+          } finally {
+            snapshot.writeLock().unlock();
+          }
+          catchUp.schedule();
+          return written.messagesDeleted();
+        });
+  }
+
+  void putVectors(String model, Map<String, float[]> vectors) {
+    run(
+        "putVectors",
+        () -> {
+          snapshot.writeLock().lock();
+          try {
+            Rows.putVectors(writeConnection, model, vectors);
+          } finally {
+            snapshot.writeLock().unlock();
+          }
+          return null;
+        });
+  }
+
+  long countVectors(String model) {
+    return run("countVectors", () -> withReader(c -> Rows.countVectors(c, model)));
+  }
+
+  /**
+   * Commits the switch in one SQLite transaction, then queues every switched memory for the index
+   * while still holding the snapshot write lock: a search sees the index plus the pending overlay,
+   * so it meets either no switched memory or all of them.
+   */
+  long switchModel(String model) {
+    return run(
+        "switchModel",
+        () -> {
+          long switched = 0;
+          snapshot.writeLock().lock();
+          try {
+            Map<String, Integer> introduced = new java.util.HashMap<>();
+            List<Rows.Switched> batches =
+                Rows.switchModel(
+                    writeConnection,
+                    writeStatements,
+                    model,
+                    b -> introduced.putAll(dimensions.check(b)));
+            dimensions.record(introduced);
+            for (Rows.Switched b : batches) {
+              catchUp.enqueue(b.seq(), IndexCatchUp.Documents.of(b.batch()), b.batch());
+              switched += b.batch().changes().size();
+            }
+            pruneChangeLog();
+          } finally {
+            snapshot.writeLock().unlock();
+          }
+          catchUp.schedule();
+          return switched;
+        });
+  }
+
+  List<StoredMessage> messages(Collection<String> ids) {
+    List<String> wanted = List.copyOf(ids);
+    return run("messages", () -> withReader(c -> Rows.MESSAGES.byIds(c, "messages", wanted)));
+  }
+
+  List<StoredMessage> messagesOfRun(String runId) {
+    return run("messagesOfRun", () -> withReader(c -> Rows.MESSAGES.byRun(c, "messages", runId)));
+  }
+
+  List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+    List<String> wanted = List.copyOf(messageIds);
+    return run("derivedFrom", () -> withReader(c -> Rows.derivedFrom(c, wanted)));
   }
 
   /**

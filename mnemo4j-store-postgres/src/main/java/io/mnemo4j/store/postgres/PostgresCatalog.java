@@ -144,6 +144,16 @@ public final class PostgresCatalog implements Catalog {
     return run("record setting " + name, c -> STATEMENTS.recordSetting(c, name, value));
   }
 
+  @Override
+  public void replaceSetting(String name, String value) {
+    run(
+        "replace setting " + name,
+        c -> {
+          STATEMENTS.replaceSetting(c, name, value);
+          return null;
+        });
+  }
+
   /** Records a new tenant; a taken id is a {@link ConflictException}. */
   @Override
   public TenantInfo create(TenantInfo tenant) {

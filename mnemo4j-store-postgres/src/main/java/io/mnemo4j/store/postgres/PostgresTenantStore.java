@@ -15,6 +15,7 @@ import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import java.util.Collection;
@@ -158,6 +159,44 @@ final class PostgresTenantStore implements TenantStore {
   @Override
   public void replaceConversation(String conversationId, List<ConversationMessage> messages) {
     writes.replaceConversation(conversationId, messages);
+  }
+
+  @Override
+  public List<StoredMessage> messages(Collection<String> ids) {
+    return reads.messages(ids);
+  }
+
+  @Override
+  public List<StoredMessage> messagesOfRun(String runId) {
+    return reads.messagesOfRun(runId);
+  }
+
+  @Override
+  public List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+    return reads.derivedFrom(messageIds);
+  }
+
+  /** In one transaction, chosen as {@link #write} chooses it. */
+  @Override
+  public long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
+    Guard guard = guards.get();
+    return writes.eraseMessages(
+        List.copyOf(messageIds), batch, guard != null && guard.joinable() ? guard : null);
+  }
+
+  @Override
+  public void putVectors(String model, Map<String, float[]> vectors) {
+    writes.putVectors(model, vectors);
+  }
+
+  @Override
+  public long countVectors(String model) {
+    return reads.countVectors(model);
+  }
+
+  @Override
+  public long switchModel(String model) {
+    return writes.switchModel(model);
   }
 
   @Override

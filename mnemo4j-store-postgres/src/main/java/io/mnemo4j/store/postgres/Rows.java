@@ -26,6 +26,10 @@ final class Rows {
   /** The rows this store keeps as the embedded store does: history, events, messages, windows. */
   static final JdbcRows SHARED = new JdbcRows(Pg.TIMES);
 
+  /** The raw-message rows this store shares with the embedded store. */
+  static final io.mnemo4j.internal.store.MessageRows MESSAGES =
+      new io.mnemo4j.internal.store.MessageRows(Pg.TIMES);
+
   private Rows() {}
 
   /** Binds a memory to {@link TenantSql#upsertMemory()}. */

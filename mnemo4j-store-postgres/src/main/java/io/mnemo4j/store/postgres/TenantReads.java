@@ -14,6 +14,7 @@ import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.store.postgres.SqlFilter.Sql;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -128,6 +129,61 @@ final class TenantReads {
   }
 
   /** The statement selecting whole memory rows of this schema that meet {@code condition}. */
+  List<StoredMessage> messages(Collection<String> ids) {
+    List<String> wanted = List.copyOf(ids);
+    if (wanted.isEmpty()) {
+      tenant.ensureOpen();
+      return List.of();
+    }
+    return tenant.read("messages", c -> Rows.MESSAGES.byIds(c, sql.messages, wanted));
+  }
+
+  List<StoredMessage> messagesOfRun(String runId) {
+    return tenant.read("messagesOfRun", c -> Rows.MESSAGES.byRun(c, sql.messages, runId));
+  }
+
+  /** Memories whose provenance's {@code message_ids} holds any of these ids, by id. */
+  List<StoredMemory> derivedFrom(Collection<String> messageIds) {
+    List<String> wanted = List.copyOf(new LinkedHashSet<>(messageIds));
+    if (wanted.isEmpty()) {
+      tenant.ensureOpen();
+      return List.of();
+    }
+    return tenant.read(
+        "derivedFrom",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  selectMemories(
+                          "EXISTS (SELECT 1 FROM jsonb_array_elements_text(provenance ->"
+                              + " 'message_ids') AS j(v) WHERE j.v = ANY(?))")
+                      + " ORDER BY id")) {
+            ps.setArray(1, c.createArrayOf("text", wanted.toArray()));
+            return JdbcRows.all(ps, Rows::memory);
+          }
+        });
+  }
+
+  long countVectors(String model) {
+    return tenant.read(
+        "countVectors",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*) FROM "
+                      + sql.modelVectors
+                      + " v JOIN "
+                      + sql.memories
+                      + " m ON m.id = v.memory_id WHERE v.model = ?")) {
+            ps.setString(1, model);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
   private String selectMemories(String condition) {
     return "SELECT " + TenantSql.MEMORY_COLUMNS + " FROM " + sql.memories + " WHERE " + condition;
   }

@@ -22,7 +22,7 @@ final class TenantSql {
    * added the conversation windows; 3 stopped ANALYZE from sampling text ({@link
    * #withoutTextStatistics}).
    */
-  static final int SCHEMA_VERSION = 3;
+  static final int SCHEMA_VERSION = 4;
 
   /**
    * Columns whose values ANALYZE must never sample: everything a user said or that derives from it
@@ -59,7 +59,7 @@ final class TenantSql {
           + " provenance::text, embedding_model, embedding::text, context";
 
   static final String[] TABLES = {
-    "memories", "history", "messages", "events", "models", "conversations"
+    "memories", "history", "messages", "events", "models", "conversations", "model_vectors"
   };
 
   final TenantId tenant;
@@ -71,6 +71,7 @@ final class TenantSql {
   final String events;
   final String models;
   final String conversations;
+  final String modelVectors;
 
   TenantSql(TenantId tenant, String schema) {
     this.tenant = tenant;
@@ -82,6 +83,7 @@ final class TenantSql {
     this.events = q + ".events";
     this.models = q + ".models";
     this.conversations = q + ".conversations";
+    this.modelVectors = q + ".model_vectors";
   }
 
   private String tenantColumn() {
@@ -98,6 +100,18 @@ final class TenantSql {
         + tenantColumn()
         + ", role text NOT NULL, text text NOT NULL, format text NOT NULL, data text NOT NULL,"
         + " PRIMARY KEY (conversation_id, pos))";
+  }
+
+  /**
+   * The second vector slot (TenantStore.putVectors): another model's vectors, untyped like the
+   * memories' own, kept until a switch makes them the memories' embeddings. Never searched.
+   */
+  private String createModelVectors() {
+    return "CREATE TABLE "
+        + modelVectors
+        + " (model text NOT NULL, memory_id text COLLATE \"C\" NOT NULL, "
+        + tenantColumn()
+        + ", embedding vector NOT NULL, PRIMARY KEY (model, memory_id))";
   }
 
   /** Row-level security of one table of this schema: the tenant wall every table carries. */
@@ -137,6 +151,15 @@ final class TenantSql {
               + "'ALTER INDEX %I.%I ALTER COLUMN 1 SET STATISTICS 0', "
               + Names.literal(schema)
               + ", r.indexname); END LOOP; END $$");
+    }
+    if (from < 4) {
+      ddl.add(createModelVectors());
+      wall(ddl, modelVectors);
+      ddl.add(
+          "GRANT SELECT, INSERT, UPDATE, DELETE ON "
+              + modelVectors
+              + " TO "
+              + Names.quote(rlsRole));
     }
     return ddl;
   }
@@ -216,6 +239,7 @@ final class TenantSql {
             + tenantColumn
             + ", dimension integer NOT NULL CHECK (dimension > 0))");
     ddl.add(createConversations());
+    ddl.add(createModelVectors());
     ddl.addAll(withoutTextStatistics());
     for (String table : TABLES) {
       wall(ddl, q + "." + table);

@@ -3,6 +3,7 @@ package io.mnemo4j.store.postgres;
 import io.mnemo4j.ConflictException;
 import io.mnemo4j.ConversationMessage;
 import io.mnemo4j.internal.store.JdbcRows;
+import io.mnemo4j.internal.store.MessageRows;
 import io.mnemo4j.internal.store.ModelDimensions;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.WriteBatch;
@@ -48,6 +49,110 @@ final class TenantWrites {
     }
     dimensions.record(newModels);
     statistics.written(batch.changes().stream().filter(ch -> ch instanceof Change.Put).count());
+  }
+
+  /**
+   * Applies the batch and deletes the raw messages with these ids in one transaction, {@code
+   * guard}'s as {@link #write} does when there is one; returns how many messages went.
+   */
+  long eraseMessages(List<String> messageIds, WriteBatch batch, @Nullable Guard guard) {
+    tenant.ensureOpen();
+    Map<String, Integer> newModels = dimensions.check(batch);
+    long[] erased = {0};
+    Pg.Work<Void> work =
+        c -> {
+          apply(c, batch, newModels);
+          erased[0] = MessageRows.delete(c, sql.messages, messageIds);
+          return null;
+        };
+    if (guard != null) {
+      guard.commitWith(work);
+    } else {
+      tenant.transaction("eraseMessages", work);
+    }
+    dimensions.record(newModels);
+    return erased[0];
+  }
+
+  /** Keeps the vectors of {@code model} for the memories that exist, in one transaction. */
+  void putVectors(String model, Map<String, float[]> vectors) {
+    tenant.transaction(
+        "putVectors",
+        c -> {
+          Pg.enterTenant(c, tenant.tenantId(), tenant.role());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + sql.modelVectors
+                      + " (model, memory_id, embedding) SELECT ?, id, ?::vector FROM "
+                      + sql.memories
+                      + " WHERE id = ? ON CONFLICT (model, memory_id) DO UPDATE SET"
+                      + " embedding = EXCLUDED.embedding")) {
+            for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+              ps.setString(1, model);
+              ps.setString(2, Rows.vector(e.getValue()));
+              ps.setString(3, e.getKey());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * One transaction: the model's row and HNSW index first (as the owner), then, under the wall,
+   * every memory with a second-slot vector of the model takes it as its own, and the slot empties.
+   * Committing makes the whole switch visible at once.
+   */
+  long switchModel(String model) {
+    tenant.ensureOpen();
+    int[] dimension = {0};
+    long switched =
+        tenant.transaction(
+            "switchModel",
+            c -> {
+              Pg.setTenant(c, tenant.tenantId());
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT vector_dims(v.embedding) FROM "
+                          + sql.modelVectors
+                          + " v JOIN "
+                          + sql.memories
+                          + " m ON m.id = v.memory_id WHERE v.model = ? LIMIT 1")) {
+                ps.setString(1, model);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                  dimension[0] = rs.next() ? rs.getInt(1) : 0;
+                }
+              }
+              long n = 0;
+              if (dimension[0] > 0) {
+                OptionalInt known = dimensions.of(model);
+                if (known.isPresent() && known.getAsInt() != dimension[0]) {
+                  throw ModelDimensions.mismatch(model, known.getAsInt(), "(switch)", dimension[0]);
+                }
+                ensureModel(c, model, dimension[0]);
+                Pg.setRole(c, tenant.role());
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "UPDATE "
+                            + sql.memories
+                            + " m SET embedding = v.embedding, embedding_model = v.model FROM "
+                            + sql.modelVectors
+                            + " v WHERE v.memory_id = m.id AND v.model = ?")) {
+                  ps.setString(1, model);
+                  n = ps.executeUpdate();
+                }
+              } else {
+                Pg.setRole(c, tenant.role());
+              }
+              Pg.exec(c, "DELETE FROM " + sql.modelVectors);
+              return n;
+            });
+    if (dimension[0] > 0) {
+      dimensions.record(Map.of(model, dimension[0]));
+    }
+    return switched;
   }
 
   /** Applies the batch on {@code c}, inside its transaction; the caller commits. */

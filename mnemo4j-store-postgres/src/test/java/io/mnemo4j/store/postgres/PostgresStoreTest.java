@@ -76,6 +76,7 @@ class PostgresStoreTest {
     try (java.sql.Connection c = TestDatabase.connect(db);
         java.sql.Statement st = c.createStatement()) {
       st.execute("ALTER TABLE \"" + schema + "\".memories ALTER COLUMN text SET STATISTICS -1");
+      st.execute("DROP TABLE \"" + schema + "\".model_vectors"); // layout 4's
       st.execute(
           "UPDATE mnemo_registry.tenants SET schema_version = 2 WHERE schema_name = '"
               + schema

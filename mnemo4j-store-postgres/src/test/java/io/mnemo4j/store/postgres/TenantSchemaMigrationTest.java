@@ -48,6 +48,7 @@ class TenantSchemaMigrationTest {
     try (Connection c = TestDatabase.connect(db);
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE " + Names.quote(schema) + ".conversations");
+      s.execute("DROP TABLE " + Names.quote(schema) + ".model_vectors");
       s.execute(
           "UPDATE "
               + Names.REGISTRY_SCHEMA
@@ -98,6 +99,22 @@ class TenantSchemaMigrationTest {
       Pg.enterTenant(c, "globex", store.options().rlsRole());
       try (PreparedStatement ps =
               c.prepareStatement("SELECT count(*) FROM " + Names.quote(schema) + ".conversations");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
+      }
+      c.rollback();
+    }
+    // The second vector slot came with the migration, behind the same wall.
+    try (TenantStore t = store.open(acme)) {
+      t.putVectors("next-4", java.util.Map.of("m-1", new float[] {1, 0, 0, 0}));
+      assertThat(t.countVectors("next-4")).isEqualTo(1);
+    }
+    try (Connection c = TestDatabase.connect(db)) {
+      c.setAutoCommit(false);
+      Pg.enterTenant(c, "globex", store.options().rlsRole());
+      try (PreparedStatement ps =
+              c.prepareStatement("SELECT count(*) FROM " + Names.quote(schema) + ".model_vectors");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         assertThat(rs.getLong(1)).isZero();
