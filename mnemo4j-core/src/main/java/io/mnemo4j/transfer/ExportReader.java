@@ -141,7 +141,7 @@ public final class ExportReader implements AutoCloseable {
   }
 
   /** The next line without its terminator (LF or CRLF), or null at the end. */
-  private String nextLine() {
+  private @org.jspecify.annotations.Nullable String nextLine() {
     buffer.setLength(0);
     try {
       int c;

@@ -496,8 +496,8 @@ final class Rows {
   record Written(long seq, long messagesDeleted) {}
 
   /**
-   * Writes one batch in a transaction of its own and deletes the raw messages with these ids in
-   * the same transaction (erasing a conversation: rare, so it does not join a group commit).
+   * Writes one batch in a transaction of its own and deletes the raw messages with these ids in the
+   * same transaction (erasing a conversation: rare, so it does not join a group commit).
    */
   static Written write(
       Connection c,

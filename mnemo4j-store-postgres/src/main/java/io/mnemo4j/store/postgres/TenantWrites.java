@@ -59,7 +59,7 @@ final class TenantWrites {
     tenant.ensureOpen();
     Map<String, Integer> newModels = dimensions.check(batch);
     long[] erased = {0};
-    Pg.Work<Void> work =
+    Pg.Work<@Nullable Void> work =
         c -> {
           apply(c, batch, newModels);
           erased[0] = MessageRows.delete(c, sql.messages, messageIds);
