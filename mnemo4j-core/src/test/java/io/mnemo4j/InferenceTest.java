@@ -160,6 +160,34 @@ class InferenceTest {
         .containsExactly(EventType.ADD, EventType.UPDATE);
   }
 
+  /**
+   * A fact refined by a second conversation comes from both: erasing the first conversation keeps
+   * it (the second still says it), and its closed earlier version, which only the first said, goes.
+   */
+  @Test
+  void update_byAModel_addsTheNewMessagesToTheProvenance_soErasingTheFirstKeepsIt() {
+    TenantMemory acme = acme();
+    model.answer(facts("Alice lives in Paris"));
+    String id = say(acme, "I live in Paris").events().get(0).id();
+    List<String> first = acme.get(id).orElseThrow().provenance().messageIds();
+    model
+        .answer(facts("Alice lives in Paris in the 11th arrondissement"))
+        .answer(
+            decisions(
+                decision(0, "UPDATE", "0", "Alice lives in Paris, in the 11th arrondissement")));
+    say(acme, "I live in the 11th arrondissement of Paris");
+    List<String> both = acme.get(id).orElseThrow().provenance().messageIds();
+    assertThat(both).hasSize(2).startsWith(first.get(0));
+
+    ErasureReceipt receipt = acme.eraseMessage(first.get(0));
+
+    assertThat(receipt).isEqualTo(new ErasureReceipt(1, 0, 1));
+    Memory kept = acme.get(id).orElseThrow();
+    assertThat(kept.text()).isEqualTo("Alice lives in Paris, in the 11th arrondissement");
+    assertThat(kept.provenance().messageIds()).containsExactly(both.get(1));
+    assertThat(acme.versions(id, Selection.everywhere())).isEmpty();
+  }
+
   @Test
   void contradiction_closesTheOldFact_atTheNewFactsStart_keepingItForAsOf() {
     TenantMemory acme = acme();

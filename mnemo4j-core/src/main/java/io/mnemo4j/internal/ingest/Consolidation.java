@@ -435,7 +435,21 @@ final class Consolidation {
               now,
               "model",
               "refined by a new fact");
-      changes.addAll(v.changes());
+      // The new text comes from this add's messages too: erasing the first conversation alone
+      // must not delete what the second one also said (the closed version keeps the old sources).
+      List<String> sources = new ArrayList<>(before.provenance().messageIds());
+      provenance.messageIds().stream().filter(m -> !sources.contains(m)).forEach(sources::add);
+      Change.Put after = (Change.Put) v.changes().get(0);
+      StoredMemory updated = after.memory();
+      changes.add(
+          new Change.Put(
+              new StoredMemory(
+                  updated
+                      .memory()
+                      .withProvenance(new Memory.Provenance(before.provenance().source(), sources)),
+                  updated.embedding(),
+                  updated.context())));
+      changes.addAll(v.changes().subList(1, v.changes().size()));
       history.addAll(v.history());
       events.add(new MemoryEvent.Updated(before.id(), text, before.text()));
     }
