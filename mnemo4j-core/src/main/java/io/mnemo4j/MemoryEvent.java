@@ -16,7 +16,12 @@ public sealed interface MemoryEvent {
   /** The kind of event. */
   EventType event();
 
-  /** A new memory. @param id its id @param memory its text */
+  /**
+   * A new memory.
+   *
+   * @param id its id
+   * @param memory its text
+   */
   record Added(String id, String memory) implements MemoryEvent {
     @Override
     public EventType event() {
@@ -24,7 +29,13 @@ public sealed interface MemoryEvent {
     }
   }
 
-  /** A changed memory. @param id its id @param memory new text @param previous old text */
+  /**
+   * A changed memory.
+   *
+   * @param id its id
+   * @param memory new text
+   * @param previous old text
+   */
   record Updated(String id, String memory, String previous) implements MemoryEvent {
     @Override
     public EventType event() {
@@ -32,7 +43,12 @@ public sealed interface MemoryEvent {
     }
   }
 
-  /** A removed memory. @param id its id @param memory its last text */
+  /**
+   * A removed memory.
+   *
+   * @param id its id
+   * @param memory its last text
+   */
   record Deleted(String id, String memory) implements MemoryEvent {
     @Override
     public EventType event() {

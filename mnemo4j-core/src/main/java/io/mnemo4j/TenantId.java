@@ -51,7 +51,8 @@ public record TenantId(String value) {
     }
     String cut = value.length() > 70 ? value.substring(0, 70) + "..." : value;
     StringBuilder out = new StringBuilder("'");
-    for (char c : cut.toCharArray()) {
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
       out.append(
           c < 0x20 || c == 0x7f ? String.format(java.util.Locale.ROOT, "\\u%04x", (int) c) : c);
     }

@@ -84,7 +84,7 @@ final class LocomoData {
       for (JsonNode t : conv.get(e.getValue())) {
         Optional<String> id = normaliseDiaId(t.path("dia_id").asText(""));
         String text = t.path("text").asText("");
-        if (id.isEmpty() || text.isBlank() && t.path("blip_caption").asText("").isBlank()) {
+        if (id.isEmpty() || (text.isBlank() && t.path("blip_caption").asText("").isBlank())) {
           continue; // a turn without a usable id or text cannot be evidence
         }
         JsonNode caption = t.get("blip_caption");
@@ -150,7 +150,7 @@ final class LocomoData {
   static List<String> normaliseEvidence(List<String> raw, Set<String> turnIds) {
     LinkedHashSet<String> out = new LinkedHashSet<>();
     for (String entry : raw) {
-      for (String token : EVIDENCE_SPLIT.split(entry)) {
+      for (String token : EVIDENCE_SPLIT.split(entry, -1)) {
         normaliseDiaId(token).filter(turnIds::contains).ifPresent(out::add);
       }
     }

@@ -59,8 +59,10 @@ public final class LocomoEval {
   private LocomoEval() {}
 
   /**
-   * One turn of a conversation. @param diaId normalised dia_id @param sessionDate the session's
-   * date text
+   * One turn of a conversation.
+   *
+   * @param diaId normalised dia_id
+   * @param sessionDate the session's date text
    */
   public record Turn(
       String diaId, String speaker, String text, @Nullable String caption, String sessionDate) {
@@ -74,8 +76,9 @@ public final class LocomoEval {
   }
 
   /**
-   * One question. @param evidence normalised dia_ids that name a turn of its conversation (may be
-   * empty: skipped)
+   * One question.
+   *
+   * @param evidence normalised dia_ids that name a turn of its conversation (may be empty: skipped)
    */
   public record Question(String question, int category, List<String> evidence) {
     /** Copies the evidence. */
@@ -99,8 +102,11 @@ public final class LocomoEval {
   }
 
   /**
-   * How to run. @param mode search mode @param ks the k values (sorted, distinct, 1 to 1000) @param
-   * perTenant each conversation in its own tenant
+   * How to run.
+   *
+   * @param mode search mode
+   * @param ks the k values (sorted, distinct, 1 to 1000)
+   * @param perTenant each conversation in its own tenant
    */
   public record Options(Search.Mode mode, List<Integer> ks, boolean perTenant) {
     /** Sorts and checks the k values. */

@@ -25,7 +25,11 @@ public sealed interface FilterExpr {
   /** Matches every memory: the empty filter. */
   record All() implements FilterExpr {}
 
-  /** Matches when every operand does. @param operands at least one */
+  /**
+   * Matches when every operand does.
+   *
+   * @param operands at least one
+   */
   record And(List<FilterExpr> operands) implements FilterExpr {
     /** Copies the operands. */
     public And {
@@ -33,7 +37,11 @@ public sealed interface FilterExpr {
     }
   }
 
-  /** Matches when any operand does. @param operands at least one */
+  /**
+   * Matches when any operand does.
+   *
+   * @param operands at least one
+   */
   record Or(List<FilterExpr> operands) implements FilterExpr {
     /** Copies the operands. */
     public Or {
@@ -41,7 +49,11 @@ public sealed interface FilterExpr {
     }
   }
 
-  /** Matches when the operand does not. @param operand the negated filter */
+  /**
+   * Matches when the operand does not.
+   *
+   * @param operand the negated filter
+   */
   record Not(FilterExpr operand) implements FilterExpr {}
 
   /**
@@ -84,7 +96,11 @@ public sealed interface FilterExpr {
    */
   record Contains(Field field, String text, boolean ignoreCase) implements FilterExpr {}
 
-  /** The field is present ({@code "*"}). @param field the field */
+  /**
+   * The field is present ({@code "*"}).
+   *
+   * @param field the field
+   */
   record Present(Field field) implements FilterExpr {}
 
   /** Comparison operators. */
@@ -173,16 +189,34 @@ public sealed interface FilterExpr {
 
   /** A literal in a filter. */
   sealed interface Value {
-    /** Text. @param value the text */
+    /**
+     * Text.
+     *
+     * @param value the text
+     */
     record Text(String value) implements Value {}
 
-    /** A finite number. @param value the number */
+    /**
+     * A finite number.
+     *
+     * @param value the number
+     */
+    // The filter language's own name for the type, in the public API since the first release.
+    @SuppressWarnings("AvoidCommonTypeNames")
     record Number(double value) implements Value {}
 
-    /** A boolean. @param value the boolean */
+    /**
+     * A boolean.
+     *
+     * @param value the boolean
+     */
     record Bool(boolean value) implements Value {}
 
-    /** An instant (for the time fields). @param value the instant */
+    /**
+     * An instant (for the time fields).
+     *
+     * @param value the instant
+     */
     record Time(Instant value) implements Value {}
   }
 }

@@ -27,6 +27,8 @@ public final class ScopeLocks {
    * other processes sharing the store honour). The in-process lock comes first so a process never
    * holds more than one store lock, and store connection, per scope.
    */
+  // The store's scope guard is held, not used: "try" would warn about exactly that.
+  @SuppressWarnings("try")
   public <T> T locked(TenantId tenant, TenantStore store, Scope scope, Supplier<T> body) {
     ReentrantLock lock = lockFor(tenant, scope);
     lock.lock();

@@ -52,8 +52,8 @@ final class Shapes {
   }
 
   /**
-   * An add's answer: Mem0's {@code results} (no-op decisions left out, as Mem0 does), with a
-   * message saying in words what happened, so an agent seeing no result knows why.
+   * An add's answer: Mem0's results list (no-op decisions left out, as Mem0 does), with a message
+   * saying in words what happened, so an agent seeing no result knows why.
    */
   static ObjectNode added(AddResult result) {
     ObjectNode root = object();

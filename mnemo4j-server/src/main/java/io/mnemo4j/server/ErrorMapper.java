@@ -192,6 +192,9 @@ final class ErrorMapper {
       super(what, cause, false, true);
     }
 
+    // Prints as the logged exception's class name alone, the way the original would print without
+    // its message: the message may carry user text.
+    @SuppressWarnings("OverrideThrowableToString")
     @Override
     public String toString() {
       return Objects.requireNonNull(getMessage());

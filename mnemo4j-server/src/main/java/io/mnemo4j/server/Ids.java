@@ -37,7 +37,8 @@ final class Ids {
   static String clip(String s) {
     String c = s.length() > 64 ? s.substring(0, 64) + "..." : s;
     StringBuilder sb = new StringBuilder(c.length());
-    for (char ch : c.toCharArray()) {
+    for (int i = 0; i < c.length(); i++) {
+      char ch = c.charAt(i);
       sb.append(Character.isISOControl(ch) ? '?' : ch);
     }
     return sb.toString();

@@ -161,8 +161,11 @@ final class Mem0Requests {
       @Nullable JsonNode timestamp) {}
 
   /**
-   * One item of a batch. @param memoryId the memory @param text new text (update) @param metadata
-   * new metadata
+   * One item of a batch.
+   *
+   * @param memoryId the memory
+   * @param text new text (update)
+   * @param metadata new metadata
    */
   record BatchItem(@Nullable String memoryId, @Nullable String text, @Nullable JsonNode metadata) {
     /** The memory id, which {@link #batchItems} requires of every item it returns. */
@@ -171,7 +174,11 @@ final class Mem0Requests {
     }
   }
 
-  /** {@code PUT|DELETE /v1/batch/}. @param memories at most 1000 items */
+  /**
+   * {@code PUT|DELETE /v1/batch/}.
+   *
+   * @param memories at most 1000 items
+   */
   record Batch(@Nullable List<BatchItem> memories) {}
 
   // ---- parsing ----

@@ -280,7 +280,11 @@ final class Mem0Routes {
     Json.ok(ctx, root);
   }
 
-  /** One page of a numbered listing. @param more whether a next page exists */
+  /**
+   * One page of a numbered listing.
+   *
+   * @param more whether a next page exists
+   */
   private record NumberedPage(List<Memory> items, boolean more) {}
 
   // Mem0 pages by number; the core by cursor: walk the cursor pages up to the one asked for.

@@ -10,7 +10,11 @@ sealed interface Principal {
   /** The key's public id (safe to log). */
   String keyId();
 
-  /** An admin key: manages tenants, reads no memory. @param keyId key id */
+  /**
+   * An admin key: manages tenants, reads no memory.
+   *
+   * @param keyId key id
+   */
   record Admin(String keyId) implements Principal {}
 
   /**

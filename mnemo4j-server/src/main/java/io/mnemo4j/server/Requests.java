@@ -38,8 +38,11 @@ final class Requests {
   private Requests() {}
 
   /**
-   * One message of an add. @param role user|assistant|system|tool (default user) @param content
-   * text @param name actor
+   * One message of an add.
+   *
+   * @param role user|assistant|system|tool (default user)
+   * @param content text
+   * @param name actor
    */
   record MessageIn(@Nullable String role, @Nullable String content, @Nullable String name) {}
 
@@ -117,8 +120,10 @@ final class Requests {
       @Nullable Boolean includeClosed) {}
 
   /**
-   * {@code PUT /v1/mem/{id}}. @param text new text (default: unchanged) @param metadata new
-   * metadata (default: unchanged)
+   * {@code PUT /v1/mem/{id}}.
+   *
+   * @param text new text (default: unchanged)
+   * @param metadata new metadata (default: unchanged)
    */
   record UpdateIn(@Nullable String text, @Nullable JsonNode metadata) {}
 
@@ -137,12 +142,18 @@ final class Requests {
       @Nullable Boolean all) {}
 
   /**
-   * {@code POST /v1/tenants}. @param id tenant id @param region region (default: the server's
-   * default region)
+   * {@code POST /v1/tenants}.
+   *
+   * @param id tenant id
+   * @param region region (default: the server's default region)
    */
   record TenantIn(@Nullable String id, @Nullable String region) {}
 
-  /** {@code POST /v1/tenants/{id}/keys}. @param userId narrow the key to this user (optional) */
+  /**
+   * {@code POST /v1/tenants/{id}/keys}.
+   *
+   * @param userId narrow the key to this user (optional)
+   */
   record KeyIn(@Nullable String userId) {}
 
   // ---- validation shared by native and Mem0 routes ----

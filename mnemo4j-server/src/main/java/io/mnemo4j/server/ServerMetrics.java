@@ -237,13 +237,13 @@ final class ServerMetrics {
         .tags(tags)
         .tag("direction", "input")
         .register(registry)
-        .increment(usage.inputTokens());
+        .increment((double) usage.inputTokens());
     Counter.builder("mnemo.llm.tokens")
         .description("language model tokens used by adds, by direction (input, output)")
         .tags(tags)
         .tag("direction", "output")
         .register(registry)
-        .increment(usage.outputTokens());
+        .increment((double) usage.outputTokens());
     Counter.builder("mnemo.llm.calls")
         .description("language model calls made by adds")
         .tags(tags)

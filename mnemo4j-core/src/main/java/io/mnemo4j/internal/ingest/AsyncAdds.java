@@ -189,7 +189,7 @@ public final class AsyncAdds implements AutoCloseable {
       return;
     }
     try {
-      executor.submit(() -> run(tenant, record));
+      executor.execute(() -> run(tenant, record));
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // Shutting down: the record stays unfinished and is resumed after the restart.
       inFlight.remove(record.id());

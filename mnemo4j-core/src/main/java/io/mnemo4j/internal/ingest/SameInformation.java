@@ -44,7 +44,7 @@ final class SameInformation {
           "a", "an", "the", "um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "oh", "ah",
           "please", "thanks", "ok", "okay");
 
-  private static final Pattern APOSTROPHES = Pattern.compile("[\u2018\u2019\u02bc\u0060\u00b4]");
+  private static final Pattern APOSTROPHES = Pattern.compile("[\u2018\u2019\u02bc`\u00b4]");
   private static final Pattern CANNOT = Pattern.compile("(?i)\\bcannot\\b");
   private static final Pattern CANT = Pattern.compile("(?i)\\bcan't\\b");
   private static final Pattern WONT = Pattern.compile("(?i)\\bwon't\\b");

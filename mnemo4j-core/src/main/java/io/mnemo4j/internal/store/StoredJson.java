@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * The JSON text a backend stores a memory's JSON-valued fields as (metadata, provenance, and
  * categories where the database has no array type), so that every backend writes and reads the same
- * columns the same way. Independent of {@link WireJson}: the stored form must not change when the
- * wire form does. Stateless, thread-safe.
+ * columns the same way. Independent of the wire JSON (the server's shapes): the stored form must
+ * not change when the wire form does. Stateless, thread-safe.
  */
 public final class StoredJson {
   // A mapper of its own: configuring the wire mapper must never change what is on disk.

@@ -50,7 +50,7 @@ public final class TextHash {
    */
   public static List<String> words(String text) {
     List<String> out = new ArrayList<>();
-    for (String w : normalise(text).split("[^\\p{L}\\p{N}]+")) {
+    for (String w : normalise(text).split("[^\\p{L}\\p{N}]+", -1)) {
       if (!w.isEmpty()) {
         out.add(w);
       }

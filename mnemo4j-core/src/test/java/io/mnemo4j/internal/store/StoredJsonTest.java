@@ -32,6 +32,20 @@ class StoredJsonTest {
     assertThat(StoredJson.readProvenance("{\"source\":\"verbatim\"}").messageIds()).isEmpty();
   }
 
+  /**
+   * NullAway found it: a stored provenance without a source (or with a non-text one) was cast and
+   * handed to {@code Provenance}, which failed with a NullPointerException (or a
+   * ClassCastException) instead of the IOException that every other unreadable stored JSON gives.
+   */
+  @Test
+  void readProvenance_withoutTextSource_isIOException() {
+    assertThatThrownBy(() -> StoredJson.readProvenance("{\"message_ids\":[]}"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("source");
+    assertThatThrownBy(() -> StoredJson.readProvenance("{\"source\":1}"))
+        .isInstanceOf(IOException.class);
+  }
+
   @Test
   void readObject_ofWrittenMetadata_keepsOrderAndValues() throws IOException {
     Map<String, Object> metadata = new LinkedHashMap<>();

@@ -32,6 +32,9 @@ enum OnnxModel {
   private final int dimension;
   private final int maxWordPieces;
   private final String queryInstruction;
+
+  // A constructor reference of the model's class: stateless, so the enum stays immutable.
+  @SuppressWarnings("ImmutableEnumChecker")
   private final Function<Executor, EmbeddingModel> factory;
 
   OnnxModel(

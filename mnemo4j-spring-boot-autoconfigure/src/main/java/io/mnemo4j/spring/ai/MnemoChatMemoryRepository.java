@@ -176,7 +176,7 @@ public final class MnemoChatMemoryRepository implements ChatMemoryRepository {
       throw new StoreUnavailableException("a stored Spring AI chat message is not valid JSON", e);
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> fields = data.path("metadata").fields();
+    Iterator<Map.Entry<String, JsonNode>> fields = data.path("metadata").properties().iterator();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();
       JsonNode v = f.getValue();

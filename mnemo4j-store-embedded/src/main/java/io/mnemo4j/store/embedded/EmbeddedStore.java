@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -238,7 +239,7 @@ public final class EmbeddedStore implements MemoryStore {
   @Override
   public void close() {
     closed = true;
-    for (String key : open.keySet()) {
+    for (String key : List.copyOf(open.keySet())) {
       ReentrantLock lock = stripes[Math.floorMod(key.hashCode(), STRIPES)];
       lock.lock();
       try {

@@ -31,8 +31,8 @@ import org.jspecify.annotations.Nullable;
  * type matches nothing. Thread-safe (stateless).
  */
 final class FilterCompiler {
-  private static final Query ALL = new MatchAllDocsQuery();
-  private static final Query NONE = new MatchNoDocsQuery();
+  private static final Query ALL = MatchAllDocsQuery.INSTANCE;
+  private static final Query NONE = MatchNoDocsQuery.INSTANCE;
   private static final byte[] MIN_TIME = IndexSchema.time(Instant.MIN);
   private static final byte[] MAX_TIME = IndexSchema.time(Instant.MAX);
 

@@ -79,7 +79,7 @@ final class Bootstrap {
 
   /** Whether a dotted version is at least {@code minimum}. */
   static boolean atLeast(String version, int[] minimum) {
-    String[] parts = version.split("[^0-9]+");
+    String[] parts = version.split("[^0-9]+", -1);
     for (int i = 0; i < minimum.length; i++) {
       int part = i < parts.length && !parts[i].isEmpty() ? Integer.parseInt(parts[i]) : 0;
       if (part != minimum[i]) {

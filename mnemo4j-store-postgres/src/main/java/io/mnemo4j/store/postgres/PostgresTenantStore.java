@@ -49,6 +49,8 @@ final class PostgresTenantStore implements TenantStore {
   private final TextSearch text;
 
   /** The guard this thread holds, whose transaction the thread's next write joins. */
+  // Per store on purpose: a thread's guard belongs to this store's scope locks, not to every store.
+  @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Guard> guards = new ThreadLocal<>();
 
   /**

@@ -59,7 +59,7 @@ record TenantContext(
         });
   }
 
-  /** The dimension the tenant's {@code models} table records for {@code model}, if any. */
+  /** The dimension the tenant's models table records for {@code model}, if any. */
   OptionalInt recordedDimension(Connection c, String model) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT dimension FROM " + sql.models + " WHERE model = ?")) {

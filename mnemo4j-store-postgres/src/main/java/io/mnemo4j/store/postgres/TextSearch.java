@@ -144,8 +144,11 @@ final class TextSearch {
   }
 
   /**
-   * A query as full-text search uses it. @param all every term ({@code &}) @param any any term
-   * ({@code |}) @param lexemes its distinct lexemes, quoted as in a tsquery
+   * A query as full-text search uses it.
+   *
+   * @param all every term ({@code &})
+   * @param any any term ({@code |})
+   * @param lexemes its distinct lexemes, quoted as in a tsquery
    */
   record TextQuery(String all, String any, List<String> lexemes) {}
 

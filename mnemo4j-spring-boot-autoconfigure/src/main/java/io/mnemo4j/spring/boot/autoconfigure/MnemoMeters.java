@@ -45,12 +45,12 @@ final class MnemoMeters implements MeterBinder, MnemoInstrumentation {
         .tag("direction", "input")
         .description("Language model tokens used by adds")
         .register(r)
-        .increment(usage.inputTokens());
+        .increment((double) usage.inputTokens());
     Counter.builder("mnemo.llm.tokens")
         .tag("direction", "output")
         .description("Language model tokens used by adds")
         .register(r)
-        .increment(usage.outputTokens());
+        .increment((double) usage.outputTokens());
     Counter.builder("mnemo.llm.calls")
         .description("Language model calls made by adds")
         .register(r)
