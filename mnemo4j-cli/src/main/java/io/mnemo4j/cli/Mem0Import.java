@@ -23,7 +23,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -130,8 +129,7 @@ final class Mem0Import {
       if (value.has("memory") && value.has("id")) {
         return List.of(value);
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : value.properties()) {
         if (e.getValue().isArray()
             && !e.getValue().isEmpty()
             && e.getValue().get(0).isObject()
@@ -179,8 +177,7 @@ final class Mem0Import {
     ObjectNode metadata = Json.object();
     JsonNode given = m.get("metadata");
     if (given != null && given.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : given.properties()) {
         if (Metadata.IDENTITY_KEYS.contains(e.getKey())) {
           dropped[0]++;
         } else {

@@ -141,9 +141,9 @@ public final class Reembedding {
    */
   private long switchAll(Embedder next) {
     Lock lock = context.modelLock().writeLock();
-    lock.lock();
     long switched;
     Embedder previous;
+    lock.lock();
     try {
       switched = switchStores(tenants, next.modelId());
       previous = context.switchEmbedder(next);

@@ -35,7 +35,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -353,8 +352,7 @@ public final class ExportFormat {
     if (c == null || !c.isObject()) {
       throw f.invalid("counts", "must be an object");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : c.properties()) {
       if (!e.getValue().canConvertToExactIntegral()
           || !e.getValue().canConvertToLong()
           || e.getValue().asLong() < 0) {
@@ -367,8 +365,7 @@ public final class ExportFormat {
     if (s == null || !s.isObject()) {
       throw f.invalid("checksums", "must be an object");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : s.properties()) {
       if (!e.getValue().isTextual()) {
         throw f.invalid("checksums." + e.getKey(), "must be a string");
       }

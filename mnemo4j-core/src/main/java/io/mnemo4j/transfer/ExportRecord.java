@@ -79,7 +79,11 @@ public sealed interface ExportRecord {
     }
   }
 
-  /** One history row (history outlives its memory). @param entry the row */
+  /**
+   * One history row (history outlives its memory).
+   *
+   * @param entry the row
+   */
   record HistoryLine(HistoryEntry entry) implements ExportRecord {
     @Override
     public String kind() {
@@ -87,7 +91,11 @@ public sealed interface ExportRecord {
     }
   }
 
-  /** One raw message as received. @param message the message */
+  /**
+   * One raw message as received.
+   *
+   * @param message the message
+   */
   record MessageLine(StoredMessage message) implements ExportRecord {
     @Override
     public String kind() {
@@ -95,7 +103,11 @@ public sealed interface ExportRecord {
     }
   }
 
-  /** One operation record (queued add, idempotent answer). @param event the record */
+  /**
+   * One operation record (queued add, idempotent answer).
+   *
+   * @param event the record
+   */
   record EventLine(StoredEvent event) implements ExportRecord {
     @Override
     public String kind() {

@@ -12,7 +12,6 @@ import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Selection;
 import io.mnemo4j.TenantMemory;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,7 @@ final class Mem0Exports {
         }
       };
 
-  /** One export request. @param tenant whose @param listField where the memories go */
+  /** One export request: whose tenant and key, which list field the memories go in, which query. */
   private record Recorded(
       String id, String tenant, String keyId, String listField, Mem0Requests.GetAll query) {}
 
@@ -180,8 +179,7 @@ final class Mem0Exports {
     JsonNode properties = schema.get("properties");
     if (properties != null && properties.isObject()) {
       List<String> arrays = new java.util.ArrayList<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : properties.properties()) {
         if ("array".equals(e.getValue().path("type").asText())) {
           arrays.add(e.getKey());
         }

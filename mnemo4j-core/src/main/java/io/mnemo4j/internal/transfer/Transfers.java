@@ -210,11 +210,10 @@ public final class Transfers {
    * Reads the whole file, decoding and checking every line, without writing anything. A vector of
    * this instance's model must have its dimension; vectors of other models are embedded again.
    */
-  static Validation validate(Path file, Embedder embedder, TransferProgress progress) {
+  private static Validation validate(Path file, Embedder embedder, TransferProgress progress) {
     long memories = 0;
     try (ExportReader reader = new ExportReader(open(file))) {
-      Optional<ExportRecord> next;
-      while ((next = reader.next()).isPresent()) {
+      for (Optional<ExportRecord> next = reader.next(); next.isPresent(); next = reader.next()) {
         ExportRecord r = next.get();
         if (r instanceof MemoryLine m) {
           memories++;
@@ -268,8 +267,7 @@ public final class Transfers {
         ExportReader reader = new ExportReader(open(file))) {
       TenantStore store = lease.store();
       Batch batch = new Batch();
-      Optional<ExportRecord> next;
-      while ((next = reader.next()).isPresent()) {
+      for (Optional<ExportRecord> next = reader.next(); next.isPresent(); next = reader.next()) {
         switch (next.get()) {
           case MemoryLine m -> batch.memories.add(m);
           case HistoryLine h -> batch.history.add(h.entry());

@@ -222,15 +222,17 @@ final class IndexCatchUp {
     }
     long delay = Math.max(0, pending.sinceNanos() + MAX_PENDING_NANOS - System.nanoTime());
     try {
-      TIMER.schedule(
-          () -> {
-            timerSet.set(false);
-            if (!owner.stopped()) {
-              wake();
-            }
-          },
-          delay,
-          TimeUnit.NANOSECONDS);
+      // Nothing waits on the timer: a failed wake is retried by the next write or read.
+      var unused =
+          TIMER.schedule(
+              () -> {
+                timerSet.set(false);
+                if (!owner.stopped()) {
+                  wake();
+                }
+              },
+              delay,
+              TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       timerSet.set(false); // rejected: the next write schedules the indexer anyway
     }

@@ -325,8 +325,8 @@ final class TenantEngine {
         "eraseMessages",
         () -> {
           IndexCatchUp.Documents documents = IndexCatchUp.Documents.of(batch);
-          snapshot.writeLock().lock();
           Rows.Written written;
+          snapshot.writeLock().lock();
           try {
             Map<String, Integer> introduced = dimensions.check(batch);
             written = Rows.write(writeConnection, writeStatements, batch, messageIds);
