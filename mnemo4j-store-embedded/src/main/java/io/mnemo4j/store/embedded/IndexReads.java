@@ -119,10 +119,8 @@ final class IndexReads {
    */
   List<ScoredId> vectorSearch(VectorQuery q) throws IOException {
     // Read before the searcher is acquired: whatever leaves the overlay since is in the searcher.
-    // Never
-    // refreshed here: near-duplicate checks run this for every message an add ingests, and a
-    // refresh
-    // flushes a segment; the indexer refreshes old or large overlays in the background.
+    // Never refreshed here: near-duplicate checks run this for every message an add ingests, and a
+    // refresh flushes a segment; the indexer refreshes old or large overlays in the background.
     PendingOverlay.Snapshot pending = overlay.snapshot();
     TopK best = new TopK(q.k());
     IndexSearcher searcher = searchers.acquire();

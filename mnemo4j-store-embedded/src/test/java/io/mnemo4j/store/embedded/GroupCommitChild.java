@@ -1,6 +1,7 @@
 package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.TenantId;
+import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class GroupCommitChild {
     List<Future<?>> acks = new ArrayList<>();
     try (AutoCloseable held = TestSecrets.holdCommits(ts)) {
       for (WriteBatch b : first) {
-        String id = ((io.mnemo4j.spi.Change.Put) b.changes().getFirst()).memory().id();
+        String id = ((Change.Put) b.changes().getFirst()).memory().id();
         acks.add(
             pool.submit(
                 () -> {
@@ -53,7 +54,7 @@ public final class GroupCommitChild {
     }
     GroupCommitTest.awaitQueued(ts, second.size());
     for (WriteBatch b : second) {
-      print("QUEUED " + ((io.mnemo4j.spi.Change.Put) b.changes().getFirst()).memory().id());
+      print("QUEUED " + ((Change.Put) b.changes().getFirst()).memory().id());
     }
     Thread.sleep(Long.MAX_VALUE);
     held.close();
