@@ -30,16 +30,13 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.lucene.index.CorruptIndexException;
@@ -78,6 +75,11 @@ import org.jspecify.annotations.Nullable;
  * <p>An unrecoverable error (I/O, a corrupt index, a tragic index writer failure) closes the engine
  * without committing the index; every later call fails with the original cause, and a corrupt index
  * is marked to be rebuilt from SQLite on the next open.
+ *
+ * <p>Why this class is past ~700 lines: every path that writes SQLite and queues the index (group
+ * commit, erasure, the model switch) takes the locks above in the same order, and keeping them in
+ * one file keeps that order readable in one place; the rows, the group commit, the second vector
+ * slot, index catch-up and index reads live in their own classes.
  */
 final class TenantEngine {
   static final String DATABASE = "memories.db";
@@ -117,11 +119,8 @@ final class TenantEngine {
 
   private final PendingOverlay overlay = new PendingOverlay();
 
-  /** Batches of writes waiting for their group commit, in arrival order. */
-  private final Queue<Queued> commitQueue = new ConcurrentLinkedQueue<>();
-
-  /** SQLite commits made by writes; guarded by the snapshot write lock. */
-  private long groupCommits;
+  /** Writes waiting for their group commit, and how many commits there were. */
+  private final GroupCommit groupCommit = new GroupCommit();
 
   private final IndexCatchUp catchUp;
   private final IndexReads indexReads;
@@ -233,12 +232,14 @@ final class TenantEngine {
           if (batch.isEmpty()) {
             return null;
           }
-          Queued mine = new Queued(batch, IndexCatchUp.Documents.of(batch));
-          commitQueue.add(mine);
+          GroupCommit.Queued mine = groupCommit.enqueue(batch);
           snapshot.writeLock().lock();
           try {
-            if (!mine.done) { // else an earlier lock holder committed it
-              commitQueued();
+            // else an earlier lock holder committed it
+            if (!mine.done()
+                && groupCommit.commitQueued(
+                    writeConnection, writeStatements, dimensions, catchUp)) {
+              pruneChangeLog();
             }
           } finally {
             snapshot.writeLock().unlock();
@@ -247,73 +248,6 @@ final class TenantEngine {
           mine.result();
           return null;
         });
-  }
-
-  /**
-   * A batch waiting for the commit that will hold it. Fields guarded by the snapshot write lock.
-   */
-  private static final class Queued {
-    final WriteBatch batch;
-    final IndexCatchUp.Documents documents;
-    boolean done;
-    @Nullable Exception failure;
-
-    Queued(WriteBatch batch, IndexCatchUp.Documents documents) {
-      this.batch = batch;
-      this.documents = documents;
-    }
-
-    /** Returns if the batch committed; throws why it did not. Caller took the lock after done. */
-    void result() throws SQLException {
-      switch (failure) {
-        case null -> {}
-        case SQLException e -> throw e;
-        case RuntimeException e -> throw e;
-        default -> throw new IllegalStateException(failure);
-      }
-    }
-  }
-
-  /**
-   * Commits every queued batch in one transaction and marks each done, with its failure if any.
-   * Caller holds the snapshot write lock.
-   */
-  private void commitQueued() {
-    List<Queued> group = new ArrayList<>();
-    for (Queued q; (q = commitQueue.poll()) != null; ) {
-      group.add(q);
-    }
-    List<WriteBatch> batches = new ArrayList<>(group.size());
-    for (Queued q : group) {
-      batches.add(q.batch);
-    }
-    // Dimensions a batch introduces bind the later batches of the group; learnt for good only once
-    // the group is durable, so a refused or failed write teaches nothing.
-    ModelDimensions trial = new ModelDimensions(dimensions.asMap());
-    List<Rows.Outcome> outcomes;
-    try {
-      outcomes =
-          Rows.writeGroup(
-              writeConnection, writeStatements, batches, b -> trial.record(trial.check(b)));
-    } catch (SQLException | RuntimeException e) {
-      for (Queued q : group) {
-        q.done = true;
-        q.failure = e;
-      }
-      return;
-    }
-    groupCommits++;
-    dimensions.record(trial.asMap());
-    for (int i = 0; i < group.size(); i++) {
-      Queued q = group.get(i);
-      Rows.Outcome outcome = outcomes.get(i);
-      q.done = true;
-      q.failure = outcome.refused();
-      if (outcome.refused() == null) {
-        catchUp.enqueue(outcome.seq(), q.documents, q.batch);
-      }
-    }
-    pruneChangeLog();
   }
 
   /**
@@ -347,7 +281,7 @@ final class TenantEngine {
         () -> {
           snapshot.writeLock().lock();
           try {
-            Rows.putVectors(writeConnection, model, vectors);
+            VectorSlotRows.putVectors(writeConnection, model, vectors);
           } finally {
             snapshot.writeLock().unlock();
           }
@@ -356,7 +290,7 @@ final class TenantEngine {
   }
 
   long countVectors(String model) {
-    return run("countVectors", () -> withReader(c -> Rows.countVectors(c, model)));
+    return run("countVectors", () -> withReader(c -> VectorSlotRows.countVectors(c, model)));
   }
 
   /**
@@ -372,14 +306,14 @@ final class TenantEngine {
           snapshot.writeLock().lock();
           try {
             Map<String, Integer> introduced = new java.util.HashMap<>();
-            List<Rows.Switched> batches =
-                Rows.switchModel(
+            List<VectorSlotRows.Switched> batches =
+                VectorSlotRows.switchModel(
                     writeConnection,
                     writeStatements,
                     model,
                     b -> introduced.putAll(dimensions.check(b)));
             dimensions.record(introduced);
-            for (Rows.Switched b : batches) {
+            for (VectorSlotRows.Switched b : batches) {
               catchUp.enqueue(b.seq(), IndexCatchUp.Documents.of(b.batch()), b.batch());
               switched += b.batch().changes().size();
             }
@@ -784,7 +718,7 @@ final class TenantEngine {
 
     @Override
     public int queuedWrites(EmbeddedTenantStore store) {
-      return store.engine().commitQueue.size();
+      return store.engine().groupCommit.queued();
     }
 
     @Override
@@ -792,7 +726,7 @@ final class TenantEngine {
       TenantEngine engine = store.engine();
       engine.snapshot.writeLock().lock();
       try {
-        return engine.groupCommits;
+        return engine.groupCommit.commits();
       } finally {
         engine.snapshot.writeLock().unlock();
       }
