@@ -1,6 +1,6 @@
 package io.mnemo4j.cli;
 
-import io.mnemo4j.internal.transfer.Moves;
+import io.mnemo4j.testing.MovePauses;
 import java.util.Arrays;
 
 /**
@@ -14,7 +14,7 @@ final class MoveKillChild {
 
   public static void main(String[] args) throws InterruptedException {
     String where = args[0];
-    Moves.pauseAtForTests(
+    MovePauses.install(
         point -> {
           if (point.equals(where)) {
             System.out.println("PAUSED " + point);

@@ -3,7 +3,7 @@ package io.mnemo4j.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mnemo4j.internal.transfer.Moves;
+import io.mnemo4j.testing.MovePauses;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +39,7 @@ class MoveRouteTest {
 
   @AfterEach
   void stop() {
-    Moves.pauseAtForTests(point -> {});
+    MovePauses.clear();
     s.close();
   }
 
@@ -87,7 +87,7 @@ class MoveRouteTest {
   void duringAMove_writesAre503WithRetryAfter_andReadsAreServed() throws Exception {
     CountDownLatch paused = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Moves.pauseAtForTests(
+    MovePauses.install(
         point -> {
           if (point.equals("copied")) {
             paused.countDown();
