@@ -2,6 +2,7 @@ package io.mnemo4j;
 
 import io.mnemo4j.internal.Reembedding;
 import io.mnemo4j.internal.Tenants;
+import io.mnemo4j.internal.transfer.Moves;
 import io.mnemo4j.internal.transfer.Transfers;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.transfer.ExportOptions;
@@ -24,18 +25,21 @@ public final class Admin {
   private final Reembedding reembedding;
   private final Runnable ensureOpen;
   private final Transfers transfers;
+  private final Moves moves;
 
   Admin(
       Tenants tenants,
       ApiKeys keys,
       Reembedding reembedding,
       Runnable ensureOpen,
-      Transfers transfers) {
+      Transfers transfers,
+      Moves moves) {
     this.tenants = tenants;
     this.keys = keys;
     this.reembedding = reembedding;
     this.ensureOpen = ensureOpen;
     this.transfers = transfers;
+    this.moves = moves;
   }
 
   /**
@@ -132,6 +136,39 @@ public final class Admin {
     TenantId id = TenantId.of(tenantId);
     ensureOpen.run();
     return transfers.importFile(id, file, options);
+  }
+
+  /**
+   * Moves the tenant to {@code region}: copies it there through the export format, verifies the
+   * copy (counts and a checksum per record kind), switches the catalog, purges the old copy.
+   * Meanwhile reads are served from the old region and writes fail with the retriable {@link
+   * StoreUnavailableException} (HTTP 503). A move an earlier run left unfinished is finished when
+   * it had switched, else its copy is dropped and the move starts again. Blocks until done.
+   *
+   * @throws InvalidRequestException naming {@code region} if it is unknown or already the tenant's
+   */
+  public MoveReceipt moveTenant(String tenantId, String region) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return moves.move(id, region);
+  }
+
+  /**
+   * Rolls back a move that was cut short before switching: drops the partial copy, the tenant stays
+   * in its region. {@link NotFoundException} when no move is under way, {@link ConflictException}
+   * when it already switched (rerun {@link #moveTenant} to finish it).
+   */
+  public MoveReceipt rollbackMove(String tenantId) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return moves.rollback(id);
+  }
+
+  /** The journal row of the tenant's move, if one is under way or was cut short. */
+  public Optional<TenantMove> pendingMove(String tenantId) {
+    TenantId id = TenantId.of(tenantId);
+    ensureOpen.run();
+    return moves.pending(id);
   }
 
   /** Receipts of past purges, oldest first. */

@@ -63,13 +63,16 @@ public final class Mnemo implements AutoCloseable {
             b.usageListener);
     this.engine =
         new Engine(context, b.asyncCapacity, b.asyncWorkers, b.sweepInterval, b.sweepGrace);
+    io.mnemo4j.internal.transfer.Transfers transfers =
+        new io.mnemo4j.internal.transfer.Transfers(context);
     this.admin =
         new Admin(
             tenants,
             new ApiKeys(tenants.catalog(), b.clock, ids),
             engine.reembedding(),
             this::ensureOpen,
-            new io.mnemo4j.internal.transfer.Transfers(context));
+            transfers,
+            new io.mnemo4j.internal.transfer.Moves(context, transfers));
     this.operations = new Operations(engine, this::ensureOpen);
   }
 

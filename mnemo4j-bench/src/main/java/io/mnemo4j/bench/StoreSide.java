@@ -178,7 +178,7 @@ final class StoreSide implements AutoCloseable {
         });
   }
 
-  private static Connection admin(String base, String user) throws SQLException {
+  static Connection admin(String base, String user) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", user);
     p.setProperty("ApplicationName", "mnemo4j-bench");

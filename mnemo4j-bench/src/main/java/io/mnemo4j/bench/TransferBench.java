@@ -118,6 +118,7 @@ final class TransferBench {
                       "copy2", smallPlain, new ImportOptions(null, TransferProgress.NONE)));
     }
     copyToPostgres(report, cfg, embedder, dataDir, work);
+    moveToPostgres(report, cfg, embedder, dataDir);
     CorpusWriter.deleteTree(work);
     opened.close();
     return report;
@@ -159,6 +160,74 @@ final class TransferBench {
           cfg.pgCopy, exportSeconds, importSeconds, exportSeconds + importSeconds, r.embedded());
     } catch (Exception e) {
       throw new IllegalStateException("PostgreSQL copy failed", e);
+    }
+  }
+
+  /**
+   * The whole move (issue 13 item 4) of the {@code pgCopy}-memory tenant from the embedded region
+   * {@code local} to a PostgreSQL region {@code pg} of the same instance: journal, copy through a
+   * temporary file, verification (a second export, of the copy), catalog switch, purge.
+   */
+  private static void moveToPostgres(Report report, Config cfg, Embedder embedder, Path dataDir) {
+    String database = "mnemo_bench_move";
+    String base = cfg.pgUrl.endsWith("/") ? cfg.pgUrl : cfg.pgUrl + "/";
+    try {
+      try (java.sql.Connection c = StoreSide.admin(base, cfg.pgUser);
+          java.sql.Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        s.execute("CREATE DATABASE " + database);
+      }
+      EmbeddedBackend embedded = EmbeddedBackend.create();
+      io.mnemo4j.store.postgres.PostgresBackend pg =
+          io.mnemo4j.store.postgres.PostgresBackend.single(
+              "pg",
+              io.mnemo4j.store.postgres.PostgresOptions.of(base + database).withUser(cfg.pgUser));
+      io.mnemo4j.spi.Backend mixed =
+          new io.mnemo4j.spi.Backend() {
+            @Override
+            public io.mnemo4j.spi.Catalog openCatalog(Path dir) {
+              return embedded.openCatalog(dir);
+            }
+
+            @Override
+            public MemoryStore openRegion(String region, Path dir) {
+              return region.equals("pg")
+                  ? pg.openRegion(region, dir)
+                  : embedded.openRegion(region, dir);
+            }
+
+            @Override
+            public java.util.Set<String> regions() {
+              return java.util.Set.of(CorpusWriter.REGION, "pg");
+            }
+          };
+      try (Mnemo mnemo =
+          Mnemo.builder()
+              .dataDir(dataDir)
+              .embedder(embedder)
+              .backend(mixed)
+              .defaultRegion(CorpusWriter.REGION)
+              .build()) {
+        long t0 = System.nanoTime();
+        io.mnemo4j.MoveReceipt r = mnemo.admin().moveTenant("mid", "pg");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        report.put("move_memories", r.to().count("memory"));
+        report.put("move_seconds", Math.round(seconds * 10) / 10.0);
+        report.line(
+            "move of a %d-memory tenant embedded -> PostgreSQL (copy, verify, switch, purge):"
+                + " %.1f s; %d records moved, %d bytes of the old copy purged",
+            r.to().count("memory"),
+            seconds,
+            r.to().counts().values().stream().mapToLong(Long::longValue).sum(),
+            r.bytesPurged());
+      } finally {
+        try (java.sql.Connection c = StoreSide.admin(base, cfg.pgUser);
+            java.sql.Statement s = c.createStatement()) {
+          s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("PostgreSQL move failed", e);
     }
   }
 

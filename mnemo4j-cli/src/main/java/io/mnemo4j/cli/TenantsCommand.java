@@ -2,7 +2,9 @@ package io.mnemo4j.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Mnemo;
+import io.mnemo4j.MoveReceipt;
 import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.TenantInfo;
 import io.mnemo4j.server.WireJson;
@@ -14,14 +16,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mnemo tenants create|list|purge}. */
+/** {@code mnemo tenants create|list|purge|move}. */
 @Command(
     name = "tenants",
-    description = "Create, list and purge tenants.",
+    description = "Create, list, purge and move tenants.",
     subcommands = {
       TenantsCommand.Create.class,
       TenantsCommand.ListTenants.class,
-      TenantsCommand.Purge.class
+      TenantsCommand.Purge.class,
+      TenantsCommand.Move.class
     })
 final class TenantsCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -124,6 +127,82 @@ final class TenantsCommand implements Runnable {
                 r.purgedAt());
       }
       return MnemoCli.OK;
+    }
+  }
+
+  @Command(
+      name = "move",
+      description =
+          "Move a tenant to another region: copy, verify (counts and a checksum per record kind),"
+              + " switch the catalog, purge the old copy; print the receipt. A rerun finishes a move"
+              + " cut short; --rollback drops its copy instead.")
+  static final class Move extends CliCommand {
+    @Parameters(paramLabel = "ID", description = "Tenant id.")
+    String id = "";
+
+    @Option(names = "--region", paramLabel = "R", description = "The region to move it to.")
+    @Nullable String region;
+
+    @Option(
+        names = "--rollback",
+        description = "Roll back a move cut short before it switched (the tenant stays put).")
+    boolean rollback;
+
+    @Override
+    public Integer call() {
+      if (rollback == (region != null)) {
+        throw new MnemoCli.UsageException("give either --region R or --rollback");
+      }
+      MoveReceipt r;
+      try {
+        r = move();
+      } catch (InvalidRequestException e) {
+        if ("region".equals(e.field())) {
+          throw new InvalidRequestException("--region", "--region: " + e.getMessage());
+        }
+        throw e;
+      }
+      if (json()) {
+        Json.print(out(), WireJson.move(r));
+      } else {
+        PrintStream o = out();
+        o.printf(
+            Locale.ROOT,
+            "%s tenant %s from region %s to region %s in %.1f s (%d bytes of the old copy"
+                + " purged)%n",
+            r.outcome().equals("moved") ? "moved" : "rolled back the move of",
+            r.tenant(),
+            r.from().region(),
+            r.to().region(),
+            r.took().toNanos() / 1e9,
+            r.bytesPurged());
+        o.printf(Locale.ROOT, "%-13s %10s %10s  %s%n", "KIND", "FROM", "TO", "SHA-256 (from / to)");
+        java.util.TreeSet<String> kinds = new java.util.TreeSet<>(r.from().counts().keySet());
+        kinds.addAll(r.to().counts().keySet());
+        for (String kind : kinds) {
+          o.printf(
+              Locale.ROOT,
+              "%-13s %10d %10d  %s / %s%n",
+              kind,
+              r.from().count(kind),
+              r.to().count(kind),
+              r.from().checksums().getOrDefault(kind, "-"),
+              r.to().checksums().getOrDefault(kind, "-"));
+        }
+      }
+      return MnemoCli.OK;
+    }
+
+    private MoveReceipt move() {
+      if (region == null) {
+        try (Mnemo mnemo = cli().openMnemo()) {
+          return mnemo.admin().rollbackMove(id);
+        }
+      }
+      io.mnemo4j.TenantId.requireRegion(region);
+      try (Mnemo mnemo = cli().openMnemo(region)) {
+        return mnemo.admin().moveTenant(id, region);
+      }
     }
   }
 }

@@ -267,8 +267,77 @@ public final class Tenants implements AutoCloseable {
             throw notFound(id);
           }
           return new CheckedTenantStore(
-              store(current.region(), current.shard()).open(id), () -> mirror);
+              store(current.region(), current.shard()).open(id),
+              () -> mirror,
+              () -> checkWritable(id));
         });
+  }
+
+  /** Tenants closed to writes while they move, with the region each is moving to. */
+  private final ConcurrentHashMap<TenantId, String> moving = new ConcurrentHashMap<>();
+
+  /** Throws the retriable "unavailable" while the tenant moves: the server answers 503. */
+  private void checkWritable(TenantId id) {
+    String to = moving.get(id);
+    if (to != null) {
+      throw new StoreUnavailableException(
+          "tenant " + id + " is moving to region " + to + "; writes resume when the move ends");
+    }
+  }
+
+  /**
+   * Closes the tenant to writes (they fail with the retriable {@link StoreUnavailableException})
+   * and waits up to 30 s for operations already running on it to end, so no write lands after this
+   * returns; reads go on. Throws {@link ConflictException} if it is closed already.
+   */
+  public void closeToWrites(TenantId id, String movingTo) {
+    if (moving.putIfAbsent(id, movingTo) != null) {
+      throw new ConflictException("tenant " + id + " is already moving");
+    }
+    try {
+      handles.whileClosed(id, Duration.ofSeconds(30), () -> Boolean.TRUE);
+    } catch (RuntimeException e) {
+      moving.remove(id);
+      throw e;
+    }
+  }
+
+  /** Opens the tenant to writes again. */
+  public void reopenToWrites(TenantId id) {
+    moving.remove(id);
+  }
+
+  /**
+   * Runs {@code action} while no store of the tenant is open (new leases wait out as "not found",
+   * running ones are waited for up to 30 s): how a move switches regions under no open handle.
+   */
+  public <T> T whileClosed(TenantId id, java.util.function.Supplier<T> action) {
+    return handles.whileClosed(id, Duration.ofSeconds(30), action);
+  }
+
+  /** The store of one region's shard, opened on first use; what a move copies into and purges. */
+  public MemoryStore regionStore(String region, String shard) {
+    ensureOpen();
+    return store(region, shard);
+  }
+
+  /** Checks that {@code region} is one tenants may live in; else names the known ones. */
+  public String requireKnownRegion(String region) {
+    TenantId.requireRegion(region);
+    if (!regions.contains(region)) {
+      throw new InvalidRequestException(
+          "region",
+          "unknown region '"
+              + region
+              + "'; configured regions: "
+              + String.join(", ", regions.stream().sorted().toList()));
+    }
+    return region;
+  }
+
+  /** The shard of {@code region} a tenant arriving there is placed on. */
+  public String shardFor(String region) {
+    return placeShard(region);
   }
 
   /** Whether the tenant's namespace exists yet (checking never creates it). */

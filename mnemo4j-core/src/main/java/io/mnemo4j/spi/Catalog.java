@@ -3,6 +3,7 @@ package io.mnemo4j.spi;
 import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
+import io.mnemo4j.TenantMove;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,6 +65,28 @@ public interface Catalog extends AutoCloseable {
    * setting. What a re-embedding uses to record its progress and, once switched, the new model.
    */
   void replaceSetting(String name, String value);
+
+  /** The journal row of the tenant's move between regions, if one is under way. */
+  default Optional<TenantMove> move(TenantId tenant) {
+    return setting(TenantMove.settingName(tenant)).map(v -> TenantMove.decode(tenant, v));
+  }
+
+  /** Records (or replaces) the journal row of a move, atomically. */
+  default void recordMove(TenantMove move) {
+    replaceSetting(TenantMove.settingName(move.tenant()), move.encode());
+  }
+
+  /** Deletes the journal row of the tenant's move: the move has ended (done or rolled back). */
+  default void endMove(TenantId tenant) {
+    replaceSetting(TenantMove.settingName(tenant), "");
+  }
+
+  /**
+   * In one transaction: points the tenant at the move's target region and shard, and records the
+   * journal row in phase {@link TenantMove.Phase#SWITCHED}. After a crash the catalog names either
+   * the old region with the move copying, or the new one with the move switched; never a mix.
+   */
+  void switchRegion(TenantMove move);
 
   /** Closes the catalog. Idempotent. */
   @Override

@@ -8,6 +8,8 @@ import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantInfo;
+import io.mnemo4j.TenantMove;
+import io.mnemo4j.TenantMove.Phase;
 import io.mnemo4j.spi.ApiKey;
 import io.mnemo4j.spi.Catalog;
 import java.time.Instant;
@@ -77,6 +79,40 @@ public abstract class CatalogContractTest {
     assertThat(catalog.find(TenantId.of("acme"))).contains(acme);
     assertThat(catalog.find(TenantId.of("nobody"))).isEmpty();
     assertThat(catalog.list()).containsExactly(acme, beta, globex, zed);
+  }
+
+  @Test
+  void moveJournal_recordSwitchEnd_isSeenByAnotherCatalog_andSwitchesRegionAtomically() {
+    TenantId acme = TenantId.of("acme");
+    catalog.create(new TenantInfo(acme, "eu", T));
+    TenantMove copying =
+        new TenantMove(acme, "eu", TenantInfo.DEFAULT_SHARD, "us", "s2", Phase.COPYING, T);
+    assertThat(catalog.move(acme)).isEmpty();
+
+    catalog.recordMove(copying);
+    Catalog other = another();
+    assertThat(other.move(acme)).contains(copying);
+    assertThat(other.find(acme).orElseThrow().region()).isEqualTo("eu");
+
+    other.switchRegion(copying);
+    assertThat(catalog.move(acme)).contains(copying.in(Phase.SWITCHED));
+    assertThat(catalog.find(acme)).contains(new TenantInfo(acme, "us", "s2", T));
+
+    catalog.endMove(acme);
+    assertThat(other.move(acme)).isEmpty();
+    assertThat(other.find(acme).orElseThrow().region()).isEqualTo("us");
+  }
+
+  @Test
+  void switchRegion_ofAMissingTenant_failsAndRecordsNoSwitch() {
+    TenantId ghost = TenantId.of("ghost");
+    TenantMove copying =
+        new TenantMove(ghost, "eu", TenantInfo.DEFAULT_SHARD, "us", "0", Phase.COPYING, T);
+    catalog.recordMove(copying);
+
+    assertThatThrownBy(() -> catalog.switchRegion(copying)).isInstanceOf(RuntimeException.class);
+    assertThat(catalog.move(ghost)).contains(copying);
+    assertThat(catalog.find(ghost)).isEmpty();
   }
 
   @Test

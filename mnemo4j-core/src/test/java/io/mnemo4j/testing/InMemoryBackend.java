@@ -561,6 +561,18 @@ public final class InMemoryBackend implements Backend {
     }
 
     @Override
+    public synchronized void switchRegion(io.mnemo4j.TenantMove move) {
+      TenantInfo t = tenants.get(move.tenant().value());
+      if (t == null) {
+        throw new IllegalStateException("tenant " + move.tenant() + " vanished during its move");
+      }
+      tenants.put(t.id().value(), new TenantInfo(t.id(), move.to(), move.toShard(), t.createdAt()));
+      settings.put(
+          io.mnemo4j.TenantMove.settingName(move.tenant()),
+          move.in(io.mnemo4j.TenantMove.Phase.SWITCHED).encode());
+    }
+
+    @Override
     public synchronized TenantInfo create(TenantInfo tenant) {
       if (tenants.putIfAbsent(tenant.id().value(), tenant) != null) {
         throw new ConflictException("tenant " + tenant.id() + " already exists");

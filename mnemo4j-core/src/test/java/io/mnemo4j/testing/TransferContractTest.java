@@ -11,6 +11,8 @@ import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.MemoryEvent;
 import io.mnemo4j.Message;
 import io.mnemo4j.Mnemo;
+import io.mnemo4j.MoveReceipt;
+import io.mnemo4j.NotFoundException;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
@@ -174,6 +176,62 @@ public abstract class TransferContractTest {
             .withIdempotencyKey("key-1"));
     assertThat(copy.count(Selection.everywhere())).isEqualTo(source.count(Selection.everywhere()));
     assertThat(copy.conversation("chat-1")).isEqualTo(source.conversation("chat-1"));
+  }
+
+  @Test
+  void moveTenant_copiesVerifiesSwitchesAndPurges_keepingEveryRecordAndSearch() throws IOException {
+    TenantMemory acme = mnemo.tenant("acme");
+    fill(acme);
+    Path before = files.resolve("before.jsonl");
+    TransferReceipt exported = export("acme", before, true);
+    List<String> queries = List.of("what CRM do we use", "fact number 7", "green tea");
+    List<List<String>> hitsBefore = queries.stream().map(q -> hitIds(acme, q)).toList();
+    long live = acme.count(Selection.everywhere());
+
+    MoveReceipt r = mnemo.admin().moveTenant("acme", "eu");
+
+    assertThat(r.outcome()).isEqualTo("moved");
+    assertThat(r.from().region()).isEqualTo("local");
+    assertThat(r.to().region()).isEqualTo("eu");
+    assertThat(r.from().counts()).isEqualTo(exported.counts());
+    assertThat(r.to().counts()).isEqualTo(exported.counts());
+    assertThat(r.to().checksums()).isEqualTo(exported.checksums());
+    assertThat(r.from().checksums()).isEqualTo(r.to().checksums());
+    assertThat(mnemo.admin().findTenant("acme").orElseThrow().region()).isEqualTo("eu");
+    assertThat(mnemo.admin().pendingMove("acme")).isEmpty();
+    Path after = files.resolve("after.jsonl");
+    export("acme", after, true);
+    assertThat(records(after)).isEqualTo(records(before));
+    TenantMemory moved = mnemo.tenant("acme");
+    assertThat(queries.stream().map(q -> hitIds(moved, q)).toList()).isEqualTo(hitsBefore);
+    // Writes are open again, and land in the new region.
+    moved.add(List.of(Message.user("We moved to the eu region")), Scope.user("alice"));
+    assertThat(moved.count(Selection.everywhere())).isEqualTo(live + 1);
+
+    // And back: the old namespace was purged, so nothing of it leaks into the return trip.
+    MoveReceipt back = mnemo.admin().moveTenant("acme", "local");
+    assertThat(back.to().count("memory")).isEqualTo(exported.count("memory") + 1);
+    assertThat(mnemo.tenant("acme").count(Selection.everywhere())).isEqualTo(live + 1);
+  }
+
+  @Test
+  void moveTenant_badRegion_isInvalidNamingRegion_andChangesNothing() {
+    mnemo.tenant("acme").add(List.of(Message.user("I like tea")), Scope.user("alice"));
+
+    assertThatThrownBy(() -> mnemo.admin().moveTenant("acme", "mars"))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("region"))
+        .hasMessageContaining("eu")
+        .hasMessageContaining("local");
+    assertThatThrownBy(() -> mnemo.admin().moveTenant("acme", "local"))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("region"))
+        .hasMessageContaining("already");
+    assertThatThrownBy(() -> mnemo.admin().rollbackMove("acme"))
+        .isInstanceOf(NotFoundException.class);
+    assertThat(mnemo.admin().findTenant("acme").orElseThrow().region()).isEqualTo("local");
+    assertThat(mnemo.admin().pendingMove("acme")).isEmpty();
+    assertThat(mnemo.tenant("acme").count(Selection.everywhere())).isEqualTo(1);
   }
 
   @Test

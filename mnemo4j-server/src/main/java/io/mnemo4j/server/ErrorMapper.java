@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * NotFoundException           404 not_found
  * ConflictException           409 conflict
  * OverloadedException         429 overloaded, with a Retry-After header (whole seconds)
- * StoreUnavailableException   503 store_unavailable
+ * StoreUnavailableException   503 store_unavailable, with Retry-After: 1 (writes to a moving tenant)
  * ModelException              503 model_unavailable if retriable, else 502 model_error
  * Javalin 404 / 405 / 413     not_found / method_not_allowed / payload_too_large
  * anything else               500 internal_error (logged with an incident id, the only place a trace goes)
@@ -117,6 +117,9 @@ final class ErrorMapper {
     Json.send(ctx, p.status(), body(p));
     if (e instanceof OverloadedException o) {
       ctx.header("Retry-After", Long.toString(retryAfterSeconds(o)));
+    } else if (p.status() == 503) {
+      // Every 503 is retriable (a store down, a tenant moving between regions): say when.
+      ctx.header("Retry-After", "1");
     }
     if (p.status() == 405 && e instanceof HttpResponseException hre) {
       String allowed =

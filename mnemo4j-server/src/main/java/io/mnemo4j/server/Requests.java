@@ -150,6 +150,14 @@ final class Requests {
   record TenantIn(@Nullable String id, @Nullable String region) {}
 
   /**
+   * {@code POST /v1/tenants/{id}/move}.
+   *
+   * @param region the region to move to
+   * @param rollback roll back a move cut short instead
+   */
+  record MoveIn(@Nullable String region, @Nullable Boolean rollback) {}
+
+  /**
    * {@code POST /v1/tenants/{id}/keys}.
    *
    * @param userId narrow the key to this user (optional)

@@ -34,6 +34,7 @@ final class TenantRoutes {
     r.get("/v1/tenants", this::list);
     r.get("/v1/tenants/{tenant}", this::get);
     r.delete("/v1/tenants/{tenant}", this::purge);
+    r.post("/v1/tenants/{tenant}/move", this::move);
     r.post("/v1/tenants/{tenant}/keys", this::issueKey);
     r.get("/v1/tenants/{tenant}/keys", this::listKeys);
     r.delete("/v1/tenants/{tenant}/keys/{key}", this::revokeKey);
@@ -78,6 +79,30 @@ final class TenantRoutes {
     TenantInfo info = find(ctx);
     PurgeReceipt receipt = mnemo.admin().purgeTenant(info.id().value());
     Json.ok(ctx, WireJson.receipt(receipt));
+  }
+
+  /**
+   * Moves the tenant between regions (blocking until done) or rolls back a move cut short. Runs on
+   * the request's thread: a move of a large tenant holds the connection until it ends.
+   */
+  private void move(Context ctx) {
+    auth.admin(ctx);
+    TenantInfo info = find(ctx);
+    Requests.MoveIn in = Json.strict(ctx, Requests.MoveIn.class);
+    io.mnemo4j.MoveReceipt receipt;
+    if (Boolean.TRUE.equals(in.rollback())) {
+      receipt = mnemo.admin().rollbackMove(info.id().value());
+    } else {
+      receipt =
+          mnemo.admin().moveTenant(info.id().value(), Requests.required("region", in.region()));
+    }
+    LOG.info(
+        "tenant {} {} from region {} to {}",
+        info.id(),
+        receipt.outcome(),
+        receipt.from().region(),
+        receipt.to().region());
+    Json.ok(ctx, WireJson.move(receipt));
   }
 
   private void issueKey(Context ctx) {

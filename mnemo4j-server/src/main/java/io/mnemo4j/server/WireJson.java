@@ -171,4 +171,27 @@ public final class WireJson {
     n.put("purged_at", time(r.purgedAt()));
     return n;
   }
+
+  /** A move's receipt, both sides. */
+  public static ObjectNode move(io.mnemo4j.MoveReceipt r) {
+    ObjectNode n = object();
+    n.put("tenant", r.tenant());
+    n.put("outcome", r.outcome());
+    n.set("from", side(r.from()));
+    n.set("to", side(r.to()));
+    n.put("bytes_purged", r.bytesPurged());
+    n.put("seconds", r.took().toNanos() / 1e9);
+    return n;
+  }
+
+  private static ObjectNode side(io.mnemo4j.MoveReceipt.Side s) {
+    ObjectNode n = object();
+    n.put("region", s.region());
+    n.put("shard", s.shard());
+    ObjectNode counts = n.putObject("counts");
+    new java.util.TreeMap<>(s.counts()).forEach(counts::put);
+    ObjectNode checksums = n.putObject("checksums");
+    new java.util.TreeMap<>(s.checksums()).forEach(checksums::put);
+    return n;
+  }
 }

@@ -250,6 +250,27 @@ public final class CatalogStatements {
     }
   }
 
+  /**
+   * Points the tenant at the move's target region and shard and records the move as switched, in
+   * the caller's transaction; a tenant that is gone is an {@link IllegalStateException}.
+   */
+  public void switchRegion(Connection c, io.mnemo4j.TenantMove move) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE " + tables.tenants() + " SET region = ?, shard = ? WHERE id = ?")) {
+      ps.setString(1, move.to());
+      ps.setString(2, move.toShard());
+      ps.setString(3, move.tenant().value());
+      if (ps.executeUpdate() != 1) {
+        throw new IllegalStateException("tenant " + move.tenant() + " vanished during its move");
+      }
+    }
+    replaceSetting(
+        c,
+        io.mnemo4j.TenantMove.settingName(move.tenant()),
+        move.in(io.mnemo4j.TenantMove.Phase.SWITCHED).encode());
+  }
+
   private TenantInfo tenant(ResultSet rs) throws SQLException {
     return new TenantInfo(
         TenantId.of(rs.getString(1)), rs.getString(2), rs.getString(3), times.get(rs, 4));

@@ -51,6 +51,9 @@ public final class CheckedTenantStore implements TenantStore {
           io.mnemo4j.spi.@org.jspecify.annotations.Nullable Embedder>
       mirror;
 
+  /** Runs before every write; throws while the tenant is closed to writes (a move). */
+  private final Runnable writeGate;
+
   /** Wraps {@code store}. */
   public CheckedTenantStore(TenantStore store) {
     this(store, () -> null);
@@ -65,9 +68,24 @@ public final class CheckedTenantStore implements TenantStore {
       TenantStore store,
       java.util.function.Supplier<io.mnemo4j.spi.@org.jspecify.annotations.Nullable Embedder>
           mirror) {
+    this(store, mirror, () -> {});
+  }
+
+  /**
+   * Wraps {@code store} as {@link #CheckedTenantStore(TenantStore, java.util.function.Supplier)}
+   * does; {@code writeGate} runs before every write and throws (a retriable {@link
+   * io.mnemo4j.StoreUnavailableException}) while the tenant may not be written, leaving the store
+   * untouched.
+   */
+  public CheckedTenantStore(
+      TenantStore store,
+      java.util.function.Supplier<io.mnemo4j.spi.@org.jspecify.annotations.Nullable Embedder>
+          mirror,
+      Runnable writeGate) {
     this.store = Objects.requireNonNull(store, "store");
     this.dimensions = new ModelDimensions(store.dimensions());
     this.mirror = Objects.requireNonNull(mirror, "mirror");
+    this.writeGate = Objects.requireNonNull(writeGate, "writeGate");
   }
 
   /**
@@ -78,6 +96,7 @@ public final class CheckedTenantStore implements TenantStore {
   @Override
   public void write(WriteBatch batch) {
     ensureOpen();
+    writeGate.run();
     Map<String, Integer> introduced = dimensions.check(Objects.requireNonNull(batch, "batch"));
     store.write(batch);
     dimensions.record(introduced);
@@ -248,6 +267,7 @@ public final class CheckedTenantStore implements TenantStore {
   @Override
   public void replaceConversation(String conversationId, List<ConversationMessage> messages) {
     ensureOpen();
+    writeGate.run();
     store.replaceConversation(
         ConversationMessage.requireConversationId(conversationId), List.copyOf(messages));
   }
@@ -298,6 +318,7 @@ public final class CheckedTenantStore implements TenantStore {
   @Override
   public long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
     ensureOpen();
+    writeGate.run();
     Map<String, Integer> introduced = dimensions.check(Objects.requireNonNull(batch, "batch"));
     long erased = store.eraseMessages(List.copyOf(messageIds), batch);
     dimensions.record(introduced);
@@ -308,6 +329,7 @@ public final class CheckedTenantStore implements TenantStore {
   @Override
   public void putVectors(String model, Map<String, float[]> vectors) {
     ensureOpen();
+    writeGate.run();
     Objects.requireNonNull(model, "model");
     Map<String, float[]> copy = Map.copyOf(vectors);
     OptionalInt known = dimensions.of(model);
@@ -333,6 +355,7 @@ public final class CheckedTenantStore implements TenantStore {
   @Override
   public long switchModel(String model) {
     ensureOpen();
+    writeGate.run();
     long switched = store.switchModel(Objects.requireNonNull(model, "model"));
     Integer dimension = store.dimensions().get(model);
     if (dimension != null) {

@@ -259,13 +259,45 @@ public final class Transfers {
 
   /** The writing pass; returns how many memories were embedded again. */
   private long load(TenantInfo info, Path file, Validation checked, TransferProgress progress) {
+    try (TenantHandles.Lease lease = context.lease(info)) {
+      return load(lease.store(), file, checked, progress);
+    }
+  }
+
+  /**
+   * Validates {@code file} and writes it into {@code target}, a store opened outside the tenant
+   * cache (a move's copy in another region); returns the file's trailer.
+   */
+  public Trailer copyInto(TenantStore target, Path file, TransferProgress progress) {
+    Validation checked = validate(file, context.embedder(), progress);
+    load(target, file, checked, progress);
+    return checked.trailer;
+  }
+
+  /** The trailer an export of {@code store} would end with (counts and checksums per kind). */
+  public Trailer summarize(TenantStore store, TenantId id, String region) {
+    Header header =
+        new Header(
+            ExportFormat.NAME,
+            ExportFormat.VERSION,
+            id.value(),
+            region,
+            context.embedder().modelId(),
+            context.now(),
+            true);
+    return write(
+        store,
+        new ExportWriter(OutputStream.nullOutputStream(), header),
+        true,
+        TransferProgress.NONE);
+  }
+
+  private long load(TenantStore store, Path file, Validation checked, TransferProgress progress) {
     Embedder embedder = context.embedder();
     long embedded = 0;
     long done = 0;
     progress.update("import", 0, checked.memories);
-    try (TenantHandles.Lease lease = context.lease(info);
-        ExportReader reader = new ExportReader(open(file))) {
-      TenantStore store = lease.store();
+    try (ExportReader reader = new ExportReader(open(file))) {
       Batch batch = new Batch();
       for (Optional<ExportRecord> next = reader.next(); next.isPresent(); next = reader.next()) {
         switch (next.get()) {

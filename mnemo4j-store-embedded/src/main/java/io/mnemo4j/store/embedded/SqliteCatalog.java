@@ -204,6 +204,26 @@ public final class SqliteCatalog implements Catalog {
         });
   }
 
+  /** Switches the tenant's region and the move's phase in one transaction. */
+  @Override
+  public void switchRegion(io.mnemo4j.TenantMove move) {
+    locked(
+        "switch region of tenant " + move.tenant(),
+        () -> {
+          connection.setAutoCommit(false);
+          try {
+            STATEMENTS.switchRegion(connection, move);
+            connection.commit();
+          } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+          } finally {
+            connection.setAutoCommit(true);
+          }
+          return null;
+        });
+  }
+
   /** Receipts in the order they were recorded. */
   @Override
   public List<PurgeReceipt> receipts() {

@@ -189,6 +189,17 @@ public final class PostgresCatalog implements Catalog {
         });
   }
 
+  /** Switches the tenant's region and the move's phase in one transaction. */
+  @Override
+  public void switchRegion(io.mnemo4j.TenantMove move) {
+    run(
+        "switch region of tenant " + move.tenant(),
+        c -> {
+          STATEMENTS.switchRegion(c, move);
+          return null;
+        });
+  }
+
   /** Receipts in the order they were recorded. */
   @Override
   public List<PurgeReceipt> receipts() {
