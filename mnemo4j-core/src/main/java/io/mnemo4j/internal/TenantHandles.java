@@ -7,13 +7,12 @@ import io.mnemo4j.TenantId;
 import io.mnemo4j.spi.TenantStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -25,9 +24,15 @@ import org.jspecify.annotations.Nullable;
  * happens outside the lock, so a slow open of one tenant does not block others. Thread-safe.
  */
 public final class TenantHandles implements AutoCloseable {
+  /** How long a new lease waits out a pause before it answers "unavailable". */
+  private static final Duration PAUSE_WAIT = Duration.ofSeconds(30);
+
   private final int maxOpen;
   private final LinkedHashMap<TenantId, Entry> open = new LinkedHashMap<>(16, 0.75f, true);
-  private final Set<TenantId> closing = new HashSet<>();
+
+  /** Tenants closed for an action; true where new leases wait for it instead of "not found". */
+  private final Map<TenantId, Boolean> closing = new HashMap<>();
+
   private boolean closed;
 
   TenantHandles(int maxOpen) {
@@ -74,9 +79,7 @@ public final class TenantHandles implements AutoCloseable {
       if (closed) {
         throw new StoreUnavailableException("Mnemo is closed");
       }
-      if (closing.contains(tenant)) {
-        throw new NotFoundException("tenant " + tenant + " not found");
-      }
+      waitWhilePaused(tenant);
       entry = open.get(tenant);
       if (entry == null) {
         entry = new Entry();
@@ -150,9 +153,46 @@ public final class TenantHandles implements AutoCloseable {
    * existing leases are waited for (up to {@code wait}).
    */
   <T> T whileClosed(TenantId tenant, Duration wait, java.util.function.Supplier<T> action) {
+    return closedFor(tenant, wait, false, action);
+  }
+
+  /**
+   * As {@link #whileClosed}, but new leases wait (up to {@code wait}) for {@code action} to end
+   * instead of failing: a short pause that readers should not see, such as a move's region switch.
+   */
+  <T> T whilePaused(TenantId tenant, Duration wait, java.util.function.Supplier<T> action) {
+    return closedFor(tenant, wait, true, action);
+  }
+
+  /**
+   * Blocks while the tenant is paused, fails with "not found" while it is closed. Caller holds this
+   * monitor.
+   */
+  private void waitWhilePaused(TenantId tenant) {
+    long deadline = System.nanoTime() + PAUSE_WAIT.toNanos();
+    for (Boolean waits = closing.get(tenant); waits != null; waits = closing.get(tenant)) {
+      if (!waits) {
+        throw new NotFoundException("tenant " + tenant + " not found");
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new StoreUnavailableException(
+            "tenant " + tenant + " still paused after " + PAUSE_WAIT);
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted while waiting for tenant " + tenant, e);
+      }
+    }
+  }
+
+  private <T> T closedFor(
+      TenantId tenant, Duration wait, boolean leasesWait, java.util.function.Supplier<T> action) {
     Entry entry;
     synchronized (this) {
-      if (!closing.add(tenant)) {
+      if (closing.putIfAbsent(tenant, leasesWait) != null) {
         throw new ConflictException("tenant " + tenant + " is already being purged");
       }
       entry = open.remove(tenant);
@@ -187,6 +227,7 @@ public final class TenantHandles implements AutoCloseable {
     } finally {
       synchronized (this) {
         closing.remove(tenant);
+        notifyAll(); // leases waiting out a pause
       }
     }
   }

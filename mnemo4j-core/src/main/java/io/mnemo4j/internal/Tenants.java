@@ -261,9 +261,9 @@ public final class Tenants implements AutoCloseable {
         info.id(),
         id -> {
           TenantInfo current = catalog.find(id).orElseThrow(() -> notFound(id));
-          if (!current.region().equals(info.region())
-              || !current.shard().equals(info.shard())
-              || !current.createdAt().equals(info.createdAt())) {
+          // Another creation time is another tenant of the same id (purged, then created again).
+          // Another region alone is the same tenant after a move: it opens where it lives now.
+          if (!current.createdAt().equals(info.createdAt())) {
             throw notFound(id);
           }
           return new CheckedTenantStore(
@@ -295,7 +295,7 @@ public final class Tenants implements AutoCloseable {
       throw new ConflictException("tenant " + id + " is already moving");
     }
     try {
-      handles.whileClosed(id, Duration.ofSeconds(30), () -> Boolean.TRUE);
+      handles.whilePaused(id, Duration.ofSeconds(30), () -> Boolean.TRUE);
     } catch (RuntimeException e) {
       moving.remove(id);
       throw e;
@@ -308,11 +308,12 @@ public final class Tenants implements AutoCloseable {
   }
 
   /**
-   * Runs {@code action} while no store of the tenant is open (new leases wait out as "not found",
-   * running ones are waited for up to 30 s): how a move switches regions under no open handle.
+   * Runs {@code action} while no store of the tenant is open (new leases wait for it to end,
+   * running ones are waited for up to 30 s): how a move switches regions under no open handle,
+   * unseen by readers.
    */
   public <T> T whileClosed(TenantId id, java.util.function.Supplier<T> action) {
-    return handles.whileClosed(id, Duration.ofSeconds(30), action);
+    return handles.whilePaused(id, Duration.ofSeconds(30), action);
   }
 
   /** The store of one region's shard, opened on first use; what a move copies into and purges. */

@@ -262,4 +262,66 @@ class TenantHandlesTest {
             () -> handles.whileClosed(TenantId.of("a"), Duration.ofMillis(50), () -> "never"))
         .isInstanceOf(StoreUnavailableException.class);
   }
+
+  /**
+   * A move switched a tenant's region under {@code whileClosed}: a read arriving during the switch
+   * answered "not found" (404) for a tenant that exists. Under {@code whilePaused} a new lease
+   * waits for the switch and then opens the store where the tenant lives.
+   */
+  @Test
+  void whilePaused_newLeasesWaitForTheAction_insteadOfNotFound() throws Exception {
+    TenantHandles handles = new TenantHandles(4);
+    CountingStore before = new CountingStore();
+    CountingStore after = new CountingStore();
+    handles.acquire(TenantId.of("a"), id -> before).close();
+    java.util.concurrent.CountDownLatch inAction = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean switched =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    Thread mover =
+        Thread.ofVirtual()
+            .name("test-mover")
+            .start(
+                () ->
+                    handles.whilePaused(
+                        TenantId.of("a"),
+                        Duration.ofSeconds(5),
+                        () -> {
+                          inAction.countDown();
+                          try {
+                            release.await();
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          switched.set(true);
+                          return "switched";
+                        }));
+    inAction.await();
+    java.util.concurrent.CompletableFuture<TenantStore> reader =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("test-reader")
+        .start(
+            () -> {
+              try (TenantHandles.Lease lease =
+                  handles.acquire(
+                      TenantId.of("a"),
+                      id -> {
+                        assertThat(switched).isTrue(); // opened only after the action ended
+                        return after;
+                      })) {
+                reader.complete(lease.store());
+              } catch (RuntimeException e) {
+                reader.completeExceptionally(e);
+              }
+            });
+    Thread.sleep(100); // the reader is blocked on the pause, not failed
+    assertThat(reader).isNotDone();
+    release.countDown();
+    mover.join();
+
+    assertThat(reader.get(5, java.util.concurrent.TimeUnit.SECONDS)).isSameAs(after);
+    assertThat(before.closes).hasValue(1);
+  }
 }
