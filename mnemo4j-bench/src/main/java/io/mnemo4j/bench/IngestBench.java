@@ -6,6 +6,7 @@ import io.mnemo4j.Mnemo;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.spi.TimedEmbedder;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +61,11 @@ final class IngestBench {
     Report report = new Report();
     try {
       Embedder embedder = Embedders.open(common.embedder());
-      TimedEmbedder timed = new TimedEmbedder(embedder);
+      // The embedder timed inside add: the part of an add spent embedding, measured in the same
+      // add, so the rest is the pipeline's own cost whatever the load did meanwhile.
+      AtomicLong embedNanos = new AtomicLong();
+      TimedEmbedder timed =
+          new TimedEmbedder(embedder, (purpose, count, nanos) -> embedNanos.addAndGet(nanos));
       try (Mnemo mnemo =
           Mnemo.builder()
               .dataDir(dir)
@@ -88,12 +93,12 @@ final class IngestBench {
           long t0 = System.nanoTime();
           embedBatches(embedder, slice, cfg.batch);
           long t1 = System.nanoTime();
-          long embedded0 = timed.nanos.get();
+          long embedded0 = embedNanos.get();
           added += addBatches(tenant, slice, cfg.batch, scope);
           long t2 = System.nanoTime();
           // Within the same adds, so both parts saw the same load: what add spent outside the
           // embedder, relative to what it spent in it.
-          long inside = timed.nanos.get() - embedded0;
+          long inside = embedNanos.get() - embedded0;
           outside[r] = (double) (t2 - t1 - inside) / inside;
           raw[r] = slice.size() / ((t1 - t0) / 1e9);
           add[r] = slice.size() / ((t2 - t1) / 1e9);
@@ -162,54 +167,6 @@ final class IngestBench {
       CorpusWriter.deleteTree(dir);
     }
     return report;
-  }
-
-  /**
-   * The embedder, timing its calls: the part of an add spent embedding, measured inside the same
-   * add, so the rest is the pipeline's own cost whatever the load did meanwhile. Thread-safe.
-   */
-  private static final class TimedEmbedder implements Embedder {
-    private final Embedder delegate;
-    final AtomicLong nanos = new AtomicLong();
-
-    TimedEmbedder(Embedder delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String modelId() {
-      return delegate.modelId();
-    }
-
-    @Override
-    public int dimension() {
-      return delegate.dimension();
-    }
-
-    @Override
-    public float[] embed(String text, Purpose purpose) {
-      long t0 = System.nanoTime();
-      try {
-        return delegate.embed(text, purpose);
-      } finally {
-        nanos.addAndGet(System.nanoTime() - t0);
-      }
-    }
-
-    @Override
-    public List<float[]> embedAll(List<String> texts, Purpose purpose) {
-      long t0 = System.nanoTime();
-      try {
-        return delegate.embedAll(texts, purpose);
-      } finally {
-        nanos.addAndGet(System.nanoTime() - t0);
-      }
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 
   private static void embedBatches(Embedder embedder, List<String> texts, int batch) {

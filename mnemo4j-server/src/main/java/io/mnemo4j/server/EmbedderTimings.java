@@ -1,7 +1,7 @@
 package io.mnemo4j.server;
 
 import io.mnemo4j.spi.Embedder;
-import java.util.List;
+import io.mnemo4j.spi.TimedEmbedder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -36,44 +36,8 @@ final class EmbedderTimings {
     texts.add(textCount);
   }
 
-  /**
-   * An embedder that records the latency of every call of {@code delegate}. Thread-safe if the
-   * delegate is.
-   */
-  record Timed(Embedder delegate) implements Embedder {
-    @Override
-    public String modelId() {
-      return delegate.modelId();
-    }
-
-    @Override
-    public int dimension() {
-      return delegate.dimension();
-    }
-
-    @Override
-    public float[] embed(String text, Purpose purpose) {
-      long start = System.nanoTime();
-      try {
-        return delegate.embed(text, purpose);
-      } finally {
-        INSTANCE.record(System.nanoTime() - start, 1);
-      }
-    }
-
-    @Override
-    public List<float[]> embedAll(List<String> all, Purpose purpose) {
-      long start = System.nanoTime();
-      try {
-        return delegate.embedAll(all, purpose);
-      } finally {
-        INSTANCE.record(System.nanoTime() - start, all.size());
-      }
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
+  /** An embedder that records the latency of every call of {@code delegate} here. */
+  static Embedder timed(Embedder delegate) {
+    return new TimedEmbedder(delegate, (purpose, texts, nanos) -> INSTANCE.record(nanos, texts));
   }
 }

@@ -250,7 +250,7 @@ public final class MnemoServer implements AutoCloseable {
    * serve.
    */
   public static Embedder timedEmbedder(Embedder delegate) {
-    return new EmbedderTimings.Timed(Objects.requireNonNull(delegate, "delegate"));
+    return EmbedderTimings.timed(Objects.requireNonNull(delegate, "delegate"));
   }
 
   /** The port the server listens on (the chosen one when configured with port 0). */

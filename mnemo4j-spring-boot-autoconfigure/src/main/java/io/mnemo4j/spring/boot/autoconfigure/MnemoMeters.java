@@ -9,7 +9,7 @@ import io.mnemo4j.Mnemo;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.llm.TokenUsage;
 import io.mnemo4j.spi.Embedder;
-import java.util.List;
+import io.mnemo4j.spi.TimedEmbedder;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 
@@ -59,42 +59,7 @@ final class MnemoMeters implements MeterBinder, MnemoInstrumentation {
 
   @Override
   public Embedder instrument(Embedder delegate) {
-    return new Embedder() {
-      @Override
-      public String modelId() {
-        return delegate.modelId();
-      }
-
-      @Override
-      public int dimension() {
-        return delegate.dimension();
-      }
-
-      @Override
-      public float[] embed(String text, Purpose purpose) {
-        long start = System.nanoTime();
-        try {
-          return delegate.embed(text, purpose);
-        } finally {
-          record(purpose, System.nanoTime() - start);
-        }
-      }
-
-      @Override
-      public List<float[]> embedAll(List<String> texts, Purpose purpose) {
-        long start = System.nanoTime();
-        try {
-          return delegate.embedAll(texts, purpose);
-        } finally {
-          record(purpose, System.nanoTime() - start);
-        }
-      }
-
-      @Override
-      public void close() {
-        delegate.close();
-      }
-    };
+    return new TimedEmbedder(delegate, (purpose, texts, nanos) -> record(purpose, nanos));
   }
 
   private void record(Embedder.Purpose purpose, long nanos) {
