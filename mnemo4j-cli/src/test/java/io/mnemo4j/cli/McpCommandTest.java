@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mnemo4j.mcp.testing.JavaClients;
 import io.mnemo4j.mcp.testing.McpContract;
 import io.mnemo4j.mcp.testing.NodeClient;
+import io.mnemo4j.testing.ChildJvm;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
@@ -47,17 +48,7 @@ class McpCommandTest {
   }
 
   private static List<String> mnemo(String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                MnemoCli.class.getName()));
-    command.addAll(List.of(args));
-    return command;
+    return ChildJvm.arguments(MnemoCli.class, args);
   }
 
   @Test

@@ -3,8 +3,8 @@ package io.mnemo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mnemo4j.testing.ChildJvm;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -24,18 +24,7 @@ class ReembedKillTest {
   @TempDir Path dataDir;
 
   private List<String> mnemo(String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                MnemoCli.class.getName(),
-                "--data-dir",
-                dataDir.toString()));
+    List<String> command = ChildJvm.command(MnemoCli.class, "--data-dir", dataDir.toString());
     command.addAll(List.of(args));
     return command;
   }

@@ -12,6 +12,7 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.mcp.testing.JavaClients;
 import io.mnemo4j.mcp.testing.McpContract;
 import io.mnemo4j.mcp.testing.NodeClient;
+import io.mnemo4j.testing.ChildJvm;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
@@ -61,16 +62,7 @@ class StdioTransportTest {
   }
 
   private List<String> childArgs(String tenant, String user) {
-    return List.of(
-        "--add-modules",
-        "jdk.incubator.vector",
-        "--enable-native-access=ALL-UNNAMED",
-        "-cp",
-        System.getProperty("java.class.path"),
-        StdioChild.class.getName(),
-        dir.toString(),
-        tenant,
-        user);
+    return ChildJvm.arguments(StdioChild.class, dir.toString(), tenant, user);
   }
 
   @Test

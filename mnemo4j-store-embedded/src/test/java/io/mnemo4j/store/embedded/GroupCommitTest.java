@@ -14,6 +14,7 @@ import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.ChildJvm;
 import io.mnemo4j.testing.TestMemories;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -141,17 +142,8 @@ class GroupCommitTest {
    */
   @Test
   void killedBeforeAGroupCommit_losesNothingAcknowledged() throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
-        new ProcessBuilder(
-            javaBin,
-            "--add-modules",
-            "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            GroupCommitChild.class.getName(),
-            dir.toString());
+        new ProcessBuilder(ChildJvm.command(GroupCommitChild.class, dir.toString()));
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process child = pb.start();
     List<String> acked = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.mnemo4j.Mnemo;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
 import io.mnemo4j.TenantMemory;
+import io.mnemo4j.testing.ChildJvm;
 import io.mnemo4j.testing.HashingEmbedder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -31,17 +32,7 @@ class KillDurabilityTest {
 
   @Test
   void killedWhileAdding_everyAcknowledgedAddSurvivesAndIsSearchable() throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            javaBin,
-            "--add-modules",
-            "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            KillChild.class.getName(),
-            dataDir.toString());
+    ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(KillChild.class, dataDir.toString()));
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process child = pb.start();
     List<Ack> acks = new ArrayList<>();
