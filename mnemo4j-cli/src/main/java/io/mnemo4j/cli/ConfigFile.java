@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * data_dir: ./mnemo-data
  * embedder: bge-small-en-v1.5-q
  * near_duplicate_threshold: 0.97   # (0, 1]; 1.0 stores every message but exact duplicates
+ * durability: full                 # embedded regions: full (fsync per commit) or process
  * server:
  *   host: 127.0.0.1
  *   port: 8080
@@ -52,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  * @param dataDir data directory, relative to the working directory
  * @param embedder embedding model name
  * @param nearDuplicateThreshold the near-duplicate threshold of verbatim adds, in (0, 1]
+ * @param durability what an acknowledged write to an embedded region survives: {@code full}
+ *     (default: a power loss) or {@code process} (a killed process only, one fsync less per commit)
  * @param server server settings
  * @param llm the language model (the {@code llm:} block, parsed by {@code LlmConfig}), or null
  * @param inference how adds use it, or null for the defaults
@@ -66,6 +69,7 @@ record ConfigFile(
     @JsonProperty("data_dir") @Nullable String dataDir,
     @JsonProperty("embedder") @Nullable String embedder,
     @JsonProperty("near_duplicate_threshold") @Nullable Double nearDuplicateThreshold,
+    @JsonProperty("durability") @Nullable String durability,
     @JsonProperty("server") @Nullable Server server,
     @JsonProperty("llm") java.util.@Nullable Map<String, Object> llm,
     @JsonProperty("inference") @Nullable Inference inference,
@@ -170,7 +174,7 @@ record ConfigFile(
 
   /** An empty configuration: every default applies. */
   static ConfigFile empty() {
-    return new ConfigFile(null, null, null, null, null, null, null, null, null, null, null);
+    return new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.mnemo4j.TenantInfo;
 import io.mnemo4j.spi.Backend;
 import io.mnemo4j.spi.Catalog;
 import io.mnemo4j.spi.MemoryStore;
+import io.mnemo4j.store.embedded.Durability;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
 import io.mnemo4j.store.embedded.EmbeddedStore;
 import io.mnemo4j.store.embedded.SqliteCatalog;
@@ -33,9 +34,14 @@ final class ConfiguredBackend implements Backend {
   private final Supplier<Catalog> catalog;
   private final @Nullable Map<String, List<Shard>> regions;
   private final String defaultRegion;
+  private final EmbeddedBackend embedded;
 
   private ConfiguredBackend(
-      Supplier<Catalog> catalog, @Nullable Map<String, List<Shard>> regions, String defaultRegion) {
+      Supplier<Catalog> catalog,
+      @Nullable Map<String, List<Shard>> regions,
+      String defaultRegion,
+      Durability durability) {
+    this.embedded = EmbeddedBackend.create().withDurability(durability);
     this.catalog = catalog;
     this.regions = regions;
     this.defaultRegion = defaultRegion;
@@ -43,9 +49,10 @@ final class ConfiguredBackend implements Backend {
 
   /**
    * The backend of {@code config}, or the embedded default ({@code <dataDir>/catalog.db}, region
-   * {@code local}) when it names no regions.
+   * {@code local}) when it names no regions; embedded regions commit as durably as {@code
+   * durability} says.
    */
-  static ConfiguredBackend from(ConfigFile config, Path dataDir) {
+  static ConfiguredBackend from(ConfigFile config, Path dataDir, Durability durability) {
     Supplier<Catalog> catalog = catalog(config.catalog(), dataDir);
     if (config.regions() == null || config.regions().isEmpty()) {
       if (config.defaultRegion() != null) {
@@ -53,7 +60,7 @@ final class ConfiguredBackend implements Backend {
             "config.default_region", "default_region needs a regions section");
       }
       // The embedded default: any valid region name is a directory under the data directory.
-      return new ConfiguredBackend(catalog, null, "local");
+      return new ConfiguredBackend(catalog, null, "local", durability);
     }
     Map<String, List<Shard>> regions = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigFile.Region> e : config.regions().entrySet()) {
@@ -66,7 +73,7 @@ final class ConfiguredBackend implements Backend {
       if (e.getValue() == null) {
         throw new InvalidRequestException(where, "region " + e.getKey() + " needs a store");
       }
-      regions.put(e.getKey(), shards(e.getValue(), where));
+      regions.put(e.getKey(), shards(e.getValue(), where, durability));
     }
     String defaultRegion =
         config.defaultRegion() != null
@@ -77,7 +84,7 @@ final class ConfiguredBackend implements Backend {
           "config.default_region",
           "default_region '" + defaultRegion + "' is not one of the regions " + regions.keySet());
     }
-    return new ConfiguredBackend(catalog, Map.copyOf(regions), defaultRegion);
+    return new ConfiguredBackend(catalog, Map.copyOf(regions), defaultRegion, durability);
   }
 
   private static Supplier<Catalog> catalog(@Nullable String value, Path dataDir) {
@@ -93,7 +100,7 @@ final class ConfiguredBackend implements Backend {
     return () -> SqliteCatalog.open(file);
   }
 
-  private static List<Shard> shards(ConfigFile.Region r, String where) {
+  private static List<Shard> shards(ConfigFile.Region r, String where, Durability durability) {
     String store = r.store() == null ? "" : r.store();
     switch (store) {
       case "embedded" -> {
@@ -105,7 +112,8 @@ final class ConfiguredBackend implements Backend {
               where, "an embedded region takes a path, not url or shards");
         }
         Path dir = Path.of(r.path());
-        return List.of(new Shard(TenantInfo.DEFAULT_SHARD, () -> EmbeddedStore.open(dir)));
+        return List.of(
+            new Shard(TenantInfo.DEFAULT_SHARD, () -> EmbeddedStore.open(dir, durability)));
       }
       case "postgres" -> {
         if (r.path() != null) {
@@ -227,7 +235,7 @@ final class ConfiguredBackend implements Backend {
   @Override
   public MemoryStore openShard(String region, String shard, Path dataDir) {
     if (regions == null) {
-      return EmbeddedBackend.create().openShard(region, shard, dataDir);
+      return embedded.openShard(region, shard, dataDir);
     }
     return shardsOf(regions, region).stream()
         .filter(s -> s.name().equals(shard))
@@ -241,7 +249,7 @@ final class ConfiguredBackend implements Backend {
   @Override
   public MemoryStore openRegion(String region, Path dataDir) {
     if (regions == null) {
-      return EmbeddedBackend.create().openRegion(region, dataDir);
+      return embedded.openRegion(region, dataDir);
     }
     return shardsOf(regions, region).get(0).open().get();
   }

@@ -7,6 +7,7 @@ import io.mnemo4j.NotFoundException;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.embed.onnx.OnnxEmbedder;
+import io.mnemo4j.store.embedded.Durability;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -73,6 +74,7 @@ public final class MnemoCli implements Runnable {
   private @Nullable Path dataDir;
   private @Nullable String embedderName;
   private @Nullable Double nearDuplicateThreshold;
+  private @Nullable String durability;
   private @Nullable Path configPath;
   private @Nullable ConfigFile config;
   private boolean json;
@@ -123,6 +125,18 @@ public final class MnemoCli implements Runnable {
               + " everything but exact duplicates (default: 0.97).")
   void setNearDuplicateThreshold(double t) {
     this.nearDuplicateThreshold = t;
+  }
+
+  @Option(
+      names = "--durability",
+      paramLabel = "MODE",
+      scope = ScopeType.INHERIT,
+      description =
+          "What an acknowledged write to an embedded region survives: full (default; fsync per"
+              + " commit, survives a power loss) or process (survives a killed process only, not"
+              + " a power loss or OS crash).")
+  void setDurability(String mode) {
+    this.durability = mode;
   }
 
   @Option(
@@ -270,7 +284,16 @@ public final class MnemoCli implements Runnable {
 
   /** The storage the configuration describes (the embedded default without regions). */
   ConfiguredBackend backend() {
-    return ConfiguredBackend.from(config(), dataDir());
+    return ConfiguredBackend.from(config(), dataDir(), durability());
+  }
+
+  /** The durability of embedded regions: the flag, else the configuration file, else full. */
+  Durability durability() {
+    if (durability != null) {
+      return Durability.parse(durability, "durability");
+    }
+    String fromFile = config().durability();
+    return fromFile != null ? Durability.parse(fromFile, "config.durability") : Durability.FULL;
   }
 
   /** The tenant's memory, or a not-found error that says how to create it. */

@@ -3,6 +3,8 @@ package io.mnemo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mnemo4j.server.ServerConfig;
+import io.mnemo4j.store.embedded.Durability;
+import io.mnemo4j.store.embedded.EmbeddedStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -104,5 +106,82 @@ class ConfigFileTest {
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(c.metricsTenantLabels()).isTrue();
     assertThat(c.adminKey()).isEqualTo("a-secret-of-sixteen+");
+  }
+
+  @Test
+  void durability_fromConfigOrFlag_reachesEveryEmbeddedRegion_flagWins() throws IOException {
+    Path data = tmp.resolve("d");
+    Path cfg =
+        write(
+            "data_dir: "
+                + data
+                + "\ndurability: process\nregions:\n  eu: { store: embedded, path: "
+                + tmp.resolve("eu")
+                + " }\n");
+    CommandLine.ParseResult fromFile =
+        new CommandLine(cli()).parseArgs("--config", cfg.toString(), "tenants", "list");
+    MnemoCli root = (MnemoCli) fromFile.commandSpec().userObject();
+    assertThat(root.durability()).isEqualTo(Durability.PROCESS);
+    try (EmbeddedStore eu = (EmbeddedStore) root.backend().openRegion("eu", data)) {
+      assertThat(eu.durability()).isEqualTo(Durability.PROCESS);
+    }
+
+    CommandLine.ParseResult flag =
+        new CommandLine(cli())
+            .parseArgs("--config", cfg.toString(), "--durability", "FULL", "tenants", "list");
+    MnemoCli flagged = (MnemoCli) flag.commandSpec().userObject();
+    assertThat(flagged.durability()).isEqualTo(Durability.FULL);
+    try (EmbeddedStore eu = (EmbeddedStore) flagged.backend().openRegion("eu", data)) {
+      assertThat(eu.durability()).isEqualTo(Durability.FULL);
+    }
+
+    // The embedded default (no regions section) gets it too, and adds work under it.
+    Path plain = write("data_dir: " + data + "\ndurability: process\n");
+    CommandLine.ParseResult dflt =
+        new CommandLine(cli()).parseArgs("--config", plain.toString(), "tenants", "list");
+    try (EmbeddedStore local =
+        (EmbeddedStore)
+            ((MnemoCli) dflt.commandSpec().userObject()).backend().openRegion("local", data)) {
+      assertThat(local.durability()).isEqualTo(Durability.PROCESS);
+    }
+    CliTestSupport.raw("", "--config", plain.toString(), "tenants", "create", "acme").ok();
+    CliTestSupport.raw(
+            "", "--config", plain.toString(), "add", "--tenant", "acme", "Stored without fsync")
+        .ok();
+    assertThat(
+            CliTestSupport.raw(
+                    "", "--config", plain.toString(), "search", "--tenant", "acme", "fsync")
+                .ok()
+                .out())
+        .contains("Stored without fsync");
+  }
+
+  @Test
+  void durability_unknownValue_exit2_namingTheFieldItCameFrom() throws IOException {
+    CliTestSupport.Result flag =
+        CliTestSupport.raw(
+            "",
+            "--data-dir",
+            tmp.resolve("d").toString(),
+            "--durability",
+            "off",
+            "tenants",
+            "list");
+    assertThat(flag.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    assertThat(flag.err()).contains("durability must be full or process").contains("'off'");
+
+    Path cfg = write("data_dir: " + tmp.resolve("d") + "\ndurability: normal\n");
+    CliTestSupport.Result file =
+        CliTestSupport.raw("", "--config", cfg.toString(), "tenants", "list");
+    assertThat(file.code()).isEqualTo(MnemoCli.BAD_INPUT);
+    assertThat(file.err()).contains("(field: config.durability)");
+  }
+
+  private static MnemoCli cli() {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    return new MnemoCli(
+        new ByteArrayInputStream(new byte[0]),
+        new PrintStream(sink, true, StandardCharsets.UTF_8),
+        new PrintStream(sink, true, StandardCharsets.UTF_8));
   }
 }

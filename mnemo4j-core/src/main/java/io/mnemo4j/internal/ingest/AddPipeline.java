@@ -263,9 +263,7 @@ public final class AddPipeline {
             truncation);
     Instant created = base != null ? base.createdAt() : now;
     String request =
-        base != null
-            ? base.request()
-            : AddCodec.summary(call.messages(), call.scope(), call.options());
+        base != null ? base.request() : AddCodec.summary(call.scope(), call.fingerprint());
     StoredEvent finished =
         new StoredEvent(
             eventId,

@@ -9,17 +9,38 @@ import java.nio.file.Path;
 /**
  * The embedded backend: the catalog at {@code <dataDir>/catalog.db} and each region's store under
  * {@code <dataDir>/<region>/}. A region is one store, so its only shard is {@link
- * io.mnemo4j.TenantInfo#DEFAULT_SHARD} (the {@link Backend} defaults). Thread-safe (stateless).
+ * io.mnemo4j.TenantInfo#DEFAULT_SHARD} (the {@link Backend} defaults). Thread-safe (immutable).
  */
 public final class EmbeddedBackend implements Backend {
   /** The catalog's file name inside the data directory. */
   public static final String CATALOG_FILE = "catalog.db";
 
-  private EmbeddedBackend() {}
+  private final Durability durability;
 
-  /** The embedded backend. */
+  private EmbeddedBackend(Durability durability) {
+    this.durability = durability;
+  }
+
+  /** The embedded backend, with {@link Durability#FULL}: every acknowledged write is on disk. */
   public static EmbeddedBackend create() {
-    return new EmbeddedBackend();
+    return new EmbeddedBackend(Durability.FULL);
+  }
+
+  /**
+   * This backend with tenants' commits as durable as {@code durability} says ({@link
+   * Durability#PROCESS} trades a power loss's last writes for an fsync per commit; the catalog
+   * always fsyncs).
+   *
+   * @param durability what an acknowledged write survives
+   * @return a backend with that durability
+   */
+  public EmbeddedBackend withDurability(Durability durability) {
+    return new EmbeddedBackend(java.util.Objects.requireNonNull(durability, "durability"));
+  }
+
+  /** What an acknowledged write to this backend's regions survives. */
+  public Durability durability() {
+    return durability;
   }
 
   /** Opens the {@link SqliteCatalog} at {@code <dataDir>/catalog.db}. */
@@ -34,6 +55,6 @@ public final class EmbeddedBackend implements Backend {
    */
   @Override
   public MemoryStore openRegion(String region, Path dataDir) {
-    return EmbeddedStore.open(dataDir.resolve(TenantId.requireRegion(region)));
+    return EmbeddedStore.open(dataDir.resolve(TenantId.requireRegion(region)), durability);
   }
 }

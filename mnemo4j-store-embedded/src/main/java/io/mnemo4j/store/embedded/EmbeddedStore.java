@@ -27,7 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * when lost). Thread-safe.
  *
  * <p>Durability: a write returns once its SQLite transaction commits with {@code synchronous=FULL}
- * (the WAL is fsynced), so an acknowledged write survives a killed process and a power loss. The
+ * (the WAL is fsynced), so an acknowledged write survives a killed process and a power loss; {@link
+ * Durability#PROCESS}, off by default, skips that fsync and survives a killed process only. The
  * index is updated off the write path, yet every read after the write sees it (vector searches also
  * scan the changes the searcher does not show yet; other index reads catch the index up first). The
  * index is committed only every 1000 changes, every 60 s of writes, and on close: a change log in
@@ -42,6 +43,7 @@ public final class EmbeddedStore implements MemoryStore {
   private static final int STRIPES = 64;
 
   private final Path root;
+  private final Durability durability;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   // Open engines and their handle counts; an entry changes only under its tenant's stripe lock.
   private final Map<String, Entry> open = new ConcurrentHashMap<>();
@@ -56,22 +58,43 @@ public final class EmbeddedStore implements MemoryStore {
     }
   }
 
-  private EmbeddedStore(Path root) {
+  private EmbeddedStore(Path root, Durability durability) {
     this.root = root;
+    this.durability = durability;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
   }
 
-  /** Opens the store rooted at {@code regionDir}, creating the directory if needed. */
+  /**
+   * Opens the store rooted at {@code regionDir}, creating the directory if needed, with {@link
+   * Durability#FULL}.
+   */
   public static EmbeddedStore open(Path regionDir) {
+    return open(regionDir, Durability.FULL);
+  }
+
+  /**
+   * Opens the store rooted at {@code regionDir}, creating the directory if needed; every tenant's
+   * commits are as durable as {@code durability} says.
+   *
+   * @param regionDir the directory holding the region's tenants
+   * @param durability what an acknowledged write survives
+   * @return the store
+   */
+  public static EmbeddedStore open(Path regionDir, Durability durability) {
     Path root = regionDir.toAbsolutePath().normalize();
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new StoreUnavailableException("cannot create the store directory " + root, e);
     }
-    return new EmbeddedStore(root);
+    return new EmbeddedStore(root, durability);
+  }
+
+  /** What an acknowledged write of this store survives. */
+  public Durability durability() {
+    return durability;
   }
 
   /** Returns {@code embedded}. */
@@ -101,7 +124,7 @@ public final class EmbeddedStore implements MemoryStore {
           entry.engine
               .close(); // it failed: its files must be released before a new engine opens them
         }
-        entry = new Entry(TenantEngine.open(tenant, tenantDir(tenant)));
+        entry = new Entry(TenantEngine.open(tenant, tenantDir(tenant), durability));
         open.put(tenant.value(), entry);
       }
       entry.handles++;

@@ -48,12 +48,21 @@ final class Sqlite {
    * WAL on every commit: NORMAL would already survive a killed process, but could lose the last
    * acknowledged writes on power loss, and "acknowledged" should mean durable; one fsync per batch
    * is cheap next to computing an embedding. Writers begin IMMEDIATE transactions so that two
-   * processes never deadlock upgrading a read lock.
+   * processes never deadlock upgrading a read lock. {@link Durability#PROCESS} opts into NORMAL for
+   * a tenant's writer (never for the catalog).
    */
   static Connection open(Path file, boolean writer) throws SQLException {
+    return open(file, writer, Durability.FULL);
+  }
+
+  /** Opens a connection whose commits are as durable as {@code durability} says. */
+  static Connection open(Path file, boolean writer, Durability durability) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setSynchronous(
+        durability == Durability.FULL
+            ? SQLiteConfig.SynchronousMode.FULL
+            : SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     config.setTransactionMode(
         writer ? SQLiteConfig.TransactionMode.IMMEDIATE : SQLiteConfig.TransactionMode.DEFERRED);

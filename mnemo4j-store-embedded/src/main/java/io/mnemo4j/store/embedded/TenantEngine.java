@@ -148,8 +148,11 @@ final class TenantEngine {
     this.prunedSeq = resources.index().seq();
   }
 
-  /** Opens the tenant in {@code dir}, creating it, and brings its index up to date with SQLite. */
-  static TenantEngine open(TenantId tenant, Path dir) {
+  /**
+   * Opens the tenant in {@code dir}, creating it, and brings its index up to date with SQLite; its
+   * commits are as durable as {@code durability} says.
+   */
+  static TenantEngine open(TenantId tenant, Path dir, Durability durability) {
     FileChannel channel = null;
     FileLock lock = null;
     Connection connection = null;
@@ -161,7 +164,7 @@ final class TenantEngine {
           FileChannel.open(
               dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       lock = tryLock(channel, tenant);
-      connection = Sqlite.open(dir.resolve(DATABASE), true);
+      connection = Sqlite.open(dir.resolve(DATABASE), true, durability);
       Rows.createSchema(connection);
       String dbId = Rows.dbId(connection);
       pool = new ReadPool(dir.resolve(DATABASE), READ_CONNECTIONS);
@@ -727,6 +730,21 @@ final class TenantEngine {
       engine.snapshot.writeLock().lock();
       try {
         return engine.groupCommit.commits();
+      } finally {
+        engine.snapshot.writeLock().unlock();
+      }
+    }
+
+    @Override
+    public int synchronousMode(EmbeddedTenantStore store) {
+      TenantEngine engine = store.engine();
+      engine.snapshot.writeLock().lock();
+      try (java.sql.Statement st = engine.resources.writeConnection().createStatement();
+          java.sql.ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+        rs.next();
+        return rs.getInt(1);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot read PRAGMA synchronous", e);
       } finally {
         engine.snapshot.writeLock().unlock();
       }

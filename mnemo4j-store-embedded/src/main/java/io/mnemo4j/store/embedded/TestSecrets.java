@@ -32,6 +32,9 @@ final class TestSecrets {
     /** How many SQLite commits writes have made since the engine opened. */
     long groupCommits(EmbeddedTenantStore store);
 
+    /** SQLite's {@code PRAGMA synchronous} on the engine's write connection (2 FULL, 1 NORMAL). */
+    int synchronousMode(EmbeddedTenantStore store);
+
     /** Closes the store's engine as an unrecoverable {@code cause} would. */
     void fail(EmbeddedTenantStore store, Throwable cause);
   }
@@ -78,6 +81,11 @@ final class TestSecrets {
   /** How many SQLite commits the tenant's writes have made since it was opened. */
   static long groupCommits(TenantStore store) {
     return access().groupCommits(handle(store));
+  }
+
+  /** SQLite's {@code synchronous} setting of the tenant's writes: 2 is FULL, 1 NORMAL. */
+  static int synchronousMode(TenantStore store) {
+    return access().synchronousMode(handle(store));
   }
 
   /** Behaves as if {@code cause} were an unrecoverable I/O error of the tenant's engine. */

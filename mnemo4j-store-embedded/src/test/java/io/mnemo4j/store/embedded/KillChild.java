@@ -18,14 +18,19 @@ import java.util.List;
 public final class KillChild {
   private KillChild() {}
 
-  /** Args: data directory. */
+  /** Args: data directory, and optionally the durability ({@code full} when absent). */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try (Mnemo mnemo =
         Mnemo.builder()
             .dataDir(Path.of(args[0]))
             .embedder(new HashingEmbedder())
-            .backend(EmbeddedBackend.create())
+            .backend(
+                EmbeddedBackend.create()
+                    .withDurability(
+                        args.length > 1
+                            ? Durability.parse(args[1], "durability")
+                            : Durability.FULL))
             .build()) {
       TenantMemory t = mnemo.tenant("durable");
       out.println("READY");

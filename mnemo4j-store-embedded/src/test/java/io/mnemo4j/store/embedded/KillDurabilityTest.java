@@ -16,23 +16,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The durability promise end to end: a child JVM adds memories and prints each id once {@code add}
  * has returned; we kill it with {@code destroyForcibly} mid-stream, reopen its data directory, and
  * every acknowledged memory must be there and findable by search (the Lucene index catches up from
- * SQLite on open).
+ * SQLite on open). {@link Durability#PROCESS} skips the fsync per commit but must keep exactly this
+ * promise against a killed process (only a power loss or an OS crash may take its last writes).
  */
 class KillDurabilityTest {
   @TempDir Path dataDir;
 
   record Ack(String id, String user, String text) {}
 
-  @Test
-  void killedWhileAdding_everyAcknowledgedAddSurvivesAndIsSearchable() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(KillChild.class, dataDir.toString()));
+  @ParameterizedTest
+  @EnumSource(Durability.class)
+  void killedWhileAdding_everyAcknowledgedAddSurvivesAndIsSearchable(Durability durability)
+      throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            ChildJvm.command(KillChild.class, dataDir.toString(), durability.wireName()));
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process child = pb.start();
     List<Ack> acks = new ArrayList<>();

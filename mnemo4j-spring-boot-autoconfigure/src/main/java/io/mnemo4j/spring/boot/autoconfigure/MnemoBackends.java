@@ -32,9 +32,14 @@ final class MnemoBackends implements Backend {
   private final Supplier<Catalog> catalog;
   private final @Nullable Map<String, List<Shard>> regions;
   private final String defaultRegion;
+  private final String durability;
 
   private MnemoBackends(
-      Supplier<Catalog> catalog, @Nullable Map<String, List<Shard>> regions, String defaultRegion) {
+      Supplier<Catalog> catalog,
+      @Nullable Map<String, List<Shard>> regions,
+      String defaultRegion,
+      String durability) {
+    this.durability = durability;
     this.catalog = catalog;
     this.regions = regions;
     this.defaultRegion = defaultRegion;
@@ -43,6 +48,7 @@ final class MnemoBackends implements Backend {
   /** The backend the properties describe; every setting is checked here. */
   static MnemoBackends from(MnemoProperties p) {
     Path dataDir = p.getDataDir();
+    String durability = checkDurability(p.getDurability());
     if (!p.getRegions().isEmpty()) {
       Map<String, List<Shard>> regions = new LinkedHashMap<>();
       p.getRegions()
@@ -50,7 +56,7 @@ final class MnemoBackends implements Backend {
               (name, region) -> {
                 String where = "mnemo.regions." + name;
                 requireRegionName(name, where);
-                regions.put(name, shards(region, dataDir.resolve(name), where));
+                regions.put(name, shards(region, dataDir.resolve(name), where, durability));
               });
       String defaultRegion =
           p.getDefaultRegion() != null ? p.getDefaultRegion() : regions.keySet().iterator().next();
@@ -62,7 +68,7 @@ final class MnemoBackends implements Backend {
                 + regions.keySet());
       }
       return new MnemoBackends(
-          catalog(p.getCatalog(), dataDir, p.getPostgres()), regions, defaultRegion);
+          catalog(p.getCatalog(), dataDir, p.getPostgres()), regions, defaultRegion, durability);
     }
     String defaultRegion = p.getDefaultRegion() != null ? p.getDefaultRegion() : "local";
     requireRegionName(defaultRegion, "mnemo.default-region");
@@ -71,7 +77,7 @@ final class MnemoBackends implements Backend {
         require(EMBEDDED_CLASS, "mnemo4j-store-embedded", "mnemo.store=embedded");
         // Any valid region name is a directory of the data dir.
         return new MnemoBackends(
-            catalog(p.getCatalog(), dataDir, p.getPostgres()), null, defaultRegion);
+            catalog(p.getCatalog(), dataDir, p.getPostgres()), null, defaultRegion, durability);
       }
       case "postgres" -> {
         require(POSTGRES_CLASS, "mnemo4j-store-postgres", "mnemo.store=postgres");
@@ -87,7 +93,8 @@ final class MnemoBackends implements Backend {
         return new MnemoBackends(
             catalog,
             Map.of(defaultRegion, List.of(new Shard(TenantInfo.DEFAULT_SHARD, store))),
-            defaultRegion);
+            defaultRegion,
+            durability);
       }
       default ->
           throw new IllegalArgumentException(
@@ -122,7 +129,18 @@ final class MnemoBackends implements Backend {
     return () -> Embedded.catalog(file, dataDir);
   }
 
-  private static List<Shard> shards(MnemoProperties.Region r, Path defaultPath, String where) {
+  // Checked without loading the embedded store's classes, which may be absent with PostgreSQL.
+  private static String checkDurability(String value) {
+    String v = value.strip().toLowerCase(Locale.ROOT);
+    if (!v.equals("full") && !v.equals("process")) {
+      throw new IllegalArgumentException(
+          "mnemo.durability must be full or process, got '" + value + "'");
+    }
+    return v;
+  }
+
+  private static List<Shard> shards(
+      MnemoProperties.Region r, Path defaultPath, String where, String durability) {
     switch (r.getStore().toLowerCase(Locale.ROOT)) {
       case "embedded" -> {
         require(EMBEDDED_CLASS, "mnemo4j-store-embedded", where + ".store=embedded");
@@ -130,7 +148,7 @@ final class MnemoBackends implements Backend {
           throw new IllegalArgumentException(where + ": an embedded region takes a path only");
         }
         Path dir = r.getPath() != null ? r.getPath() : defaultPath;
-        return List.of(new Shard(TenantInfo.DEFAULT_SHARD, () -> Embedded.store(dir)));
+        return List.of(new Shard(TenantInfo.DEFAULT_SHARD, () -> Embedded.store(dir, durability)));
       }
       case "postgres" -> {
         require(POSTGRES_CLASS, "mnemo4j-store-postgres", where + ".store=postgres");
@@ -195,7 +213,7 @@ final class MnemoBackends implements Backend {
   @Override
   public MemoryStore openShard(String region, String shard, Path dataDir) {
     if (regions == null) {
-      return Embedded.region(region, shard, dataDir);
+      return Embedded.region(region, shard, dataDir, durability);
     }
     return shardsOf(region).stream()
         .filter(s -> s.name().equals(shard))
@@ -228,12 +246,18 @@ final class MnemoBackends implements Backend {
           : io.mnemo4j.store.embedded.SqliteCatalog.open(file);
     }
 
-    static MemoryStore store(Path dir) {
-      return io.mnemo4j.store.embedded.EmbeddedStore.open(dir);
+    static MemoryStore store(Path dir, String durability) {
+      return io.mnemo4j.store.embedded.EmbeddedStore.open(dir, parse(durability));
     }
 
-    static MemoryStore region(String region, String shard, Path dataDir) {
-      return io.mnemo4j.store.embedded.EmbeddedBackend.create().openShard(region, shard, dataDir);
+    static MemoryStore region(String region, String shard, Path dataDir, String durability) {
+      return io.mnemo4j.store.embedded.EmbeddedBackend.create()
+          .withDurability(parse(durability))
+          .openShard(region, shard, dataDir);
+    }
+
+    private static io.mnemo4j.store.embedded.Durability parse(String durability) {
+      return io.mnemo4j.store.embedded.Durability.parse(durability, "mnemo.durability");
     }
   }
 

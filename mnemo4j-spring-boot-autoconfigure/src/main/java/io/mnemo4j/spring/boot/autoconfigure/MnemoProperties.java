@@ -56,6 +56,12 @@ public class MnemoProperties {
   /** Cosine similarity at or above which a new message is a near duplicate (0, 1]. */
   private double nearDuplicateThreshold = 0.97;
 
+  /**
+   * What an acknowledged write to an embedded region survives: full (fsync per commit, a power
+   * loss) or process (a killed process only, not a power loss or an OS crash).
+   */
+  private String durability = "full";
+
   /** How many tenant stores stay open at once. */
   private int maxOpenTenants = 256;
 
@@ -188,6 +194,16 @@ public class MnemoProperties {
   /** Sets the near-duplicate threshold. */
   public void setNearDuplicateThreshold(double nearDuplicateThreshold) {
     this.nearDuplicateThreshold = nearDuplicateThreshold;
+  }
+
+  /** Returns the durability of embedded regions: {@code full} or {@code process}. */
+  public String getDurability() {
+    return durability;
+  }
+
+  /** Sets the durability of embedded regions: {@code full} or {@code process}. */
+  public void setDurability(String durability) {
+    this.durability = durability;
   }
 
   /** Returns the open-tenant limit. */

@@ -119,7 +119,45 @@ class MnemoAutoConfigurationTest {
   }
 
   @Test
+  void durability_reachesTheEmbeddedRegions_fullByDefault() {
+    MnemoProperties p = new MnemoProperties();
+    p.setDataDir(dir);
+    try (var local =
+        (io.mnemo4j.store.embedded.EmbeddedStore) MnemoBackends.from(p).openRegion("local", dir)) {
+      assertThat(local.durability()).isEqualTo(io.mnemo4j.store.embedded.Durability.FULL);
+    }
+    p.setDurability("process");
+    try (var local =
+        (io.mnemo4j.store.embedded.EmbeddedStore) MnemoBackends.from(p).openRegion("local", dir)) {
+      assertThat(local.durability()).isEqualTo(io.mnemo4j.store.embedded.Durability.PROCESS);
+    }
+    MnemoProperties.Region eu = new MnemoProperties.Region();
+    eu.setStore("embedded");
+    p.getRegions().put("eu", eu);
+    try (var region =
+        (io.mnemo4j.store.embedded.EmbeddedStore) MnemoBackends.from(p).openRegion("eu", dir)) {
+      assertThat(region.durability()).isEqualTo(io.mnemo4j.store.embedded.Durability.PROCESS);
+    }
+    runner()
+        .withPropertyValues("mnemo.durability=process")
+        .run(
+            context -> {
+              Mnemo mnemo = context.getBean(Mnemo.class);
+              String id =
+                  mnemo
+                      .tenant("acme")
+                      .add(List.of(Message.user("no fsync here")), Scope.user("a"))
+                      .getFirst()
+                      .id();
+              assertThat(mnemo.tenant("acme").get(id)).map(m -> m.text()).contains("no fsync here");
+            });
+  }
+
+  @Test
   void badSettings_failTheStartWithTheSettingsName() {
+    runner()
+        .withPropertyValues("mnemo.durability=sometimes")
+        .run(c -> assertThat(c).getFailure().rootCause().hasMessageContaining("mnemo.durability"));
     runner()
         .withPropertyValues("mnemo.store=mongo")
         .run(c -> assertThat(c).getFailure().rootCause().hasMessageContaining("mnemo.store"));
