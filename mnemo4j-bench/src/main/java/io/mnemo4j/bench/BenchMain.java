@@ -25,7 +25,7 @@ public final class BenchMain {
       usage: BenchMain <command> [options] [--json]
 
       commands:
-        ingest  [--n 2000] [--warmup 200] [--round 100] [--context 2]
+        ingest  [--n 2000] [--warmup 200] [--round 100] [--context 2] [--batch 10] [--durability full]
                 raw embedder throughput (embedAll, batches of 10) vs TenantMemory.add (batches of 10), alternating
         search  [--memories 100000] [--queries 1000] [--warmup 200] [--users 1] [--pool 5000] [--noise 0.3]
                 search latency on one large tenant: hybrid, dense, text, with and without query embedding
@@ -38,7 +38,7 @@ public final class BenchMain {
                 [--pg-db mnemo_bench_stores] [--pg-analyze true] [--pre-analyze 20] [--keep]
                 embedded store vs PostgreSQL on the same data in one run: bulk write, dense search + recall@k vs
                 exact, hybrid search, cold tenant open, add throughput (creates and drops database --pg-db)
-        http    [--adds 100] [--searches 100] [--clients 4] [--rounds 5] [--warmup 50]
+        http    [--adds 100] [--searches 100] [--clients 4] [--rounds 5] [--warmup 50] [--durability full]
                 the real server on a random port: add (one message per request) and search by 1 and by
                 --clients concurrent clients, side by side with the raw embedder one text at a time, per round
         transfer [--memories 100000] [--reembed 5000] [--pg-copy 10000] [--pg-url U] [--pg-user postgres]

@@ -6,6 +6,7 @@ import io.mnemo4j.TenantId;
 import io.mnemo4j.server.MnemoServer;
 import io.mnemo4j.server.ServerConfig;
 import io.mnemo4j.spi.Embedder;
+import io.mnemo4j.store.embedded.Durability;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,7 +44,8 @@ final class HttpBench {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Run settings; every count is per round. */
-  record Config(int adds, int searches, int clients, int rounds, int warmup) {
+  record Config(
+      int adds, int searches, int clients, int rounds, int warmup, Durability durability) {
     static Config from(Args a) {
       Config c =
           new Config(
@@ -51,7 +53,8 @@ final class HttpBench {
               a.intValue("searches", 100),
               a.intValue("clients", 4),
               a.intValue("rounds", 5),
-              a.intValue("warmup", 50));
+              a.intValue("warmup", 50),
+              Durability.parse(a.string("durability", "full"), "durability"));
       if (c.adds < 1 || c.searches < 1 || c.clients < 2 || c.rounds < 1 || c.warmup < 0) {
         throw new IllegalArgumentException(
             "need --adds >= 1, --searches >= 1, --clients >= 2, --rounds >= 1, --warmup >= 0");
@@ -112,7 +115,7 @@ final class HttpBench {
       try (Mnemo mnemo =
               Mnemo.builder()
                   .dataDir(dir)
-                  .backend(EmbeddedBackend.create())
+                  .backend(EmbeddedBackend.create().withDurability(c.durability()))
                   .embedder(embedder)
                   .build();
           MnemoServer server =
@@ -185,8 +188,15 @@ final class HttpBench {
         double manyVsOne = many.medianRate() / one.medianRate();
         report.line(
             "http: %s, embedder %s, %d rounds of %d adds (per client) and %d searches, %d clients; "
-                + "warm-up %d",
-            texts.source(), embedder.modelId(), c.rounds, c.adds, c.searches, c.clients, c.warmup);
+                + "warm-up %d; durability %s",
+            texts.source(),
+            embedder.modelId(),
+            c.rounds,
+            c.adds,
+            c.searches,
+            c.clients,
+            c.warmup,
+            c.durability().wireName());
         for (Phase p : List.of(raw, one, many, rawMany, search1, searchN)) {
           report.line("%s", p.line());
         }
@@ -198,6 +208,7 @@ final class HttpBench {
         report.put("embedder", embedder.modelId());
         report.put("texts", texts.source());
         report.put("clients", c.clients);
+        report.put("durability", c.durability().wireName());
         report.put("rounds", c.rounds);
         report.put("adds_per_round", c.adds);
         report.put("searches_per_round", c.searches);

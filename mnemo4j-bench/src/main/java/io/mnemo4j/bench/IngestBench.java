@@ -7,6 +7,7 @@ import io.mnemo4j.Scope;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.TimedEmbedder;
+import io.mnemo4j.store.embedded.Durability;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class IngestBench {
    * default 2 also shows what contextual embeddings cost, since each message is then embedded with
    * the two before it.
    */
-  record Config(int n, int warmup, int round, int batch, int context) {
+  record Config(int n, int warmup, int round, int batch, int context, Durability durability) {
     static Config from(Args a) {
       Config c =
           new Config(
@@ -43,7 +44,8 @@ final class IngestBench {
               a.intValue("warmup", 200),
               a.intValue("round", 100),
               a.intValue("batch", 10),
-              a.intValue("context", 2));
+              a.intValue("context", 2),
+              Durability.parse(a.string("durability", "full"), "durability"));
       if (c.n < 1 || c.warmup < 0 || c.round < c.batch || c.batch < 1 || c.context < 0) {
         throw new IllegalArgumentException(
             "need --n >= 1, --warmup >= 0, --batch >= 1, --round >= --batch, --context >= 0");
@@ -69,7 +71,7 @@ final class IngestBench {
       try (Mnemo mnemo =
           Mnemo.builder()
               .dataDir(dir)
-              .backend(EmbeddedBackend.create())
+              .backend(EmbeddedBackend.create().withDurability(cfg.durability))
               .embedder(timed)
               .nearDuplicateThreshold(1.0)
               .contextWindow(cfg.context)
@@ -124,8 +126,15 @@ final class IngestBench {
         report
             .line(
                 "ingest: %d texts (%s), embedder %s, batches of %d, %d rounds of %d alternating raw/add, "
-                    + "warm-up %d texts",
-                cfg.n, texts.source(), embedder.modelId(), cfg.batch, rounds, cfg.round, cfg.warmup)
+                    + "warm-up %d texts, durability %s",
+                cfg.n,
+                texts.source(),
+                embedder.modelId(),
+                cfg.batch,
+                rounds,
+                cfg.round,
+                cfg.warmup,
+                cfg.durability.wireName())
             .line(
                 "  (a) embedder.embedAll      median %8.1f texts/s     (overall %.1f)",
                 rawMedian, rawTotal)
@@ -146,6 +155,7 @@ final class IngestBench {
         j.put("texts", texts.source());
         j.put("n", cfg.n);
         j.put("batch", cfg.batch);
+        j.put("durability", cfg.durability.wireName());
         j.put("rounds", rounds);
         j.put("round_size", cfg.round);
         j.put("warmup", cfg.warmup);
