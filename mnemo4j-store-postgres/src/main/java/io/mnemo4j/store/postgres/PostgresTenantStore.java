@@ -67,7 +67,7 @@ final class PostgresTenantStore implements TenantStore {
     this.tenant = TenantContext.of(store, sql);
     this.dimensions = new ModelDimensions(dimensions);
     TableStatistics statistics = new TableStatistics(tenant, estimatedRows);
-    this.writes = new TenantWrites(tenant, this.dimensions, statistics);
+    this.writes = new TenantWrites(tenant, this.dimensions, statistics, new VectorIndexes(tenant));
     this.reads = new TenantReads(tenant);
     this.vectors = new VectorSearch(tenant, this.dimensions);
     this.text = new TextSearch(tenant, statistics);

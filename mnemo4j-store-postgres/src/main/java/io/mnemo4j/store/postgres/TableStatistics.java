@@ -65,27 +65,6 @@ final class TableStatistics {
     Thread.ofVirtual().name("mnemo-pg-analyse").start(this::analyse);
   }
 
-  /**
-   * Moves the words waiting in the full-text index's pending list into the index proper. Tenants
-   * created before the index was built without one ({@code fastupdate = off}, see {@link
-   * TenantSql#create}) still have a list, which every full-text search scans; a manual {@code
-   * ANALYZE} does not flush it (autovacuum's does). Its own transaction: a failure must not undo
-   * the analysis. For an index without a list it does nothing.
-   */
-  private void cleanPendingList() {
-    String index = tenant.sql().q + ".memories_text";
-    var unused =
-        Pg.inTransaction(
-            tenant.store().pool(),
-            "clean the text index of tenant '" + tenant.tenantId() + "'",
-            c -> {
-              try (Statement st = c.createStatement()) {
-                st.execute("SELECT gin_clean_pending_list(" + Names.literal(index) + "::regclass)");
-              }
-              return 0;
-            });
-  }
-
   private void analyse() {
     try {
       if (!tenant.store().isOpen()) {
@@ -111,7 +90,6 @@ final class TableStatistics {
               });
       analysedRows = Math.max(rows, 0);
       unanalysed.addAndGet(-before);
-      cleanPendingList();
     } catch (RuntimeException e) {
       LOG.log(
           System.Logger.Level.DEBUG,
