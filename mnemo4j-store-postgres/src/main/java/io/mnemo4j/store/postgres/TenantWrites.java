@@ -151,6 +151,12 @@ final class TenantWrites {
                   throw ModelDimensions.mismatch(model, known.getAsInt(), "(switch)", dimension[0]);
                 }
                 ensureModel(c, model, dimension[0]);
+                if (dimension[0] <= VectorSearch.MAX_HNSW_DIMENSIONS) {
+                  // Built now, not later (VectorIndexes): the switch moves every memory to the
+                  // model at once, and searches right after it must not fall back to exact scans.
+                  Pg.exec(c, sql.createVectorIndex(model, dimension[0]));
+                  Pg.exec(c, sql.vectorIndexWithoutStatistics(Names.vectorIndex(model)));
+                }
                 Pg.setRole(c, tenant.role());
                 try (PreparedStatement ps =
                     c.prepareStatement(
