@@ -52,6 +52,26 @@ public interface TenantStore extends AutoCloseable {
   Optional<StoredMemory> findByHash(Scope scope, String hash);
 
   /**
+   * The candidates of one add's duplicate checks, one per probe and aligned with {@code probes}:
+   * for each, what {@link #findByHash}{@code (scope, hash)} answers and what {@link
+   * #vectorSearch}{@code (model, vector, new ScopeFilter.Exact(scope), new FilterExpr.All(), k)}
+   * answers, as one read of the tenant would see them. The default asks those two methods in turn;
+   * a store that pays per round trip answers every probe of the add at once.
+   */
+  default List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k) {
+    ScopeFilter exact = new ScopeFilter.Exact(scope);
+    List<DuplicateCandidates> out = new java.util.ArrayList<>(probes.size());
+    for (DuplicateProbe p : probes) {
+      out.add(
+          new DuplicateCandidates(
+              findByHash(scope, p.hash()),
+              vectorSearch(model, p.vector(), exact, new FilterExpr.All(), k)));
+    }
+    return out;
+  }
+
+  /**
    * Memories passing both filters in ascending id order (UUIDv7 ids make that creation order),
    * starting after the request's cursor, which is the last id of the previous page.
    */

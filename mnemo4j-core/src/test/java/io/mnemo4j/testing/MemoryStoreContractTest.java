@@ -33,6 +33,8 @@ import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
 import io.mnemo4j.spi.Backend;
 import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.DuplicateCandidates;
+import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.MemoryStore;
@@ -1666,6 +1668,97 @@ public abstract class MemoryStoreContractTest {
   }
 
   // ---------------------------------------------------------------- second vector slot, switch
+
+  private static StoredMemory memoryIn(String id, String text, Scope scope) {
+    StoredMemory m = memory(id, text, MemoryType.EPISODIC, Instant.EPOCH, null, null, null);
+    Memory x = m.memory();
+    return new StoredMemory(
+        new Memory(
+            x.id(),
+            x.text(),
+            x.hash(),
+            scope,
+            x.metadata(),
+            x.categories(),
+            x.role(),
+            x.actor(),
+            x.createdAt(),
+            x.updatedAt(),
+            x.expiresAt(),
+            x.validFrom(),
+            x.validTo(),
+            x.provenance(),
+            x.embeddingModel(),
+            x.type()),
+        m.embedding());
+  }
+
+  @Test
+  void duplicateCandidates_answerWhatFindByHashAndVectorSearchAnswerForEachProbe() {
+    TenantStore store = rawStore(backend(), "acme");
+    Scope alice = Scope.user("alice");
+    Scope bob = Scope.user("bob");
+    String model = "test-hashing-256";
+    List<StoredMemory> stored =
+        List.of(
+            memoryIn("0190f000-0000-7000-8000-000000000042", "Alice lives in Paris", alice),
+            memoryIn("0190f000-0000-7000-8000-000000000041", "Alice lives in Paris", alice),
+            memoryIn("0190f000-0000-7000-8000-000000000043", "Alice likes green tea", alice),
+            memoryIn("0190f000-0000-7000-8000-000000000044", "Alice works at a bakery", alice),
+            memoryIn("0190f000-0000-7000-8000-000000000045", "Alice plays chess", alice),
+            memoryIn("0190f000-0000-7000-8000-000000000046", "Bob likes green tea", bob),
+            memoryIn(
+                "0190f000-0000-7000-8000-000000000047",
+                "Alice drinks tea",
+                new Scope("alice", "agent-1", null)));
+    store.write(
+        new WriteBatch(
+            stored.stream().<Change>map(Change.Put::new).toList(), List.of(), List.of()));
+    HashingEmbedder embedder = new HashingEmbedder();
+    List<String> texts =
+        List.of(
+            "Alice lives in Paris", // two copies in the scope: the lower id answers
+            "Bob likes green tea", // only in another scope
+            "Alice drinks tea", // only in a narrower scope
+            "Something never said",
+            "Alice likes green tea");
+    List<DuplicateProbe> probes =
+        texts.stream()
+            .map(
+                t ->
+                    new DuplicateProbe(
+                        io.mnemo4j.internal.util.TextHash.of(t),
+                        embedder.embed(t, Embedder.Purpose.DOCUMENT)))
+            .toList();
+
+    List<DuplicateCandidates> batched = store.duplicateCandidates(alice, model, probes, 3);
+
+    assertThat(batched).hasSize(probes.size());
+    ScopeFilter exact = new ScopeFilter.Exact(alice);
+    for (int i = 0; i < probes.size(); i++) {
+      DuplicateProbe p = probes.get(i);
+      DuplicateCandidates got = batched.get(i);
+      assertThat(got.sameHash().map(StoredMemory::memory))
+          .as("hash of %s", texts.get(i))
+          .isEqualTo(store.findByHash(alice, p.hash()).map(StoredMemory::memory));
+      assertThat(got.nearest())
+          .as("nearest to %s", texts.get(i))
+          .isEqualTo(store.vectorSearch(model, p.vector(), exact, new FilterExpr.All(), 3));
+    }
+    assertThat(batched.get(0).sameHash().orElseThrow().id())
+        .isEqualTo("0190f000-0000-7000-8000-000000000041");
+    assertThat(batched.get(1).sameHash()).isEmpty();
+    assertThat(batched.get(2).sameHash()).isEmpty();
+    assertThat(batched.get(4).nearest()).hasSize(3);
+    assertThat(batched.get(4).nearest().get(0).id())
+        .isEqualTo("0190f000-0000-7000-8000-000000000043");
+    assertThat(batched.stream().flatMap(b -> b.nearest().stream()).map(ScoredId::id))
+        .doesNotContain(
+            "0190f000-0000-7000-8000-000000000046", "0190f000-0000-7000-8000-000000000047");
+    assertThat(store.duplicateCandidates(alice, "another-model", probes, 3))
+        .allSatisfy(b -> assertThat(b.nearest()).isEmpty());
+    store.close();
+  }
 
   /** A unit vector of {@code dimension} pointing along axis {@code axis}. */
   private static float[] axis(int dimension, int axis) {

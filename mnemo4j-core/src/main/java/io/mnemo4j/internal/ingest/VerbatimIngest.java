@@ -15,6 +15,8 @@ import io.mnemo4j.internal.Context;
 import io.mnemo4j.internal.Visibility;
 import io.mnemo4j.internal.util.TextHash;
 import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.DuplicateCandidates;
+import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
@@ -26,6 +28,7 @@ import io.mnemo4j.spi.WriteBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -216,6 +219,13 @@ final class VerbatimIngest {
             options.nearDuplicateThreshold().orElse(context.settings().nearDuplicateThreshold()),
             context.settings().contextWindow() > 0,
             now);
+    List<DuplicateProbe> probes = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      if (keep[i]) {
+        probes.add(new DuplicateProbe(TextHash.of(messages.get(i).content()), in.vectors().get(i)));
+      }
+    }
+    duplicates.prefetch(probes);
     for (int i = 0; i < messages.size(); i++) {
       if (!keep[i]) {
         continue;
@@ -291,6 +301,13 @@ final class VerbatimIngest {
     private final Map<String, Memory> addedByHash = new HashMap<>();
     private final List<StoredMemory> added = new ArrayList<>();
 
+    /** Answers of {@link TenantStore#findByHash} fetched ahead, by hash. */
+    private final Map<String, Optional<StoredMemory>> storedByHash = new HashMap<>();
+
+    /** Answers of {@link TenantStore#vectorSearch} fetched ahead, by the vector asked about. */
+    private final IdentityHashMap<float[], List<ScoredId>> nearestByVector =
+        new IdentityHashMap<>();
+
     /**
      * @param threshold the near-duplicate threshold of this add; 1.0 means exact duplicates only
      * @param contextual whether the vectors carry conversation context (then they nominate
@@ -309,6 +326,23 @@ final class VerbatimIngest {
       this.threshold = threshold;
       this.contextual = contextual;
       this.now = now;
+    }
+
+    /**
+     * Asks the store about every text of the add at once ({@link TenantStore#duplicateCandidates})
+     * instead of twice per text in {@link #find}. The answers are the ones {@link #find} would get:
+     * the add writes nothing to the store before its decisions are made, and holds the scope lock.
+     */
+    void prefetch(List<DuplicateProbe> probes) {
+      if (probes.isEmpty()) {
+        return;
+      }
+      List<DuplicateCandidates> found =
+          store.duplicateCandidates(exact.scope(), model, probes, CANDIDATES);
+      for (int i = 0; i < probes.size(); i++) {
+        storedByHash.put(probes.get(i).hash(), found.get(i).sameHash());
+        nearestByVector.put(probes.get(i).vector(), found.get(i).nearest());
+      }
     }
 
     /** Remembers a memory this add stores, so later texts of the call are checked against it. */
@@ -334,9 +368,9 @@ final class VerbatimIngest {
         return Optional.of(
             new MemoryEvent.Unchanged(sameBatch.id(), sameBatch.text(), "exact_duplicate"));
       }
+      Optional<StoredMemory> stored = storedByHash.get(hash);
       Optional<StoredMemory> same =
-          store
-              .findByHash(exact.scope(), hash)
+          (stored != null ? stored : store.findByHash(exact.scope(), hash))
               .filter(m -> Visibility.isCurrent(m.memory(), now) && !skip.contains(m.id()));
       if (same.isPresent()) {
         Memory m = same.get().memory();
@@ -350,8 +384,11 @@ final class VerbatimIngest {
           }
         }
       }
-      for (ScoredId candidate :
-          store.vectorSearch(model, vector, exact, new FilterExpr.All(), CANDIDATES)) {
+      List<ScoredId> nearest = nearestByVector.get(vector);
+      if (nearest == null) {
+        nearest = store.vectorSearch(model, vector, exact, new FilterExpr.All(), CANDIDATES);
+      }
+      for (ScoredId candidate : nearest) {
         if (!nominates(candidate.score())) {
           break;
         }

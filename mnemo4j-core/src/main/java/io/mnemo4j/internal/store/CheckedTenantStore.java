@@ -10,6 +10,8 @@ import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.spi.DuplicateCandidates;
+import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScopeGuard;
@@ -156,6 +158,27 @@ public final class CheckedTenantStore implements TenantStore {
     ensureOpen();
     return store.findByHash(
         Objects.requireNonNull(scope, "scope"), Objects.requireNonNull(hash, "hash"));
+  }
+
+  @Override
+  public List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k) {
+    ensureOpen();
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(model, "model");
+    requirePositive(k);
+    OptionalInt dimension = dimensions.of(model);
+    for (DuplicateProbe p : probes) {
+      for (float f : p.vector()) {
+        if (!Float.isFinite(f)) {
+          throw new InvalidRequestException("query", "query vector is not finite");
+        }
+      }
+      if (dimension.isPresent()) {
+        ModelDimensions.checkQuery(model, dimension.getAsInt(), p.vector());
+      }
+    }
+    return store.duplicateCandidates(scope, model, List.copyOf(probes), k);
   }
 
   @Override

@@ -9,6 +9,8 @@ import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.internal.store.ModelDimensions;
+import io.mnemo4j.spi.DuplicateCandidates;
+import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScopeGuard;
@@ -18,6 +20,8 @@ import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.store.postgres.SqlFilter.Sql;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +67,7 @@ final class PostgresTenantStore implements TenantStore {
     this.tenant = TenantContext.of(store, sql);
     this.dimensions = new ModelDimensions(dimensions);
     TableStatistics statistics = new TableStatistics(tenant, estimatedRows);
-    this.writes = new TenantWrites(tenant, this.dimensions, statistics);
+    this.writes = new TenantWrites(tenant, this.dimensions, statistics, new VectorIndexes(tenant));
     this.reads = new TenantReads(tenant);
     this.vectors = new VectorSearch(tenant, this.dimensions);
     this.text = new TextSearch(tenant, statistics);
@@ -113,6 +117,36 @@ final class PostgresTenantStore implements TenantStore {
   public Page<EntityCount> countByEntity(
       EntityType type, ScopeFilter scope, FilterExpr filter, PageRequest page) {
     return reads.countByEntity(type, scope, filter, page);
+  }
+
+  /**
+   * One read transaction for the whole add: one statement for the hashes and, in a scope small
+   * enough to search exactly (the common case of a growing conversation), one for every vector.
+   */
+  @Override
+  public List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k) {
+    if (probes.isEmpty()) {
+      tenant.ensureOpen();
+      return List.of();
+    }
+    ScopeFilter exact = new ScopeFilter.Exact(scope);
+    Sql where = tenant.filters().compile(exact, new FilterExpr.All());
+    List<String> hashes = probes.stream().map(DuplicateProbe::hash).toList();
+    List<float[]> queries = probes.stream().map(DuplicateProbe::vector).toList();
+    return tenant.read(
+        "duplicateCandidates",
+        c -> {
+          Map<String, StoredMemory> byHash = reads.findByHashes(c, scope, hashes);
+          List<List<ScoredId>> nearest = vectors.searchEach(c, model, queries, exact, where, k);
+          List<DuplicateCandidates> out = new ArrayList<>(probes.size());
+          for (int i = 0; i < probes.size(); i++) {
+            out.add(
+                new DuplicateCandidates(
+                    Optional.ofNullable(byHash.get(hashes.get(i))), nearest.get(i)));
+          }
+          return out;
+        });
   }
 
   /** See {@link VectorSearch}. */

@@ -16,8 +16,10 @@ import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.store.postgres.SqlFilter.Sql;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -97,6 +99,32 @@ final class TenantReads {
             return JdbcRows.first(ps, Rows::memory);
           }
         });
+  }
+
+  /**
+   * What {@link #findByHash} answers for each of {@code hashes}, by hash (absent when none), on
+   * {@code c}, a read transaction already set for the tenant: the lowest id per hash.
+   */
+  Map<String, StoredMemory> findByHashes(Connection c, Scope scope, Collection<String> hashes)
+      throws SQLException {
+    Sql where = SqlFilter.exactScope(scope);
+    Map<String, StoredMemory> out = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT DISTINCT ON (hash) "
+                + TenantSql.MEMORY_COLUMNS
+                + " FROM "
+                + sql.memories
+                + " WHERE hash = ANY(?) AND "
+                + where.text()
+                + " ORDER BY hash, id")) {
+      ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(hashes).toArray()));
+      where.bind(ps, 2);
+      for (StoredMemory m : JdbcRows.all(ps, Rows::memory)) {
+        out.put(m.memory().hash(), m);
+      }
+    }
+    return out;
   }
 
   Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {

@@ -25,12 +25,30 @@ final class TenantWrites {
   private final TenantSql sql;
   private final ModelDimensions dimensions;
   private final TableStatistics statistics;
+  private final VectorIndexes indexes;
 
-  TenantWrites(TenantContext tenant, ModelDimensions dimensions, TableStatistics statistics) {
+  TenantWrites(
+      TenantContext tenant,
+      ModelDimensions dimensions,
+      TableStatistics statistics,
+      VectorIndexes indexes) {
     this.tenant = tenant;
     this.sql = tenant.sql();
     this.dimensions = dimensions;
     this.statistics = statistics;
+    this.indexes = indexes;
+  }
+
+  /** Tells the vector indexes how many rows of each model a committed batch put. */
+  private void indexLater(WriteBatch batch) {
+    Map<String, long[]> puts = new java.util.HashMap<>();
+    for (Change ch : batch.changes()) {
+      if (ch instanceof Change.Put p) {
+        puts.computeIfAbsent(p.memory().memory().embeddingModel(), m -> new long[1])[0]++;
+      }
+    }
+    puts.forEach(
+        (model, n) -> dimensions.of(model).ifPresent(d -> indexes.written(model, d, n[0])));
   }
 
   /**
@@ -49,6 +67,7 @@ final class TenantWrites {
     }
     dimensions.record(newModels);
     statistics.written(batch.changes().stream().filter(ch -> ch instanceof Change.Put).count());
+    indexLater(batch);
   }
 
   /**
@@ -132,6 +151,12 @@ final class TenantWrites {
                   throw ModelDimensions.mismatch(model, known.getAsInt(), "(switch)", dimension[0]);
                 }
                 ensureModel(c, model, dimension[0]);
+                if (dimension[0] <= VectorSearch.MAX_HNSW_DIMENSIONS) {
+                  // Built now, not later (VectorIndexes): the switch moves every memory to the
+                  // model at once, and searches right after it must not fall back to exact scans.
+                  Pg.exec(c, sql.createVectorIndex(model, dimension[0]));
+                  Pg.exec(c, sql.vectorIndexWithoutStatistics(Names.vectorIndex(model)));
+                }
                 Pg.setRole(c, tenant.role());
                 try (PreparedStatement ps =
                     c.prepareStatement(
@@ -151,6 +176,7 @@ final class TenantWrites {
             });
     if (dimension[0] > 0) {
       dimensions.record(Map.of(model, dimension[0]));
+      indexes.written(model, dimension[0], switched);
     }
     return switched;
   }
@@ -158,11 +184,15 @@ final class TenantWrites {
   /** Applies the batch on {@code c}, inside its transaction; the caller commits. */
   private Void apply(Connection c, WriteBatch batch, Map<String, Integer> newModels)
       throws SQLException {
-    Pg.setTenant(c, tenant.tenantId());
-    for (Map.Entry<String, Integer> model : newModels.entrySet()) {
-      ensureModel(c, model.getKey(), model.getValue());
+    if (newModels.isEmpty()) {
+      Pg.enterTenant(c, tenant.tenantId(), tenant.role()); // one round trip for both settings
+    } else {
+      Pg.setTenant(c, tenant.tenantId());
+      for (Map.Entry<String, Integer> model : newModels.entrySet()) {
+        ensureModel(c, model.getKey(), model.getValue());
+      }
+      Pg.setRole(c, tenant.role());
     }
-    Pg.setRole(c, tenant.role());
     applyChanges(c, batch.changes());
     upsertAll(c, sql.upsertHistory(), batch.history(), Rows.SHARED::bindHistory);
     upsertAll(c, sql.upsertMessage(), batch.messages(), Rows.SHARED::bindMessage);
@@ -225,9 +255,10 @@ final class TenantWrites {
   }
 
   /**
-   * Records a model's dimension and creates its HNSW index the first time the tenant sees it; as
-   * the owner (DDL), before the transaction switches role. Two writers introducing one model, in
-   * any processes, serialise on the primary key; the loser checks the winner's dimension.
+   * Records a model's dimension the first time the tenant sees it; as the owner, before the
+   * transaction switches role. Its HNSW index comes later, once searches would use it ({@link
+   * VectorIndexes}). Two writers introducing one model, in any processes, serialise on the primary
+   * key; the loser checks the winner's dimension.
    */
   private void ensureModel(Connection c, String model, int dimension) throws SQLException {
     boolean created;
@@ -241,10 +272,6 @@ final class TenantWrites {
       created = ps.executeUpdate() == 1;
     }
     if (created) {
-      if (dimension <= VectorSearch.MAX_HNSW_DIMENSIONS) {
-        Pg.exec(c, sql.createVectorIndex(model, dimension));
-        Pg.exec(c, sql.vectorIndexWithoutStatistics(Names.vectorIndex(model)));
-      }
       return;
     }
     OptionalInt known = tenant.recordedDimension(c, model);

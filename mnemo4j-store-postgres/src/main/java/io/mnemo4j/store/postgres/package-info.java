@@ -10,7 +10,10 @@
  * an id too long for PostgreSQL's 63-byte identifiers is cut and suffixed with a hash of it, and
  * the registry table {@code mnemo_registry.tenants} records the name) holding its own tables
  * ({@code memories}, {@code history}, {@code messages}, {@code events}, {@code models}), its own
- * HNSW index per embedding model and its own GIN full-text index.
+ * HNSW index per embedding model (built once the tenant holds 2,000 vectors of the model, when
+ * searches start using it; below that they are exact, see {@code VectorIndexes}) and its own GIN
+ * full-text index (without a pending list: {@code fastupdate = off}, so a text search never scans
+ * unsorted recent entries; layout 5 turns it off in older schemas).
  *
  * <p>Why not one shared table filtered by {@code tenant_id}, or LIST partitions: the issue measured
  * a shared table filtered by tenant at recall@10 0.04 with the default plan (the HNSW index returns
@@ -49,6 +52,13 @@
  * scored by the share of them a memory holds, its own words above its conversation context (see
  * {@code TextSearch}). Filters compile to SQL with exactly the reference semantics of {@link
  * io.mnemo4j.filter.FilterEvaluator} (see {@code SqlFilter}).
+ *
+ * <h2>Adds</h2>
+ *
+ * An add's duplicate checks ask for every message at once ({@code duplicateCandidates}): one read
+ * transaction, one statement for the exact-hash lookups and, in a scope small enough to be searched
+ * exactly, one for every message's nearest memories (the scope's vectors read and detoasted once).
+ * The answers are those of {@code findByHash} and {@code vectorSearch}, under the same wall.
  *
  * <h2>Scope locks</h2>
  *

@@ -75,6 +75,16 @@ class PostgresStoreTest {
     String schema = store.registered(t).orElseThrow();
     try (java.sql.Connection c = TestDatabase.connect(db);
         java.sql.Statement st = c.createStatement()) {
+      // Layouts before 6 built the model's HNSW index with the tenant's first vector.
+      st.execute(
+          "CREATE INDEX "
+              + Names.quote(Names.vectorIndex(TestEmbeddings.MODEL))
+              + " ON \""
+              + schema
+              + "\".memories USING hnsw ((embedding::vector("
+              + TestEmbeddings.DIM
+              + ")) vector_cosine_ops) WHERE embedding_model = "
+              + Names.literal(TestEmbeddings.MODEL));
       st.execute("ALTER TABLE \"" + schema + "\".memories ALTER COLUMN text SET STATISTICS -1");
       st.execute("DROP TABLE \"" + schema + "\".model_vectors"); // layout 4's
       st.execute(
@@ -99,6 +109,114 @@ class PostgresStoreTest {
         seen++;
       }
       assertThat(seen).isEqualTo(4);
+    }
+  }
+
+  /**
+   * A model's HNSW index is built only once the tenant holds enough of its vectors for searches to
+   * use it: below that, searches are exact and an index would only slow every insert.
+   */
+  @Test
+  void vectorIndex_isBuiltOnceSearchesWouldUseIt_andSearchesAreExactBefore() throws Exception {
+    TenantId t = fresh();
+    Random random = new Random(7);
+    try (TenantStore s = store.open(t)) {
+      List<StoredMemory> first = new ArrayList<>();
+      for (int i = 0; i < VectorSearch.EXACT_BELOW - 1; i++) {
+        first.add(memoryWithVector(i, TestEmbeddings.random(random)));
+      }
+      s.write(TestMemories.puts(first));
+      Thread.sleep(500); // a check, had one been due, would have run by now
+      String schema = store.registered(t).orElseThrow();
+      assertThat(vectorIndexes(schema)).isZero();
+      float[] query = TestEmbeddings.random(random);
+      List<ScoredId> exact =
+          s.vectorSearch(
+              TestEmbeddings.MODEL, query, new ScopeFilter.Everything(), new FilterExpr.All(), 5);
+      assertThat(exact.get(0).id()).isEqualTo(nearest(first, query));
+
+      List<StoredMemory> more = new ArrayList<>();
+      for (int i = 0; i < VectorIndexes.CHECK_EVERY; i++) {
+        more.add(memoryWithVector(VectorSearch.EXACT_BELOW + i, TestEmbeddings.random(random)));
+      }
+      s.write(TestMemories.puts(more)); // the next check after crossing the threshold builds it
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (vectorIndexes(schema) == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(vectorIndexes(schema)).isEqualTo(1);
+    }
+  }
+
+  private static StoredMemory memoryWithVector(int n, float[] vector) {
+    StoredMemory m = TestMemories.memory(TestMemories.id(n), "text " + n, Scope.user("u"));
+    return new StoredMemory(m.memory(), vector, m.context());
+  }
+
+  private static String nearest(List<StoredMemory> memories, float[] query) {
+    return memories.stream()
+        .max(
+            Comparator.comparingDouble(
+                (StoredMemory m) -> io.mnemo4j.spi.Vectors.dot(m.embedding(), query)))
+        .orElseThrow()
+        .id();
+  }
+
+  private static int vectorIndexes(String schema) throws Exception {
+    try (java.sql.Connection c = TestDatabase.connect(db);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = '"
+                    + schema
+                    + "' AND indexdef LIKE '%USING hnsw%'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /**
+   * A tenant schema made by layout 4 (a full-text index with a pending list, which every text
+   * search scans) is upgraded on its next open: the list is flushed and new words go straight into
+   * the index.
+   */
+  @Test
+  void open_layoutFourSchema_turnsTheTextIndexPendingListOff() throws Exception {
+    TenantId t = fresh();
+    try (TenantStore s = store.open(t)) {
+      s.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "some text", Scope.user("a")))));
+    }
+    String schema = store.registered(t).orElseThrow();
+    try (java.sql.Connection c = TestDatabase.connect(db);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("ALTER INDEX \"" + schema + "\".memories_text SET (fastupdate = on)");
+      st.execute(
+          "UPDATE mnemo_registry.tenants SET schema_version = 4 WHERE schema_name = '"
+              + schema
+              + "'");
+      assertThat(textIndexOptions(st, schema)).contains("fastupdate=on");
+    }
+    try (TenantStore s = store.open(t)) {
+      assertThat(s.textSearch("text", new ScopeFilter.Everything(), new FilterExpr.All(), 5))
+          .extracting(ScoredId::id)
+          .containsExactly("m-1");
+    }
+    try (java.sql.Connection c = TestDatabase.connect(db);
+        java.sql.Statement st = c.createStatement()) {
+      assertThat(textIndexOptions(st, schema)).contains("fastupdate=off");
+    }
+  }
+
+  private static String textIndexOptions(java.sql.Statement st, String schema)
+      throws java.sql.SQLException {
+    try (java.sql.ResultSet rs =
+        st.executeQuery(
+            "SELECT coalesce(array_to_string(c.reloptions, ','), '') FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"
+                + schema
+                + "' AND c.relname = 'memories_text'")) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 
