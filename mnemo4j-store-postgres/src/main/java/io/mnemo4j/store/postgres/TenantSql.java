@@ -20,9 +20,9 @@ final class TenantSql {
   /**
    * Version of this layout, recorded in the registry; bump with a migration ({@link #migrate}). 2
    * added the conversation windows; 3 stopped ANALYZE from sampling text ({@link
-   * #withoutTextStatistics}).
+   * #withoutTextStatistics}); 5 added the index of the memories of one add ({@link #createdIndex}).
    */
-  static final int SCHEMA_VERSION = 4;
+  static final int SCHEMA_VERSION = 5;
 
   /**
    * Columns whose values ANALYZE must never sample: everything a user said or that derives from it
@@ -161,7 +161,15 @@ final class TenantSql {
               + " TO "
               + Names.quote(rlsRole));
     }
+    if (from < 5) {
+      ddl.add(createdIndex());
+    }
     return ddl;
+  }
+
+  /** The memories of one add share scope and creation time (TenantStore.addNeighbours). */
+  String createdIndex() {
+    return "CREATE INDEX IF NOT EXISTS memories_created ON " + memories + " (created_at, id)";
   }
 
   /** Statements creating the schema, in order, run by the owner in one transaction. */
@@ -206,6 +214,7 @@ final class TenantSql {
     ddl.add("CREATE INDEX memories_agent ON " + memories + " (agent_id, run_id)");
     ddl.add("CREATE INDEX memories_run ON " + memories + " (run_id)");
     ddl.add("CREATE INDEX memories_hash ON " + memories + " (hash)");
+    ddl.add(createdIndex());
     ddl.add("CREATE INDEX memories_text ON " + memories + " USING gin (tsv)");
     ddl.add(
         "CREATE TABLE "
