@@ -15,23 +15,34 @@ package io.mnemo4j;
  *   <li><b>actor</b>: 1 when the query names the memory's actor (speaker), else 0.
  * </ul>
  *
- * <p>{@code score = (denseWeight·dense + textWeight·text + actorWeight·actor) / (sum of the weights
- * of the signals the search mode uses)}, so it is in [0, 1] and a memory that matches in every way
- * scores 1. The defaults were measured on the LoCoMo retrieval protocol (BENCHMARKS.md, "Retrieval
- * quality"); change them only with a measurement. Immutable.
+ * <p>A memory's own relevance is {@code (denseWeight·dense + textWeight·text + actorWeight·actor) /
+ * (sum of the weights of the signals the search mode uses)}. Its score adds the relevance of its
+ * conversation: {@code score = (own + neighbourWeight·best) / (1 + neighbourWeight)}, where {@code
+ * best} is the highest own relevance among the memories stored by the same add up to two messages
+ * before or after it (a reply is often found through the question it answers, and a fact through
+ * the turn that names its subject). The score is in [0, 1] and depends on the query, the memory,
+ * its neighbours in the conversation and the tenant's collection, never on the other hits. The
+ * defaults were measured on the LoCoMo retrieval protocol (BENCHMARKS.md, "Retrieval quality");
+ * change them only with a measurement. Immutable.
  *
  * @param denseWeight weight of the dense signal, 0 to 1
  * @param textWeight weight of the text signal, 0 to 1
  * @param actorWeight weight of the actor signal, 0 to 1; 0 turns it off
+ * @param neighbourWeight weight of the best neighbour's relevance, 0 to 1; 0 turns it off
  * @param candidates how many candidates each ranker contributes, at least the requested limit
  */
 public record SearchTuning(
-    double denseWeight, double textWeight, double actorWeight, int candidates) {
+    double denseWeight,
+    double textWeight,
+    double actorWeight,
+    double neighbourWeight,
+    int candidates) {
   /** Validates the numbers, naming the setting. */
   public SearchTuning {
     checkWeight("denseWeight", denseWeight);
     checkWeight("textWeight", textWeight);
     checkWeight("actorWeight", actorWeight);
+    checkWeight("neighbourWeight", neighbourWeight);
     if (denseWeight + textWeight == 0) {
       throw new InvalidRequestException(
           "denseWeight", "denseWeight and textWeight must not both be 0");
@@ -49,31 +60,39 @@ public record SearchTuning(
   }
 
   /**
-   * The measured defaults: dense 0.5, text 0.4, actor 0.1, 200 candidates per ranker. On the LoCoMo
-   * development split (BENCHMARKS.md) they beat min-max fusion of the two ranked lists, which made
-   * a score depend on the other hits, by 0.03 recall@10.
+   * The measured defaults: dense 0.5, text 0.4, actor 0.1, 200 candidates per ranker, neighbours
+   * off. On the LoCoMo development split (BENCHMARKS.md) they beat min-max fusion of the two ranked
+   * lists, which made a score depend on the other hits, by 0.03 recall@10. A neighbour weight of
+   * 0.2 adds 0.007 recall@10 on both halves of the split, but costs about 1 ms or more of CPU per
+   * search on a 100,000-memory tenant (its neighbours are loaded and scored), beyond issue 15's
+   * bound: opt in with {@link #withNeighbourWeight}.
    */
   public static SearchTuning defaults() {
-    return new SearchTuning(0.5, 0.4, 0.1, 200);
+    return new SearchTuning(0.5, 0.4, 0.1, 0, 200);
   }
 
   /** A copy with another dense weight. */
   public SearchTuning withDenseWeight(double w) {
-    return new SearchTuning(w, textWeight, actorWeight, candidates);
+    return new SearchTuning(w, textWeight, actorWeight, neighbourWeight, candidates);
   }
 
   /** A copy with another text weight. */
   public SearchTuning withTextWeight(double w) {
-    return new SearchTuning(denseWeight, w, actorWeight, candidates);
+    return new SearchTuning(denseWeight, w, actorWeight, neighbourWeight, candidates);
   }
 
   /** A copy with another actor weight. */
   public SearchTuning withActorWeight(double w) {
-    return new SearchTuning(denseWeight, textWeight, w, candidates);
+    return new SearchTuning(denseWeight, textWeight, w, neighbourWeight, candidates);
+  }
+
+  /** A copy with another neighbour weight. */
+  public SearchTuning withNeighbourWeight(double w) {
+    return new SearchTuning(denseWeight, textWeight, actorWeight, w, candidates);
   }
 
   /** A copy with another candidate depth. */
   public SearchTuning withCandidates(int n) {
-    return new SearchTuning(denseWeight, textWeight, actorWeight, n);
+    return new SearchTuning(denseWeight, textWeight, actorWeight, neighbourWeight, n);
   }
 }

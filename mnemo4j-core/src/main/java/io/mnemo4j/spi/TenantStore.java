@@ -121,6 +121,15 @@ public interface TenantStore extends AutoCloseable {
   List<ScoredId> textScores(String query, Collection<String> ids);
 
   /**
+   * The memories written by the same add as each of {@code ids}: those with its scope and its
+   * creation time, up to {@code span} before and {@code span} after it in id order (the order of
+   * the add's messages), whatever their visibility. Hybrid search lifts a memory by the relevance
+   * of its neighbours in the conversation, so this depends only on the collection. An id that does
+   * not exist here maps to nothing; one without neighbours maps to an empty list.
+   */
+  java.util.Map<String, List<String>> addNeighbours(Collection<String> ids, int span);
+
+  /**
    * The history of a memory, oldest first; empty if it never existed here. History outlives
    * deletion.
    */

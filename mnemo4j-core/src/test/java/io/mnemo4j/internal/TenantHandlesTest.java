@@ -121,6 +121,12 @@ class TenantHandlesTest {
     }
 
     @Override
+    public java.util.Map<String, List<String>> addNeighbours(
+        java.util.Collection<String> ids, int span) {
+      return java.util.Map.of();
+    }
+
+    @Override
     public io.mnemo4j.spi.ScopeGuard lockScope(Scope scope) {
       return io.mnemo4j.spi.ScopeGuard.NONE;
     }

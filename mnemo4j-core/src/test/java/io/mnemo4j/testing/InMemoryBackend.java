@@ -388,6 +388,30 @@ public final class InMemoryBackend implements Backend {
       return out;
     }
 
+    @Override
+    public synchronized Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+      Map<String, List<String>> out = new java.util.HashMap<>();
+      for (String id : new java.util.LinkedHashSet<>(ids)) {
+        StoredMemory m = memories.get(id);
+        if (m == null) {
+          continue;
+        }
+        // The same add: same scope and creation time; its order is the id order.
+        java.util.TreeSet<String> add = new java.util.TreeSet<>();
+        for (StoredMemory o : memories.values()) {
+          if (o.memory().createdAt().equals(m.memory().createdAt())
+              && o.memory().scope().equals(m.memory().scope())) {
+            add.add(o.id());
+          }
+        }
+        List<String> near = new ArrayList<>();
+        near.addAll(add.headSet(id, false).descendingSet().stream().limit(span).toList());
+        near.addAll(add.tailSet(id, false).stream().limit(span).toList());
+        out.put(id, near);
+      }
+      return out;
+    }
+
     /**
      * The query's words the tenant knows, each weighted by its idf over the whole tenant (never
      * over a filtered subset: the contract wants scores independent of filters).

@@ -2,6 +2,7 @@ package io.mnemo4j.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.mnemo4j.AddOptions;
 import io.mnemo4j.ApiKeys;
@@ -25,6 +26,7 @@ import io.mnemo4j.PurgeReceipt;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
+import io.mnemo4j.SearchTuning;
 import io.mnemo4j.Selection;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantMemory;
@@ -728,6 +730,141 @@ public abstract class MemoryStoreContractTest {
   // ---------------------------------------------------------------- scores mean relevance
 
   /** A verbatim memory of {@code user} with a metadata topic, for SPI-level text search checks. */
+  /**
+   * Issue 15: hybrid search lifts a memory by its neighbours in the conversation, the memories the
+   * same add stored just before and after it. The store finds them from what every store keeps: an
+   * add's memories share scope and creation time, and their ids follow the messages' order.
+   */
+  @Test
+  void addNeighbours_areTheMemoriesOfTheSameAdd_upToSpanEitherSide() {
+    TenantStore store = rawStore(backend(), "acme");
+    Instant first = Instant.parse("2026-01-01T00:00:00Z");
+    Instant second = Instant.parse("2026-01-01T00:00:01Z");
+    String[] add = new String[5];
+    List<Change> puts = new java.util.ArrayList<>();
+    for (int i = 0; i < add.length; i++) {
+      add[i] = "0190f000-0000-7000-8000-00000000002" + i;
+      puts.add(new Change.Put(saidAt(add[i], "alice", "turn " + i, first)));
+    }
+    String laterAdd = "0190f000-0000-7000-8000-000000000025";
+    String otherScope = "0190f000-0000-7000-8000-000000000026";
+    puts.add(new Change.Put(saidAt(laterAdd, "alice", "a later add", second)));
+    puts.add(new Change.Put(saidAt(otherScope, "bob", "bob at the same instant", first)));
+    store.write(new WriteBatch(puts, List.of(), List.of()));
+    String unknown = "0190f000-0000-7000-8000-0000000000ff";
+
+    Map<String, List<String>> two =
+        store.addNeighbours(List.of(add[2], add[0], laterAdd, otherScope, unknown), 2);
+
+    assertThat(two.get(add[2])).containsExactlyInAnyOrder(add[0], add[1], add[3], add[4]);
+    assertThat(two.get(add[0])).containsExactlyInAnyOrder(add[1], add[2]);
+    assertThat(two.get(laterAdd)).isEmpty();
+    assertThat(two.get(otherScope)).isEmpty();
+    assertThat(two).doesNotContainKey(unknown);
+    Map<String, List<String>> one = store.addNeighbours(List.of(add[4]), 1);
+    assertThat(one.get(add[4])).containsExactly(add[3]);
+  }
+
+  /**
+   * Issue 15: a reply that says little by itself ("Yes, every single day") is found through the
+   * question it answers. Two identical replies in two adds score alike without the neighbour
+   * signal; with it, the one whose add holds the question ranks first, and its score is its own
+   * relevance lifted by its best neighbour's, {@code (own + w·best) / (1 + w)}, the same for any
+   * limit or filter.
+   */
+  @Test
+  void search_liftsAMemoryByItsBestNeighbourInTheSameAdd() {
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withNeighbourWeight(0));
+    TenantMemory acme = mnemo.tenant("acme");
+    String kayak =
+        acme.add(
+                say("Did you go kayaking in the Norwegian fjords?", "Yes, every single day"),
+                Scope.user("alice"))
+            .get(1)
+            .id();
+    String question =
+        acme.search("kayaking fjords", Search.everywhere().limit(10)).stream()
+            .filter(h -> h.memory().text().startsWith("Did you go kayaking"))
+            .findFirst()
+            .orElseThrow()
+            .memory()
+            .id();
+    String bread =
+        acme.add(
+                say("Did you bake sourdough bread at home?", "Yes, every single day"),
+                Scope.user("bob"))
+            .get(1)
+            .id();
+    String query = "kayaking in the fjords every single day";
+    List<Hit> plain = acme.search(query, Search.everywhere().limit(10));
+    double ownKayak = hitScore(plain, kayak);
+    double ownBread = hitScore(plain, bread);
+    double ownQuestion = hitScore(plain, question);
+    assertThat(ownKayak).isEqualTo(ownBread);
+
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withNeighbourWeight(0.2));
+    acme = mnemo.tenant("acme");
+    List<Hit> lifted = acme.search(query, Search.everywhere().limit(10));
+    assertThat(hitScore(lifted, kayak)).isGreaterThan(hitScore(lifted, bread));
+    assertThat(hitScore(lifted, kayak))
+        .isCloseTo((ownKayak + 0.2 * ownQuestion) / 1.2, within(1e-9));
+    Hit alone =
+        acme.search(query, Search.in(Scope.user("alice")).limit(10)).stream()
+            .filter(h -> h.memory().id().equals(kayak))
+            .findFirst()
+            .orElseThrow();
+    assertThat(alone.score()).isEqualTo(hitScore(lifted, kayak));
+  }
+
+  /** This instance over the same data, with another search tuning and no conversation context. */
+  private Mnemo openTuned(SearchTuning tuning) {
+    return Mnemo.builder()
+        .dataDir(dataDir)
+        .clock(clock)
+        .embedder(new HashingEmbedder())
+        .backend(backend())
+        .nearDuplicateThreshold(0.95)
+        .regions("eu")
+        .contextWindow(0)
+        .contextAfter(0)
+        .searchTuning(tuning)
+        .build();
+  }
+
+  private static double hitScore(List<Hit> hits, String id) {
+    return hits.stream()
+        .filter(h -> h.memory().id().equals(id))
+        .mapToDouble(Hit::score)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static StoredMemory saidAt(String id, String user, String text, Instant at) {
+    StoredMemory m = said(id, user, text, "t");
+    Memory base = m.memory();
+    Memory moved =
+        new Memory(
+            base.id(),
+            base.text(),
+            base.hash(),
+            base.scope(),
+            base.metadata(),
+            base.categories(),
+            base.role(),
+            base.actor(),
+            at,
+            at,
+            null,
+            null,
+            null,
+            base.provenance(),
+            base.embeddingModel(),
+            base.type());
+    return new StoredMemory(moved, m.embedding());
+  }
+
   private static StoredMemory said(String id, String user, String text, String topic) {
     Memory m =
         new Memory(

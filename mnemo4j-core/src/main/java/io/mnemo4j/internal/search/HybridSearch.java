@@ -44,8 +44,12 @@ import org.jspecify.annotations.Nullable;
  * TenantStore#textScores}. Candidates are examined best bound first (a candidate missing from a
  * full list scores at most that list's last score there), in windows of at least 20, and the walk
  * stops when no unexamined candidate's bound reaches the last hit kept. Which memories make the
- * list is thus approximate, as any candidate-based search is (the actor signal, known only once a
- * memory is loaded, is left out of the bounds); the score of each hit is not.
+ * list is thus approximate, as any candidate-based search is (the actor signal and the neighbour
+ * lift, known only once a memory is loaded, are left out of the bounds); the score of each hit is
+ * not. The neighbour lift of a loaded memory comes from the memories its add stored up to {@link
+ * #NEIGHBOUR_SPAN} places before and after it ({@link TenantStore#addNeighbours}), each scored in
+ * full whether or not it is a candidate or passes the search's filter, so it too depends only on
+ * the query and the collection.
  */
 public final class HybridSearch {
   /** Names the full-text search threads of hybrid queries (a thread-safe factory). */
@@ -139,7 +143,7 @@ public final class HybridSearch {
    * The weights a mode uses, divided by their sum so that a score is in [0, 1]. A mode that runs
    * one ranker gives it weight 1 if the tuning gave it none.
    */
-  record Weights(double dense, double text, double actor) {
+  record Weights(double dense, double text, double actor, double neighbour) {
     static Weights of(SearchTuning t, Search.Mode mode) {
       double d =
           switch (mode) {
@@ -154,7 +158,7 @@ public final class HybridSearch {
             case DENSE -> 0;
           };
       double sum = d + x + t.actorWeight();
-      return new Weights(d / sum, x / sum, t.actorWeight() / sum);
+      return new Weights(d / sum, x / sum, t.actorWeight() / sum, t.neighbourWeight());
     }
 
     /**
@@ -228,6 +232,17 @@ public final class HybridSearch {
     boolean scopeIsTenantWide =
         search.selection().scope().isTenantWide() || search.selection().wholeTenant();
     int window = Math.max(search.limit() * 2, 20);
+    double lift = w.neighbour();
+    // Own scores (without the neighbour lift) of every memory scored so far, candidate or
+    // neighbour; the text scores the rankers reported, for neighbours that were candidates.
+    Map<String, Double> own = new HashMap<>();
+    Map<String, Double> knownText = new HashMap<>();
+    for (Candidate c : candidates) {
+      if (!Double.isNaN(c.textScore())) {
+        knownText.put(c.id(), c.textScore());
+      }
+    }
+    OwnScore scorer = new OwnScore(w, vector, model, queryWords);
     Comparator<Hit> best =
         Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id());
     List<Hit> kept = new ArrayList<>();
@@ -238,7 +253,9 @@ public final class HybridSearch {
           kept.size() >= search.limit()
               ? kept.get(search.limit() - 1).score()
               : Double.NEGATIVE_INFINITY;
-      if (candidates.get(from).bound() < bar) {
+      // The neighbour lift is left out of the bounds, as the actor signal is: counting its most
+      // for every candidate loaded no more of LoCoMo's evidence but more memories per search.
+      if (withLift(candidates.get(from).bound(), 0, lift) < bar) {
         break;
       }
       int to = Math.min(candidates.size(), from + window);
@@ -251,7 +268,7 @@ public final class HybridSearch {
       for (Candidate c : slice) {
         double text =
             Double.isNaN(c.textScore()) ? missingText.getOrDefault(c.id(), 0.0) : c.textScore();
-        if (w.score(c.cosineBound(), text, false) >= bar) {
+        if (withLift(w.score(c.cosineBound(), text, false), 0, lift) >= bar) {
           load.add(c);
         }
       }
@@ -259,15 +276,13 @@ public final class HybridSearch {
       for (StoredMemory m : store.getAll(load.stream().map(Candidate::id).toList())) {
         byId.put(m.id(), m);
       }
+      List<Scored> scored = new ArrayList<>(load.size());
       for (Candidate c : load) {
         StoredMemory m = byId.get(c.id());
         if (m == null || !search.selection().shows(m.memory(), now)) {
           continue;
         }
-        double cosine =
-            vector != null && model.equals(m.memory().embeddingModel())
-                ? Math.max(-1, Math.min(1, Vectors.dot(vector, m.embedding())))
-                : 0;
+        double cosine = scorer.cosine(m);
         double textScore =
             Double.isNaN(c.textScore()) ? missingText.getOrDefault(c.id(), 0.0) : c.textScore();
         // Without a query vector (text-only search) the text score stands in for similarity.
@@ -275,17 +290,104 @@ public final class HybridSearch {
         if (search.threshold() > 0 && similarity < search.threshold()) {
           continue;
         }
-        String actor = m.memory().actor();
-        boolean named = w.actor() > 0 && actor != null && names(queryWords, actor);
+        double score = scorer.score(m, textScore);
+        own.put(m.id(), score);
+        scored.add(new Scored(m, score, similarity));
+      }
+      Map<String, Double> lifts =
+          lift > 0 ? neighbourScores(store, query, scored, own, knownText, scorer) : Map.of();
+      for (Scored x : scored) {
+        StoredMemory m = x.memory();
         Hit.Origin origin =
             !scopeIsTenantWide && m.memory().scope().isTenantWide()
                 ? Hit.Origin.TENANT_WIDE
                 : Hit.Origin.SCOPE;
-        kept.add(new Hit(m.memory(), w.score(cosine, textScore, named), similarity, origin));
+        double score = withLift(x.own(), lifts.getOrDefault(m.id(), 0.0), lift);
+        kept.add(new Hit(m.memory(), score, x.similarity(), origin));
       }
       kept.sort(best);
     }
     return kept.size() > search.limit() ? List.copyOf(kept.subList(0, search.limit())) : kept;
+  }
+
+  /** A memory's score with the lift of its best neighbour. */
+  static double withLift(double own, double neighbour, double lift) {
+    return (own + lift * neighbour) / (1 + lift);
+  }
+
+  /** A loaded candidate that passed the selection and threshold, with its own score. */
+  private record Scored(StoredMemory memory, double own, double similarity) {}
+
+  /**
+   * The best own score among the neighbours in their add (see {@link TenantStore#addNeighbours}) of
+   * each scored memory, scoring the neighbours not scored yet.
+   */
+  private static Map<String, Double> neighbourScores(
+      TenantStore store,
+      String query,
+      List<Scored> scored,
+      Map<String, Double> own,
+      Map<String, Double> knownText,
+      OwnScore scorer) {
+    if (scored.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, List<String>> near =
+        store.addNeighbours(scored.stream().map(s -> s.memory().id()).toList(), NEIGHBOUR_SPAN);
+    Set<String> missing = new HashSet<>();
+    for (List<String> ids : near.values()) {
+      for (String id : ids) {
+        if (!own.containsKey(id)) {
+          missing.add(id);
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      List<String> needText = new ArrayList<>();
+      for (String id : missing) {
+        if (!knownText.containsKey(id)) {
+          needText.add(id);
+        }
+      }
+      Map<String, Double> text = new HashMap<>();
+      if (scorer.weights().text() > 0 && !needText.isEmpty()) {
+        for (ScoredId s : store.textScores(query, needText)) {
+          text.put(s.id(), s.score());
+        }
+      }
+      for (StoredMemory m : store.getAll(missing)) {
+        Double t = knownText.get(m.id());
+        own.put(m.id(), scorer.score(m, t != null ? t : text.getOrDefault(m.id(), 0.0)));
+      }
+    }
+    Map<String, Double> out = new HashMap<>();
+    for (Map.Entry<String, List<String>> e : near.entrySet()) {
+      double bestNeighbour = 0;
+      for (String id : e.getValue()) {
+        bestNeighbour = Math.max(bestNeighbour, own.getOrDefault(id, 0.0));
+      }
+      out.put(e.getKey(), bestNeighbour);
+    }
+    return out;
+  }
+
+  /** How many memories on either side of a memory in its add lend it their relevance. */
+  static final int NEIGHBOUR_SPAN = 2;
+
+  /** A memory's own score: its cosine, text score and actor match, without neighbours. */
+  private record OwnScore(
+      Weights weights, float @Nullable [] vector, String model, Set<String> queryWords) {
+    double cosine(StoredMemory m) {
+      return vector != null && model.equals(m.memory().embeddingModel())
+          ? Math.max(-1, Math.min(1, Vectors.dot(vector, m.embedding())))
+          : 0;
+    }
+
+    double score(StoredMemory m, double textScore) {
+      String actor = m.memory().actor();
+      boolean named = weights.actor() > 0 && actor != null && names(queryWords, actor);
+      return weights.score(cosine(m), textScore, named);
+    }
   }
 
   /**

@@ -249,6 +249,15 @@ public final class CheckedTenantStore implements TenantStore {
   }
 
   @Override
+  public java.util.Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+    ensureOpen();
+    if (span < 0) {
+      throw new IllegalArgumentException("span must not be negative: " + span);
+    }
+    return store.addNeighbours(List.copyOf(ids), span);
+  }
+
+  @Override
   public List<HistoryEntry> history(String memoryId) {
     ensureOpen();
     return store.history(Objects.requireNonNull(memoryId, "memoryId"));

@@ -84,7 +84,7 @@ class RelevanceScoreTest {
     assertThatThrownBy(() -> SearchTuning.defaults().withActorWeight(-0.1))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("actorWeight");
-    assertThatThrownBy(() -> new SearchTuning(0, 0, 0.1, 200))
+    assertThatThrownBy(() -> new SearchTuning(0, 0, 0.1, 0.2, 200))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("must not both be 0");
   }

@@ -104,6 +104,11 @@ final class EmbeddedTenantStore implements TenantStore {
   }
 
   @Override
+  public Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+    return engine.addNeighbours(ids, span);
+  }
+
+  @Override
   public List<HistoryEntry> history(String memoryId) {
     return engine.history(memoryId);
   }

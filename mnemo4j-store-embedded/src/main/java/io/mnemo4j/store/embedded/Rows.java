@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * (stateless).
  */
 final class Rows {
-  static final int SCHEMA_VERSION = 5;
+  static final int SCHEMA_VERSION = 6;
   static final int SQL_CHUNK = 500;
 
   static final String MEMORY_COLUMNS =
@@ -131,6 +131,10 @@ final class Rows {
             c,
             "CREATE TABLE model_vectors (model TEXT NOT NULL, memory_id TEXT NOT NULL, "
                 + "embedding BLOB NOT NULL, PRIMARY KEY (model, memory_id)) WITHOUT ROWID");
+      }
+      if (version < 6) {
+        // The memories of one add share their creation time (TenantStore.addNeighbours).
+        Sqlite.exec(c, "CREATE INDEX memories_created ON memories(created_at, id)");
       }
       if (version < SCHEMA_VERSION) {
         Sqlite.exec(c, "PRAGMA user_version = " + SCHEMA_VERSION);
@@ -249,6 +253,43 @@ final class Rows {
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /**
+   * Up to {@code span} memories on either side of each id among those with its scope and creation
+   * time, by id (TenantStore.addNeighbours).
+   */
+  static java.util.Map<String, List<String>> addNeighbours(Connection c, List<String> ids, int span)
+      throws SQLException {
+    String same =
+        "SELECT m.id FROM memories t JOIN memories m ON m.created_at = t.created_at"
+            + " AND m.user_id IS t.user_id AND m.agent_id IS t.agent_id AND m.run_id IS t.run_id"
+            + " WHERE t.id = ? AND m.id ";
+    java.util.Map<String, List<String>> out = new java.util.HashMap<>();
+    try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM memories WHERE id = ?");
+        PreparedStatement before = c.prepareStatement(same + "< t.id ORDER BY m.id DESC LIMIT ?");
+        PreparedStatement after = c.prepareStatement(same + "> t.id ORDER BY m.id LIMIT ?")) {
+      for (String id : new java.util.LinkedHashSet<>(ids)) {
+        exists.setString(1, id);
+        try (ResultSet rs = exists.executeQuery()) {
+          if (!rs.next()) {
+            continue;
+          }
+        }
+        List<String> near = new ArrayList<>();
+        for (PreparedStatement ps : List.of(before, after)) {
+          ps.setString(1, id);
+          ps.setInt(2, span);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              near.add(rs.getString(1));
+            }
+          }
+        }
+        out.put(id, near);
+      }
+    }
+    return out;
   }
 
   /** Operation records in any of {@code statuses}, oldest first, then by id; at most limit. */

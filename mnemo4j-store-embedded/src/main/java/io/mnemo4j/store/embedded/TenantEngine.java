@@ -375,6 +375,11 @@ final class TenantEngine {
     return run("get", () -> withReader(c -> Rows.select(c, id)));
   }
 
+  java.util.Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+    List<String> wanted = List.copyOf(ids);
+    return run("addNeighbours", () -> withReader(c -> Rows.addNeighbours(c, wanted, span)));
+  }
+
   List<StoredMemory> getAll(Collection<String> ids) {
     List<String> wanted = List.copyOf(ids);
     return run("getAll", () -> withReader(c -> Rows.selectAll(c, wanted)));

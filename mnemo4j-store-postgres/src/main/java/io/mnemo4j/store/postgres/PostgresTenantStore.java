@@ -49,6 +49,7 @@ final class PostgresTenantStore implements TenantStore {
 
   private final TenantWrites writes;
   private final TenantReads reads;
+  private final AddNeighbours neighbours;
   private final VectorSearch vectors;
   private final TextSearch text;
 
@@ -69,6 +70,7 @@ final class PostgresTenantStore implements TenantStore {
     TableStatistics statistics = new TableStatistics(tenant, estimatedRows);
     this.writes = new TenantWrites(tenant, this.dimensions, statistics, new VectorIndexes(tenant));
     this.reads = new TenantReads(tenant);
+    this.neighbours = new AddNeighbours(tenant);
     this.vectors = new VectorSearch(tenant, this.dimensions);
     this.text = new TextSearch(tenant, statistics);
   }
@@ -165,6 +167,11 @@ final class PostgresTenantStore implements TenantStore {
   @Override
   public List<ScoredId> textScores(String query, Collection<String> ids) {
     return text.scores(query, ids);
+  }
+
+  @Override
+  public Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+    return neighbours.of(ids, span);
   }
 
   @Override

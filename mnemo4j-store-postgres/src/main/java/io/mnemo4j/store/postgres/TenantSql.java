@@ -20,9 +20,10 @@ final class TenantSql {
   /**
    * Version of this layout, recorded in the registry; bump with a migration ({@link #migrate}). 2
    * added the conversation windows; 3 stopped ANALYZE from sampling text ({@link
-   * #withoutTextStatistics}).
+   * #withoutTextStatistics}); 5 turned the full-text index's pending list off; 6 added the index of
+   * the memories of one add ({@link #createdIndex}).
    */
-  static final int SCHEMA_VERSION = 5;
+  static final int SCHEMA_VERSION = 6;
 
   /**
    * Columns whose values ANALYZE must never sample: everything a user said or that derives from it
@@ -168,7 +169,15 @@ final class TenantSql {
       ddl.add("ALTER INDEX " + q + ".memories_text SET (fastupdate = off)");
       ddl.add("SELECT gin_clean_pending_list(" + index + "::regclass)");
     }
+    if (from < 6) {
+      ddl.add(createdIndex());
+    }
     return ddl;
+  }
+
+  /** The memories of one add share scope and creation time (TenantStore.addNeighbours). */
+  String createdIndex() {
+    return "CREATE INDEX IF NOT EXISTS memories_created ON " + memories + " (created_at, id)";
   }
 
   /** Statements creating the schema, in order, run by the owner in one transaction. */
@@ -213,6 +222,7 @@ final class TenantSql {
     ddl.add("CREATE INDEX memories_agent ON " + memories + " (agent_id, run_id)");
     ddl.add("CREATE INDEX memories_run ON " + memories + " (run_id)");
     ddl.add("CREATE INDEX memories_hash ON " + memories + " (hash)");
+    ddl.add(createdIndex());
     // No pending list: with fastupdate (the default) new rows' words wait in an unsorted list that
     // every search scans until a vacuum or autovacuum's analyze flushes it (up to 4 MB; measured
     // 27-60 ms per full-text query at 100,000 memories with the list full, see TextSearch).

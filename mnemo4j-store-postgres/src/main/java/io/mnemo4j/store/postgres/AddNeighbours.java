@@ -1,0 +1,68 @@
+package io.mnemo4j.store.postgres;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link io.mnemo4j.spi.TenantStore#addNeighbours}: the memories of one add share their scope and
+ * creation time, and their ids follow the order of the add's messages. One statement per call,
+ * served by the {@code memories_created} index. Thread-safe.
+ */
+final class AddNeighbours {
+  private final TenantContext tenant;
+  private final TenantSql sql;
+
+  AddNeighbours(TenantContext tenant) {
+    this.tenant = tenant;
+    this.sql = tenant.sql();
+  }
+
+  Map<String, List<String>> of(Collection<String> ids, int span) {
+    LinkedHashSet<String> wanted = new LinkedHashSet<>(ids);
+    if (wanted.isEmpty()) {
+      tenant.ensureOpen();
+      return Map.of();
+    }
+    String same =
+        "SELECT m.id FROM "
+            + sql.memories
+            + " m WHERE m.created_at = t.created_at"
+            + " AND m.user_id IS NOT DISTINCT FROM t.user_id"
+            + " AND m.agent_id IS NOT DISTINCT FROM t.agent_id"
+            + " AND m.run_id IS NOT DISTINCT FROM t.run_id AND m.id ";
+    String query =
+        "SELECT t.id, n.id FROM "
+            + sql.memories
+            + " t LEFT JOIN LATERAL (("
+            + same
+            + "< t.id ORDER BY m.id DESC LIMIT ?) UNION ALL ("
+            + same
+            + "> t.id ORDER BY m.id LIMIT ?)) n ON true WHERE t.id = ANY(?)";
+    return tenant.read(
+        "addNeighbours",
+        c -> {
+          Map<String, List<String>> out = new HashMap<>();
+          try (PreparedStatement ps = c.prepareStatement(query)) {
+            ps.setInt(1, span);
+            ps.setInt(2, span);
+            ps.setArray(3, c.createArrayOf("text", wanted.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                List<String> near = out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>());
+                String n = rs.getString(2);
+                if (n != null) {
+                  near.add(n);
+                }
+              }
+            }
+          }
+          return out;
+        });
+  }
+}
