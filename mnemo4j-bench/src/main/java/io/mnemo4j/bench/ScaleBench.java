@@ -12,6 +12,7 @@ import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -53,6 +54,7 @@ final class ScaleBench {
       int pool,
       double noise,
       int minFreeGib,
+      int buildMinutes,
       boolean keep,
       boolean buildOnly) {
     static Config from(Args a) {
@@ -69,6 +71,7 @@ final class ScaleBench {
               a.intValue("pool", 5000),
               Double.parseDouble(a.string("noise", "0.3")),
               a.intValue("min-free-gib", 15),
+              a.intValue("build-minutes", 0),
               a.flag("keep"),
               a.flag("build-only"));
       if (c.hot < 1 || c.maxOpen < 2 * c.hot) {
@@ -85,7 +88,8 @@ final class ScaleBench {
           || c.threads < 1
           || c.batch < 1
           || c.pool < 1
-          || c.minFreeGib < 0) {
+          || c.minFreeGib < 0
+          || c.buildMinutes < 0) {
         throw new IllegalArgumentException("scale options must be positive");
       }
       return c;
@@ -224,6 +228,9 @@ final class ScaleBench {
     long minFree = (long) cfg.minFreeGib << 30;
     int step = Math.max(1, missing.size() / 20);
     long t0 = System.nanoTime();
+    long deadline = cfg.buildMinutes == 0 ? 0 : t0 + cfg.buildMinutes * 60_000_000_000L;
+    Path stopFile = dataDir.resolveSibling("stop");
+    Files.deleteIfExists(stopFile);
     String started = java.time.Instant.now().toString();
     try (MemoryStore region = CorpusWriter.openRegion(dataDir)) {
       Runnable worker =
@@ -232,6 +239,13 @@ final class ScaleBench {
               for (int i = next.getAndIncrement();
                   i < missing.size() && !stop.get();
                   i = next.getAndIncrement()) {
+                if (deadline != 0 && System.nanoTime() - deadline > 0 || Files.exists(stopFile)) {
+                  if (!stop.getAndSet(true)) {
+                    System.err.println(
+                        "scale: build time is up (--build-minutes or a 'stop' file): stopping the build");
+                  }
+                  return;
+                }
                 if (Files.getFileStore(dataDir).getUsableSpace() < minFree) {
                   System.err.printf(
                       "scale: fewer than %d GiB free: stopping the build%n", cfg.minFreeGib);
@@ -341,7 +355,10 @@ final class ScaleBench {
     List<String> hot = tenants.subList(0, cfg.hot);
     List<String> rest = tenants.subList(cfg.hot, cfg.tenants);
     Random random = new Random(common.seed());
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     Stats uniform = new Stats();
+    Stats uniformCpu = new Stats();
+    Stats mixedCpu = new Stats();
     Stats mixedAll = new Stats();
     Stats mixedHot = new Stats();
     Stats mixedCold = new Stats();
@@ -370,13 +387,16 @@ final class ScaleBench {
         for (int k = 0; k < perPhase; k++) {
           String tenant = tenants.get(random.nextInt(tenants.size()));
           String q = queries.get(k % queries.size());
+          long c0 = cpu.getCurrentThreadCpuTime();
           long s = System.nanoTime();
           TenantMemory tm = mnemo.tenant(tenant);
           int n = tm.search(q, search).size();
           long e = System.nanoTime() - s;
+          long c = cpu.getCurrentThreadCpuTime() - c0;
           served++;
           if (k >= cfg.warmup) {
             uniform.add(e);
+            uniformCpu.add(c);
             results += n;
           }
           maxOpenSeen = Math.max(maxOpenSeen, mnemo.operations().openTenants());
@@ -399,13 +419,16 @@ final class ScaleBench {
           String tenant =
               isHot ? hot.get((k / 2) % hot.size()) : rest.get(random.nextInt(rest.size()));
           String q = queries.get(k % queries.size());
+          long c0 = cpu.getCurrentThreadCpuTime();
           long s = System.nanoTime();
           TenantMemory tm = mnemo.tenant(tenant);
           int n = tm.search(q, search).size();
           long e = System.nanoTime() - s;
+          long c = cpu.getCurrentThreadCpuTime() - c0;
           served++;
           if (k >= cfg.warmup) {
             mixedAll.add(e);
+            mixedCpu.add(c);
             (isHot ? mixedHot : mixedCold).add(e);
             results += n;
           }
@@ -425,7 +448,9 @@ final class ScaleBench {
             "  before Mnemo opened: %d fds, RSS %.0f MiB; after it closed: %d fds",
             fdsBefore, rssBefore / (1024.0 * 1024), fdsAfterClose)
         .line("  uniform (random tenant of %d)           %s", cfg.tenants, uniform.line())
+        .line("  uniform, CPU time of the thread         %s", uniformCpu.line())
         .line("  mixed, all                              %s", mixedAll.line())
+        .line("  mixed, CPU time of the thread           %s", mixedCpu.line())
         .line("  mixed, hot (%d tenants, cached)          %s", cfg.hot, mixedHot.line())
         .line("  mixed, cold (random of %d)             %s", rest.size(), mixedCold.line())
         .line("  at most %d tenants open; %.1f hits per search", maxOpenSeen, meanHits);
@@ -441,7 +466,9 @@ final class ScaleBench {
     }
     report
         .put("uniform", uniform.toJson())
+        .put("uniform_cpu", uniformCpu.toJson())
         .put("mixed", mixedAll.toJson())
+        .put("mixed_cpu", mixedCpu.toJson())
         .put("mixed_hot", mixedHot.toJson())
         .put("mixed_cold", mixedCold.toJson())
         .put("mean_hits", Stats.round1(meanHits))
