@@ -31,6 +31,12 @@ public final class BenchMain {
                 search latency on one large tenant: hybrid, dense, text, with and without query embedding
         open    [--tenants 1000] [--docs 100] [--hot 16] [--requests 2000] [--warmup 400] [--max-open 64]
                 search latency when the tenant is cached (hit) vs must be opened (miss)
+        scale   [--tenants 10000] [--docs 1000] [--max-open 64] [--hot 16] [--requests 10000] [--warmup 1000]
+                [--threads CORES] [--batch 1000] [--min-free-gib 15] [--build-minutes 0] [--keep] [--build-only]
+                thousands of tenants in one data dir opened on demand: resumable parallel build, then hybrid
+                search over random tenants and a hot+random mix, with RSS, file descriptors and heap sampled
+                (the corpus is deleted afterwards unless --keep; a build stops cleanly after --build-minutes
+                or when a file 'stop' appears beside data/, and the next run continues it)
         stores  [--tenants 100] [--docs 1000] [--large 100000] [--queries 500] [--warmup 100]
                 [--warmup-per-tenant 12] [--k 10] [--batch 1000] [--add 2000] [--add-warmup 200]
                 [--add-round 100] [--cold-passes 3] [--cold-max-open 8] [--cold-large 10] [--pool 5000]
@@ -107,6 +113,11 @@ public final class BenchMain {
           OpenBench.Config c = OpenBench.Config.from(a);
           a.requireAllKnown();
           report = OpenBench.run(common, c);
+        }
+        case "scale" -> {
+          ScaleBench.Config c = ScaleBench.Config.from(a);
+          a.requireAllKnown();
+          report = ScaleBench.run(common, c);
         }
         case "integrations" -> {
           IntegrationsBench.Config c = IntegrationsBench.Config.from(a);

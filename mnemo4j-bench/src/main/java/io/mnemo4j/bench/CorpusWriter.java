@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.LongFunction;
@@ -66,6 +67,11 @@ final class CorpusWriter {
   /** Opens the region store under {@code dataDir}. */
   static MemoryStore openRegion(Path dataDir) {
     return EmbeddedBackend.create().openRegion(REGION, dataDir);
+  }
+
+  /** The name of benchmark tenant number {@code index}: {@code t00042}. */
+  static String tenantName(int index) {
+    return String.format(Locale.ROOT, "t%05d", index);
   }
 
   /** The directory of a tenant of the embedded backend. */

@@ -77,7 +77,7 @@ final class OpenBench {
     QueryVectorCache cache = new QueryVectorCache(embedder);
     List<String> tenants = new ArrayList<>(cfg.tenants);
     for (int t = 0; t < cfg.tenants; t++) {
-      tenants.add(String.format(Locale.ROOT, "t%05d", t));
+      tenants.add(CorpusWriter.tenantName(t));
     }
     Path corpus =
         common
