@@ -58,8 +58,8 @@ final class VectorIndexes {
    * Builds the index when it does not exist and the tenant holds at least {@link
    * VectorSearch#EXACT_BELOW} vectors of the model. As the schema owner (DDL), with the tenant set
    * (the policies apply to the owner too). {@code CREATE INDEX} blocks writes to the table while it
-   * runs (about a second for 2,000 rows on 2 busy cores), never reads. A failure only logs; the
-   * next check retries.
+   * runs (about a second for 2,000 rows on 2 busy cores), never reads. A failure logs a warning;
+   * the next check retries.
    */
   private void check(String model, int dimension) {
     String index = Names.vectorIndex(model);
@@ -95,9 +95,13 @@ final class VectorIndexes {
         indexed.add(model);
       }
     } catch (RuntimeException e) {
+      // A warning, not debug: until the index exists every vector search of the tenant is an exact
+      // scan, which an operator must hear about. The message is PostgreSQL's about DDL on a table
+      // (no memory text); the next check retries.
       LOG.log(
-          System.Logger.Level.DEBUG,
-          "tenant {0}: building a vector index failed: {1}",
+          System.Logger.Level.WARNING,
+          "tenant {0}: building the vector index failed, searches stay exact (slower) until a later"
+              + " write retries it: {1}",
           tenant.tenantId(),
           e.toString());
     } finally {
