@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Search;
+import io.mnemo4j.SearchTuning;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -102,6 +103,15 @@ final class EvalCommand implements Runnable {
     List<String> sampleIds = new ArrayList<>();
 
     @Option(
+        names = "--neighbour-weight",
+        paramLabel = "W",
+        description =
+            "Weight of neighbour evidence in [0, 1] (SearchTuning.withNeighbourWeight; default 0,"
+                + " off, as in the library): a search-side setting, so a --store-dir ingest is"
+                + " searched again with it.")
+    double neighbourWeight;
+
+    @Option(
         names = "--store-dir",
         paramLabel = "DIR",
         description =
@@ -119,6 +129,10 @@ final class EvalCommand implements Runnable {
       }
       if (!Files.isRegularFile(data)) {
         throw new InvalidRequestException("data", "no such file: " + data);
+      }
+      if (!(neighbourWeight >= 0 && neighbourWeight <= 1)) {
+        throw new InvalidRequestException(
+            "neighbour_weight", "--neighbour-weight must be within [0, 1], got " + neighbourWeight);
       }
       LocomoEval.Options options = new LocomoEval.Options(mode, ks, perTenant);
       MnemoCli.checkEmbedderName(cli().embedderName());
@@ -208,6 +222,7 @@ final class EvalCommand implements Runnable {
           .backend(EmbeddedBackend.create())
           .autoCreateTenants(false)
           .nearDuplicateThreshold(1.0)
+          .searchTuning(SearchTuning.defaults().withNeighbourWeight(neighbourWeight))
           .build();
     }
 

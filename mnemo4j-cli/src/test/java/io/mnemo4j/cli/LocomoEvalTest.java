@@ -283,6 +283,45 @@ class LocomoEvalTest {
   }
 
   @Test
+  void evalLocomo_neighbourWeight_searchesAKeptIngestAgain_andOutOfRangeIsExit2()
+      throws IOException {
+    Path store = dir.resolve("kept-for-weights");
+    JsonNode plain = evalJson("--store-dir", store.toString());
+    JsonNode explicitZero = evalJson("--store-dir", store.toString(), "--neighbour-weight", "0");
+    assertThat(explicitZero.get("recall")).isEqualTo(plain.get("recall"));
+
+    Result lifted =
+        CliTestSupport.raw(
+                "",
+                "eval",
+                "locomo",
+                "--data",
+                writeData().toString(),
+                "--mode",
+                "text",
+                "--k",
+                "1,5",
+                "--json",
+                "--store-dir",
+                store.toString(),
+                "--neighbour-weight",
+                "0.2")
+            .ok();
+    // The weight is a search setting: the kept ingest is searched again, not rebuilt.
+    assertThat(lifted.err()).doesNotContain("ingest").contains("search");
+    assertThat(lifted.json().get("turns")).isEqualTo(plain.get("turns"));
+    assertThat(lifted.json().get("memories")).isEqualTo(plain.get("memories"));
+
+    for (String bad : List.of("-0.1", "1.5", "NaN")) {
+      Result r =
+          CliTestSupport.raw(
+              "", "eval", "locomo", "--data", writeData().toString(), "--neighbour-weight", bad);
+      assertThat(r.code()).as(bad).isEqualTo(MnemoCli.BAD_INPUT);
+      assertThat(r.err()).as(bad).contains("(field: neighbour_weight)");
+    }
+  }
+
+  @Test
   void evalLocomo_missingFile_exit2() {
     Result r =
         CliTestSupport.raw("", "eval", "locomo", "--data", dir.resolve("nope.json").toString());
