@@ -386,18 +386,12 @@ final class ScaleBench {
         int served = 0;
         for (int k = 0; k < perPhase; k++) {
           String tenant = tenants.get(random.nextInt(tenants.size()));
-          String q = queries.get(k % queries.size());
-          long c0 = cpu.getCurrentThreadCpuTime();
-          long s = System.nanoTime();
-          TenantMemory tm = mnemo.tenant(tenant);
-          int n = tm.search(q, search).size();
-          long e = System.nanoTime() - s;
-          long c = cpu.getCurrentThreadCpuTime() - c0;
+          Timed t = request(mnemo, tenant, queries.get(k % queries.size()), search, cpu);
           served++;
           if (k >= cfg.warmup) {
-            uniform.add(e);
-            uniformCpu.add(c);
-            results += n;
+            uniform.add(t.wallNanos());
+            uniformCpu.add(t.cpuNanos());
+            results += t.hits();
           }
           maxOpenSeen = Math.max(maxOpenSeen, mnemo.operations().openTenants());
           if (served == 1000 || served == 5000 || k == perPhase - 1) {
@@ -418,19 +412,13 @@ final class ScaleBench {
           boolean isHot = k % 2 == 0;
           String tenant =
               isHot ? hot.get((k / 2) % hot.size()) : rest.get(random.nextInt(rest.size()));
-          String q = queries.get(k % queries.size());
-          long c0 = cpu.getCurrentThreadCpuTime();
-          long s = System.nanoTime();
-          TenantMemory tm = mnemo.tenant(tenant);
-          int n = tm.search(q, search).size();
-          long e = System.nanoTime() - s;
-          long c = cpu.getCurrentThreadCpuTime() - c0;
+          Timed t = request(mnemo, tenant, queries.get(k % queries.size()), search, cpu);
           served++;
           if (k >= cfg.warmup) {
-            mixedAll.add(e);
-            mixedCpu.add(c);
-            (isHot ? mixedHot : mixedCold).add(e);
-            results += n;
+            mixedAll.add(t.wallNanos());
+            mixedCpu.add(t.cpuNanos());
+            (isHot ? mixedHot : mixedCold).add(t.wallNanos());
+            results += t.hits();
           }
           maxOpenSeen = Math.max(maxOpenSeen, mnemo.operations().openTenants());
           if (k == perPhase - 1) {
@@ -515,5 +503,18 @@ final class ScaleBench {
     }
     return new ArrayList<>(
         JSON.readValue(file.toFile(), new TypeReference<List<Map<String, Object>>>() {}));
+  }
+
+  /** One request's wall time, the requesting thread's CPU time, and how many hits it returned. */
+  private record Timed(long wallNanos, long cpuNanos, int hits) {}
+
+  /** Opens (or finds) the tenant and searches it, timing both as one request, as a server would. */
+  private static Timed request(
+      Mnemo mnemo, String tenant, String query, Search search, ThreadMXBean cpu) {
+    long c0 = cpu.getCurrentThreadCpuTime();
+    long s = System.nanoTime();
+    TenantMemory tm = mnemo.tenant(tenant);
+    int n = tm.search(query, search).size();
+    return new Timed(System.nanoTime() - s, cpu.getCurrentThreadCpuTime() - c0, n);
   }
 }

@@ -171,6 +171,11 @@ class LocomoEvalTest {
   }
 
   private JsonNode evalJson(String... extra) throws IOException {
+    return evalOk(extra).json();
+  }
+
+  /** A successful text-mode run at k 1 and 5 with JSON output, stderr included. */
+  private Result evalOk(String... extra) throws IOException {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -184,7 +189,7 @@ class LocomoEvalTest {
                 "1,5",
                 "--json"));
     args.addAll(List.of(extra));
-    return CliTestSupport.raw("", args.toArray(String[]::new)).ok().json();
+    return CliTestSupport.raw("", args.toArray(String[]::new)).ok();
   }
 
   @Test
@@ -231,21 +236,7 @@ class LocomoEvalTest {
     JsonNode first = evalJson("--store-dir", store.toString());
     assertThat(store.resolve(EvalCommand.Locomo.MANIFEST)).isRegularFile();
 
-    Result again =
-        CliTestSupport.raw(
-                "",
-                "eval",
-                "locomo",
-                "--data",
-                writeData().toString(),
-                "--mode",
-                "text",
-                "--k",
-                "1,5",
-                "--json",
-                "--store-dir",
-                store.toString())
-            .ok();
+    Result again = evalOk("--store-dir", store.toString());
     assertThat(again.err()).doesNotContain("ingest").contains("search");
     JsonNode second = again.json();
     assertThat(second.get("recall")).isEqualTo(first.get("recall"));
@@ -290,23 +281,7 @@ class LocomoEvalTest {
     JsonNode explicitZero = evalJson("--store-dir", store.toString(), "--neighbour-weight", "0");
     assertThat(explicitZero.get("recall")).isEqualTo(plain.get("recall"));
 
-    Result lifted =
-        CliTestSupport.raw(
-                "",
-                "eval",
-                "locomo",
-                "--data",
-                writeData().toString(),
-                "--mode",
-                "text",
-                "--k",
-                "1,5",
-                "--json",
-                "--store-dir",
-                store.toString(),
-                "--neighbour-weight",
-                "0.2")
-            .ok();
+    Result lifted = evalOk("--store-dir", store.toString(), "--neighbour-weight", "0.2");
     // The weight is a search setting: the kept ingest is searched again, not rebuilt.
     assertThat(lifted.err()).doesNotContain("ingest").contains("search");
     assertThat(lifted.json().get("turns")).isEqualTo(plain.get("turns"));
