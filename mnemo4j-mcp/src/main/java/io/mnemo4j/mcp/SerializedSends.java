@@ -4,9 +4,12 @@ import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerTransport;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * Wraps the SDK's stdio transport provider so that messages to the client are handed over one at a
@@ -48,12 +51,10 @@ final class SerializedSends implements McpServerTransportProvider {
     return delegate.protocolVersions();
   }
 
-  /** One session's transport, sending under a permit. */
+  /** One session's transport, handing each message to the SDK under a lock. */
   private static final class Transport implements McpServerTransport {
     private final McpServerTransport delegate;
-    // A semaphore, not a lock: the permit may be released on another thread than the one that
-    // took it, should the delegate's send ever complete asynchronously.
-    private final Semaphore permit = new Semaphore(1);
+    private final ReentrantLock handOver = new ReentrantLock();
 
     Transport(McpServerTransport delegate) {
       this.delegate = delegate;
@@ -62,10 +63,26 @@ final class SerializedSends implements McpServerTransportProvider {
     @Override
     public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
       return Mono.defer(
-          () -> {
-            permit.acquireUninterruptibly();
-            return delegate.sendMessage(message).doFinally(signal -> permit.release());
-          });
+              () -> {
+                // The lock covers the hand-over only (the SDK enqueues while it is subscribed to),
+                // never the caller's continuation: the SDK runs its next inbound message (a ping
+                // answered inline) on the thread that completes a send, and a lock held until
+                // then made that thread wait for itself (the pipelined test's stall).
+                CompletableFuture<Void> handedOver;
+                handOver.lock();
+                try {
+                  handedOver = delegate.sendMessage(message).toFuture();
+                } finally {
+                  handOver.unlock();
+                }
+                return Mono.fromFuture(handedOver);
+              })
+          // Before the SDK's writer has subscribed, its send completes later on the thread that
+          // subscribes, outside the lock, and can meet another send: the message was then not
+          // enqueued at all, so handing it over again cannot duplicate it.
+          .retryWhen(
+              Retry.fixedDelay(3, Duration.ofMillis(5))
+                  .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
     @Override

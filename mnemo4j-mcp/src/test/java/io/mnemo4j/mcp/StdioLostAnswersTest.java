@@ -184,6 +184,56 @@ class StdioLostAnswersTest {
     assertThat(most.get()).isEqualTo(1);
   }
 
+  /**
+   * Regression for the stall of the pipelined test: a send made on the thread that completes
+   * another send (the SDK drains its inbound queue there, and answers a {@code ping} inline) must
+   * not wait for the first send's permit. The old wrapper released its permit only after the
+   * downstream had run, so that thread waited on itself forever.
+   */
+  @Test
+  void serializedSends_sendFromTheCompletionOfAnother_doesNotWaitForItself() throws Exception {
+    AtomicInteger sent = new AtomicInteger();
+    McpServerTransport immediate =
+        new McpServerTransport() {
+          @Override
+          public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+            return Mono.fromRunnable(sent::incrementAndGet);
+          }
+
+          @Override
+          public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public Mono<Void> closeGracefully() {
+            return Mono.empty();
+          }
+        };
+    McpServerTransport[] wrapped = new McpServerTransport[1];
+    new SerializedSends(new CapturingProvider(immediate))
+        .setSessionFactory(
+            t -> {
+              wrapped[0] = t;
+              return null;
+            });
+    McpSchema.JSONRPCMessage note = new McpSchema.JSONRPCNotification("2.0", "n", null);
+    ExecutorService sender = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> nested =
+          sender.submit(
+              () ->
+                  wrapped[0]
+                      .sendMessage(note)
+                      .then(Mono.defer(() -> wrapped[0].sendMessage(note)))
+                      .block());
+      nested.get(10, TimeUnit.SECONDS);
+    } finally {
+      sender.shutdownNow();
+    }
+    assertThat(sent.get()).isEqualTo(2);
+  }
+
   /** A provider that hands one given transport to the session factory. */
   private record CapturingProvider(McpServerTransport transport)
       implements io.modelcontextprotocol.spec.McpServerTransportProvider {
