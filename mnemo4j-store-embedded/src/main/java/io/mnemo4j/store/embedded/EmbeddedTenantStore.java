@@ -8,6 +8,8 @@ import io.mnemo4j.Page;
 import io.mnemo4j.PageRequest;
 import io.mnemo4j.Scope;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.spi.DuplicateCandidates;
+import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScopeGuard;
@@ -69,6 +71,12 @@ final class EmbeddedTenantStore implements TenantStore {
   @Override
   public Optional<StoredMemory> findByHash(Scope scope, String hash) {
     return engine.findByHash(scope, hash);
+  }
+
+  @Override
+  public List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k) {
+    return engine.duplicateCandidates(scope, model, probes, k);
   }
 
   @Override

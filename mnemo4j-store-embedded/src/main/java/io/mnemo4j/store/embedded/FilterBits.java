@@ -36,9 +36,10 @@ final class FilterBits {
 
   /**
    * A filter's matches: per segment (by ord) the matching documents, deleted ones included, or null
-   * for none; and whether it matches every live document of the reader.
+   * for none; whether it matches every live document of the reader; and how many live documents it
+   * matches.
    */
-  record Matches(@Nullable FixedBitSet[] leaves, boolean everyDoc) {}
+  record Matches(@Nullable FixedBitSet[] leaves, boolean everyDoc, long count) {}
 
   private volatile @Nullable PerReader current;
 
@@ -68,6 +69,7 @@ final class FilterBits {
     var leaves = searcher.getIndexReader().leaves();
     FixedBitSet[] bits = new FixedBitSet[leaves.size()];
     boolean everyDoc = true;
+    long count = 0;
     for (LeafReaderContext leaf : leaves) {
       Scorer scorer = weight.scorer(leaf);
       int live = 0;
@@ -78,8 +80,9 @@ final class FilterBits {
         live = liveCount(set, leaf.reader().getLiveDocs());
       }
       everyDoc &= live == leaf.reader().numDocs();
+      count += live;
     }
-    return new Matches(bits, everyDoc);
+    return new Matches(bits, everyDoc, count);
   }
 
   private static int liveCount(FixedBitSet set, @Nullable Bits liveDocs) {

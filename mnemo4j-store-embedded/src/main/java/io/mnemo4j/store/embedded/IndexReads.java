@@ -18,6 +18,9 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
@@ -25,7 +28,9 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
@@ -35,7 +40,10 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.FixedBitSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reads a tenant's Lucene index answers: list order, counts, entity counts, vector and text
@@ -58,11 +66,25 @@ final class IndexReads {
   private final FilterBits filterBits = new FilterBits();
 
   /**
-   * A vector search: the {@code k} memories of {@code model} nearest to {@code vector} that pass
-   * {@code scope} and {@code filter}, the latter compiled to {@code compiled}.
+   * A filtered vector search with at most this many matching documents reads each of their vectors
+   * instead of walking the graph: the answer is then exact (as the PostgreSQL store's below its
+   * index threshold), one pass serves every vector of an add's near-duplicate checks, and it skips
+   * the graph query's set-up, which cost more than the walk itself on scopes this small (JFR).
+   */
+  static final int EXACT_SCAN_LIMIT = 2_000;
+
+  /**
+   * Vector searches sharing everything but the query vector: for each of {@code vectors}, the
+   * {@code k} memories of {@code model} nearest to it that pass {@code scope} and {@code filter},
+   * the latter compiled to {@code compiled}.
    */
   record VectorQuery(
-      String model, float[] vector, ScopeFilter scope, FilterExpr filter, Query compiled, int k) {}
+      String model,
+      List<float[]> vectors,
+      ScopeFilter scope,
+      FilterExpr filter,
+      Query compiled,
+      int k) {}
 
   IndexReads(SearcherManager searchers, IndexCatchUp catchUp, PendingOverlay overlay) {
     this.searchers = searchers;
@@ -113,44 +135,137 @@ final class IndexReads {
   }
 
   /**
-   * The nearest memories, best first: the searcher's hits the overlay does not override, then the
-   * overlay's own memories, brute-forced. The caller has checked that the model is known, that the
-   * query has its dimension, and that the filter can match.
+   * The nearest memories to each of the query's vectors, best first and aligned with them: the
+   * searcher's hits the overlay does not override, then the overlay's own memories, brute-forced.
+   * The caller has checked that the model is known, that the vectors have its dimension, and that
+   * the filter can match.
    */
-  List<ScoredId> vectorSearch(VectorQuery q) throws IOException {
+  List<List<ScoredId>> vectorSearch(VectorQuery q) throws IOException {
     // Read before the searcher is acquired: whatever leaves the overlay since is in the searcher.
     // Never refreshed here: near-duplicate checks run this for every message an add ingests, and a
     // refresh flushes a segment; the indexer refreshes old or large overlays in the background.
     PendingOverlay.Snapshot pending = overlay.snapshot();
-    TopK best = new TopK(q.k());
+    List<TopK> best = new ArrayList<>(q.vectors().size());
+    for (int i = 0; i < q.vectors().size(); i++) {
+      best.add(new TopK(q.k()));
+    }
     IndexSearcher searcher = searchers.acquire();
     try {
-      offerIndexHits(searcher, q, pending, best);
+      FilterBits.@Nullable Matches matches =
+          FilterCompiler.matchesAll(q.compiled()) ? null : filterBits.of(searcher, q.compiled());
+      if (!offerScanned(searcher, q, matches, pending, best)) {
+        for (int i = 0; i < best.size(); i++) {
+          offerIndexHits(searcher, q, q.vectors().get(i), matches, pending, best.get(i));
+        }
+      }
     } finally {
       searchers.release(searcher);
     }
-    offerPendingMemories(q, pending, best);
-    return best.bestFirst();
+    List<List<ScoredId>> out = new ArrayList<>(best.size());
+    for (int i = 0; i < best.size(); i++) {
+      offerPendingMemories(q, q.vectors().get(i), pending, best.get(i));
+      out.add(best.get(i).bestFirst());
+    }
+    return out;
   }
 
   /**
-   * Offers the searcher's nearest documents that the overlay does not override. Dropped stale hits
-   * may push live ones out of the top k, so the search widens once to k plus the overlay's size.
+   * Offers, for every query vector, the nearest of the documents the filter matches by reading all
+   * their vectors, when they are at most {@link #EXACT_SCAN_LIMIT}; false (nothing offered) when
+   * there are more. Keeps k plus the overlay's size per vector, so that dropping the hits the
+   * overlay overrides still leaves k when there are k.
+   */
+  private static boolean offerScanned(
+      IndexSearcher searcher,
+      VectorQuery q,
+      FilterBits.@Nullable Matches matches,
+      PendingOverlay.Snapshot pending,
+      List<TopK> best)
+      throws IOException {
+    IndexReader reader = searcher.getIndexReader();
+    long candidates = matches == null ? reader.numDocs() : matches.count();
+    if (candidates > EXACT_SCAN_LIMIT) {
+      return false;
+    }
+    int keep = (int) Math.min(candidates, (long) q.k() + pending.size());
+    if (keep == 0) {
+      return true;
+    }
+    String field = IndexSchema.vectorField(q.model());
+    List<HitQueue> nearest = new ArrayList<>(best.size());
+    for (int i = 0; i < best.size(); i++) {
+      nearest.add(new HitQueue(keep, false));
+    }
+    for (LeafReaderContext leaf : reader.leaves()) {
+      FloatVectorValues values = leaf.reader().getFloatVectorValues(field);
+      FixedBitSet wanted = matches == null ? null : matches.leaves()[leaf.ord];
+      if (values == null || (matches != null && wanted == null)) {
+        continue;
+      }
+      Bits live = leaf.reader().getLiveDocs();
+      KnnVectorValues.DocIndexIterator docs = values.iterator();
+      // Walks the filter's documents, not the segment's: a small scope in a large tenant costs its
+      // own size.
+      int doc = wanted == null ? docs.nextDoc() : nextSetBit(wanted, 0);
+      while (doc != DocIdSetIterator.NO_MORE_DOCS) {
+        int at = wanted == null ? doc : docs.docID() < doc ? docs.advance(doc) : docs.docID();
+        if (at == DocIdSetIterator.NO_MORE_DOCS) {
+          break;
+        }
+        if (at == doc && (live == null || live.get(doc))) {
+          float[] vector = values.vectorValue(docs.index());
+          for (int i = 0; i < nearest.size(); i++) {
+            // The overlay's similarity, bit for bit (the graph's differs in the last float bits).
+            float score = VectorSimilarityFunction.DOT_PRODUCT.compare(q.vectors().get(i), vector);
+            nearest.get(i).insertWithOverflow(new ScoreDoc(leaf.docBase + doc, score));
+          }
+        }
+        // Past a document without a vector, the iterator may stand on a wanted one: look there.
+        doc = wanted == null ? docs.nextDoc() : nextSetBit(wanted, at > doc ? at : doc + 1);
+      }
+    }
+    for (int i = 0; i < nearest.size(); i++) {
+      HitQueue queue = nearest.get(i);
+      ScoreDoc[] bestFirst = new ScoreDoc[queue.size()];
+      for (int j = bestFirst.length - 1; j >= 0; j--) {
+        bestFirst[j] = queue.pop();
+      }
+      for (ScoreDoc hit : bestFirst) {
+        String id = id(searcher, hit.doc);
+        if (!pending.overrides(id)) { // pending holds its current version, or its removal
+          best.get(i).offer(id, 2.0 * hit.score - 1.0);
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The first document at or after {@code from} in {@code set}, or NO_MORE_DOCS. */
+  private static int nextSetBit(FixedBitSet set, int from) {
+    return from < set.length() ? set.nextSetBit(from) : DocIdSetIterator.NO_MORE_DOCS;
+  }
+
+  /**
+   * Offers the searcher's documents nearest to {@code vector} that the overlay does not override.
+   * Dropped stale hits may push live ones out of the top k, so the search widens once to k plus the
+   * overlay's size.
    */
   private void offerIndexHits(
-      IndexSearcher searcher, VectorQuery q, PendingOverlay.Snapshot pending, TopK best)
+      IndexSearcher searcher,
+      VectorQuery q,
+      float[] vector,
+      FilterBits.@Nullable Matches matches,
+      PendingOverlay.Snapshot pending,
+      TopK best)
       throws IOException {
     int maxDoc = searcher.getIndexReader().maxDoc();
-    Query knnFilter = null;
-    if (!FilterCompiler.matchesAll(q.compiled())) {
-      FilterBits.Matches matches = filterBits.of(searcher, q.compiled());
-      knnFilter = matches.everyDoc() ? null : FilterBits.asQuery(matches, q.compiled());
-    }
+    Query knnFilter =
+        matches == null || matches.everyDoc() ? null : FilterBits.asQuery(matches, q.compiled());
     String field = IndexSchema.vectorField(q.model());
     int n = Math.min(q.k(), maxDoc);
     while (n > 0) {
       // Lucene scores DOT_PRODUCT as (1 + dot) / 2; vectors are unit length, so dot is the cosine.
-      TopDocs top = searcher.search(new KnnFloatVectorQuery(field, q.vector(), n, knnFilter), n);
+      TopDocs top = searcher.search(new KnnFloatVectorQuery(field, vector, n, knnFilter), n);
       best.clear();
       for (ScoreDoc hit : top.scoreDocs) {
         String id = id(searcher, hit.doc);
@@ -168,15 +283,15 @@ final class IndexReads {
 
   /** Offers the overlay's memories of the model that pass the query's scope and filter. */
   private static void offerPendingMemories(
-      VectorQuery q, PendingOverlay.Snapshot pending, TopK best) {
+      VectorQuery q, float[] vector, PendingOverlay.Snapshot pending, TopK best) {
     for (StoredMemory m : pending.live()) {
-      if (m.embedding().length == q.vector().length
+      if (m.embedding().length == vector.length
           && q.model().equals(m.memory().embeddingModel())
           && q.scope().test(m.memory().scope())
           && FilterEvaluator.matches(q.filter(), m.memory())) {
         best.offer(
             m.id(),
-            2.0 * VectorSimilarityFunction.DOT_PRODUCT.compare(q.vector(), m.embedding()) - 1.0);
+            2.0 * VectorSimilarityFunction.DOT_PRODUCT.compare(vector, m.embedding()) - 1.0);
       }
     }
   }

@@ -64,6 +64,9 @@ final class Sqlite {
             ? SQLiteConfig.SynchronousMode.FULL
             : SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    // The driver otherwise asks SQLite for the last rowid after every insert, in case a caller
+    // wants generated keys; nothing here does (the change log's seq comes back by RETURNING).
+    config.setGetGeneratedKeys(false);
     config.setTransactionMode(
         writer ? SQLiteConfig.TransactionMode.IMMEDIATE : SQLiteConfig.TransactionMode.DEFERRED);
     return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());

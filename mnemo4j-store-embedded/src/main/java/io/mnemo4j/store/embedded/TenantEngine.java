@@ -13,6 +13,8 @@ import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.internal.store.JdbcRows;
 import io.mnemo4j.internal.store.ModelDimensions;
+import io.mnemo4j.spi.DuplicateCandidates;
+import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.EventStatus;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
@@ -30,6 +32,7 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -494,8 +497,54 @@ final class TenantEngine {
             return List.of();
           }
           ModelDimensions.checkQuery(model, dimension.getAsInt(), query);
-          return indexReads.vectorSearch(
-              new IndexReads.VectorQuery(model, query, scope, filter, f, k));
+          return indexReads
+              .vectorSearch(new IndexReads.VectorQuery(model, List.of(query), scope, filter, f, k))
+              .get(0);
+        });
+  }
+
+  /**
+   * Every probe's exact-hash match and nearest memories in {@code scope}, as {@link #findByHash}
+   * and {@link #vectorSearch} answer them: one searcher, one filter and one pass over the scope's
+   * vectors (when it is small) for all of an add's messages, and one reader connection for the
+   * hashes.
+   */
+  List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k) {
+    ScopeFilter exact = new ScopeFilter.Exact(scope);
+    FilterExpr all = new FilterExpr.All();
+    Query f = FilterCompiler.compile(exact, all);
+    return run(
+        "duplicateCandidates",
+        () -> {
+          List<Optional<StoredMemory>> sameHash =
+              withReader(
+                  c -> {
+                    List<Optional<StoredMemory>> found = new ArrayList<>(probes.size());
+                    for (DuplicateProbe p : probes) {
+                      found.add(Rows.findByHash(reads, c, scope, p.hash()));
+                    }
+                    return found;
+                  });
+          OptionalInt dimension = dimensions.of(model);
+          List<List<ScoredId>> nearest;
+          if (dimension.isEmpty() || f instanceof MatchNoDocsQuery || probes.isEmpty()) {
+            nearest = java.util.Collections.nCopies(probes.size(), List.of());
+          } else {
+            List<float[]> vectors = new ArrayList<>(probes.size());
+            for (DuplicateProbe p : probes) {
+              ModelDimensions.checkQuery(model, dimension.getAsInt(), p.vector());
+              vectors.add(p.vector());
+            }
+            nearest =
+                indexReads.vectorSearch(
+                    new IndexReads.VectorQuery(model, vectors, exact, all, f, k));
+          }
+          List<DuplicateCandidates> out = new ArrayList<>(probes.size());
+          for (int i = 0; i < probes.size(); i++) {
+            out.add(new DuplicateCandidates(sameHash.get(i), nearest.get(i)));
+          }
+          return out;
         });
   }
 
