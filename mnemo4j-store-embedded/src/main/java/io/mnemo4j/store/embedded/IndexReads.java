@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Set;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.FloatVectorValues;
@@ -24,7 +23,6 @@ import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
@@ -56,7 +54,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class IndexReads {
   private static final Sort BY_ID = new Sort(new SortField(IndexSchema.ID, SortField.Type.STRING));
-  private static final Set<String> ID_ONLY = Set.of(IndexSchema.ID);
 
   private final SearcherManager searchers;
   private final IndexCatchUp catchUp;
@@ -230,10 +227,10 @@ final class IndexReads {
       for (int j = bestFirst.length - 1; j >= 0; j--) {
         bestFirst[j] = queue.pop();
       }
-      for (ScoreDoc hit : bestFirst) {
-        String id = id(searcher, hit.doc);
-        if (!pending.overrides(id)) { // pending holds its current version, or its removal
-          best.get(i).offer(id, 2.0 * hit.score - 1.0);
+      String[] ids = ids(searcher, bestFirst);
+      for (int j = 0; j < bestFirst.length; j++) {
+        if (!pending.overrides(ids[j])) { // pending holds its current version, or its removal
+          best.get(i).offer(ids[j], 2.0 * bestFirst[j].score - 1.0);
         }
       }
     }
@@ -267,10 +264,10 @@ final class IndexReads {
       // Lucene scores DOT_PRODUCT as (1 + dot) / 2; vectors are unit length, so dot is the cosine.
       TopDocs top = searcher.search(new KnnFloatVectorQuery(field, vector, n, knnFilter), n);
       best.clear();
-      for (ScoreDoc hit : top.scoreDocs) {
-        String id = id(searcher, hit.doc);
-        if (!pending.overrides(id)) { // pending holds its current version, or its removal
-          best.offer(id, 2.0 * hit.score - 1.0);
+      String[] ids = ids(searcher, top.scoreDocs);
+      for (int j = 0; j < ids.length; j++) {
+        if (!pending.overrides(ids[j])) { // pending holds its current version, or its removal
+          best.offer(ids[j], 2.0 * top.scoreDocs[j].score - 1.0);
         }
       }
       int wider = Math.min(maxDoc, q.k() + pending.size());
@@ -319,12 +316,7 @@ final class IndexReads {
       }
       // Lucene ranks with the same BM25; the scores are recomputed so that they are bit-identical
       // to textScores' for the same memory.
-      List<String> ids = new ArrayList<>(n);
-      StoredFields fields = searcher.storedFields();
-      for (ScoreDoc hit : searcher.search(q.build(), n).scoreDocs) {
-        ids.add(fields.document(hit.doc, ID_ONLY).get(IndexSchema.ID));
-      }
-      return byScore(scores.ofIds(ids));
+      return byScore(scores.ofDocs(searcher.search(q.build(), n).scoreDocs));
     } finally {
       searchers.release(searcher);
     }
@@ -360,15 +352,33 @@ final class IndexReads {
     return out;
   }
 
-  /** The id of a document, from doc values: cheaper than decompressing a block of stored fields. */
-  private static String id(IndexSearcher searcher, int doc) throws IOException {
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-    SortedDocValues ids = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
-    if (!ids.advanceExact(doc - leaf.docBase)) {
-      throw new CorruptIndexException("document without id", leaf.reader().toString());
+  /**
+   * The ids of the hits' documents, aligned with {@code hits}, from doc values (cheaper than
+   * decompressing blocks of stored fields), each segment's doc values opened once and read in
+   * document order.
+   */
+  private static String[] ids(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
+    Integer[] order = new Integer[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      order[i] = i;
     }
-    return ids.lookupOrd(ids.ordValue()).utf8ToString();
+    java.util.Arrays.sort(order, Comparator.comparingInt(i -> hits[i].doc));
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    String[] ids = new String[hits.length];
+    int k = 0;
+    while (k < order.length) {
+      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(hits[order[k]].doc, leaves));
+      int end = leaf.docBase + leaf.reader().maxDoc();
+      SortedDocValues values = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
+      for (; k < order.length && hits[order[k]].doc < end; k++) {
+        int i = order[k];
+        if (!values.advanceExact(hits[i].doc - leaf.docBase)) {
+          throw new CorruptIndexException("document without id", leaf.reader().toString());
+        }
+        ids[i] = values.lookupOrd(values.ordValue()).utf8ToString();
+      }
+    }
+    return ids;
   }
 
   /** The k best scored ids offered, kept in a min-heap. */

@@ -213,6 +213,17 @@ final class Rows {
           + "AND user_id IS ? AND agent_id IS ? AND run_id IS ? ORDER BY id LIMIT 1";
 
   /**
+   * The list length of a by-id select for {@code n} ids: a power of two from 8, at most the chunk.
+   */
+  static int selectSlots(int n) {
+    int slots = 8;
+    while (slots < n) {
+      slots *= 2;
+    }
+    return Math.min(slots, SQL_CHUNK);
+  }
+
+  /**
    * A memory of exactly {@code scope} with this text hash, read on a connection borrowed from
    * {@code reads}. Asked for every message an add ingests: the statement is prepared once per
    * connection.
@@ -602,37 +613,54 @@ final class Rows {
   }
 
   /** The rows for {@code ids} in their order, skipping missing ones, read in one transaction. */
-  static List<StoredMemory> selectAll(Connection c, List<String> ids) throws SQLException {
+  static List<StoredMemory> selectAll(ReadPool reads, Connection c, List<String> ids)
+      throws SQLException {
     if (ids.isEmpty()) {
       return List.of();
     }
     List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
     Map<String, StoredMemory> found = new HashMap<>();
-    c.setAutoCommit(false);
+    // One statement reads one snapshot; several need a transaction to read the same one.
+    boolean chunked = distinct.size() > SQL_CHUNK;
+    if (chunked) {
+      c.setAutoCommit(false);
+    }
     try {
       for (int from = 0; from < distinct.size(); from += SQL_CHUNK) {
         List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + SQL_CHUNK));
-        String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT " + MEMORY_COLUMNS + " FROM memories WHERE id IN (" + marks + ")")) {
-          for (int i = 0; i < chunk.size(); i++) {
-            ps.setString(i + 1, chunk.get(i));
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              StoredMemory m = memory(rs);
-              found.put(m.id(), m);
-            }
+        // A few fixed list lengths, the rest padded with a repeated id, so that the statement is
+        // prepared once per connection: preparing was a sixth of loading a search's candidates.
+        int slots = selectSlots(chunk.size());
+        PreparedStatement ps =
+            reads.prepared(
+                c,
+                "SELECT "
+                    + MEMORY_COLUMNS
+                    + " FROM memories WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(slots, "?"))
+                    + ")");
+        for (int i = 0; i < slots; i++) {
+          ps.setString(i + 1, chunk.get(Math.min(i, chunk.size() - 1)));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            StoredMemory m = memory(rs);
+            found.put(m.id(), m);
           }
         }
       }
-      c.commit();
+      if (chunked) {
+        c.commit();
+      }
     } catch (SQLException | RuntimeException e) {
-      c.rollback();
+      if (chunked) {
+        c.rollback();
+      }
       throw e;
     } finally {
-      c.setAutoCommit(true);
+      if (chunked) {
+        c.setAutoCommit(true);
+      }
     }
     List<StoredMemory> out = new ArrayList<>(ids.size());
     for (String id : ids) {

@@ -385,7 +385,7 @@ final class TenantEngine {
 
   List<StoredMemory> getAll(Collection<String> ids) {
     List<String> wanted = List.copyOf(ids);
-    return run("getAll", () -> withReader(c -> Rows.selectAll(c, wanted)));
+    return run("getAll", () -> withReader(c -> Rows.selectAll(reads, c, wanted)));
   }
 
   Optional<StoredMemory> findByHash(Scope scope, String hash) {
@@ -467,7 +467,7 @@ final class TenantEngine {
           snapshot.readLock().lock();
           try {
             IndexReads.IdPage ids = indexReads.ids(q, page.size());
-            List<StoredMemory> items = withReader(c -> Rows.selectAll(c, ids.ids()));
+            List<StoredMemory> items = withReader(c -> Rows.selectAll(reads, c, ids.ids()));
             return new Page<>(items, ids.more() ? ids.ids().getLast() : null);
           } finally {
             snapshot.readLock().unlock();

@@ -6,14 +6,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.CollectionStatistics;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
@@ -103,6 +108,43 @@ final class TextScores {
       if (!docs.isEmpty()) {
         score(leaf, found, docs, out);
       }
+    }
+    return out;
+  }
+
+  /**
+   * The scores of documents a ranked search returned (live, top-level doc numbers), in no
+   * particular order: the same as {@link #ofIds} gives for their ids, without looking the ids up in
+   * every segment; each id is read from doc values, not from stored fields (whose block
+   * decompression was 40 % of a BM25 search at 100,000 memories in JFR).
+   */
+  List<ScoredId> ofDocs(ScoreDoc[] hits) throws IOException {
+    List<ScoredId> out = new ArrayList<>();
+    if (max == 0 || hits.length == 0) {
+      return out;
+    }
+    int[] docs = new int[hits.length];
+    for (int i = 0; i < hits.length; i++) {
+      docs[i] = hits[i].doc;
+    }
+    java.util.Arrays.sort(docs);
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    int i = 0;
+    while (i < docs.length) {
+      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i], leaves));
+      int end = leaf.docBase + leaf.reader().maxDoc();
+      SortedDocValues idValues = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
+      List<String> ids = new ArrayList<>();
+      List<Integer> local = new ArrayList<>();
+      for (; i < docs.length && docs[i] < end; i++) {
+        int doc = docs[i] - leaf.docBase;
+        if (!idValues.advanceExact(doc)) {
+          throw new CorruptIndexException("document without id", leaf.reader().toString());
+        }
+        ids.add(idValues.lookupOrd(idValues.ordValue()).utf8ToString());
+        local.add(doc);
+      }
+      score(leaf, ids, local, out);
     }
     return out;
   }

@@ -1,0 +1,83 @@
+package io.mnemo4j.store.embedded;
+
+import static io.mnemo4j.testing.TestMemories.id;
+import static io.mnemo4j.testing.TestMemories.memory;
+import static io.mnemo4j.testing.TestMemories.puts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mnemo4j.Scope;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.ScopeFilter;
+import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A ranked text search reads its hits' ids from doc values and scores them by document: across
+ * several segments, with deletions and replaced memories, every hit must carry the memory's own id
+ * and the score {@link TenantStore#textScores} gives that memory, bit for bit.
+ */
+class TextSearchScoresTest {
+  private static final List<String> WORDS =
+      List.of("coffee", "train", "paris", "chess", "garden", "violin", "river", "bakery", "tea");
+  private static final FilterExpr ALL = new FilterExpr.All();
+
+  @TempDir Path dir;
+
+  @Test
+  void rankedHits_acrossSegmentsWithDeletions_haveTheirOwnIdAndTheScoreTextScoresGives() {
+    try (EmbeddedStore store = EmbeddedStore.open(dir.resolve("eu"));
+        TenantStore ts = store.open(TenantId.of("acme"))) {
+      Random random = new Random(3);
+      List<String> texts = new ArrayList<>();
+      int n = 0;
+      for (int segment = 0; segment < 4; segment++) {
+        List<StoredMemory> batch = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          String text = sentence(random) + " m" + n;
+          texts.add(text);
+          batch.add(memory(id(n++), text, Scope.user(i % 2 == 0 ? "alice" : "bob")));
+        }
+        ts.write(puts(batch));
+        // Removals and a replaced text leave deleted documents behind in earlier segments.
+        ts.write(new WriteBatch(List.of(new Change.Remove(id(n - 40))), List.of(), List.of()));
+        String replaced = sentence(random) + " replaced";
+        texts.set(n - 39, replaced);
+        ts.write(puts(memory(id(n - 39), replaced, Scope.user("bob"))));
+        ts.count(new ScopeFilter.Everything(), ALL); // refresh: one more segment
+      }
+      for (String query :
+          List.of("coffee train", "paris violin river", "tea", "garden bakery m7")) {
+        List<ScoredId> hits = ts.textSearch(query, new ScopeFilter.Everything(), ALL, 60);
+        assertThat(hits).as(query).isNotEmpty();
+        for (ScoredId hit : hits) {
+          String text = ts.get(hit.id()).orElseThrow().memory().text();
+          assertThat(text.split(" ")).as("hit %s", hit.id()).containsAnyOf(query.split(" "));
+        }
+        List<ScoredId> rescored =
+            new ArrayList<>(ts.textScores(query, hits.stream().map(ScoredId::id).toList()));
+        rescored.sort(
+            Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
+        assertThat(hits).as(query).isEqualTo(rescored);
+      }
+    }
+  }
+
+  private static String sentence(Random random) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < 4; i++) {
+      out.append(i == 0 ? "" : " ").append(WORDS.get(random.nextInt(WORDS.size())));
+    }
+    return out.toString();
+  }
+}
