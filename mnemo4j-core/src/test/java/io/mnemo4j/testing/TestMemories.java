@@ -81,6 +81,30 @@ public final class TestMemories {
     return new StoredMemory(m, TestEmbeddings.embed(text));
   }
 
+  /** The same memory embedded by another model, with that model's vector. */
+  public static StoredMemory withModel(StoredMemory stored, String model, float[] vector) {
+    Memory x = stored.memory();
+    return new StoredMemory(
+        new Memory(
+            x.id(),
+            x.text(),
+            x.hash(),
+            x.scope(),
+            x.metadata(),
+            x.categories(),
+            x.role(),
+            x.actor(),
+            x.createdAt(),
+            x.updatedAt(),
+            x.expiresAt(),
+            x.validFrom(),
+            x.validTo(),
+            x.provenance(),
+            model,
+            x.type()),
+        vector);
+  }
+
   /** A batch putting the memories, each with the history row of its addition. */
   public static WriteBatch puts(StoredMemory... memories) {
     return puts(List.of(memories));

@@ -126,39 +126,18 @@ class StdioLostAnswersTest {
     AtomicInteger most = new AtomicInteger();
     AtomicInteger sent = new AtomicInteger();
     McpServerTransport slow =
-        new McpServerTransport() {
-          @Override
-          public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
-            return Mono.fromRunnable(
-                () -> {
-                  most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                  try {
-                    Thread.sleep(1);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  inside.decrementAndGet();
-                  sent.incrementAndGet();
-                });
-          }
-
-          @Override
-          public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public Mono<Void> closeGracefully() {
-            return Mono.empty();
-          }
-        };
-    McpServerTransport[] wrapped = new McpServerTransport[1];
-    new SerializedSends(new CapturingProvider(slow))
-        .setSessionFactory(
-            t -> {
-              wrapped[0] = t;
-              return null;
+        sendingWith(
+            () -> {
+              most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+              try {
+                Thread.sleep(1);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              inside.decrementAndGet();
+              sent.incrementAndGet();
             });
+    McpServerTransport wrapped = serialized(slow);
     int threads = 8;
     int each = 40;
     CountDownLatch start = new CountDownLatch(1);
@@ -169,7 +148,7 @@ class StdioLostAnswersTest {
             () -> {
               start.await();
               for (int j = 0; j < each; j++) {
-                wrapped[0].sendMessage(new McpSchema.JSONRPCNotification("2.0", "n", null)).block();
+                wrapped.sendMessage(new McpSchema.JSONRPCNotification("2.0", "n", null)).block();
               }
               return null;
             });
@@ -193,45 +172,54 @@ class StdioLostAnswersTest {
   @Test
   void serializedSends_sendFromTheCompletionOfAnother_doesNotWaitForItself() throws Exception {
     AtomicInteger sent = new AtomicInteger();
-    McpServerTransport immediate =
-        new McpServerTransport() {
-          @Override
-          public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
-            return Mono.fromRunnable(sent::incrementAndGet);
-          }
-
-          @Override
-          public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public Mono<Void> closeGracefully() {
-            return Mono.empty();
-          }
-        };
-    McpServerTransport[] wrapped = new McpServerTransport[1];
-    new SerializedSends(new CapturingProvider(immediate))
-        .setSessionFactory(
-            t -> {
-              wrapped[0] = t;
-              return null;
-            });
+    McpServerTransport wrapped = serialized(sendingWith(sent::incrementAndGet));
     McpSchema.JSONRPCMessage note = new McpSchema.JSONRPCNotification("2.0", "n", null);
     ExecutorService sender = Executors.newSingleThreadExecutor();
     try {
       Future<?> nested =
           sender.submit(
               () ->
-                  wrapped[0]
+                  wrapped
                       .sendMessage(note)
-                      .then(Mono.defer(() -> wrapped[0].sendMessage(note)))
+                      .then(Mono.defer(() -> wrapped.sendMessage(note)))
                       .block());
       nested.get(10, TimeUnit.SECONDS);
     } finally {
       sender.shutdownNow();
     }
     assertThat(sent.get()).isEqualTo(2);
+  }
+
+  /** A transport whose every send runs {@code send} when subscribed to, then completes. */
+  private static McpServerTransport sendingWith(Runnable send) {
+    return new McpServerTransport() {
+      @Override
+      public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+        return Mono.fromRunnable(send);
+      }
+
+      @Override
+      public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Mono<Void> closeGracefully() {
+        return Mono.empty();
+      }
+    };
+  }
+
+  /** {@code transport} as the session sees it once {@link SerializedSends} wraps it. */
+  private static McpServerTransport serialized(McpServerTransport transport) {
+    McpServerTransport[] wrapped = new McpServerTransport[1];
+    new SerializedSends(new CapturingProvider(transport))
+        .setSessionFactory(
+            t -> {
+              wrapped[0] = t;
+              return null;
+            });
+    return wrapped[0];
   }
 
   /** A provider that hands one given transport to the session factory. */

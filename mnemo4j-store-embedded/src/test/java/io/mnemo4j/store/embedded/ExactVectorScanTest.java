@@ -3,10 +3,10 @@ package io.mnemo4j.store.embedded;
 import static io.mnemo4j.testing.TestMemories.id;
 import static io.mnemo4j.testing.TestMemories.memory;
 import static io.mnemo4j.testing.TestMemories.puts;
+import static io.mnemo4j.testing.TestMemories.withModel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.mnemo4j.Memory;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.filter.FilterExpr;
@@ -64,27 +64,7 @@ class ExactVectorScanTest {
       boolean alice = n % 9 <= 1 && n / 9 < 150;
       StoredMemory m = memory(id(n), "text " + n, alice ? ALICE : BOB);
       if (alice && n % 45 == 0) {
-        Memory x = m.memory();
-        batch.add(
-            new StoredMemory(
-                new Memory(
-                    x.id(),
-                    x.text(),
-                    x.hash(),
-                    x.scope(),
-                    x.metadata(),
-                    x.categories(),
-                    x.role(),
-                    x.actor(),
-                    x.createdAt(),
-                    x.updatedAt(),
-                    x.expiresAt(),
-                    x.validFrom(),
-                    x.validTo(),
-                    x.provenance(),
-                    OTHER_MODEL,
-                    x.type()),
-                TestEmbeddings.random(random)));
+        batch.add(withModel(m, OTHER_MODEL, TestEmbeddings.random(random)));
         continue;
       }
       StoredMemory v = new StoredMemory(m.memory(), TestEmbeddings.random(random));
