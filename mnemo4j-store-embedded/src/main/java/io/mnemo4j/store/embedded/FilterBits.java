@@ -25,7 +25,11 @@ import org.jspecify.annotations.Nullable;
  * message an add ingests, nearly always with the same exact-scope filter: Lucene would otherwise
  * look up the scope's terms and build the same bit set in every segment for every message (half of
  * a near-duplicate search in JFR), and its own query cache skips small segments, which is what
- * frequent refreshes make. Thread-safe.
+ * frequent refreshes make. A segment's matches never change (a document's fields are fixed; an
+ * update deletes it and adds another), so they are also kept per segment across readers: a refresh
+ * that adds one small segment computes the filter on that segment alone, where recomputing it on
+ * every segment after each background refresh was a quarter of an add's near-duplicate check.
+ * Thread-safe.
  */
 final class FilterBits {
   /** Filters remembered per reader; more distinct filters than this and the map starts over. */
@@ -43,6 +47,13 @@ final class FilterBits {
 
   private volatile @Nullable PerReader current;
 
+  /**
+   * Per segment core (of the current reader), each filter's matches there, deleted documents
+   * included; an empty optional for none.
+   */
+  private final Map<Object, Map<Query, java.util.Optional<FixedBitSet>>> segments =
+      new ConcurrentHashMap<>();
+
   /** The filter's matches in the searcher's reader, from the cache when it has them. */
   Matches of(IndexSearcher searcher, Query filter) throws IOException {
     IndexReader reader = searcher.getIndexReader();
@@ -50,6 +61,15 @@ final class FilterBits {
     if (cache == null || cache.reader() != reader) {
       cache = new PerReader(reader, new ConcurrentHashMap<>());
       current = cache; // an older reader's entries are dropped with its map
+      // Segments merged away are dropped with their matches.
+      java.util.Set<Object> cores = new java.util.HashSet<>();
+      for (LeafReaderContext leaf : reader.leaves()) {
+        IndexReader.CacheHelper helper = leaf.reader().getCoreCacheHelper();
+        if (helper != null) {
+          cores.add(helper.getKey());
+        }
+      }
+      segments.keySet().retainAll(cores);
     }
     Matches known = cache.filters().get(filter);
     if (known != null) {
@@ -63,21 +83,42 @@ final class FilterBits {
     return computed;
   }
 
-  private static Matches compute(IndexSearcher searcher, Query filter) throws IOException {
-    Weight weight =
-        searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+  private Matches compute(IndexSearcher searcher, Query filter) throws IOException {
+    Weight weight = null;
     var leaves = searcher.getIndexReader().leaves();
     FixedBitSet[] bits = new FixedBitSet[leaves.size()];
     boolean everyDoc = true;
     long count = 0;
     for (LeafReaderContext leaf : leaves) {
-      Scorer scorer = weight.scorer(leaf);
+      IndexReader.CacheHelper helper = leaf.reader().getCoreCacheHelper();
+      Map<Query, java.util.Optional<FixedBitSet>> known =
+          helper == null
+              ? null
+              : segments.computeIfAbsent(helper.getKey(), k -> new ConcurrentHashMap<>());
+      java.util.Optional<FixedBitSet> matched = known == null ? null : known.get(filter);
+      if (matched == null) {
+        if (weight == null) {
+          weight =
+              searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        }
+        Scorer scorer = weight.scorer(leaf);
+        FixedBitSet set = null;
+        if (scorer != null) {
+          set = new FixedBitSet(leaf.reader().maxDoc());
+          set.or(scorer.iterator());
+        }
+        matched = java.util.Optional.ofNullable(set);
+        if (known != null) {
+          if (known.size() >= MAX_FILTERS) {
+            known.clear();
+          }
+          known.put(filter, matched);
+        }
+      }
       int live = 0;
-      if (scorer != null) {
-        FixedBitSet set = new FixedBitSet(leaf.reader().maxDoc());
-        set.or(scorer.iterator());
-        bits[leaf.ord] = set;
-        live = liveCount(set, leaf.reader().getLiveDocs());
+      if (matched.isPresent()) {
+        bits[leaf.ord] = matched.get();
+        live = liveCount(matched.get(), leaf.reader().getLiveDocs());
       }
       everyDoc &= live == leaf.reader().numDocs();
       count += live;
@@ -88,6 +129,9 @@ final class FilterBits {
   private static int liveCount(FixedBitSet set, @Nullable Bits liveDocs) {
     if (liveDocs == null) {
       return set.cardinality();
+    }
+    if (liveDocs instanceof FixedBitSet live && live.length() == set.length()) {
+      return (int) FixedBitSet.intersectionCount(set, live);
     }
     int live = 0;
     for (int d = set.nextSetBit(0);
