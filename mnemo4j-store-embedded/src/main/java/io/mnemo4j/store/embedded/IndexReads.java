@@ -31,7 +31,6 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
@@ -50,7 +49,7 @@ final class IndexReads {
   private static final Sort BY_ID = new Sort(new SortField(IndexSchema.ID, SortField.Type.STRING));
   private static final Set<String> ID_ONLY = Set.of(IndexSchema.ID);
 
-  private final SearcherManager searchers;
+  private final TenantSearchers searchers;
   private final IndexCatchUp catchUp;
   private final PendingOverlay overlay;
 
@@ -64,7 +63,7 @@ final class IndexReads {
   record VectorQuery(
       String model, float[] vector, ScopeFilter scope, FilterExpr filter, Query compiled, int k) {}
 
-  IndexReads(SearcherManager searchers, IndexCatchUp catchUp, PendingOverlay overlay) {
+  IndexReads(TenantSearchers searchers, IndexCatchUp catchUp, PendingOverlay overlay) {
     this.searchers = searchers;
     this.catchUp = catchUp;
     this.overlay = overlay;
