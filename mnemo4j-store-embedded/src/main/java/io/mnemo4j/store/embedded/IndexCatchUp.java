@@ -19,7 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.search.SearcherManager;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -111,8 +110,10 @@ final class IndexCatchUp {
   /** A committed batch for the index writer, with the last change seq it covers. */
   private record Indexing(long seq, Documents documents) {}
 
-  private final IndexWriter writer;
-  private final SearcherManager searchers;
+  /** Creates the index writer when the first batch is applied: see {@link TenantIndex.Opened}. */
+  private final TenantIndex.Opened index;
+
+  private final TenantSearchers searchers;
   private final String dbId;
   private final PendingOverlay overlay;
   private final Owner owner;
@@ -145,7 +146,7 @@ final class IndexCatchUp {
   private volatile long committedSeq;
 
   IndexCatchUp(TenantIndex.Opened index, String dbId, PendingOverlay overlay, Owner owner) {
-    this.writer = index.writer();
+    this.index = index;
     this.searchers = index.searchers();
     this.dbId = dbId;
     this.overlay = overlay;
@@ -162,7 +163,8 @@ final class IndexCatchUp {
 
   /** The error that made Lucene close its writer, if any. */
   @Nullable Throwable tragedy() {
-    return writer.getTragicException();
+    IndexWriter writer = index.writerIfOpen();
+    return writer == null ? null : writer.getTragicException();
   }
 
   /**
@@ -265,7 +267,8 @@ final class IndexCatchUp {
     indexLock.lock();
     try {
       applyQueued();
-      if (writer.hasUncommittedChanges() || appliedSeq > committedSeq) {
+      IndexWriter writer = index.writerIfOpen(); // none when nothing was ever applied
+      if (writer != null && (writer.hasUncommittedChanges() || appliedSeq > committedSeq)) {
         commitIndex();
       }
     } finally {
@@ -277,6 +280,7 @@ final class IndexCatchUp {
   private void applyQueued() throws IOException {
     Indexing batch;
     while ((batch = queue.peek()) != null) {
+      IndexWriter writer = index.writer();
       Documents documents = batch.documents();
       for (int i = 0; i < documents.terms().size(); i++) {
         Document doc = documents.docs().get(i);
@@ -310,7 +314,7 @@ final class IndexCatchUp {
    * change log up to it (pruning needs the write connection, which only writes use).
    */
   private void commitIndex() throws IOException {
-    TenantIndex.commit(writer, dbId, appliedSeq);
+    TenantIndex.commit(index.writer(), dbId, appliedSeq);
     committedSeq = appliedSeq;
     lastCommitNanos = System.nanoTime();
   }

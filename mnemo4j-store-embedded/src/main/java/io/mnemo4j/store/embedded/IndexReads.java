@@ -34,7 +34,6 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
@@ -55,7 +54,7 @@ import org.jspecify.annotations.Nullable;
 final class IndexReads {
   private static final Sort BY_ID = new Sort(new SortField(IndexSchema.ID, SortField.Type.STRING));
 
-  private final SearcherManager searchers;
+  private final TenantSearchers searchers;
   private final IndexCatchUp catchUp;
   private final PendingOverlay overlay;
 
@@ -83,7 +82,7 @@ final class IndexReads {
       Query compiled,
       int k) {}
 
-  IndexReads(SearcherManager searchers, IndexCatchUp catchUp, PendingOverlay overlay) {
+  IndexReads(TenantSearchers searchers, IndexCatchUp catchUp, PendingOverlay overlay) {
     this.searchers = searchers;
     this.catchUp = catchUp;
     this.overlay = overlay;

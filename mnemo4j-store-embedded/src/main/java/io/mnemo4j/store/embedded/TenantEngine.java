@@ -50,7 +50,6 @@ import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.jspecify.annotations.Nullable;
@@ -200,7 +199,7 @@ final class TenantEngine {
     return lock;
   }
 
-  private void loadDimensions(SearcherManager searchers) throws IOException {
+  private void loadDimensions(TenantSearchers searchers) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
       for (FieldInfo info : FieldInfos.getMergedFieldInfos(searcher.getIndexReader())) {
@@ -717,11 +716,7 @@ final class TenantEngine {
       try {
         switch (r) {
           case null -> {}
-          case TenantIndex.Opened index -> {
-            closeQuietly(index.searchers());
-            TenantIndex.rollbackQuietly(index.writer());
-            closeQuietly(index.directory());
-          }
+          case TenantIndex.Opened index -> index.closeQuietly();
           case AutoCloseable closeable -> closeable.close();
           default -> throw new IllegalArgumentException("not closeable: " + r.getClass());
         }
@@ -771,6 +766,11 @@ final class TenantEngine {
       TenantEngine engine = store.engine();
       engine.snapshot.writeLock().lock();
       return () -> engine.snapshot.writeLock().unlock();
+    }
+
+    @Override
+    public boolean holdsIndexWriter(EmbeddedTenantStore store) {
+      return store.engine().resources.index().writerIfOpen() != null;
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +16,6 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
@@ -46,8 +44,70 @@ final class TenantIndex {
 
   private TenantIndex() {}
 
-  /** An open index and the change seq it reflects. */
-  record Opened(Directory directory, IndexWriter writer, SearcherManager searchers, long seq) {}
+  /**
+   * An open index: its searchers, the change seq it reflects, and its index writer once the first
+   * change needs one. Opening a writer costs about half of opening an index, and most opened
+   * tenants are only searched, so an index that needs no catch-up opens with a reader alone.
+   * Nothing else guards the index files: the engine's tenant lock keeps every other opener (another
+   * process, another store in this one, purge) out before the index opens, so Lucene's {@code
+   * write.lock}, taken when the writer is created, adds nothing. Thread-safe.
+   */
+  static final class Opened {
+    private final Directory directory;
+    private final TenantSearchers searchers;
+    private final long seq;
+    private volatile @Nullable IndexWriter writer;
+
+    private Opened(
+        Directory directory, TenantSearchers searchers, long seq, @Nullable IndexWriter writer) {
+      this.directory = directory;
+      this.searchers = searchers;
+      this.seq = seq;
+      this.writer = writer;
+    }
+
+    /** The searchers; they show the writer's changes once it exists. */
+    TenantSearchers searchers() {
+      return searchers;
+    }
+
+    /** The change seq the index reflected when it opened. */
+    long seq() {
+      return seq;
+    }
+
+    /** The index writer if one was created, for checking its state without creating it. */
+    @Nullable IndexWriter writerIfOpen() {
+      return writer;
+    }
+
+    /**
+     * The index writer, created on first use on the commit the index opened with (nothing else
+     * commits to it meanwhile), and handed to the searchers so that refreshes show its changes.
+     */
+    synchronized IndexWriter writer() throws IOException {
+      IndexWriter w = writer;
+      if (w == null) {
+        w = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.APPEND));
+        searchers.useWriter(w);
+        writer = w;
+      }
+      return w;
+    }
+
+    /**
+     * Closes the searchers and the directory, dropping what the writer did not commit: only commits
+     * with the seq they cover may reach the disk.
+     */
+    synchronized void closeQuietly() {
+      TenantIndex.closeQuietly(searchers);
+      IndexWriter w = writer;
+      if (w != null) {
+        rollbackQuietly(w);
+      }
+      TenantIndex.closeQuietly(directory);
+    }
+  }
 
   /**
    * Plain FSDirectory (memory-mapped): searchers are refreshed at most about once a second of
@@ -93,23 +153,27 @@ final class TenantIndex {
     return rebuild(path, marker, c, dbId, maxSeq);
   }
 
-  /** The existing index caught up with SQLite, or null when it must be rebuilt. */
+  /**
+   * The existing index caught up with SQLite, or null when it must be rebuilt. With nothing to
+   * replay it opens a reader alone; otherwise a writer, which replays and commits.
+   */
   private static @Nullable Opened openExisting(Path path, Connection c, String dbId, long maxSeq)
       throws IOException, SQLException {
     if (!Files.isDirectory(path)) {
       return null;
     }
     Directory directory = directory(path);
+    DirectoryReader reader = null;
     IndexWriter writer = null;
-    SearcherManager searchers = null;
     try {
       if (!DirectoryReader.indexExists(directory)) {
         directory.close();
         return null;
       }
-      writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.APPEND));
-      Map<String, String> data = new HashMap<>();
-      writer.getLiveCommitData().forEach(e -> data.put(e.getKey(), e.getValue()));
+      // Opening a reader opens every segment, which catches most corruption here rather than at
+      // search time.
+      reader = DirectoryReader.open(directory);
+      Map<String, String> data = reader.getIndexCommit().getUserData();
       long seq = parseSeq(data.get(SEQ_KEY));
       // Another database's index, one ahead of this database (restored from an older copy), or one
       // whose documents have another layout (built by an older build, lacking fields filters
@@ -118,22 +182,29 @@ final class TenantIndex {
           || seq < 0
           || seq > maxSeq
           || !Integer.toString(IndexSchema.VERSION).equals(data.get(SCHEMA_KEY))) {
-        writer.rollback();
+        reader.close();
         directory.close();
         return null;
       }
-      // Opening a reader opens every segment, which catches most corruption here rather than at
-      // search time.
-      searchers = new SearcherManager(writer, IndexSchema.SEARCHERS);
-      long applied = replay(writer, c, seq);
-      if (applied > seq) {
-        commit(writer, dbId, applied);
-        pruneChanges(c, applied);
+      Changed changed = changedSince(c, seq);
+      if (changed.ids().isEmpty()) {
+        DirectoryReader commitReader = reader;
+        reader = null; // the searchers own it from here
+        return new Opened(directory, new TenantSearchers(commitReader, null), seq, null);
       }
-      searchers.maybeRefreshBlocking();
-      return new Opened(directory, writer, searchers, applied);
+      reader.close();
+      reader = null;
+      writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.APPEND));
+      replay(writer, c, changed.ids());
+      commit(writer, dbId, changed.last());
+      pruneChanges(c, changed.last());
+      return new Opened(
+          directory,
+          new TenantSearchers(DirectoryReader.open(writer), writer),
+          changed.last(),
+          writer);
     } catch (IOException | SQLException | RuntimeException e) {
-      closeQuietly(searchers);
+      closeQuietly(reader);
       if (writer != null) {
         rollbackQuietly(writer);
       }
@@ -153,12 +224,11 @@ final class TenantIndex {
     }
   }
 
-  /**
-   * Applies every change after {@code seq}: the memory's current row, or its deletion. Returns the
-   * last seq.
-   */
-  private static long replay(IndexWriter writer, Connection c, long seq)
-      throws IOException, SQLException {
+  /** The memories changed after a seq, and the last change's seq. */
+  private record Changed(List<String> ids, long last) {}
+
+  /** The memories the change log holds changes of after {@code seq}. */
+  private static Changed changedSince(Connection c, long seq) throws SQLException {
     long last = seq;
     List<String> ids = new ArrayList<>();
     try (PreparedStatement ps =
@@ -172,6 +242,12 @@ final class TenantIndex {
         }
       }
     }
+    return new Changed(ids, last);
+  }
+
+  /** Applies each memory's current row, or its deletion. */
+  private static void replay(IndexWriter writer, Connection c, List<String> ids)
+      throws IOException, SQLException {
     for (String id : ids) {
       Optional<StoredMemory> row = Rows.select(c, id);
       Term term = new Term(IndexSchema.ID, id);
@@ -181,7 +257,6 @@ final class TenantIndex {
         writer.deleteDocuments(term);
       }
     }
-    return last;
   }
 
   private static Opened rebuild(Path path, Path marker, Connection c, String dbId, long maxSeq)
@@ -203,7 +278,7 @@ final class TenantIndex {
       pruneChanges(c, maxSeq);
       Files.deleteIfExists(marker);
       return new Opened(
-          directory, writer, new SearcherManager(writer, IndexSchema.SEARCHERS), maxSeq);
+          directory, new TenantSearchers(DirectoryReader.open(writer), writer), maxSeq, writer);
     } catch (IOException | SQLException | RuntimeException e) {
       if (writer != null) {
         rollbackQuietly(writer);

@@ -26,6 +26,9 @@ final class TestSecrets {
      */
     AutoCloseable holdCommits(EmbeddedTenantStore store);
 
+    /** Whether the store's engine has created its Lucene index writer. */
+    boolean holdsIndexWriter(EmbeddedTenantStore store);
+
     /** How many written batches wait for a commit. */
     int queuedWrites(EmbeddedTenantStore store);
 
@@ -71,6 +74,14 @@ final class TestSecrets {
    */
   static AutoCloseable holdCommits(TenantStore store) {
     return access().holdCommits(handle(store));
+  }
+
+  /**
+   * Whether the tenant holds a Lucene index writer: one opened only for reading holds none until
+   * its first write.
+   */
+  static boolean holdsIndexWriter(TenantStore store) {
+    return access().holdsIndexWriter(handle(store));
   }
 
   /** How many written batches of the tenant wait for a commit. */

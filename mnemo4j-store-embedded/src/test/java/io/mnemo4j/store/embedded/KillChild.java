@@ -18,7 +18,11 @@ import java.util.List;
 public final class KillChild {
   private KillChild() {}
 
-  /** Args: data directory, and optionally the durability ({@code full} when absent). */
+  /**
+   * Args: data directory, optionally the durability ({@code full} when absent), and optionally the
+   * number of the first note (0 when absent; a second child on the same data dir starts elsewhere
+   * so that its notes are new memories, not duplicates).
+   */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try (Mnemo mnemo =
@@ -34,7 +38,8 @@ public final class KillChild {
             .build()) {
       TenantMemory t = mnemo.tenant("durable");
       out.println("READY");
-      for (int i = 0; ; i++) {
+      int first = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+      for (int i = first; ; i++) {
         String text = "durable note " + i + " token" + Integer.toString(i * 7919 + 13, 36);
         Scope scope = Scope.user("u" + (i % 3));
         List<MemoryEvent> events = t.add(List.of(Message.user(text)), scope);

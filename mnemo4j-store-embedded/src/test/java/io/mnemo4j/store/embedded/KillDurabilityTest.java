@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,9 +37,38 @@ class KillDurabilityTest {
   @EnumSource(Durability.class)
   void killedWhileAdding_everyAcknowledgedAddSurvivesAndIsSearchable(Durability durability)
       throws Exception {
+    // Kill after a few hundred acknowledged adds: enough that the index has uncommitted changes
+    // to replay.
+    List<Ack> acks = addUntilKilled(durability, 0, 300);
+    assertEverySearchable(acks);
+  }
+
+  /**
+   * The same promise when the killed process opened the tenant with nothing to replay, so with a
+   * Lucene reader alone, and created its index writer at its first add: after the first kill a
+   * clean open and close commits the index, the second child opens it up to date and adds until
+   * killed.
+   */
+  @Test
+  void killedAfterReopeningAnUpToDateTenant_everyAcknowledgedAddSurvives() throws Exception {
+    List<Ack> acks = new ArrayList<>(addUntilKilled(Durability.FULL, 0, 100));
+    assertEverySearchable(acks); // replays, then commits the index at close
+    acks.addAll(addUntilKilled(Durability.FULL, 100_000, 200));
+    assertEverySearchable(acks);
+  }
+
+  /**
+   * Starts a child adding notes numbered from {@code first}, kills it once it acknowledged {@code
+   * atLeast} adds, and returns every add it acknowledged.
+   */
+  private List<Ack> addUntilKilled(Durability durability, int first, int atLeast) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(
-            ChildJvm.command(KillChild.class, dataDir.toString(), durability.wireName()));
+            ChildJvm.command(
+                KillChild.class,
+                dataDir.toString(),
+                durability.wireName(),
+                Integer.toString(first)));
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process child = pb.start();
     List<Ack> acks = new ArrayList<>();
@@ -46,9 +76,9 @@ class KillDurabilityTest {
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      // Kill after a few hundred acknowledged adds: enough that the index has uncommitted changes
-      // to replay.
-      while ((line = in.readLine()) != null && acks.size() < 300 && System.nanoTime() < deadline) {
+      while ((line = in.readLine()) != null
+          && acks.size() < atLeast
+          && System.nanoTime() < deadline) {
         if (line.startsWith("ACK ")) {
           String[] parts = line.split(" ", 4);
           acks.add(new Ack(parts[1], parts[2], parts[3]));
@@ -56,9 +86,8 @@ class KillDurabilityTest {
       }
       child.destroyForcibly();
       // Lines printed after our last read were acknowledged too; keep reading what the pipe still
-      // holds. The JDK's
-      // process reaper may close the stream under us once the child is gone: then nothing more is
-      // readable.
+      // holds. The JDK's process reaper may close the stream under us once the child is gone: then
+      // nothing more is readable.
       try {
         while ((line = in.readLine()) != null) {
           if (line.startsWith("ACK ")) {
@@ -73,8 +102,12 @@ class KillDurabilityTest {
       child.destroyForcibly();
       child.waitFor(30, TimeUnit.SECONDS);
     }
-    assertThat(acks).hasSizeGreaterThanOrEqualTo(300);
+    assertThat(acks).hasSizeGreaterThanOrEqualTo(atLeast);
+    return acks;
+  }
 
+  /** Reopens the data dir: every acknowledged add is there, and a sample is found by search. */
+  private void assertEverySearchable(List<Ack> acks) {
     try (Mnemo mnemo =
         Mnemo.builder()
             .dataDir(dataDir)
