@@ -63,9 +63,9 @@ public record SearchTuning(
    * The measured defaults: dense 0.5, text 0.4, actor 0.1, 200 candidates per ranker, neighbours
    * off. On the LoCoMo development split (BENCHMARKS.md) they beat min-max fusion of the two ranked
    * lists, which made a score depend on the other hits, by 0.03 recall@10. A neighbour weight of
-   * 0.2 adds 0.007 recall@10 on both halves of the split, but costs about 1 ms or more of CPU per
-   * search on a 100,000-memory tenant (its neighbours are loaded and scored), beyond issue 15's
-   * bound: opt in with {@link #withNeighbourWeight}.
+   * 0.2 adds 0.007 recall@10 on both halves of the split, but costs about 1.2 ms of CPU per search
+   * on a 100,000-memory tenant (a neighbour lookup per window of candidates and the neighbours'
+   * scores), beyond issue 15's bound of 1 ms: opt in with {@link #withNeighbourWeight}.
    */
   public static SearchTuning defaults() {
     return new SearchTuning(0.5, 0.4, 0.1, 0, 200);

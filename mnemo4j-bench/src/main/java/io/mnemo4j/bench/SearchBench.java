@@ -6,6 +6,7 @@ import io.mnemo4j.Hit;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
+import io.mnemo4j.SearchTuning;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.spi.Embedder;
@@ -47,7 +48,8 @@ final class SearchBench {
       int pool,
       double noise,
       int batch,
-      int limit) {
+      int limit,
+      double neighbourWeight) {
     static Config from(Args a) {
       Config c =
           new Config(
@@ -58,7 +60,11 @@ final class SearchBench {
               a.intValue("pool", 5000),
               Double.parseDouble(a.string("noise", "0.3")),
               a.intValue("batch", 1000),
-              a.intValue("limit", 10));
+              a.intValue("limit", 10),
+              Double.parseDouble(
+                  a.string(
+                      "neighbour-weight",
+                      Double.toString(SearchTuning.defaults().neighbourWeight()))));
       if (c.memories < 1
           || c.queries < 1
           || c.warmup < 0
@@ -66,7 +72,8 @@ final class SearchBench {
           || c.pool < 1
           || c.batch < 1
           || !(c.noise >= 0)
-          || c.limit < 1) {
+          || c.limit < 1
+          || !(c.neighbourWeight >= 0 && c.neighbourWeight <= 1)) {
         throw new IllegalArgumentException("search options must be positive");
       }
       return c;
@@ -151,6 +158,7 @@ final class SearchBench {
             .dataDir(dataDir)
             .backend(EmbeddedBackend.create())
             .embedder(cache)
+            .searchTuning(SearchTuning.defaults().withNeighbourWeight(cfg.neighbourWeight))
             .autoCreateTenants(false)
             .build()) {
       TenantMemory tenant = mnemo.tenant(TENANT);
@@ -237,6 +245,7 @@ final class SearchBench {
         .put("memories", cfg.memories)
         .put("users", cfg.users)
         .put("limit", cfg.limit)
+        .put("neighbour_weight", cfg.neighbourWeight)
         .put("queries", queries.size())
         .put("warmup", warm.size())
         .put("corpus_cached", cached)

@@ -123,11 +123,13 @@ public interface TenantStore extends AutoCloseable {
   /**
    * The memories written by the same add as each of {@code ids}: those with its scope and its
    * creation time, up to {@code span} before and {@code span} after it in id order (the order of
-   * the add's messages), whatever their visibility. Hybrid search lifts a memory by the relevance
-   * of its neighbours in the conversation, so this depends only on the collection. An id that does
-   * not exist here maps to nothing; one without neighbours maps to an empty list.
+   * the add's messages), whatever their visibility, each with its vector and actor. Hybrid search
+   * lifts a memory by the relevance of its neighbours in the conversation, so this depends only on
+   * the collection; it asks once per window of candidates, so a store should answer in one
+   * statement. An id that does not exist here maps to nothing; one without neighbours maps to an
+   * empty list.
    */
-  java.util.Map<String, List<String>> addNeighbours(Collection<String> ids, int span);
+  java.util.Map<String, List<AddNeighbour>> addNeighbours(Collection<String> ids, int span);
 
   /**
    * The history of a memory, oldest first; empty if it never existed here. History outlives

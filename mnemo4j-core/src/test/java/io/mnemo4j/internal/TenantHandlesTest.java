@@ -121,7 +121,7 @@ class TenantHandlesTest {
     }
 
     @Override
-    public java.util.Map<String, List<String>> addNeighbours(
+    public java.util.Map<String, List<io.mnemo4j.spi.AddNeighbour>> addNeighbours(
         java.util.Collection<String> ids, int span) {
       return java.util.Map.of();
     }

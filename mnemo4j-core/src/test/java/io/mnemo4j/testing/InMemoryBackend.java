@@ -389,8 +389,9 @@ public final class InMemoryBackend implements Backend {
     }
 
     @Override
-    public synchronized Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
-      Map<String, List<String>> out = new java.util.HashMap<>();
+    public synchronized Map<String, List<io.mnemo4j.spi.AddNeighbour>> addNeighbours(
+        Collection<String> ids, int span) {
+      Map<String, List<io.mnemo4j.spi.AddNeighbour>> out = new java.util.HashMap<>();
       for (String id : new java.util.LinkedHashSet<>(ids)) {
         StoredMemory m = memories.get(id);
         if (m == null) {
@@ -407,7 +408,8 @@ public final class InMemoryBackend implements Backend {
         List<String> near = new ArrayList<>();
         near.addAll(add.headSet(id, false).descendingSet().stream().limit(span).toList());
         near.addAll(add.tailSet(id, false).stream().limit(span).toList());
-        out.put(id, near);
+        out.put(
+            id, near.stream().map(n -> io.mnemo4j.spi.AddNeighbour.of(memories.get(n))).toList());
       }
       return out;
     }

@@ -33,6 +33,7 @@ import io.mnemo4j.TenantMemory;
 import io.mnemo4j.filter.FilterEvaluator;
 import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.filter.FilterParser;
+import io.mnemo4j.spi.AddNeighbour;
 import io.mnemo4j.spi.Backend;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.DuplicateCandidates;
@@ -733,7 +734,8 @@ public abstract class MemoryStoreContractTest {
   /**
    * Issue 15: hybrid search lifts a memory by its neighbours in the conversation, the memories the
    * same add stored just before and after it. The store finds them from what every store keeps: an
-   * add's memories share scope and creation time, and their ids follow the messages' order.
+   * add's memories share scope and creation time, and their ids follow the messages' order. Each
+   * comes with what a search scores it by (actor, model, vector), so no whole row is loaded.
    */
   @Test
   void addNeighbours_areTheMemoriesOfTheSameAdd_upToSpanEitherSide() {
@@ -742,9 +744,15 @@ public abstract class MemoryStoreContractTest {
     Instant second = Instant.parse("2026-01-01T00:00:01Z");
     String[] add = new String[5];
     List<Change> puts = new java.util.ArrayList<>();
+    Map<String, StoredMemory> stored = new java.util.HashMap<>();
     for (int i = 0; i < add.length; i++) {
       add[i] = "0190f000-0000-7000-8000-00000000002" + i;
-      puts.add(new Change.Put(saidAt(add[i], "alice", "turn " + i, first)));
+      StoredMemory m = saidAt(add[i], "alice", "turn " + i, first);
+      if (i == 3) {
+        m = withActor(m, "Caroline");
+      }
+      stored.put(add[i], m);
+      puts.add(new Change.Put(m));
     }
     String laterAdd = "0190f000-0000-7000-8000-000000000025";
     String otherScope = "0190f000-0000-7000-8000-000000000026";
@@ -753,16 +761,87 @@ public abstract class MemoryStoreContractTest {
     store.write(new WriteBatch(puts, List.of(), List.of()));
     String unknown = "0190f000-0000-7000-8000-0000000000ff";
 
-    Map<String, List<String>> two =
+    Map<String, List<AddNeighbour>> two =
         store.addNeighbours(List.of(add[2], add[0], laterAdd, otherScope, unknown), 2);
 
-    assertThat(two.get(add[2])).containsExactlyInAnyOrder(add[0], add[1], add[3], add[4]);
-    assertThat(two.get(add[0])).containsExactlyInAnyOrder(add[1], add[2]);
+    assertThat(two.get(add[2]))
+        .extracting(AddNeighbour::id)
+        .containsExactlyInAnyOrder(add[0], add[1], add[3], add[4]);
+    assertThat(two.get(add[0]))
+        .extracting(AddNeighbour::id)
+        .containsExactlyInAnyOrder(add[1], add[2]);
     assertThat(two.get(laterAdd)).isEmpty();
     assertThat(two.get(otherScope)).isEmpty();
     assertThat(two).doesNotContainKey(unknown);
-    Map<String, List<String>> one = store.addNeighbours(List.of(add[4]), 1);
-    assertThat(one.get(add[4])).containsExactly(add[3]);
+    for (AddNeighbour n : two.get(add[2])) {
+      StoredMemory m = stored.get(n.id());
+      assertThat(n.actor()).isEqualTo(m.memory().actor());
+      assertThat(n.embeddingModel()).isEqualTo(m.memory().embeddingModel());
+      assertThat(n.embedding()).containsExactly(m.embedding());
+    }
+    assertThat(two.get(add[2])).extracting(AddNeighbour::actor).contains("Caroline");
+    Map<String, List<AddNeighbour>> one = store.addNeighbours(List.of(add[4]), 1);
+    assertThat(one.get(add[4])).extracting(AddNeighbour::id).containsExactly(add[3]);
+    assertThat(store.addNeighbours(List.of(add[2]), 0).get(add[2])).isEmpty();
+  }
+
+  /**
+   * Issue 15: the neighbours of an add longer than the span are the {@code span} nearest on each
+   * side, wherever the memory sits in the add, also when another scope wrote at the same instant
+   * between them (its rows are not counted towards the span).
+   */
+  @Test
+  void addNeighbours_inALongAdd_areTheNearestOnEachSide() {
+    TenantStore store = rawStore(backend(), "acme");
+    Instant at = Instant.parse("2026-01-01T00:00:00Z");
+    List<Change> puts = new java.util.ArrayList<>();
+    List<String> alice = new java.util.ArrayList<>();
+    for (int i = 10; i < 40; i++) {
+      String id = "0190f000-0000-7000-8000-0000000000" + i;
+      boolean bobs = i % 3 == 0;
+      puts.add(new Change.Put(saidAt(id, bobs ? "bob" : "alice", "turn " + i, at)));
+      if (!bobs) {
+        alice.add(id);
+      }
+    }
+    store.write(new WriteBatch(puts, List.of(), List.of()));
+
+    Map<String, List<AddNeighbour>> near =
+        store.addNeighbours(List.of(alice.get(0), alice.get(10), alice.get(alice.size() - 1)), 2);
+
+    assertThat(near.get(alice.get(0)))
+        .extracting(AddNeighbour::id)
+        .containsExactlyInAnyOrder(alice.get(1), alice.get(2));
+    assertThat(near.get(alice.get(10)))
+        .extracting(AddNeighbour::id)
+        .containsExactlyInAnyOrder(alice.get(8), alice.get(9), alice.get(11), alice.get(12));
+    assertThat(near.get(alice.get(alice.size() - 1)))
+        .extracting(AddNeighbour::id)
+        .containsExactlyInAnyOrder(alice.get(alice.size() - 3), alice.get(alice.size() - 2));
+  }
+
+  private static StoredMemory withActor(StoredMemory m, String actor) {
+    Memory b = m.memory();
+    return new StoredMemory(
+        new Memory(
+            b.id(),
+            b.text(),
+            b.hash(),
+            b.scope(),
+            b.metadata(),
+            b.categories(),
+            b.role(),
+            actor,
+            b.createdAt(),
+            b.updatedAt(),
+            b.expiresAt(),
+            b.validFrom(),
+            b.validTo(),
+            b.provenance(),
+            b.embeddingModel(),
+            b.type()),
+        m.embedding(),
+        m.context());
   }
 
   /**
@@ -816,6 +895,99 @@ public abstract class MemoryStoreContractTest {
             .findFirst()
             .orElseThrow();
     assertThat(alone.score()).isEqualTo(hitScore(lifted, kayak));
+  }
+
+  /**
+   * Issue 15: neighbour evidence is scored only for memories that can still enter the list, and a
+   * neighbour's text score only where it can be a best neighbour. Those shortcuts must not change a
+   * score or the list: every hit scores {@code (own + 0.2·best) / 1.2} with {@code best} taken over
+   * its whole add, whatever the limit, the scope or a filter.
+   */
+  @Test
+  void search_withNeighbours_scoresEveryHitFromItsWholeAdd_atAnyLimitScopeOrFilter() {
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withNeighbourWeight(0));
+    TenantMemory acme = mnemo.tenant("acme");
+    String[] topics = {"kayak", "bread", "garden", "guitar", "chess", "marathon"};
+    String[] places = {
+      "Oslo", "Lyon", "Quito", "Perth", "Cairo", "Lima", "Hanoi", "Tunis", "Riga", "Accra", "Dakar",
+      "Bergen"
+    };
+    List<List<String>> adds = new java.util.ArrayList<>();
+    for (int a = 0; a < 12; a++) {
+      String topic = topics[a % topics.length];
+      String other = topics[(a * 5 + 1) % topics.length];
+      String place = places[a];
+      List<Message> turns = new java.util.ArrayList<>();
+      for (int t = 0; t < 5; t++) {
+        turns.add(
+            Message.user(
+                switch (t) {
+                  case 0 -> "Did you try " + topic + " in " + place + " with your friends?";
+                  case 1 -> "Yes, every single day near " + place;
+                  case 2 ->
+                      "I also thought about " + other + " and " + topic + " lessons, " + place;
+                  case 3 -> "Nothing much happened in " + place + " after the " + other;
+                  default -> "See you in " + place + " soon";
+                }));
+      }
+      Scope scope = a % 2 == 0 ? Scope.user("alice") : Scope.user("bob");
+      adds.add(acme.add(turns, scope).stream().map(MemoryEvent::id).toList());
+      clock.advance(java.time.Duration.ofSeconds(1));
+    }
+    String query = "every single day kayak lessons with friends";
+    Map<String, Double> own = new java.util.HashMap<>();
+    for (Hit h : acme.search(query, Search.everywhere().limit(100))) {
+      own.put(h.memory().id(), h.score());
+    }
+    assertThat(own).hasSize(60);
+    Map<String, Double> expected = new java.util.HashMap<>();
+    for (List<String> add : adds) {
+      for (int i = 0; i < add.size(); i++) {
+        double best = 0;
+        for (int j = Math.max(0, i - 2); j <= Math.min(add.size() - 1, i + 2); j++) {
+          if (j != i) {
+            best = Math.max(best, own.get(add.get(j)));
+          }
+        }
+        expected.put(add.get(i), (own.get(add.get(i)) + 0.2 * best) / 1.2);
+      }
+    }
+
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withNeighbourWeight(0.2));
+    acme = mnemo.tenant("acme");
+    List<Hit> all = acme.search(query, Search.everywhere().limit(100));
+    List<Hit> three = acme.search(query, Search.everywhere().limit(3));
+    List<Hit> alice = acme.search(query, Search.in(Scope.user("alice")).limit(4));
+    Instant later = Instant.parse("2026-01-01T00:00:04Z");
+    List<Hit> recent =
+        acme.search(
+            query,
+            Search.everywhere()
+                .limit(4)
+                .filter(
+                    io.mnemo4j.filter.FilterParser.parse(
+                        "{\"created_at\": {\"gte\": \"" + later + "\"}}")));
+
+    for (List<Hit> hits : List.of(all, three, alice, recent)) {
+      for (Hit h : hits) {
+        assertThat(h.score())
+            .as(h.memory().text())
+            .isCloseTo(expected.get(h.memory().id()), within(1e-9));
+      }
+    }
+    assertThat(all).hasSize(60);
+    assertThat(three).containsExactlyElementsOf(all.subList(0, 3));
+    assertThat(alice)
+        .containsExactlyElementsOf(
+            all.stream()
+                .filter(h -> h.memory().scope().equals(Scope.user("alice")))
+                .limit(4)
+                .toList());
+    assertThat(recent)
+        .containsExactlyElementsOf(
+            all.stream().filter(h -> !h.memory().createdAt().isBefore(later)).limit(4).toList());
   }
 
   /** This instance over the same data, with another search tuning and no conversation context. */

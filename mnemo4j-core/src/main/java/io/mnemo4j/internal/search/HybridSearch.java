@@ -10,6 +10,7 @@ import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.internal.Context;
 import io.mnemo4j.internal.TenantHandles;
 import io.mnemo4j.internal.util.TextHash;
+import io.mnemo4j.spi.AddNeighbour;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
@@ -49,7 +50,9 @@ import org.jspecify.annotations.Nullable;
  * not. The neighbour lift of a loaded memory comes from the memories its add stored up to {@link
  * #NEIGHBOUR_SPAN} places before and after it ({@link TenantStore#addNeighbours}), each scored in
  * full whether or not it is a candidate or passes the search's filter, so it too depends only on
- * the query and the collection.
+ * the query and the collection. Only memories that can still enter the list with the largest lift
+ * look their neighbours up, in one store call per window, and a neighbour's text score is asked
+ * only where it could be a best neighbour: shortcuts that change no score and no list.
  */
 public final class HybridSearch {
   /** Names the full-text search threads of hybrid queries (a thread-safe factory). */
@@ -110,7 +113,15 @@ public final class HybridSearch {
       }
       Weights weights = Weights.of(tuning, search.mode());
       List<Candidate> candidates = candidates(dense, text, depth, weights);
-      return rank(store, candidates, weights, search, query, vector);
+      // The most text score a memory the text ranker did not return can have, when the ranker saw
+      // every memory of a neighbour's scope (no filter, no past view): a neighbour shares the scope
+      // of the candidate it lifts. Otherwise a neighbour may hold any text score. The margin covers
+      // an index that ranks in single precision what is scored in double.
+      double neighbourTextCeiling =
+          filter instanceof FilterExpr.All && search.selection().asOf() == null
+              ? (text.size() >= depth ? Math.min(1, text.get(text.size() - 1).score() + 1e-3) : 0)
+              : 1;
+      return rank(store, candidates, weights, search, query, vector, neighbourTextCeiling);
     } finally {
       modelLock.unlock();
     }
@@ -225,7 +236,8 @@ public final class HybridSearch {
       Weights w,
       Search search,
       String query,
-      float @Nullable [] vector) {
+      float @Nullable [] vector,
+      double neighbourTextCeiling) {
     Set<String> queryWords = w.actor() > 0 ? words(query) : Set.of();
     Instant now = context.now();
     String model = context.embedder().modelId();
@@ -264,6 +276,13 @@ public final class HybridSearch {
       // Text scores the rankers did not report first; then only the candidates that can still
       // enter the list are loaded (the whole first window, whatever their actor).
       Map<String, Double> missingText = missingTextScores(store, query, slice, w);
+      if (w.text() > 0) {
+        for (Candidate c : slice) {
+          if (Double.isNaN(c.textScore())) {
+            knownText.put(c.id(), missingText.getOrDefault(c.id(), 0.0));
+          }
+        }
+      }
       List<Candidate> load = new ArrayList<>(slice.size());
       for (Candidate c : slice) {
         double text =
@@ -294,10 +313,24 @@ public final class HybridSearch {
         own.put(m.id(), score);
         scored.add(new Scored(m, score, similarity));
       }
+      // Only a memory that can still enter the list with the largest lift looks its neighbours up,
+      // and only one that can with its neighbours' bounds has them scored: the others are dropped,
+      // as they would rank below the list's end whatever their lift.
       Map<String, Double> lifts =
-          lift > 0 ? neighbourScores(store, query, scored, own, knownText, scorer) : Map.of();
+          lift > 0
+              ? neighbourLifts(
+                  store,
+                  query,
+                  canEnter(scored, kept, search.limit(), lift),
+                  kept,
+                  search.limit(),
+                  new Known(own, knownText, scorer, neighbourTextCeiling))
+              : Map.of();
       for (Scored x : scored) {
         StoredMemory m = x.memory();
+        if (lift > 0 && !lifts.containsKey(m.id())) {
+          continue;
+        }
         Hit.Origin origin =
             !scopeIsTenantWide && m.memory().scope().isTenantWide()
                 ? Hit.Origin.TENANT_WIDE
@@ -315,58 +348,159 @@ public final class HybridSearch {
     return (own + lift * neighbour) / (1 + lift);
   }
 
+  /**
+   * Those of a window's scored memories that can still enter the first {@code limit} places with
+   * the largest lift a neighbour can give (a neighbour's own score is at most 1). A memory's final
+   * score is at least {@code own / (1 + lift)} whatever its neighbours, so the {@code limit}-th
+   * best of those floors and the kept hits' scores is a bar no final score below it can pass; a
+   * memory whose ceiling is under that bar would rank below the list's end, and dropping it changes
+   * neither the list nor any score in it.
+   */
+  private static List<Scored> canEnter(
+      List<Scored> scored, List<Hit> kept, int limit, double lift) {
+    double[] floors = new double[scored.size()];
+    for (int i = 0; i < floors.length; i++) {
+      floors[i] = withLift(scored.get(i).own(), 0, lift);
+    }
+    double bar = entryBar(kept, floors, limit);
+    List<Scored> out = new ArrayList<>(scored.size());
+    for (Scored x : scored) {
+      if (withLift(x.own(), 1, lift) >= bar) {
+        out.add(x);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The score a memory must be able to reach to enter the first {@code limit} places: the {@code
+   * limit}-th best among the kept hits' scores and the {@code floors} (scores other memories are
+   * sure to reach); minus infinity when there are not that many.
+   */
+  static double entryBar(List<Hit> kept, double[] floors, int limit) {
+    if (kept.size() + floors.length < limit || limit < 1) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    double[] all = java.util.Arrays.copyOf(floors, floors.length + kept.size());
+    for (int i = 0; i < kept.size(); i++) {
+      all[floors.length + i] = kept.get(i).score();
+    }
+    java.util.Arrays.sort(all);
+    return all[all.length - limit];
+  }
+
   /** A loaded candidate that passed the selection and threshold, with its own score. */
   private record Scored(StoredMemory memory, double own, double similarity) {}
 
   /**
-   * The best own score among the neighbours in their add (see {@link TenantStore#addNeighbours}) of
-   * each scored memory, scoring the neighbours not scored yet.
+   * What a search knows of own scores: every memory scored so far (candidate or neighbour), the
+   * exact text scores known without asking the store, how to score, and the most text score a
+   * neighbour with none known can have.
    */
-  private static Map<String, Double> neighbourScores(
+  private record Known(
+      Map<String, Double> own,
+      Map<String, Double> text,
+      OwnScore scorer,
+      double neighbourTextCeiling) {}
+
+  /**
+   * The lifts (the best own score among their neighbours in their add, see {@link
+   * TenantStore#addNeighbours}) of those of {@code liftable} that can still enter the first {@code
+   * limit} places; the others are left out. One store call finds the neighbours with their vectors,
+   * so each one's own score is known but for its text score: first bounded (none, or the ceiling),
+   * which drops the memories that cannot enter even with their neighbours' best bound, then exact,
+   * asked in one batch only for the neighbours that could still be some survivor's best.
+   */
+  private static Map<String, Double> neighbourLifts(
       TenantStore store,
       String query,
-      List<Scored> scored,
-      Map<String, Double> own,
-      Map<String, Double> knownText,
-      OwnScore scorer) {
-    if (scored.isEmpty()) {
+      List<Scored> liftable,
+      List<Hit> kept,
+      int limit,
+      Known known) {
+    if (liftable.isEmpty()) {
       return Map.of();
     }
-    Map<String, List<String>> near =
-        store.addNeighbours(scored.stream().map(s -> s.memory().id()).toList(), NEIGHBOUR_SPAN);
-    Set<String> missing = new HashSet<>();
-    for (List<String> ids : near.values()) {
-      for (String id : ids) {
-        if (!own.containsKey(id)) {
-          missing.add(id);
+    Map<String, List<AddNeighbour>> near =
+        store.addNeighbours(liftable.stream().map(s -> s.memory().id()).toList(), NEIGHBOUR_SPAN);
+    OwnScore scorer = known.scorer();
+    double lift = scorer.weights().neighbour();
+    // Own score bounds of the neighbours not scored yet: {lowest, highest} by their text score.
+    Map<String, double[]> bounds = new HashMap<>();
+    Map<String, AddNeighbour> byId = new HashMap<>();
+    for (List<AddNeighbour> ns : near.values()) {
+      for (AddNeighbour n : ns) {
+        if (known.own().containsKey(n.id()) || bounds.containsKey(n.id())) {
+          continue;
+        }
+        Double t = known.text().get(n.id());
+        double low = scorer.score(n.embeddingModel(), n.embedding(), n.actor(), t != null ? t : 0);
+        double high =
+            t != null || scorer.weights().text() == 0
+                ? low
+                : scorer.score(
+                    n.embeddingModel(), n.embedding(), n.actor(), known.neighbourTextCeiling());
+        if (high <= low) {
+          known.own().put(n.id(), low);
+        } else {
+          bounds.put(n.id(), new double[] {low, high});
+          byId.put(n.id(), n);
         }
       }
     }
-    if (!missing.isEmpty()) {
-      List<String> needText = new ArrayList<>();
-      for (String id : missing) {
-        if (!knownText.containsKey(id)) {
-          needText.add(id);
+    double[] bestLow = new double[liftable.size()];
+    double[] bestHigh = new double[liftable.size()];
+    double[] floors = new double[liftable.size()];
+    for (int i = 0; i < liftable.size(); i++) {
+      for (AddNeighbour n : near.getOrDefault(liftable.get(i).memory().id(), List.of())) {
+        Double exact = known.own().get(n.id());
+        double[] b = exact != null ? new double[] {exact, exact} : bounds.get(n.id());
+        if (b == null) {
+          continue;
+        }
+        bestLow[i] = Math.max(bestLow[i], b[0]);
+        bestHigh[i] = Math.max(bestHigh[i], b[1]);
+      }
+      floors[i] = withLift(liftable.get(i).own(), bestLow[i], lift);
+    }
+    double bar = entryBar(kept, floors, limit);
+    // A neighbour's text score is needed only where it could be a survivor's best.
+    List<Integer> survivors = new ArrayList<>();
+    Set<String> needText = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < liftable.size(); i++) {
+      if (withLift(liftable.get(i).own(), bestHigh[i], lift) < bar) {
+        continue;
+      }
+      survivors.add(i);
+      for (AddNeighbour n : near.getOrDefault(liftable.get(i).memory().id(), List.of())) {
+        double[] b = bounds.get(n.id());
+        if (b != null && b[1] > bestLow[i]) {
+          needText.add(n.id());
         }
       }
+    }
+    if (!needText.isEmpty()) {
       Map<String, Double> text = new HashMap<>();
-      if (scorer.weights().text() > 0 && !needText.isEmpty()) {
-        for (ScoredId s : store.textScores(query, needText)) {
-          text.put(s.id(), s.score());
-        }
+      for (ScoredId s : store.textScores(query, needText)) {
+        text.put(s.id(), s.score());
       }
-      for (StoredMemory m : store.getAll(missing)) {
-        Double t = knownText.get(m.id());
-        own.put(m.id(), scorer.score(m, t != null ? t : text.getOrDefault(m.id(), 0.0)));
+      for (String id : needText) {
+        AddNeighbour n = java.util.Objects.requireNonNull(byId.get(id));
+        double t = text.getOrDefault(id, 0.0);
+        known.text().put(id, t);
+        known.own().put(id, scorer.score(n.embeddingModel(), n.embedding(), n.actor(), t));
       }
     }
+    // A neighbour left unscored is at most the best lowest bound of every survivor it neighbours,
+    // which an exactly scored neighbour of that survivor reaches: the best is among the exact ones.
     Map<String, Double> out = new HashMap<>();
-    for (Map.Entry<String, List<String>> e : near.entrySet()) {
-      double bestNeighbour = 0;
-      for (String id : e.getValue()) {
-        bestNeighbour = Math.max(bestNeighbour, own.getOrDefault(id, 0.0));
+    for (int i : survivors) {
+      String id = liftable.get(i).memory().id();
+      double best = 0;
+      for (AddNeighbour n : near.getOrDefault(id, List.of())) {
+        best = Math.max(best, known.own().getOrDefault(n.id(), 0.0));
       }
-      out.put(e.getKey(), bestNeighbour);
+      out.put(id, best);
     }
     return out;
   }
@@ -378,15 +512,24 @@ public final class HybridSearch {
   private record OwnScore(
       Weights weights, float @Nullable [] vector, String model, Set<String> queryWords) {
     double cosine(StoredMemory m) {
-      return vector != null && model.equals(m.memory().embeddingModel())
-          ? Math.max(-1, Math.min(1, Vectors.dot(vector, m.embedding())))
+      return cosine(m.memory().embeddingModel(), m.embedding());
+    }
+
+    double cosine(String embeddingModel, float[] embedding) {
+      return vector != null && model.equals(embeddingModel)
+          ? Math.max(-1, Math.min(1, Vectors.dot(vector, embedding)))
           : 0;
     }
 
     double score(StoredMemory m, double textScore) {
-      String actor = m.memory().actor();
+      return score(m.memory().embeddingModel(), m.embedding(), m.memory().actor(), textScore);
+    }
+
+    /** The same score from only the fields it reads (a neighbour is not loaded whole). */
+    double score(
+        String embeddingModel, float[] embedding, @Nullable String actor, double textScore) {
       boolean named = weights.actor() > 0 && actor != null && names(queryWords, actor);
-      return weights.score(cosine(m), textScore, named);
+      return weights.score(cosine(embeddingModel, embedding), textScore, named);
     }
   }
 

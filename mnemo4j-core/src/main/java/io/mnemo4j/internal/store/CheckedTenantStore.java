@@ -249,7 +249,8 @@ public final class CheckedTenantStore implements TenantStore {
   }
 
   @Override
-  public java.util.Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+  public java.util.Map<String, List<io.mnemo4j.spi.AddNeighbour>> addNeighbours(
+      Collection<String> ids, int span) {
     ensureOpen();
     if (span < 0) {
       throw new IllegalArgumentException("span must not be negative: " + span);

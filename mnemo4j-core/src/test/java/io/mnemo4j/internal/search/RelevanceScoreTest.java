@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.mnemo4j.Hit;
 import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Search;
 import io.mnemo4j.SearchTuning;
@@ -65,6 +66,39 @@ class RelevanceScoreTest {
         whole.stream().filter(c -> c.id().equals("b")).findFirst().orElseThrow();
     assertThat(b2.textScore()).isZero();
     assertThat(b2.bound()).isCloseTo(hybrid.score(0.6, 0, false), within(1e-12));
+  }
+
+  /**
+   * Issue 15: only a memory that can still enter the list with the largest lift looks its
+   * neighbours up. The bar is the limit-th best of the kept scores and the floors other memories
+   * are sure to reach, so every memory that could end at or above it survives and the list cannot
+   * change.
+   */
+  @Test
+  void entryBar_isTheLimitthBestOfKeptScoresAndFloors() {
+    List<Hit> kept = List.of(hit("a", 0.9), hit("b", 0.5));
+    double lift = 0.2;
+    double[] floors = {0.84 / 1.2, 0.3 / 1.2, 0.6 / 1.2};
+
+    // 0.9, 0.5 kept; 0.7, 0.25, 0.5 floors. Third best: 0.5.
+    double bar = HybridSearch.entryBar(kept, floors, 3);
+
+    assertThat(bar).isCloseTo(0.5, within(1e-12));
+    // 0.3 lifted by a perfect neighbour reaches (0.3 + 0.2) / 1.2 = 0.417 < 0.5: no lookup.
+    assertThat(HybridSearch.withLift(0.3, 1, lift)).isLessThan(bar);
+    assertThat(HybridSearch.withLift(0.6, 1, lift)).isGreaterThanOrEqualTo(bar);
+    assertThat(HybridSearch.entryBar(kept, floors, 6)).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(HybridSearch.entryBar(List.of(), floors, 1)).isCloseTo(0.7, within(1e-12));
+  }
+
+  private static Hit hit(String text, double score) {
+    io.mnemo4j.Memory m =
+        io.mnemo4j.testing.TestMemories.memory(
+                io.mnemo4j.testing.TestMemories.id(text.charAt(0)),
+                text,
+                io.mnemo4j.Scope.user("alice"))
+            .memory();
+    return new Hit(m, score, score, Hit.Origin.SCOPE);
   }
 
   @Test

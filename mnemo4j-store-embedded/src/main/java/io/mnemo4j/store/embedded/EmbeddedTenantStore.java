@@ -112,7 +112,8 @@ final class EmbeddedTenantStore implements TenantStore {
   }
 
   @Override
-  public Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+  public Map<String, List<io.mnemo4j.spi.AddNeighbour>> addNeighbours(
+      Collection<String> ids, int span) {
     return engine.addNeighbours(ids, span);
   }
 

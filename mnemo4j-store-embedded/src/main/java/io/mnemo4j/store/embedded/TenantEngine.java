@@ -377,9 +377,10 @@ final class TenantEngine {
     return run("get", () -> withReader(c -> Rows.select(c, id)));
   }
 
-  java.util.Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+  java.util.Map<String, List<io.mnemo4j.spi.AddNeighbour>> addNeighbours(
+      Collection<String> ids, int span) {
     List<String> wanted = List.copyOf(ids);
-    return run("addNeighbours", () -> withReader(c -> Rows.addNeighbours(c, wanted, span)));
+    return run("addNeighbours", () -> withReader(c -> Rows.addNeighbours(reads, c, wanted, span)));
   }
 
   List<StoredMemory> getAll(Collection<String> ids) {

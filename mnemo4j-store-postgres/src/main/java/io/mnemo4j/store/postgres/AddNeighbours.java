@@ -1,5 +1,6 @@
 package io.mnemo4j.store.postgres;
 
+import io.mnemo4j.spi.AddNeighbour;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.Map;
 /**
  * {@link io.mnemo4j.spi.TenantStore#addNeighbours}: the memories of one add share their scope and
  * creation time, and their ids follow the order of the add's messages. One statement per call,
- * served by the {@code memories_created} index. Thread-safe.
+ * served by the {@code memories_created} index, reading only the neighbours' ids, actors and
+ * vectors. Thread-safe.
  */
 final class AddNeighbours {
   private final TenantContext tenant;
@@ -23,21 +25,21 @@ final class AddNeighbours {
     this.sql = tenant.sql();
   }
 
-  Map<String, List<String>> of(Collection<String> ids, int span) {
+  Map<String, List<AddNeighbour>> of(Collection<String> ids, int span) {
     LinkedHashSet<String> wanted = new LinkedHashSet<>(ids);
     if (wanted.isEmpty()) {
       tenant.ensureOpen();
       return Map.of();
     }
     String same =
-        "SELECT m.id FROM "
+        "SELECT m.id, m.actor, m.embedding_model, m.embedding::text FROM "
             + sql.memories
             + " m WHERE m.created_at = t.created_at"
             + " AND m.user_id IS NOT DISTINCT FROM t.user_id"
             + " AND m.agent_id IS NOT DISTINCT FROM t.agent_id"
             + " AND m.run_id IS NOT DISTINCT FROM t.run_id AND m.id ";
     String query =
-        "SELECT t.id, n.id FROM "
+        "SELECT t.id, n.id, n.actor, n.embedding_model, n.embedding FROM "
             + sql.memories
             + " t LEFT JOIN LATERAL (("
             + same
@@ -47,17 +49,24 @@ final class AddNeighbours {
     return tenant.read(
         "addNeighbours",
         c -> {
-          Map<String, List<String>> out = new HashMap<>();
+          Map<String, List<AddNeighbour>> out = new HashMap<>();
           try (PreparedStatement ps = c.prepareStatement(query)) {
             ps.setInt(1, span);
             ps.setInt(2, span);
             ps.setArray(3, c.createArrayOf("text", wanted.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                List<String> near = out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>());
+                List<AddNeighbour> near =
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>());
                 String n = rs.getString(2);
                 if (n != null) {
-                  near.add(n);
+                  String vector = rs.getString(5);
+                  near.add(
+                      new AddNeighbour(
+                          n,
+                          rs.getString(3),
+                          rs.getString(4),
+                          vector == null ? new float[0] : Rows.floats(vector)));
                 }
               }
             }

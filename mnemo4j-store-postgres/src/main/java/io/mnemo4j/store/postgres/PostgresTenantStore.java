@@ -170,7 +170,8 @@ final class PostgresTenantStore implements TenantStore {
   }
 
   @Override
-  public Map<String, List<String>> addNeighbours(Collection<String> ids, int span) {
+  public Map<String, List<io.mnemo4j.spi.AddNeighbour>> addNeighbours(
+      Collection<String> ids, int span) {
     return neighbours.of(ids, span);
   }
 
