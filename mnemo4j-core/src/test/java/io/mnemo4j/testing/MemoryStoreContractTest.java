@@ -1979,27 +1979,8 @@ public abstract class MemoryStoreContractTest {
   // ---------------------------------------------------------------- second vector slot, switch
 
   private static StoredMemory memoryIn(String id, String text, Scope scope) {
-    StoredMemory m = memory(id, text, MemoryType.EPISODIC, Instant.EPOCH, null, null, null);
-    Memory x = m.memory();
-    return new StoredMemory(
-        new Memory(
-            x.id(),
-            x.text(),
-            x.hash(),
-            scope,
-            x.metadata(),
-            x.categories(),
-            x.role(),
-            x.actor(),
-            x.createdAt(),
-            x.updatedAt(),
-            x.expiresAt(),
-            x.validFrom(),
-            x.validTo(),
-            x.provenance(),
-            x.embeddingModel(),
-            x.type()),
-        m.embedding());
+    return TestMemories.withScope(
+        memory(id, text, MemoryType.EPISODIC, Instant.EPOCH, null, null, null), scope);
   }
 
   @Test

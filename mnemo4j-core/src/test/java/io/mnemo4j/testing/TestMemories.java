@@ -83,13 +83,21 @@ public final class TestMemories {
 
   /** The same memory embedded by another model, with that model's vector. */
   public static StoredMemory withModel(StoredMemory stored, String model, float[] vector) {
-    Memory x = stored.memory();
+    return rebuilt(stored.memory(), stored.memory().scope(), model, vector);
+  }
+
+  /** The same memory in another scope. */
+  public static StoredMemory withScope(StoredMemory stored, Scope scope) {
+    return rebuilt(stored.memory(), scope, stored.memory().embeddingModel(), stored.embedding());
+  }
+
+  private static StoredMemory rebuilt(Memory x, Scope scope, String model, float[] vector) {
     return new StoredMemory(
         new Memory(
             x.id(),
             x.text(),
             x.hash(),
-            x.scope(),
+            scope,
             x.metadata(),
             x.categories(),
             x.role(),

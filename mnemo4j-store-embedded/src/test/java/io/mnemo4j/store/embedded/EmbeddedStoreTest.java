@@ -46,6 +46,7 @@ import java.util.stream.Stream;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,25 +59,24 @@ class EmbeddedStoreTest {
   static final ScopeFilter EVERYTHING = new ScopeFilter.Everything();
 
   @TempDir Path dir;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private ClosingStores stores;
+
+  @BeforeEach
+  void closer() {
+    stores = new ClosingStores(dir.resolve("eu"));
+  }
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : toClose.reversed()) {
-      c.close();
-    }
+    stores.close();
   }
 
   private EmbeddedStore store() {
-    EmbeddedStore store = EmbeddedStore.open(dir.resolve("eu"));
-    toClose.add(store);
-    return store;
+    return stores.store();
   }
 
   private TenantStore open(EmbeddedStore store, TenantId tenant) {
-    TenantStore ts = store.open(tenant);
-    toClose.add(ts);
-    return ts;
+    return stores.open(store, tenant);
   }
 
   /** The tenant's store as the core sees it: behind the checking wrapper. */

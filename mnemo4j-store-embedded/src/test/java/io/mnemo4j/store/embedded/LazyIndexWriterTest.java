@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,25 +47,24 @@ class LazyIndexWriterTest {
   static final int INITIAL = 50;
 
   @TempDir Path dir;
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private ClosingStores stores;
+
+  @BeforeEach
+  void closer() {
+    stores = new ClosingStores(dir.resolve("eu"));
+  }
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : toClose.reversed()) {
-      c.close();
-    }
+    stores.close();
   }
 
   private EmbeddedStore store() {
-    EmbeddedStore store = EmbeddedStore.open(dir.resolve("eu"));
-    toClose.add(store);
-    return store;
+    return stores.store();
   }
 
   private TenantStore open(EmbeddedStore store) {
-    TenantStore ts = store.open(ACME);
-    toClose.add(ts);
-    return ts;
+    return stores.open(store, ACME);
   }
 
   /** Writes {@link #INITIAL} memories and closes cleanly: the index commit covers all of them. */
