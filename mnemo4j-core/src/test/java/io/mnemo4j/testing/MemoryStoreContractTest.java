@@ -94,14 +94,18 @@ public abstract class MemoryStoreContractTest {
 
   /** Builds the instance under test over {@link #dataDir}. */
   protected Mnemo open() {
+    return configured().build();
+  }
+
+  /** The settings every instance of this suite shares, over {@link #dataDir}. */
+  private Mnemo.Builder configured() {
     return Mnemo.builder()
         .dataDir(dataDir)
         .clock(clock)
         .embedder(new HashingEmbedder())
         .backend(backend())
         .nearDuplicateThreshold(0.95)
-        .regions("eu")
-        .build();
+        .regions("eu");
   }
 
   /** Closes and reopens the instance over the same data. */
@@ -992,17 +996,7 @@ public abstract class MemoryStoreContractTest {
 
   /** This instance over the same data, with another search tuning and no conversation context. */
   private Mnemo openTuned(SearchTuning tuning) {
-    return Mnemo.builder()
-        .dataDir(dataDir)
-        .clock(clock)
-        .embedder(new HashingEmbedder())
-        .backend(backend())
-        .nearDuplicateThreshold(0.95)
-        .regions("eu")
-        .contextWindow(0)
-        .contextAfter(0)
-        .searchTuning(tuning)
-        .build();
+    return configured().contextWindow(0).contextAfter(0).searchTuning(tuning).build();
   }
 
   private static double hitScore(List<Hit> hits, String id) {

@@ -352,29 +352,50 @@ final class IndexReads {
   }
 
   /**
-   * The ids of the hits' documents, aligned with {@code hits}, from doc values (cheaper than
-   * decompressing blocks of stored fields), each segment's doc values opened once and read in
-   * document order.
+   * The hits of one segment in document order: their positions in the hits array, their
+   * segment-relative documents and their memory ids.
    */
-  private static String[] ids(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
+  record LeafHits(
+      LeafReaderContext leaf, List<Integer> positions, List<Integer> docs, List<String> ids) {}
+
+  /**
+   * The hits grouped by segment, each with its ids read from doc values (cheaper than decompressing
+   * blocks of stored fields), each segment's doc values opened once and read in document order.
+   */
+  static List<LeafHits> byLeaf(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
     Integer[] order = new Integer[hits.length];
     for (int i = 0; i < hits.length; i++) {
       order[i] = i;
     }
     java.util.Arrays.sort(order, Comparator.comparingInt(i -> hits[i].doc));
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    String[] ids = new String[hits.length];
+    List<LeafHits> out = new ArrayList<>();
     int k = 0;
     while (k < order.length) {
       LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(hits[order[k]].doc, leaves));
       int end = leaf.docBase + leaf.reader().maxDoc();
       SortedDocValues values = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
+      LeafHits group = new LeafHits(leaf, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
       for (; k < order.length && hits[order[k]].doc < end; k++) {
-        int i = order[k];
-        if (!values.advanceExact(hits[i].doc - leaf.docBase)) {
+        int doc = hits[order[k]].doc - leaf.docBase;
+        if (!values.advanceExact(doc)) {
           throw new CorruptIndexException("document without id", leaf.reader().toString());
         }
-        ids[i] = values.lookupOrd(values.ordValue()).utf8ToString();
+        group.positions().add(order[k]);
+        group.docs().add(doc);
+        group.ids().add(values.lookupOrd(values.ordValue()).utf8ToString());
+      }
+      out.add(group);
+    }
+    return out;
+  }
+
+  /** The ids of the hits' documents, aligned with {@code hits}. */
+  private static String[] ids(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
+    String[] ids = new String[hits.length];
+    for (LeafHits group : byLeaf(searcher, hits)) {
+      for (int j = 0; j < group.ids().size(); j++) {
+        ids[group.positions().get(j)] = group.ids().get(j);
       }
     }
     return ids;

@@ -6,12 +6,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import org.apache.lucene.index.CorruptIndexException;
-import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
-import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
@@ -120,31 +116,11 @@ final class TextScores {
    */
   List<ScoredId> ofDocs(ScoreDoc[] hits) throws IOException {
     List<ScoredId> out = new ArrayList<>();
-    if (max == 0 || hits.length == 0) {
+    if (max == 0) {
       return out;
     }
-    int[] docs = new int[hits.length];
-    for (int i = 0; i < hits.length; i++) {
-      docs[i] = hits[i].doc;
-    }
-    java.util.Arrays.sort(docs);
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    int i = 0;
-    while (i < docs.length) {
-      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i], leaves));
-      int end = leaf.docBase + leaf.reader().maxDoc();
-      SortedDocValues idValues = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
-      List<String> ids = new ArrayList<>();
-      List<Integer> local = new ArrayList<>();
-      for (; i < docs.length && docs[i] < end; i++) {
-        int doc = docs[i] - leaf.docBase;
-        if (!idValues.advanceExact(doc)) {
-          throw new CorruptIndexException("document without id", leaf.reader().toString());
-        }
-        ids.add(idValues.lookupOrd(idValues.ordValue()).utf8ToString());
-        local.add(doc);
-      }
-      score(leaf, ids, local, out);
+    for (IndexReads.LeafHits group : IndexReads.byLeaf(searcher, hits)) {
+      score(group.leaf(), group.ids(), group.docs(), out);
     }
     return out;
   }
