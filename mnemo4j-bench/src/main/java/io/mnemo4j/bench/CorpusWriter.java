@@ -74,6 +74,15 @@ final class CorpusWriter {
     return String.format(Locale.ROOT, "t%05d", index);
   }
 
+  /** The names of the first {@code count} tenants, in order. */
+  static List<String> tenantNames(int count) {
+    List<String> names = new ArrayList<>(count);
+    for (int t = 0; t < count; t++) {
+      names.add(tenantName(t));
+    }
+    return names;
+  }
+
   /** The directory of a tenant of the embedded backend. */
   static Path tenantDir(Path dataDir, String tenant) {
     return dataDir.resolve(REGION).resolve(tenant);

@@ -16,7 +16,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,10 +76,7 @@ final class OpenBench {
         Texts.cycle(texts.turns(), 0, Math.min(cfg.pool, texts.turns().size()));
     Embedder embedder = Embedders.open(common.embedder());
     QueryVectorCache cache = new QueryVectorCache(embedder);
-    List<String> tenants = new ArrayList<>(cfg.tenants);
-    for (int t = 0; t < cfg.tenants; t++) {
-      tenants.add(CorpusWriter.tenantName(t));
-    }
+    List<String> tenants = CorpusWriter.tenantNames(cfg.tenants);
     Path corpus =
         common
             .workDir()

@@ -102,10 +102,7 @@ final class ScaleBench {
         Texts.cycle(texts.turns(), 0, Math.min(cfg.pool, texts.turns().size()));
     Embedder embedder = Embedders.open(common.embedder());
     QueryVectorCache cache = new QueryVectorCache(embedder);
-    List<String> tenants = new ArrayList<>(cfg.tenants);
-    for (int t = 0; t < cfg.tenants; t++) {
-      tenants.add(CorpusWriter.tenantName(t));
-    }
+    List<String> tenants = CorpusWriter.tenantNames(cfg.tenants);
     // The tenant count is not part of the name: a larger run extends a smaller one's corpus.
     Path corpus =
         common
