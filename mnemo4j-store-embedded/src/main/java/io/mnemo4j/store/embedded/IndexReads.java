@@ -15,14 +15,10 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import org.apache.lucene.index.CorruptIndexException;
-import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
@@ -60,6 +56,9 @@ final class IndexReads {
 
   /** Vector-search filters' matches in the current searcher, reused across searches. */
   private final FilterBits filterBits = new FilterBits();
+
+  /** Hit ids by segment, decoded once per segment. */
+  private final SegmentIds segmentIds = new SegmentIds();
 
   /**
    * A filtered vector search with at most this many matching documents reads each of their vectors
@@ -171,7 +170,7 @@ final class IndexReads {
    * there are more. Keeps k plus the overlay's size per vector, so that dropping the hits the
    * overlay overrides still leaves k when there are k.
    */
-  private static boolean offerScanned(
+  private boolean offerScanned(
       IndexSearcher searcher,
       VectorQuery q,
       FilterBits.@Nullable Matches matches,
@@ -226,7 +225,7 @@ final class IndexReads {
       for (int j = bestFirst.length - 1; j >= 0; j--) {
         bestFirst[j] = queue.pop();
       }
-      String[] ids = ids(searcher, bestFirst);
+      String[] ids = segmentIds.ids(searcher, bestFirst);
       for (int j = 0; j < bestFirst.length; j++) {
         if (!pending.overrides(ids[j])) { // pending holds its current version, or its removal
           best.get(i).offer(ids[j], 2.0 * bestFirst[j].score - 1.0);
@@ -263,7 +262,7 @@ final class IndexReads {
       // Lucene scores DOT_PRODUCT as (1 + dot) / 2; vectors are unit length, so dot is the cosine.
       TopDocs top = searcher.search(new KnnFloatVectorQuery(field, vector, n, knnFilter), n);
       best.clear();
-      String[] ids = ids(searcher, top.scoreDocs);
+      String[] ids = segmentIds.ids(searcher, top.scoreDocs);
       for (int j = 0; j < ids.length; j++) {
         if (!pending.overrides(ids[j])) { // pending holds its current version, or its removal
           best.offer(ids[j], 2.0 * top.scoreDocs[j].score - 1.0);
@@ -315,7 +314,7 @@ final class IndexReads {
       }
       // Lucene ranks with the same BM25; the scores are recomputed so that they are bit-identical
       // to textScores' for the same memory.
-      return byScore(scores.ofDocs(searcher.search(q.build(), n).scoreDocs));
+      return byScore(scores.ofDocs(segmentIds, searcher.search(q.build(), n).scoreDocs));
     } finally {
       searchers.release(searcher);
     }
@@ -349,56 +348,6 @@ final class IndexReads {
     List<ScoredId> out = new ArrayList<>(hits);
     out.sort(Comparator.comparingDouble(ScoredId::score).reversed().thenComparing(ScoredId::id));
     return out;
-  }
-
-  /**
-   * The hits of one segment in document order: their positions in the hits array, their
-   * segment-relative documents and their memory ids.
-   */
-  record LeafHits(
-      LeafReaderContext leaf, List<Integer> positions, List<Integer> docs, List<String> ids) {}
-
-  /**
-   * The hits grouped by segment, each with its ids read from doc values (cheaper than decompressing
-   * blocks of stored fields), each segment's doc values opened once and read in document order.
-   */
-  static List<LeafHits> byLeaf(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
-    Integer[] order = new Integer[hits.length];
-    for (int i = 0; i < hits.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingInt(i -> hits[i].doc));
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    List<LeafHits> out = new ArrayList<>();
-    int k = 0;
-    while (k < order.length) {
-      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(hits[order[k]].doc, leaves));
-      int end = leaf.docBase + leaf.reader().maxDoc();
-      SortedDocValues values = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
-      LeafHits group = new LeafHits(leaf, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-      for (; k < order.length && hits[order[k]].doc < end; k++) {
-        int doc = hits[order[k]].doc - leaf.docBase;
-        if (!values.advanceExact(doc)) {
-          throw new CorruptIndexException("document without id", leaf.reader().toString());
-        }
-        group.positions().add(order[k]);
-        group.docs().add(doc);
-        group.ids().add(values.lookupOrd(values.ordValue()).utf8ToString());
-      }
-      out.add(group);
-    }
-    return out;
-  }
-
-  /** The ids of the hits' documents, aligned with {@code hits}. */
-  private static String[] ids(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
-    String[] ids = new String[hits.length];
-    for (LeafHits group : byLeaf(searcher, hits)) {
-      for (int j = 0; j < group.ids().size(); j++) {
-        ids[group.positions().get(j)] = group.ids().get(j);
-      }
-    }
-    return ids;
   }
 
   /** The k best scored ids offered, kept in a min-heap. */

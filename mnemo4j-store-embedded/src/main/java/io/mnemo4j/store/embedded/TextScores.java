@@ -111,15 +111,15 @@ final class TextScores {
   /**
    * The scores of documents a ranked search returned (live, top-level doc numbers), in no
    * particular order: the same as {@link #ofIds} gives for their ids, without looking the ids up in
-   * every segment; each id is read from doc values, not from stored fields (whose block
+   * every segment; ids come from {@code segmentIds}, not from stored fields (whose block
    * decompression was 40 % of a BM25 search at 100,000 memories in JFR).
    */
-  List<ScoredId> ofDocs(ScoreDoc[] hits) throws IOException {
+  List<ScoredId> ofDocs(SegmentIds segmentIds, ScoreDoc[] hits) throws IOException {
     List<ScoredId> out = new ArrayList<>();
     if (max == 0) {
       return out;
     }
-    for (IndexReads.LeafHits group : IndexReads.byLeaf(searcher, hits)) {
+    for (SegmentIds.LeafHits group : segmentIds.byLeaf(searcher, hits)) {
       score(group.leaf(), group.ids(), group.docs(), out);
     }
     return out;
