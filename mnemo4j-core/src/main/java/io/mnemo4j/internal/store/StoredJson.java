@@ -3,9 +3,11 @@ package io.mnemo4j.internal.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mnemo4j.Memory;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,9 @@ public final class StoredJson {
   private static final ObjectMapper MAPPER = JsonMapper.builder().build();
   private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  // Readers resolve their target type once; MAPPER.readValue(json, typeRef) resolved it per call.
+  private static final ObjectReader OBJECT_READER = MAPPER.readerFor(OBJECT);
+  private static final ObjectReader STRINGS_READER = MAPPER.readerFor(STRINGS);
 
   private StoredJson() {}
 
@@ -46,7 +51,8 @@ public final class StoredJson {
    * @throws IOException if the text is not a JSON object
    */
   public static Map<String, Object> readObject(String json) throws IOException {
-    return MAPPER.readValue(json, OBJECT);
+    // Most memories have no metadata: every search loads a few dozen of them.
+    return "{}".equals(json) ? new LinkedHashMap<>() : OBJECT_READER.readValue(json);
   }
 
   /**
@@ -55,7 +61,7 @@ public final class StoredJson {
    * @throws IOException if the text is not a JSON array of strings
    */
   public static List<String> readStrings(String json) throws IOException {
-    return MAPPER.readValue(json, STRINGS);
+    return "[]".equals(json) ? new ArrayList<>() : STRINGS_READER.readValue(json);
   }
 
   /** {@code {"source":…,"message_ids":[…]}}. */

@@ -108,11 +108,75 @@ final class Sqlite {
     return instant == null ? null : instant.toString();
   }
 
+  /**
+   * Parses a time column: {@link Instant#parse}'s result, through a direct reading of the form
+   * {@link Instant#toString} writes for years 0000-9999 ({@code 2026-12-06T03:04:44Z}, with 3, 6 or
+   * 9 fraction digits when there are nanoseconds) and {@link Instant#parse} for anything else.
+   * Every loaded memory parses two to five times, and the formatter's general path was a tenth of
+   * loading a search's memories in JFR.
+   */
   static Instant parseTime(String text) {
-    return Instant.parse(text);
+    Instant quick = parseCanonical(text);
+    return quick != null ? quick : Instant.parse(text);
   }
 
   static @Nullable Instant parseTimeOrNull(@Nullable String text) {
-    return text == null ? null : Instant.parse(text);
+    return text == null ? null : parseTime(text);
+  }
+
+  /** The instant of {@code text} in {@link Instant#toString}'s usual form, else null. */
+  static @Nullable Instant parseCanonical(String text) {
+    int n = text.length();
+    // yyyy-MM-ddTHH:mm:ss, then nothing or .SSS, .SSSSSS or .SSSSSSSSS, then Z
+    if ((n != 20 && n != 24 && n != 27 && n != 30)
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || text.charAt(10) != 'T'
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':'
+        || text.charAt(n - 1) != 'Z'
+        || (n > 20 && text.charAt(19) != '.')) {
+      return null;
+    }
+    int year = digits(text, 0, 4);
+    int month = digits(text, 5, 7);
+    int day = digits(text, 8, 10);
+    int hour = digits(text, 11, 13);
+    int minute = digits(text, 14, 16);
+    int second = digits(text, 17, 19);
+    int fraction = n > 20 ? digits(text, 20, n - 1) : 0;
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59
+        || fraction < 0) {
+      return null; // not the usual form (or invalid): Instant.parse decides
+    }
+    int nanos = fraction;
+    for (int i = n - 1 - 20; n > 20 && i < 9; i++) {
+      nanos *= 10;
+    }
+    long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+    return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+  }
+
+  /** The decimal number in {@code text[from, to)}, or -1 if a character there is not a digit. */
+  private static int digits(String text, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 }
