@@ -510,7 +510,16 @@ public final class HybridSearch {
 
   /** A memory's own score: its cosine, text score and actor match, without neighbours. */
   private record OwnScore(
-      Weights weights, float @Nullable [] vector, String model, Set<String> queryWords) {
+      Weights weights,
+      float @Nullable [] vector,
+      String model,
+      Set<String> queryWords,
+      Map<String, Boolean> namedActors) {
+    OwnScore(Weights weights, float @Nullable [] vector, String model, Set<String> queryWords) {
+      // A search loads dozens of memories of a few actors: each name is matched once.
+      this(weights, vector, model, queryWords, new HashMap<>());
+    }
+
     double cosine(StoredMemory m) {
       return cosine(m.memory().embeddingModel(), m.embedding());
     }
@@ -528,7 +537,10 @@ public final class HybridSearch {
     /** The same score from only the fields it reads (a neighbour is not loaded whole). */
     double score(
         String embeddingModel, float[] embedding, @Nullable String actor, double textScore) {
-      boolean named = weights.actor() > 0 && actor != null && names(queryWords, actor);
+      boolean named =
+          weights.actor() > 0
+              && actor != null
+              && namedActors.computeIfAbsent(actor, a -> names(queryWords, a));
       return weights.score(cosine(embeddingModel, embedding), textScore, named);
     }
   }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The normalised-text hash used for exact duplicate detection: NFKC, lower case, whitespace
@@ -15,12 +16,17 @@ import java.util.Locale;
  * same memory. Thread-safe.
  */
 public final class TextHash {
+  // Compiled once: String.replaceAll and a multi-character split compiled them on every call, and
+  // every ingested message and every loaded search hit's actor is normalised.
+  private static final Pattern SPACES = Pattern.compile("\\s+");
+  private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
+
   private TextHash() {}
 
   /** The normalised form of {@code text} that the hash is computed over. */
   public static String normalise(String text) {
     String s = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-    s = s.replaceAll("\\s+", " ").strip();
+    s = SPACES.matcher(s).replaceAll(" ").strip();
     int start = 0;
     int end = s.length();
     while (start < end && isTrimmable(s.charAt(start))) {
@@ -50,7 +56,7 @@ public final class TextHash {
    */
   public static List<String> words(String text) {
     List<String> out = new ArrayList<>();
-    for (String w : normalise(text).split("[^\\p{L}\\p{N}]+", -1)) {
+    for (String w : NON_WORD.split(normalise(text), -1)) {
       if (!w.isEmpty()) {
         out.add(w);
       }
