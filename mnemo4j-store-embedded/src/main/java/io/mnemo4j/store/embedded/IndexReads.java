@@ -42,10 +42,11 @@ import org.jspecify.annotations.Nullable;
  * The reads a tenant's Lucene index answers: list order, counts, entity counts, vector and text
  * search. Vector search, which near-duplicate detection runs for every message an add ingests,
  * reads the possibly stale searcher, drops the hits the {@link PendingOverlay} overrides and
- * brute-forces the pending memories with the reference filter semantics; every other read first
- * {@link IndexCatchUp#refresh refreshes} when anything is pending. Searches and counts read one
- * searcher and no SQLite rows, so they take no engine lock. Thread-safe; the engine runs each call
- * under its lifecycle lock.
+ * brute-forces the pending memories with the reference filter semantics; text search and text
+ * scores likewise score up to {@link #PENDING_TEXT_LIMIT} pending memories from their rows; every
+ * other read first {@link IndexCatchUp#refresh refreshes} when anything is pending. Searches and
+ * counts read one searcher and no SQLite rows, so they take no engine lock. Thread-safe; the engine
+ * runs each call under its lifecycle lock.
  */
 final class IndexReads {
   private static final Sort BY_ID = new Sort(new SortField(IndexSchema.ID, SortField.Type.STRING));
@@ -67,6 +68,12 @@ final class IndexReads {
    * the graph query's set-up, which cost more than the walk itself on scopes this small (JFR).
    */
   static final int EXACT_SCAN_LIMIT = 2_000;
+
+  /**
+   * Most pending memories a text read analyzes and scores from their rows (a few microseconds each,
+   * for every text search); with more pending, it refreshes the searcher first.
+   */
+  static final int PENDING_TEXT_LIMIT = 64;
 
   /**
    * Vector searches sharing everything but the query vector: for each of {@code vectors}, the
@@ -292,37 +299,56 @@ final class IndexReads {
   }
 
   /**
-   * The {@code k} best memories for the query terms among those matching {@code filter}, best
-   * first, ties by id, scored by {@link TextScores} after refreshing.
+   * The {@code k} best memories for the query terms among those passing {@code scope} and {@code
+   * filter} (compiled to {@code compiled}), best first, ties by id, scored by {@link TextScores}:
+   * the searcher's documents the overlay does not override, and the overlay's memories scored from
+   * their rows (see {@link #pendingForText}).
    */
-  List<ScoredId> textSearch(List<String> terms, Query filter, int k) throws IOException {
-    if (terms.isEmpty() || filter instanceof MatchNoDocsQuery) {
+  List<ScoredId> textSearch(
+      List<String> terms, ScopeFilter scope, FilterExpr filter, Query compiled, int k)
+      throws IOException {
+    if (terms.isEmpty() || compiled instanceof MatchNoDocsQuery) {
       return List.of();
     }
     BooleanQuery.Builder q =
         new BooleanQuery.Builder().add(IndexSchema.textQuery(terms), Occur.MUST);
-    if (!FilterCompiler.matchesAll(filter)) {
-      q.add(filter, Occur.FILTER);
+    if (!FilterCompiler.matchesAll(compiled)) {
+      q.add(compiled, Occur.FILTER);
     }
-    catchUp.refresh();
+    PendingOverlay.Snapshot pending = pendingForText();
     IndexSearcher searcher = searchers.acquire();
     try {
-      int n = Math.min(k, searcher.getIndexReader().maxDoc());
-      TextScores scores = new TextScores(searcher, terms);
-      if (n == 0 || !scores.anyTermKnown()) {
+      TextScores scores = new TextScores(searcher, terms, pending.live());
+      if (!scores.anyTermKnown()) {
         return List.of();
       }
-      // Lucene ranks with the same BM25; the scores are recomputed so that they are bit-identical
-      // to textScores' for the same memory.
-      return byScore(scores.ofDocs(segmentIds, searcher.search(q.build(), n).scoreDocs));
+      List<ScoredId> hits = new ArrayList<>();
+      // Hits the overlay overrides are dropped: ask for enough that k remain when there are k.
+      int n = Math.min(k + pending.size(), searcher.getIndexReader().maxDoc());
+      if (n > 0) {
+        // Lucene ranks with the same BM25 (over the searcher's statistics alone); the scores are
+        // recomputed so that they are bit-identical to textScores' for the same memory.
+        for (ScoredId hit : scores.ofDocs(segmentIds, searcher.search(q.build(), n).scoreDocs)) {
+          if (!pending.overrides(hit.id())) {
+            hits.add(hit);
+          }
+        }
+      }
+      for (StoredMemory m : pending.live()) {
+        if (scope.test(m.memory().scope()) && FilterEvaluator.matches(filter, m.memory())) {
+          scores.ofPending(m.id()).ifPresent(hits::add);
+        }
+      }
+      List<ScoredId> best = byScore(hits);
+      return best.size() > k ? List.copyOf(best.subList(0, k)) : best;
     } finally {
       searchers.release(searcher);
     }
   }
 
   /**
-   * The text scores of those of {@code ids} that match a query term, after refreshing; an id this
-   * store never hands out cannot match.
+   * The text scores of those of {@code ids} that match a query term (the overlay's memories scored
+   * from their rows); an id this store never hands out cannot match.
    */
   List<ScoredId> textScores(List<String> terms, Collection<String> ids) throws IOException {
     List<String> wanted = new ArrayList<>();
@@ -334,13 +360,40 @@ final class IndexReads {
     if (terms.isEmpty() || wanted.isEmpty()) {
       return List.of();
     }
-    catchUp.refresh();
+    PendingOverlay.Snapshot pending = pendingForText();
     IndexSearcher searcher = searchers.acquire();
     try {
-      return new TextScores(searcher, terms).ofIds(wanted);
+      TextScores scores = new TextScores(searcher, terms, pending.live());
+      List<String> indexed = new ArrayList<>(wanted.size());
+      List<ScoredId> out = new ArrayList<>();
+      for (String id : new java.util.LinkedHashSet<>(wanted)) {
+        if (!pending.overrides(id)) {
+          indexed.add(id);
+        } else {
+          scores.ofPending(id).ifPresent(out::add); // empty when removed: not scored
+        }
+      }
+      out.addAll(scores.ofIds(indexed));
+      return out;
     } finally {
       searchers.release(searcher);
     }
+  }
+
+  /**
+   * The overlay a text read scores from rows, taken before the searcher is acquired (whatever
+   * leaves the overlay since is in the searcher). A text read used to refresh first, which flushes
+   * a segment: a chat app that adds a turn and searches right away paid that flush in its search.
+   * Scoring a few pending memories from their rows costs far less; past {@link #PENDING_TEXT_LIMIT}
+   * memories the searcher is refreshed, as before.
+   */
+  private PendingOverlay.Snapshot pendingForText() throws IOException {
+    PendingOverlay.Snapshot pending = overlay.snapshot();
+    if (pending.size() > PENDING_TEXT_LIMIT) {
+      catchUp.refresh();
+      pending = overlay.snapshot();
+    }
+    return pending;
   }
 
   /** Best first, ties by id (Lucene breaks them by document number, which merges change). */

@@ -279,6 +279,30 @@ final class IndexSchema {
     return bytes;
   }
 
+  /**
+   * Analyzes {@code text} as the index analyzes {@code field}: adds to {@code tf[i]} how often
+   * {@code terms.get(i)} occurs, and returns how many terms it holds in all.
+   */
+  static int countTerms(String field, String text, List<String> terms, int[] tf) {
+    int count = 0;
+    try (TokenStream stream = ANALYZER.tokenStream(field, text)) {
+      CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
+      stream.reset();
+      while (stream.incrementToken()) {
+        count++;
+        for (int i = 0; i < terms.size(); i++) {
+          if (terms.get(i).contentEquals(term)) {
+            tf[i]++;
+          }
+        }
+      }
+      stream.end();
+    } catch (IOException e) {
+      throw new UncheckedIOException("analyzing an in-memory string cannot fail", e);
+    }
+    return count;
+  }
+
   /** The distinct analyzed terms of a user query, in order; never parsed as query syntax. */
   static List<String> queryTerms(String query) {
     Set<String> terms = new LinkedHashSet<>();

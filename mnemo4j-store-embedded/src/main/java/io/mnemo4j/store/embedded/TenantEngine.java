@@ -64,8 +64,9 @@ import org.jspecify.annotations.Nullable;
  * PendingOverlay} (the latest memory per id, or a removal, for every change the current searcher
  * may not show) and wakes a background indexer. Refreshing the searcher flushes a segment (with its
  * own HNSW graph), so it is never done per write. Reads still see every acknowledged write ({@link
- * IndexReads}): vector search overlays the pending changes; every other index read refreshes first
- * when anything is pending. Row reads go to SQLite through a small pool of read connections.
+ * IndexReads}): vector search overlays the pending changes, and text search a few of them; every
+ * other index read refreshes first when anything is pending. Row reads go to SQLite through a small
+ * pool of read connections.
  *
  * <p>Locks: {@code lifecycle} is held shared by every call and by the background indexer, and
  * exclusively by close, so resources never close under a running call. {@code snapshot} is held
@@ -551,7 +552,7 @@ final class TenantEngine {
   List<ScoredId> textSearch(String query, ScopeFilter scope, FilterExpr filter, int k) {
     List<String> terms = IndexSchema.queryTerms(query);
     Query f = FilterCompiler.compile(scope, filter);
-    return run("textSearch", () -> indexReads.textSearch(terms, f, k));
+    return run("textSearch", () -> indexReads.textSearch(terms, scope, filter, f, k));
   }
 
   List<ScoredId> textScores(String query, Collection<String> ids) {

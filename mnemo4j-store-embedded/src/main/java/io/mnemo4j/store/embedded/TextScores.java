@@ -1,11 +1,15 @@
 package io.mnemo4j.store.embedded;
 
 import io.mnemo4j.spi.ScoredId;
+import io.mnemo4j.spi.StoredMemory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Term;
@@ -41,23 +45,58 @@ final class TextScores {
 
   private final double max;
 
+  /** Per pending memory id, per field and query term, the term's frequency in that field. */
+  private final Map<String, int[][]> pendingFreqs = new HashMap<>();
+
+  /** Scores for the searcher's documents alone. */
   TextScores(IndexSearcher searcher, List<String> terms) throws IOException {
+    this(searcher, terms, List.of());
+  }
+
+  /**
+   * Scores for the searcher's documents and for {@code pending}, memories written since that the
+   * searcher does not show yet: they are analyzed as the index would analyze them, and counted in
+   * the collection statistics as a refresh would add them (Lucene counts a replaced or removed
+   * document until a merge drops it, so the searcher's statistics stay as they are), so that a
+   * memory scores as it will once the searcher shows it.
+   */
+  TextScores(IndexSearcher searcher, List<String> terms, List<StoredMemory> pending)
+      throws IOException {
     this.searcher = searcher;
     this.terms = List.copyOf(terms);
     this.weights = new double[FIELDS.size()][terms.size()];
+    int[] pendingDocCount = new int[FIELDS.size()];
+    int[][] pendingDocFreq = new int[FIELDS.size()][terms.size()];
+    for (StoredMemory m : pending) {
+      int[][] freqs = new int[FIELDS.size()][];
+      for (int f = 0; f < FIELDS.size(); f++) {
+        String value = FIELDS.get(f).equals(IndexSchema.TEXT) ? m.memory().text() : m.context();
+        int[] tf = new int[terms.size()];
+        // The index adds no context field for an empty context; an empty text has no terms.
+        if (!value.isEmpty() && IndexSchema.countTerms(FIELDS.get(f), value, this.terms, tf) > 0) {
+          pendingDocCount[f]++;
+          for (int t = 0; t < tf.length; t++) {
+            pendingDocFreq[f][t] += tf[t] > 0 ? 1 : 0;
+          }
+        }
+        freqs[f] = tf;
+      }
+      pendingFreqs.put(m.id(), freqs);
+    }
     double sum = 0;
     for (int f = 0; f < FIELDS.size(); f++) {
       String field = FIELDS.get(f);
       CollectionStatistics stats = searcher.collectionStatistics(field);
-      if (stats == null) {
+      long docCount = (stats == null ? 0 : stats.docCount()) + pendingDocCount[f];
+      if (docCount == 0) {
         continue;
       }
       double boost = field.equals(IndexSchema.TEXT) ? 1 : IndexSchema.CONTEXT_BOOST;
       for (int t = 0; t < terms.size(); t++) {
-        int docFreq = searcher.getIndexReader().docFreq(new Term(field, terms.get(t)));
+        int docFreq =
+            searcher.getIndexReader().docFreq(new Term(field, terms.get(t))) + pendingDocFreq[f][t];
         if (docFreq > 0) {
-          weights[f][t] =
-              boost * Math.log(1 + (stats.docCount() - docFreq + 0.5D) / (docFreq + 0.5D));
+          weights[f][t] = boost * Math.log(1 + (docCount - docFreq + 0.5D) / (docFreq + 0.5D));
           sum += weights[f][t];
         }
       }
@@ -177,5 +216,28 @@ final class TextScores {
         out.add(new ScoredId(ids.get(i), Math.max(0, Math.min(1, sum / max))));
       }
     }
+  }
+
+  /**
+   * The score of a pending memory given at construction, computed as {@link #score} computes an
+   * indexed one (same terms, same order, same arithmetic); empty when it holds no query term.
+   */
+  Optional<ScoredId> ofPending(String id) {
+    int[][] freqs = pendingFreqs.get(id);
+    if (freqs == null || max == 0) {
+      return Optional.empty();
+    }
+    double sum = 0;
+    for (int f = 0; f < FIELDS.size(); f++) {
+      for (int t = 0; t < terms.size(); t++) {
+        int tf = freqs[f][t];
+        if (tf > 0) {
+          sum += weights[f][t] * tf / (tf + IndexSchema.BM25_K1);
+        }
+      }
+    }
+    return sum > 0
+        ? Optional.of(new ScoredId(id, Math.max(0, Math.min(1, sum / max))))
+        : Optional.empty();
   }
 }

@@ -40,9 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Writes do not refresh the searcher: vector search overlays the pending changes, every other index
- * read refreshes first, and pending stays bounded. Every read must still see every acknowledged
- * write.
+ * Writes do not refresh the searcher: vector search overlays the pending changes, text search a few
+ * of them, every other index read refreshes first, and pending stays bounded. Every read must still
+ * see every acknowledged write.
  */
 class PendingChangesTest {
   static final Scope ALICE = Scope.user("alice");
@@ -173,9 +173,9 @@ class PendingChangesTest {
     assertThat(ids(ts.textSearch("apples", EVERYTHING, ALL, 5))).isEmpty();
     assertThat(ids(ts.textSearch("bananas", EVERYTHING, ALL, 5))).containsExactly("m-1");
 
-    // Removal.
+    // Removal. Text search read the update from its row: it is still pending.
     ts.write(remove("m-2"));
-    assertThat(pending()).isEqualTo(1);
+    assertThat(pending()).isEqualTo(2);
     assertThat(ts.vectorSearch(TestEmbeddings.MODEL, apples, alice, ALL, 5)).isEmpty();
     assertThat(ids(ts.vectorSearch(TestEmbeddings.MODEL, apples, EVERYTHING, ALL, 5)))
         .containsExactly("m-1");
@@ -186,6 +186,68 @@ class PendingChangesTest {
     ts.write(remove("m-1"));
     assertThat(ts.textSearch("bananas", EVERYTHING, ALL, 5)).isEmpty();
     assertThat(ts.vectorSearch(TestEmbeddings.MODEL, apples, EVERYTHING, ALL, 5)).isEmpty();
+  }
+
+  @Test
+  void textSearch_overPendingMemories_scoresThemAsTheRefreshedIndexWill_withoutRefreshing() {
+    List<StoredMemory> indexed = new ArrayList<>();
+    String[] words = {"coffee", "train", "paris", "chess", "garden", "tea"};
+    for (int i = 0; i < 30; i++) {
+      String text = words[i % 6] + " and " + words[(i * 5 + 1) % 6] + " number " + i;
+      indexed.add(memory(id(i), text, i % 3 == 0 ? BOB : ALICE));
+    }
+    ts.write(puts(indexed));
+    assertThat(ts.count(EVERYTHING, ALL)).isEqualTo(30); // now indexed
+    // Pending: new memories (one with a context, one out of scope), an update and a removal.
+    ts.write(
+        puts(
+            new StoredMemory(
+                memory("p-1", "tea in paris", ALICE).memory(),
+                TestEmbeddings.embed("tea in paris"),
+                "we talked about chess and coffee"),
+            memory("p-2", "coffee coffee coffee", ALICE),
+            memory("p-3", "paris by train", BOB),
+            memory(id(4), "garden tea chess", ALICE)));
+    ts.write(remove(id(7)));
+    assertThat(pending()).isEqualTo(5);
+    List<String> queries = List.of("coffee", "tea paris", "chess train garden", "number 7");
+    Map<String, List<ScoredId>> before = new HashMap<>();
+    Map<String, List<ScoredId>> scoresBefore = new HashMap<>();
+    List<String> asked = List.of("p-1", "p-2", "p-3", id(4), id(7), id(8), "unknown");
+    ScopeFilter alice = new ScopeFilter.Exact(ALICE);
+    for (String q : queries) {
+      before.put(q, ts.textSearch(q, alice, ALL, 10));
+      scoresBefore.put(q, sorted(ts.textScores(q, asked)));
+    }
+    assertThat(pending()).as("text reads did not refresh").isEqualTo(5);
+    assertThat(ids(before.get("coffee"))).startsWith("p-2").contains("p-1").doesNotContain("p-3");
+    assertThat(ids(before.get("number 7"))).doesNotContain(id(7));
+    assertThat(ids(scoresBefore.get("tea paris"))).contains("p-1", "p-3", id(4));
+    assertThat(ids(scoresBefore.get("tea paris"))).doesNotContain(id(7), "unknown");
+
+    assertThat(ts.count(EVERYTHING, ALL)).isEqualTo(32); // refreshes: now everything is indexed
+    assertThat(pending()).isZero();
+    for (String q : queries) {
+      assertThat(ts.textSearch(q, alice, ALL, 10)).as(q).isEqualTo(before.get(q));
+      assertThat(sorted(ts.textScores(q, asked))).as(q).isEqualTo(scoresBefore.get(q));
+    }
+  }
+
+  @Test
+  void textSearch_withMorePendingThanItScoresFromRows_refreshesFirst() {
+    List<StoredMemory> batch = new ArrayList<>();
+    for (int i = 0; i <= IndexReads.PENDING_TEXT_LIMIT; i++) {
+      batch.add(memory(id(i), "walnut number " + i, ALICE));
+    }
+    ts.write(puts(batch));
+    assertThat(pending()).isEqualTo(IndexReads.PENDING_TEXT_LIMIT + 1);
+    assertThat(ts.textSearch("walnut", EVERYTHING, ALL, 1000))
+        .hasSize(IndexReads.PENDING_TEXT_LIMIT + 1);
+    assertThat(pending()).isZero();
+  }
+
+  private static List<ScoredId> sorted(List<ScoredId> hits) {
+    return hits.stream().sorted(Comparator.comparing(ScoredId::id)).toList();
   }
 
   @Test
