@@ -8,6 +8,7 @@ import io.mnemo4j.server.ServerConfig;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.store.embedded.Durability;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
+import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -146,6 +147,9 @@ final class HttpBench {
         Phase rawMany = new Phase("(d) embedder, " + c.clients + " threads", c.rounds);
         Phase search1 = new Phase("(e) search over HTTP, 1 client", c.rounds);
         Phase searchN = new Phase("(f) search over HTTP, " + c.clients + " clients", c.rounds);
+        // A chat app adds the user's turn and then searches for it: the search is timed alone, on
+        // an index that has not caught up with the add yet.
+        Phase turn = new Phase("(g) search right after an add", c.rounds);
         for (int r = 0; r < c.rounds; r++) {
           raw.rates[r] =
               timed(raw, 1, c.adds, clients, (k, i) -> embedder.embed(text(turns, next), doc()));
@@ -180,6 +184,14 @@ final class HttpBench {
                   clients,
                   (k, i) ->
                       client.search("user-n" + k, questions.get((i * 7 + k) % questions.size())));
+          turn.rates[r] =
+              timed(
+                  turn,
+                  1,
+                  c.searches,
+                  clients,
+                  (k, i) -> client.add("user-t", text(turns, next)),
+                  (k, i) -> client.search("user-t", questions.get(i % questions.size())));
           System.err.printf(
               "  round %d/%d: raw %.1f/s, add 1 client %.1f/s, add %d clients %.1f/s%n",
               r + 1, c.rounds, raw.rates[r], one.rates[r], c.clients, many.rates[r]);
@@ -197,7 +209,7 @@ final class HttpBench {
             c.clients,
             c.warmup,
             c.durability().wireName());
-        for (Phase p : List.of(raw, one, many, rawMany, search1, searchN)) {
+        for (Phase p : List.of(raw, one, many, rawMany, search1, searchN, turn)) {
           report.line("%s", p.line());
         }
         report.line(
@@ -218,6 +230,7 @@ final class HttpBench {
         report.put("raw_n_threads", rawMany.json());
         report.put("search_1_client", search1.json());
         report.put("search_n_clients", searchN.json());
+        report.put("search_right_after_add", turn.json());
         report.put("ratio_add_1_client_vs_raw", Stats.round3(oneVsRaw));
         report.put("ratio_add_n_clients_vs_1", Stats.round3(manyVsOne));
       }
@@ -252,6 +265,21 @@ final class HttpBench {
    */
   private static double timed(Phase phase, int n, int perClient, ExecutorService pool, Request r)
       throws Exception {
+    return timed(phase, n, perClient, pool, null, r);
+  }
+
+  /**
+   * As above, each request preceded by {@code before} (not timed, but counted in the rate: the rate
+   * is of whole iterations).
+   */
+  private static double timed(
+      Phase phase,
+      int n,
+      int perClient,
+      ExecutorService pool,
+      @Nullable Request before,
+      Request r)
+      throws Exception {
     List<Future<long[]>> futures = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int k = 0; k < n; k++) {
@@ -261,6 +289,9 @@ final class HttpBench {
               () -> {
                 long[] lat = new long[perClient];
                 for (int i = 0; i < perClient; i++) {
+                  if (before != null) {
+                    before.run(client, i);
+                  }
                   long s = System.nanoTime();
                   r.run(client, i);
                   lat[i] = System.nanoTime() - s;
