@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.KnnVectorValues;
@@ -57,6 +59,15 @@ final class IndexReads {
 
   /** Vector-search filters' matches in the current searcher, reused across searches. */
   private final FilterBits filterBits = new FilterBits();
+
+  /**
+   * Pending memories' analyzed terms by id, with the version analyzed: a memory stays pending
+   * across many text searches (up to a second, or {@link #PENDING_TEXT_LIMIT} memories), and
+   * analyzing a turn and its context costs about a tenth of a millisecond.
+   */
+  private final Map<String, Analyzed> analyzedPending = new ConcurrentHashMap<>();
+
+  private record Analyzed(StoredMemory memory, List<Map<String, Integer>> counts) {}
 
   /** Hit ids by segment, decoded once per segment. */
   private final SegmentIds segmentIds = new SegmentIds();
@@ -318,7 +329,7 @@ final class IndexReads {
     PendingOverlay.Snapshot pending = pendingForText();
     IndexSearcher searcher = searchers.acquire();
     try {
-      TextScores scores = new TextScores(searcher, terms, pending.live());
+      TextScores scores = new TextScores(searcher, terms, pending.live(), this::analyzed);
       if (!scores.anyTermKnown()) {
         return List.of();
       }
@@ -363,7 +374,7 @@ final class IndexReads {
     PendingOverlay.Snapshot pending = pendingForText();
     IndexSearcher searcher = searchers.acquire();
     try {
-      TextScores scores = new TextScores(searcher, terms, pending.live());
+      TextScores scores = new TextScores(searcher, terms, pending.live(), this::analyzed);
       List<String> indexed = new ArrayList<>(wanted.size());
       List<ScoredId> out = new ArrayList<>();
       for (String id : new java.util.LinkedHashSet<>(wanted)) {
@@ -393,7 +404,21 @@ final class IndexReads {
       catchUp.refresh();
       pending = overlay.snapshot();
     }
+    if (analyzedPending.size() > 2 * PENDING_TEXT_LIMIT) {
+      analyzedPending.keySet().retainAll(pending.changes().keySet()); // indexed since
+    }
     return pending;
+  }
+
+  /** The pending memory's term counts per field, analyzed once per version. */
+  private List<Map<String, Integer>> analyzed(StoredMemory m) {
+    Analyzed known = analyzedPending.get(m.id());
+    if (known != null && known.memory() == m) {
+      return known.counts();
+    }
+    List<Map<String, Integer>> counts = TextScores.analyze(m);
+    analyzedPending.put(m.id(), new Analyzed(m, counts));
+    return counts;
   }
 
   /** Best first, ties by id (Lucene breaks them by document number, which merges change). */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -280,27 +281,22 @@ final class IndexSchema {
   }
 
   /**
-   * Analyzes {@code text} as the index analyzes {@code field}: adds to {@code tf[i]} how often
-   * {@code terms.get(i)} occurs, and returns how many terms it holds in all.
+   * Analyzes {@code text} as the index analyzes {@code field}: how often each term occurs (empty
+   * when the text has no terms, as the index then holds none for it).
    */
-  static int countTerms(String field, String text, List<String> terms, int[] tf) {
-    int count = 0;
+  static Map<String, Integer> termCounts(String field, String text) {
+    Map<String, Integer> counts = new HashMap<>();
     try (TokenStream stream = ANALYZER.tokenStream(field, text)) {
       CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
       stream.reset();
       while (stream.incrementToken()) {
-        count++;
-        for (int i = 0; i < terms.size(); i++) {
-          if (terms.get(i).contentEquals(term)) {
-            tf[i]++;
-          }
-        }
+        counts.merge(term.toString(), 1, Integer::sum);
       }
       stream.end();
     } catch (IOException e) {
       throw new UncheckedIOException("analyzing an in-memory string cannot fail", e);
     }
-    return count;
+    return counts;
   }
 
   /** The distinct analyzed terms of a user query, in order; never parsed as query syntax. */

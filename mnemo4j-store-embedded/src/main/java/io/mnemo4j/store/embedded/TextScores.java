@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Term;
@@ -48,19 +49,19 @@ final class TextScores {
   /** Per pending memory id, per field and query term, the term's frequency in that field. */
   private final Map<String, int[][]> pendingFreqs = new HashMap<>();
 
-  /** Scores for the searcher's documents alone. */
-  TextScores(IndexSearcher searcher, List<String> terms) throws IOException {
-    this(searcher, terms, List.of());
-  }
-
   /**
    * Scores for the searcher's documents and for {@code pending}, memories written since that the
-   * searcher does not show yet: they are analyzed as the index would analyze them, and counted in
-   * the collection statistics as a refresh would add them (Lucene counts a replaced or removed
-   * document until a merge drops it, so the searcher's statistics stay as they are), so that a
-   * memory scores as it will once the searcher shows it.
+   * searcher does not show yet: their term counts per field ({@link #FIELDS} order) come from
+   * {@code analyzed} (which may remember them: a memory stays pending across many searches), and
+   * they are counted in the collection statistics as a refresh would add them (Lucene counts a
+   * replaced or removed document until a merge drops it, so the searcher's statistics stay as they
+   * are), so that a memory scores as it will once the searcher shows it.
    */
-  TextScores(IndexSearcher searcher, List<String> terms, List<StoredMemory> pending)
+  TextScores(
+      IndexSearcher searcher,
+      List<String> terms,
+      List<StoredMemory> pending,
+      Function<StoredMemory, List<Map<String, Integer>>> analyzed)
       throws IOException {
     this.searcher = searcher;
     this.terms = List.copyOf(terms);
@@ -68,18 +69,18 @@ final class TextScores {
     int[] pendingDocCount = new int[FIELDS.size()];
     int[][] pendingDocFreq = new int[FIELDS.size()][terms.size()];
     for (StoredMemory m : pending) {
-      int[][] freqs = new int[FIELDS.size()][];
+      List<Map<String, Integer>> counts = analyzed.apply(m);
+      int[][] freqs = new int[FIELDS.size()][terms.size()];
       for (int f = 0; f < FIELDS.size(); f++) {
-        String value = FIELDS.get(f).equals(IndexSchema.TEXT) ? m.memory().text() : m.context();
-        int[] tf = new int[terms.size()];
-        // The index adds no context field for an empty context; an empty text has no terms.
-        if (!value.isEmpty() && IndexSchema.countTerms(FIELDS.get(f), value, this.terms, tf) > 0) {
-          pendingDocCount[f]++;
-          for (int t = 0; t < tf.length; t++) {
-            pendingDocFreq[f][t] += tf[t] > 0 ? 1 : 0;
-          }
+        Map<String, Integer> fieldCounts = counts.get(f);
+        if (fieldCounts.isEmpty()) {
+          continue; // no terms in the field: the index counts no document there
         }
-        freqs[f] = tf;
+        pendingDocCount[f]++;
+        for (int t = 0; t < terms.size(); t++) {
+          freqs[f][t] = fieldCounts.getOrDefault(terms.get(t), 0);
+          pendingDocFreq[f][t] += freqs[f][t] > 0 ? 1 : 0;
+        }
       }
       pendingFreqs.put(m.id(), freqs);
     }
@@ -102,6 +103,17 @@ final class TextScores {
       }
     }
     this.max = sum;
+  }
+
+  /** A memory's term counts per field, {@link #FIELDS} order, as the index would hold them. */
+  static List<Map<String, Integer>> analyze(StoredMemory m) {
+    List<Map<String, Integer>> out = new ArrayList<>(FIELDS.size());
+    for (String field : FIELDS) {
+      String value = field.equals(IndexSchema.TEXT) ? m.memory().text() : m.context();
+      // The index adds no context field for an empty context.
+      out.add(value.isEmpty() ? Map.of() : IndexSchema.termCounts(field, value));
+    }
+    return out;
   }
 
   /** Whether some query term occurs in the index at all (otherwise every score is 0). */

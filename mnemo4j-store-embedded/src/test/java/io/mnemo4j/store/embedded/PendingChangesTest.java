@@ -234,6 +234,18 @@ class PendingChangesTest {
   }
 
   @Test
+  void textSearch_overAMemoryUpdatedWhilePending_readsItsLatestVersion() {
+    ts.write(puts(memory("m-1", "coffee in the morning", ALICE)));
+    assertThat(ids(ts.textSearch("coffee", EVERYTHING, ALL, 5))).containsExactly("m-1");
+    ts.write(puts(memory("m-1", "tea in the evening", ALICE)));
+    assertThat(pending()).isEqualTo(1);
+    assertThat(ts.textSearch("coffee", EVERYTHING, ALL, 5)).isEmpty();
+    assertThat(ids(ts.textSearch("tea evening", EVERYTHING, ALL, 5))).containsExactly("m-1");
+    assertThat(ids(ts.textScores("evening", List.of("m-1")))).containsExactly("m-1");
+    assertThat(ts.textScores("morning", List.of("m-1"))).isEmpty();
+  }
+
+  @Test
   void textSearch_withMorePendingThanItScoresFromRows_refreshesFirst() {
     List<StoredMemory> batch = new ArrayList<>();
     for (int i = 0; i <= IndexReads.PENDING_TEXT_LIMIT; i++) {
