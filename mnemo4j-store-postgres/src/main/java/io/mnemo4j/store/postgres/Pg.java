@@ -215,6 +215,23 @@ final class Pg {
     }
   }
 
+  /**
+   * Takes a transaction-level advisory lock and enters the tenant as {@link #enterTenant} does, in
+   * one round trip: what a scope guard's transaction needs before its reads and its write.
+   */
+  static void lockAndEnter(Connection c, long key, String tenant, String role) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_advisory_xact_lock(?), set_config('mnemo.tenant', ?, true),"
+                + " set_config('role', ?, true),"
+                + " set_config('plan_cache_mode', 'force_custom_plan', true)")) {
+      ps.setLong(1, key);
+      ps.setString(2, tenant);
+      ps.setString(3, role);
+      ps.executeQuery().close();
+    }
+  }
+
   /** Takes a transaction-level advisory lock, released at commit or rollback. */
   static void advisoryLock(Connection c, long key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {

@@ -330,8 +330,8 @@ public final class PostgresStore implements MemoryStore {
   }
 
   /**
-   * Begins a guard's transaction and takes its advisory lock (see {@link
-   * PostgresTenantStore#lockScope}).
+   * Begins a guard's transaction, takes its advisory lock and enters the tenant under the
+   * row-level-security role (see {@link PostgresTenantStore#lockScope}).
    */
   Guard openGuard(PostgresTenantStore tenant, long key) {
     ensureOpen();
@@ -350,7 +350,7 @@ public final class PostgresStore implements MemoryStore {
     Connection c = null;
     try {
       c = pool.getConnection();
-      Pg.advisoryLock(c, key);
+      Pg.lockAndEnter(c, key, tenant.tenant(), options.rlsRole());
       return new Guard(tenant, c, guardPermits);
     } catch (SQLException | RuntimeException e) {
       if (c != null) {

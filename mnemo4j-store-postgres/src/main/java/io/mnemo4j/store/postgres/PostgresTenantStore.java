@@ -124,6 +124,8 @@ final class PostgresTenantStore implements TenantStore {
   /**
    * One read transaction for the whole add: one statement for the hashes and, in a scope small
    * enough to search exactly (the common case of a growing conversation), one for every vector.
+   * When this thread holds the scope's guard (an add under its lock), the reads run in the guard's
+   * transaction, which already entered the tenant: no second connection, transaction or commit.
    */
   @Override
   public List<DuplicateCandidates> duplicateCandidates(
@@ -136,8 +138,7 @@ final class PostgresTenantStore implements TenantStore {
     Sql where = tenant.filters().compile(exact, new FilterExpr.All());
     List<String> hashes = probes.stream().map(DuplicateProbe::hash).toList();
     List<float[]> queries = probes.stream().map(DuplicateProbe::vector).toList();
-    return tenant.read(
-        "duplicateCandidates",
+    Pg.Work<List<DuplicateCandidates>> work =
         c -> {
           Map<String, StoredMemory> byHash = reads.findByHashes(c, scope, hashes);
           List<List<ScoredId>> nearest = vectors.searchEach(c, model, queries, exact, where, k);
@@ -148,7 +149,11 @@ final class PostgresTenantStore implements TenantStore {
                     Optional.ofNullable(byHash.get(hashes.get(i))), nearest.get(i)));
           }
           return out;
-        });
+        };
+    Guard guard = guards.get();
+    return guard != null && guard.joinable()
+        ? guard.read("duplicateCandidates", work)
+        : tenant.read("duplicateCandidates", work);
   }
 
   /** See {@link VectorSearch}. */

@@ -61,9 +61,9 @@ final class TenantWrites {
     tenant.ensureOpen();
     Map<String, Integer> newModels = dimensions.check(batch);
     if (guard != null) {
-      guard.commitWith(c -> apply(c, batch, newModels));
+      guard.commitWith(c -> apply(c, batch, newModels, true));
     } else if (!batch.isEmpty()) {
-      tenant.transaction("write", c -> apply(c, batch, newModels));
+      tenant.transaction("write", c -> apply(c, batch, newModels, false));
     }
     dimensions.record(newModels);
     statistics.written(batch.changes().stream().filter(ch -> ch instanceof Change.Put).count());
@@ -80,7 +80,7 @@ final class TenantWrites {
     long[] erased = {0};
     Pg.Work<@Nullable Void> work =
         c -> {
-          apply(c, batch, newModels);
+          apply(c, batch, newModels, guard != null);
           erased[0] = MessageRows.delete(c, sql.messages, messageIds);
           return null;
         };
@@ -181,11 +181,23 @@ final class TenantWrites {
     return switched;
   }
 
-  /** Applies the batch on {@code c}, inside its transaction; the caller commits. */
-  private Void apply(Connection c, WriteBatch batch, Map<String, Integer> newModels)
+  /**
+   * Applies the batch on {@code c}, inside its transaction; the caller commits. {@code entered}:
+   * the transaction is a scope guard's, which entered the tenant under the row-level-security role
+   * when it took its lock ({@link Pg#lockAndEnter}).
+   */
+  private Void apply(
+      Connection c, WriteBatch batch, Map<String, Integer> newModels, boolean entered)
       throws SQLException {
     if (newModels.isEmpty()) {
-      Pg.enterTenant(c, tenant.tenantId(), tenant.role()); // one round trip for both settings
+      if (!entered) {
+        Pg.enterTenant(c, tenant.tenantId(), tenant.role()); // one round trip for both settings
+      }
+    } else if (entered) {
+      // The row-level-security role may write the models table too (under the wall).
+      for (Map.Entry<String, Integer> model : newModels.entrySet()) {
+        ensureModel(c, model.getKey(), model.getValue());
+      }
     } else {
       Pg.setTenant(c, tenant.tenantId());
       for (Map.Entry<String, Integer> model : newModels.entrySet()) {
@@ -255,8 +267,9 @@ final class TenantWrites {
   }
 
   /**
-   * Records a model's dimension the first time the tenant sees it; as the owner, before the
-   * transaction switches role. Its HNSW index comes later, once searches would use it ({@link
+   * Records a model's dimension the first time the tenant sees it: as the owner before the
+   * transaction switches role, or, in a scope guard's transaction, as the row-level-security role
+   * (which may write the table too). Its HNSW index comes later, once searches would use it ({@link
    * VectorIndexes}). Two writers introducing one model, in any processes, serialise on the primary
    * key; the loser checks the winner's dimension.
    */

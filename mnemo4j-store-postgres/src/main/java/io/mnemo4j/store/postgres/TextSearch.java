@@ -66,13 +66,16 @@ final class TextSearch {
     return tenant.transaction(
         "textSearch",
         c -> {
-          Optional<TextQuery> parsed = parse(c, query);
+          boolean small = statistics.knownSmallerThan(TEXT_CANDIDATES);
+          Optional<TextQuery> parsed = parse(c, query, small);
           if (parsed.isEmpty()) {
             return List.of(); // only stop words
           }
           Ranking ranking = new Ranking(parsed.get(), where, k, new HashMap<>());
-          for (String match : passes(ranking.query())) {
-            rank(c, match, ranking);
+          String matching = small ? parsed.get().any() : parsed.get().all();
+          for (String match : passes(ranking.query(), small)) {
+            rank(c, match, ranking, match.equals(matching));
+            matching = match;
             if (ranking.scores().size() >= k) {
               break;
             }
@@ -85,10 +88,8 @@ final class TextSearch {
    * The match queries to rank in turn. A table known to be small is scored whole in one pass: the
    * narrow passes would only add round trips.
    */
-  private List<String> passes(TextQuery q) {
-    return statistics.knownSmallerThan(TEXT_CANDIDATES)
-        ? List.of(q.any())
-        : passes(q.all(), q.any());
+  private static List<String> passes(TextQuery q, boolean small) {
+    return small ? List.of(q.any()) : passes(q.all(), q.any());
   }
 
   /**
@@ -115,16 +116,11 @@ final class TextSearch {
     return tenant.transaction(
         "textScores",
         c -> {
-          Optional<TextQuery> parsed = parse(c, query);
+          Optional<TextQuery> parsed = parse(c, query, true);
           if (parsed.isEmpty()) {
             return List.of();
           }
           TextQuery q = parsed.get();
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT set_config('mnemo.tsquery', ?, true)")) {
-            ps.setString(1, q.any());
-            ps.executeQuery().close();
-          }
           List<ScoredId> out = new ArrayList<>();
           // The policy shows the search role only rows matching mnemo.tsquery: the others score 0.
           try (PreparedStatement ps =
@@ -156,30 +152,35 @@ final class TextSearch {
   record TextQuery(String all, String any, List<String> lexemes) {}
 
   /**
-   * Parses the query with {@code plainto_tsquery} and sets up the transaction for the search role;
-   * empty when the query holds only stop words.
+   * Parses the query with {@code plainto_tsquery} and sets up the transaction for the search role,
+   * its match condition ({@code mnemo.tsquery}) already set to the query's terms OR-ed ({@code
+   * any}) or AND-ed (the first pass of {@link #search}), which spares that pass a round trip; empty
+   * when the query holds only stop words.
    */
-  private Optional<TextQuery> parse(Connection c, String query) throws SQLException {
+  private Optional<TextQuery> parse(Connection c, String query, boolean any) throws SQLException {
     String all;
-    String any;
+    String anyTerm;
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
                 + " set_config('plan_cache_mode', 'force_custom_plan', true),"
-                + " q::text, replace(q::text, ' & ', ' | ')"
+                + " q::text, replace(q::text, ' & ', ' | '),"
+                + " set_config('mnemo.tsquery', coalesce(CASE WHEN ? THEN"
+                + " replace(q::text, ' & ', ' | ') ELSE q::text END, ''), true)"
                 + " FROM plainto_tsquery('"
                 + TenantSql.TEXT_CONFIG
                 + "', ?) q")) {
       ps.setString(1, tenant.tenantId());
       ps.setString(2, tenant.searchRole());
-      ps.setString(3, query);
+      ps.setBoolean(3, any);
+      ps.setString(4, query);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         all = rs.getString(4);
-        any = rs.getString(5);
+        anyTerm = rs.getString(5);
       }
     }
-    if (any == null || any.isBlank()) {
+    if (anyTerm == null || anyTerm.isBlank()) {
       return Optional.empty();
     }
     Set<String> lexemes = new LinkedHashSet<>();
@@ -190,7 +191,7 @@ final class TextSearch {
     if (lexemes.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new TextQuery(all, any, List.copyOf(lexemes)));
+    return Optional.of(new TextQuery(all, anyTerm, List.copyOf(lexemes)));
   }
 
   /**
@@ -257,14 +258,19 @@ final class TextSearch {
   /**
    * Scores the memories matching {@code matchQuery} (the policy's condition), at most {@link
    * #TEXT_CANDIDATES} of them, keeping the best {@code k} of the ranking's scores; a memory an
-   * earlier pass scored keeps its score (the same).
+   * earlier pass scored keeps its score (the same). {@code set}: the transaction's condition is
+   * already {@code matchQuery}.
    */
-  private void rank(Connection c, String matchQuery, Ranking ranking) throws SQLException {
+  private void rank(Connection c, String matchQuery, Ranking ranking, boolean set)
+      throws SQLException {
     TextQuery q = ranking.query();
     Sql where = ranking.where();
-    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('mnemo.tsquery', ?, true)")) {
-      ps.setString(1, matchQuery);
-      ps.executeQuery().close();
+    if (!set) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT set_config('mnemo.tsquery', ?, true)")) {
+        ps.setString(1, matchQuery);
+        ps.executeQuery().close();
+      }
     }
     String matches =
         "SELECT id, tsv FROM "

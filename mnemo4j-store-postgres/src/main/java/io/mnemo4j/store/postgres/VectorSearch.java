@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -89,10 +90,13 @@ final class VectorSearch {
           }
           ModelDimensions.checkQuery(model, dimension.getAsInt(), query);
           Query q = new Query(model, dimension.getAsInt(), vector, scope, where, k);
-          if (q.dimension() <= MAX_HNSW_DIMENSIONS && !fewCandidates(c, q)) {
-            List<ScoredId> hits = throughIndex(c, q);
-            if (hits.size() >= k) {
-              return hits;
+          if (q.dimension() <= MAX_HNSW_DIMENSIONS) {
+            Size size = size(c, q);
+            if (!size.few()) {
+              List<ScoredId> hits = throughIndex(c, q, size.configured());
+              if (hits.size() >= k) {
+                return hits;
+              }
             }
           }
           return exact(c, q);
@@ -121,12 +125,27 @@ final class VectorSearch {
       ModelDimensions.checkQuery(model, d, query);
     }
     Query shape = new Query(model, d, "", scope, where, k);
-    if (d > MAX_HNSW_DIMENSIONS || fewCandidates(c, shape)) {
-      return exactEach(c, shape, queries);
+    if (d > MAX_HNSW_DIMENSIONS) {
+      return exactEach(c, shape, queries, false).orElseThrow();
+    }
+    boolean configured = false;
+    if (!(scope instanceof ScopeFilter.Everything)) {
+      // The count and the exact search in one statement: one round trip in the common case.
+      Optional<List<List<ScoredId>>> small = exactEach(c, shape, queries, true);
+      if (small.isPresent()) {
+        return small.get();
+      }
+    } else {
+      Size size = size(c, shape);
+      if (size.few()) {
+        return exactEach(c, shape, queries, false).orElseThrow();
+      }
+      configured = size.configured();
     }
     for (float[] query : queries) {
       Query q = new Query(model, d, Rows.vector(query), scope, where, k);
-      List<ScoredId> hits = throughIndex(c, q);
+      List<ScoredId> hits = throughIndex(c, q, configured);
+      configured = true; // the settings last until the transaction ends
       out.add(hits.size() >= k ? hits : exact(c, q));
     }
     return out;
@@ -138,37 +157,70 @@ final class VectorSearch {
    * stored vector, which PostgreSQL keeps out of line, once instead of once per query: measured
    * about half the time of a lateral scan per query for 10 queries over 2,000 rows); the query
    * vectors are cast once, in the {@code unnest}. The distance and its order are {@link #exact}'s,
-   * so each query gets the same rows with the same scores.
+   * so each query gets the same rows with the same scores. With {@code ifFew} the statement first
+   * makes {@link #size}'s bounded count and reads the candidates only below {@link #EXACT_BELOW},
+   * answering empty otherwise (the caller then walks the index): one round trip instead of two for
+   * the scope of an add.
    */
-  private List<List<ScoredId>> exactEach(Connection c, Query shape, List<float[]> queries)
-      throws SQLException {
+  private Optional<List<List<ScoredId>>> exactEach(
+      Connection c, Query shape, List<float[]> queries, boolean ifFew) throws SQLException {
     List<List<ScoredId>> out = new ArrayList<>(queries.size());
     String[] vectors = new String[queries.size()];
     for (int i = 0; i < vectors.length; i++) {
       vectors[i] = Rows.vector(queries.get(i));
       out.add(new ArrayList<>());
     }
+    Sql scope = SqlFilter.scope(shape.scope());
+    // With ifFew, the candidates are read only when size would call them few: the bounded count
+    // is an init plan, and every row carries it (a LEFT JOIN keeps one row per query vector).
+    String count =
+        "SELECT count(*) AS n FROM (SELECT 1 FROM "
+            + tenant.sql().memories
+            + " WHERE embedding_model = ? AND "
+            + scope.text()
+            + " LIMIT "
+            + EXACT_BELOW
+            + ") x";
     try (PreparedStatement ps =
         c.prepareStatement(
-            "WITH m AS MATERIALIZED (SELECT id, embedding::vector("
+            (ifFew ? "WITH n AS MATERIALIZED (" + count + "), " : "WITH ")
+                + "m AS MATERIALIZED (SELECT id, embedding::vector("
                 + shape.dimension()
                 + ") AS e"
                 + shape.candidates(tenant.sql())
-                + ") SELECT p.i, x.id, x.distance FROM unnest(?::text[]::vector[]) WITH ORDINALITY"
-                + " AS p(v, i) CROSS JOIN LATERAL (SELECT id, e <=> p.v AS distance FROM m"
-                + " ORDER BY distance, id LIMIT ?) x ORDER BY p.i, x.distance, x.id")) {
-      int i = shape.where().bind(ps, 1);
+                + (ifFew ? " AND (SELECT n FROM n) < " + EXACT_BELOW : "")
+                + ") SELECT p.i, x.id, x.distance"
+                + (ifFew ? ", (SELECT n FROM n)" : "")
+                + " FROM unnest(?::text[]::vector[]) WITH ORDINALITY AS p(v, i) "
+                + (ifFew ? "LEFT JOIN" : "CROSS JOIN")
+                + " LATERAL (SELECT id, e <=> p.v AS distance FROM m"
+                + " ORDER BY distance, id LIMIT ?) x"
+                + (ifFew ? " ON true" : "")
+                + " ORDER BY p.i, x.distance, x.id")) {
+      int i = 1;
+      if (ifFew) {
+        ps.setString(i++, shape.model());
+        i = scope.bind(ps, i);
+      }
+      i = shape.where().bind(ps, i);
       ps.setArray(i++, c.createArrayOf("text", vectors));
       ps.setInt(i, shape.k());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          if (ifFew && rs.getLong(4) >= EXACT_BELOW) {
+            return Optional.empty();
+          }
+          String id = rs.getString(2);
+          if (id == null) {
+            continue; // ifFew's LEFT JOIN: no candidate for this query vector
+          }
           double distance = rs.getDouble(3);
           out.get(rs.getInt(1) - 1)
-              .add(new ScoredId(rs.getString(2), Double.isNaN(distance) ? 0.0 : 1.0 - distance));
+              .add(new ScoredId(id, Double.isNaN(distance) ? 0.0 : 1.0 - distance));
         }
       }
     }
-    return out;
+    return Optional.of(out);
   }
 
   /** The model's dimension: known here, or recorded by another process that introduced it. */
@@ -182,19 +234,30 @@ final class VectorSearch {
     return recorded;
   }
 
+  /** The settings of an iterative index scan for {@code k} results, binding two parameters. */
+  private static final String SCAN_SETTINGS =
+      "set_config('hnsw.iterative_scan', 'strict_order', true),"
+          + " set_config('hnsw.ef_search', ?, true), set_config('hnsw.max_scan_tuples', ?, true)";
+
+  /** Binds {@link #SCAN_SETTINGS} at {@code from}; returns the next index. */
+  private static int bindScanSettings(PreparedStatement ps, int from, int k) throws SQLException {
+    ps.setString(from, Integer.toString(Math.clamp(k, EF_SEARCH, 1000)));
+    ps.setString(from + 1, Integer.toString(MAX_SCAN_TUPLES));
+    return from + 2;
+  }
+
   /**
    * Walks the model's HNSW index with an iterative scan. The cast and the model predicate repeat
-   * the partial index's expression and predicate, which is what lets the planner use it.
+   * the partial index's expression and predicate, which is what lets the planner use it. {@code
+   * configured}: this transaction already applied the scan's settings for {@code q.k()}.
    */
-  private List<ScoredId> throughIndex(Connection c, Query q) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT set_config('hnsw.iterative_scan', 'strict_order', true),"
-                + " set_config('hnsw.ef_search', ?, true),"
-                + " set_config('hnsw.max_scan_tuples', ?, true)")) {
-      ps.setString(1, Integer.toString(Math.clamp(q.k(), EF_SEARCH, 1000)));
-      ps.setString(2, Integer.toString(MAX_SCAN_TUPLES));
-      ps.executeQuery().close();
+  private List<ScoredId> throughIndex(Connection c, Query q, boolean configured)
+      throws SQLException {
+    if (!configured) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + SCAN_SETTINGS)) {
+        bindScanSettings(ps, 1, q.k());
+        ps.executeQuery().close();
+      }
     }
     String typed = "::vector(" + q.dimension() + ")";
     return nearest(
@@ -222,34 +285,46 @@ final class VectorSearch {
   }
 
   /**
+   * What {@link #size} found.
+   *
+   * @param few whether the scope leaves fewer than {@link #EXACT_BELOW} rows of the model
+   * @param configured whether the count also applied the index scan's settings
+   */
+  private record Size(boolean few, boolean configured) {}
+
+  /**
    * Whether the scope leaves fewer than {@link #EXACT_BELOW} rows of the model, so that exact
    * search (a B-tree scan of the scope, or a small table, sorted by distance) beats walking the
    * graph. Only the scope is counted: its equality conditions use B-tree indexes even under
-   * row-level security, so the bounded count costs little either way.
+   * row-level security, so the bounded count costs little either way. The count's statement also
+   * applies the settings of an index scan for {@code q.k()} (they change nothing for an exact
+   * search), sparing the walk that may follow a round trip.
    */
-  private boolean fewCandidates(Connection c, Query q) throws SQLException {
+  private Size size(Connection c, Query q) throws SQLException {
     String memories = tenant.sql().memories;
     if (q.scope() instanceof ScopeFilter.Everything) {
       // The planner's row estimate costs nothing; -1 means never analysed (a new table).
       if (Pg.estimatedRows(c, memories) >= EXACT_BELOW) {
-        return false;
+        return new Size(false, false);
       }
     }
     Sql where = SqlFilter.scope(q.scope());
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT count(*) FROM (SELECT 1 FROM "
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM "
                 + memories
                 + " WHERE embedding_model = ? AND "
                 + where.text()
                 + " LIMIT "
                 + EXACT_BELOW
-                + ") x")) {
+                + ") x), "
+                + SCAN_SETTINGS)) {
       ps.setString(1, q.model());
-      where.bind(ps, 2);
+      int i = where.bind(ps, 2);
+      bindScanSettings(ps, i, q.k());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return rs.getLong(1) < EXACT_BELOW;
+        return new Size(rs.getLong(1) < EXACT_BELOW, true);
       }
     }
   }

@@ -55,9 +55,12 @@
  *
  * <h2>Adds</h2>
  *
- * An add's duplicate checks ask for every message at once ({@code duplicateCandidates}): one read
- * transaction, one statement for the exact-hash lookups and, in a scope small enough to be searched
- * exactly, one for every message's nearest memories (the scope's vectors read and detoasted once).
+ * An add's duplicate checks ask for every message at once ({@code duplicateCandidates}): one
+ * statement for the exact-hash lookups and one that counts the scope and, when it is small enough
+ * to be searched exactly, finds every message's nearest memories (the scope's vectors read and
+ * detoasted once). They run in the transaction of the add's scope guard, which entered the tenant
+ * in the statement that took the lock; the guarded write then commits it. So an add costs one
+ * connection, one transaction and eight round trips (lock, hashes, vectors, four inserts, commit).
  * The answers are those of {@code findByHash} and {@code vectorSearch}, under the same wall.
  *
  * <h2>Scope locks</h2>

@@ -291,6 +291,68 @@ class PostgresStoreTest {
     }
   }
 
+  /**
+   * An add's duplicate lookups run in the transaction of the scope guard it holds (one connection,
+   * the tenant entered once when the lock was taken): they must answer as the same lookups outside
+   * a guard do, and the guarded write that follows must still commit, also when it introduces a
+   * model (which needs the owner's role for a moment) and releases the lock.
+   */
+  @Test
+  void duplicateCandidates_underTheScopeGuard_answerAsOutsideAndTheGuardedWriteCommits() {
+    try (TenantStore ts = store.open(fresh())) {
+      Scope alice = Scope.user("alice");
+      List<StoredMemory> stored = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        stored.add(TestMemories.memory("m-" + i, "fact number " + i, alice));
+      }
+      stored.add(TestMemories.memory("b-1", "fact number 1", Scope.user("bob")));
+      ts.write(TestMemories.puts(stored));
+      List<io.mnemo4j.spi.DuplicateProbe> probes =
+          List.of(
+              new io.mnemo4j.spi.DuplicateProbe(
+                  stored.get(3).memory().hash(), TestEmbeddings.embed("fact number 3")),
+              new io.mnemo4j.spi.DuplicateProbe("no-such-hash", TestEmbeddings.embed("other")));
+      var outside = ts.duplicateCandidates(alice, TestEmbeddings.MODEL, probes, 3);
+      float[] wide = new float[8];
+      wide[0] = 1;
+      StoredMemory added =
+          TestMemories.withModel(
+              TestMemories.memory("m-new", "fact in another model", alice), "model-8", wide);
+
+      try (io.mnemo4j.spi.ScopeGuard guard = ts.lockScope(alice)) {
+        var inside = ts.duplicateCandidates(alice, TestEmbeddings.MODEL, probes, 3);
+        assertThat(answers(inside)).isEqualTo(answers(outside));
+        assertThat(inside.get(0).sameHash().orElseThrow().id()).isEqualTo("m-3");
+        assertThat(inside.get(0).nearest().get(0).id()).isEqualTo("m-3");
+        assertThat(inside.get(1).sameHash()).isEmpty();
+        ts.write(TestMemories.puts(added));
+      }
+
+      assertThat(ts.get("m-new")).isPresent();
+      assertThat(ts.dimensions()).containsEntry("model-8", 8);
+      assertThat(
+              ts.vectorSearch(
+                  "model-8", wide, new ScopeFilter.Exact(alice), new FilterExpr.All(), 1))
+          .extracting(ScoredId::id)
+          .containsExactly("m-new");
+      // The lock went with the commit: another guard on the scope is granted at once.
+      try (io.mnemo4j.spi.ScopeGuard again = ts.lockScope(alice)) {
+        assertThat(answers(ts.duplicateCandidates(alice, TestEmbeddings.MODEL, probes, 3)))
+            .isEqualTo(answers(outside));
+      }
+    }
+  }
+
+  /** Duplicate answers as comparable values (a stored memory's vector is an array). */
+  private static List<Object> answers(List<io.mnemo4j.spi.DuplicateCandidates> found) {
+    List<Object> out = new ArrayList<>();
+    for (io.mnemo4j.spi.DuplicateCandidates d : found) {
+      out.add(d.sameHash().map(StoredMemory::memory));
+      out.add(d.nearest());
+    }
+    return out;
+  }
+
   @Test
   void write_vectorOfAnotherDimensionForAKnownModel_isRefusedAndWritesNothing() {
     try (TenantStore ts = store.open(fresh())) {
