@@ -343,6 +343,39 @@ class PostgresStoreTest {
     }
   }
 
+  /**
+   * Above the exact-search bound, the duplicate lookups' combined count-and-scan statement answers
+   * nothing and each probe walks the index: the same answers as one vector search per probe.
+   */
+  @Test
+  void duplicateCandidates_inAScopeAboveTheExactBound_answerAsOneVectorSearchPerProbe() {
+    try (TenantStore ts = store.open(fresh())) {
+      Scope alice = Scope.user("alice");
+      List<StoredMemory> stored = new ArrayList<>();
+      for (int i = 0; i < VectorSearch.EXACT_BELOW + 50; i++) {
+        stored.add(TestMemories.memory("m-" + i, "fact number " + i, alice));
+      }
+      stored.add(TestMemories.memory("b-1", "fact number 7", Scope.user("bob")));
+      ts.write(TestMemories.puts(stored));
+      List<io.mnemo4j.spi.DuplicateProbe> probes =
+          List.of(
+              new io.mnemo4j.spi.DuplicateProbe(
+                  stored.get(7).memory().hash(), TestEmbeddings.embed("fact number 7")),
+              new io.mnemo4j.spi.DuplicateProbe("no-such-hash", TestEmbeddings.embed("other")));
+      var found = ts.duplicateCandidates(alice, TestEmbeddings.MODEL, probes, 3);
+      ScopeFilter exact = new ScopeFilter.Exact(alice);
+      for (int p = 0; p < probes.size(); p++) {
+        assertThat(found.get(p).nearest())
+            .isEqualTo(
+                ts.vectorSearch(
+                    TestEmbeddings.MODEL, probes.get(p).vector(), exact, new FilterExpr.All(), 3));
+        assertThat(found.get(p).nearest()).hasSize(3).noneMatch(h -> h.id().equals("b-1"));
+      }
+      assertThat(found.get(0).sameHash().orElseThrow().id()).isEqualTo("m-7");
+      assertThat(found.get(0).nearest().get(0).id()).isEqualTo("m-7");
+    }
+  }
+
   /** Duplicate answers as comparable values (a stored memory's vector is an array). */
   private static List<Object> answers(List<io.mnemo4j.spi.DuplicateCandidates> found) {
     List<Object> out = new ArrayList<>();
