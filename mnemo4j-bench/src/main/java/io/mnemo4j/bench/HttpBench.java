@@ -8,7 +8,6 @@ import io.mnemo4j.server.ServerConfig;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.store.embedded.Durability;
 import io.mnemo4j.store.embedded.EmbeddedBackend;
-import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -27,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code http}: {@code add} and {@code search} over HTTP against the real server, next to the raw
@@ -273,12 +273,7 @@ final class HttpBench {
    * is of whole iterations).
    */
   private static double timed(
-      Phase phase,
-      int n,
-      int perClient,
-      ExecutorService pool,
-      @Nullable Request before,
-      Request r)
+      Phase phase, int n, int perClient, ExecutorService pool, @Nullable Request before, Request r)
       throws Exception {
     List<Future<long[]>> futures = new ArrayList<>();
     long t0 = System.nanoTime();
