@@ -12,37 +12,47 @@ package io.mnemo4j;
  *   <li><b>text</b>: the store's full-text score (see {@link
  *       io.mnemo4j.spi.TenantStore#textSearch}): the share of the query's term weight the memory
  *       holds;
- *   <li><b>actor</b>: 1 when the query names the memory's actor (speaker), else 0.
+ *   <li><b>actor</b>: 1 when the query names the memory's actor (speaker), else 0;
+ *   <li><b>date</b>: used only when the query names a calendar date with its year (English: "8 May
+ *       2023", "May 8, 2023", "May 2023", "2023"): 1 when the memory was created (UTC) within a
+ *       day, month or year the query names, else 0. A query naming no date leaves it out, weight
+ *       and all, so its scores are those of a search without the signal.
  * </ul>
  *
- * <p>A memory's own relevance is {@code (denseWeight·dense + textWeight·text + actorWeight·actor) /
- * (sum of the weights of the signals the search mode uses)}. Its score adds the relevance of its
- * conversation: {@code score = (own + neighbourWeight·best) / (1 + neighbourWeight)}, where {@code
- * best} is the highest own relevance among the memories stored by the same add up to two messages
- * before or after it (a reply is often found through the question it answers, and a fact through
- * the turn that names its subject). The score is in [0, 1] and depends on the query, the memory,
- * its neighbours in the conversation and the tenant's collection, never on the other hits. The
- * defaults were measured on the LoCoMo retrieval protocol (BENCHMARKS.md, "Retrieval quality");
- * change them only with a measurement. Immutable.
+ * <p>A memory's own relevance is {@code (denseWeight·dense + textWeight·text + actorWeight·actor +
+ * dateWeight·date) / (sum of the weights of the signals the search mode uses)}. Its score adds the
+ * relevance of its conversation: {@code score = (own + neighbourWeight·best) / (1 +
+ * neighbourWeight)}, where {@code best} is the highest own relevance among the memories stored by
+ * the same add up to two messages before or after it (a reply is often found through the question
+ * it answers, and a fact through the turn that names its subject). The score is in [0, 1] and
+ * depends on the query, the memory, its neighbours in the conversation and the tenant's collection,
+ * never on the other hits. The defaults were measured on the LoCoMo retrieval protocol
+ * (BENCHMARKS.md, "Retrieval quality"); change them only with a measurement. Immutable.
  *
  * @param denseWeight weight of the dense signal, 0 to 1
  * @param textWeight weight of the text signal, 0 to 1
  * @param actorWeight weight of the actor signal, 0 to 1; 0 turns it off
  * @param neighbourWeight weight of the best neighbour's relevance, 0 to 1; 0 turns it off
  * @param candidates how many candidates each ranker contributes, at least the requested limit
+ * @param dateWeight weight of the date signal, 0 to 1; 0 turns it off
  */
 public record SearchTuning(
     double denseWeight,
     double textWeight,
     double actorWeight,
     double neighbourWeight,
-    int candidates) {
+    int candidates,
+    double dateWeight) {
+  /** The date signal's weight in {@link #defaults()}. */
+  public static final double DEFAULT_DATE_WEIGHT = 0.05;
+
   /** Validates the numbers, naming the setting. */
   public SearchTuning {
     checkWeight("denseWeight", denseWeight);
     checkWeight("textWeight", textWeight);
     checkWeight("actorWeight", actorWeight);
     checkWeight("neighbourWeight", neighbourWeight);
+    checkWeight("dateWeight", dateWeight);
     if (denseWeight + textWeight == 0) {
       throw new InvalidRequestException(
           "denseWeight", "denseWeight and textWeight must not both be 0");
@@ -53,6 +63,16 @@ public record SearchTuning(
     }
   }
 
+  /** The settings of the signals that came before the date signal, which this leaves off. */
+  public SearchTuning(
+      double denseWeight,
+      double textWeight,
+      double actorWeight,
+      double neighbourWeight,
+      int candidates) {
+    this(denseWeight, textWeight, actorWeight, neighbourWeight, candidates, 0);
+  }
+
   private static void checkWeight(String name, double w) {
     if (!(w >= 0 && w <= 1)) {
       throw new InvalidRequestException(name, name + " must be within [0, 1], got " + w);
@@ -60,39 +80,46 @@ public record SearchTuning(
   }
 
   /**
-   * The measured defaults: dense 0.5, text 0.4, actor 0.1, 200 candidates per ranker, neighbours
-   * off. On the LoCoMo development split (BENCHMARKS.md) they beat min-max fusion of the two ranked
-   * lists, which made a score depend on the other hits, by 0.03 recall@10. A neighbour weight of
-   * 0.2 adds 0.007 recall@10 on both halves of the split, but costs about 1.2 ms of CPU per search
-   * on a 100,000-memory tenant (a neighbour lookup per window of candidates and the neighbours'
-   * scores), beyond issue 15's bound of 1 ms: opt in with {@link #withNeighbourWeight}.
+   * The measured defaults: dense 0.5, text 0.4, actor 0.1, date 0.05, 200 candidates per ranker,
+   * neighbours off. The date weight raised LoCoMo recall@10 on both halves of the split (tune 0.806
+   * to 0.815, confirm 0.734 to 0.738) with each session replayed at its date (BENCHMARKS.md). On
+   * the LoCoMo development split (BENCHMARKS.md) they beat min-max fusion of the two ranked lists,
+   * which made a score depend on the other hits, by 0.03 recall@10. A neighbour weight of 0.2 adds
+   * 0.007 recall@10 on both halves of the split, but costs about 1.2 ms of CPU per search on a
+   * 100,000-memory tenant (a neighbour lookup per window of candidates and the neighbours' scores),
+   * beyond issue 15's bound of 1 ms: opt in with {@link #withNeighbourWeight}.
    */
   public static SearchTuning defaults() {
-    return new SearchTuning(0.5, 0.4, 0.1, 0, 200);
+    return new SearchTuning(0.5, 0.4, 0.1, 0, 200, DEFAULT_DATE_WEIGHT);
   }
 
   /** A copy with another dense weight. */
   public SearchTuning withDenseWeight(double w) {
-    return new SearchTuning(w, textWeight, actorWeight, neighbourWeight, candidates);
+    return new SearchTuning(w, textWeight, actorWeight, neighbourWeight, candidates, dateWeight);
   }
 
   /** A copy with another text weight. */
   public SearchTuning withTextWeight(double w) {
-    return new SearchTuning(denseWeight, w, actorWeight, neighbourWeight, candidates);
+    return new SearchTuning(denseWeight, w, actorWeight, neighbourWeight, candidates, dateWeight);
   }
 
   /** A copy with another actor weight. */
   public SearchTuning withActorWeight(double w) {
-    return new SearchTuning(denseWeight, textWeight, w, neighbourWeight, candidates);
+    return new SearchTuning(denseWeight, textWeight, w, neighbourWeight, candidates, dateWeight);
   }
 
   /** A copy with another neighbour weight. */
   public SearchTuning withNeighbourWeight(double w) {
-    return new SearchTuning(denseWeight, textWeight, actorWeight, w, candidates);
+    return new SearchTuning(denseWeight, textWeight, actorWeight, w, candidates, dateWeight);
   }
 
   /** A copy with another candidate depth. */
   public SearchTuning withCandidates(int n) {
-    return new SearchTuning(denseWeight, textWeight, actorWeight, neighbourWeight, n);
+    return new SearchTuning(denseWeight, textWeight, actorWeight, neighbourWeight, n, dateWeight);
+  }
+
+  /** A copy with another date weight (0 turns the date signal off). */
+  public SearchTuning withDateWeight(double w) {
+    return new SearchTuning(denseWeight, textWeight, actorWeight, neighbourWeight, candidates, w);
   }
 }

@@ -112,6 +112,15 @@ final class EvalCommand implements Runnable {
     double neighbourWeight;
 
     @Option(
+        names = "--date-weight",
+        paramLabel = "W",
+        description =
+            "Weight of the date signal in [0, 1] (SearchTuning.withDateWeight; default the"
+                + " library's): a search-side setting, so a --store-dir ingest is searched again"
+                + " with it.")
+    double dateWeight = SearchTuning.DEFAULT_DATE_WEIGHT;
+
+    @Option(
         names = "--store-dir",
         paramLabel = "DIR",
         description =
@@ -133,6 +142,10 @@ final class EvalCommand implements Runnable {
       if (!(neighbourWeight >= 0 && neighbourWeight <= 1)) {
         throw new InvalidRequestException(
             "neighbour_weight", "--neighbour-weight must be within [0, 1], got " + neighbourWeight);
+      }
+      if (!(dateWeight >= 0 && dateWeight <= 1)) {
+        throw new InvalidRequestException(
+            "date_weight", "--date-weight must be within [0, 1], got " + dateWeight);
       }
       LocomoEval.Options options = new LocomoEval.Options(mode, ks, perTenant);
       MnemoCli.checkEmbedderName(cli().embedderName());
@@ -220,9 +233,13 @@ final class EvalCommand implements Runnable {
           .dataDir(dir)
           .embedder(LazyEmbedder.named(cli().embedderName()))
           .backend(EmbeddedBackend.create())
+          .clock(LocomoEval.sessionClock())
           .autoCreateTenants(false)
           .nearDuplicateThreshold(1.0)
-          .searchTuning(SearchTuning.defaults().withNeighbourWeight(neighbourWeight))
+          .searchTuning(
+              SearchTuning.defaults()
+                  .withNeighbourWeight(neighbourWeight)
+                  .withDateWeight(dateWeight))
           .build();
     }
 

@@ -6,6 +6,7 @@ import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Search;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -51,12 +52,21 @@ public final class LocomoEval {
    * under another version is not reused. Bump it whenever ingest (here or in the core) stores
    * something else.
    */
-  public static final int INGEST_VERSION = 1;
+  public static final int INGEST_VERSION = 2;
 
   /** Tenant of all conversations unless per-tenant. */
   static final String SHARED_TENANT = "locomo";
 
   private LocomoEval() {}
+
+  /**
+   * The clock a {@code Mnemo} given to {@link #run} or {@link #ingest} should be built with: it
+   * replays each session at its date (UTC), so memories carry their conversation's time as {@code
+   * created_at}, as in a live application (since {@link #INGEST_VERSION} 2).
+   */
+  public static Clock sessionClock() {
+    return LocomoIngest.CLOCK;
+  }
 
   /**
    * One turn of a conversation.

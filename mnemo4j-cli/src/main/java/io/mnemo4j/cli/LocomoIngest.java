@@ -12,6 +12,7 @@ import io.mnemo4j.cli.LocomoEval.Conversation;
 import io.mnemo4j.cli.LocomoEval.Ingested;
 import io.mnemo4j.cli.LocomoEval.Listener;
 import io.mnemo4j.cli.LocomoEval.Turn;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -38,6 +39,13 @@ import org.jspecify.annotations.Nullable;
 final class LocomoIngest {
   /** Conversations ingested at once (each add embeds in its calling thread). */
   private static final int MAX_INGEST_THREADS = 4;
+
+  /**
+   * The clock each session is added at its date with: a {@code Mnemo} built with it ({@code
+   * Mnemo.builder().clock(LocomoIngest.CLOCK)}) stores every memory with its conversation's time as
+   * {@code created_at}; any other clock leaves the ingest instant.
+   */
+  static final SessionClock CLOCK = new SessionClock(Clock.systemUTC());
 
   private LocomoIngest() {}
 
@@ -150,7 +158,10 @@ final class LocomoIngest {
     String date = session.isEmpty() ? "" : session.get(0).sessionDate();
     AddOptions options =
         AddOptions.none().withMetadata(Map.of("session_date", date, "sample_id", sampleId));
-    List<MemoryEvent> events = memory.add(messages, scope, options);
+    // Replayed at the session's date, as a live application adding the turns then would store
+    // them: search reads the memories' time, never LoCoMo's metadata.
+    List<MemoryEvent> events =
+        CLOCK.at(SessionClock.parseSessionDate(date), () -> memory.add(messages, scope, options));
     for (int i = 0; i < events.size(); i++) {
       turnsOfMemory
           .computeIfAbsent(events.get(i).id(), k -> new LinkedHashSet<>())

@@ -3,12 +3,22 @@ package io.mnemo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mnemo4j.Memory;
+import io.mnemo4j.Mnemo;
+import io.mnemo4j.PageRequest;
+import io.mnemo4j.Selection;
 import io.mnemo4j.cli.CliTestSupport.Result;
+import io.mnemo4j.store.embedded.EmbeddedBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -294,6 +304,55 @@ class LocomoEvalTest {
       assertThat(r.code()).as(bad).isEqualTo(MnemoCli.BAD_INPUT);
       assertThat(r.err()).as(bad).contains("(field: neighbour_weight)");
     }
+  }
+
+  /**
+   * Issue 15: each session is replayed at its date, so a memory's {@code created_at} is its
+   * conversation's time (UTC), as in a live application, and search can match dates named in
+   * questions against it without reading LoCoMo's metadata.
+   */
+  @Test
+  void evalLocomo_storesEachSessionsMemoriesAtTheSessionsDate() throws IOException {
+    Path store = dir.resolve("kept-dated");
+    evalJson("--store-dir", store.toString());
+    try (Mnemo mnemo =
+        Mnemo.builder()
+            .dataDir(store)
+            .embedder(LazyEmbedder.named(MnemoCli.DEFAULT_EMBEDDER))
+            .backend(EmbeddedBackend.create())
+            .autoCreateTenants(false)
+            .build()) {
+      Map<String, Instant> createdAt = new HashMap<>();
+      for (Memory m :
+          mnemo
+              .tenant(LocomoEval.SHARED_TENANT)
+              .getAll(Selection.everywhere(), PageRequest.first(100))
+              .items()) {
+        createdAt.put(m.text(), m.createdAt());
+      }
+      assertThat(createdAt)
+          .containsEntry(
+              "Alice: I adopted a zebra last week.", Instant.parse("2023-05-01T13:00:00Z"))
+          .containsEntry("Alice: My zebra loves carrots.", Instant.parse("2023-05-08T14:00:00Z"))
+          .containsEntry("Dan: I ran a marathon in Berlin.", Instant.parse("2023-06-02T09:00:00Z"));
+    }
+  }
+
+  @Test
+  void sessionClock_readsLocomoDatesAsUtc_andReplaysOnlyInsideAt() {
+    assertThat(SessionClock.parseSessionDate("1:56 pm on 8 May, 2023"))
+        .isEqualTo(Instant.parse("2023-05-08T13:56:00Z"));
+    assertThat(SessionClock.parseSessionDate("12:05 AM on 31 December, 2022"))
+        .isEqualTo(Instant.parse("2022-12-31T00:05:00Z"));
+    assertThat(SessionClock.parseSessionDate("")).isNull();
+    assertThat(SessionClock.parseSessionDate("yesterday")).isNull();
+
+    Instant system = Instant.parse("2026-12-06T00:00:00Z");
+    SessionClock clock = new SessionClock(Clock.fixed(system, ZoneOffset.UTC));
+    Instant session = Instant.parse("2023-05-08T13:56:00Z");
+    assertThat(clock.at(session, clock::instant)).isEqualTo(session);
+    assertThat(clock.at(session, () -> clock.at(null, clock::instant))).isEqualTo(system);
+    assertThat(clock.instant()).isEqualTo(system);
   }
 
   @Test

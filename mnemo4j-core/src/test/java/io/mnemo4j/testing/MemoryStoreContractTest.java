@@ -902,6 +902,44 @@ public abstract class MemoryStoreContractTest {
   }
 
   /**
+   * Issue 15: a query that names a date (here "March 2026") lifts the memory created then over an
+   * otherwise equal one created in January: with date weight w its score is {@code (own + w) / (1 +
+   * w)} and the other's {@code own / (1 + w)}, {@code own} being the score without the signal. A
+   * query naming no date scores exactly as without the signal.
+   */
+  @Test
+  void search_withADateInTheQuery_liftsTheMemoryCreatedThen_andDateFreeQueriesScoreAsBefore() {
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withDateWeight(0));
+    TenantMemory acme = mnemo.tenant("acme");
+    String january =
+        acme.add(say("We hiked up to the glacier lake"), Scope.user("alice")).get(0).id();
+    clock.advance(Duration.ofDays(60)); // 2026-03-02
+    String march = acme.add(say("We hiked up to the glacier lake"), Scope.user("bob")).get(0).id();
+    String dated = "hiked to the glacier lake in March 2026";
+    String plainQuery = "hiked to the glacier lake";
+    List<Hit> off = acme.search(dated, Search.everywhere().limit(10));
+    double own = hitScore(off, march);
+    assertThat(hitScore(off, january)).isEqualTo(own);
+    List<Hit> plainOff = acme.search(plainQuery, Search.everywhere().limit(10));
+    String otherYear = "hiked to the glacier lake in 2025";
+    double ownOtherYear = hitScore(acme.search(otherYear, Search.everywhere().limit(10)), march);
+
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withDateWeight(0.1));
+    acme = mnemo.tenant("acme");
+    List<Hit> on = acme.search(dated, Search.everywhere().limit(10));
+    assertThat(on.get(0).memory().id()).isEqualTo(march);
+    assertThat(hitScore(on, march)).isCloseTo((own + 0.1) / 1.1, within(1e-9));
+    assertThat(hitScore(on, january)).isCloseTo(own / 1.1, within(1e-9));
+    // A named period neither memory lies in weighs the signal in at 0 for both.
+    assertThat(hitScore(acme.search(otherYear, Search.everywhere().limit(10)), march))
+        .isCloseTo(ownOtherYear / 1.1, within(1e-9));
+    assertThat(acme.search(plainQuery, Search.everywhere().limit(10)))
+        .containsExactlyElementsOf(plainOff);
+  }
+
+  /**
    * Issue 15: neighbour evidence is scored only for memories that can still enter the list, and a
    * neighbour's text score only where it can be a best neighbour. Those shortcuts must not change a
    * score or the list: every hit scores {@code (own + 0.2·best) / 1.2} with {@code best} taken over

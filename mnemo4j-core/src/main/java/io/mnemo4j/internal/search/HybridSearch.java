@@ -111,7 +111,9 @@ public final class HybridSearch {
           }
         }
       }
-      Weights weights = Weights.of(tuning, search.mode());
+      // Parsed once per search, no store call: a query naming no date is scored without the signal.
+      QueryDates dates = tuning.dateWeight() > 0 ? QueryDates.parse(query) : QueryDates.NONE;
+      Weights weights = Weights.of(tuning, search.mode(), !dates.isEmpty());
       List<Candidate> candidates = candidates(dense, text, depth, weights);
       // The most text score a memory the text ranker did not return can have, when the ranker saw
       // every memory of a neighbour's scope (no filter, no past view): a neighbour shares the scope
@@ -121,7 +123,7 @@ public final class HybridSearch {
           filter instanceof FilterExpr.All && search.selection().asOf() == null
               ? (text.size() >= depth ? Math.min(1, text.get(text.size() - 1).score() + 1e-3) : 0)
               : 1;
-      return rank(store, candidates, weights, search, query, vector, neighbourTextCeiling);
+      return rank(store, candidates, weights, search, query, vector, dates, neighbourTextCeiling);
     } finally {
       modelLock.unlock();
     }
@@ -152,10 +154,20 @@ public final class HybridSearch {
 
   /**
    * The weights a mode uses, divided by their sum so that a score is in [0, 1]. A mode that runs
-   * one ranker gives it weight 1 if the tuning gave it none.
+   * one ranker gives it weight 1 if the tuning gave it none. The date signal counts only for a
+   * query that names a date, so the weights of any other query are those without it.
    */
-  record Weights(double dense, double text, double actor, double neighbour) {
+  record Weights(double dense, double text, double actor, double neighbour, double date) {
+    /** The weights without the date signal. */
+    Weights(double dense, double text, double actor, double neighbour) {
+      this(dense, text, actor, neighbour, 0);
+    }
+
     static Weights of(SearchTuning t, Search.Mode mode) {
+      return of(t, mode, false);
+    }
+
+    static Weights of(SearchTuning t, Search.Mode mode, boolean queryNamesDate) {
       double d =
           switch (mode) {
             case HYBRID -> t.denseWeight();
@@ -168,8 +180,9 @@ public final class HybridSearch {
             case TEXT -> t.textWeight() > 0 ? t.textWeight() : 1;
             case DENSE -> 0;
           };
-      double sum = d + x + t.actorWeight();
-      return new Weights(d / sum, x / sum, t.actorWeight() / sum, t.neighbourWeight());
+      double date = queryNamesDate ? t.dateWeight() : 0;
+      double sum = d + x + t.actorWeight() + date;
+      return new Weights(d / sum, x / sum, t.actorWeight() / sum, t.neighbourWeight(), date / sum);
     }
 
     /**
@@ -180,9 +193,17 @@ public final class HybridSearch {
      * there for calibration.
      */
     double score(double cosine, double textScore, boolean actorNamed) {
+      return score(cosine, textScore, actorNamed, false);
+    }
+
+    /** The same score with the date signal: whether the memory's time is in a named period. */
+    double score(double cosine, double textScore, boolean actorNamed, boolean dateMatched) {
       double c = Math.max(0, Math.min(1, cosine));
       double s =
-          dense * c * c + text * Math.max(0, Math.min(1, textScore)) + (actorNamed ? actor : 0);
+          dense * c * c
+              + text * Math.max(0, Math.min(1, textScore))
+              + (actorNamed ? actor : 0)
+              + (dateMatched ? date : 0);
       return Math.max(0, Math.min(1, s));
     }
   }
@@ -220,7 +241,8 @@ public final class HybridSearch {
       // digits; the bound is only an order of examination, the score is recomputed exactly. The
       // actor signal is left out of the bound: it is known only once the memory is loaded, and
       // counting it for every candidate would load every candidate within its weight of the last
-      // hit (hundreds on a large tenant). The first window is wide for that reason.
+      // hit (hundreds on a large tenant). The first window is wide for that reason. The date
+      // signal is left out for the same reason.
       double cosineBound = Double.isNaN(cos) ? denseFloor : cos;
       double bound = w.score(cosineBound, Double.isNaN(txt) ? textFloor : txt, false);
       double known = Double.isNaN(txt) && textFloor == 0 ? 0 : txt;
@@ -237,6 +259,7 @@ public final class HybridSearch {
       Search search,
       String query,
       float @Nullable [] vector,
+      QueryDates dates,
       double neighbourTextCeiling) {
     Set<String> queryWords = w.actor() > 0 ? words(query) : Set.of();
     Instant now = context.now();
@@ -254,7 +277,7 @@ public final class HybridSearch {
         knownText.put(c.id(), c.textScore());
       }
     }
-    OwnScore scorer = new OwnScore(w, vector, model, queryWords);
+    OwnScore scorer = new OwnScore(w, vector, model, queryWords, dates);
     Comparator<Hit> best =
         Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id());
     List<Hit> kept = new ArrayList<>();
@@ -426,25 +449,34 @@ public final class HybridSearch {
     OwnScore scorer = known.scorer();
     double lift = scorer.weights().neighbour();
     // Own score bounds of the neighbours not scored yet: {lowest, highest} by their text score.
+    // A neighbour was stored by the same add as the memory it lifts, so it shares its time.
     Map<String, double[]> bounds = new HashMap<>();
     Map<String, AddNeighbour> byId = new HashMap<>();
-    for (List<AddNeighbour> ns : near.values()) {
-      for (AddNeighbour n : ns) {
+    Map<String, Instant> timeOf = new HashMap<>();
+    for (Scored s : liftable) {
+      for (AddNeighbour n : near.getOrDefault(s.memory().id(), List.of())) {
         if (known.own().containsKey(n.id()) || bounds.containsKey(n.id())) {
           continue;
         }
+        Instant time = s.memory().memory().createdAt();
         Double t = known.text().get(n.id());
-        double low = scorer.score(n.embeddingModel(), n.embedding(), n.actor(), t != null ? t : 0);
+        double low =
+            scorer.score(n.embeddingModel(), n.embedding(), n.actor(), time, t != null ? t : 0);
         double high =
             t != null || scorer.weights().text() == 0
                 ? low
                 : scorer.score(
-                    n.embeddingModel(), n.embedding(), n.actor(), known.neighbourTextCeiling());
+                    n.embeddingModel(),
+                    n.embedding(),
+                    n.actor(),
+                    time,
+                    known.neighbourTextCeiling());
         if (high <= low) {
           known.own().put(n.id(), low);
         } else {
           bounds.put(n.id(), new double[] {low, high});
           byId.put(n.id(), n);
+          timeOf.put(n.id(), time);
         }
       }
     }
@@ -488,7 +520,16 @@ public final class HybridSearch {
         AddNeighbour n = java.util.Objects.requireNonNull(byId.get(id));
         double t = text.getOrDefault(id, 0.0);
         known.text().put(id, t);
-        known.own().put(id, scorer.score(n.embeddingModel(), n.embedding(), n.actor(), t));
+        known
+            .own()
+            .put(
+                id,
+                scorer.score(
+                    n.embeddingModel(),
+                    n.embedding(),
+                    n.actor(),
+                    java.util.Objects.requireNonNull(timeOf.get(id)),
+                    t));
       }
     }
     // A neighbour left unscored is at most the best lowest bound of every survivor it neighbours,
@@ -508,16 +549,22 @@ public final class HybridSearch {
   /** How many memories on either side of a memory in its add lend it their relevance. */
   static final int NEIGHBOUR_SPAN = 2;
 
-  /** A memory's own score: its cosine, text score and actor match, without neighbours. */
+  /** A memory's own score: its cosine, text score, actor and date match, without neighbours. */
   private record OwnScore(
       Weights weights,
       float @Nullable [] vector,
       String model,
       Set<String> queryWords,
+      QueryDates dates,
       Map<String, Boolean> namedActors) {
-    OwnScore(Weights weights, float @Nullable [] vector, String model, Set<String> queryWords) {
+    OwnScore(
+        Weights weights,
+        float @Nullable [] vector,
+        String model,
+        Set<String> queryWords,
+        QueryDates dates) {
       // A search loads dozens of memories of a few actors: each name is matched once.
-      this(weights, vector, model, queryWords, new HashMap<>());
+      this(weights, vector, model, queryWords, dates, new HashMap<>());
     }
 
     double cosine(StoredMemory m) {
@@ -531,17 +578,27 @@ public final class HybridSearch {
     }
 
     double score(StoredMemory m, double textScore) {
-      return score(m.memory().embeddingModel(), m.embedding(), m.memory().actor(), textScore);
+      return score(
+          m.memory().embeddingModel(),
+          m.embedding(),
+          m.memory().actor(),
+          m.memory().createdAt(),
+          textScore);
     }
 
     /** The same score from only the fields it reads (a neighbour is not loaded whole). */
     double score(
-        String embeddingModel, float[] embedding, @Nullable String actor, double textScore) {
+        String embeddingModel,
+        float[] embedding,
+        @Nullable String actor,
+        Instant createdAt,
+        double textScore) {
       boolean named =
           weights.actor() > 0
               && actor != null
               && namedActors.computeIfAbsent(actor, a -> names(queryWords, a));
-      return weights.score(cosine(embeddingModel, embedding), textScore, named);
+      boolean dated = weights.date() > 0 && dates.matches(createdAt);
+      return weights.score(cosine(embeddingModel, embedding), textScore, named, dated);
     }
   }
 

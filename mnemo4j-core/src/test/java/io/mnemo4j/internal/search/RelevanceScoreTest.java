@@ -48,6 +48,21 @@ class RelevanceScoreTest {
   }
 
   @Test
+  void weights_countTheDateSignal_onlyForAQueryNamingADate() {
+    SearchTuning tuning = SearchTuning.defaults().withDateWeight(0.1);
+    HybridSearch.Weights dated = HybridSearch.Weights.of(tuning, Search.Mode.HYBRID, true);
+    HybridSearch.Weights plain = HybridSearch.Weights.of(tuning, Search.Mode.HYBRID, false);
+    assertThat(plain).isEqualTo(hybrid);
+    assertThat(dated.score(0.8, 0.5, true, true))
+        .isCloseTo((0.5 * 0.64 + 0.4 * 0.5 + 0.1 + 0.1) / 1.1, within(1e-12));
+    assertThat(dated.score(0.8, 0.5, true, false))
+        .isCloseTo((0.5 * 0.64 + 0.4 * 0.5 + 0.1) / 1.1, within(1e-12));
+    assertThat(dated.score(1, 1, true, true)).isEqualTo(1.0);
+    assertThat(HybridSearch.Weights.of(tuning.withDateWeight(0), Search.Mode.HYBRID, true))
+        .isEqualTo(hybrid);
+  }
+
+  @Test
   void candidates_boundMissingSignalsByTheLastScoreOfACutList_andByZeroOtherwise_actorLeftOut() {
     List<ScoredId> dense = List.of(new ScoredId("a", 0.9), new ScoredId("b", 0.6));
     List<ScoredId> text = List.of(new ScoredId("c", 0.8), new ScoredId("a", 0.3));
@@ -118,6 +133,13 @@ class RelevanceScoreTest {
     assertThatThrownBy(() -> SearchTuning.defaults().withActorWeight(-0.1))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("actorWeight");
+    assertThatThrownBy(() -> SearchTuning.defaults().withDateWeight(1.01))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("dateWeight");
+    assertThatThrownBy(() -> SearchTuning.defaults().withDateWeight(Double.NaN))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("dateWeight");
+    assertThat(new SearchTuning(0.5, 0.4, 0.1, 0, 200).dateWeight()).isZero();
     assertThatThrownBy(() -> new SearchTuning(0, 0, 0.1, 0.2, 200))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("must not both be 0");
