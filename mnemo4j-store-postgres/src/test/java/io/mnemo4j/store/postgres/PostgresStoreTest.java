@@ -301,17 +301,7 @@ class PostgresStoreTest {
   void duplicateCandidates_underTheScopeGuard_answerAsOutsideAndTheGuardedWriteCommits() {
     try (TenantStore ts = store.open(fresh())) {
       Scope alice = Scope.user("alice");
-      List<StoredMemory> stored = new ArrayList<>();
-      for (int i = 0; i < 12; i++) {
-        stored.add(TestMemories.memory("m-" + i, "fact number " + i, alice));
-      }
-      stored.add(TestMemories.memory("b-1", "fact number 1", Scope.user("bob")));
-      ts.write(TestMemories.puts(stored));
-      List<io.mnemo4j.spi.DuplicateProbe> probes =
-          List.of(
-              new io.mnemo4j.spi.DuplicateProbe(
-                  stored.get(3).memory().hash(), TestEmbeddings.embed("fact number 3")),
-              new io.mnemo4j.spi.DuplicateProbe("no-such-hash", TestEmbeddings.embed("other")));
+      List<io.mnemo4j.spi.DuplicateProbe> probes = factsAndProbes(ts, alice, 12, 3);
       var outside = ts.duplicateCandidates(alice, TestEmbeddings.MODEL, probes, 3);
       float[] wide = new float[8];
       wide[0] = 1;
@@ -351,17 +341,8 @@ class PostgresStoreTest {
   void duplicateCandidates_inAScopeAboveTheExactBound_answerAsOneVectorSearchPerProbe() {
     try (TenantStore ts = store.open(fresh())) {
       Scope alice = Scope.user("alice");
-      List<StoredMemory> stored = new ArrayList<>();
-      for (int i = 0; i < VectorSearch.EXACT_BELOW + 50; i++) {
-        stored.add(TestMemories.memory("m-" + i, "fact number " + i, alice));
-      }
-      stored.add(TestMemories.memory("b-1", "fact number 7", Scope.user("bob")));
-      ts.write(TestMemories.puts(stored));
       List<io.mnemo4j.spi.DuplicateProbe> probes =
-          List.of(
-              new io.mnemo4j.spi.DuplicateProbe(
-                  stored.get(7).memory().hash(), TestEmbeddings.embed("fact number 7")),
-              new io.mnemo4j.spi.DuplicateProbe("no-such-hash", TestEmbeddings.embed("other")));
+          factsAndProbes(ts, alice, VectorSearch.EXACT_BELOW + 50, 7);
       var found = ts.duplicateCandidates(alice, TestEmbeddings.MODEL, probes, 3);
       ScopeFilter exact = new ScopeFilter.Exact(alice);
       for (int p = 0; p < probes.size(); p++) {
@@ -374,6 +355,25 @@ class PostgresStoreTest {
       assertThat(found.get(0).sameHash().orElseThrow().id()).isEqualTo("m-7");
       assertThat(found.get(0).nearest().get(0).id()).isEqualTo("m-7");
     }
+  }
+
+  /**
+   * Writes {@code n} facts "fact number i" (ids m-i) in {@code scope} and the copy of fact {@code
+   * copied} in another user's scope (id b-1); returns two duplicate probes: fact {@code copied}'s
+   * hash and vector, then an unknown hash and another text's vector.
+   */
+  private static List<io.mnemo4j.spi.DuplicateProbe> factsAndProbes(
+      TenantStore ts, Scope scope, int n, int copied) {
+    List<StoredMemory> stored = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      stored.add(TestMemories.memory("m-" + i, "fact number " + i, scope));
+    }
+    stored.add(TestMemories.memory("b-1", "fact number " + copied, Scope.user("bob")));
+    ts.write(TestMemories.puts(stored));
+    return List.of(
+        new io.mnemo4j.spi.DuplicateProbe(
+            stored.get(copied).memory().hash(), TestEmbeddings.embed("fact number " + copied)),
+        new io.mnemo4j.spi.DuplicateProbe("no-such-hash", TestEmbeddings.embed("other")));
   }
 
   /** Duplicate answers as comparable values (a stored memory's vector is an array). */
