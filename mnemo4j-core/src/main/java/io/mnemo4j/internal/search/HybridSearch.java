@@ -158,11 +158,6 @@ public final class HybridSearch {
    * query that names a date, so the weights of any other query are those without it.
    */
   record Weights(double dense, double text, double actor, double neighbour, double date) {
-    /** The weights without the date signal. */
-    Weights(double dense, double text, double actor, double neighbour) {
-      this(dense, text, actor, neighbour, 0);
-    }
-
     static Weights of(SearchTuning t, Search.Mode mode) {
       return of(t, mode, false);
     }

@@ -215,41 +215,43 @@ final class TextScores {
       }
     }
     for (int i = 0; i < n; i++) {
-      double sum = 0;
-      for (int f = 0; f < FIELDS.size(); f++) {
-        for (int t = 0; t < terms.size(); t++) {
-          int[] tf = freqs[f][t];
-          if (tf != null && tf[i] > 0) {
-            sum += weights[f][t] * tf[i] / (tf[i] + IndexSchema.BM25_K1);
-          }
-        }
-      }
-      if (sum > 0) {
-        out.add(new ScoredId(ids.get(i), Math.max(0, Math.min(1, sum / max))));
-      }
+      int doc = i;
+      scored(ids.get(i), (f, t) -> freqs[f][t] == null ? 0 : freqs[f][t][doc]).ifPresent(out::add);
     }
   }
 
+  /** A term's frequency in one memory, by field ({@link #FIELDS} order) and query term. */
+  @FunctionalInterface
+  private interface Frequencies {
+    int of(int field, int term);
+  }
+
   /**
-   * The score of a pending memory given at construction, computed as {@link #score} computes an
-   * indexed one (same terms, same order, same arithmetic); empty when it holds no query term.
+   * The score of one memory from its term frequencies: the one computation both indexed and pending
+   * memories go through (same terms, same order, same arithmetic), so that a memory scores bit for
+   * bit the same before and after it is indexed; empty when it holds no query term.
    */
-  Optional<ScoredId> ofPending(String id) {
-    int[][] freqs = pendingFreqs.get(id);
-    if (freqs == null || max == 0) {
-      return Optional.empty();
-    }
+  private Optional<ScoredId> scored(String id, Frequencies tf) {
     double sum = 0;
     for (int f = 0; f < FIELDS.size(); f++) {
       for (int t = 0; t < terms.size(); t++) {
-        int tf = freqs[f][t];
-        if (tf > 0) {
-          sum += weights[f][t] * tf / (tf + IndexSchema.BM25_K1);
+        int freq = tf.of(f, t);
+        if (freq > 0) {
+          sum += weights[f][t] * freq / (freq + IndexSchema.BM25_K1);
         }
       }
     }
     return sum > 0
         ? Optional.of(new ScoredId(id, Math.max(0, Math.min(1, sum / max))))
         : Optional.empty();
+  }
+
+  /**
+   * The score of a pending memory given at construction, computed by {@link #scored} as indexed
+   * ones are; empty when it holds no query term.
+   */
+  Optional<ScoredId> ofPending(String id) {
+    int[][] freqs = pendingFreqs.get(id);
+    return freqs == null || max == 0 ? Optional.empty() : scored(id, (f, t) -> freqs[f][t]);
   }
 }
