@@ -40,10 +40,11 @@ import org.jspecify.annotations.Nullable;
  * refused with an {@link InvalidRequestException} on field {@code text}.
  *
  * <p>Loading: the constructor (each factory) loads the model the first time, which takes one to a
- * few seconds and about 250 MB of memory, mostly native. LangChain4j keeps the ONNX session in a
- * static field, so every embedder of the same model in a class loader shares one session, and
- * {@link #close()} cannot free it (it stays until the class loader goes). Use one embedder per
- * model for the life of the application.
+ * few seconds and about 250 MB of memory, mostly native. The ONNX session is kept in a static
+ * field, so every embedder of the same model in a class loader shares one session, and {@link
+ * #close()} cannot free it (it stays until the class loader goes). Use one embedder per model for
+ * the life of the application. ONNX Runtime's intra-op threads sleep when idle instead of spinning,
+ * so an embedding leaves the other cores to the rest of the application.
  *
  * <p>Thread-safe: {@link #embed} and {@link #embedAll} may be called from any number of threads at
  * once (ONNX Runtime sessions and the Hugging Face tokenizer are safe for concurrent use). {@code

@@ -1,6 +1,7 @@
 package io.mnemo4j.embed.onnx;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import java.util.concurrent.Executor;
@@ -20,13 +21,28 @@ enum OnnxModel {
       384,
       510,
       "Represent this sentence for searching relevant passages: ",
-      BgeSmallEnV15QuantizedEmbeddingModel::new),
+      new JarModel(
+              BgeSmallEnV15QuantizedEmbeddingModel.class,
+              "bge-small-en-v1.5-q",
+              PoolingMode.CLS,
+              384)
+          .factory()),
 
   /**
    * sentence-transformers all-MiniLM-L6-v2, int8-quantized, mean pooling; symmetric, no
    * instruction. Its tokenizer truncates to 128 tokens, as the model was trained.
    */
-  ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", 384, 126, "", AllMiniLmL6V2QuantizedEmbeddingModel::new);
+  ALL_MINILM_L6_V2_Q(
+      "all-minilm-l6-v2-q",
+      384,
+      126,
+      "",
+      new JarModel(
+              AllMiniLmL6V2QuantizedEmbeddingModel.class,
+              "all-minilm-l6-v2-q",
+              PoolingMode.MEAN,
+              384)
+          .factory());
 
   private final String id;
   private final int dimension;
@@ -74,8 +90,8 @@ enum OnnxModel {
   }
 
   /**
-   * Creates the LangChain4j model. The first call per model loads the ONNX session into a static
-   * field of the LangChain4j class (class initialisation), later calls share it.
+   * Creates the LangChain4j model. The first call per model loads its ONNX session ({@link
+   * JarModel}), later calls share it.
    */
   EmbeddingModel create(Executor executor) {
     return factory.apply(executor);
