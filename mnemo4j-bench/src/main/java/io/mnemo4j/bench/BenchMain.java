@@ -34,6 +34,7 @@ public final class BenchMain {
                 search latency when the tenant is cached (hit) vs must be opened (miss)
         scale   [--tenants 10000] [--docs 1000] [--max-open 64] [--hot 16] [--requests 10000] [--warmup 1000]
                 [--threads CORES] [--batch 1000] [--min-free-gib 15] [--build-minutes 0] [--keep] [--build-only]
+                [--order-seed SEED (default --seed: which tenants are searched, apart from the corpus)]
                 thousands of tenants in one data dir opened on demand: resumable parallel build, then hybrid
                 search over random tenants and a hot+random mix, with RSS, file descriptors and heap sampled
                 (the corpus is deleted afterwards unless --keep; a build stops cleanly after --build-minutes
@@ -116,7 +117,7 @@ public final class BenchMain {
           report = OpenBench.run(common, c);
         }
         case "scale" -> {
-          ScaleBench.Config c = ScaleBench.Config.from(a);
+          ScaleBench.Config c = ScaleBench.Config.from(a, common.seed());
           a.requireAllKnown();
           report = ScaleBench.run(common, c);
         }

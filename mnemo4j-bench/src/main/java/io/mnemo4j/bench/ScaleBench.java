@@ -56,8 +56,14 @@ final class ScaleBench {
       int minFreeGib,
       int buildMinutes,
       boolean keep,
-      boolean buildOnly) {
-    static Config from(Args a) {
+      boolean buildOnly,
+      long orderSeed) {
+    /**
+     * Reads the options; {@code --order-seed} (default: {@code --seed}) draws the tenants searched,
+     * apart from the corpus: a new order seed on a kept corpus searches tenants whose files the
+     * last run did not bring into the page cache.
+     */
+    static Config from(Args a, long seed) {
       Config c =
           new Config(
               a.intValue("tenants", 10_000),
@@ -73,7 +79,8 @@ final class ScaleBench {
               a.intValue("min-free-gib", 15),
               a.intValue("build-minutes", 0),
               a.flag("keep"),
-              a.flag("build-only"));
+              a.flag("build-only"),
+              a.longValue("order-seed", seed));
       if (c.hot < 1 || c.maxOpen < 2 * c.hot) {
         throw new IllegalArgumentException(
             "need --hot >= 1 and --max-open >= 2 * --hot, so hot tenants stay cached");
@@ -177,6 +184,7 @@ final class ScaleBench {
         .put("docs", cfg.docs)
         .put("max_open", cfg.maxOpen)
         .put("hot", cfg.hot)
+        .put("order_seed", cfg.orderSeed)
         .put("jvm_flags", jvmFlags)
         .put("corpus_dir", corpus.toString())
         .put("tenants_on_disk", readBuilt(builtFile).size())
@@ -351,7 +359,7 @@ final class ScaleBench {
     cache.serveCached(true);
     List<String> hot = tenants.subList(0, cfg.hot);
     List<String> rest = tenants.subList(cfg.hot, cfg.tenants);
-    Random random = new Random(common.seed());
+    Random random = new Random(cfg.orderSeed());
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     Stats uniform = new Stats();
     Stats uniformCpu = new Stats();
