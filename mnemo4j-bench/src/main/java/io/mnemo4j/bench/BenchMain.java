@@ -46,7 +46,7 @@ public final class BenchMain {
                 [--pg-db mnemo_bench_stores] [--pg-analyze true] [--pre-analyze 20] [--keep]
                 embedded store vs PostgreSQL on the same data in one run: bulk write, dense search + recall@k vs
                 exact, hybrid search, cold tenant open, add throughput (creates and drops database --pg-db)
-        http    [--adds 100] [--searches 100] [--clients 4] [--rounds 5] [--warmup 50] [--durability full]
+        http    [--adds 100] [--searches 100] [--clients 4] [--rounds 5] [--warmup 50] [--durability full] [--block 10]
                 the real server on a random port: add (one message per request) and search by 1 and by
                 --clients concurrent clients, side by side with the raw embedder one text at a time, per round
         transfer [--memories 100000] [--reembed 5000] [--pg-copy 10000] [--pg-url U] [--pg-user postgres]

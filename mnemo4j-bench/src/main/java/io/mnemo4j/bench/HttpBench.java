@@ -30,12 +30,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code http}: {@code add} and {@code search} over HTTP against the real server, next to the raw
- * embedder in the same run. Each round measures, one after the other on the same machine load: (a)
- * the embedder alone, one text at a time (what one add of one message must at least cost); (b) one
- * client adding one user message per request, sequentially (a chat app adding turns); (c) {@code
- * --clients} clients doing the same at once, each for its own user; then searches by one client and
- * by {@code --clients} clients. Reports rates (median of rounds), latency percentiles over all
- * rounds, and the ratios of the issue: (b)/(a) and (c)/(b).
+ * embedder in the same run. Each round measures: (a) the embedder alone, one text at a time (what
+ * one add of one message must at least cost), alternating in blocks of {@code --block} requests
+ * with (b) one client adding one user message per request, sequentially (a chat app adding turns);
+ * then (c) {@code --clients} clients doing the same at once, each for its own user, alternating in
+ * blocks with (d) the embedder on as many threads; then searches by one client and by {@code
+ * --clients} clients. Alternating blocks give both sides of a ratio the same machine load. Reports
+ * rates (median of rounds), latency percentiles over all rounds, the process's CPU time per request
+ * and the ratios of the issue: (b)/(a) and (c)/(b).
  */
 final class HttpBench {
   private HttpBench() {}
@@ -43,10 +45,19 @@ final class HttpBench {
   private static final String ADMIN_KEY = "bench-admin-key-0123456789abcdef0123456789abcdef";
   private static final String TENANT = "http-bench";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   /** Run settings; every count is per round. */
   record Config(
-      int adds, int searches, int clients, int rounds, int warmup, Durability durability) {
+      int adds,
+      int searches,
+      int clients,
+      int rounds,
+      int warmup,
+      Durability durability,
+      int block) {
     static Config from(Args a) {
       Config c =
           new Config(
@@ -55,10 +66,18 @@ final class HttpBench {
               a.intValue("clients", 4),
               a.intValue("rounds", 5),
               a.intValue("warmup", 50),
-              Durability.parse(a.string("durability", "full"), "durability"));
-      if (c.adds < 1 || c.searches < 1 || c.clients < 2 || c.rounds < 1 || c.warmup < 0) {
+              Durability.parse(a.string("durability", "full"), "durability"),
+              a.intValue("block", 10));
+      if (c.adds < 1
+          || c.searches < 1
+          || c.clients < 2
+          || c.rounds < 1
+          || c.warmup < 0
+          || c.block < 1
+          || c.block > c.adds) {
         throw new IllegalArgumentException(
-            "need --adds >= 1, --searches >= 1, --clients >= 2, --rounds >= 1, --warmup >= 0");
+            "need --adds >= 1, --searches >= 1, --clients >= 2, --rounds >= 1, --warmup >= 0,"
+                + " 1 <= --block <= --adds");
       }
       return c;
     }
@@ -69,25 +88,46 @@ final class HttpBench {
     final String label;
     final double[] rates;
     final Stats latency = new Stats();
+    private final long[] nanos;
+    private final long[] requests;
+    private long cpuNanos;
+    private long cpuRequests;
 
     Phase(String label, int rounds) {
       this.label = label;
       this.rates = new double[rounds];
+      this.nanos = new long[rounds];
+      this.requests = new long[rounds];
+    }
+
+    /** Adds a block of {@code n} requests that took {@code wall} and {@code cpu} nanoseconds. */
+    void block(int round, int n, long wall, long cpu) {
+      nanos[round] += wall;
+      requests[round] += n;
+      rates[round] = requests[round] / (nanos[round] / 1e9);
+      cpuNanos += cpu;
+      cpuRequests += n;
     }
 
     double medianRate() {
       return Stats.median(rates);
     }
 
+    /** The process's CPU time per request, every thread (server, client, background) counted. */
+    double cpuMsPerRequest() {
+      return cpuRequests == 0 ? Double.NaN : cpuNanos / 1e6 / cpuRequests;
+    }
+
     String line() {
       return String.format(
           java.util.Locale.ROOT,
-          "  %-34s %8.1f /s   p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms",
+          "  %-34s %8.1f /s   p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  cpu %6.2f ms/req",
           label,
           medianRate(),
           latency.percentileMs(50),
           latency.percentileMs(95),
-          latency.percentileMs(99));
+          latency.percentileMs(99),
+          cpuMsPerRequest());
     }
 
     Map<String, Object> json() {
@@ -101,6 +141,7 @@ final class HttpBench {
       m.put("p50_ms", Stats.round3(latency.percentileMs(50)));
       m.put("p95_ms", Stats.round3(latency.percentileMs(95)));
       m.put("p99_ms", Stats.round3(latency.percentileMs(99)));
+      m.put("process_cpu_ms_per_request", Stats.round3(cpuMsPerRequest()));
       return m;
     }
   }
@@ -151,47 +192,52 @@ final class HttpBench {
         // an index that has not caught up with the add yet.
         Phase turn = new Phase("(g) search right after an add", c.rounds);
         for (int r = 0; r < c.rounds; r++) {
-          raw.rates[r] =
-              timed(raw, 1, c.adds, clients, (k, i) -> embedder.embed(text(turns, next), doc()));
-          one.rates[r] =
-              timed(one, 1, c.adds, clients, (k, i) -> client.add("user-1", text(turns, next)));
-          many.rates[r] =
-              timed(
-                  many,
-                  c.clients,
-                  c.adds,
-                  clients,
-                  (k, i) -> client.add("user-n" + k, text(turns, next)));
-          rawMany.rates[r] =
-              timed(
-                  rawMany,
-                  c.clients,
-                  c.adds,
-                  clients,
-                  (k, i) -> embedder.embed(text(turns, next), doc()));
-          search1.rates[r] =
-              timed(
-                  search1,
-                  1,
-                  c.searches,
-                  clients,
-                  (k, i) -> client.search("user-1", questions.get(i % questions.size())));
-          searchN.rates[r] =
-              timed(
-                  searchN,
-                  c.clients,
-                  c.searches,
-                  clients,
-                  (k, i) ->
-                      client.search("user-n" + k, questions.get((i * 7 + k) % questions.size())));
-          turn.rates[r] =
-              timed(
-                  turn,
-                  1,
-                  c.searches,
-                  clients,
-                  (k, i) -> client.add("user-t", text(turns, next)),
-                  (k, i) -> client.search("user-t", questions.get(i % questions.size())));
+          // (a) with (b) and (d) with (c) alternate in blocks, so that each pair sees the same load
+          // on a shared machine; the searches follow, one phase after the other.
+          for (int done = 0; done < c.adds; done += c.block) {
+            int n = Math.min(c.block, c.adds - done);
+            timed(raw, r, 1, n, clients, (k, i) -> embedder.embed(text(turns, next), doc()));
+            timed(one, r, 1, n, clients, (k, i) -> client.add("user-1", text(turns, next)));
+          }
+          for (int done = 0; done < c.adds; done += c.block) {
+            int n = Math.min(c.block, c.adds - done);
+            timed(
+                many,
+                r,
+                c.clients,
+                n,
+                clients,
+                (k, i) -> client.add("user-n" + k, text(turns, next)));
+            timed(
+                rawMany,
+                r,
+                c.clients,
+                n,
+                clients,
+                (k, i) -> embedder.embed(text(turns, next), doc()));
+          }
+          timed(
+              search1,
+              r,
+              1,
+              c.searches,
+              clients,
+              (k, i) -> client.search("user-1", questions.get(i % questions.size())));
+          timed(
+              searchN,
+              r,
+              c.clients,
+              c.searches,
+              clients,
+              (k, i) -> client.search("user-n" + k, questions.get((i * 7 + k) % questions.size())));
+          timed(
+              turn,
+              r,
+              1,
+              c.searches,
+              clients,
+              (k, i) -> client.add("user-t", text(turns, next)),
+              (k, i) -> client.search("user-t", questions.get(i % questions.size())));
           System.err.printf(
               "  round %d/%d: raw %.1f/s, add 1 client %.1f/s, add %d clients %.1f/s%n",
               r + 1, c.rounds, raw.rates[r], one.rates[r], c.clients, many.rates[r]);
@@ -213,7 +259,9 @@ final class HttpBench {
           report.line("%s", p.line());
         }
         report.line(
-            "  add, 1 client / raw embedder, one text at a time: %.2f (goal >= 0.70)", oneVsRaw);
+            "  add, 1 client / raw embedder, one text at a time: %.2f (goal >= 0.70);"
+                + " by process CPU per request: %.2f",
+            oneVsRaw, raw.cpuMsPerRequest() / one.cpuMsPerRequest());
         report.line(
             "  add, %d clients / 1 client: %.2f (goal >= 1.8); embedder, %d threads / 1: %.2f",
             c.clients, manyVsOne, c.clients, rawMany.medianRate() / raw.medianRate());
@@ -231,7 +279,11 @@ final class HttpBench {
         report.put("search_1_client", search1.json());
         report.put("search_n_clients", searchN.json());
         report.put("search_right_after_add", turn.json());
+        report.put("block", c.block);
         report.put("ratio_add_1_client_vs_raw", Stats.round3(oneVsRaw));
+        report.put(
+            "ratio_add_1_client_vs_raw_by_cpu",
+            Stats.round3(raw.cpuMsPerRequest() / one.cpuMsPerRequest()));
         report.put("ratio_add_n_clients_vs_1", Stats.round3(manyVsOne));
       }
     } finally {
@@ -260,22 +312,31 @@ final class HttpBench {
   }
 
   /**
-   * Runs {@code perClient} requests on each of {@code n} clients at once, records each latency in
-   * the phase, and returns the overall rate.
+   * Runs {@code perClient} requests on each of {@code n} clients at once as one block of round
+   * {@code round}: records each latency, the block's wall time and the process's CPU time in the
+   * phase.
    */
-  private static double timed(Phase phase, int n, int perClient, ExecutorService pool, Request r)
+  private static void timed(
+      Phase phase, int round, int n, int perClient, ExecutorService pool, Request r)
       throws Exception {
-    return timed(phase, n, perClient, pool, null, r);
+    timed(phase, round, n, perClient, pool, null, r);
   }
 
   /**
    * As above, each request preceded by {@code before} (not timed, but counted in the rate: the rate
    * is of whole iterations).
    */
-  private static double timed(
-      Phase phase, int n, int perClient, ExecutorService pool, @Nullable Request before, Request r)
+  private static void timed(
+      Phase phase,
+      int round,
+      int n,
+      int perClient,
+      ExecutorService pool,
+      @Nullable Request before,
+      Request r)
       throws Exception {
     List<Future<long[]>> futures = new ArrayList<>();
+    long cpu0 = PROCESS.getProcessCpuTime();
     long t0 = System.nanoTime();
     for (int k = 0; k < n; k++) {
       int client = k;
@@ -299,7 +360,7 @@ final class HttpBench {
         phase.latency.add(l);
       }
     }
-    return n * perClient / ((System.nanoTime() - t0) / 1e9);
+    phase.block(round, n * perClient, System.nanoTime() - t0, PROCESS.getProcessCpuTime() - cpu0);
   }
 
   /** A tenant key's HTTP client on the Mem0 routes; thread-safe. */
