@@ -35,6 +35,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.FixedBitSet;
@@ -338,8 +339,12 @@ final class IndexReads {
       int n = Math.min(k + pending.size(), searcher.getIndexReader().maxDoc());
       if (n > 0) {
         // Lucene ranks with the same BM25 (over the searcher's statistics alone); the scores are
-        // recomputed so that they are bit-identical to textScores' for the same memory.
-        for (ScoredId hit : scores.ofDocs(segmentIds, searcher.search(q.build(), n).scoreDocs)) {
+        // recomputed so that they are bit-identical to textScores' for the same memory. Nothing
+        // reads the total hit count, so Lucene may skip documents that cannot enter the top n
+        // once it has n (by default it counts the first 1,000 matches exactly).
+        TopScoreDocCollectorManager ranked = new TopScoreDocCollectorManager(n, null, n);
+        for (ScoredId hit :
+            scores.ofDocs(segmentIds, searcher.search(q.build(), ranked).scoreDocs)) {
           if (!pending.overrides(hit.id())) {
             hits.add(hit);
           }

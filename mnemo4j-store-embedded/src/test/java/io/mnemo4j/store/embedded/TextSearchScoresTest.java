@@ -73,6 +73,74 @@ class TextSearchScoresTest {
     }
   }
 
+  /**
+   * Lucene may skip documents that cannot enter the top k (nothing reads the total hit count): the
+   * hits must still be the k best of all matching memories, in and out of a scope filter.
+   */
+  @Test
+  void rankedHits_ofManyMatches_areTheBestScoresOfAllMatchingMemories() {
+    try (EmbeddedStore store = EmbeddedStore.open(dir.resolve("eu"));
+        TenantStore ts = store.open(TenantId.of("acme"))) {
+      Random random = new Random(11);
+      List<StoredMemory> batch = new ArrayList<>();
+      List<String> ids = new ArrayList<>();
+      List<String> alice = new ArrayList<>();
+      for (int n = 0; n < 3000; n++) {
+        // Word i is drawn with weight 1/(i+1): a few words match most memories, others few.
+        StringBuilder text = new StringBuilder();
+        int words = 2 + random.nextInt(10);
+        for (int w = 0; w < words; w++) {
+          text.append(w == 0 ? "" : " ").append("w").append(zipf(random, 60));
+        }
+        boolean isAlice = random.nextInt(3) == 0;
+        batch.add(memory(id(n), text.toString(), Scope.user(isAlice ? "alice" : "bob")));
+        ids.add(id(n));
+        if (isAlice) {
+          alice.add(id(n));
+        }
+      }
+      ts.write(puts(batch));
+      ScopeFilter alicesScope = new ScopeFilter.Exact(Scope.user("alice"));
+      for (String query : List.of("w0", "w0 w1", "w0 w1 w2 w17", "w3 w40 w59", "w1 w55")) {
+        for (int k : List.of(1, 10, 50)) {
+          assertTopScores(ts, query, k, new ScopeFilter.Everything(), ids);
+          assertTopScores(ts, query, k, alicesScope, alice);
+        }
+      }
+    }
+  }
+
+  private static void assertTopScores(
+      TenantStore ts, String query, int k, ScopeFilter scope, List<String> candidates) {
+    List<ScoredId> hits = ts.textSearch(query, scope, ALL, k);
+    List<Double> best =
+        ts.textScores(query, candidates).stream()
+            .map(ScoredId::score)
+            .filter(score -> score > 0)
+            .sorted(Comparator.reverseOrder())
+            .limit(k)
+            .toList();
+    assertThat(hits.stream().map(ScoredId::score).toList())
+        .as("%s, k=%d, %s", query, k, scope)
+        .isEqualTo(best);
+    assertThat(candidates).containsAll(hits.stream().map(ScoredId::id).toList());
+  }
+
+  private static int zipf(Random random, int words) {
+    double total = 0;
+    for (int i = 0; i < words; i++) {
+      total += 1.0 / (i + 1);
+    }
+    double pick = random.nextDouble() * total;
+    for (int i = 0; i < words; i++) {
+      pick -= 1.0 / (i + 1);
+      if (pick <= 0) {
+        return i;
+      }
+    }
+    return words - 1;
+  }
+
   private static String sentence(Random random) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < 4; i++) {
