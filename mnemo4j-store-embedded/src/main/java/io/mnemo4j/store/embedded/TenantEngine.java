@@ -792,15 +792,18 @@ final class TenantEngine {
     }
 
     @Override
-    public int synchronousMode(EmbeddedTenantStore store) {
+    public int writerPragma(EmbeddedTenantStore store, String pragma) {
+      if (!pragma.matches("[a-z_]+")) {
+        throw new IllegalArgumentException("not a pragma name: " + pragma);
+      }
       TenantEngine engine = store.engine();
       engine.snapshot.writeLock().lock();
       try (java.sql.Statement st = engine.resources.writeConnection().createStatement();
-          java.sql.ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+          java.sql.ResultSet rs = st.executeQuery("PRAGMA " + pragma)) {
         rs.next();
         return rs.getInt(1);
       } catch (SQLException e) {
-        throw new IllegalStateException("cannot read PRAGMA synchronous", e);
+        throw new IllegalStateException("cannot read PRAGMA " + pragma, e);
       } finally {
         engine.snapshot.writeLock().unlock();
       }

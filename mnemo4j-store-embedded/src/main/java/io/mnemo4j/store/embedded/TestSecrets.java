@@ -35,8 +35,8 @@ final class TestSecrets {
     /** How many SQLite commits writes have made since the engine opened. */
     long groupCommits(EmbeddedTenantStore store);
 
-    /** SQLite's {@code PRAGMA synchronous} on the engine's write connection (2 FULL, 1 NORMAL). */
-    int synchronousMode(EmbeddedTenantStore store);
+    /** SQLite's integer {@code PRAGMA pragma} on the engine's write connection. */
+    int writerPragma(EmbeddedTenantStore store, String pragma);
 
     /** Closes the store's engine as an unrecoverable {@code cause} would. */
     void fail(EmbeddedTenantStore store, Throwable cause);
@@ -96,7 +96,12 @@ final class TestSecrets {
 
   /** SQLite's {@code synchronous} setting of the tenant's writes: 2 is FULL, 1 NORMAL. */
   static int synchronousMode(TenantStore store) {
-    return access().synchronousMode(handle(store));
+    return access().writerPragma(handle(store), "synchronous");
+  }
+
+  /** Where SQLite keeps the temporary files of the tenant's writes: 2 is memory, 0 and 1 files. */
+  static int tempStore(TenantStore store) {
+    return access().writerPragma(handle(store), "temp_store");
   }
 
   /** Behaves as if {@code cause} were an unrecoverable I/O error of the tenant's engine. */

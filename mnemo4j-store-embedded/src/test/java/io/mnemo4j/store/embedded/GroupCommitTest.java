@@ -99,6 +99,20 @@ class GroupCommitTest {
     }
   }
 
+  /**
+   * Each batch of a group runs in a savepoint: its undo pages stay in memory instead of a temporary
+   * file created and deleted on every commit ({@link
+   * #refusedBatchInAGroup_failsAloneAndTheOthersCommit} rolls one back).
+   */
+  @Test
+  void savepointUndo_isKeptInMemoryOnTheWriteConnection() {
+    try (EmbeddedStore store = EmbeddedStore.open(dir.resolve("eu"));
+        TenantStore ts = store.open(TenantId.of("acme"))) {
+      ts.write(add("a", null));
+      assertThat(TestSecrets.tempStore(ts)).isEqualTo(2);
+    }
+  }
+
   @Test
   void refusedBatchInAGroup_failsAloneAndTheOthersCommit() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
