@@ -25,7 +25,8 @@ import java.util.function.Function;
  * project runs on, that spinning took the core that the SQLite commit, the background indexer and
  * other requests needed: measured side by side under load, one embedding cost 15-18 ms of CPU
  * instead of 7, and four threads embedded 50-60 texts/s instead of 130 (BENCHMARKS.md, "ONNX
- * Runtime without spinning").
+ * Runtime without spinning"). The thread count is set explicitly, which also keeps ONNX Runtime
+ * from pinning its threads to cores.
  *
  * @param anchor a class of the model's jar: its class loader finds the resources (the class is not
  *     initialised, so LangChain4j never loads a second session of the model)
@@ -38,12 +39,20 @@ record JarModel(Class<?> anchor, String baseName, PoolingMode pooling, int dimen
   /** Encoders already loaded; a model is loaded once per JVM. */
   private static final Map<JarModel, OnnxBertBiEncoder> LOADED = new HashMap<>();
 
+  /** Most threads one text is embedded on: a small model's operators gain little beyond. */
+  static final int MAX_INTRA_OP_THREADS = 4;
+
   /** The options every session of an in-jar model is created with. */
   static OrtSession.SessionOptions sessionOptions() throws OrtException {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     // Idle intra-op threads sleep instead of spinning (see the type's comment).
     options.addConfigEntry("session.intra_op.allow_spinning", "0");
     options.addConfigEntry("session.inter_op.allow_spinning", "0");
+    // An explicit count, even the cores' own: left at 0, ONNX Runtime also pins each thread to a
+    // core, and a pinned thread waits for its core when other work holds it (one text took 7-13
+    // ms at p50 instead of 6-9 beside the helpers' builds, BENCHMARKS.md).
+    options.setIntraOpNumThreads(
+        Math.min(MAX_INTRA_OP_THREADS, Runtime.getRuntime().availableProcessors()));
     return options;
   }
 
