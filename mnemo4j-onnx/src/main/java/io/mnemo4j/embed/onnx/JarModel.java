@@ -28,14 +28,17 @@ import java.util.function.Function;
  * Runtime without spinning"). The thread count is set explicitly, which also keeps ONNX Runtime
  * from pinning its threads to cores.
  *
- * @param anchor a class of the model's jar: its class loader finds the resources (the class is not
- *     initialised, so LangChain4j never loads a second session of the model)
+ * <p>The resources are found by name on this class's class loader, never through LangChain4j's
+ * model class: its initialiser would load a second session, and a model whose jar is not on the
+ * class path fails alone, when it is opened, with a message naming the artifact to add.
+ *
+ * @param artifact the Maven coordinates of the jar holding the resources
  * @param baseName the resources' common name: {@code baseName.onnx} and {@code
  *     baseName-tokenizer.json}
  * @param pooling how the model's token vectors become one vector
  * @param dimension the model's vector length
  */
-record JarModel(Class<?> anchor, String baseName, PoolingMode pooling, int dimension) {
+record JarModel(String artifact, String baseName, PoolingMode pooling, int dimension) {
   /** Encoders already loaded; a model is loaded once per JVM. */
   private static final Map<JarModel, OnnxBertBiEncoder> LOADED = new HashMap<>();
 
@@ -94,7 +97,7 @@ record JarModel(Class<?> anchor, String baseName, PoolingMode pooling, int dimen
   }
 
   private OnnxBertBiEncoder load() {
-    ClassLoader loader = anchor.getClassLoader();
+    ClassLoader loader = JarModel.class.getClassLoader();
     try (InputStream model = resource(loader, baseName + ".onnx");
         InputStream tokenizer = resource(loader, baseName + "-tokenizer.json")) {
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
@@ -107,10 +110,11 @@ record JarModel(Class<?> anchor, String baseName, PoolingMode pooling, int dimen
     }
   }
 
-  private static InputStream resource(ClassLoader loader, String name) throws IOException {
+  private InputStream resource(ClassLoader loader, String name) throws IOException {
     InputStream in = loader.getResourceAsStream(name);
     if (in == null) {
-      throw new IOException("resource " + name + " is not on the class path");
+      throw new IOException(
+          "resource " + name + " is not on the class path: add the jar " + artifact);
     }
     return in;
   }

