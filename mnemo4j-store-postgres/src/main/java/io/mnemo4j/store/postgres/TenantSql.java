@@ -21,9 +21,10 @@ final class TenantSql {
    * Version of this layout, recorded in the registry; bump with a migration ({@link #migrate}). 2
    * added the conversation windows; 3 stopped ANALYZE from sampling text ({@link
    * #withoutTextStatistics}); 5 turned the full-text index's pending list off; 6 added the index of
-   * the memories of one add ({@link #createdIndex}).
+   * the memories of one add ({@link #createdIndex}); 7 keeps vectors in the memory row ({@link
+   * #vectorsInRow}).
    */
-  static final int SCHEMA_VERSION = 6;
+  static final int SCHEMA_VERSION = 7;
 
   /**
    * Columns whose values ANALYZE must never sample: everything a user said or that derives from it
@@ -143,15 +144,7 @@ final class TenantSql {
     }
     if (from < 3) {
       ddl.addAll(withoutTextStatistics());
-      // Every vector index the schema already has, whatever its model.
-      ddl.add(
-          "DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes"
-              + " WHERE schemaname = "
-              + Names.literal(schema)
-              + " AND indexdef LIKE '%USING hnsw%' LOOP EXECUTE format("
-              + "'ALTER INDEX %I.%I ALTER COLUMN 1 SET STATISTICS 0', "
-              + Names.literal(schema)
-              + ", r.indexname); END LOOP; END $$");
+      ddl.add(vectorIndexesWithoutStatistics());
     }
     if (from < 4) {
       ddl.add(createModelVectors());
@@ -172,7 +165,47 @@ final class TenantSql {
     if (from < 6) {
       ddl.add(createdIndex());
     }
+    if (from < 7) {
+      // SET STORAGE alone would leave the stored vectors out of line: the type change to itself
+      // rewrites the table (and rebuilds its indexes), detoasting every vector into its row. The
+      // rebuilt vector indexes lose their statistics setting, which is then set again.
+      ddl.add(
+          "ALTER TABLE "
+              + memories
+              + " ALTER COLUMN embedding TYPE vector USING embedding::real[]::vector, "
+              + VECTORS_IN_ROW);
+      ddl.addAll(withoutTextStatistics());
+      ddl.add(vectorIndexesWithoutStatistics());
+    }
     return ddl;
+  }
+
+  /**
+   * Keeps each vector in its memory row. pgvector's {@code vector} has storage EXTERNAL, and a
+   * memory row with a 384-dimension vector (1,540 bytes) passes the 2 KB TOAST threshold, so
+   * PostgreSQL moved the vector out of line: an exact scan of 2,000 rows (the near-duplicate check
+   * of an add) then read about 6,000 TOAST pages, measured 8-32 ms against 1.3 ms in the row. MAIN
+   * moves the vector out only as the last resort, and the row target of 8,160 bytes (the most
+   * PostgreSQL allows) stops it from compressing or moving text, context and lexemes out instead
+   * (which text search reads per match) until the row fills a page.
+   */
+  private static final String VECTORS_IN_ROW =
+      "ALTER COLUMN embedding SET STORAGE MAIN, SET (toast_tuple_target = 8160)";
+
+  /** Statement making {@link #VECTORS_IN_ROW} the memories' layout. */
+  String vectorsInRow() {
+    return "ALTER TABLE " + memories + " " + VECTORS_IN_ROW;
+  }
+
+  /** Statement stopping ANALYZE from sampling every vector index the schema has, any model's. */
+  private String vectorIndexesWithoutStatistics() {
+    return "DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes"
+        + " WHERE schemaname = "
+        + Names.literal(schema)
+        + " AND indexdef LIKE '%USING hnsw%' LOOP EXECUTE format("
+        + "'ALTER INDEX %I.%I ALTER COLUMN 1 SET STATISTICS 0', "
+        + Names.literal(schema)
+        + ", r.indexname); END LOOP; END $$";
   }
 
   /** The memories of one add share scope and creation time (TenantStore.addNeighbours). */
@@ -218,6 +251,7 @@ final class TenantSql {
             + "'::regconfig, text), 'A') || setweight(to_tsvector('"
             + TEXT_CONFIG
             + "'::regconfig, context), 'D')) STORED)");
+    ddl.add(vectorsInRow());
     ddl.add("CREATE INDEX memories_scope ON " + memories + " (user_id, agent_id, run_id)");
     ddl.add("CREATE INDEX memories_agent ON " + memories + " (agent_id, run_id)");
     ddl.add("CREATE INDEX memories_run ON " + memories + " (run_id)");
