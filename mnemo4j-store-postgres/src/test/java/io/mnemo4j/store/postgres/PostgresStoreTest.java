@@ -87,6 +87,7 @@ class PostgresStoreTest {
               + Names.literal(TestEmbeddings.MODEL));
       st.execute("ALTER TABLE \"" + schema + "\".memories ALTER COLUMN text SET STATISTICS -1");
       st.execute("DROP TABLE \"" + schema + "\".model_vectors"); // layout 4's
+      TenantSchemaMigrationTest.textOnMemories(st, schema); // layout 7's
       st.execute(
           "UPDATE mnemo_registry.tenants SET schema_version = 2 WHERE schema_name = '"
               + schema
@@ -178,7 +179,7 @@ class PostgresStoreTest {
   /**
    * A tenant schema made by layout 4 (a full-text index with a pending list, which every text
    * search scans) is upgraded on its next open: the list is flushed and new words go straight into
-   * the index.
+   * the index (since layout 7 the text table's, made without a pending list).
    */
   @Test
   void open_layoutFourSchema_turnsTheTextIndexPendingListOff() throws Exception {
@@ -189,12 +190,13 @@ class PostgresStoreTest {
     String schema = store.registered(t).orElseThrow();
     try (java.sql.Connection c = TestDatabase.connect(db);
         java.sql.Statement st = c.createStatement()) {
+      TenantSchemaMigrationTest.textOnMemories(st, schema); // layout 7's text table
       st.execute("ALTER INDEX \"" + schema + "\".memories_text SET (fastupdate = on)");
       st.execute(
           "UPDATE mnemo_registry.tenants SET schema_version = 4 WHERE schema_name = '"
               + schema
               + "'");
-      assertThat(textIndexOptions(st, schema)).contains("fastupdate=on");
+      assertThat(textIndexOptions(st, schema, "memories_text")).contains("fastupdate=on");
     }
     try (TenantStore s = store.open(t)) {
       assertThat(s.textSearch("text", new ScopeFilter.Everything(), new FilterExpr.All(), 5))
@@ -203,18 +205,20 @@ class PostgresStoreTest {
     }
     try (java.sql.Connection c = TestDatabase.connect(db);
         java.sql.Statement st = c.createStatement()) {
-      assertThat(textIndexOptions(st, schema)).contains("fastupdate=off");
+      assertThat(textIndexOptions(st, schema, "memory_text_tsv")).contains("fastupdate=off");
     }
   }
 
-  private static String textIndexOptions(java.sql.Statement st, String schema)
+  private static String textIndexOptions(java.sql.Statement st, String schema, String index)
       throws java.sql.SQLException {
     try (java.sql.ResultSet rs =
         st.executeQuery(
             "SELECT coalesce(array_to_string(c.reloptions, ','), '') FROM pg_class c"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"
                 + schema
-                + "' AND c.relname = 'memories_text'")) {
+                + "' AND c.relname = '"
+                + index
+                + "'")) {
       rs.next();
       return rs.getString(1);
     }

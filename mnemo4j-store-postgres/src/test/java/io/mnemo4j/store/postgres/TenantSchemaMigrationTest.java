@@ -56,6 +56,7 @@ class TenantSchemaMigrationTest {
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE " + Names.quote(schema) + ".conversations");
       s.execute("DROP TABLE " + Names.quote(schema) + ".model_vectors");
+      textOnMemories(s, schema);
       s.execute(
           "UPDATE "
               + Names.REGISTRY_SCHEMA
@@ -63,6 +64,14 @@ class TenantSchemaMigrationTest {
               + tenant.value()
               + "'");
     }
+  }
+
+  /** Full-text search as before layout 7: the memories' own GIN index, no text table. */
+  static void textOnMemories(Statement s, String schema) throws SQLException {
+    String q = Names.quote(schema);
+    s.execute("DROP TABLE " + q + ".memory_text");
+    s.execute("DROP FUNCTION " + q + ".mnemo_text_sync() CASCADE");
+    s.execute("CREATE INDEX memories_text ON " + q + ".memories USING gin (tsv)");
   }
 
   private int registeredVersion(TenantId tenant) throws SQLException {
@@ -225,6 +234,43 @@ class TenantSchemaMigrationTest {
     }
   }
 
+  /**
+   * Rows of {@code memory_text} and {@code memories} that differ in id, scope or lexemes (either
+   * side missing counts), read as the owner; 0 when the text table mirrors the memories.
+   */
+  private long textRowsDifferingFromMemories(String schema) throws SQLException {
+    String q = Names.quote(schema);
+    try (Connection c = TestDatabase.connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM (SELECT id, tenant_id, user_id, agent_id, run_id, tsv FROM "
+                    + q
+                    + ".memories) m FULL JOIN "
+                    + q
+                    + ".memory_text t USING (id) WHERE m.id IS NULL OR t.id IS NULL"
+                    + " OR (m.tenant_id, m.user_id, m.agent_id, m.run_id, m.tsv)"
+                    + " IS DISTINCT FROM (t.tenant_id, t.user_id, t.agent_id, t.run_id, t.tsv)")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Names of the schema's indexes. */
+  private List<String> indexes(String schema) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = TestDatabase.connect(db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = '" + schema + "'")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
   /** Statistics targets of the schema's vector indexes (0: ANALYZE never samples them). */
   private List<Integer> vectorIndexStatistics(String schema) throws SQLException {
     List<Integer> out = new ArrayList<>();
@@ -247,9 +293,10 @@ class TenantSchemaMigrationTest {
 
   /**
    * Layout 7 keeps vectors in the memory row (an exact scan of a scope read them from TOAST, 8-32
-   * ms at 2,000 rows). A layout-6 schema whose vectors are out of line, with a vector index, is
-   * rewritten when opened: nothing left in TOAST, every memory, vector, history row and search
-   * answer unchanged, the index still there without statistics.
+   * ms at 2,000 rows) and searches text in a narrow copy of ids, scopes and lexemes. A layout-6
+   * schema whose vectors are out of line, with a vector index, is rewritten when opened: nothing
+   * left in TOAST, the text table filled, every memory, vector, history row and search answer
+   * unchanged, the vector index still there without statistics.
    */
   @Test
   void open_layoutSixSchemaWithVectorsOutOfLine_movesVectorsIntoRowsAndKeepsEverything()
@@ -265,8 +312,9 @@ class TenantSchemaMigrationTest {
     String table = Names.quote(schema) + ".memories";
     try (Connection c = TestDatabase.connect(db);
         Statement s = c.createStatement()) {
-      // Layout 6: pgvector's default storage (EXTERNAL), the default row target, and a vector
-      // index.
+      // Layout 6: pgvector's default storage (EXTERNAL), the default row target, text search on the
+      // memories' own GIN index, and a vector index.
+      textOnMemories(s, schema);
       s.execute(
           "ALTER TABLE "
               + table
@@ -288,6 +336,8 @@ class TenantSchemaMigrationTest {
     assertThat(vectorLayout(schema)).isEqualTo("m toast_tuple_target=8160");
     assertThat(toastRows(schema)).isZero();
     assertThat(vectorIndexStatistics(schema)).containsExactly(0);
+    assertThat(textRowsDifferingFromMemories(schema)).isZero();
+    assertThat(indexes(schema)).contains("memory_text_tsv").doesNotContain("memories_text");
 
     // New rows stay in line too.
     try (TenantStore t = store.open(acme)) {
@@ -295,6 +345,7 @@ class TenantSchemaMigrationTest {
       assertThat(t.count(new ScopeFilter.Everything(), new FilterExpr.All())).isEqualTo(60);
     }
     assertThat(toastRows(schema)).isZero();
+    assertThat(textRowsDifferingFromMemories(schema)).isZero();
   }
 
   @Test
