@@ -114,6 +114,56 @@ class PostgresStoreTest {
   }
 
   /**
+   * Full-text search reads a copy of each memory's id, scope and lexemes (layout 7's {@code
+   * memory_text}): an update of text or scope and a removal must reach it, or a search would find
+   * text a memory no longer has, in a scope it left, or a memory that is gone.
+   */
+  @Test
+  void textSearch_afterUpdatesAndRemovals_findsOnlyCurrentTextAndScope() {
+    TenantId t = fresh();
+    ScopeFilter alice = new ScopeFilter.Exact(Scope.user("alice"));
+    ScopeFilter bob = new ScopeFilter.Exact(Scope.user("bob"));
+    FilterExpr all = new FilterExpr.All();
+    try (TenantStore s = store.open(t)) {
+      s.write(
+          TestMemories.puts(
+              List.of(
+                  TestMemories.memory("m-1", "alpha apple", Scope.user("alice"), Map.of("g", 1)),
+                  TestMemories.memory("m-2", "bravo banana", Scope.user("alice"), Map.of("g", 2)),
+                  TestMemories.memory("m-3", "apple pie", Scope.user("alice"), Map.of("g", 3)))));
+      s.write(
+          new WriteBatch(
+              List.of(
+                  new Change.Put(
+                      TestMemories.memory(
+                          "m-1", "charlie cherry", Scope.user("alice"), Map.of("g", 1))),
+                  new Change.Put(
+                      TestMemories.memory("m-3", "apple pie", Scope.user("bob"), Map.of("g", 3))),
+                  new Change.Remove("m-2")),
+              List.of(),
+              List.of()));
+
+      assertThat(s.textSearch("apple", alice, all, 5)).isEmpty();
+      assertThat(s.textSearch("banana", alice, all, 5)).isEmpty();
+      assertThat(s.textSearch("cherry", alice, all, 5))
+          .extracting(ScoredId::id)
+          .containsExactly("m-1");
+      assertThat(s.textSearch("apple", bob, all, 5))
+          .extracting(ScoredId::id)
+          .containsExactly("m-3");
+      // A filter beyond the scope reads the memory's own row.
+      assertThat(s.textSearch("apple", bob, FilterParser.parse("{\"metadata.g\": 3}"), 5))
+          .extracting(ScoredId::id)
+          .containsExactly("m-3");
+      assertThat(s.textSearch("apple", bob, FilterParser.parse("{\"metadata.g\": 1}"), 5))
+          .isEmpty();
+      assertThat(s.textScores("cherry apple", List.of("m-1", "m-2", "m-3")))
+          .extracting(ScoredId::id)
+          .containsExactlyInAnyOrder("m-1", "m-3");
+    }
+  }
+
+  /**
    * A model's HNSW index is built only once the tenant holds enough of its vectors for searches to
    * use it: below that, searches are exact and an index would only slow every insert.
    */
