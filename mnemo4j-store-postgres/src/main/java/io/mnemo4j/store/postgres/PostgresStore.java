@@ -160,7 +160,7 @@ public final class PostgresStore implements MemoryStore {
           Pg.advisoryLock(c, tenantLockKey(tenant));
           int now = version(c, tenant);
           if (now < TenantSql.SCHEMA_VERSION) {
-            for (String ddl : sql.migrate(now, options.rlsRole())) {
+            for (String ddl : sql.migrate(now, options.rlsRole(), options.searchRole())) {
               Pg.exec(c, ddl);
             }
             try (PreparedStatement ps =

@@ -21,9 +21,10 @@ final class TenantSql {
    * Version of this layout, recorded in the registry; bump with a migration ({@link #migrate}). 2
    * added the conversation windows; 3 stopped ANALYZE from sampling text ({@link
    * #withoutTextStatistics}); 5 turned the full-text index's pending list off; 6 added the index of
-   * the memories of one add ({@link #createdIndex}).
+   * the memories of one add ({@link #createdIndex}); 7 keeps vectors in the memory row ({@link
+   * #vectorsInRow}) and moves full-text search to a narrow table ({@link #createMemoryText}).
    */
-  static final int SCHEMA_VERSION = 6;
+  static final int SCHEMA_VERSION = 7;
 
   /**
    * Columns whose values ANALYZE must never sample: everything a user said or that derives from it
@@ -46,6 +47,7 @@ final class TenantSql {
                   "embedding",
                   "context",
                   "tsv"),
+          "memory_text", List.of("tsv"),
           "history", List.of("old_text", "new_text", "actor", "reason"),
           "messages", List.of("name", "content"),
           "events", List.of("idempotency_key", "request", "result"),
@@ -60,7 +62,14 @@ final class TenantSql {
           + " provenance::text, embedding_model, embedding::text, context";
 
   static final String[] TABLES = {
-    "memories", "history", "messages", "events", "models", "conversations", "model_vectors"
+    "memories",
+    "history",
+    "messages",
+    "events",
+    "models",
+    "conversations",
+    "model_vectors",
+    "memory_text"
   };
 
   final TenantId tenant;
@@ -73,6 +82,7 @@ final class TenantSql {
   final String models;
   final String conversations;
   final String modelVectors;
+  final String memoryText;
 
   TenantSql(TenantId tenant, String schema) {
     this.tenant = tenant;
@@ -85,6 +95,7 @@ final class TenantSql {
     this.models = q + ".models";
     this.conversations = q + ".conversations";
     this.modelVectors = q + ".model_vectors";
+    this.memoryText = q + ".memory_text";
   }
 
   private String tenantColumn() {
@@ -115,6 +126,82 @@ final class TenantSql {
         + ", embedding vector NOT NULL, PRIMARY KEY (model, memory_id))";
   }
 
+  /**
+   * What full-text search reads: each memory's id, scope and lexemes, kept equal to the memory's by
+   * a trigger ({@link #createMemoryTextSync}). Text search fetches one row per match to rank it; in
+   * the memory table that row is about 2.5 KB wide with its vector (a pass matching 5,000 of
+   * 100,000 memories read 4,267 pages there), here about 190 bytes (788 pages, 23 ms against 6 ms).
+   */
+  private List<String> createMemoryText(String searchRole) {
+    List<String> ddl = new ArrayList<>();
+    ddl.add(
+        "CREATE TABLE "
+            + memoryText
+            + " (id text COLLATE \"C\" PRIMARY KEY, "
+            + tenantColumn()
+            + ", user_id text, agent_id text, run_id text, tsv tsvector NOT NULL)");
+    // Without a pending list, as the memories' index was (layout 5).
+    ddl.add(
+        "CREATE INDEX memory_text_tsv ON "
+            + memoryText
+            + " USING gin (tsv) WITH (fastupdate = off)");
+    ddl.addAll(createMemoryTextSync());
+    wall(ddl, memoryText);
+    ddl.add(textMatchPolicy(memoryText, searchRole));
+    ddl.add("GRANT SELECT ON " + memoryText + " TO " + Names.quote(searchRole));
+    return ddl;
+  }
+
+  /**
+   * The trigger keeping {@code memory_text} equal to the memories' ids, scopes and lexemes on every
+   * insert, update and delete, whichever path writes (adds, updates, imports, erasure). It runs
+   * with the writer's rights, under the same wall.
+   */
+  private List<String> createMemoryTextSync() {
+    String sync = q + ".mnemo_text_sync";
+    return List.of(
+        "CREATE FUNCTION "
+            + sync
+            + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF TG_OP <> 'INSERT' THEN DELETE FROM "
+            + memoryText
+            + " WHERE id = OLD.id; END IF;"
+            + " IF TG_OP <> 'DELETE' THEN INSERT INTO "
+            + memoryText
+            + " (id, user_id, agent_id, run_id, tsv)"
+            + " VALUES (NEW.id, NEW.user_id, NEW.agent_id, NEW.run_id, NEW.tsv); END IF;"
+            + " RETURN NULL; END $$",
+        "CREATE TRIGGER memory_text_sync AFTER INSERT OR DELETE ON "
+            + memories
+            + " FOR EACH ROW EXECUTE FUNCTION "
+            + sync
+            + "()",
+        // An update that changes none of the copied columns (a vector switch, times) skips it.
+        "CREATE TRIGGER memory_text_sync_update AFTER UPDATE ON "
+            + memories
+            + " FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id"
+            + " OR OLD.user_id IS DISTINCT FROM NEW.user_id"
+            + " OR OLD.agent_id IS DISTINCT FROM NEW.agent_id"
+            + " OR OLD.run_id IS DISTINCT FROM NEW.run_id OR OLD.tsv IS DISTINCT FROM NEW.tsv)"
+            + " EXECUTE FUNCTION "
+            + sync
+            + "()");
+  }
+
+  /**
+   * The search role's restrictive policy holding the full-text match: under a policy PostgreSQL
+   * uses an index only for leakproof operators, and {@code @@} is not one, but a policy condition
+   * is evaluated first and may use the GIN index (1.9 ms instead of a 56 ms scan of 100,000
+   * memories).
+   */
+  private static String textMatchPolicy(String table, String searchRole) {
+    return "CREATE POLICY text_match ON "
+        + table
+        + " AS RESTRICTIVE FOR SELECT TO "
+        + Names.quote(searchRole)
+        + " USING (tsv @@ current_setting('mnemo.tsquery', true)::tsquery)";
+  }
+
   /** Row-level security of one table of this schema: the tenant wall every table carries. */
   private static void wall(List<String> ddl, String table) {
     ddl.add("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
@@ -130,7 +217,7 @@ final class TenantSql {
    * Statements bringing a schema created at layout {@code from} up to {@link #SCHEMA_VERSION}, run
    * by the owner in one transaction.
    */
-  List<String> migrate(int from, String rlsRole) {
+  List<String> migrate(int from, String rlsRole, String searchRole) {
     List<String> ddl = new ArrayList<>();
     if (from < 2) {
       ddl.add(createConversations());
@@ -142,16 +229,8 @@ final class TenantSql {
               + Names.quote(rlsRole));
     }
     if (from < 3) {
-      ddl.addAll(withoutTextStatistics());
-      // Every vector index the schema already has, whatever its model.
-      ddl.add(
-          "DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes"
-              + " WHERE schemaname = "
-              + Names.literal(schema)
-              + " AND indexdef LIKE '%USING hnsw%' LOOP EXECUTE format("
-              + "'ALTER INDEX %I.%I ALTER COLUMN 1 SET STATISTICS 0', "
-              + Names.literal(schema)
-              + ", r.indexname); END LOOP; END $$");
+      ddl.addAll(withoutTextStatistics("memory_text")); // not there yet: layout 7 creates it
+      ddl.add(vectorIndexesWithoutStatistics());
     }
     if (from < 4) {
       ddl.add(createModelVectors());
@@ -172,7 +251,58 @@ final class TenantSql {
     if (from < 6) {
       ddl.add(createdIndex());
     }
+    if (from < 7) {
+      // SET STORAGE alone would leave the stored vectors out of line: the type change to itself
+      // rewrites the table (and rebuilds its indexes), detoasting every vector into its row. The
+      // rebuilt vector indexes lose their statistics setting, which is then set again.
+      ddl.add(
+          "ALTER TABLE "
+              + memories
+              + " ALTER COLUMN embedding TYPE vector USING embedding::real[]::vector, "
+              + VECTORS_IN_ROW);
+      ddl.addAll(createMemoryText(searchRole));
+      ddl.add(
+          "GRANT SELECT, INSERT, UPDATE, DELETE ON " + memoryText + " TO " + Names.quote(rlsRole));
+      // The owner fills it under the wall too (FORCE ROW LEVEL SECURITY), so as the tenant.
+      ddl.add("SELECT set_config('mnemo.tenant', " + Names.literal(tenant.value()) + ", true)");
+      ddl.add(
+          "INSERT INTO "
+              + memoryText
+              + " (id, user_id, agent_id, run_id, tsv) SELECT id, user_id, agent_id, run_id, tsv FROM "
+              + memories);
+      ddl.add("DROP INDEX " + q + ".memories_text");
+      ddl.addAll(withoutTextStatistics());
+      ddl.add(vectorIndexesWithoutStatistics());
+    }
     return ddl;
+  }
+
+  /**
+   * Keeps each vector in its memory row. pgvector's {@code vector} has storage EXTERNAL, and a
+   * memory row with a 384-dimension vector (1,540 bytes) passes the 2 KB TOAST threshold, so
+   * PostgreSQL moved the vector out of line: an exact scan of 2,000 rows (the near-duplicate check
+   * of an add) then read about 6,000 TOAST pages, measured 8-32 ms against 1.3 ms in the row. MAIN
+   * moves the vector out only as the last resort, and the row target of 8,160 bytes (the most
+   * PostgreSQL allows) stops it from compressing or moving text, context and lexemes out instead
+   * (which text search reads per match) until the row fills a page.
+   */
+  private static final String VECTORS_IN_ROW =
+      "ALTER COLUMN embedding SET STORAGE MAIN, SET (toast_tuple_target = 8160)";
+
+  /** Statement making {@link #VECTORS_IN_ROW} the memories' layout. */
+  String vectorsInRow() {
+    return "ALTER TABLE " + memories + " " + VECTORS_IN_ROW;
+  }
+
+  /** Statement stopping ANALYZE from sampling every vector index the schema has, any model's. */
+  private String vectorIndexesWithoutStatistics() {
+    return "DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes"
+        + " WHERE schemaname = "
+        + Names.literal(schema)
+        + " AND indexdef LIKE '%USING hnsw%' LOOP EXECUTE format("
+        + "'ALTER INDEX %I.%I ALTER COLUMN 1 SET STATISTICS 0', "
+        + Names.literal(schema)
+        + ", r.indexname); END LOOP; END $$";
   }
 
   /** The memories of one add share scope and creation time (TenantStore.addNeighbours). */
@@ -218,16 +348,12 @@ final class TenantSql {
             + "'::regconfig, text), 'A') || setweight(to_tsvector('"
             + TEXT_CONFIG
             + "'::regconfig, context), 'D')) STORED)");
+    ddl.add(vectorsInRow());
     ddl.add("CREATE INDEX memories_scope ON " + memories + " (user_id, agent_id, run_id)");
     ddl.add("CREATE INDEX memories_agent ON " + memories + " (agent_id, run_id)");
     ddl.add("CREATE INDEX memories_run ON " + memories + " (run_id)");
     ddl.add("CREATE INDEX memories_hash ON " + memories + " (hash)");
     ddl.add(createdIndex());
-    // No pending list: with fastupdate (the default) new rows' words wait in an unsorted list that
-    // every search scans until a vacuum or autovacuum's analyze flushes it (up to 4 MB; measured
-    // 27-60 ms per full-text query at 100,000 memories with the list full, see TextSearch).
-    ddl.add(
-        "CREATE INDEX memories_text ON " + memories + " USING gin (tsv) WITH (fastupdate = off)");
     ddl.add(
         "CREATE TABLE "
             + history
@@ -261,20 +387,17 @@ final class TenantSql {
             + ", dimension integer NOT NULL CHECK (dimension > 0))");
     ddl.add(createConversations());
     ddl.add(createModelVectors());
-    ddl.addAll(withoutTextStatistics());
+    // Walls of every table but memory_text, which createMemoryText walls.
     for (String table : TABLES) {
-      wall(ddl, q + "." + table);
+      if (!table.equals("memory_text")) {
+        wall(ddl, q + "." + table);
+      }
     }
     // Text search runs as the search role, for which a second, restrictive policy also requires
-    // the text match. Under a policy PostgreSQL uses an index only for leakproof operators, and
-    // the full-text @@ is not one: as a policy condition, though, it is evaluated first and may
-    // use the GIN index (1.9 ms instead of a 56 ms scan of 100,000 memories).
-    ddl.add(
-        "CREATE POLICY text_match ON "
-            + memories
-            + " AS RESTRICTIVE FOR SELECT TO "
-            + Names.quote(searchRole)
-            + " USING (tsv @@ current_setting('mnemo.tsquery', true)::tsquery)");
+    // the text match (textMatchPolicy), here and on memory_text.
+    ddl.add(textMatchPolicy(memories, searchRole));
+    ddl.addAll(createMemoryText(searchRole));
+    ddl.addAll(withoutTextStatistics());
     ddl.add("GRANT USAGE ON SCHEMA " + q + " TO " + role + ", " + Names.quote(searchRole));
     ddl.add("GRANT SELECT ON " + memories + " TO " + Names.quote(searchRole));
     ddl.add("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + q + " TO " + role);
@@ -289,10 +412,16 @@ final class TenantSql {
     return ddl;
   }
 
-  /** Statements setting the statistics target of every {@link #TEXT_COLUMNS} column to 0. */
-  List<String> withoutTextStatistics() {
+  /**
+   * Statements setting the statistics target of every {@link #TEXT_COLUMNS} column to 0, but in the
+   * tables {@code skipped}.
+   */
+  List<String> withoutTextStatistics(String... skipped) {
     List<String> ddl = new ArrayList<>();
     for (var table : new java.util.TreeMap<>(TEXT_COLUMNS).entrySet()) {
+      if (List.of(skipped).contains(table.getKey())) {
+        continue;
+      }
       StringBuilder alter =
           new StringBuilder("ALTER TABLE ").append(q).append('.').append(table.getKey());
       for (int i = 0; i < table.getValue().size(); i++) {

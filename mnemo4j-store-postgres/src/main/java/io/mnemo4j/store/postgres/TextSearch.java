@@ -58,7 +58,7 @@ final class TextSearch {
 
   /** The {@code k} best memories matching a query term and passing both filters, best first. */
   List<ScoredId> search(String query, ScopeFilter scope, FilterExpr filter, int k) {
-    Sql where = tenant.filters().compile(scope, filter);
+    Sql where = matchCondition(scope, filter);
     if (where.isFalse() || query.isBlank()) {
       tenant.ensureOpen();
       return List.of();
@@ -82,6 +82,29 @@ final class TextSearch {
           }
           return ranking.best();
         });
+  }
+
+  /**
+   * The condition on a {@code memory_text} row (alias {@code t}) for a memory passing both filters.
+   * The scope is in that row; any other filter reads the memory's row, by id (inside the {@code
+   * EXISTS}, the filter's unqualified columns are the memory's).
+   */
+  private Sql matchCondition(ScopeFilter scope, FilterExpr filter) {
+    Sql inScope = SqlFilter.scope(scope);
+    Sql passing = tenant.filters().filter(filter);
+    if (passing.isTrue() || passing.isFalse()) {
+      return SqlFilter.and(List.of(inScope, passing));
+    }
+    return SqlFilter.and(
+        List.of(
+            inScope,
+            new Sql(
+                "EXISTS (SELECT 1 FROM "
+                    + sql.memories
+                    + " m WHERE m.id = t.id AND "
+                    + passing.text()
+                    + ")",
+                passing.params())));
   }
 
   /**
@@ -273,9 +296,9 @@ final class TextSearch {
       }
     }
     String matches =
-        "SELECT id, tsv FROM "
-            + sql.memories
-            + " WHERE "
+        "SELECT t.id, t.tsv FROM "
+            + sql.memoryText
+            + " t WHERE "
             + where.text()
             + " LIMIT "
             + TEXT_CANDIDATES;

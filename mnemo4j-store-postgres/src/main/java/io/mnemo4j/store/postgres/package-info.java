@@ -9,11 +9,22 @@
  * Each tenant gets its own schema ({@code mnemo_t_<tenant>}, quoted because ids may hold hyphens;
  * an id too long for PostgreSQL's 63-byte identifiers is cut and suffixed with a hash of it, and
  * the registry table {@code mnemo_registry.tenants} records the name) holding its own tables
- * ({@code memories}, {@code history}, {@code messages}, {@code events}, {@code models}), its own
- * HNSW index per embedding model (built once the tenant holds 2,000 vectors of the model, when
- * searches start using it; below that they are exact, see {@code VectorIndexes}) and its own GIN
- * full-text index (without a pending list: {@code fastupdate = off}, so a text search never scans
- * unsorted recent entries; layout 5 turns it off in older schemas).
+ * ({@code memories}, {@code history}, {@code messages}, {@code events}, {@code models}, {@code
+ * memory_text}...), its own HNSW index per embedding model (built once the tenant holds 2,000
+ * vectors of the model, when searches start using it; below that they are exact, see {@code
+ * VectorIndexes}) and its own GIN full-text index (without a pending list: {@code fastupdate =
+ * off}, so a text search never scans unsorted recent entries; layout 5 turned it off in older
+ * schemas).
+ *
+ * <h2>Row layout (layout 7)</h2>
+ *
+ * The vector stays in the memory row: the column has storage MAIN and the table {@code
+ * toast_tuple_target = 8160}, where pgvector's default (EXTERNAL) put every 384-dimension vector in
+ * TOAST, so an exact scan of a scope read each one from there. Full-text search then reads a narrow
+ * table, {@code memory_text} (id, scope ids, lexemes; about 190 bytes a row against 2.5 KB for a
+ * memory row with its vector), which a trigger on {@code memories} keeps equal on every write, and
+ * which carries the GIN index, the wall and the search role's match policy. Older schemas are
+ * rewritten on open ({@code TenantSql#migrate}).
  *
  * <p>Why not one shared table filtered by {@code tenant_id}, or LIST partitions: the issue measured
  * a shared table filtered by tenant at recall@10 0.04 with the default plan (the HNSW index returns
@@ -38,10 +49,11 @@
  * HNSW search keep their indexes; the full-text {@code @@} and the jsonb operators do not, so a
  * text search would scan the tenant's table (56 ms for 100,000 memories against 0.5 ms through the
  * GIN index, measured). Text search therefore runs as a second NOLOGIN role ({@code
- * mnemo_rls_search}, SELECT on {@code memories} only) with a second, restrictive policy holding the
- * match itself ({@code tsv @@ current_setting('mnemo.tsquery')::tsquery}): a policy condition is
- * evaluated first and may use the index, and the tenant wall still applies (0.6 ms). Metadata
- * filters stay unindexed: a cheap jsonb containment test runs before the exact one.
+ * mnemo_rls_search}, SELECT on {@code memories} and {@code memory_text} only) with a second,
+ * restrictive policy on both holding the match itself ({@code tsv @@
+ * current_setting('mnemo.tsquery')::tsquery}): a policy condition is evaluated first and may use
+ * the index, and the tenant wall still applies (0.6 ms). Metadata filters stay unindexed: a cheap
+ * jsonb containment test runs before the exact one.
  *
  * <h2>Search</h2>
  *

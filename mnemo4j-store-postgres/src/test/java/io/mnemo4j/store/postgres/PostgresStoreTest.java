@@ -87,6 +87,7 @@ class PostgresStoreTest {
               + Names.literal(TestEmbeddings.MODEL));
       st.execute("ALTER TABLE \"" + schema + "\".memories ALTER COLUMN text SET STATISTICS -1");
       st.execute("DROP TABLE \"" + schema + "\".model_vectors"); // layout 4's
+      TenantSchemaMigrationTest.textOnMemories(st, schema); // layout 7's
       st.execute(
           "UPDATE mnemo_registry.tenants SET schema_version = 2 WHERE schema_name = '"
               + schema
@@ -109,6 +110,56 @@ class PostgresStoreTest {
         seen++;
       }
       assertThat(seen).isEqualTo(4);
+    }
+  }
+
+  /**
+   * Full-text search reads a copy of each memory's id, scope and lexemes (layout 7's {@code
+   * memory_text}): an update of text or scope and a removal must reach it, or a search would find
+   * text a memory no longer has, in a scope it left, or a memory that is gone.
+   */
+  @Test
+  void textSearch_afterUpdatesAndRemovals_findsOnlyCurrentTextAndScope() {
+    TenantId t = fresh();
+    ScopeFilter alice = new ScopeFilter.Exact(Scope.user("alice"));
+    ScopeFilter bob = new ScopeFilter.Exact(Scope.user("bob"));
+    FilterExpr all = new FilterExpr.All();
+    try (TenantStore s = store.open(t)) {
+      s.write(
+          TestMemories.puts(
+              List.of(
+                  TestMemories.memory("m-1", "alpha apple", Scope.user("alice"), Map.of("g", 1)),
+                  TestMemories.memory("m-2", "bravo banana", Scope.user("alice"), Map.of("g", 2)),
+                  TestMemories.memory("m-3", "apple pie", Scope.user("alice"), Map.of("g", 3)))));
+      s.write(
+          new WriteBatch(
+              List.of(
+                  new Change.Put(
+                      TestMemories.memory(
+                          "m-1", "charlie cherry", Scope.user("alice"), Map.of("g", 1))),
+                  new Change.Put(
+                      TestMemories.memory("m-3", "apple pie", Scope.user("bob"), Map.of("g", 3))),
+                  new Change.Remove("m-2")),
+              List.of(),
+              List.of()));
+
+      assertThat(s.textSearch("apple", alice, all, 5)).isEmpty();
+      assertThat(s.textSearch("banana", alice, all, 5)).isEmpty();
+      assertThat(s.textSearch("cherry", alice, all, 5))
+          .extracting(ScoredId::id)
+          .containsExactly("m-1");
+      assertThat(s.textSearch("apple", bob, all, 5))
+          .extracting(ScoredId::id)
+          .containsExactly("m-3");
+      // A filter beyond the scope reads the memory's own row.
+      assertThat(s.textSearch("apple", bob, FilterParser.parse("{\"metadata.g\": 3}"), 5))
+          .extracting(ScoredId::id)
+          .containsExactly("m-3");
+      assertThat(s.textSearch("apple", bob, FilterParser.parse("{\"metadata.g\": 1}"), 5))
+          .isEmpty();
+      assertThat(s.textScores("cherry apple", List.of("m-1", "m-2", "m-3")))
+          .extracting(ScoredId::id)
+          .containsExactlyInAnyOrder("m-1", "m-3");
     }
   }
 
@@ -178,7 +229,7 @@ class PostgresStoreTest {
   /**
    * A tenant schema made by layout 4 (a full-text index with a pending list, which every text
    * search scans) is upgraded on its next open: the list is flushed and new words go straight into
-   * the index.
+   * the index (since layout 7 the text table's, made without a pending list).
    */
   @Test
   void open_layoutFourSchema_turnsTheTextIndexPendingListOff() throws Exception {
@@ -189,12 +240,13 @@ class PostgresStoreTest {
     String schema = store.registered(t).orElseThrow();
     try (java.sql.Connection c = TestDatabase.connect(db);
         java.sql.Statement st = c.createStatement()) {
+      TenantSchemaMigrationTest.textOnMemories(st, schema); // layout 7's text table
       st.execute("ALTER INDEX \"" + schema + "\".memories_text SET (fastupdate = on)");
       st.execute(
           "UPDATE mnemo_registry.tenants SET schema_version = 4 WHERE schema_name = '"
               + schema
               + "'");
-      assertThat(textIndexOptions(st, schema)).contains("fastupdate=on");
+      assertThat(textIndexOptions(st, schema, "memories_text")).contains("fastupdate=on");
     }
     try (TenantStore s = store.open(t)) {
       assertThat(s.textSearch("text", new ScopeFilter.Everything(), new FilterExpr.All(), 5))
@@ -203,18 +255,20 @@ class PostgresStoreTest {
     }
     try (java.sql.Connection c = TestDatabase.connect(db);
         java.sql.Statement st = c.createStatement()) {
-      assertThat(textIndexOptions(st, schema)).contains("fastupdate=off");
+      assertThat(textIndexOptions(st, schema, "memory_text_tsv")).contains("fastupdate=off");
     }
   }
 
-  private static String textIndexOptions(java.sql.Statement st, String schema)
+  private static String textIndexOptions(java.sql.Statement st, String schema, String index)
       throws java.sql.SQLException {
     try (java.sql.ResultSet rs =
         st.executeQuery(
             "SELECT coalesce(array_to_string(c.reloptions, ','), '') FROM pg_class c"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"
                 + schema
-                + "' AND c.relname = 'memories_text'")) {
+                + "' AND c.relname = '"
+                + index
+                + "'")) {
       rs.next();
       return rs.getString(1);
     }

@@ -103,11 +103,14 @@ class RowLevelSecurityTest {
       assertThat(count(c, schemaB, "memories")).isZero();
       assertThat(count(c, schemaB, "history")).isZero();
       assertThat(count(c, schemaB, "models")).isZero();
+      assertThat(count(c, schemaB, "memory_text")).isZero();
       assertThat(count(c, schemaA, "memories")).isEqualTo(1); // its own rows stay visible
+      assertThat(count(c, schemaA, "memory_text")).isEqualTo(1);
       c.rollback();
 
       Pg.enterTenant(c, "tenant-b", "mnemo_rls");
       assertThat(count(c, schemaB, "memories")).isEqualTo(2); // the rows are there
+      assertThat(count(c, schemaB, "memory_text")).isEqualTo(2);
       c.rollback();
     }
   }
@@ -121,8 +124,10 @@ class RowLevelSecurityTest {
         s.execute("SELECT set_config('mnemo.tsquery', 'bravo | alpha', true)");
       }
       assertThat(count(c, schemaB, "memories")).isZero();
+      assertThat(count(c, schemaB, "memory_text")).isZero();
       assertThat(count(c, schemaA, "memories")).isEqualTo(1);
-      // The search role reads memories only, and only those matching the query.
+      assertThat(count(c, schemaA, "memory_text")).isEqualTo(1);
+      // The search role reads memories and their text only, and only those matching the query.
       assertThatThrownBy(() -> count(c, schemaA, "history"))
           .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
@@ -132,6 +137,7 @@ class RowLevelSecurityTest {
         s.execute("SELECT set_config('mnemo.tsquery', 'one', true)");
       }
       assertThat(count(c, schemaB, "memories")).isEqualTo(1);
+      assertThat(count(c, schemaB, "memory_text")).isEqualTo(1); // of its 2, the one matching
       c.rollback();
     }
   }
