@@ -2,6 +2,7 @@ package io.mnemo4j.embed.onnx;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -26,7 +27,18 @@ enum OnnxModel {
    * sentence-transformers all-MiniLM-L6-v2, int8-quantized, mean pooling; symmetric, no
    * instruction. Its tokenizer truncates to 128 tokens, as the model was trained.
    */
-  ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", 384, 126, "", AllMiniLmL6V2QuantizedEmbeddingModel::new);
+  ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", 384, 126, "", AllMiniLmL6V2QuantizedEmbeddingModel::new),
+
+  /**
+   * BAAI bge-small-en-v1.5 at full precision (fp32): the same model and instruction as {@link
+   * #BGE_SMALL_EN_V15_Q}, without the int8 quantization's rounding; 2 to 3 times its time per text.
+   */
+  BGE_SMALL_EN_V15(
+      "bge-small-en-v1.5",
+      384,
+      510,
+      "Represent this sentence for searching relevant passages: ",
+      BgeSmallEnV15EmbeddingModel::new);
 
   private final String id;
   private final int dimension;
