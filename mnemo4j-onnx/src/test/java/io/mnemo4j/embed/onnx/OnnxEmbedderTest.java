@@ -9,7 +9,9 @@ import io.mnemo4j.ModelException;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.Embedder.Purpose;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,19 +23,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class OnnxEmbedderTest {
+  private static final Map<String, OnnxEmbedder> OPEN = new LinkedHashMap<>();
   private static OnnxEmbedder bge;
   private static OnnxEmbedder miniLm;
 
   @BeforeAll
   static void loadModels() {
-    bge = OnnxEmbedder.bgeSmallEnV15Q();
-    miniLm = OnnxEmbedder.allMiniLmL6V2Q();
+    bge = open("bge-small-en-v1.5-q");
+    miniLm = open("all-minilm-l6-v2-q");
   }
 
   @AfterAll
   static void closeModels() {
-    bge.close();
-    miniLm.close();
+    OPEN.values().forEach(OnnxEmbedder::close);
+    OPEN.clear();
   }
 
   /**
@@ -44,8 +47,9 @@ class OnnxEmbedderTest {
     return OnnxEmbedder.names().stream();
   }
 
-  private static OnnxEmbedder open(String name) {
-    return name.equals(bge.modelId()) ? bge : miniLm;
+  /** One embedder per model for the whole class: loading a model takes seconds. */
+  private static synchronized OnnxEmbedder open(String name) {
+    return OPEN.computeIfAbsent(name, OnnxEmbedder::byName);
   }
 
   @ParameterizedTest
@@ -94,6 +98,22 @@ class OnnxEmbedderTest {
 
     assertThat(bge.embed(text, Purpose.QUERY)).isNotEqualTo(bge.embed(text, Purpose.DOCUMENT));
     assertThat(miniLm.embed(text, Purpose.QUERY)).isEqualTo(miniLm.embed(text, Purpose.DOCUMENT));
+  }
+
+  @Test
+  void bgeFp32_isTheQuantizedModelsFullPrecisionTwin_notTheSameVectors() {
+    OnnxEmbedder fp32 = open("bge-small-en-v1.5");
+    for (String text : sentences(5)) {
+      for (Purpose purpose : Purpose.values()) {
+        float[] full = fp32.embed(text, purpose);
+        float[] quantized = bge.embed(text, purpose);
+
+        // Same weights up to int8 rounding: nearly the same direction, yet another model id.
+        assertThat(dot(full, quantized)).isGreaterThan(0.95).isLessThan(0.99999);
+      }
+    }
+    assertThat(fp32.modelId()).isNotEqualTo(bge.modelId());
+    assertThat(fp32.model().queryInstruction()).isEqualTo(bge.model().queryInstruction());
   }
 
   @Test
@@ -172,7 +192,8 @@ class OnnxEmbedderTest {
 
   @Test
   void byName_knownNames_openThoseModels() {
-    assertThat(OnnxEmbedder.names()).containsExactly("bge-small-en-v1.5-q", "all-minilm-l6-v2-q");
+    assertThat(OnnxEmbedder.names())
+        .containsExactly("bge-small-en-v1.5-q", "all-minilm-l6-v2-q", "bge-small-en-v1.5");
     for (String name : OnnxEmbedder.names()) {
       try (OnnxEmbedder embedder = OnnxEmbedder.byName(name)) {
         assertThat(embedder.modelId()).isEqualTo(name);

@@ -25,7 +25,10 @@ public class MnemoProperties {
   /** Where the catalog and the embedded regions' data live, relative to the working directory. */
   private Path dataDir = Path.of("mnemo-data");
 
-  /** The embedding model: bge-small-en-v1.5-q or all-minilm-l6-v2-q; keep one per data dir. */
+  /**
+   * The embedding model: bge-small-en-v1.5-q, bge-small-en-v1.5 or all-minilm-l6-v2-q; keep one per
+   * data dir.
+   */
   private String embedder = "bge-small-en-v1.5-q";
 
   /** The store of the default region when no regions are listed: embedded or postgres. */
