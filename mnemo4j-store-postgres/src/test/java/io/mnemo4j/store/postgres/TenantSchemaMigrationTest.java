@@ -218,20 +218,35 @@ class TenantSchemaMigrationTest {
     }
   }
 
-  /** Storage of the memories' vector column and the table's options, as the catalog says. */
-  private String vectorLayout(String schema) throws SQLException {
+  /** Reads one column of a result row. */
+  @FunctionalInterface
+  private interface Column<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Every row's value of {@code column} for {@code sql}, read as the owner. */
+  private <T> List<T> query(String sql, Column<T> column) throws SQLException {
+    List<T> out = new ArrayList<>();
     try (Connection c = TestDatabase.connect(db);
         Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT a.attstorage::text || ' ' || coalesce(array_to_string(r.reloptions, ','), '')"
-                    + " FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"
-                    + " WHERE a.attrelid = '"
-                    + Names.quote(schema)
-                    + ".memories'::regclass AND a.attname = 'embedding'")) {
-      rs.next();
-      return rs.getString(1);
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(column.read(rs));
+      }
     }
+    return out;
+  }
+
+  /** Storage of the memories' vector column and the table's options, as the catalog says. */
+  private String vectorLayout(String schema) throws SQLException {
+    return query(
+            "SELECT a.attstorage::text || ' ' || coalesce(array_to_string(r.reloptions, ','), '')"
+                + " FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"
+                + " WHERE a.attrelid = '"
+                + Names.quote(schema)
+                + ".memories'::regclass AND a.attname = 'embedding'",
+            rs -> rs.getString(1))
+        .get(0);
   }
 
   /**
@@ -240,55 +255,35 @@ class TenantSchemaMigrationTest {
    */
   private long textRowsDifferingFromMemories(String schema) throws SQLException {
     String q = Names.quote(schema);
-    try (Connection c = TestDatabase.connect(db);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT count(*) FROM (SELECT id, tenant_id, user_id, agent_id, run_id, tsv FROM "
-                    + q
-                    + ".memories) m FULL JOIN "
-                    + q
-                    + ".memory_text t USING (id) WHERE m.id IS NULL OR t.id IS NULL"
-                    + " OR (m.tenant_id, m.user_id, m.agent_id, m.run_id, m.tsv)"
-                    + " IS DISTINCT FROM (t.tenant_id, t.user_id, t.agent_id, t.run_id, t.tsv)")) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return query(
+            "SELECT count(*) FROM (SELECT id, tenant_id, user_id, agent_id, run_id, tsv FROM "
+                + q
+                + ".memories) m FULL JOIN "
+                + q
+                + ".memory_text t USING (id) WHERE m.id IS NULL OR t.id IS NULL"
+                + " OR (m.tenant_id, m.user_id, m.agent_id, m.run_id, m.tsv)"
+                + " IS DISTINCT FROM (t.tenant_id, t.user_id, t.agent_id, t.run_id, t.tsv)",
+            rs -> rs.getLong(1))
+        .get(0);
   }
 
   /** Names of the schema's indexes. */
   private List<String> indexes(String schema) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = TestDatabase.connect(db);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT indexname FROM pg_indexes WHERE schemaname = '" + schema + "'")) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+    return query(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = '" + schema + "'",
+        rs -> rs.getString(1));
   }
 
   /** Statistics targets of the schema's vector indexes (0: ANALYZE never samples them). */
   private List<Integer> vectorIndexStatistics(String schema) throws SQLException {
-    List<Integer> out = new ArrayList<>();
-    try (Connection c = TestDatabase.connect(db);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT a.attstattarget FROM pg_indexes i JOIN pg_attribute a"
-                    + " ON a.attrelid = (quote_ident(i.schemaname) || '.' ||"
-                    + " quote_ident(i.indexname))::regclass AND a.attnum = 1"
-                    + " WHERE i.schemaname = '"
-                    + schema
-                    + "' AND i.indexdef LIKE '%USING hnsw%'")) {
-      while (rs.next()) {
-        out.add(rs.getInt(1));
-      }
-    }
-    return out;
+    return query(
+        "SELECT a.attstattarget FROM pg_indexes i JOIN pg_attribute a"
+            + " ON a.attrelid = (quote_ident(i.schemaname) || '.' ||"
+            + " quote_ident(i.indexname))::regclass AND a.attnum = 1"
+            + " WHERE i.schemaname = '"
+            + schema
+            + "' AND i.indexdef LIKE '%USING hnsw%'",
+        rs -> rs.getInt(1));
   }
 
   /**
