@@ -323,6 +323,20 @@ class McpHttpTest {
     s.send("POST", "/mcp", globex, init, accept).error(401, "unauthorized");
   }
 
+  /**
+   * The server refuses an oversized body by its length, before reading it. Answering while the
+   * client still sends and then closing could reset the connection under the client, which then saw
+   * no answer at all (a flaky "header parser received no bytes"): every refusal must arrive.
+   */
+  @Test
+  void oversizedBody_isAnswered413_everyTime() {
+    Map<String, String> accept = Map.of("Accept", "application/json, text/event-stream");
+    String body = "x".repeat(200 * 1024);
+    for (int i = 0; i < 40; i++) {
+      s.send("POST", "/mcp", acme, body, accept).error(413, "payload_too_large");
+    }
+  }
+
   @Test
   void metrics_countToolCallsAndMcpRequests() {
     NodeClient.http(url(), Map.of("Authorization", "Bearer " + acme))
