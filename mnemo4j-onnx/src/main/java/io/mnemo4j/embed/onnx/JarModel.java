@@ -98,10 +98,12 @@ record JarModel(String artifact, String baseName, PoolingMode pooling, int dimen
 
   private OnnxBertBiEncoder load() {
     ClassLoader loader = JarModel.class.getClassLoader();
+    // The session keeps its own copy of the options: theirs is freed here.
     try (InputStream model = resource(loader, baseName + ".onnx");
-        InputStream tokenizer = resource(loader, baseName + "-tokenizer.json")) {
+        InputStream tokenizer = resource(loader, baseName + "-tokenizer.json");
+        OrtSession.SessionOptions options = sessionOptions()) {
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
-      OrtSession session = environment.createSession(model.readAllBytes(), sessionOptions());
+      OrtSession session = environment.createSession(model.readAllBytes(), options);
       return new OnnxBertBiEncoder(environment, session, tokenizer, pooling);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read model " + baseName, e);

@@ -29,9 +29,11 @@ class JarModelTest {
 
   @Test
   void sessionOptions_idleThreadsSleepInsteadOfSpinning() throws OrtException {
-    assertThat(JarModel.sessionOptions().getConfigEntries())
-        .containsEntry("session.intra_op.allow_spinning", "0")
-        .containsEntry("session.inter_op.allow_spinning", "0");
+    try (ai.onnxruntime.OrtSession.SessionOptions options = JarModel.sessionOptions()) {
+      assertThat(options.getConfigEntries())
+          .containsEntry("session.intra_op.allow_spinning", "0")
+          .containsEntry("session.inter_op.allow_spinning", "0");
+    }
   }
 
   /**
