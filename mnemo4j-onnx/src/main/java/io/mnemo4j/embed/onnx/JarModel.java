@@ -115,8 +115,7 @@ record JarModel(String artifact, String baseName, PoolingMode pooling, int dimen
   private InputStream resource(ClassLoader loader, String name) {
     InputStream in = loader.getResourceAsStream(name);
     if (in == null) {
-      throw new MissingJar(
-          "resource " + name + " is not on the class path: add the jar " + artifact);
+      throw new MissingJar(artifact, name);
     }
     return in;
   }
@@ -125,8 +124,12 @@ record JarModel(String artifact, String baseName, PoolingMode pooling, int dimen
   static final class MissingJar extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    MissingJar(String message) {
-      super(message);
+    /** The Maven coordinates of the jar to add. */
+    final String artifact;
+
+    MissingJar(String artifact, String resource) {
+      super("resource " + resource + " is not on the class path: add the jar " + artifact);
+      this.artifact = artifact;
     }
   }
 }

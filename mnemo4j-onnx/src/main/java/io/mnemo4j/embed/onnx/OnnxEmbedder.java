@@ -74,14 +74,14 @@ public final class OnnxEmbedder implements Embedder {
     this.executor = newExecutor(model.id());
     try {
       this.delegate = factory.apply(executor);
-    } catch (NoClassDefFoundError | JarModel.MissingJar e) {
+    } catch (JarModel.MissingJar e) {
       // An optional model jar (bge-small-en-v1.5) the application did not add: say which one.
       executor.shutdownNow();
       throw new ModelException(
           "Embedding model "
               + model.id()
-              + " is not on the classpath: add the Maven artifact dev.langchain4j:"
-              + model.artifactId(),
+              + " is not on the classpath: add the Maven artifact "
+              + e.artifact,
           false,
           e);
     } catch (RuntimeException | LinkageError e) {

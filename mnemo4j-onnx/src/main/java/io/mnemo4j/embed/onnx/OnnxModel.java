@@ -54,7 +54,6 @@ enum OnnxModel {
   private final int dimension;
   private final int maxWordPieces;
   private final String queryInstruction;
-  private final String artifactId;
 
   // A JarModel's factory: stateless, so the enum stays immutable.
   @SuppressWarnings("ImmutableEnumChecker")
@@ -71,7 +70,6 @@ enum OnnxModel {
     this.dimension = dimension;
     this.maxWordPieces = maxWordPieces;
     this.queryInstruction = queryInstruction;
-    this.artifactId = artifactId;
     // The jars name their resources after the model: bge-small-en-v1.5-q.onnx and its tokenizer.
     this.factory = new JarModel("dev.langchain4j:" + artifactId, id, pooling, dimension).factory();
   }
@@ -97,11 +95,6 @@ enum OnnxModel {
   /** Prefix for {@code Purpose.QUERY} texts; empty for symmetric models. */
   String queryInstruction() {
     return queryInstruction;
-  }
-
-  /** The Maven artifact (group {@code dev.langchain4j}) that holds the model; named in errors. */
-  String artifactId() {
-    return artifactId;
   }
 
   /**

