@@ -28,7 +28,7 @@ public final class BenchMain {
         ingest  [--n 2000] [--warmup 200] [--round 100] [--context 2] [--batch 10] [--durability full]
                 raw embedder throughput (embedAll, batches of 10) vs TenantMemory.add (batches of 10), alternating
         search  [--memories 100000] [--queries 1000] [--warmup 200] [--users 1] [--pool 5000] [--noise 0.3]
-                [--neighbour-weight W (default: SearchTuning's)]
+                [--neighbour-weight W (default: SearchTuning's)] [--variants all|embed,hybrid,dense,text,hybrid_pre,dense_pre]
                 search latency on one large tenant: hybrid, dense, text, with and without query embedding
         open    [--tenants 1000] [--docs 100] [--hot 16] [--requests 2000] [--warmup 400] [--max-open 64]
                 search latency when the tenant is cached (hit) vs must be opened (miss)

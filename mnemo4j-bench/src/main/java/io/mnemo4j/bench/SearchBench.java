@@ -49,7 +49,8 @@ final class SearchBench {
       double noise,
       int batch,
       int limit,
-      double neighbourWeight) {
+      double neighbourWeight,
+      List<Variant> variants) {
     static Config from(Args a) {
       Config c =
           new Config(
@@ -64,7 +65,8 @@ final class SearchBench {
               Double.parseDouble(
                   a.string(
                       "neighbour-weight",
-                      Double.toString(SearchTuning.defaults().neighbourWeight()))));
+                      Double.toString(SearchTuning.defaults().neighbourWeight()))),
+              Variant.parse(a.string("variants", "all")));
       if (c.memories < 1
           || c.queries < 1
           || c.warmup < 0
@@ -92,6 +94,29 @@ final class SearchBench {
 
     Variant(String label) {
       this.label = label;
+    }
+
+    /**
+     * The variants named in {@code list} (comma-separated, case-insensitive, e.g. {@code
+     * text,hybrid_pre}), in declaration order; {@code all} for every one. Running fewer lets a
+     * profile of one variant be read without the others' samples.
+     */
+    static List<Variant> parse(String list) {
+      if (list.equalsIgnoreCase("all")) {
+        return List.of(values());
+      }
+      java.util.EnumSet<Variant> chosen = java.util.EnumSet.noneOf(Variant.class);
+      for (String name : list.split(",")) {
+        try {
+          chosen.add(valueOf(name.strip().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "--variants: unknown variant '"
+                  + name.strip()
+                  + "' (one or more of embed, hybrid, dense, text, hybrid_pre, dense_pre, or all)");
+        }
+      }
+      return List.copyOf(chosen);
     }
   }
 
@@ -140,7 +165,7 @@ final class SearchBench {
     Map<Variant, Stats> stats = new EnumMap<>(Variant.class);
     Map<Variant, Long> hitCounts = new EnumMap<>(Variant.class);
     Map<Variant, Long> cpuNanos = new EnumMap<>(Variant.class);
-    for (Variant v : Variant.values()) {
+    for (Variant v : cfg.variants) {
       stats.put(v, new Stats());
       hitCounts.put(v, 0L);
       cpuNanos.put(v, 0L);
@@ -173,13 +198,13 @@ final class SearchBench {
       cache.precompute(queries);
       System.err.printf("search: warming up on %d queries%n", warm.size());
       for (int i = 0; i < warm.size(); i++) {
-        for (Variant v : Variant.values()) {
+        for (Variant v : cfg.variants) {
           runOnce(v, warm.get(i), tenant, cache, scope, cfg.limit);
         }
       }
       System.err.printf(
-          "search: measuring %d queries x %d variants%n", queries.size(), Variant.values().length);
-      Variant[] all = Variant.values();
+          "search: measuring %d queries x %d variants%n", queries.size(), cfg.variants.size());
+      Variant[] all = cfg.variants.toArray(new Variant[0]);
       for (int i = 0; i < queries.size(); i++) {
         for (int k = 0; k < all.length; k++) {
           Variant v = all[(i + k) % all.length];
@@ -231,7 +256,7 @@ final class SearchBench {
             warm.size(),
             embedder.modelId());
     Map<String, Object> latency = new LinkedHashMap<>();
-    for (Variant v : Variant.values()) {
+    for (Variant v : cfg.variants) {
       Stats s = stats.get(v);
       double cpuMs = cpuNanos.get(v) / 1e6 / s.count();
       report.line("  %-44s %s   cpu %8.3f ms", v.label, s.line(), cpuMs);
