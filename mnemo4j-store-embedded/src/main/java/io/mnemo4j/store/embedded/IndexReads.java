@@ -322,17 +322,28 @@ final class IndexReads {
     if (terms.isEmpty() || compiled instanceof MatchNoDocsQuery) {
       return List.of();
     }
-    BooleanQuery.Builder q =
-        new BooleanQuery.Builder().add(IndexSchema.textQuery(terms), Occur.MUST);
-    if (!FilterCompiler.matchesAll(compiled)) {
-      q.add(compiled, Occur.FILTER);
-    }
     PendingOverlay.Snapshot pending = pendingForText();
     IndexSearcher searcher = searchers.acquire();
     try {
       TextScores scores = new TextScores(searcher, terms, pending.live(), this::analyzed);
       if (!scores.anyTermKnown()) {
         return List.of();
+      }
+      // The filter's matches come from the same per-reader cache as vector search's: a scope that
+      // holds every live memory (as in a tenant of one user) needs no filter clause at all, and any
+      // other is a bit set, where the scope's postings cost a decode per leap (a third of a BM25
+      // search's Lucene time in a profile on 100,000 memories). The matching documents are the
+      // same.
+      Query text = IndexSchema.textQuery(terms);
+      if (!FilterCompiler.matchesAll(compiled)) {
+        FilterBits.Matches matches = filterBits.of(searcher, compiled);
+        if (!matches.everyDoc()) {
+          text =
+              new BooleanQuery.Builder()
+                  .add(text, Occur.MUST)
+                  .add(FilterBits.asQuery(matches, compiled), Occur.FILTER)
+                  .build();
+        }
       }
       List<ScoredId> hits = new ArrayList<>();
       // Hits the overlay overrides are dropped: ask for enough that k remain when there are k.
@@ -343,8 +354,7 @@ final class IndexReads {
         // reads the total hit count, so Lucene may skip documents that cannot enter the top n
         // once it has n (by default it counts the first 1,000 matches exactly).
         TopScoreDocCollectorManager ranked = new TopScoreDocCollectorManager(n, null, n);
-        for (ScoredId hit :
-            scores.ofDocs(segmentIds, searcher.search(q.build(), ranked).scoreDocs)) {
+        for (ScoredId hit : scores.ofDocs(segmentIds, searcher.search(text, ranked).scoreDocs)) {
           if (!pending.overrides(hit.id())) {
             hits.add(hit);
           }

@@ -110,6 +110,58 @@ class TextSearchScoresTest {
     }
   }
 
+  /**
+   * A scope holding every live indexed memory needs no filter clause: the text search must still
+   * leave out another scope's memories, whether they are written but not yet indexed, indexed by a
+   * refresh, or removed again (a deleted document stays in its segment until a merge).
+   */
+  @Test
+  void scopeHoldingEveryIndexedMemory_stillLeavesOutAnotherScopesMemories() {
+    try (EmbeddedStore store = EmbeddedStore.open(dir.resolve("eu"));
+        TenantStore ts = store.open(TenantId.of("acme"))) {
+      List<StoredMemory> batch = new ArrayList<>();
+      List<String> alice = new ArrayList<>();
+      for (int n = 0; n < 30; n++) {
+        batch.add(memory(id(n), "coffee with a friend number " + n, Scope.user("alice")));
+        alice.add(id(n));
+      }
+      ts.write(puts(batch));
+      ts.count(new ScopeFilter.Everything(), ALL); // refresh: alice holds every indexed memory
+      ScopeFilter alicesScope = new ScopeFilter.Exact(Scope.user("alice"));
+      assertThat(ids(ts.textSearch("coffee", alicesScope, ALL, 100)))
+          .containsExactlyInAnyOrderElementsOf(alice);
+
+      ts.write(puts(memory(id(100), "coffee coffee coffee for bob", Scope.user("bob"))));
+      assertThat(ids(ts.textSearch("coffee", alicesScope, ALL, 100)))
+          .as("bob's memory pending")
+          .containsExactlyInAnyOrderElementsOf(alice);
+      ts.count(new ScopeFilter.Everything(), ALL); // refresh: bob's memory is indexed
+      assertThat(ids(ts.textSearch("coffee", alicesScope, ALL, 100)))
+          .as("bob's memory indexed")
+          .containsExactlyInAnyOrderElementsOf(alice);
+      assertThat(ids(ts.textSearch("coffee", alicesScope, ALL, 5)))
+          .as("top 5")
+          .doesNotContain(id(100))
+          .hasSize(5);
+      assertThat(ids(ts.textSearch("coffee", new ScopeFilter.Exact(Scope.user("bob")), ALL, 100)))
+          .containsExactly(id(100));
+
+      ts.write(new WriteBatch(List.of(new Change.Remove(id(100))), List.of(), List.of()));
+      ts.count(new ScopeFilter.Everything(), ALL); // bob's document is deleted, still in a segment
+      assertThat(ids(ts.textSearch("coffee", alicesScope, ALL, 100)))
+          .as("bob's memory removed")
+          .containsExactlyInAnyOrderElementsOf(alice);
+      assertThat(ids(ts.textSearch("coffee", new ScopeFilter.Everything(), ALL, 100)))
+          .containsExactlyInAnyOrderElementsOf(alice);
+      assertThat(ts.textSearch("coffee", new ScopeFilter.Exact(Scope.user("bob")), ALL, 100))
+          .isEmpty();
+    }
+  }
+
+  private static List<String> ids(List<ScoredId> hits) {
+    return hits.stream().map(ScoredId::id).toList();
+  }
+
   private static void assertTopScores(
       TenantStore ts, String query, int k, ScopeFilter scope, List<String> candidates) {
     List<ScoredId> hits = ts.textSearch(query, scope, ALL, k);
