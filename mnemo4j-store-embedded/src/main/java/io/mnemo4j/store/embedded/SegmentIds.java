@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,26 +63,27 @@ final class SegmentIds {
    * with its id.
    */
   List<LeafHits> byLeaf(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
-    Integer[] order = new Integer[hits.length];
+    // Document in the high half, position in the low half: one primitive sort orders them.
+    long[] order = new long[hits.length];
     for (int i = 0; i < hits.length; i++) {
-      order[i] = i;
+      order[i] = ((long) hits[i].doc << 32) | i;
     }
-    Arrays.sort(order, Comparator.comparingInt(i -> hits[i].doc));
+    Arrays.sort(order);
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     List<LeafHits> out = new ArrayList<>();
     int k = 0;
     while (k < order.length) {
-      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(hits[order[k]].doc, leaves));
+      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex((int) (order[k] >>> 32), leaves));
       int end = leaf.docBase + leaf.reader().maxDoc();
       SortedDocValues values = DocValues.getSorted(leaf.reader(), IndexSchema.ID);
       @Nullable Table table = table(leaf.reader());
       LeafHits group = new LeafHits(leaf, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-      for (; k < order.length && hits[order[k]].doc < end; k++) {
-        int doc = hits[order[k]].doc - leaf.docBase;
+      for (; k < order.length && (int) (order[k] >>> 32) < end; k++) {
+        int doc = (int) (order[k] >>> 32) - leaf.docBase;
         if (!values.advanceExact(doc)) {
           throw new CorruptIndexException("document without id", leaf.reader().toString());
         }
-        group.positions().add(order[k]);
+        group.positions().add((int) order[k]);
         group.docs().add(doc);
         group.ids().add(table == null ? lookup(values) : table.id(values.ordValue()));
       }

@@ -181,12 +181,14 @@ final class TextScores {
       LeafReaderContext leaf, List<String> ids, List<Integer> docs, List<ScoredId> out)
       throws IOException {
     int n = docs.size();
-    Integer[] order = new Integer[n];
+    // Postings only move forward: visit the documents in increasing order. Each entry holds the
+    // document in its high half and its position in the low half, so one primitive sort orders
+    // them (document numbers are never negative).
+    long[] order = new long[n];
     for (int i = 0; i < n; i++) {
-      order[i] = i;
+      order[i] = ((long) docs.get(i) << 32) | i;
     }
-    // Postings only move forward: visit the documents in increasing order.
-    java.util.Arrays.sort(order, (a, b) -> Integer.compare(docs.get(a), docs.get(b)));
+    java.util.Arrays.sort(order);
     // Per field and term, the frequency of the term in each document (0 when absent).
     int[][][] freqs = new int[FIELDS.size()][terms.size()][];
     for (int f = 0; f < FIELDS.size(); f++) {
@@ -201,8 +203,9 @@ final class TextScores {
         }
         PostingsEnum postings = te.postings(null, PostingsEnum.FREQS);
         int[] tf = new int[n];
-        for (Integer i : order) {
-          int doc = docs.get(i);
+        for (long entry : order) {
+          int i = (int) entry;
+          int doc = (int) (entry >>> 32);
           int at = postings.docID() < doc ? postings.advance(doc) : postings.docID();
           if (at == DocIdSetIterator.NO_MORE_DOCS) {
             break;
