@@ -220,9 +220,11 @@ final class VerbatimIngest {
             context.settings().contextWindow() > 0,
             now);
     List<DuplicateProbe> probes = new ArrayList<>();
+    String[] hashes = new String[messages.size()]; // hashed once: the probes and the memories
     for (int i = 0; i < messages.size(); i++) {
       if (keep[i]) {
-        probes.add(new DuplicateProbe(TextHash.of(messages.get(i).content()), in.vectors().get(i)));
+        hashes[i] = TextHash.of(messages.get(i).content());
+        probes.add(new DuplicateProbe(hashes[i], in.vectors().get(i)));
       }
     }
     duplicates.prefetch(probes);
@@ -233,7 +235,7 @@ final class VerbatimIngest {
       Message m = messages.get(i);
       float[] vector = in.vectors().get(i);
       String messageId = in.raw().get(i).id();
-      String hash = TextHash.of(m.content());
+      String hash = hashes[i];
       Optional<MemoryEvent> duplicate = duplicates.find(m.content(), hash, vector, Set.of());
       if (duplicate.isPresent()) {
         events.add(duplicate.get());
