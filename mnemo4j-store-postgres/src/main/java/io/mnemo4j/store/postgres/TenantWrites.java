@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -266,12 +267,18 @@ final class TenantWrites {
     if (enter) {
       statements.add(Pg.ENTER_TENANT);
     }
-    for (Change change : batch.changes()) {
-      statements.add(change instanceof Change.Put ? sql.upsertMemory() : sql.deleteMemory());
+    List<Change> changes = batch.changes();
+    if (changes.stream().allMatch(ch -> ch instanceof Change.Put)) {
+      statements.addAll(
+          forRows(sql.upsertMemory(), changes, ch -> ((Change.Put) ch).memory().id()));
+    } else {
+      for (Change change : changes) {
+        statements.add(change instanceof Change.Put ? sql.upsertMemory() : sql.deleteMemory());
+      }
     }
-    statements.addAll(Collections.nCopies(batch.history().size(), sql.upsertHistory()));
-    statements.addAll(Collections.nCopies(batch.messages().size(), sql.upsertMessage()));
-    statements.addAll(Collections.nCopies(batch.events().size(), sql.upsertEvent()));
+    statements.addAll(forRows(sql.upsertHistory(), batch.history(), HistoryEntry::id));
+    statements.addAll(forRows(sql.upsertMessage(), batch.messages(), StoredMessage::id));
+    statements.addAll(forRows(sql.upsertEvent(), batch.events(), StoredEvent::id));
     if (statements.isEmpty()) {
       return; // nothing to send: the caller's commit ends the transaction
     }
@@ -304,6 +311,29 @@ final class TenantWrites {
       }
       ps.execute();
     }
+  }
+
+  /**
+   * The statements that upsert {@code rows} with {@code upsert} (one row's {@code INSERT ... VALUES
+   * (...) ON CONFLICT ...}), binding the rows in order: one statement of as many value lists when
+   * their ids differ, which the server plans and runs once instead of once per row (every statement
+   * of a tenant transaction is planned anew: {@code force_custom_plan}); else one per row, since
+   * {@code ON CONFLICT DO UPDATE} cannot touch a row twice in one statement.
+   */
+  private static <T> List<String> forRows(String upsert, List<T> rows, Function<T, String> id) {
+    if (rows.size() <= 1 || rows.stream().map(id).distinct().count() < rows.size()) {
+      return Collections.nCopies(rows.size(), upsert);
+    }
+    int values = upsert.indexOf(" VALUES (") + " VALUES ".length();
+    int end = upsert.indexOf(") ON CONFLICT", values) + 1;
+    if (values < " VALUES ".length() || end <= values) {
+      throw new IllegalStateException("not a one-row upsert: " + upsert);
+    }
+    String tuple = upsert.substring(values, end);
+    return List.of(
+        upsert.substring(0, values)
+            + String.join(", ", Collections.nCopies(rows.size(), tuple))
+            + upsert.substring(end));
   }
 
   /** Binds each row to {@code upsert} and runs them as one JDBC batch; nothing for no rows. */
