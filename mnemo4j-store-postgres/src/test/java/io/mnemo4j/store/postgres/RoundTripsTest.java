@@ -57,8 +57,8 @@ class RoundTripsTest {
     try (SyncCounter proxy = SyncCounter.start();
         PostgresStore store = PostgresStore.open(proxy.options(db.name()));
         TenantStore ts = store.open(TENANT)) {
-      add(ts, 1, false); // the first add learns what the process caches (model dimensions)
-      long[] after = add(ts, 2, false);
+      add(ts, proxy, 1, false); // the first add learns what the process caches (model dimensions)
+      long[] after = add(ts, proxy, 2, false);
 
       assertThat(after[0]).as("lock").isEqualTo(1);
       assertThat(after[1] - after[0]).as("duplicate lookups").isEqualTo(1);
@@ -84,13 +84,13 @@ class RoundTripsTest {
     try (SyncCounter proxy = SyncCounter.start();
         PostgresStore store = PostgresStore.open(proxy.options(db.name()));
         TenantStore ts = store.open(TENANT)) {
-      add(ts, 1, false);
-      assertThatThrownBy(() -> add(ts, 2, true)).isInstanceOf(ConflictException.class);
+      add(ts, proxy, 1, false);
+      assertThatThrownBy(() -> add(ts, proxy, 2, true)).isInstanceOf(ConflictException.class);
       assertThat(ts.get("a2-0")).isEmpty();
       assertThat(ts.history("a2-0")).isEmpty();
       assertThat(ts.messages(List.of("msg-a2-0"))).isEmpty();
       assertThat(ts.event("e-a2")).isEmpty();
-      add(ts, 3, false);
+      add(ts, proxy, 3, false);
       assertThat(ts.get("a3-9")).isPresent();
       assertThat(ts.event("e-a3")).isPresent();
     }
@@ -102,8 +102,7 @@ class RoundTripsTest {
    * add 1's idempotency key when {@code clash}), close the guard. Returns the Syncs of the guard's
    * connection from its lock statement on, after each step.
    */
-  private long[] add(TenantStore ts, int n, boolean clash) {
-    SyncCounter counter = SyncCounter.current;
+  private long[] add(TenantStore ts, SyncCounter counter, int n, boolean clash) {
     long[] at = new long[4];
     List<StoredMemory> memories = new ArrayList<>();
     List<DuplicateProbe> probes = new ArrayList<>();
@@ -158,12 +157,13 @@ class RoundTripsTest {
   /**
    * A TCP proxy to the test server that counts the Sync messages the client connection that last
    * took a scope lock sent since (other connections may run background work meanwhile: an index
-   * check, an ANALYZE). Assumes no TLS (the URL it hands out disables it), so the stream after the
-   * startup message is plain typed messages: a type byte and a length that counts itself.
+   * check, an ANALYZE). The lock statement is recognised by its Parse message, which the driver
+   * sends for a statement's first runs on a connection (before it prepares it on the server, after
+   * 5): these tests lock a few times only. Assumes no TLS (the URL it hands out disables it), so
+   * the stream after the startup message is plain typed messages: a type byte and a length that
+   * counts itself.
    */
   static final class SyncCounter implements AutoCloseable {
-    static SyncCounter current;
-
     private final ServerSocket listener;
     private final URI server;
     private static final String LOCK = "pg_advisory_xact_lock";
@@ -180,7 +180,6 @@ class RoundTripsTest {
       SyncCounter counter =
           new SyncCounter(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), server);
       Thread.ofVirtual().name("sync-counter").start(counter::accept);
-      current = counter;
       return counter;
     }
 
