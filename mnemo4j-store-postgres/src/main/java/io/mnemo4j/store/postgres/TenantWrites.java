@@ -253,13 +253,14 @@ final class TenantWrites {
   }
 
   /**
-   * Runs the batch's statements, the same ones in the same order as the JDBC batches of the other
-   * path, as one multi-statement text: the driver sends them with a single Sync, so the server
-   * answers all of them in one round trip (4 to 6 round trips fewer for an add: one per table, the
-   * tenant's settings and the commit). {@code enter}: the transaction's settings come first. {@code
-   * commit}: a {@code COMMIT} comes last, which the server runs only if every statement before it
-   * succeeded (after an error it skips the rest until the Sync, and the caller rolls back). The
-   * answer still comes after the commit's WAL flush: durability is unchanged.
+   * Runs the batch's rows, in the order of the JDBC batches of the other path (each table's rows in
+   * one statement when {@link #forRows} can), as one multi-statement text: the driver sends them
+   * with a single Sync, so the server answers all of them in one round trip (4 to 6 round trips
+   * fewer for an add: one per table, the tenant's settings and the commit). {@code enter}: the
+   * transaction's settings come first. {@code commit}: a {@code COMMIT} comes last, which the
+   * server runs only if every statement before it succeeded (after an error it skips the rest until
+   * the Sync, and the caller rolls back). The answer still comes after the commit's WAL flush:
+   * durability is unchanged.
    */
   private void inOneTrip(Connection c, WriteBatch batch, boolean enter, boolean commit)
       throws SQLException {
