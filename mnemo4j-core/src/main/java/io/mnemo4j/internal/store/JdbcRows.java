@@ -81,14 +81,23 @@ public final class JdbcRows {
 
   /** Binds an entry to the parameters 1-8 of {@link #HISTORY_COLUMNS}. */
   public void bindHistory(PreparedStatement ps, HistoryEntry h) throws SQLException {
-    ps.setString(1, h.id());
-    ps.setString(2, h.memoryId());
-    ps.setString(3, h.event().name());
-    ps.setString(4, h.oldText());
-    ps.setString(5, h.newText());
-    ps.setString(6, h.actor());
-    times.set(ps, 7, h.at());
-    ps.setString(8, h.reason());
+    bindHistory(ps, 1, h);
+  }
+
+  /**
+   * Binds an entry to the 8 parameters from {@code from} on (a statement of several rows); returns
+   * the index after them.
+   */
+  public int bindHistory(PreparedStatement ps, int from, HistoryEntry h) throws SQLException {
+    ps.setString(from, h.id());
+    ps.setString(from + 1, h.memoryId());
+    ps.setString(from + 2, h.event().name());
+    ps.setString(from + 3, h.oldText());
+    ps.setString(from + 4, h.newText());
+    ps.setString(from + 5, h.actor());
+    times.set(ps, from + 6, h.at());
+    ps.setString(from + 7, h.reason());
+    return from + 8;
   }
 
   /** Reads a row selected with {@link #HISTORY_COLUMNS}. */
@@ -119,13 +128,22 @@ public final class JdbcRows {
 
   /** Binds a record to the parameters 1-7 of {@link #EVENT_COLUMNS}. */
   public void bindEvent(PreparedStatement ps, StoredEvent e) throws SQLException {
-    ps.setString(1, e.id());
-    ps.setString(2, e.idempotencyKey());
-    ps.setString(3, e.status().name());
-    ps.setString(4, e.request());
-    ps.setString(5, e.result());
-    times.set(ps, 6, e.createdAt());
-    times.set(ps, 7, e.updatedAt());
+    bindEvent(ps, 1, e);
+  }
+
+  /**
+   * Binds a record to the 7 parameters from {@code from} on (a statement of several rows); returns
+   * the index after them.
+   */
+  public int bindEvent(PreparedStatement ps, int from, StoredEvent e) throws SQLException {
+    ps.setString(from, e.id());
+    ps.setString(from + 1, e.idempotencyKey());
+    ps.setString(from + 2, e.status().name());
+    ps.setString(from + 3, e.request());
+    ps.setString(from + 4, e.result());
+    times.set(ps, from + 5, e.createdAt());
+    times.set(ps, from + 6, e.updatedAt());
+    return from + 7;
   }
 
   /** Reads a row selected with {@link #EVENT_COLUMNS}. */
@@ -158,14 +176,23 @@ public final class JdbcRows {
 
   /** Binds a raw message to the parameters 1-8 of {@link #MESSAGE_COLUMNS}. */
   public void bindMessage(PreparedStatement ps, StoredMessage msg) throws SQLException {
-    ps.setString(1, msg.id());
-    ps.setString(2, msg.scope().userId());
-    ps.setString(3, msg.scope().agentId());
-    ps.setString(4, msg.scope().runId());
-    ps.setString(5, msg.role().wireName());
-    ps.setString(6, msg.name());
-    ps.setString(7, msg.content());
-    times.set(ps, 8, msg.receivedAt());
+    bindMessage(ps, 1, msg);
+  }
+
+  /**
+   * Binds a raw message to the 8 parameters from {@code from} on (a statement of several rows);
+   * returns the index after them.
+   */
+  public int bindMessage(PreparedStatement ps, int from, StoredMessage msg) throws SQLException {
+    ps.setString(from, msg.id());
+    ps.setString(from + 1, msg.scope().userId());
+    ps.setString(from + 2, msg.scope().agentId());
+    ps.setString(from + 3, msg.scope().runId());
+    ps.setString(from + 4, msg.role().wireName());
+    ps.setString(from + 5, msg.name());
+    ps.setString(from + 6, msg.content());
+    times.set(ps, from + 7, msg.receivedAt());
+    return from + 8;
   }
 
   // ------------------------------------------------------------------------ conversation windows

@@ -23,6 +23,7 @@ import io.mnemo4j.spi.WriteBatch;
 import io.mnemo4j.store.postgres.SqlFilter.Sql;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,9 +124,10 @@ final class PostgresTenantStore implements TenantStore {
 
   /**
    * One read transaction for the whole add: one statement for the hashes and, in a scope small
-   * enough to search exactly (the common case of a growing conversation), one for every vector.
-   * When this thread holds the scope's guard (an add under its lock), the reads run in the guard's
-   * transaction, which already entered the tenant: no second connection, transaction or commit.
+   * enough to search exactly (the common case of a growing conversation), one for every vector,
+   * both sent in one round trip. When this thread holds the scope's guard (an add under its lock),
+   * the reads run in the guard's transaction, which already entered the tenant: no second
+   * connection, transaction or commit.
    */
   @Override
   public List<DuplicateCandidates> duplicateCandidates(
@@ -140,8 +142,11 @@ final class PostgresTenantStore implements TenantStore {
     List<float[]> queries = probes.stream().map(DuplicateProbe::vector).toList();
     Pg.Work<List<DuplicateCandidates>> work =
         c -> {
-          Map<String, StoredMemory> byHash = reads.findByHashes(c, scope, hashes);
-          List<List<ScoredId>> nearest = vectors.searchEach(c, model, queries, exact, where, k);
+          // The hash lookup travels with the first vector statement: one round trip for both.
+          Map<String, StoredMemory> byHash = new HashMap<>();
+          Ahead ahead = reads.byHashes(c, scope, hashes, byHash);
+          List<List<ScoredId>> nearest =
+              vectors.searchEach(c, model, queries, exact, where, k, ahead);
           List<DuplicateCandidates> out = new ArrayList<>(probes.size());
           for (int i = 0; i < probes.size(); i++) {
             out.add(

@@ -35,31 +35,41 @@ final class Rows {
   /** Binds a memory to {@link TenantSql#upsertMemory()}. */
   static void bindMemory(Connection c, PreparedStatement ps, StoredMemory stored)
       throws SQLException {
+    bindMemory(c, ps, 1, stored);
+  }
+
+  /**
+   * Binds a memory to the 20 parameters of {@link TenantSql#upsertMemory()} from {@code from} on (a
+   * statement of several rows); returns the index after them.
+   */
+  static int bindMemory(Connection c, PreparedStatement ps, int from, StoredMemory stored)
+      throws SQLException {
     Memory m = stored.memory();
-    ps.setString(1, m.id());
-    ps.setString(2, m.text());
-    ps.setString(3, m.hash());
-    ps.setString(4, m.scope().userId());
-    ps.setString(5, m.scope().agentId());
-    ps.setString(6, m.scope().runId());
-    ps.setString(7, StoredJson.write(m.metadata()));
-    ps.setArray(8, c.createArrayOf("text", m.categories().toArray()));
-    ps.setString(9, m.role() == null ? null : m.role().wireName());
-    ps.setString(10, m.actor());
-    ps.setBigDecimal(11, Pg.nanos(m.createdAt()));
-    ps.setBigDecimal(12, Pg.nanos(m.updatedAt()));
-    ps.setBigDecimal(13, Pg.nanosOrNull(m.expiresAt()));
-    ps.setBigDecimal(14, Pg.nanosOrNull(m.validFrom()));
-    ps.setBigDecimal(15, Pg.nanosOrNull(m.validTo()));
-    ps.setString(16, m.type().wireName());
-    ps.setString(17, StoredJson.writeProvenance(m.provenance()));
-    ps.setString(18, m.embeddingModel());
+    ps.setString(from, m.id());
+    ps.setString(from + 1, m.text());
+    ps.setString(from + 2, m.hash());
+    ps.setString(from + 3, m.scope().userId());
+    ps.setString(from + 4, m.scope().agentId());
+    ps.setString(from + 5, m.scope().runId());
+    ps.setString(from + 6, StoredJson.write(m.metadata()));
+    ps.setArray(from + 7, c.createArrayOf("text", m.categories().toArray()));
+    ps.setString(from + 8, m.role() == null ? null : m.role().wireName());
+    ps.setString(from + 9, m.actor());
+    ps.setBigDecimal(from + 10, Pg.nanos(m.createdAt()));
+    ps.setBigDecimal(from + 11, Pg.nanos(m.updatedAt()));
+    ps.setBigDecimal(from + 12, Pg.nanosOrNull(m.expiresAt()));
+    ps.setBigDecimal(from + 13, Pg.nanosOrNull(m.validFrom()));
+    ps.setBigDecimal(from + 14, Pg.nanosOrNull(m.validTo()));
+    ps.setString(from + 15, m.type().wireName());
+    ps.setString(from + 16, StoredJson.writeProvenance(m.provenance()));
+    ps.setString(from + 17, m.embeddingModel());
     if (stored.embedding().length == 0) {
-      ps.setNull(19, Types.VARCHAR); // pgvector has no empty vector
+      ps.setNull(from + 18, Types.VARCHAR); // pgvector has no empty vector
     } else {
-      ps.setString(19, vector(stored.embedding()));
+      ps.setString(from + 18, vector(stored.embedding()));
     }
-    ps.setString(20, stored.context());
+    ps.setString(from + 19, stored.context());
+    return from + 20;
   }
 
   /** Reads a row selected with {@link TenantSql#MEMORY_COLUMNS}. */

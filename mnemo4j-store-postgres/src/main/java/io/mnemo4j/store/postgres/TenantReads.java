@@ -102,29 +102,43 @@ final class TenantReads {
   }
 
   /**
-   * What {@link #findByHash} answers for each of {@code hashes}, by hash (absent when none), on
-   * {@code c}, a read transaction already set for the tenant: the lowest id per hash.
+   * What {@link #findByHash} answers for each of {@code hashes}, as a statement to send in front of
+   * another ({@link Ahead}) in a read transaction already set for the tenant: reading it fills
+   * {@code out} by hash (absent when none) with the lowest id per hash.
    */
-  Map<String, StoredMemory> findByHashes(Connection c, Scope scope, Collection<String> hashes)
+  Ahead byHashes(
+      Connection c, Scope scope, Collection<String> hashes, Map<String, StoredMemory> out)
       throws SQLException {
     Sql where = SqlFilter.exactScope(scope);
-    Map<String, StoredMemory> out = new HashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT DISTINCT ON (hash) "
-                + TenantSql.MEMORY_COLUMNS
-                + " FROM "
-                + sql.memories
-                + " WHERE hash = ANY(?) AND "
-                + where.text()
-                + " ORDER BY hash, id")) {
-      ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(hashes).toArray()));
-      where.bind(ps, 2);
-      for (StoredMemory m : JdbcRows.all(ps, Rows::memory)) {
-        out.put(m.memory().hash(), m);
+    java.sql.Array array = c.createArrayOf("text", new LinkedHashSet<>(hashes).toArray());
+    String text =
+        "SELECT DISTINCT ON (hash) "
+            + TenantSql.MEMORY_COLUMNS
+            + " FROM "
+            + sql.memories
+            + " WHERE hash = ANY(?) AND "
+            + where.text()
+            + " ORDER BY hash, id";
+    return new Ahead() {
+      @Override
+      public String sql() {
+        return text;
       }
-    }
-    return out;
+
+      @Override
+      public int bind(PreparedStatement ps, int from) throws SQLException {
+        ps.setArray(from, array);
+        return where.bind(ps, from + 1);
+      }
+
+      @Override
+      public void read(ResultSet rs) throws SQLException {
+        while (rs.next()) {
+          StoredMemory m = Rows.memory(rs);
+          out.put(m.memory().hash(), m);
+        }
+      }
+    };
   }
 
   Page<StoredMemory> list(ScopeFilter scope, FilterExpr filter, PageRequest page) {

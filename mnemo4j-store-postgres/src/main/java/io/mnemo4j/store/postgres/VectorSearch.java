@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pre-filtered nearest neighbours in one tenant's schema. The HNSW index of the model is scanned
@@ -107,14 +108,24 @@ final class VectorSearch {
    * For each of {@code queries}, what {@link #search} answers for it with the same model, filters
    * and {@code k}, on {@code c} (a read transaction already set for the tenant). When the scope is
    * small, one statement answers every query exactly; otherwise each walks the index in turn, on
-   * the same connection and in the same transaction.
+   * the same connection and in the same transaction. {@code ahead}, when given, is run in the same
+   * round trip as the first statement (or alone first, when there is none to travel with).
    */
   List<List<ScoredId>> searchEach(
-      Connection c, String model, List<float[]> queries, ScopeFilter scope, Sql where, int k)
+      Connection c,
+      String model,
+      List<float[]> queries,
+      ScopeFilter scope,
+      Sql where,
+      int k,
+      @Nullable Ahead ahead)
       throws SQLException {
     List<List<ScoredId>> out = new ArrayList<>(queries.size());
     OptionalInt dimension = where.isFalse() ? OptionalInt.empty() : dimension(c, model);
     if (dimension.isEmpty()) {
+      if (ahead != null) {
+        ahead.runAlone(c);
+      }
       for (int i = 0; i < queries.size(); i++) {
         out.add(List.of());
       }
@@ -126,19 +137,22 @@ final class VectorSearch {
     }
     Query shape = new Query(model, d, "", scope, where, k);
     if (d > MAX_HNSW_DIMENSIONS) {
-      return exactEach(c, shape, queries, false).orElseThrow();
+      return exactEach(c, shape, queries, false, ahead).orElseThrow();
     }
     boolean configured = false;
     if (!(scope instanceof ScopeFilter.Everything)) {
       // The count and the exact search in one statement: one round trip in the common case.
-      Optional<List<List<ScoredId>>> small = exactEach(c, shape, queries, true);
+      Optional<List<List<ScoredId>>> small = exactEach(c, shape, queries, true, ahead);
       if (small.isPresent()) {
         return small.get();
       }
     } else {
+      if (ahead != null) {
+        ahead.runAlone(c);
+      }
       Size size = size(c, shape);
       if (size.few()) {
-        return exactEach(c, shape, queries, false).orElseThrow();
+        return exactEach(c, shape, queries, false, null).orElseThrow();
       }
       configured = size.configured();
     }
@@ -160,10 +174,12 @@ final class VectorSearch {
    * so each query gets the same rows with the same scores. With {@code ifFew} the statement first
    * makes {@link #size}'s bounded count and reads the candidates only below {@link #EXACT_BELOW},
    * answering empty otherwise (the caller then walks the index): one round trip instead of two for
-   * the scope of an add.
+   * the scope of an add. {@code ahead}, if any, goes in front of it in the same round trip, its
+   * result set read first.
    */
   private Optional<List<List<ScoredId>>> exactEach(
-      Connection c, Query shape, List<float[]> queries, boolean ifFew) throws SQLException {
+      Connection c, Query shape, List<float[]> queries, boolean ifFew, @Nullable Ahead ahead)
+      throws SQLException {
     List<List<ScoredId>> out = new ArrayList<>(queries.size());
     String[] vectors = new String[queries.size()];
     for (int i = 0; i < vectors.length; i++) {
@@ -183,7 +199,8 @@ final class VectorSearch {
             + ") x";
     try (PreparedStatement ps =
         c.prepareStatement(
-            (ifFew ? "WITH n AS MATERIALIZED (" + count + "), " : "WITH ")
+            (ahead == null ? "" : ahead.sql() + ";\n")
+                + (ifFew ? "WITH n AS MATERIALIZED (" + count + "), " : "WITH ")
                 + "m AS MATERIALIZED (SELECT id, embedding::vector("
                 + shape.dimension()
                 + ") AS e"
@@ -197,7 +214,7 @@ final class VectorSearch {
                 + " ORDER BY distance, id LIMIT ?) x"
                 + (ifFew ? " ON true" : "")
                 + " ORDER BY p.i, x.distance, x.id")) {
-      int i = 1;
+      int i = ahead == null ? 1 : ahead.bind(ps, 1);
       if (ifFew) {
         ps.setString(i++, shape.model());
         i = scope.bind(ps, i);
@@ -205,7 +222,14 @@ final class VectorSearch {
       i = shape.where().bind(ps, i);
       ps.setArray(i++, c.createArrayOf("text", vectors));
       ps.setInt(i, shape.k());
-      try (ResultSet rs = ps.executeQuery()) {
+      ps.execute();
+      if (ahead != null) {
+        try (ResultSet rs = ps.getResultSet()) {
+          ahead.read(rs);
+        }
+        ps.getMoreResults();
+      }
+      try (ResultSet rs = ps.getResultSet()) {
         while (rs.next()) {
           if (ifFew && rs.getLong(4) >= EXACT_BELOW) {
             return Optional.empty();

@@ -541,6 +541,31 @@ class PostgresStoreTest {
     }
   }
 
+  /**
+   * A small batch's rows of one table go in one multi-row upsert only when their ids differ: {@code
+   * ON CONFLICT DO UPDATE} refuses to touch a row twice in one statement, so a batch that puts the
+   * same memory twice (or history entries sharing an id) runs one statement per row, in order, and
+   * the last put wins as it did with one JDBC batch per table.
+   */
+  @Test
+  void write_smallBatchPuttingOneMemoryTwice_lastPutWins() {
+    try (TenantStore ts = store.open(fresh())) {
+      Scope u = Scope.user("u");
+      StoredMemory first = TestMemories.memory("m-1", "first text", u);
+      StoredMemory second = TestMemories.memory("m-1", "second text", u);
+      StoredMemory other = TestMemories.memory("m-2", "other text", u);
+      ts.write(
+          new WriteBatch(
+              List.of(new Change.Put(first), new Change.Put(other), new Change.Put(second)),
+              List.of(TestMemories.add(first.memory()), TestMemories.add(other.memory())),
+              List.of()));
+
+      assertThat(ts.get("m-1").orElseThrow().memory().text()).isEqualTo("second text");
+      assertThat(ts.get("m-2")).isPresent();
+      assertThat(ts.history("m-2")).hasSize(1);
+    }
+  }
+
   @Test
   void events_inStatuses_oldestFirstThenById_upToLimit() {
     Instant t = TestMemories.T0;

@@ -1,0 +1,279 @@
+package io.mnemo4j.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mnemo4j.ConflictException;
+import io.mnemo4j.HistoryEntry;
+import io.mnemo4j.Role;
+import io.mnemo4j.Scope;
+import io.mnemo4j.TenantId;
+import io.mnemo4j.spi.Change;
+import io.mnemo4j.spi.DuplicateProbe;
+import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.ScopeGuard;
+import io.mnemo4j.spi.StoredEvent;
+import io.mnemo4j.spi.StoredMemory;
+import io.mnemo4j.spi.StoredMessage;
+import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.spi.WriteBatch;
+import io.mnemo4j.testing.TestEmbeddings;
+import io.mnemo4j.testing.TestMemories;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * How many round trips an add's store calls make, counted as the Sync messages the driver sends
+ * through a proxy in front of the server (each Sync is one wait for the server's answer). Issue 14
+ * goal 3: on a busy machine every round trip waits for the server process to be scheduled, so an
+ * add of 10 messages is one round trip for its scope lock, one for its duplicate lookups (hashes
+ * and the exact vector scan together) and one for its write with the commit (8 before: each table
+ * its own JDBC batch, the hash lookup and the commit apart).
+ */
+class RoundTripsTest {
+  @RegisterExtension final TestDatabase db = new TestDatabase();
+
+  private static final Scope ALICE = Scope.user("alice");
+  private static final TenantId TENANT = TenantId.of("trips");
+
+  @Test
+  void add_lockLookupsAndWriteWithItsCommit_takeOneRoundTripEach() throws Exception {
+    seedAndAnalyse(); // so the counted store runs no ANALYZE of its own
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      add(ts, proxy, 1, false); // the first add learns what the process caches (model dimensions)
+      long[] after = add(ts, proxy, 2, false);
+
+      assertThat(after[0]).as("lock").isEqualTo(1);
+      assertThat(after[1] - after[0]).as("duplicate lookups").isEqualTo(1);
+      assertThat(after[2] - after[1]).as("write and commit").isEqualTo(1);
+      assertThat(after[3] - after[2]).as("closing the guard").isZero();
+      assertThat(ts.get("a2-9")).isPresent();
+      assertThat(ts.history("a2-9")).hasSize(1);
+      assertThat(ts.messages(List.of("msg-a2-9"))).hasSize(1);
+      assertThat(ts.event("e-a2")).isPresent();
+    }
+  }
+
+  /**
+   * The write's commit travels with its statements, and the server runs it only if they all
+   * succeeded: an operation record whose idempotency key another holds fails the write, nothing of
+   * the batch lands, and the guard's connection goes back to the pool clean (the next add on it
+   * commits).
+   */
+  @Test
+  void add_guardedWriteFailingOnItsLastStatement_commitsNothingAndLeavesTheConnectionClean()
+      throws Exception {
+    seedAndAnalyse();
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      add(ts, proxy, 1, false);
+      assertThatThrownBy(() -> add(ts, proxy, 2, true)).isInstanceOf(ConflictException.class);
+      assertThat(ts.get("a2-0")).isEmpty();
+      assertThat(ts.history("a2-0")).isEmpty();
+      assertThat(ts.messages(List.of("msg-a2-0"))).isEmpty();
+      assertThat(ts.event("e-a2")).isEmpty();
+      add(ts, proxy, 3, false);
+      assertThat(ts.get("a3-9")).isPresent();
+      assertThat(ts.event("e-a3")).isPresent();
+    }
+  }
+
+  /**
+   * One add of 10 messages as the verbatim pipeline makes it: lock the scope, ask for duplicate
+   * candidates, write 10 memories with their history, messages and one operation record (reusing
+   * add 1's idempotency key when {@code clash}), close the guard. Returns the Syncs of the guard's
+   * connection from its lock statement on, after each step.
+   */
+  private long[] add(TenantStore ts, SyncCounter counter, int n, boolean clash) {
+    long[] at = new long[4];
+    List<StoredMemory> memories = new ArrayList<>();
+    List<DuplicateProbe> probes = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      StoredMemory m = TestMemories.memory("a" + n + "-" + i, "add " + n + " says " + i, ALICE);
+      memories.add(m);
+      probes.add(new DuplicateProbe(m.memory().hash(), m.embedding()));
+    }
+    Instant t = TestMemories.T0;
+    List<HistoryEntry> history = new ArrayList<>();
+    List<StoredMessage> messages = new ArrayList<>();
+    for (StoredMemory m : memories) {
+      history.add(TestMemories.add(m.memory()));
+      messages.add(
+          new StoredMessage("msg-" + m.id(), ALICE, Role.USER, null, m.memory().text(), t));
+    }
+    StoredEvent event =
+        new StoredEvent(
+            "e-a" + n, "key-" + (clash ? 1 : n), EventStatus.SUCCEEDED, "{}", "{}", t, t);
+    try (ScopeGuard guard = ts.lockScope(ALICE)) {
+      at[0] = counter.syncs();
+      ts.duplicateCandidates(ALICE, TestEmbeddings.MODEL, probes, 3);
+      at[1] = counter.syncs();
+      ts.write(
+          new WriteBatch(
+              memories.stream().map(m -> (Change) new Change.Put(m)).toList(),
+              history,
+              messages,
+              List.of(event)));
+      at[2] = counter.syncs();
+    }
+    at[3] = counter.syncs();
+    return at;
+  }
+
+  /** Stores facts in the tenant without the proxy and analyses its tables. */
+  private void seedAndAnalyse() throws Exception {
+    try (PostgresStore store = PostgresStore.open(db.options());
+        TenantStore ts = store.open(TENANT)) {
+      List<StoredMemory> facts = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        facts.add(TestMemories.memory("f-" + i, "fact number " + i, ALICE));
+      }
+      ts.write(TestMemories.puts(facts));
+    }
+    try (Connection c = TestDatabase.connect(db.name());
+        Statement s = c.createStatement()) {
+      s.execute("ANALYZE");
+    }
+  }
+
+  /**
+   * A TCP proxy to the test server that counts the Sync messages the client connection that last
+   * took a scope lock sent since (other connections may run background work meanwhile: an index
+   * check, an ANALYZE). The lock statement is recognised by its Parse message, which the driver
+   * sends for a statement's first runs on a connection (before it prepares it on the server, after
+   * 5): these tests lock a few times only. Assumes no TLS (the URL it hands out disables it), so
+   * the stream after the startup message is plain typed messages: a type byte and a length that
+   * counts itself.
+   */
+  static final class SyncCounter implements AutoCloseable {
+    private final ServerSocket listener;
+    private final URI server;
+    private static final String LOCK = "pg_advisory_xact_lock";
+    private volatile AtomicLong locking = new AtomicLong();
+    private final List<Socket> sockets = new ArrayList<>();
+
+    private SyncCounter(ServerSocket listener, URI server) {
+      this.listener = listener;
+      this.server = server;
+    }
+
+    static SyncCounter start() throws IOException {
+      URI server = URI.create(TestDatabase.SERVER.substring("jdbc:".length()));
+      SyncCounter counter =
+          new SyncCounter(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), server);
+      Thread.ofVirtual().name("sync-counter").start(counter::accept);
+      return counter;
+    }
+
+    /** Syncs the connection that last took a scope lock sent since, that statement's included. */
+    long syncs() {
+      return locking.get();
+    }
+
+    PostgresOptions options(String database) {
+      return PostgresOptions.of(
+              "jdbc:postgresql://127.0.0.1:"
+                  + listener.getLocalPort()
+                  + "/"
+                  + database
+                  + "?sslmode=disable&gssEncMode=disable")
+          .withUser("postgres")
+          .withPoolSize(4);
+    }
+
+    private void accept() {
+      try {
+        while (true) {
+          Socket client = listener.accept();
+          Socket upstream = new Socket(server.getHost(), server.getPort());
+          synchronized (sockets) {
+            sockets.add(client);
+            sockets.add(upstream);
+          }
+          Thread.ofVirtual().start(() -> copy(upstream, client));
+          Thread.ofVirtual().start(() -> count(client, upstream));
+        }
+      } catch (IOException closed) {
+        // close() ends the loop
+      }
+    }
+
+    private static void copy(Socket from, Socket to) {
+      try (InputStream in = from.getInputStream();
+          OutputStream out = to.getOutputStream()) {
+        in.transferTo(out);
+      } catch (IOException closed) {
+        // either side went away
+      }
+    }
+
+    /**
+     * Forwards the client's messages, counting Syncs ('S') from a Parse of the lock statement on.
+     */
+    private void count(Socket from, Socket to) {
+      AtomicLong syncs = new AtomicLong();
+      try (DataInputStream in = new DataInputStream(from.getInputStream());
+          OutputStream out = to.getOutputStream()) {
+        int startup = in.readInt(); // the startup message has no type byte
+        byte[] body = new byte[startup - 4];
+        in.readFully(body);
+        writeInt(out, startup);
+        out.write(body);
+        out.flush();
+        while (true) {
+          int type = in.read();
+          if (type < 0) {
+            return;
+          }
+          int length = in.readInt();
+          byte[] rest = new byte[length - 4];
+          in.readFully(rest);
+          if (type == 'S') {
+            syncs.incrementAndGet();
+          } else if (type == 'P' && new String(rest, StandardCharsets.UTF_8).contains(LOCK)) {
+            syncs.set(0);
+            locking = syncs;
+          }
+          out.write(type);
+          writeInt(out, length);
+          out.write(rest);
+          out.flush();
+        }
+      } catch (IOException closed) {
+        // either side went away
+      }
+    }
+
+    private static void writeInt(OutputStream out, int v) throws IOException {
+      out.write(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+    }
+
+    @Override
+    public void close() throws IOException {
+      listener.close();
+      synchronized (sockets) {
+        for (Socket s : sockets) {
+          s.close();
+        }
+      }
+    }
+  }
+}
