@@ -329,21 +329,25 @@ final class IndexReads {
       if (!scores.anyTermKnown()) {
         return List.of();
       }
-      // The filter's matches come from the same per-reader cache as vector search's: a scope that
-      // holds every live memory (as in a tenant of one user) needs no filter clause at all, and any
-      // other is a bit set, where the scope's postings cost a decode per leap (a third of a BM25
-      // search's Lucene time in a profile on 100,000 memories). The matching documents are the
-      // same.
+      // A scope alone (a tenant has few, so they stay cached) takes its matches from the same
+      // per-reader cache as vector search: a scope that holds every live memory (as in a tenant of
+      // one user) needs no filter clause at all, and any other is a bit set, where the scope's
+      // postings cost a decode per leap (a third of a BM25 search's Lucene time in a profile on
+      // 100,000 memories). A metadata filter stays a clause: a one-off broad filter would cost a
+      // whole pass to cache where the ranker may only visit a few of its documents. The matching
+      // documents are the same either way.
       Query text = IndexSchema.textQuery(terms);
+      @Nullable Query clause = null;
       if (!FilterCompiler.matchesAll(compiled)) {
-        FilterBits.Matches matches = filterBits.of(searcher, compiled);
-        if (!matches.everyDoc()) {
-          text =
-              new BooleanQuery.Builder()
-                  .add(text, Occur.MUST)
-                  .add(FilterBits.asQuery(matches, compiled), Occur.FILTER)
-                  .build();
+        if (filter instanceof FilterExpr.All) {
+          FilterBits.Matches matches = filterBits.of(searcher, compiled);
+          clause = matches.everyDoc() ? null : FilterBits.asQuery(matches, compiled);
+        } else {
+          clause = compiled;
         }
+      }
+      if (clause != null) {
+        text = new BooleanQuery.Builder().add(text, Occur.MUST).add(clause, Occur.FILTER).build();
       }
       List<ScoredId> hits = new ArrayList<>();
       // Hits the overlay overrides are dropped: ask for enough that k remain when there are k.
