@@ -460,12 +460,23 @@ final class TenantSql {
   }
 
   String upsertMemory() {
+    return upsertMemory(1);
+  }
+
+  /**
+   * {@link #upsertMemory()} for {@code rows} memories in one statement (their ids must differ: an
+   * upsert cannot touch a row twice).
+   */
+  String upsertMemory(int rows) {
     return "INSERT INTO "
         + memories
         + " (id, text, hash, user_id, agent_id, run_id, metadata, categories, role, actor,"
         + " created_at, updated_at, expires_at, valid_from, valid_to, memory_type, provenance,"
-        + " embedding_model, embedding, context) VALUES (?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?,"
-        + " ?, ?, ?, ?, ?::jsonb, ?, ?::vector, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " embedding_model, embedding, context) VALUES "
+        + tuples(
+            "(?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::vector, ?)",
+            rows)
+        + " ON CONFLICT (id) DO UPDATE SET"
         + " text = EXCLUDED.text, hash = EXCLUDED.hash, user_id = EXCLUDED.user_id,"
         + " agent_id = EXCLUDED.agent_id, run_id = EXCLUDED.run_id, metadata = EXCLUDED.metadata,"
         + " categories = EXCLUDED.categories, role = EXCLUDED.role, actor = EXCLUDED.actor,"
@@ -481,35 +492,65 @@ final class TenantSql {
   }
 
   String upsertHistory() {
+    return upsertHistory(1);
+  }
+
+  /**
+   * {@link #upsertHistory()} for {@code rows} history entries with different ids in one statement.
+   */
+  String upsertHistory(int rows) {
     return "INSERT INTO "
         + history
         + " ("
         + JdbcRows.HISTORY_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + ") VALUES "
+        + tuples("(?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        + " ON CONFLICT (id) DO UPDATE SET"
         + " memory_id = EXCLUDED.memory_id, event = EXCLUDED.event, old_text = EXCLUDED.old_text,"
         + " new_text = EXCLUDED.new_text, actor = EXCLUDED.actor, at = EXCLUDED.at,"
         + " reason = EXCLUDED.reason";
   }
 
   String upsertMessage() {
+    return upsertMessage(1);
+  }
+
+  /** {@link #upsertMessage()} for {@code rows} raw messages with different ids in one statement. */
+  String upsertMessage(int rows) {
     return "INSERT INTO "
         + messages
         + " ("
         + JdbcRows.MESSAGE_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + ") VALUES "
+        + tuples("(?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        + " ON CONFLICT (id) DO UPDATE SET"
         + " user_id = EXCLUDED.user_id, agent_id = EXCLUDED.agent_id, run_id = EXCLUDED.run_id,"
         + " role = EXCLUDED.role, name = EXCLUDED.name, content = EXCLUDED.content,"
         + " received_at = EXCLUDED.received_at";
   }
 
   String upsertEvent() {
+    return upsertEvent(1);
+  }
+
+  /**
+   * {@link #upsertEvent()} for {@code rows} operation records with different ids in one statement.
+   */
+  String upsertEvent(int rows) {
     return "INSERT INTO "
         + events
         + " ("
         + JdbcRows.EVENT_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + ") VALUES "
+        + tuples("(?, ?, ?, ?, ?, ?, ?)", rows)
+        + " ON CONFLICT (id) DO UPDATE SET"
         + " idempotency_key = EXCLUDED.idempotency_key, status = EXCLUDED.status,"
         + " request = EXCLUDED.request, result = EXCLUDED.result,"
         + " created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at";
+  }
+
+  /** {@code rows} copies of one row's value list, comma-separated. */
+  private static String tuples(String tuple, int rows) {
+    return String.join(", ", java.util.Collections.nCopies(rows, tuple));
   }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -270,16 +271,15 @@ final class TenantWrites {
     }
     List<Change> changes = batch.changes();
     if (changes.stream().allMatch(ch -> ch instanceof Change.Put)) {
-      statements.addAll(
-          forRows(sql.upsertMemory(), changes, ch -> ((Change.Put) ch).memory().id()));
+      statements.addAll(forRows(sql::upsertMemory, changes, ch -> ((Change.Put) ch).memory().id()));
     } else {
       for (Change change : changes) {
         statements.add(change instanceof Change.Put ? sql.upsertMemory() : sql.deleteMemory());
       }
     }
-    statements.addAll(forRows(sql.upsertHistory(), batch.history(), HistoryEntry::id));
-    statements.addAll(forRows(sql.upsertMessage(), batch.messages(), StoredMessage::id));
-    statements.addAll(forRows(sql.upsertEvent(), batch.events(), StoredEvent::id));
+    statements.addAll(forRows(sql::upsertHistory, batch.history(), HistoryEntry::id));
+    statements.addAll(forRows(sql::upsertMessage, batch.messages(), StoredMessage::id));
+    statements.addAll(forRows(sql::upsertEvent, batch.events(), StoredEvent::id));
     if (statements.isEmpty()) {
       return; // nothing to send: the caller's commit ends the transaction
     }
@@ -315,26 +315,18 @@ final class TenantWrites {
   }
 
   /**
-   * The statements that upsert {@code rows} with {@code upsert} (one row's {@code INSERT ... VALUES
-   * (...) ON CONFLICT ...}), binding the rows in order: one statement of as many value lists when
-   * their ids differ, which the server plans and runs once instead of once per row (every statement
-   * of a tenant transaction is planned anew: {@code force_custom_plan}); else one per row, since
-   * {@code ON CONFLICT DO UPDATE} cannot touch a row twice in one statement.
+   * The statements that upsert {@code rows} ({@code upsert} gives the statement for a number of
+   * rows): one statement of as many value lists when their ids differ, which the server plans and
+   * runs once instead of once per row (every statement of a tenant transaction is planned anew:
+   * {@code force_custom_plan}); else one per row, since {@code ON CONFLICT DO UPDATE} cannot touch
+   * a row twice in one statement.
    */
-  private static <T> List<String> forRows(String upsert, List<T> rows, Function<T, String> id) {
+  private static <T> List<String> forRows(
+      IntFunction<String> upsert, List<T> rows, Function<T, String> id) {
     if (rows.size() <= 1 || rows.stream().map(id).distinct().count() < rows.size()) {
-      return Collections.nCopies(rows.size(), upsert);
+      return Collections.nCopies(rows.size(), upsert.apply(1));
     }
-    int values = upsert.indexOf(" VALUES (") + " VALUES ".length();
-    int end = upsert.indexOf(") ON CONFLICT", values) + 1;
-    if (values < " VALUES ".length() || end <= values) {
-      throw new IllegalStateException("not a one-row upsert: " + upsert);
-    }
-    String tuple = upsert.substring(values, end);
-    return List.of(
-        upsert.substring(0, values)
-            + String.join(", ", Collections.nCopies(rows.size(), tuple))
-            + upsert.substring(end));
+    return List.of(upsert.apply(rows.size()));
   }
 
   /** Binds each row to {@code upsert} and runs them as one JDBC batch; nothing for no rows. */
