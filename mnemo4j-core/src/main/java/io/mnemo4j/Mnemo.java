@@ -50,7 +50,8 @@ public final class Mnemo implements AutoCloseable {
             b.defaultRegion,
             b.regions,
             b.autoCreateTenants,
-            b.maxOpenTenants);
+            b.maxOpenTenants,
+            b.contextWindow);
     Context context =
         new Context(
             b.clock,

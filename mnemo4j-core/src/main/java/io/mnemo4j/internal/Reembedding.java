@@ -10,6 +10,7 @@ import io.mnemo4j.ReembedStatus;
 import io.mnemo4j.StoreUnavailableException;
 import io.mnemo4j.TenantInfo;
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.ingest.EmbeddingContexts;
 import io.mnemo4j.internal.util.Json;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.ScopeFilter;
@@ -89,13 +90,14 @@ public final class Reembedding {
         String cursor = id.equals(p.tenant) ? p.cursor : null;
         try (TenantHandles.Lease lease = tenants.lease(t)) {
           TenantStore store = lease.store();
+          EmbeddingContexts contexts = new EmbeddingContexts(context.settings().contextWindow());
           while (true) {
             Page<StoredMemory> page =
                 store.list(
                     new ScopeFilter.Everything(),
                     new FilterExpr.All(),
                     new PageRequest(cursor, PAGE));
-            embedded[0] += embedInto(store, page.items(), next);
+            embedded[0] += embedInto(store, page.items(), next, contexts);
             if (page.nextCursor() == null) {
               break;
             }
@@ -118,7 +120,7 @@ public final class Reembedding {
       progress.accept(status(p, embedded[0], 0));
       long switched = switchAll(next);
       // Writes that embedded with the old model just before the switch: few, embedded now.
-      switched += leftovers(tenants, next);
+      switched += leftovers(tenants, next, context.settings().contextWindow());
       tenants.catalog().replaceSetting(PROGRESS, "");
       ReembedStatus done =
           new ReembedStatus(
@@ -170,20 +172,21 @@ public final class Reembedding {
    * Embeds and switches, tenant by tenant, the memories still on another model than {@code next}'s
    * (written during the switch, or before a crash let their second vector be written).
    */
-  static long leftovers(Tenants tenants, Embedder next) {
+  static long leftovers(Tenants tenants, Embedder next, int window) {
     long switched = 0;
     for (TenantInfo t : tenants.list()) {
       try (TenantHandles.Lease lease = tenants.lease(t)) {
         TenantStore store = lease.store();
         String cursor = null;
         long found = 0;
+        EmbeddingContexts contexts = new EmbeddingContexts(window);
         do {
           Page<StoredMemory> page =
               store.list(
                   new ScopeFilter.Everything(),
                   new FilterExpr.All(),
                   new PageRequest(cursor, PAGE));
-          found += embedInto(store, page.items(), next);
+          found += embedInto(store, page.items(), next, contexts);
           cursor = page.nextCursor();
         } while (cursor != null);
         if (found > 0) {
@@ -199,7 +202,7 @@ public final class Reembedding {
    * the tenants, and with the leftover pass when {@code opened} is the new model's embedder. Called
    * when the data dir opens.
    */
-  static void finishInterrupted(Tenants tenants, Embedder opened) {
+  static void finishInterrupted(Tenants tenants, Embedder opened, int window) {
     Optional<Progress> p = read(tenants.catalog().setting(PROGRESS));
     if (p.isEmpty() || !p.get().phase.equals(SWITCHING)) {
       return;
@@ -207,19 +210,25 @@ public final class Reembedding {
     String model = p.get().model;
     switchStores(tenants, model);
     if (opened.modelId().equals(model)) {
-      leftovers(tenants, opened);
+      leftovers(tenants, opened, window);
     }
     tenants.catalog().replaceSetting(PROGRESS, "");
   }
 
-  /** Puts {@code next}'s vectors of the memories not already on its model; returns how many. */
-  private static long embedInto(TenantStore store, List<StoredMemory> memories, Embedder next) {
+  /**
+   * Puts {@code next}'s vectors of the memories not already on its model, each embedded as ingest
+   * embedded it ({@code contexts}, which sees every memory of the page in id order); returns how
+   * many.
+   */
+  private static long embedInto(
+      TenantStore store, List<StoredMemory> memories, Embedder next, EmbeddingContexts contexts) {
     List<String> ids = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     for (StoredMemory m : memories) {
+      String input = contexts.inputOf(m.memory());
       if (!m.memory().embeddingModel().equals(next.modelId())) {
         ids.add(m.id());
-        texts.add(m.memory().text());
+        texts.add(input);
       }
     }
     if (ids.isEmpty()) {

@@ -53,6 +53,8 @@ public final class Tenants implements AutoCloseable {
    * @param regions regions tenants may be created in, beside the default and the backend's own
    * @param autoCreate whether {@link #getOrCreate} creates a missing tenant
    * @param maxOpen how many tenant stores stay open at once
+   * @param contextWindow how many earlier messages of an add ingest embeds with each message (a
+   *     model switch a crash interrupted re-embeds memories the same way)
    */
   public Tenants(
       Path dataDir,
@@ -62,7 +64,8 @@ public final class Tenants implements AutoCloseable {
       String defaultRegion,
       Set<String> regions,
       boolean autoCreate,
-      int maxOpen) {
+      int maxOpen,
+      int contextWindow) {
     this.dataDir = dataDir;
     this.clock = clock;
     this.backend = backend;
@@ -76,7 +79,7 @@ public final class Tenants implements AutoCloseable {
     this.handles = new TenantHandles(maxOpen);
     this.catalog = backend.openCatalog(dataDir);
     try {
-      Reembedding.finishInterrupted(this, embedder);
+      Reembedding.finishInterrupted(this, embedder, contextWindow);
     } catch (RuntimeException e) {
       handles.close();
       catalog.close();

@@ -2271,6 +2271,46 @@ public abstract class MemoryStoreContractTest {
         .isEqualTo("acme fact number 12 about gardens");
   }
 
+  /**
+   * Changing the model re-embeds each memory as ingest embedded it: a verbatim turn after up to two
+   * earlier messages of its add, one per line (the default context window), so a reply such as
+   * "Yes, every single day" keeps the question it answers. Re-embedding the text alone lost it.
+   */
+  @Test
+  void reembed_embedsEachTurnAfterItsAddsEarlierTurns_asIngestDid() {
+    List<String> turns =
+        List.of(
+            "Did you go kayaking in the Norwegian fjords?",
+            "Yes, every single day",
+            "What did you eat there?",
+            "Fish, mostly, and brown cheese");
+    mnemo.tenant("acme").add(say(turns.toArray(String[]::new)), Scope.user("u"));
+    // Another add: the memories of one add share their creation time.
+    clock.advance(Duration.ofSeconds(1));
+    mnemo.tenant("acme").add(say("A note on its own about kayaking"), Scope.user("u"));
+    HashingEmbedder next = new HashingEmbedder(32, "hash-32");
+
+    mnemo.admin().reembedAll(next, s -> {});
+
+    Map<String, String> inputs = new java.util.HashMap<>();
+    for (int i = 0; i < turns.size(); i++) {
+      inputs.put(turns.get(i), String.join("\n", turns.subList(Math.max(0, i - 2), i + 1)));
+    }
+    inputs.put("A note on its own about kayaking", "A note on its own about kayaking");
+    String query = "kayaking every single day";
+    float[] q = next.embed(query, io.mnemo4j.spi.Embedder.Purpose.QUERY);
+    List<Hit> hits =
+        mnemo.tenant("acme").search(query, Search.everywhere().mode(Search.Mode.DENSE).limit(10));
+    assertThat(hits).hasSize(5);
+    for (Hit h : hits) {
+      float[] d =
+          next.embed(inputs.get(h.memory().text()), io.mnemo4j.spi.Embedder.Purpose.DOCUMENT);
+      assertThat(h.similarity())
+          .as(h.memory().text())
+          .isCloseTo(io.mnemo4j.spi.Vectors.dot(q, d), within(1e-5));
+    }
+  }
+
   @Test
   void reembed_interruptedWhileSwitching_isFinishedByTheNextOpen() {
     mnemo.tenant("acme").add(say("acme prefers tea"), Scope.user("u"));

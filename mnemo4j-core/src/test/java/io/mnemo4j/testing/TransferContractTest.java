@@ -2,6 +2,7 @@ package io.mnemo4j.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.mnemo4j.AddOptions;
 import io.mnemo4j.ConflictException;
@@ -246,6 +247,44 @@ public abstract class TransferContractTest {
     assertThat(in.embedded()).isEqualTo(out.count("memory"));
     TenantMemory copy = mnemo.tenant("copy");
     assertThat(hitIds(copy, "fact number 7")).isEqualTo(hitIds(source, "fact number 7"));
+  }
+
+  /**
+   * An import without vectors embeds each turn as ingest embedded it, after the earlier messages of
+   * its add: every memory of the copy is as similar to a query as in the source. Embedding the text
+   * alone lost a reply's question and changed the copy's search results.
+   */
+  @Test
+  void importTenant_withoutVectors_embedsEachTurnAfterItsAddsEarlierTurns() throws IOException {
+    TenantMemory source = mnemo.tenant("source");
+    source.add(
+        List.of(
+            Message.user("Did you go kayaking in the Norwegian fjords?"),
+            Message.user("Yes, every single day"),
+            Message.user("What did you eat there?"),
+            Message.user("Fish, mostly, and brown cheese")),
+        Scope.user("alice"));
+    clock.advance(java.time.Duration.ofSeconds(1));
+    source.add(List.of(Message.user("A note on its own about kayaking")), Scope.user("alice"));
+    Path file = files.resolve("turns.jsonl");
+    export("source", file, false);
+
+    mnemo.admin().importTenant("copy", file, ImportOptions.defaults());
+
+    String query = "kayaking every single day";
+    Search dense = Search.everywhere().mode(Search.Mode.DENSE).limit(10);
+    Map<String, Double> before = new java.util.HashMap<>();
+    for (Hit h : source.search(query, dense)) {
+      before.put(h.memory().id(), h.similarity());
+    }
+    List<Hit> after = mnemo.tenant("copy").search(query, dense);
+    assertThat(before).hasSize(5);
+    assertThat(after).hasSize(5);
+    for (Hit h : after) {
+      assertThat(h.similarity())
+          .as(h.memory().text())
+          .isCloseTo(before.get(h.memory().id()), within(1e-6));
+    }
   }
 
   @Test

@@ -141,14 +141,28 @@ final class VerbatimIngest {
   static List<String> embeddingInputs(List<Message> messages, int window) {
     List<String> inputs = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
-      String context = context(messages, i, window);
-      String input =
-          context.isEmpty()
-              ? messages.get(i).content()
-              : context + "\n" + messages.get(i).content();
-      inputs.add(input);
+      List<String> before = new ArrayList<>(window);
+      for (int j = Math.max(0, i - window); j < i; j++) {
+        before.add(messages.get(j).content());
+      }
+      inputs.add(withContext(before, messages.get(i).content()));
     }
     return inputs;
+  }
+
+  /**
+   * One embedding input: the earlier messages, one per line, then the text ({@link
+   * EmbeddingContexts} rebuilds the same from stored memories).
+   */
+  static String withContext(List<String> before, String text) {
+    StringBuilder in = new StringBuilder();
+    for (String b : before) {
+      if (!in.isEmpty()) {
+        in.append('\n');
+      }
+      in.append(b);
+    }
+    return in.isEmpty() ? text : in.append('\n').append(text).toString();
   }
 
   /**

@@ -12,6 +12,7 @@ import io.mnemo4j.filter.FilterExpr;
 import io.mnemo4j.internal.Context;
 import io.mnemo4j.internal.TenantHandles;
 import io.mnemo4j.internal.Tenants;
+import io.mnemo4j.internal.ingest.EmbeddingContexts;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.Embedder;
 import io.mnemo4j.spi.ScopeFilter;
@@ -298,7 +299,7 @@ public final class Transfers {
     long done = 0;
     progress.update("import", 0, checked.memories);
     try (ExportReader reader = new ExportReader(open(file))) {
-      Batch batch = new Batch();
+      Batch batch = new Batch(new EmbeddingContexts(context.settings().contextWindow()));
       for (Optional<ExportRecord> next = reader.next(); next.isPresent(); next = reader.next()) {
         switch (next.get()) {
           case MemoryLine m -> batch.memories.add(m);
@@ -324,6 +325,9 @@ public final class Transfers {
 
   /** Records waiting to be written together. */
   private static final class Batch {
+    /** What each memory was embedded as, followed across batches (the file is in id order). */
+    final EmbeddingContexts contexts;
+
     final List<MemoryLine> memories = new ArrayList<>();
     final List<HistoryEntry> history = new ArrayList<>();
     final List<StoredMessage> messages = new ArrayList<>();
@@ -338,21 +342,27 @@ public final class Transfers {
           + conversations.size();
     }
 
-    /** Writes everything held, embedding memories without a vector of this model; clears. */
+    Batch(EmbeddingContexts contexts) {
+      this.contexts = contexts;
+    }
+
+    /**
+     * Writes everything held, embedding memories without a vector of this model as ingest embedded
+     * them (with their add's earlier messages); clears.
+     */
     long flush(TenantStore store, Embedder embedder) {
       List<Integer> missing = new ArrayList<>();
+      List<String> inputs = new ArrayList<>();
       for (int i = 0; i < memories.size(); i++) {
         MemoryLine m = memories.get(i);
+        String input = contexts.inputOf(m.memory().memory());
         if (!m.hasVector() || !m.memory().memory().embeddingModel().equals(embedder.modelId())) {
           missing.add(i);
+          inputs.add(input);
         }
       }
       List<float[]> vectors =
-          missing.isEmpty()
-              ? List.of()
-              : embedder.embedAll(
-                  missing.stream().map(i -> memories.get(i).memory().memory().text()).toList(),
-                  Embedder.Purpose.DOCUMENT);
+          missing.isEmpty() ? List.of() : embedder.embedAll(inputs, Embedder.Purpose.DOCUMENT);
       List<Change> changes = new ArrayList<>(memories.size());
       int next = 0;
       for (int i = 0; i < memories.size(); i++) {
