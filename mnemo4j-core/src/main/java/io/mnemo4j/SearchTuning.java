@@ -24,10 +24,12 @@ package io.mnemo4j;
  * relevance of its conversation: {@code score = (own + neighbourWeight·best) / (1 +
  * neighbourWeight)}, where {@code best} is the highest own relevance among the memories stored by
  * the same add up to two messages before or after it (a reply is often found through the question
- * it answers, and a fact through the turn that names its subject). The score is in [0, 1] and
- * depends on the query, the memory, its neighbours in the conversation and the tenant's collection,
- * never on the other hits. The defaults were measured on the LoCoMo retrieval protocol
- * (BENCHMARKS.md, "Retrieval quality"); change them only with a measurement. Immutable.
+ * it answers, and a fact through the turn that names its subject); a memory its add stored alone (a
+ * chat app adding one message per call) has no conversation but itself, so its {@code best} is its
+ * own relevance and its score is its own relevance. The score is in [0, 1] and depends on the
+ * query, the memory, its neighbours in the conversation and the tenant's collection, never on the
+ * other hits. The defaults were measured on the LoCoMo retrieval protocol (BENCHMARKS.md,
+ * "Retrieval quality"); change them only with a measurement. Immutable.
  *
  * @param denseWeight weight of the dense signal, 0 to 1
  * @param textWeight weight of the text signal, 0 to 1
@@ -45,6 +47,9 @@ public record SearchTuning(
     double dateWeight) {
   /** The date signal's weight in {@link #defaults()}. */
   public static final double DEFAULT_DATE_WEIGHT = 0.05;
+
+  /** The neighbour evidence's weight in {@link #defaults()}. */
+  public static final double DEFAULT_NEIGHBOUR_WEIGHT = 0.2;
 
   /** Validates the numbers, naming the setting. */
   public SearchTuning {
@@ -80,17 +85,17 @@ public record SearchTuning(
   }
 
   /**
-   * The measured defaults: dense 0.5, text 0.4, actor 0.1, date 0.05, 200 candidates per ranker,
-   * neighbours off. The date weight raised LoCoMo recall@10 on both halves of the split (tune 0.806
-   * to 0.815, confirm 0.734 to 0.738) with each session replayed at its date (BENCHMARKS.md). On
-   * the LoCoMo development split (BENCHMARKS.md) they beat min-max fusion of the two ranked lists,
-   * which made a score depend on the other hits, by 0.03 recall@10. A neighbour weight of 0.2 adds
-   * 0.007 recall@10 on both halves of the split, but costs about 1.2 ms of CPU per search on a
-   * 100,000-memory tenant (a neighbour lookup per window of candidates and the neighbours' scores),
-   * beyond issue 15's bound of 1 ms: opt in with {@link #withNeighbourWeight}.
+   * The measured defaults: dense 0.5, text 0.4, actor 0.1, neighbours 0.2, date 0.05, 200
+   * candidates per ranker. On the LoCoMo development split (BENCHMARKS.md) scores of their own beat
+   * min-max fusion of the two ranked lists, which made a score depend on the other hits, by 0.03
+   * recall@10; the date weight raised recall@10 on both halves of the split (tune 0.806 to 0.815,
+   * confirm 0.734 to 0.738) with each session replayed at its date; the neighbour weight raises it
+   * again on both halves (BENCHMARKS.md, "Neighbour evidence on by default") for a few tenths of a
+   * millisecond per search on a 100,000-memory tenant, within issue 15's bound of 1 ms. Weight 0
+   * turns neighbours off and skips their lookup.
    */
   public static SearchTuning defaults() {
-    return new SearchTuning(0.5, 0.4, 0.1, 0, 200, DEFAULT_DATE_WEIGHT);
+    return new SearchTuning(0.5, 0.4, 0.1, DEFAULT_NEIGHBOUR_WEIGHT, 200, DEFAULT_DATE_WEIGHT);
   }
 
   /** A copy with another dense weight. */

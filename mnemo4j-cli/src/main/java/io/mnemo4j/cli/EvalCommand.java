@@ -106,10 +106,10 @@ final class EvalCommand implements Runnable {
         names = "--neighbour-weight",
         paramLabel = "W",
         description =
-            "Weight of neighbour evidence in [0, 1] (SearchTuning.withNeighbourWeight; default 0,"
-                + " off, as in the library): a search-side setting, so a --store-dir ingest is"
+            "Weight of neighbour evidence in [0, 1] (SearchTuning.withNeighbourWeight; default the"
+                + " library's, 0 turns it off): a search-side setting, so a --store-dir ingest is"
                 + " searched again with it.")
-    double neighbourWeight;
+    double neighbourWeight = SearchTuning.DEFAULT_NEIGHBOUR_WEIGHT;
 
     @Option(
         names = "--date-weight",

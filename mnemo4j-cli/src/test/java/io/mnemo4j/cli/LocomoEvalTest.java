@@ -288,14 +288,20 @@ class LocomoEvalTest {
       throws IOException {
     Path store = dir.resolve("kept-for-weights");
     JsonNode plain = evalJson("--store-dir", store.toString());
-    JsonNode explicitZero = evalJson("--store-dir", store.toString(), "--neighbour-weight", "0");
-    assertThat(explicitZero.get("recall")).isEqualTo(plain.get("recall"));
+    // The default is the library's weight.
+    JsonNode explicitDefault =
+        evalJson(
+            "--store-dir",
+            store.toString(),
+            "--neighbour-weight",
+            Double.toString(io.mnemo4j.SearchTuning.DEFAULT_NEIGHBOUR_WEIGHT));
+    assertThat(explicitDefault.get("recall")).isEqualTo(plain.get("recall"));
 
-    Result lifted = evalOk("--store-dir", store.toString(), "--neighbour-weight", "0.2");
+    Result off = evalOk("--store-dir", store.toString(), "--neighbour-weight", "0");
     // The weight is a search setting: the kept ingest is searched again, not rebuilt.
-    assertThat(lifted.err()).doesNotContain("ingest").contains("search");
-    assertThat(lifted.json().get("turns")).isEqualTo(plain.get("turns"));
-    assertThat(lifted.json().get("memories")).isEqualTo(plain.get("memories"));
+    assertThat(off.err()).doesNotContain("ingest").contains("search");
+    assertThat(off.json().get("turns")).isEqualTo(plain.get("turns"));
+    assertThat(off.json().get("memories")).isEqualTo(plain.get("memories"));
 
     for (String bad : List.of("-0.1", "1.5", "NaN")) {
       Result r =

@@ -1032,6 +1032,148 @@ public abstract class MemoryStoreContractTest {
             all.stream().filter(h -> !h.memory().createdAt().isBefore(later)).limit(4).toList());
   }
 
+  /**
+   * Issue 15, neighbours on by default: a memory its add stored alone (a chat app adding one
+   * message per call) is its own conversation, so it scores exactly its own relevance, as with
+   * neighbours off, while a memory stored in a conversation scores {@code (own + 0.2·best) / 1.2}.
+   * Both kinds share one list, ranked by those scores at any limit: the walk over candidates must
+   * not stop before a memory stored alone that belongs in the list.
+   */
+  @Test
+  void search_withNeighboursOn_aMemoryStoredAloneScoresItsOwnRelevance_inOneListWithLiftedOnes() {
+    assertThat(SearchTuning.defaults().neighbourWeight()).isEqualTo(0.2);
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withNeighbourWeight(0));
+    TenantMemory acme = mnemo.tenant("acme");
+    String[] hobbies = {"kayak", "bread", "garden", "guitar", "chess", "marathon", "pottery"};
+    java.util.Set<String> alone = new java.util.HashSet<>();
+    List<List<String>> adds = new java.util.ArrayList<>();
+    for (int a = 0; a < 28; a++) {
+      String hobby = hobbies[a % hobbies.length];
+      Scope scope = a % 2 == 0 ? Scope.user("alice") : Scope.user("bob");
+      if (a % 4 == 3) {
+        adds.add(
+            acme
+                .add(
+                    say(
+                        "Did you practise " + hobby + " this week, number " + a + "?",
+                        "Yes, every single day, answer " + a,
+                        "The weather was fine for " + hobbies[(a + 2) % hobbies.length] + ", " + a),
+                    scope)
+                .stream()
+                .map(MemoryEvent::id)
+                .toList());
+      } else {
+        String text =
+            a % 3 == 0
+                ? "I practised " + hobby + " every single day, entry " + a
+                : "A note about " + hobby + " and nothing else, entry " + a;
+        alone.add(acme.add(say(text), scope).get(0).id());
+      }
+      // Memories of one add share their creation time; separate adds must not.
+      clock.advance(Duration.ofSeconds(1));
+    }
+    String query = "kayak practise every single day";
+    Map<String, Double> own = new java.util.HashMap<>();
+    for (Hit h : acme.search(query, Search.everywhere().limit(100))) {
+      own.put(h.memory().id(), h.score());
+    }
+    assertThat(own).hasSize(alone.size() + 3 * adds.size());
+    Map<String, Double> expected = new java.util.HashMap<>();
+    for (String id : alone) {
+      expected.put(id, own.get(id));
+    }
+    for (List<String> add : adds) {
+      for (int i = 0; i < add.size(); i++) {
+        double best = 0;
+        for (int j = 0; j < add.size(); j++) {
+          if (j != i) {
+            best = Math.max(best, own.get(add.get(j)));
+          }
+        }
+        expected.put(add.get(i), (own.get(add.get(i)) + 0.2 * best) / 1.2);
+      }
+    }
+
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults());
+    acme = mnemo.tenant("acme");
+    List<Hit> all = acme.search(query, Search.everywhere().limit(100));
+    assertThat(all).hasSize(expected.size());
+    for (Hit h : all) {
+      assertThat(h.score())
+          .as(h.memory().text())
+          .isCloseTo(expected.get(h.memory().id()), within(1e-9));
+    }
+    List<String> ranked =
+        expected.entrySet().stream()
+            .sorted(
+                Map.Entry.<String, Double>comparingByValue()
+                    .reversed()
+                    .thenComparing(Map.Entry.comparingByKey()))
+            .map(Map.Entry::getKey)
+            .toList();
+    assertThat(all.stream().map(h -> h.memory().id()).toList()).containsExactlyElementsOf(ranked);
+    for (int limit : new int[] {1, 3, 10, 25}) {
+      assertThat(acme.search(query, Search.everywhere().limit(limit)))
+          .as("limit %d", limit)
+          .containsExactlyElementsOf(all.subList(0, limit));
+    }
+    // Some memory stored alone and some stored in a conversation share the first places.
+    assertThat(all.subList(0, 10)).anyMatch(h -> alone.contains(h.memory().id()));
+    assertThat(all.subList(0, 10)).anyMatch(h -> !alone.contains(h.memory().id()));
+  }
+
+  /**
+   * Issue 15, neighbours on by default: in a collection whose memories were all stored alone (a
+   * chat app adding one message per call) every memory scores its own relevance, so a search finds
+   * the list and the scores it finds with neighbours off, at any limit, also with lists cut short
+   * (few candidates per ranker). Scoring a memory stored alone as {@code own / 1.2} fails this.
+   */
+  @Test
+  void search_withNeighboursOn_memoriesAllStoredAlone_getTheListAndScoresOfNeighboursOff() {
+    mnemo.close();
+    // Few candidates per ranker: lists are cut, so bounds are loose.
+    mnemo = openTuned(SearchTuning.defaults().withCandidates(12).withNeighbourWeight(0));
+    TenantMemory acme = mnemo.tenant("acme");
+    String[] words = {"kayak", "practise", "every", "single", "day", "fjord", "paddle", "river"};
+    java.util.Random random = new java.util.Random(15);
+    for (int a = 0; a < 80; a++) {
+      StringBuilder text = new StringBuilder("entry" + a);
+      for (int k = 0; k < 2 + random.nextInt(5); k++) {
+        text.append(' ').append(words[random.nextInt(words.length)]);
+      }
+      for (int k = 0; k < random.nextInt(4); k++) {
+        text.append(" filler").append(random.nextInt(1000));
+      }
+      acme.add(say(text.toString()), Scope.user("u" + (a % 3)));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    List<String> queries =
+        List.of("kayak practise every single day", "paddle the river", "fjord day", "single kayak");
+    Map<String, List<Hit>> off = new java.util.HashMap<>();
+    for (String q : queries) {
+      for (int limit : new int[] {1, 3, 10, 30}) {
+        off.put(q + "#" + limit, acme.search(q, Search.everywhere().limit(limit)));
+      }
+    }
+
+    mnemo.close();
+    mnemo = openTuned(SearchTuning.defaults().withCandidates(12));
+    acme = mnemo.tenant("acme");
+    for (String q : queries) {
+      for (int limit : new int[] {1, 3, 10, 30}) {
+        List<Hit> on = acme.search(q, Search.everywhere().limit(limit));
+        List<Hit> expected = off.get(q + "#" + limit);
+        assertThat(on).as("%s, limit %d", q, limit).hasSameSizeAs(expected);
+        for (int i = 0; i < on.size(); i++) {
+          assertThat(on.get(i).memory().id()).isEqualTo(expected.get(i).memory().id());
+          assertThat(on.get(i).score()).isCloseTo(expected.get(i).score(), within(1e-12));
+        }
+      }
+    }
+  }
+
   /** This instance over the same data, with another search tuning and no conversation context. */
   private Mnemo openTuned(SearchTuning tuning) {
     return configured().contextWindow(0).contextAfter(0).searchTuning(tuning).build();

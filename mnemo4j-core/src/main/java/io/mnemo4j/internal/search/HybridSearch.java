@@ -50,9 +50,11 @@ import org.jspecify.annotations.Nullable;
  * not. The neighbour lift of a loaded memory comes from the memories its add stored up to {@link
  * #NEIGHBOUR_SPAN} places before and after it ({@link TenantStore#addNeighbours}), each scored in
  * full whether or not it is a candidate or passes the search's filter, so it too depends only on
- * the query and the collection. Only memories that can still enter the list with the largest lift
- * look their neighbours up, in one store call per window, and a neighbour's text score is asked
- * only where it could be a best neighbour: shortcuts that change no score and no list.
+ * the query and the collection; a memory its add stored alone is its own best neighbour, so it
+ * scores its own relevance (so the walk compares unlifted bounds until it meets a memory with
+ * neighbours). Only memories that can still enter the list with the largest lift look their
+ * neighbours up, in one store call per window, and a neighbour's text score is asked only where it
+ * could be a best neighbour: shortcuts that change no score and no list.
  */
 public final class HybridSearch {
   /** Names the full-text search threads of hybrid queries (a thread-safe factory). */
@@ -276,6 +278,8 @@ public final class HybridSearch {
     Comparator<Hit> best =
         Comparator.comparingDouble(Hit::score).reversed().thenComparing(h -> h.memory().id());
     List<Hit> kept = new ArrayList<>();
+    // Whether some memory looked up so far has neighbours (see the walk's bound below).
+    boolean[] inConversations = {false};
     int from = 0;
     while (from < candidates.size()) {
       // The score the last hit of the list has now; a candidate must reach it to enter.
@@ -284,8 +288,12 @@ public final class HybridSearch {
               ? kept.get(search.limit() - 1).score()
               : Double.NEGATIVE_INFINITY;
       // The neighbour lift is left out of the bounds, as the actor signal is: counting its most
-      // for every candidate loaded no more of LoCoMo's evidence but more memories per search.
-      if (withLift(candidates.get(from).bound(), 0, lift) < bar) {
+      // for every candidate loaded no more of LoCoMo's evidence but more memories per search. The
+      // walk compares the floor a memory has in a conversation, own / (1 + lift), once some
+      // memory met has neighbours; while all were stored alone (a chat app adding one message
+      // per call, whose memories score their own relevance) it compares the unlifted bound, so
+      // such a collection gets the list it gets with neighbours off.
+      if (scale(candidates.get(from).bound(), inConversations[0], lift) < bar) {
         break;
       }
       int to = Math.min(candidates.size(), from + window);
@@ -305,7 +313,7 @@ public final class HybridSearch {
       for (Candidate c : slice) {
         double text =
             Double.isNaN(c.textScore()) ? missingText.getOrDefault(c.id(), 0.0) : c.textScore();
-        if (withLift(w.score(c.cosineBound(), text, false), 0, lift) >= bar) {
+        if (scale(w.score(c.cosineBound(), text, false), inConversations[0], lift) >= bar) {
           load.add(c);
         }
       }
@@ -342,7 +350,8 @@ public final class HybridSearch {
                   canEnter(scored, kept, search.limit(), lift),
                   kept,
                   search.limit(),
-                  new Known(own, knownText, scorer, neighbourTextCeiling))
+                  new Known(own, knownText, scorer, neighbourTextCeiling),
+                  inConversations)
               : Map.of();
       for (Scored x : scored) {
         StoredMemory m = x.memory();
@@ -359,6 +368,15 @@ public final class HybridSearch {
       kept.sort(best);
     }
     return kept.size() > search.limit() ? List.copyOf(kept.subList(0, search.limit())) : kept;
+  }
+
+  /**
+   * The bound the walk over candidates compares with the list's last score: lowered to the floor a
+   * memory has in a conversation, {@code own / (1 + lift)}, once the search has met a memory with
+   * neighbours; unchanged before.
+   */
+  private static double scale(double bound, boolean inConversations, double lift) {
+    return inConversations ? withLift(bound, 0, lift) : bound;
   }
 
   /** A memory's score with the lift of its best neighbour. */
@@ -423,11 +441,12 @@ public final class HybridSearch {
 
   /**
    * The lifts (the best own score among their neighbours in their add, see {@link
-   * TenantStore#addNeighbours}) of those of {@code liftable} that can still enter the first {@code
-   * limit} places; the others are left out. One store call finds the neighbours with their vectors,
-   * so each one's own score is known but for its text score: first bounded (none, or the ceiling),
-   * which drops the memories that cannot enter even with their neighbours' best bound, then exact,
-   * asked in one batch only for the neighbours that could still be some survivor's best.
+   * TenantStore#addNeighbours}, or their own score when their add stored them alone) of those of
+   * {@code liftable} that can still enter the first {@code limit} places; the others are left out.
+   * One store call finds the neighbours with their vectors, so each one's own score is known but
+   * for its text score: first bounded (none, or the ceiling), which drops the memories that cannot
+   * enter even with their neighbours' best bound, then exact, asked in one batch only for the
+   * neighbours that could still be some survivor's best.
    */
   private static Map<String, Double> neighbourLifts(
       TenantStore store,
@@ -435,7 +454,8 @@ public final class HybridSearch {
       List<Scored> liftable,
       List<Hit> kept,
       int limit,
-      Known known) {
+      Known known,
+      boolean[] inConversations) {
     if (liftable.isEmpty()) {
       return Map.of();
     }
@@ -479,7 +499,14 @@ public final class HybridSearch {
     double[] bestHigh = new double[liftable.size()];
     double[] floors = new double[liftable.size()];
     for (int i = 0; i < liftable.size(); i++) {
-      for (AddNeighbour n : near.getOrDefault(liftable.get(i).memory().id(), List.of())) {
+      List<AddNeighbour> around = near.getOrDefault(liftable.get(i).memory().id(), List.of());
+      inConversations[0] |= !around.isEmpty();
+      if (around.isEmpty()) {
+        // Stored alone: its conversation is itself, so its score is its own relevance.
+        bestLow[i] = liftable.get(i).own();
+        bestHigh[i] = liftable.get(i).own();
+      }
+      for (AddNeighbour n : around) {
         Double exact = known.own().get(n.id());
         double[] b = exact != null ? new double[] {exact, exact} : bounds.get(n.id());
         if (b == null) {
@@ -532,8 +559,9 @@ public final class HybridSearch {
     Map<String, Double> out = new HashMap<>();
     for (int i : survivors) {
       String id = liftable.get(i).memory().id();
-      double best = 0;
-      for (AddNeighbour n : near.getOrDefault(id, List.of())) {
+      List<AddNeighbour> around = near.getOrDefault(id, List.of());
+      double best = around.isEmpty() ? liftable.get(i).own() : 0;
+      for (AddNeighbour n : around) {
         best = Math.max(best, known.own().getOrDefault(n.id(), 0.0));
       }
       out.put(id, best);
