@@ -71,13 +71,16 @@ final class GroupCommit {
 
   /**
    * Commits every queued batch in one transaction and marks each done, with its failure if any;
-   * returns whether the transaction committed. Caller holds the snapshot write lock.
+   * returns whether the transaction committed. Caller holds the snapshot write lock. {@code
+   * sharedTimes} is the tenant's flag of {@link Rows#sharedCreationTimes}, set in the transaction
+   * if the group makes it so.
    */
   boolean commitQueued(
       Connection writeConnection,
       Map<String, PreparedStatement> writeStatements,
       ModelDimensions dimensions,
-      IndexCatchUp catchUp) {
+      IndexCatchUp catchUp,
+      java.util.concurrent.atomic.AtomicBoolean sharedTimes) {
     List<Queued> group = new ArrayList<>();
     for (Queued q; (q = queue.poll()) != null; ) {
       group.add(q);
@@ -93,7 +96,11 @@ final class GroupCommit {
     try {
       outcomes =
           Rows.writeGroup(
-              writeConnection, writeStatements, batches, b -> trial.record(trial.check(b)));
+              writeConnection,
+              writeStatements,
+              batches,
+              b -> trial.record(trial.check(b)),
+              sharedTimes);
     } catch (SQLException | RuntimeException e) {
       for (Queued q : group) {
         q.done = true;

@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * (stateless).
  */
 final class Rows {
-  static final int SCHEMA_VERSION = 6;
+  static final int SCHEMA_VERSION = 7;
   static final int SQL_CHUNK = 500;
 
   static final String MEMORY_COLUMNS =
@@ -135,6 +135,16 @@ final class Rows {
       if (version < 6) {
         // The memories of one add share their creation time (TenantStore.addNeighbours).
         Sqlite.exec(c, "CREATE INDEX memories_created ON memories(created_at, id)");
+      }
+      if (version < 7) {
+        // Whether some add stored several memories (sharedCreationTimes): found once here, by one
+        // pass over memories_created (tens of milliseconds at 100,000 memories), kept by writes.
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('" + SHARED_TIMES + "', ?)")) {
+          ps.setString(1, anySharedCreationTime(c) ? "1" : "0");
+          ps.executeUpdate();
+        }
       }
       if (version < SCHEMA_VERSION) {
         Sqlite.exec(c, "PRAGMA user_version = " + SCHEMA_VERSION);
@@ -322,6 +332,103 @@ final class Rows {
     return out;
   }
 
+  /** The {@code meta} key of {@link #sharedCreationTimes}. */
+  private static final String SHARED_TIMES = "shared_creation_times";
+
+  /**
+   * Whether two memories may share a creation time (some add stored several), as kept in {@code
+   * meta}; true when unknown.
+   */
+  static boolean sharedCreationTimes(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT value FROM meta WHERE key = '" + SHARED_TIMES + "'")) {
+      try (ResultSet rs = ps.executeQuery()) {
+        return !rs.next() || !"0".equals(rs.getString(1));
+      }
+    }
+  }
+
+  /**
+   * Inside a write's transaction, before its commit: if the memories it put gave two memories one
+   * creation time (among themselves or with stored ones), records so in {@code meta} and sets
+   * {@code shared}, so that a search that can see the rows also sees the flag. One index probe per
+   * creation time while the flag is not set; nothing once it is.
+   */
+  private static void noteSharedTimes(
+      Connection c, List<WriteBatch> batches, java.util.concurrent.atomic.AtomicBoolean shared)
+      throws SQLException {
+    if (shared.get()) {
+      return;
+    }
+    Map<Instant, String> idByTime = new HashMap<>();
+    for (WriteBatch batch : batches) {
+      for (Change change : batch.changes()) {
+        if (change instanceof Change.Put put) {
+          idByTime.putIfAbsent(put.memory().memory().createdAt(), put.memory().id());
+        }
+      }
+    }
+    // The transaction sees its own rows: a time two puts share is found like a stored one.
+    if (!idByTime.isEmpty() && anyOtherCreatedAt(c, idByTime)) {
+      Sqlite.exec(
+          c, "INSERT OR REPLACE INTO meta(key, value) VALUES ('" + SHARED_TIMES + "', '1')");
+      shared.set(true);
+    }
+  }
+
+  /**
+   * Whether two memories share a creation time (an add stored several): one ordered pass over the
+   * {@code memories_created} index that stops at the first shared time.
+   */
+  static boolean anySharedCreationTime(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT 1 FROM memories INDEXED BY memories_created GROUP BY created_at"
+                    + " HAVING count(*) > 1 LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
+  /** Whether a stored memory other than the given one (by id) has one of these creation times. */
+  static boolean anyOtherCreatedAt(Connection c, Map<Instant, String> idByTime)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM memories WHERE created_at = ? AND id <> ? LIMIT 1")) {
+      for (Map.Entry<Instant, String> e : idByTime.entrySet()) {
+        ps.setString(1, Sqlite.time(e.getKey()));
+        ps.setString(2, e.getValue());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@link #addNeighbours}'s answer when no two memories share a creation time: every id that
+   * exists maps to no neighbours.
+   */
+  static java.util.Map<String, List<io.mnemo4j.spi.AddNeighbour>> noNeighbours(
+      ReadPool reads, Connection c, List<String> ids) throws SQLException {
+    java.util.Map<String, List<io.mnemo4j.spi.AddNeighbour>> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    PreparedStatement ps =
+        reads.prepared(c, "SELECT id FROM memories WHERE id IN (SELECT value FROM json_each(?))");
+    ps.setString(1, StoredJson.write(List.copyOf(new LinkedHashSet<>(ids))));
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), new ArrayList<>());
+      }
+    }
+    return out;
+  }
+
   /** Operation records in any of {@code statuses}, oldest first, then by id; at most limit. */
   static List<StoredEvent> events(Connection c, List<EventStatus> statuses, int limit)
       throws SQLException {
@@ -421,7 +528,8 @@ final class Rows {
       Connection c,
       Map<String, PreparedStatement> statements,
       List<WriteBatch> batches,
-      java.util.function.Consumer<WriteBatch> check)
+      java.util.function.Consumer<WriteBatch> check,
+      java.util.concurrent.atomic.AtomicBoolean sharedTimes)
       throws SQLException {
     List<Outcome> outcomes = new ArrayList<>(batches.size());
     c.setAutoCommit(false);
@@ -441,6 +549,7 @@ final class Rows {
           outcomes.add(new Outcome(-1, refused));
         }
       }
+      noteSharedTimes(c, batches, sharedTimes);
       c.commit();
       return outcomes;
     } catch (SQLException | RuntimeException e) {
@@ -462,12 +571,14 @@ final class Rows {
       Connection c,
       Map<String, PreparedStatement> statements,
       WriteBatch batch,
-      List<String> eraseMessages)
+      List<String> eraseMessages,
+      java.util.concurrent.atomic.AtomicBoolean sharedTimes)
       throws SQLException {
     c.setAutoCommit(false);
     try {
       long seq = writeBatch(c, statements, batch);
       long erased = eraseMessages.isEmpty() ? 0 : MessageRows.delete(c, "messages", eraseMessages);
+      noteSharedTimes(c, List.of(batch), sharedTimes);
       c.commit();
       return new Written(seq, erased);
     } catch (SQLException | RuntimeException e) {

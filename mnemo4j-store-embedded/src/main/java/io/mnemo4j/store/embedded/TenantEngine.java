@@ -137,6 +137,16 @@ final class TenantEngine {
   /** Prepared statements of writeConnection; guarded by the snapshot write lock. */
   private final Map<String, PreparedStatement> writeStatements = new HashMap<>();
 
+  /**
+   * Whether two memories of this tenant may share a creation time, that is whether some add stored
+   * several (see {@link #addNeighbours}); kept in the database ({@link Rows#sharedCreationTimes}),
+   * set before a write that could make it so commits, never cleared. Hybrid search asks for the
+   * neighbours of about 20 memories per search; a tenant whose memories were all stored alone (a
+   * chat app adding one message per call) answers without the neighbour statement.
+   */
+  private final java.util.concurrent.atomic.AtomicBoolean sharedTimes =
+      new java.util.concurrent.atomic.AtomicBoolean(true);
+
   private volatile @Nullable Throwable failure;
   private volatile boolean closed;
 
@@ -176,6 +186,7 @@ final class TenantEngine {
           new TenantEngine(
               tenant, new Resources(dir, channel, lock, connection, pool, dbId, index));
       engine.loadDimensions(index.searchers());
+      engine.sharedTimes.set(Rows.sharedCreationTimes(connection));
       return engine;
     } catch (IOException | SQLException | RuntimeException e) {
       closeQuietly(index, pool, connection, lock, channel);
@@ -244,7 +255,7 @@ final class TenantEngine {
             // else an earlier lock holder committed it
             if (!mine.done()
                 && groupCommit.commitQueued(
-                    writeConnection, writeStatements, dimensions, catchUp)) {
+                    writeConnection, writeStatements, dimensions, catchUp, sharedTimes)) {
               pruneChangeLog();
             }
           } finally {
@@ -269,7 +280,7 @@ final class TenantEngine {
           snapshot.writeLock().lock();
           try {
             Map<String, Integer> introduced = dimensions.check(batch);
-            written = Rows.write(writeConnection, writeStatements, batch, messageIds);
+            written = Rows.write(writeConnection, writeStatements, batch, messageIds, sharedTimes);
             dimensions.record(introduced);
             catchUp.enqueue(written.seq(), documents, batch);
             pruneChangeLog();
@@ -381,7 +392,14 @@ final class TenantEngine {
   java.util.Map<String, List<io.mnemo4j.spi.AddNeighbour>> addNeighbours(
       Collection<String> ids, int span) {
     List<String> wanted = List.copyOf(ids);
-    return run("addNeighbours", () -> withReader(c -> Rows.addNeighbours(reads, c, wanted, span)));
+    return run(
+        "addNeighbours",
+        () ->
+            withReader(
+                c ->
+                    sharedTimes.get()
+                        ? Rows.addNeighbours(reads, c, wanted, span)
+                        : Rows.noNeighbours(reads, c, wanted)));
   }
 
   List<StoredMemory> getAll(Collection<String> ids) {
