@@ -1188,27 +1188,7 @@ public abstract class MemoryStoreContractTest {
   }
 
   private static StoredMemory saidAt(String id, String user, String text, Instant at) {
-    StoredMemory m = said(id, user, text, "t");
-    Memory base = m.memory();
-    Memory moved =
-        new Memory(
-            base.id(),
-            base.text(),
-            base.hash(),
-            base.scope(),
-            base.metadata(),
-            base.categories(),
-            base.role(),
-            base.actor(),
-            at,
-            at,
-            null,
-            null,
-            null,
-            base.provenance(),
-            base.embeddingModel(),
-            base.type());
-    return new StoredMemory(moved, m.embedding());
+    return TestMemories.at(said(id, user, text, "t"), at);
   }
 
   private static StoredMemory said(String id, String user, String text, String topic) {

@@ -81,6 +81,31 @@ public final class TestMemories {
     return new StoredMemory(m, TestEmbeddings.embed(text));
   }
 
+  /** The same memory created (and last updated) at {@code at}: another add's, or an add's own. */
+  public static StoredMemory at(StoredMemory stored, Instant at) {
+    Memory m = stored.memory();
+    return new StoredMemory(
+        new Memory(
+            m.id(),
+            m.text(),
+            m.hash(),
+            m.scope(),
+            m.metadata(),
+            m.categories(),
+            m.role(),
+            m.actor(),
+            at,
+            at,
+            m.expiresAt(),
+            m.validFrom(),
+            m.validTo(),
+            m.provenance(),
+            m.embeddingModel(),
+            m.type()),
+        stored.embedding(),
+        stored.context());
+  }
+
   /** The same memory embedded by another model, with that model's vector. */
   public static StoredMemory withModel(StoredMemory stored, String model, float[] vector) {
     return rebuilt(stored.memory(), stored.memory().scope(), model, vector);

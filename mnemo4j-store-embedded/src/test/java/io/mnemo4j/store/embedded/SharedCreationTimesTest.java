@@ -4,12 +4,12 @@ import static io.mnemo4j.testing.TestMemories.memory;
 import static io.mnemo4j.testing.TestMemories.puts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mnemo4j.Memory;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.spi.AddNeighbour;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.TenantStore;
+import io.mnemo4j.testing.TestMemories;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -122,28 +122,7 @@ class SharedCreationTimesTest {
   }
 
   private static StoredMemory at(String id, String text, Instant createdAt) {
-    StoredMemory base = memory(id, text, Scope.user("alice"));
-    Memory m = base.memory();
-    return new StoredMemory(
-        new Memory(
-            m.id(),
-            m.text(),
-            m.hash(),
-            m.scope(),
-            m.metadata(),
-            m.categories(),
-            m.role(),
-            m.actor(),
-            createdAt,
-            createdAt,
-            m.expiresAt(),
-            m.validFrom(),
-            m.validTo(),
-            m.provenance(),
-            m.embeddingModel(),
-            m.type()),
-        base.embedding(),
-        base.context());
+    return TestMemories.at(memory(id, text, Scope.user("alice")), createdAt);
   }
 
   private static List<String> ids(List<AddNeighbour> near) {
