@@ -225,10 +225,11 @@ public final class Reembedding {
     List<String> ids = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     for (StoredMemory m : memories) {
-      String input = contexts.inputOf(m.memory());
       if (!m.memory().embeddingModel().equals(next.modelId())) {
         ids.add(m.id());
-        texts.add(input);
+        texts.add(contexts.inputOf(m.memory()));
+      } else {
+        contexts.remember(m.memory());
       }
     }
     if (ids.isEmpty()) {

@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a stored verbatim memory was embedded as, rebuilt for re-embedding it (an import without
@@ -57,22 +58,43 @@ public final class EmbeddingContexts {
    * remembers {@code m} as context for the memories after it.
    */
   public String inputOf(Memory m) {
-    if (window == 0 || !Memory.Provenance.VERBATIM.equals(m.provenance().source())) {
+    Deque<Member> before = add(m);
+    if (before == null) {
       return m.text();
     }
-    Deque<Member> before =
-        recent.computeIfAbsent(new Add(m.scope(), m.createdAt()), k -> new ArrayDeque<>());
     List<String> context = new ArrayList<>(before.size());
     for (Member b : before) {
-      // Only memories stored before it in its add: an import file may be out of order.
+      // Only memories stored before it in its add (an import file may be out of order), and not
+      // itself, which remember has just added.
       if (b.id().compareTo(m.id()) < 0) {
         context.add(b.text());
       }
     }
-    before.addLast(new Member(m.id(), m.text()));
-    if (before.size() > window) {
-      before.removeFirst();
-    }
     return VerbatimIngest.withContext(context, m.text());
+  }
+
+  /**
+   * Remembers {@code m} as context for the memories after it, without building its input: for a
+   * memory that keeps its vector.
+   */
+  public void remember(Memory m) {
+    add(m);
+  }
+
+  /**
+   * Adds {@code m} to its add's window and returns the window (up to {@code window} earlier
+   * memories and {@code m}), or null when {@code m} takes no part in contexts.
+   */
+  private @Nullable Deque<Member> add(Memory m) {
+    if (window == 0 || !Memory.Provenance.VERBATIM.equals(m.provenance().source())) {
+      return null;
+    }
+    Deque<Member> around =
+        recent.computeIfAbsent(new Add(m.scope(), m.createdAt()), k -> new ArrayDeque<>());
+    around.addLast(new Member(m.id(), m.text()));
+    if (around.size() > window + 1) {
+      around.removeFirst();
+    }
+    return around;
   }
 }

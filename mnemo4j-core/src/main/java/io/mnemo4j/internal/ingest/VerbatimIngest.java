@@ -157,12 +157,17 @@ final class VerbatimIngest {
   static String withContext(List<String> before, String text) {
     StringBuilder in = new StringBuilder();
     for (String b : before) {
-      if (!in.isEmpty()) {
-        in.append('\n');
-      }
-      in.append(b);
+      appendLine(in, b);
     }
     return in.isEmpty() ? text : in.append('\n').append(text).toString();
+  }
+
+  /** Appends a line to a context: a newline first unless nothing is there yet. */
+  private static void appendLine(StringBuilder in, String line) {
+    if (!in.isEmpty()) {
+      in.append('\n');
+    }
+    in.append(line);
   }
 
   /**
@@ -174,10 +179,7 @@ final class VerbatimIngest {
   static String searchContext(List<Message> messages, int i, int before, int after) {
     StringBuilder in = new StringBuilder(context(messages, i, before));
     for (int j = i + 1; j < Math.min(messages.size(), i + 1 + after); j++) {
-      if (!in.isEmpty()) {
-        in.append('\n');
-      }
-      in.append(messages.get(j).content());
+      appendLine(in, messages.get(j).content());
     }
     return in.toString();
   }
@@ -186,10 +188,7 @@ final class VerbatimIngest {
   static String context(List<Message> messages, int i, int window) {
     StringBuilder in = new StringBuilder();
     for (int j = Math.max(0, i - window); j < i; j++) {
-      if (!in.isEmpty()) {
-        in.append('\n');
-      }
-      in.append(messages.get(j).content());
+      appendLine(in, messages.get(j).content());
     }
     return in.toString();
   }

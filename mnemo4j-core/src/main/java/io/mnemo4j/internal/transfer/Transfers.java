@@ -355,10 +355,12 @@ public final class Transfers {
       List<String> inputs = new ArrayList<>();
       for (int i = 0; i < memories.size(); i++) {
         MemoryLine m = memories.get(i);
-        String input = contexts.inputOf(m.memory().memory());
-        if (!m.hasVector() || !m.memory().memory().embeddingModel().equals(embedder.modelId())) {
+        Memory memory = m.memory().memory();
+        if (!m.hasVector() || !memory.embeddingModel().equals(embedder.modelId())) {
           missing.add(i);
-          inputs.add(input);
+          inputs.add(contexts.inputOf(memory));
+        } else {
+          contexts.remember(memory);
         }
       }
       List<float[]> vectors =

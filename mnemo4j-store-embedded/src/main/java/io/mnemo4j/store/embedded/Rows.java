@@ -355,7 +355,10 @@ final class Rows {
    * creation time while the flag is not set; nothing once it is.
    */
   private static void noteSharedTimes(
-      Connection c, List<WriteBatch> batches, java.util.concurrent.atomic.AtomicBoolean shared)
+      Connection c,
+      Map<String, PreparedStatement> statements,
+      List<WriteBatch> batches,
+      java.util.concurrent.atomic.AtomicBoolean shared)
       throws SQLException {
     if (shared.get()) {
       return;
@@ -369,7 +372,7 @@ final class Rows {
       }
     }
     // The transaction sees its own rows: a time two puts share is found like a stored one.
-    if (!idByTime.isEmpty() && anyOtherCreatedAt(c, idByTime)) {
+    if (!idByTime.isEmpty() && anyOtherCreatedAt(prepared(c, statements, OTHER_AT), idByTime)) {
       Sqlite.exec(
           c, "INSERT OR REPLACE INTO meta(key, value) VALUES ('" + SHARED_TIMES + "', '1')");
       shared.set(true);
@@ -390,18 +393,23 @@ final class Rows {
     }
   }
 
-  /** Whether a stored memory other than the given one (by id) has one of these creation times. */
-  static boolean anyOtherCreatedAt(Connection c, Map<Instant, String> idByTime)
+  /** See {@link #anyOtherCreatedAt}. */
+  private static final String OTHER_AT =
+      "SELECT 1 FROM memories WHERE created_at = ? AND id <> ? LIMIT 1";
+
+  /**
+   * Whether a stored memory other than the given one (by id) has one of these creation times;
+   * {@code ps} is {@link #OTHER_AT}, from the write statements' cache (it runs on every add while
+   * the flag is unset).
+   */
+  private static boolean anyOtherCreatedAt(PreparedStatement ps, Map<Instant, String> idByTime)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT 1 FROM memories WHERE created_at = ? AND id <> ? LIMIT 1")) {
-      for (Map.Entry<Instant, String> e : idByTime.entrySet()) {
-        ps.setString(1, Sqlite.time(e.getKey()));
-        ps.setString(2, e.getValue());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            return true;
-          }
+    for (Map.Entry<Instant, String> e : idByTime.entrySet()) {
+      ps.setString(1, Sqlite.time(e.getKey()));
+      ps.setString(2, e.getValue());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return true;
         }
       }
     }
@@ -549,7 +557,7 @@ final class Rows {
           outcomes.add(new Outcome(-1, refused));
         }
       }
-      noteSharedTimes(c, batches, sharedTimes);
+      noteSharedTimes(c, statements, batches, sharedTimes);
       c.commit();
       return outcomes;
     } catch (SQLException | RuntimeException e) {
@@ -578,7 +586,7 @@ final class Rows {
     try {
       long seq = writeBatch(c, statements, batch);
       long erased = eraseMessages.isEmpty() ? 0 : MessageRows.delete(c, "messages", eraseMessages);
-      noteSharedTimes(c, List.of(batch), sharedTimes);
+      noteSharedTimes(c, statements, List.of(batch), sharedTimes);
       c.commit();
       return new Written(seq, erased);
     } catch (SQLException | RuntimeException e) {
