@@ -25,27 +25,36 @@ final class AddNeighbours {
     this.sql = tenant.sql();
   }
 
+  /**
+   * The lookup: for each wanted id ({@code = ANY} of the third parameter), at most {@code span}
+   * (first and second parameters) memories of the same scope and {@link TenantSql#CREATED_KEY}
+   * before and after it in id order. The key, not the numeric time, so that under row-level
+   * security both probes are conditions on the {@code memories_created} index.
+   */
+  static String statement(TenantSql sql) {
+    String same =
+        "SELECT m.id, m.actor, m.embedding_model, m.embedding::text FROM "
+            + sql.memories
+            + " m WHERE m.created_key = t.created_key"
+            + " AND m.user_id IS NOT DISTINCT FROM t.user_id"
+            + " AND m.agent_id IS NOT DISTINCT FROM t.agent_id"
+            + " AND m.run_id IS NOT DISTINCT FROM t.run_id AND m.id ";
+    return "SELECT t.id, n.id, n.actor, n.embedding_model, n.embedding FROM "
+        + sql.memories
+        + " t LEFT JOIN LATERAL (("
+        + same
+        + "< t.id ORDER BY m.id DESC LIMIT ?) UNION ALL ("
+        + same
+        + "> t.id ORDER BY m.id LIMIT ?)) n ON true WHERE t.id = ANY(?)";
+  }
+
   Map<String, List<AddNeighbour>> of(Collection<String> ids, int span) {
     LinkedHashSet<String> wanted = new LinkedHashSet<>(ids);
     if (wanted.isEmpty()) {
       tenant.ensureOpen();
       return Map.of();
     }
-    String same =
-        "SELECT m.id, m.actor, m.embedding_model, m.embedding::text FROM "
-            + sql.memories
-            + " m WHERE m.created_at = t.created_at"
-            + " AND m.user_id IS NOT DISTINCT FROM t.user_id"
-            + " AND m.agent_id IS NOT DISTINCT FROM t.agent_id"
-            + " AND m.run_id IS NOT DISTINCT FROM t.run_id AND m.id ";
-    String query =
-        "SELECT t.id, n.id, n.actor, n.embedding_model, n.embedding FROM "
-            + sql.memories
-            + " t LEFT JOIN LATERAL (("
-            + same
-            + "< t.id ORDER BY m.id DESC LIMIT ?) UNION ALL ("
-            + same
-            + "> t.id ORDER BY m.id LIMIT ?)) n ON true WHERE t.id = ANY(?)";
+    String query = statement(sql);
     return tenant.read(
         "addNeighbours",
         c -> {

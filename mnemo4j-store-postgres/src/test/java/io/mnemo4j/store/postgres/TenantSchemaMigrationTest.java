@@ -343,6 +343,75 @@ class TenantSchemaMigrationTest {
     assertThat(textRowsDifferingFromMemories(schema)).isZero();
   }
 
+  /**
+   * Layout 8 keys the index of the memories of one add by the creation time's text, which a lookup
+   * under row-level security can use. A layout-7 schema (the index on the numeric time) gets the
+   * key column, computed for every stored memory, and the index on it; the neighbours found are
+   * those of the same add.
+   */
+  @Test
+  void open_layoutSevenSchema_keysTheCreationIndexAndFindsTheSameNeighbours() throws SQLException {
+    TenantId acme = TenantId.of("acme");
+    List<StoredMemory> written = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      written.add(
+          TestMemories.at(
+              TestMemories.memory(TestMemories.id(i), "turn " + i, Scope.user("alice")),
+              TestMemories.T0.plusSeconds(i / 3)));
+    }
+    try (TenantStore t = store.open(acme)) {
+      t.write(TestMemories.puts(written));
+    }
+    String schema = store.registered(acme).orElseThrow();
+    String q = Names.quote(schema);
+    try (Connection c = TestDatabase.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE " + q + ".memories DROP COLUMN created_key"); // drops its index
+      s.execute("CREATE INDEX memories_created ON " + q + ".memories (created_at, id)");
+      s.execute(
+          "UPDATE "
+              + Names.REGISTRY_SCHEMA
+              + ".tenants SET schema_version = 7 WHERE tenant_id = 'acme'");
+    }
+    assertThat(columns(schema)).doesNotContain("created_key");
+
+    try (TenantStore t = store.open(acme)) {
+      assertThat(t.addNeighbours(List.of(TestMemories.id(1), TestMemories.id(3)), 2))
+          .hasEntrySatisfying(
+              TestMemories.id(1),
+              near ->
+                  assertThat(near)
+                      .extracting(io.mnemo4j.spi.AddNeighbour::id)
+                      .containsExactlyInAnyOrder(TestMemories.id(0), TestMemories.id(2)))
+          .hasEntrySatisfying(
+              TestMemories.id(3),
+              near ->
+                  assertThat(near)
+                      .extracting(io.mnemo4j.spi.AddNeighbour::id)
+                      .containsExactlyInAnyOrder(TestMemories.id(4), TestMemories.id(5)));
+    }
+    assertThat(registeredVersion(acme)).isEqualTo(TenantSql.SCHEMA_VERSION);
+    assertThat(columns(schema)).contains("created_key");
+    assertThat(
+            query(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = '"
+                    + schema
+                    + "' AND indexname = 'memories_created'",
+                rs -> rs.getString(1)))
+        .singleElement()
+        .asString()
+        .contains("(created_key, id)");
+  }
+
+  /** The memory table's column names. */
+  private List<String> columns(String schema) throws SQLException {
+    return query(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = '"
+            + schema
+            + "' AND table_name = 'memories'",
+        rs -> rs.getString(1));
+  }
+
   @Test
   void create_newSchema_keepsVectorsInRow() throws SQLException {
     TenantId fresh = TenantId.of("fresh");
