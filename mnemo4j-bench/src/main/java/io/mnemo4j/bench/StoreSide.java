@@ -245,7 +245,14 @@ final class StoreSide implements AutoCloseable {
 
   /** A {@code Mnemo} on this side; it never closes {@code embedder} (pass a shared view). */
   Mnemo mnemo(Embedder embedder, int maxOpenTenants, boolean autoCreate) {
+    return mnemo(embedder, maxOpenTenants, autoCreate, io.mnemo4j.SearchTuning.defaults());
+  }
+
+  /** {@link #mnemo(Embedder, int, boolean)} searching with {@code tuning}. */
+  Mnemo mnemo(
+      Embedder embedder, int maxOpenTenants, boolean autoCreate, io.mnemo4j.SearchTuning tuning) {
     return Mnemo.builder()
+        .searchTuning(tuning)
         .dataDir(dataDir)
         .backend(backend)
         .embedder(embedder)

@@ -54,8 +54,8 @@ final class StoresAdd {
     int analyzes = 0;
     long missesBefore;
     cache.memoDocuments(true);
-    try (Mnemo e = sides[0].mnemo(cache.shared(), 256, true);
-        Mnemo p = sides[1].mnemo(cache.shared(), 256, true)) {
+    try (Mnemo e = sides[0].mnemo(cache.shared(), 256, true, cfg.tuning());
+        Mnemo p = sides[1].mnemo(cache.shared(), 256, true, cfg.tuning())) {
       System.err.printf(
           "stores[add]: priming the embedding memo with %d messages (embedded store, scratch tenant)%n",
           n);

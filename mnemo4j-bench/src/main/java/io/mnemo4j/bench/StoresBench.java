@@ -7,6 +7,7 @@ import io.mnemo4j.Hit;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Search;
+import io.mnemo4j.SearchTuning;
 import io.mnemo4j.TenantId;
 import io.mnemo4j.TenantMemory;
 import io.mnemo4j.bench.SideBySide.Pair;
@@ -69,6 +70,7 @@ final class StoresBench {
       String pgDb,
       boolean pgAnalyze,
       int preAnalyze,
+      double neighbourWeight,
       boolean keep) {
     static Config from(Args a) {
       Config c =
@@ -94,6 +96,10 @@ final class StoresBench {
               a.string("pg-db", "mnemo_bench_stores"),
               bool(a.string("pg-analyze", "true"), "pg-analyze"),
               a.intValue("pre-analyze", 20),
+              Double.parseDouble(
+                  a.string(
+                      "neighbour-weight",
+                      Double.toString(SearchTuning.defaults().neighbourWeight()))),
               a.flag("keep"));
       if (c.tenants < 0 || c.docs < 1 || c.large < 0 || (c.tenants == 0 && c.large == 0)) {
         throw new IllegalArgumentException(
@@ -115,6 +121,9 @@ final class StoresBench {
       if (c.coldPasses < 0 || c.coldLarge < 0 || c.coldMaxOpen < 1) {
         throw new IllegalArgumentException("cold-open options must be positive");
       }
+      if (!(c.neighbourWeight >= 0 && c.neighbourWeight <= 1)) {
+        throw new IllegalArgumentException("--neighbour-weight must be within [0, 1]");
+      }
       if (!(c.noise >= 0)) {
         throw new IllegalArgumentException("--noise must be >= 0");
       }
@@ -129,6 +138,14 @@ final class StoresBench {
             throw new IllegalArgumentException(
                 "--" + name + " must be true or false, got '" + v + "'");
       };
+    }
+
+    /**
+     * The search tuning of every {@code Mnemo} the run builds: the defaults, with this neighbour
+     * weight.
+     */
+    SearchTuning tuning() {
+      return SearchTuning.defaults().withNeighbourWeight(neighbourWeight);
     }
 
     /** Warm-up queries for a size of {@code tenants} tenants. */
@@ -582,8 +599,10 @@ final class StoresBench {
     Pair hybrid = new Pair();
     cache.serveCached(true);
     Scope scope = Scope.user(USER);
-    try (Mnemo e = sides[0].mnemo(cache.shared(), Math.max(256, data.size() + 8), false);
-        Mnemo p = sides[1].mnemo(cache.shared(), Math.max(256, data.size() + 8), false)) {
+    try (Mnemo e =
+            sides[0].mnemo(cache.shared(), Math.max(256, data.size() + 8), false, cfg.tuning());
+        Mnemo p =
+            sides[1].mnemo(cache.shared(), Math.max(256, data.size() + 8), false, cfg.tuning())) {
       Mnemo[] mnemos = {e, p};
       List<TenantMemory[]> tenants = new ArrayList<>();
       for (TenantData t : data) {
@@ -691,6 +710,7 @@ final class StoresBench {
     m.put("cold_large", cfg.coldLarge);
     m.put("pool", cfg.pool);
     m.put("noise", cfg.noise);
+    m.put("neighbour_weight", cfg.neighbourWeight);
     m.put("pg_db", cfg.pgDb);
     return m;
   }

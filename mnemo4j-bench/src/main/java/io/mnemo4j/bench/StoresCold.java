@@ -80,8 +80,8 @@ final class StoresCold {
     System.err.printf(
         "stores[%s]: Mnemo misses (LRU of %d, %d tenants round-robin), %d per backend%n",
         label, cfg.coldMaxOpen(), data.size(), samples);
-    try (Mnemo e = sides[0].mnemo(cache.shared(), cfg.coldMaxOpen(), false);
-        Mnemo p = sides[1].mnemo(cache.shared(), cfg.coldMaxOpen(), false)) {
+    try (Mnemo e = sides[0].mnemo(cache.shared(), cfg.coldMaxOpen(), false, cfg.tuning());
+        Mnemo p = sides[1].mnemo(cache.shared(), cfg.coldMaxOpen(), false, cfg.tuning())) {
       Mnemo[] mnemos = {e, p};
       // An untimed first pass over the LRU's worth of tenants: class loading, catalog connections.
       for (int i = 0; i < cfg.coldMaxOpen(); i++) {
