@@ -11,7 +11,9 @@ import io.mnemo4j.TenantId;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.EventStatus;
+import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScopeGuard;
+import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.spi.StoredEvent;
 import io.mnemo4j.spi.StoredMemory;
 import io.mnemo4j.spi.StoredMessage;
@@ -49,6 +51,8 @@ class RoundTripsTest {
   @RegisterExtension final TestDatabase db = new TestDatabase();
 
   private static final Scope ALICE = Scope.user("alice");
+  private static final Scope BOB = Scope.user("bob");
+  private static final io.mnemo4j.filter.FilterExpr ALL = new io.mnemo4j.filter.FilterExpr.All();
   private static final TenantId TENANT = TenantId.of("trips");
 
   @Test
@@ -93,6 +97,61 @@ class RoundTripsTest {
       add(ts, proxy, 3, false);
       assertThat(ts.get("a3-9")).isPresent();
       assertThat(ts.event("e-a3")).isPresent();
+    }
+  }
+
+  /**
+   * A search of a scope a count just found large (at least {@code EXACT_BELOW} rows of the model)
+   * walks the index without counting again: the count read up to 2,000 full rows per search, and
+   * the walk's settings now travel with it, so the search makes one round trip fewer and gives the
+   * same answer. The duplicate lookups of an add to that scope also skip the count.
+   */
+  @Test
+  void vectorSearch_scopeCountedLarge_walksTheIndexWithoutCountingAgain() throws Exception {
+    List<StoredMemory> many = new ArrayList<>();
+    for (int i = 0; i < VectorSearch.EXACT_BELOW + 50; i++) {
+      many.add(TestMemories.memory("l-" + i, "note " + i + " about topic " + (i % 97), ALICE));
+    }
+    try (PostgresStore store = PostgresStore.open(db.options());
+        TenantStore ts = store.open(TENANT)) {
+      ts.write(TestMemories.puts(many));
+      ts.write(TestMemories.puts(TestMemories.memory("b-1", "note about topic 3", BOB)));
+    }
+    try (Connection c = TestDatabase.connect(db.name());
+        Statement s = c.createStatement()) {
+      s.execute("ANALYZE");
+    }
+    float[] query = TestEmbeddings.embed("note about topic 5");
+    ScopeFilter alice = new ScopeFilter.Exact(ALICE);
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      // A small scope first: the store learns the model's dimension without counting Alice.
+      ts.vectorSearch(TestEmbeddings.MODEL, query, new ScopeFilter.Exact(BOB), ALL, 10);
+      long before = proxy.allSyncs();
+      List<ScoredId> counted = ts.vectorSearch(TestEmbeddings.MODEL, query, alice, ALL, 10);
+      long first = proxy.allSyncs() - before;
+      before = proxy.allSyncs();
+      List<ScoredId> known = ts.vectorSearch(TestEmbeddings.MODEL, query, alice, ALL, 10);
+      long second = proxy.allSyncs() - before;
+
+      assertThat(counted).hasSize(10);
+      assertThat(known).isEqualTo(counted);
+      assertThat(second).as("round trips of the second search").isEqualTo(first - 1);
+
+      List<DuplicateProbe> probes = List.of(new DuplicateProbe(many.get(7).memory().hash(), query));
+      try (ScopeGuard guard = ts.lockScope(ALICE)) {
+        assertThat(ts.duplicateCandidates(ALICE, TestEmbeddings.MODEL, probes, 3))
+            .singleElement()
+            .satisfies(
+                d -> {
+                  assertThat(d.sameHash()).map(StoredMemory::id).contains("l-7");
+                  // Equal distances may come in either order: compare the scores.
+                  assertThat(d.nearest())
+                      .extracting(ScoredId::score)
+                      .isEqualTo(counted.subList(0, 3).stream().map(ScoredId::score).toList());
+                });
+      }
     }
   }
 
@@ -168,6 +227,7 @@ class RoundTripsTest {
     private final URI server;
     private static final String LOCK = "pg_advisory_xact_lock";
     private volatile AtomicLong locking = new AtomicLong();
+    private final AtomicLong all = new AtomicLong();
     private final List<Socket> sockets = new ArrayList<>();
 
     private SyncCounter(ServerSocket listener, URI server) {
@@ -186,6 +246,11 @@ class RoundTripsTest {
     /** Syncs the connection that last took a scope lock sent since, that statement's included. */
     long syncs() {
       return locking.get();
+    }
+
+    /** Syncs every connection through the proxy sent so far. */
+    long allSyncs() {
+      return all.get();
     }
 
     PostgresOptions options(String database) {
@@ -248,6 +313,7 @@ class RoundTripsTest {
           in.readFully(rest);
           if (type == 'S') {
             syncs.incrementAndGet();
+            all.incrementAndGet();
           } else if (type == 'P' && new String(rest, StandardCharsets.UTF_8).contains(LOCK)) {
             syncs.set(0);
             locking = syncs;
