@@ -210,25 +210,30 @@ final class VectorSearch {
   }
 
   /**
-   * {@link #exact} for several query vectors in one statement. The candidates are read once into a
-   * materialized CTE, their vectors detoasted there (the cast to the model's dimension reads each
-   * stored vector, which PostgreSQL keeps out of line, once instead of once per query: measured
-   * about half the time of a lateral scan per query for 10 queries over 2,000 rows); the query
-   * vectors are cast once, in the {@code unnest}. The distance and its order are {@link #exact}'s,
-   * so each query gets the same rows with the same scores. With {@code ifFew} the statement first
-   * makes {@link #size}'s bounded count and reads the candidates only below {@link #EXACT_BELOW},
-   * answering empty otherwise (the caller then walks the index): one round trip instead of two for
-   * the scope of an add. {@code ahead}, if any, goes in front of it in the same round trip, its
-   * result set read first.
+   * {@link #exact} for several query vectors in one statement. One pass over the candidates
+   * computes every query's distance to each row into an array, kept in a materialized CTE of small
+   * rows (id and distances); each query then takes its {@code k} nearest from there. The distance
+   * and its order are {@link #exact}'s, so each query gets the same rows with the same scores.
+   * Measured in {@code psql}, 10 queries over 2,000 rows of 384 dimensions: 6.0 ms against 19.5 ms
+   * for the earlier form, a CTE of the candidates' vectors scanned once per query (the 20,000
+   * distances themselves take about 1.6 ms; passing each wide row to every query's scan and sort
+   * took the rest). With {@code ifFew} the statement first makes {@link #size}'s bounded count and
+   * reads the candidates only below {@link #EXACT_BELOW}, answering empty otherwise (the caller
+   * then walks the index): one round trip instead of two for the scope of an add. {@code ahead}, if
+   * any, goes in front of it in the same round trip, its result set read first.
    */
   private Optional<List<List<ScoredId>>> exactEach(
       Connection c, Query shape, List<float[]> queries, boolean ifFew, @Nullable Ahead ahead)
       throws SQLException {
     List<List<ScoredId>> out = new ArrayList<>(queries.size());
-    String[] vectors = new String[queries.size()];
-    for (int i = 0; i < vectors.length; i++) {
-      vectors[i] = Rows.vector(queries.get(i));
+    for (int i = 0; i < queries.size(); i++) {
       out.add(new ArrayList<>());
+    }
+    if (queries.isEmpty()) {
+      if (ahead != null) {
+        ahead.runAlone(c);
+      }
+      return Optional.of(out);
     }
     Sql scope = SqlFilter.scope(shape.scope());
     // With ifFew, the candidates are read only when size would call them few: the bounded count
@@ -241,20 +246,24 @@ final class VectorSearch {
             + " LIMIT "
             + EXACT_BELOW
             + ") x";
+    String distances =
+        String.join(", ", java.util.Collections.nCopies(queries.size(), "embedding <=> ?::vector"));
     try (PreparedStatement ps =
         c.prepareStatement(
             (ahead == null ? "" : ahead.sql() + ";\n")
                 + (ifFew ? "WITH n AS MATERIALIZED (" + count + "), " : "WITH ")
-                + "m AS MATERIALIZED (SELECT id, embedding::vector("
-                + shape.dimension()
-                + ") AS e"
+                + "d AS MATERIALIZED (SELECT id, ARRAY["
+                + distances
+                + "] AS ds"
                 + shape.candidates(tenant.sql())
                 + (ifFew ? " AND (SELECT n FROM n) < " + EXACT_BELOW : "")
                 + ") SELECT p.i, x.id, x.distance"
                 + (ifFew ? ", (SELECT n FROM n)" : "")
-                + " FROM unnest(?::text[]::vector[]) WITH ORDINALITY AS p(v, i) "
+                + " FROM generate_series(1, "
+                + queries.size()
+                + ") AS p(i) "
                 + (ifFew ? "LEFT JOIN" : "CROSS JOIN")
-                + " LATERAL (SELECT id, e <=> p.v AS distance FROM m"
+                + " LATERAL (SELECT id, ds[p.i] AS distance FROM d"
                 + " ORDER BY distance, id LIMIT ?) x"
                 + (ifFew ? " ON true" : "")
                 + " ORDER BY p.i, x.distance, x.id")) {
@@ -263,8 +272,10 @@ final class VectorSearch {
         ps.setString(i++, shape.model());
         i = scope.bind(ps, i);
       }
+      for (float[] query : queries) {
+        ps.setString(i++, Rows.vector(query));
+      }
       i = shape.where().bind(ps, i);
-      ps.setArray(i++, c.createArrayOf("text", vectors));
       ps.setInt(i, shape.k());
       ps.execute();
       if (ahead != null) {

@@ -16,15 +16,17 @@
  * off}, so a text search never scans unsorted recent entries; layout 5 turned it off in older
  * schemas).
  *
- * <h2>Row layout (layout 7)</h2>
+ * <h2>Row layout (layouts 7 and 8)</h2>
  *
  * The vector stays in the memory row: the column has storage MAIN and the table {@code
  * toast_tuple_target = 8160}, where pgvector's default (EXTERNAL) put every 384-dimension vector in
  * TOAST, so an exact scan of a scope read each one from there. Full-text search then reads a narrow
  * table, {@code memory_text} (id, scope ids, lexemes; about 190 bytes a row against 2.5 KB for a
  * memory row with its vector), which a trigger on {@code memories} keeps equal on every write, and
- * which carries the GIN index, the wall and the search role's match policy. Older schemas are
- * rewritten on open ({@code TenantSql#migrate}).
+ * which carries the GIN index, the wall and the search role's match policy. Layout 8 adds {@code
+ * created_key}, the creation time as text, which keys the index of the memories of one add: numeric
+ * equality is not leakproof, so under the tenant wall the numeric time could not be an index
+ * condition. Older schemas are rewritten on open ({@code TenantSql#migrate}).
  *
  * <p>Why not one shared table filtered by {@code tenant_id}, or LIST partitions: the issue measured
  * a shared table filtered by tenant at recall@10 0.04 with the default plan (the HNSW index returns
