@@ -324,6 +324,12 @@ final class VerbatimIngest {
         new IdentityHashMap<>();
 
     /**
+     * Rows of the stored candidates the prefetched answers nominate, fetched ahead in one {@link
+     * TenantStore#getAll} by id; empty for an id no longer stored. An id absent here is read alone.
+     */
+    private final Map<String, Optional<StoredMemory>> storedById = new HashMap<>();
+
+    /**
      * @param threshold the near-duplicate threshold of this add; 1.0 means exact duplicates only
      * @param contextual whether the vectors carry conversation context (then they nominate
      *     candidates with some slack)
@@ -354,9 +360,25 @@ final class VerbatimIngest {
       }
       List<DuplicateCandidates> found =
           store.duplicateCandidates(exact.scope(), model, probes, CANDIDATES);
+      // The rows find would read one by one, each its own store call: one call for all of them.
+      java.util.LinkedHashSet<String> nominated = new java.util.LinkedHashSet<>();
       for (int i = 0; i < probes.size(); i++) {
         storedByHash.put(probes.get(i).hash(), found.get(i).sameHash());
         nearestByVector.put(probes.get(i).vector(), found.get(i).nearest());
+        for (ScoredId candidate : found.get(i).nearest()) {
+          if (!nominates(candidate.score())) {
+            break;
+          }
+          nominated.add(candidate.id());
+        }
+      }
+      if (!nominated.isEmpty()) {
+        for (String id : nominated) {
+          storedById.put(id, Optional.empty());
+        }
+        for (StoredMemory m : store.getAll(List.copyOf(nominated))) {
+          storedById.put(m.id(), Optional.of(m));
+        }
       }
     }
 
@@ -410,8 +432,10 @@ final class VerbatimIngest {
         if (skip.contains(candidate.id())) {
           continue;
         }
+        Optional<StoredMemory> row = storedById.get(candidate.id());
         Optional<StoredMemory> near =
-            store.get(candidate.id()).filter(m -> Visibility.isCurrent(m.memory(), now));
+            (row != null ? row : store.get(candidate.id()))
+                .filter(m -> Visibility.isCurrent(m.memory(), now));
         if (near.isPresent()) {
           Optional<MemoryEvent> e = judge(text, near.get().memory());
           if (e.isPresent()) {

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One tenant's schema, reached through the store's pool: what {@link PostgresStore#open} hands out.
@@ -93,17 +94,27 @@ final class PostgresTenantStore implements TenantStore {
 
   @Override
   public Optional<StoredMemory> get(String id) {
-    return reads.get(id);
+    return reads.get(id, this::read);
   }
 
   @Override
   public List<StoredMemory> getAll(Collection<String> ids) {
-    return reads.getAll(ids);
+    return reads.getAll(ids, this::read);
   }
 
   @Override
   public Optional<StoredMemory> findByHash(Scope scope, String hash) {
-    return reads.findByHash(scope, hash);
+    return reads.findByHash(scope, hash, this::read);
+  }
+
+  /**
+   * Runs a read in the transaction of this thread's scope guard when it holds one a write may still
+   * join (an add's reads under its lock: no second connection, transaction or commit, and two round
+   * trips fewer each), else in a read transaction of its own.
+   */
+  private <T extends @Nullable Object> T read(String what, Pg.Work<T> work) {
+    Guard guard = guards.get();
+    return guard != null && guard.joinable() ? guard.read(what, work) : tenant.read(what, work);
   }
 
   @Override
@@ -155,10 +166,7 @@ final class PostgresTenantStore implements TenantStore {
           }
           return out;
         };
-    Guard guard = guards.get();
-    return guard != null && guard.joinable()
-        ? guard.read("duplicateCandidates", work)
-        : tenant.read("duplicateCandidates", work);
+    return read("duplicateCandidates", work);
   }
 
   /** See {@link VectorSearch}. */

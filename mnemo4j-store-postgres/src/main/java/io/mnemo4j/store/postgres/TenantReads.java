@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The row reads of one tenant's schema: memories by id, hash, filter and page, counts, history,
@@ -46,8 +47,14 @@ final class TenantReads {
     this.sql = tenant.sql();
   }
 
-  Optional<StoredMemory> get(String id) {
-    return tenant.read(
+  /** Where a read runs: a transaction of its own ({@link TenantContext#read}) or a held guard's. */
+  interface Runner {
+    /** Runs {@code work} as the tenant in a read transaction and returns its result. */
+    <T extends @Nullable Object> T read(String what, Pg.Work<T> work);
+  }
+
+  Optional<StoredMemory> get(String id, Runner runner) {
+    return runner.read(
         "get",
         c -> {
           try (PreparedStatement ps = c.prepareStatement(selectMemories("id = ?"))) {
@@ -57,14 +64,14 @@ final class TenantReads {
         });
   }
 
-  List<StoredMemory> getAll(Collection<String> ids) {
+  List<StoredMemory> getAll(Collection<String> ids, Runner runner) {
     List<String> wanted = List.copyOf(ids);
     if (wanted.isEmpty()) {
       tenant.ensureOpen();
       return List.of();
     }
     Map<String, StoredMemory> found =
-        tenant.read(
+        runner.read(
             "getAll",
             c -> {
               Map<String, StoredMemory> out = new HashMap<>();
@@ -86,9 +93,9 @@ final class TenantReads {
     return out;
   }
 
-  Optional<StoredMemory> findByHash(Scope scope, String hash) {
+  Optional<StoredMemory> findByHash(Scope scope, String hash, Runner runner) {
     Sql where = SqlFilter.exactScope(scope);
-    return tenant.read(
+    return runner.read(
         "findByHash",
         c -> {
           try (PreparedStatement ps =

@@ -101,6 +101,35 @@ class RoundTripsTest {
   }
 
   /**
+   * An add reads the rows of its near-duplicate candidates under its scope lock: those reads run in
+   * the guard's transaction, one round trip each on the guard's connection, instead of a
+   * connection, a transaction and a commit of their own (three round trips), and read the same
+   * rows.
+   */
+  @Test
+  void reads_underTheScopeGuard_runInItsTransaction() throws Exception {
+    seedAndAnalyse();
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      StoredMemory one = ts.get("f-1").orElseThrow();
+      List<StoredMemory> two = ts.getAll(List.of("f-1", "f-2"));
+      String hash = one.memory().hash();
+      try (ScopeGuard guard = ts.lockScope(ALICE)) {
+        long at = proxy.syncs();
+        assertThat(ts.getAll(List.of("f-1", "f-2"))).usingRecursiveComparison().isEqualTo(two);
+        assertThat(proxy.syncs() - at).as("getAll").isEqualTo(1);
+        at = proxy.syncs();
+        assertThat(ts.get("f-1")).get().usingRecursiveComparison().isEqualTo(one);
+        assertThat(proxy.syncs() - at).as("get").isEqualTo(1);
+        at = proxy.syncs();
+        assertThat(ts.findByHash(ALICE, hash)).get().usingRecursiveComparison().isEqualTo(one);
+        assertThat(proxy.syncs() - at).as("findByHash").isEqualTo(1);
+      }
+    }
+  }
+
+  /**
    * A search of a scope a count just found large (at least {@code EXACT_BELOW} rows of the model)
    * walks the index without counting again: the count read up to 2,000 full rows per search, and
    * the walk's settings now travel with it, so the search makes one round trip fewer and gives the
