@@ -71,16 +71,8 @@ class PostgresStoreTest {
   @Test
   void addNeighbours_underRowLevelSecurity_probesTheCreationIndex() throws Exception {
     TenantId t = fresh();
-    List<StoredMemory> written = new ArrayList<>();
-    for (int i = 0; i < 600; i++) {
-      // Adds of three: memories 3j, 3j+1 and 3j+2 share a creation time.
-      written.add(
-          TestMemories.at(
-              TestMemories.memory(TestMemories.id(i), "memory " + i, Scope.user("a")),
-              TestMemories.T0.plusSeconds(i / 3)));
-    }
     try (TenantStore s = store.open(t)) {
-      s.write(TestMemories.puts(written));
+      s.write(TestMemories.puts(TenantSchemaMigrationTest.addsOfThree(600, Scope.user("a"))));
       assertThat(s.addNeighbours(List.of(TestMemories.id(4)), 2).get(TestMemories.id(4)))
           .extracting(io.mnemo4j.spi.AddNeighbour::id)
           .containsExactlyInAnyOrder(TestMemories.id(3), TestMemories.id(5));

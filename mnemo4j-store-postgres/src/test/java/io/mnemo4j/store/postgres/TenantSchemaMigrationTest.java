@@ -352,15 +352,8 @@ class TenantSchemaMigrationTest {
   @Test
   void open_layoutSevenSchema_keysTheCreationIndexAndFindsTheSameNeighbours() throws SQLException {
     TenantId acme = TenantId.of("acme");
-    List<StoredMemory> written = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      written.add(
-          TestMemories.at(
-              TestMemories.memory(TestMemories.id(i), "turn " + i, Scope.user("alice")),
-              TestMemories.T0.plusSeconds(i / 3)));
-    }
     try (TenantStore t = store.open(acme)) {
-      t.write(TestMemories.puts(written));
+      t.write(TestMemories.puts(addsOfThree(6, Scope.user("alice"))));
     }
     String schema = store.registered(acme).orElseThrow();
     String q = Names.quote(schema);
@@ -401,6 +394,21 @@ class TenantSchemaMigrationTest {
         .singleElement()
         .asString()
         .contains("(created_key, id)");
+  }
+
+  /**
+   * Memories {@code m-000000} to {@code m-(n-1)} of {@code scope}, stored by adds of three:
+   * memories 3j, 3j+1 and 3j+2 share a creation time.
+   */
+  static List<StoredMemory> addsOfThree(int n, Scope scope) {
+    List<StoredMemory> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(
+          TestMemories.at(
+              TestMemories.memory(TestMemories.id(i), "turn " + i, scope),
+              TestMemories.T0.plusSeconds(i / 3)));
+    }
+    return out;
   }
 
   /** The memory table's column names. */
