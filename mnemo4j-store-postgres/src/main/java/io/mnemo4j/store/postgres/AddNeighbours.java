@@ -29,23 +29,28 @@ final class AddNeighbours {
    * The lookup: for each wanted id ({@code = ANY} of the third parameter), at most {@code span}
    * (first and second parameters) memories of the same scope and {@link TenantSql#CREATED_KEY}
    * before and after it in id order. The key, not the numeric time, so that under row-level
-   * security both probes are conditions on the {@code memories_created} index.
+   * security both probes are conditions on the {@code memories_created} index. Each side picks ids
+   * only; the neighbours' actors and vectors are read after the limit, by id: selected inside the
+   * sides, every memory of the add was read and its vector formatted as text before the sort kept
+   * two (12.3 ms for 20 wanted memories in adds of about 25 on the LoCoMo tenant, measured).
    */
   static String statement(TenantSql sql) {
     String same =
-        "SELECT m.id, m.actor, m.embedding_model, m.embedding::text FROM "
+        "SELECT m.id FROM "
             + sql.memories
             + " m WHERE m.created_key = t.created_key"
             + " AND m.user_id IS NOT DISTINCT FROM t.user_id"
             + " AND m.agent_id IS NOT DISTINCT FROM t.agent_id"
             + " AND m.run_id IS NOT DISTINCT FROM t.run_id AND m.id ";
-    return "SELECT t.id, n.id, n.actor, n.embedding_model, n.embedding FROM "
+    return "SELECT t.id, n.id, r.actor, r.embedding_model, r.embedding::text FROM "
         + sql.memories
         + " t LEFT JOIN LATERAL (("
         + same
         + "< t.id ORDER BY m.id DESC LIMIT ?) UNION ALL ("
         + same
-        + "> t.id ORDER BY m.id LIMIT ?)) n ON true WHERE t.id = ANY(?)";
+        + "> t.id ORDER BY m.id LIMIT ?)) n ON true LEFT JOIN "
+        + sql.memories
+        + " r ON r.id = n.id WHERE t.id = ANY(?)";
   }
 
   Map<String, List<AddNeighbour>> of(Collection<String> ids, int span) {

@@ -89,7 +89,8 @@ class PostgresStoreTest {
         st.execute("SET LOCAL enable_seqscan = off"); // a small table: ask for an index plan
       }
       try (java.sql.PreparedStatement ps =
-          c.prepareStatement("EXPLAIN " + AddNeighbours.statement(new TenantSql(t, schema)))) {
+          c.prepareStatement(
+              "EXPLAIN (VERBOSE) " + AddNeighbours.statement(new TenantSql(t, schema)))) {
         ps.setInt(1, 2);
         ps.setInt(2, 2);
         ps.setArray(3, c.createArrayOf("text", new Object[] {TestMemories.id(4)}));
@@ -104,9 +105,13 @@ class PostgresStoreTest {
     assertThat(plan.toString())
         .as("both probes are conditions on the creation-time index")
         .containsPattern(
-            "(?s)Index Cond: \\(\\(created_key = t\\.created_key\\).*"
-                + "Index Cond: \\(\\(created_key = t\\.created_key\\)")
-        .contains("memories_created");
+            "(?s)Index Cond: \\(\\(m\\.created_key = t\\.created_key\\).*"
+                + "Index Cond: \\(\\(m_1\\.created_key = t\\.created_key\\)")
+        .contains("memories_created")
+        // Each side picks ids only: the vectors of the add's other memories, which the limit
+        // drops, are neither read out nor formatted as text (7.0 ms against 1.9-2.7 ms for 20
+        // memories in adds of about 25).
+        .doesNotContainPattern("Output: [^\\n]*\\bm(_1)?\\.(embedding|actor)");
   }
 
   /**
