@@ -42,7 +42,7 @@ final class AddNeighbours {
             + " AND m.user_id IS NOT DISTINCT FROM t.user_id"
             + " AND m.agent_id IS NOT DISTINCT FROM t.agent_id"
             + " AND m.run_id IS NOT DISTINCT FROM t.run_id AND m.id ";
-    return "SELECT t.id, n.id, r.actor, r.embedding_model, r.embedding::text FROM "
+    return "SELECT t.id, n.id, r.actor, r.embedding_model, vector_send(r.embedding) FROM "
         + sql.memories
         + " t LEFT JOIN LATERAL (("
         + same
@@ -74,13 +74,13 @@ final class AddNeighbours {
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>());
                 String n = rs.getString(2);
                 if (n != null) {
-                  String vector = rs.getString(5);
+                  byte[] vector = rs.getBytes(5);
                   near.add(
                       new AddNeighbour(
                           n,
                           rs.getString(3),
                           rs.getString(4),
-                          vector == null ? new float[0] : Rows.floats(vector)));
+                          vector == null ? new float[0] : Rows.fromBinary(vector)));
                 }
               }
             }

@@ -122,6 +122,27 @@ final class Rows {
     return out.append(']').toString();
   }
 
+  /**
+   * A vector from pgvector's binary form ({@code vector_send}): its dimension as a 16-bit integer,
+   * 16 unused bits, then each float in network byte order. Exactly the stored floats.
+   */
+  static float[] fromBinary(byte[] bytes) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    if (bytes.length < 4) {
+      throw new IllegalStateException("not a pgvector binary vector");
+    }
+    int dimension = Short.toUnsignedInt(in.getShort());
+    in.getShort();
+    if (bytes.length != 4 + 4 * dimension) {
+      throw new IllegalStateException("not a pgvector binary vector of " + dimension + " floats");
+    }
+    float[] out = new float[dimension];
+    for (int i = 0; i < dimension; i++) {
+      out[i] = in.getFloat();
+    }
+    return out;
+  }
+
   /** Parses pgvector's text form {@code [1,2.5,-3e-05]}. */
   static float[] floats(String text) {
     int end = text.length() - 1;
