@@ -102,9 +102,9 @@ final class Rows {
             provenance,
             rs.getString(18),
             MemoryType.parse("memory_type", rs.getString(16)));
-    String embedding = rs.getString(19);
+    byte[] embedding = rs.getBytes(19);
     return new StoredMemory(
-        m, embedding == null ? new float[0] : floats(embedding), rs.getString(20));
+        m, embedding == null ? new float[0] : fromBinary(embedding), rs.getString(20));
   }
 
   /**
@@ -139,33 +139,6 @@ final class Rows {
     float[] out = new float[dimension];
     for (int i = 0; i < dimension; i++) {
       out[i] = in.getFloat();
-    }
-    return out;
-  }
-
-  /** Parses pgvector's text form {@code [1,2.5,-3e-05]}. */
-  static float[] floats(String text) {
-    int end = text.length() - 1;
-    if (end < 1 || text.charAt(0) != '[' || text.charAt(end) != ']') {
-      throw new IllegalStateException("not a vector literal");
-    }
-    if (end == 1) {
-      return new float[0];
-    }
-    int n = 1;
-    for (int i = 1; i < end; i++) {
-      if (text.charAt(i) == ',') {
-        n++;
-      }
-    }
-    float[] out = new float[n];
-    int start = 1;
-    int k = 0;
-    for (int i = 1; i <= end; i++) {
-      if (i == end || text.charAt(i) == ',') {
-        out[k++] = Float.parseFloat(text.substring(start, i));
-        start = i + 1;
-      }
     }
     return out;
   }

@@ -64,12 +64,6 @@ class NamesAndOptionsTest {
   }
 
   @Test
-  void vectorText_roundTripsFloatsExactly() {
-    float[] v = {0f, -0f, 1e-38f, Float.MIN_VALUE, 3.4e38f, -0.333333f, 123456.78f};
-    assertThat(Rows.floats(Rows.vector(v))).containsExactly(v);
-  }
-
-  @Test
   void options_defaultsUserFromUrlAndValidation() {
     PostgresOptions o =
         PostgresOptions.of("jdbc:postgresql://db:5432/mnemo?user=app&password=s3cret");
