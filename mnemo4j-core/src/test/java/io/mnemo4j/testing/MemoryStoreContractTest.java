@@ -753,7 +753,7 @@ public abstract class MemoryStoreContractTest {
       add[i] = "0190f000-0000-7000-8000-00000000002" + i;
       StoredMemory m = saidAt(add[i], "alice", "turn " + i, first);
       if (i == 3) {
-        m = withActor(m, "Caroline");
+        m = TestMemories.withActor(m, "Caroline");
       }
       stored.put(add[i], m);
       puts.add(new Change.Put(m));
@@ -822,30 +822,6 @@ public abstract class MemoryStoreContractTest {
     assertThat(near.get(alice.get(alice.size() - 1)))
         .extracting(AddNeighbour::id)
         .containsExactlyInAnyOrder(alice.get(alice.size() - 3), alice.get(alice.size() - 2));
-  }
-
-  private static StoredMemory withActor(StoredMemory m, String actor) {
-    Memory b = m.memory();
-    return new StoredMemory(
-        new Memory(
-            b.id(),
-            b.text(),
-            b.hash(),
-            b.scope(),
-            b.metadata(),
-            b.categories(),
-            b.role(),
-            actor,
-            b.createdAt(),
-            b.updatedAt(),
-            b.expiresAt(),
-            b.validFrom(),
-            b.validTo(),
-            b.provenance(),
-            b.embeddingModel(),
-            b.type()),
-        m.embedding(),
-        m.context());
   }
 
   /**

@@ -84,39 +84,62 @@ public final class TestMemories {
   /** The same memory created (and last updated) at {@code at}: another add's, or an add's own. */
   public static StoredMemory at(StoredMemory stored, Instant at) {
     Memory m = stored.memory();
-    return new StoredMemory(
-        new Memory(
-            m.id(),
-            m.text(),
-            m.hash(),
-            m.scope(),
-            m.metadata(),
-            m.categories(),
-            m.role(),
-            m.actor(),
-            at,
-            at,
-            m.expiresAt(),
-            m.validFrom(),
-            m.validTo(),
-            m.provenance(),
-            m.embeddingModel(),
-            m.type()),
+    return copy(
+        stored,
+        m.scope(),
+        m.actor(),
+        at,
+        at,
+        m.embeddingModel(),
         stored.embedding(),
         stored.context());
   }
 
-  /** The same memory embedded by another model, with that model's vector. */
+  /** The same memory said by another actor (a speaker's name). */
+  public static StoredMemory withActor(StoredMemory stored, String actor) {
+    Memory m = stored.memory();
+    return copy(
+        stored,
+        m.scope(),
+        actor,
+        m.createdAt(),
+        m.updatedAt(),
+        m.embeddingModel(),
+        stored.embedding(),
+        stored.context());
+  }
+
+  /** The same memory embedded by another model, with that model's vector (and no context). */
   public static StoredMemory withModel(StoredMemory stored, String model, float[] vector) {
-    return rebuilt(stored.memory(), stored.memory().scope(), model, vector);
+    Memory m = stored.memory();
+    return copy(stored, m.scope(), m.actor(), m.createdAt(), m.updatedAt(), model, vector, "");
   }
 
-  /** The same memory in another scope. */
+  /** The same memory in another scope (and no context). */
   public static StoredMemory withScope(StoredMemory stored, Scope scope) {
-    return rebuilt(stored.memory(), scope, stored.memory().embeddingModel(), stored.embedding());
+    Memory m = stored.memory();
+    return copy(
+        stored,
+        scope,
+        m.actor(),
+        m.createdAt(),
+        m.updatedAt(),
+        m.embeddingModel(),
+        stored.embedding(),
+        "");
   }
 
-  private static StoredMemory rebuilt(Memory x, Scope scope, String model, float[] vector) {
+  /** {@code stored} with the fields the helpers above change; every other field kept. */
+  private static StoredMemory copy(
+      StoredMemory stored,
+      Scope scope,
+      String actor,
+      Instant createdAt,
+      Instant updatedAt,
+      String model,
+      float[] vector,
+      String context) {
+    Memory x = stored.memory();
     return new StoredMemory(
         new Memory(
             x.id(),
@@ -126,16 +149,17 @@ public final class TestMemories {
             x.metadata(),
             x.categories(),
             x.role(),
-            x.actor(),
-            x.createdAt(),
-            x.updatedAt(),
+            actor,
+            createdAt,
+            updatedAt,
             x.expiresAt(),
             x.validFrom(),
             x.validTo(),
             x.provenance(),
             model,
             x.type()),
-        vector);
+        vector,
+        context);
   }
 
   /** A batch putting the memories, each with the history row of its addition. */
