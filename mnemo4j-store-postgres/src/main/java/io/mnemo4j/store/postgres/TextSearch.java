@@ -252,8 +252,9 @@ final class TextSearch {
 
   /**
    * The match queries of full-text search, narrowest first: every term, then any two terms (for
-   * three or more terms; of the first eight), then any term. Measured on 100,000 memories for a
-   * four-term question: 63, 391 and 8,717 matches; ranking the 8,717 took 28 ms.
+   * three or more terms; of the first eight, as {@link #atLeast}), then any term. Measured on
+   * 100,000 memories for a four-term question: 63, 391 and 8,717 matches; ranking the 8,717 took 28
+   * ms.
    */
   static List<String> passes(String all, String any) {
     if (all.equals(any)) {
@@ -262,20 +263,37 @@ final class TextSearch {
     List<String> terms = List.of(all.split(" & "));
     List<String> out = new ArrayList<>(List.of(all));
     if (terms.size() >= 3) {
-      List<String> first = terms.subList(0, Math.min(8, terms.size()));
-      StringBuilder pairs = new StringBuilder();
-      for (int i = 0; i < first.size(); i++) {
-        for (int j = i + 1; j < first.size(); j++) {
-          if (!pairs.isEmpty()) {
-            pairs.append(" | ");
-          }
-          pairs.append('(').append(first.get(i)).append(" & ").append(first.get(j)).append(')');
-        }
-      }
-      out.add(pairs.toString());
+      out.add(atLeast(2, terms.subList(0, Math.min(8, terms.size()))));
     }
     out.add(any);
     return out;
+  }
+
+  /**
+   * A tsquery matching the rows holding at least {@code t} of {@code terms} ({@code 1 <= t <=
+   * terms.size()}): "the first term and {@code t - 1} of the rest, or {@code t} of the rest". The
+   * same rows as the OR of every {@code t} terms' AND, in a far smaller query: GIN evaluates it for
+   * every row a term of it matches, and for two of seven terms (21 pairs) the pairs' form cost half
+   * as much again (measured: 16.2 ms against 10.6 ms to count 5,166 such rows of 100,000).
+   */
+  static String atLeast(int t, List<String> terms) {
+    int n = terms.size();
+    if (t < 1 || t > n) {
+      throw new IllegalArgumentException("need 1 <= t <= " + n + ", got " + t);
+    }
+    if (t == 1) {
+      return n == 1 ? terms.get(0) : "(" + String.join(" | ", terms) + ")";
+    }
+    if (t == n) {
+      return "(" + String.join(" & ", terms) + ")";
+    }
+    return "(("
+        + terms.get(0)
+        + " & "
+        + atLeast(t - 1, terms.subList(1, n))
+        + ") | "
+        + atLeast(t, terms.subList(1, n))
+        + ")";
   }
 
   /**
