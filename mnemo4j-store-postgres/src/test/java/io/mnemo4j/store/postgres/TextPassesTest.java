@@ -12,34 +12,59 @@ import org.junit.jupiter.api.Test;
 
 /** The full-text match passes, narrowest first. */
 class TextPassesTest {
+  private static final int NARROW = TextSearch.TEXT_CANDIDATES;
+  private static final int WIDE = TextSearch.WIDE_CANDIDATES;
+
   @Test
   void oneTerm_isOnePass() {
-    assertThat(TextSearch.passes("'tea'", "'tea'")).containsExactly("'tea'");
+    assertThat(TextSearch.passes("'tea'", "'tea'"))
+        .containsExactly(new TextSearch.Pass("'tea'", NARROW));
   }
 
   @Test
   void twoTerms_areAllThenAny() {
     assertThat(TextSearch.passes("'green' & 'tea'", "'green' | 'tea'"))
-        .containsExactly("'green' & 'tea'", "'green' | 'tea'");
+        .containsExactly(
+            new TextSearch.Pass("'green' & 'tea'", NARROW),
+            new TextSearch.Pass("'green' | 'tea'", WIDE));
   }
 
   @Test
   void threeTerms_addAnyTwoBetween() {
     assertThat(TextSearch.passes("'a' & 'b' & 'c'", "'a' | 'b' | 'c'"))
         .containsExactly(
-            "'a' & 'b' & 'c'", "(('a' & ('b' | 'c')) | ('b' & 'c'))", "'a' | 'b' | 'c'");
+            new TextSearch.Pass("'a' & 'b' & 'c'", NARROW),
+            new TextSearch.Pass("(('a' & ('b' | 'c')) | ('b' & 'c'))", WIDE),
+            new TextSearch.Pass("'a' | 'b' | 'c'", WIDE));
   }
 
   @Test
-  void manyTerms_anyTwoOfTheFirstEight() {
+  void fourTerms_addAnyThreeBeforeAnyTwo() {
+    List<String> terms = List.of("'a'", "'b'", "'c'", "'d'");
+    assertThat(TextSearch.passes(String.join(" & ", terms), String.join(" | ", terms)))
+        .containsExactly(
+            new TextSearch.Pass("'a' & 'b' & 'c' & 'd'", NARROW),
+            new TextSearch.Pass(TextSearch.atLeast(3, terms), NARROW),
+            new TextSearch.Pass(TextSearch.atLeast(2, terms), WIDE),
+            new TextSearch.Pass("'a' | 'b' | 'c' | 'd'", WIDE));
+  }
+
+  @Test
+  void manyTerms_anyThreeAndAnyTwoOfTheFirstEight() {
     List<String> terms = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       terms.add("'w" + i + "'");
     }
-    List<String> passes = TextSearch.passes(String.join(" & ", terms), String.join(" | ", terms));
-    assertThat(passes).hasSize(3);
-    assertThat(passes.get(1)).isEqualTo(TextSearch.atLeast(2, terms.subList(0, 8)));
-    assertThat(passes.get(1)).doesNotContain("'w8'", "'w9'");
+    List<TextSearch.Pass> passes =
+        TextSearch.passes(String.join(" & ", terms), String.join(" | ", terms));
+    assertThat(passes)
+        .extracting(TextSearch.Pass::match)
+        .containsExactly(
+            String.join(" & ", terms),
+            TextSearch.atLeast(3, terms.subList(0, 8)),
+            TextSearch.atLeast(2, terms.subList(0, 8)),
+            String.join(" | ", terms));
+    assertThat(passes.get(1).match()).doesNotContain("'w8'", "'w9'");
   }
 
   @Test
