@@ -1,8 +1,6 @@
 package io.mnemo4j.store.postgres;
 
 import io.mnemo4j.spi.AddNeighbour;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -60,29 +58,29 @@ final class AddNeighbours {
       return Map.of();
     }
     String query = statement(sql);
-    return tenant.read(
+    return tenant.readOnce(
         "addNeighbours",
-        c -> {
+        query,
+        1,
+        (ps, i) -> {
+          ps.setInt(i, span);
+          ps.setInt(i + 1, span);
+          ps.setArray(i + 2, ps.getConnection().createArrayOf("text", wanted.toArray()));
+          return i + 3;
+        },
+        rs -> {
           Map<String, List<AddNeighbour>> out = new HashMap<>();
-          try (PreparedStatement ps = c.prepareStatement(query)) {
-            ps.setInt(1, span);
-            ps.setInt(2, span);
-            ps.setArray(3, c.createArrayOf("text", wanted.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                List<AddNeighbour> near =
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>());
-                String n = rs.getString(2);
-                if (n != null) {
-                  byte[] vector = rs.getBytes(5);
-                  near.add(
-                      new AddNeighbour(
-                          n,
-                          rs.getString(3),
-                          rs.getString(4),
-                          vector == null ? new float[0] : Rows.fromBinary(vector)));
-                }
-              }
+          while (rs.next()) {
+            List<AddNeighbour> near = out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>());
+            String n = rs.getString(2);
+            if (n != null) {
+              byte[] vector = rs.getBytes(5);
+              near.add(
+                  new AddNeighbour(
+                      n,
+                      rs.getString(3),
+                      rs.getString(4),
+                      vector == null ? new float[0] : Rows.fromBinary(vector)));
             }
           }
           return out;

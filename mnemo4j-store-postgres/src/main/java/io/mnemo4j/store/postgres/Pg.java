@@ -88,6 +88,27 @@ final class Pg {
   }
 
   /**
+   * Runs {@code work} on a pooled connection in auto-commit mode, for one read sent as a single
+   * statement text (its settings in front): the driver sends the statements with one Sync, and the
+   * server runs everything up to a Sync in one implicit transaction, so settings made local with
+   * {@code set_config(..., true)} hold for the statements after them and end with it. One round
+   * trip, no {@code BEGIN} and no {@code COMMIT} (measured: 100 us against 190-280 us for the same
+   * read as a transaction). SQL errors become {@link MnemoException}s naming {@code what}.
+   */
+  static <T extends @Nullable Object> T inOneTrip(DataSource pool, String what, Work<T> work) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(true);
+      try {
+        return work.run(c);
+      } finally {
+        c.setAutoCommit(false); // what the pool hands out; no round trip outside a transaction
+      }
+    } catch (SQLException e) {
+      throw translate(what, e);
+    }
+  }
+
+  /**
    * Runs {@code work} in one transaction on a pooled connection: commits if it returns, rolls back
    * if it throws. SQL errors become {@link MnemoException}s naming {@code what}.
    */

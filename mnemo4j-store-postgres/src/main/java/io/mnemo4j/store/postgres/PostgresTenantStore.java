@@ -21,6 +21,7 @@ import io.mnemo4j.spi.StoredMessage;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.spi.WriteBatch;
 import io.mnemo4j.store.postgres.SqlFilter.Sql;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -94,27 +95,48 @@ final class PostgresTenantStore implements TenantStore {
 
   @Override
   public Optional<StoredMemory> get(String id) {
-    return reads.get(id, this::read);
+    return reads.get(id, this::query);
   }
 
   @Override
   public List<StoredMemory> getAll(Collection<String> ids) {
-    return reads.getAll(ids, this::read);
+    return reads.getAll(ids, this::query);
   }
 
   @Override
   public Optional<StoredMemory> findByHash(Scope scope, String hash) {
-    return reads.findByHash(scope, hash, this::read);
+    return reads.findByHash(scope, hash, this::query);
   }
 
   /**
    * Runs a read in the transaction of this thread's scope guard when it holds one a write may still
-   * join (an add's reads under its lock: no second connection, transaction or commit, and two round
-   * trips fewer each), else in a read transaction of its own.
+   * join, else in a read transaction of its own.
    */
   private <T extends @Nullable Object> T read(String what, Pg.Work<T> work) {
     Guard guard = guards.get();
     return guard != null && guard.joinable() ? guard.read(what, work) : tenant.read(what, work);
+  }
+
+  /**
+   * Runs one read statement in the transaction of this thread's scope guard when it holds one a
+   * write may still join (an add's reads under its lock: no second connection, transaction or
+   * commit, and two round trips fewer each), else in one round trip of its own ({@link
+   * TenantContext#readOnce}).
+   */
+  private <T extends @Nullable Object> T query(
+      String what, String query, Statements.Binder bind, Statements.Reader<T> read) {
+    Guard guard = guards.get();
+    if (guard == null || !guard.joinable()) {
+      return tenant.readOnce(what, query, 1, bind, read);
+    }
+    return guard.read(
+        what,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(query)) {
+            bind.bind(ps, 1);
+            return Statements.readLast(ps, 1, read);
+          }
+        });
   }
 
   @Override

@@ -59,6 +59,41 @@ record TenantContext(
         });
   }
 
+  /**
+   * Runs {@code work} on a pooled connection in auto-commit mode ({@link Pg#inOneTrip}): each
+   * statement text it sends is a transaction of its own, so each must carry the settings it runs
+   * under, and no {@code BEGIN} or {@code COMMIT} round trip is made.
+   */
+  <T extends @Nullable Object> T inOneTrips(String what, Pg.Work<T> work) {
+    ensureOpen();
+    return Pg.inOneTrip(store.pool(), what + " in tenant '" + tenantId + "'", work);
+  }
+
+  /**
+   * Runs one read as the tenant under the row-level-security role in one round trip: {@link
+   * Pg#ENTER_TENANT} goes in front of {@code query} in one statement text, run in auto-commit mode
+   * ({@link Pg#inOneTrip}), so the settings hold for the query and end with it. {@code query} may
+   * itself be several statements; {@code read} reads the result set of the last one.
+   *
+   * @param statements how many statements {@code query} holds (each yields a result set)
+   * @param bind binds the query's parameters from the index it is given; returns the next one
+   */
+  <T extends @Nullable Object> T readOnce(
+      String what,
+      String query,
+      int statements,
+      Statements.Binder bind,
+      Statements.Reader<T> read) {
+    return inOneTrips(
+        what,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Pg.ENTER_TENANT + ";\n" + query)) {
+            bind.bind(ps, Pg.bindEnterTenant(ps, 1, tenantId, role));
+            return Statements.readLast(ps, statements + 1, read);
+          }
+        });
+  }
+
   /** The dimension the tenant's models table records for {@code model}, if any. */
   OptionalInt recordedDimension(Connection c, String model) throws SQLException {
     try (PreparedStatement ps =

@@ -47,21 +47,28 @@ final class TenantReads {
     this.sql = tenant.sql();
   }
 
-  /** Where a read runs: a transaction of its own ({@link TenantContext#read}) or a held guard's. */
+  /**
+   * Where a read runs: a round trip of its own ({@link TenantContext#readOnce}) or a held guard's
+   * transaction.
+   */
   interface Runner {
-    /** Runs {@code work} as the tenant in a read transaction and returns its result. */
-    <T extends @Nullable Object> T read(String what, Pg.Work<T> work);
+    /**
+     * Runs {@code query} as the tenant, its parameters bound by {@code bind} from index 1 on, and
+     * returns what {@code read} reads of its result set.
+     */
+    <T extends @Nullable Object> T query(
+        String what, String query, Statements.Binder bind, Statements.Reader<T> read);
   }
 
   Optional<StoredMemory> get(String id, Runner runner) {
-    return runner.read(
+    return runner.query(
         "get",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(selectMemories("id = ?"))) {
-            ps.setString(1, id);
-            return JdbcRows.first(ps, Rows::memory);
-          }
-        });
+        selectMemories("id = ?"),
+        (ps, i) -> {
+          ps.setString(i, id);
+          return i + 1;
+        },
+        Statements.first(Rows::memory));
   }
 
   List<StoredMemory> getAll(Collection<String> ids, Runner runner) {
@@ -70,19 +77,21 @@ final class TenantReads {
       tenant.ensureOpen();
       return List.of();
     }
-    Map<String, StoredMemory> found =
-        runner.read(
+    List<StoredMemory> rows =
+        runner.query(
             "getAll",
-            c -> {
-              Map<String, StoredMemory> out = new HashMap<>();
-              try (PreparedStatement ps = c.prepareStatement(selectMemories("id = ANY(?)"))) {
-                ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(wanted).toArray()));
-                for (StoredMemory m : JdbcRows.all(ps, Rows::memory)) {
-                  out.put(m.id(), m);
-                }
-              }
-              return out;
-            });
+            selectMemories("id = ANY(?)"),
+            (ps, i) -> {
+              ps.setArray(
+                  i,
+                  ps.getConnection().createArrayOf("text", new LinkedHashSet<>(wanted).toArray()));
+              return i + 1;
+            },
+            Statements.all(Rows::memory));
+    Map<String, StoredMemory> found = new HashMap<>();
+    for (StoredMemory m : rows) {
+      found.put(m.id(), m);
+    }
     List<StoredMemory> out = new ArrayList<>(wanted.size());
     for (String id : wanted) {
       StoredMemory m = found.get(id);
@@ -95,17 +104,14 @@ final class TenantReads {
 
   Optional<StoredMemory> findByHash(Scope scope, String hash, Runner runner) {
     Sql where = SqlFilter.exactScope(scope);
-    return runner.read(
+    return runner.query(
         "findByHash",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  selectMemories("hash = ? AND " + where.text()) + " ORDER BY id LIMIT 1")) {
-            ps.setString(1, hash);
-            where.bind(ps, 2);
-            return JdbcRows.first(ps, Rows::memory);
-          }
-        });
+        selectMemories("hash = ? AND " + where.text()) + " ORDER BY id LIMIT 1",
+        (ps, i) -> {
+          ps.setString(i, hash);
+          return where.bind(ps, i + 1);
+        },
+        Statements.first(Rows::memory));
   }
 
   /**

@@ -116,6 +116,25 @@ final class VectorSearch {
       return List.of();
     }
     String vector = Rows.vector(query);
+    OptionalInt known = dimensions.of(model);
+    if (known.isPresent() && known.getAsInt() <= MAX_HNSW_DIMENSIONS && knownLarge(model, scope)) {
+      // The common search of a large scope: the tenant's settings, the scan's and the walk in one
+      // round trip. A short walk (the scope shrank, or the filter rejects most of it) is redone
+      // exactly, as below.
+      ModelDimensions.checkQuery(model, known.getAsInt(), query);
+      Query q = new Query(model, known.getAsInt(), vector, scope, where, k);
+      List<ScoredId> hits =
+          tenant.readOnce(
+              "vectorSearch",
+              "SELECT " + SCAN_SETTINGS + ";\n" + walk(q),
+              2,
+              (ps, i) -> bindNearest(ps, bindScanSettings(ps, i, k), q),
+              VectorSearch::hits);
+      if (hits.size() >= k) {
+        return hits;
+      }
+      return tenant.read("vectorSearch", c -> exact(c, q));
+    }
     return tenant.read(
         "vectorSearch",
         c -> {
@@ -327,25 +346,28 @@ final class VectorSearch {
   }
 
   /**
-   * Walks the model's HNSW index with an iterative scan. The cast and the model predicate repeat
-   * the partial index's expression and predicate, which is what lets the planner use it. {@code
-   * configured}: this transaction already applied the scan's settings for {@code q.k()}; if not,
-   * they are applied in front of the walk, in the same round trip.
+   * Walks the model's HNSW index with an iterative scan ({@link #walk}). {@code configured}: this
+   * transaction already applied the scan's settings for {@code q.k()}; if not, they are applied in
+   * front of the walk, in the same round trip.
    */
   private List<ScoredId> throughIndex(Connection c, Query q, boolean configured)
       throws SQLException {
+    return nearest(c, walk(q), q, !configured);
+  }
+
+  /**
+   * The walk of the model's HNSW index: the cast and the model predicate repeat the partial index's
+   * expression and predicate, which is what lets the planner use it. Bound by {@link #bindNearest}.
+   */
+  private String walk(Query q) {
     String typed = "::vector(" + q.dimension() + ")";
-    return nearest(
-        c,
-        "SELECT id, embedding"
-            + typed
-            + " <=> ?"
-            + typed
-            + " AS distance"
-            + q.candidates(tenant.sql())
-            + " ORDER BY distance LIMIT ?",
-        q,
-        !configured);
+    return "SELECT id, embedding"
+        + typed
+        + " <=> ?"
+        + typed
+        + " AS distance"
+        + q.candidates(tenant.sql())
+        + " ORDER BY distance LIMIT ?";
   }
 
   /**
@@ -419,24 +441,27 @@ final class VectorSearch {
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(settings ? "SELECT " + SCAN_SETTINGS + ";\n" + query : query)) {
-      int i = settings ? bindScanSettings(ps, 1, q.k()) : 1;
-      ps.setString(i, q.vector());
-      i = q.where().bind(ps, i + 1);
-      ps.setInt(i, q.k());
-      ps.execute();
-      if (settings) {
-        ps.getResultSet().close();
-        ps.getMoreResults();
-      }
-      List<ScoredId> out = new ArrayList<>();
-      try (ResultSet rs = ps.getResultSet()) {
-        while (rs.next()) {
-          double distance = rs.getDouble(2);
-          // Cosine distance is NaN for a zero vector; it is similar to nothing.
-          out.add(new ScoredId(rs.getString(1), Double.isNaN(distance) ? 0.0 : 1.0 - distance));
-        }
-      }
-      return out;
+      bindNearest(ps, settings ? bindScanSettings(ps, 1, q.k()) : 1, q);
+      return Statements.readLast(ps, settings ? 2 : 1, VectorSearch::hits);
     }
+  }
+
+  /** Binds a nearest-neighbour query's vector, filter values and k from {@code from} on. */
+  private static int bindNearest(PreparedStatement ps, int from, Query q) throws SQLException {
+    ps.setString(from, q.vector());
+    int i = q.where().bind(ps, from + 1);
+    ps.setInt(i, q.k());
+    return i + 1;
+  }
+
+  /** The hits of a nearest-neighbour query, in its order. */
+  private static List<ScoredId> hits(ResultSet rs) throws SQLException {
+    List<ScoredId> out = new ArrayList<>();
+    while (rs.next()) {
+      double distance = rs.getDouble(2);
+      // Cosine distance is NaN for a zero vector; it is similar to nothing.
+      out.add(new ScoredId(rs.getString(1), Double.isNaN(distance) ? 0.0 : 1.0 - distance));
+    }
+    return out;
   }
 }

@@ -8,6 +8,7 @@ import io.mnemo4j.HistoryEntry;
 import io.mnemo4j.Role;
 import io.mnemo4j.Scope;
 import io.mnemo4j.TenantId;
+import io.mnemo4j.spi.AddNeighbour;
 import io.mnemo4j.spi.Change;
 import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.EventStatus;
@@ -31,10 +32,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -130,10 +133,76 @@ class RoundTripsTest {
   }
 
   /**
+   * Outside a scope guard, a read of rows (get, getAll, findByHash, addNeighbours) is one round
+   * trip: the tenant's settings travel in front of the statement in auto-commit mode, with no
+   * transaction, settings statement or commit of its own. The answers are those of the same reads
+   * in the guard's transaction, and no setting stays on the pooled connections.
+   */
+  @Test
+  void reads_outsideAGuard_takeOneRoundTripAndLeaveNoSettingsBehind() throws Exception {
+    seedAndAnalyse();
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      StoredMemory one;
+      List<StoredMemory> two;
+      Map<String, List<AddNeighbour>> near;
+      try (ScopeGuard guard = ts.lockScope(ALICE)) {
+        one = ts.get("f-1").orElseThrow();
+        two = ts.getAll(List.of("f-1", "f-2"));
+        near = ts.addNeighbours(List.of("f-1", "f-2"), 2);
+      }
+      long at = proxy.allSyncs();
+      assertThat(ts.get("f-1")).get().usingRecursiveComparison().isEqualTo(one);
+      assertThat(proxy.allSyncs() - at).as("get").isEqualTo(1);
+      at = proxy.allSyncs();
+      assertThat(ts.getAll(List.of("f-1", "f-2"))).usingRecursiveComparison().isEqualTo(two);
+      assertThat(proxy.allSyncs() - at).as("getAll").isEqualTo(1);
+      at = proxy.allSyncs();
+      assertThat(ts.findByHash(ALICE, one.memory().hash()))
+          .get()
+          .usingRecursiveComparison()
+          .isEqualTo(one);
+      assertThat(proxy.allSyncs() - at).as("findByHash").isEqualTo(1);
+      at = proxy.allSyncs();
+      assertThat(ts.addNeighbours(List.of("f-1", "f-2"), 2))
+          .usingRecursiveComparison()
+          .isEqualTo(near);
+      assertThat(proxy.allSyncs() - at).as("addNeighbours").isEqualTo(1);
+      assertThat(near).containsOnlyKeys("f-1", "f-2");
+
+      // Every connection of the pool (4) at once: the ones those reads used among them.
+      List<Connection> all = new ArrayList<>();
+      try {
+        for (int i = 0; i < 4; i++) {
+          all.add(store.pool().getConnection());
+        }
+        for (Connection c : all) {
+          assertThat(c.getAutoCommit()).isFalse();
+          try (Statement s = c.createStatement();
+              ResultSet rs =
+                  s.executeQuery(
+                      "SELECT coalesce(current_setting('mnemo.tenant', true), ''), current_user")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("tenant setting left behind").isEmpty();
+            assertThat(rs.getString(2)).as("role left behind").isEqualTo("postgres");
+          }
+          c.rollback();
+        }
+      } finally {
+        for (Connection c : all) {
+          c.close();
+        }
+      }
+    }
+  }
+
+  /**
    * A search of a scope a count just found large (at least {@code EXACT_BELOW} rows of the model)
-   * walks the index without counting again: the count read up to 2,000 full rows per search, and
-   * the walk's settings now travel with it, so the search makes one round trip fewer and gives the
-   * same answer. The duplicate lookups of an add to that scope also skip the count.
+   * walks the index without counting again: the count read up to 2,000 full rows per search. The
+   * next search sends the tenant's settings, the walk's and the walk in one round trip
+   * (auto-commit: no transaction of its own) and gives the same answer. The duplicate lookups of an
+   * add to that scope also skip the count.
    */
   @Test
   void vectorSearch_scopeCountedLarge_walksTheIndexWithoutCountingAgain() throws Exception {
@@ -166,7 +235,8 @@ class RoundTripsTest {
 
       assertThat(counted).hasSize(10);
       assertThat(known).isEqualTo(counted);
-      assertThat(second).as("round trips of the second search").isEqualTo(first - 1);
+      assertThat(first).as("round trips of the first search").isEqualTo(4);
+      assertThat(second).as("round trips of the second search").isEqualTo(1);
 
       List<DuplicateProbe> probes = List.of(new DuplicateProbe(many.get(7).memory().hash(), query));
       try (ScopeGuard guard = ts.lockScope(ALICE)) {
