@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * {@link #scoreExpression}: the share of the query's words the memory holds, its own words (weight
  * A) counting fully and its conversation context (weight D) {@link #CONTEXT_WEIGHT}. Runs as the
  * search role, whose restrictive policy holds the match condition (see {@link TenantSql#create}):
- * the transaction's {@code mnemo.tsquery} carries the query, so the GIN index serves it despite
- * row-level security.
+ * {@code mnemo.tsquery}, set in front of each statement, carries the query, so the GIN index serves
+ * it despite row-level security. Each statement is one round trip with its settings, in auto-commit
+ * mode ({@link TenantContext#inOneTrips}): a search of two passes takes three round trips, not six.
  *
  * <p>Scoring is what costs: a common word can match most of a large tenant (measured 116 ms to rank
  * every match of an OR query at 100,000 memories). So the memories holding every term are scored
@@ -70,19 +71,17 @@ final class TextSearch {
       tenant.ensureOpen();
       return List.of();
     }
-    return tenant.transaction(
+    return tenant.inOneTrips(
         "textSearch",
         c -> {
           boolean small = statistics.knownSmallerThan(TEXT_CANDIDATES);
-          Optional<TextQuery> parsed = parse(c, query, small);
+          Optional<TextQuery> parsed = parse(c, query);
           if (parsed.isEmpty()) {
             return List.of(); // only stop words
           }
           Ranking ranking = new Ranking(parsed.get(), where, k, new HashMap<>());
-          String matching = small ? parsed.get().any() : parsed.get().all();
           for (Pass pass : passes(ranking.query(), small)) {
-            rank(c, pass, ranking, pass.match().equals(matching));
-            matching = pass.match();
+            rank(c, pass, ranking);
             if (ranking.scores().size() >= k) {
               break;
             }
@@ -149,32 +148,37 @@ final class TextSearch {
       tenant.ensureOpen();
       return List.of();
     }
-    return tenant.transaction(
+    return tenant.inOneTrips(
         "textScores",
         c -> {
-          Optional<TextQuery> parsed = parse(c, query, true);
+          Optional<TextQuery> parsed = parse(c, query);
           if (parsed.isEmpty()) {
             return List.of();
           }
           TextQuery q = parsed.get();
-          List<ScoredId> out = new ArrayList<>();
           // The policy shows the search role only rows matching mnemo.tsquery: the others score 0.
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT id, "
+                  SEARCH_SETTINGS
+                      + ";\nSELECT id, "
                       + scoreExpression(q.lexemes().size())
                       + " FROM "
                       + sql.memories
                       + " WHERE id = ANY(?)")) {
-            int i = bindLexemes(ps, 1, q);
+            int i = bindSearchSettings(ps, q.any());
+            i = bindLexemes(ps, i, q);
             ps.setArray(i, c.createArrayOf("text", wanted.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(new ScoredId(rs.getString(1), rs.getDouble(2)));
-              }
-            }
+            return Statements.readLast(
+                ps,
+                2,
+                rs -> {
+                  List<ScoredId> out = new ArrayList<>();
+                  while (rs.next()) {
+                    out.add(new ScoredId(rs.getString(1), rs.getDouble(2)));
+                  }
+                  return out;
+                });
           }
-          return out;
         });
   }
 
@@ -188,32 +192,44 @@ final class TextSearch {
   record TextQuery(String all, String any, List<String> lexemes) {}
 
   /**
-   * Parses the query with {@code plainto_tsquery} and sets up the transaction for the search role,
-   * its match condition ({@code mnemo.tsquery}) already set to the query's terms OR-ed ({@code
-   * any}) or AND-ed (the first pass of {@link #search}), which spares that pass a round trip; empty
-   * when the query holds only stop words.
+   * The settings a full-text statement runs under, sent in front of it in its round trip (the
+   * connection is in auto-commit mode: they hold for that statement text only): the tenant, the
+   * search role, custom plans and the match condition ({@code mnemo.tsquery}), which the search
+   * role's restrictive policy applies, so the GIN index serves it despite row-level security. Binds
+   * three parameters ({@link #bindSearchSettings}).
    */
-  private Optional<TextQuery> parse(Connection c, String query, boolean any) throws SQLException {
+  private static final String SEARCH_SETTINGS =
+      "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
+          + " set_config('plan_cache_mode', 'force_custom_plan', true),"
+          + " set_config('mnemo.tsquery', ?, true)";
+
+  /**
+   * Binds {@link #SEARCH_SETTINGS} for the match condition {@code match}; returns the next index.
+   */
+  private int bindSearchSettings(PreparedStatement ps, String match) throws SQLException {
+    ps.setString(1, tenant.tenantId());
+    ps.setString(2, tenant.searchRole());
+    ps.setString(3, match);
+    return 4;
+  }
+
+  /**
+   * Parses the query with {@code plainto_tsquery} (no tenant data: no settings needed); empty when
+   * the query holds only stop words.
+   */
+  private static Optional<TextQuery> parse(Connection c, String query) throws SQLException {
     String all;
     String anyTerm;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
-                + " set_config('plan_cache_mode', 'force_custom_plan', true),"
-                + " q::text, replace(q::text, ' & ', ' | '),"
-                + " set_config('mnemo.tsquery', coalesce(CASE WHEN ? THEN"
-                + " replace(q::text, ' & ', ' | ') ELSE q::text END, ''), true)"
-                + " FROM plainto_tsquery('"
+            "SELECT q::text, replace(q::text, ' & ', ' | ') FROM plainto_tsquery('"
                 + TenantSql.TEXT_CONFIG
                 + "', ?) q")) {
-      ps.setString(1, tenant.tenantId());
-      ps.setString(2, tenant.searchRole());
-      ps.setBoolean(3, any);
-      ps.setString(4, query);
+      ps.setString(1, query);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        all = rs.getString(4);
-        anyTerm = rs.getString(5);
+        all = rs.getString(1);
+        anyTerm = rs.getString(2);
       }
     }
     if (anyTerm == null || anyTerm.isBlank()) {
@@ -326,18 +342,11 @@ final class TextSearch {
   /**
    * Scores the memories matching the pass's query (the policy's condition), at most its limit of
    * them, keeping the best {@code k} of the ranking's scores; a memory an earlier pass scored keeps
-   * its score (the same). {@code set}: the transaction's condition is already the pass's query.
+   * its score (the same). One round trip: the settings travel in front of the ranking.
    */
-  private void rank(Connection c, Pass pass, Ranking ranking, boolean set) throws SQLException {
+  private void rank(Connection c, Pass pass, Ranking ranking) throws SQLException {
     TextQuery q = ranking.query();
     Sql where = ranking.where();
-    if (!set) {
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT set_config('mnemo.tsquery', ?, true)")) {
-        ps.setString(1, pass.match());
-        ps.executeQuery().close();
-      }
-    }
     String matches =
         "SELECT t.id, t.tsv FROM "
             + sql.memoryText
@@ -347,19 +356,25 @@ final class TextSearch {
             + pass.limit();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT id, "
+            SEARCH_SETTINGS
+                + ";\nSELECT id, "
                 + scoreExpression(q.lexemes().size())
                 + " AS score FROM ("
                 + matches
                 + ") m ORDER BY score DESC, id LIMIT ?")) {
-      int i = bindLexemes(ps, 1, q);
+      int i = bindSearchSettings(ps, pass.match());
+      i = bindLexemes(ps, i, q);
       i = where.bind(ps, i);
       ps.setInt(i, ranking.k());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ranking.scores().putIfAbsent(rs.getString(1), rs.getDouble(2));
-        }
-      }
+      Statements.readLast(
+          ps,
+          2,
+          rs -> {
+            while (rs.next()) {
+              ranking.scores().putIfAbsent(rs.getString(1), rs.getDouble(2));
+            }
+            return null;
+          });
     }
   }
 }

@@ -198,6 +198,36 @@ class RoundTripsTest {
   }
 
   /**
+   * Full-text search sends each statement with its settings in one round trip, with no transaction
+   * of its own: parsing the query, then one per pass (one pass on a table known to be small); the
+   * text scores of given memories take two. Both give the same score for a memory.
+   */
+  @Test
+  void textSearchAndTextScores_takeOneRoundTripPerStatement() throws Exception {
+    seedAndAnalyse();
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      ScopeFilter alice = new ScopeFilter.Exact(ALICE);
+      ts.get("f-1"); // opens the tenant and learns the table's size
+      long at = proxy.allSyncs();
+      List<ScoredId> found = ts.textSearch("fact number 7", alice, ALL, 5);
+      assertThat(proxy.allSyncs() - at).as("textSearch").isEqualTo(2);
+      assertThat(found).hasSize(5);
+      assertThat(found.get(0).id()).isEqualTo("f-7");
+      at = proxy.allSyncs();
+      List<ScoredId> scored = ts.textScores("fact number 7", List.of("f-7", "f-8"));
+      assertThat(proxy.allSyncs() - at).as("textScores").isEqualTo(2);
+      assertThat(scored).extracting(ScoredId::id).containsExactlyInAnyOrder("f-7", "f-8");
+      assertThat(scored)
+          .filteredOn(h -> h.id().equals("f-7"))
+          .singleElement()
+          .extracting(ScoredId::score)
+          .isEqualTo(found.get(0).score());
+    }
+  }
+
+  /**
    * A search of a scope a count just found large (at least {@code EXACT_BELOW} rows of the model)
    * walks the index without counting again: the count read up to 2,000 full rows per search. The
    * next search sends the tenant's settings, the walk's and the walk in one round trip
