@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +55,25 @@ final class TextSearch {
 
   private static final Pattern LEXEME = Pattern.compile("'(?:[^']|'')*'");
 
+  /** Queries whose parse is kept ({@link #parsed}). */
+  static final int PARSES_KEPT = 64;
+
   private final TenantContext tenant;
   private final TenantSql sql;
   private final TableStatistics statistics;
+
+  /**
+   * The latest queries' parses, least recently used first. A hybrid search asks for text scores of
+   * its query after searching it: the parse, which depends on the query text only, is then known,
+   * sparing a round trip. Guarded by itself.
+   */
+  private final Map<String, Optional<TextQuery>> parses =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<TextQuery>> eldest) {
+          return size() > PARSES_KEPT;
+        }
+      };
 
   TextSearch(TenantContext tenant, TableStatistics statistics) {
     this.tenant = tenant;
@@ -75,7 +92,7 @@ final class TextSearch {
         "textSearch",
         c -> {
           boolean small = statistics.knownSmallerThan(TEXT_CANDIDATES);
-          Optional<TextQuery> parsed = parse(c, query);
+          Optional<TextQuery> parsed = parsed(c, query);
           if (parsed.isEmpty()) {
             return List.of(); // only stop words
           }
@@ -151,7 +168,7 @@ final class TextSearch {
     return tenant.inOneTrips(
         "textScores",
         c -> {
-          Optional<TextQuery> parsed = parse(c, query);
+          Optional<TextQuery> parsed = parsed(c, query);
           if (parsed.isEmpty()) {
             return List.of();
           }
@@ -211,6 +228,21 @@ final class TextSearch {
     ps.setString(2, tenant.searchRole());
     ps.setString(3, match);
     return 4;
+  }
+
+  /** {@link #parse}, or what it answered for the same query lately ({@link #parses}). */
+  private Optional<TextQuery> parsed(Connection c, String query) throws SQLException {
+    synchronized (parses) {
+      Optional<TextQuery> known = parses.get(query);
+      if (known != null) {
+        return known;
+      }
+    }
+    Optional<TextQuery> parsed = parse(c, query);
+    synchronized (parses) {
+      parses.put(query, parsed);
+    }
+    return parsed;
   }
 
   /**

@@ -217,13 +217,18 @@ class RoundTripsTest {
       assertThat(found.get(0).id()).isEqualTo("f-7");
       at = proxy.allSyncs();
       List<ScoredId> scored = ts.textScores("fact number 7", List.of("f-7", "f-8"));
-      assertThat(proxy.allSyncs() - at).as("textScores").isEqualTo(2);
+      assertThat(proxy.allSyncs() - at).as("textScores of the query searched").isEqualTo(1);
       assertThat(scored).extracting(ScoredId::id).containsExactlyInAnyOrder("f-7", "f-8");
       assertThat(scored)
           .filteredOn(h -> h.id().equals("f-7"))
           .singleElement()
           .extracting(ScoredId::score)
           .isEqualTo(found.get(0).score());
+      at = proxy.allSyncs();
+      assertThat(ts.textScores("number 8", List.of("f-7", "f-8")))
+          .extracting(ScoredId::id)
+          .containsExactlyInAnyOrder("f-7", "f-8");
+      assertThat(proxy.allSyncs() - at).as("textScores of another query").isEqualTo(2);
     }
   }
 
