@@ -62,6 +62,7 @@ final class AddNeighbours {
         "addNeighbours",
         query,
         1,
+        false,
         (ps, i) -> {
           ps.setInt(i, span);
           ps.setInt(i + 1, span);

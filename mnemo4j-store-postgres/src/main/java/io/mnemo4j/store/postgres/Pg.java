@@ -215,6 +215,16 @@ final class Pg {
       "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
           + " set_config('plan_cache_mode', 'force_custom_plan', true)";
 
+  /**
+   * {@link #ENTER_TENANT} keeping the session's plan cache mode: for a statement whose generic plan
+   * is as good as a custom one (ids and scopes to look up, no vector or filter values to plan for),
+   * which the server then stops planning on every run once the driver has prepared it on the
+   * connection (measured: the neighbour lookup spent 0.35 ms of its 0.63 ms planning). Binds the
+   * same two parameters.
+   */
+  static final String ENTER_TENANT_CACHED_PLANS =
+      "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true)";
+
   /** Binds {@link #ENTER_TENANT}'s two parameters from {@code from} on; returns the next index. */
   static int bindEnterTenant(PreparedStatement ps, int from, String tenant, String role)
       throws SQLException {

@@ -127,7 +127,7 @@ final class PostgresTenantStore implements TenantStore {
       String what, String query, Statements.Binder bind, Statements.Reader<T> read) {
     Guard guard = guards.get();
     if (guard == null || !guard.joinable()) {
-      return tenant.readOnce(what, query, 1, bind, read);
+      return tenant.readOnce(what, query, 1, false, bind, read);
     }
     return guard.read(
         what,

@@ -76,18 +76,23 @@ record TenantContext(
    * itself be several statements; {@code read} reads the result set of the last one.
    *
    * @param statements how many statements {@code query} holds (each yields a result set)
+   * @param customPlans whether the server plans the query for its values on every run ({@link
+   *     Pg#ENTER_TENANT}), else it may keep a generic plan once the driver prepares the statement
+   *     on the connection ({@link Pg#ENTER_TENANT_CACHED_PLANS})
    * @param bind binds the query's parameters from the index it is given; returns the next one
    */
   <T extends @Nullable Object> T readOnce(
       String what,
       String query,
       int statements,
+      boolean customPlans,
       Statements.Binder bind,
       Statements.Reader<T> read) {
+    String enter = customPlans ? Pg.ENTER_TENANT : Pg.ENTER_TENANT_CACHED_PLANS;
     return inOneTrips(
         what,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(Pg.ENTER_TENANT + ";\n" + query)) {
+          try (PreparedStatement ps = c.prepareStatement(enter + ";\n" + query)) {
             bind.bind(ps, Pg.bindEnterTenant(ps, 1, tenantId, role));
             return Statements.readLast(ps, statements + 1, read);
           }

@@ -128,6 +128,7 @@ final class VectorSearch {
               "vectorSearch",
               "SELECT " + SCAN_SETTINGS + ";\n" + walk(q),
               2,
+              true,
               (ps, i) -> bindNearest(ps, bindScanSettings(ps, i, k), q),
               VectorSearch::hits);
       if (hits.size() >= k) {
