@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link io.mnemo4j.spi.TenantStore#addNeighbours}: the memories of one add share their scope and
@@ -15,8 +16,25 @@ import java.util.Map;
  * vectors. Thread-safe.
  */
 final class AddNeighbours {
+  /** How long what a row read learnt of its memories' adds may answer a lookup ({@link #alone}). */
+  static final long ALONE_FOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
   private final TenantContext tenant;
   private final TenantSql sql;
+
+  /**
+   * The memories this thread's latest row read ({@link #rememberAlone}) found stored alone by their
+   * add, and when. A search reads its candidates' rows, then looks up the neighbours of those that
+   * may still enter its list: when every one of them was found alone, the lookup is answered
+   * without a round trip. The answer is what the lookup would read, as of the row read a moment
+   * before (the two were separate statements anyway); a memory stored alone stays alone, since a
+   * later add has a later creation time. Used once, and only within {@link #ALONE_FOR_NANOS}.
+   */
+  @SuppressWarnings("ThreadLocalUsage")
+  private final ThreadLocal<Alone> alone = new ThreadLocal<>();
+
+  /** Ids found stored alone by their add, at {@code nanos} ({@link System#nanoTime}). */
+  private record Alone(Set<String> ids, long nanos) {}
 
   AddNeighbours(TenantContext tenant) {
     this.tenant = tenant;
@@ -51,11 +69,41 @@ final class AddNeighbours {
         + " r ON r.id = n.id WHERE t.id = ANY(?)";
   }
 
+  /**
+   * The expression, on a memory row aliased {@code m}, telling whether its add stored it alone: no
+   * other memory of its scope has its creation key (an index probe on {@code memories_created}).
+   */
+  static String aloneExpression(TenantSql sql) {
+    return "NOT EXISTS (SELECT 1 FROM "
+        + sql.memories
+        + " o WHERE o.created_key = m.created_key AND o.id <> m.id"
+        + " AND o.user_id IS NOT DISTINCT FROM m.user_id"
+        + " AND o.agent_id IS NOT DISTINCT FROM m.agent_id"
+        + " AND o.run_id IS NOT DISTINCT FROM m.run_id)";
+  }
+
+  /** Remembers for this thread's next lookup which memories a row read found stored alone. */
+  void rememberAlone(Set<String> ids) {
+    alone.set(new Alone(ids, System.nanoTime()));
+  }
+
   Map<String, List<AddNeighbour>> of(Collection<String> ids, int span) {
     LinkedHashSet<String> wanted = new LinkedHashSet<>(ids);
+    Alone known = alone.get();
+    alone.remove();
     if (wanted.isEmpty()) {
       tenant.ensureOpen();
       return Map.of();
+    }
+    if (known != null
+        && System.nanoTime() - known.nanos() < ALONE_FOR_NANOS
+        && known.ids().containsAll(wanted)) {
+      tenant.ensureOpen();
+      Map<String, List<AddNeighbour>> none = new HashMap<>();
+      for (String id : wanted) {
+        none.put(id, new ArrayList<>());
+      }
+      return none;
     }
     String query = statement(sql);
     return tenant.readOnce(

@@ -25,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,7 +101,10 @@ final class PostgresTenantStore implements TenantStore {
 
   @Override
   public List<StoredMemory> getAll(Collection<String> ids) {
-    return reads.getAll(ids, this::query);
+    Set<String> alone = new HashSet<>();
+    List<StoredMemory> found = reads.getAll(ids, this::query, alone);
+    neighbours.rememberAlone(alone);
+    return found;
   }
 
   @Override

@@ -71,27 +71,43 @@ final class TenantReads {
         Statements.first(Rows::memory));
   }
 
-  List<StoredMemory> getAll(Collection<String> ids, Runner runner) {
+  /**
+   * The memories of {@code ids} that exist, in the order of {@code ids}; adds to {@code alone} the
+   * ids of those their add stored alone (see {@link AddNeighbours#aloneExpression}).
+   */
+  List<StoredMemory> getAll(Collection<String> ids, Runner runner, Set<String> alone) {
     List<String> wanted = List.copyOf(ids);
     if (wanted.isEmpty()) {
       tenant.ensureOpen();
       return List.of();
     }
-    List<StoredMemory> rows =
+    Map<String, StoredMemory> found =
         runner.query(
             "getAll",
-            selectMemories("id = ANY(?)"),
+            "SELECT "
+                + TenantSql.MEMORY_COLUMNS
+                + ", "
+                + AddNeighbours.aloneExpression(sql)
+                + " FROM "
+                + sql.memories
+                + " m WHERE m.id = ANY(?)",
             (ps, i) -> {
               ps.setArray(
                   i,
                   ps.getConnection().createArrayOf("text", new LinkedHashSet<>(wanted).toArray()));
               return i + 1;
             },
-            Statements.all(Rows::memory));
-    Map<String, StoredMemory> found = new HashMap<>();
-    for (StoredMemory m : rows) {
-      found.put(m.id(), m);
-    }
+            rs -> {
+              Map<String, StoredMemory> out = new HashMap<>();
+              while (rs.next()) {
+                StoredMemory m = Rows.memory(rs);
+                out.put(m.id(), m);
+                if (rs.getBoolean(TenantSql.MEMORY_COLUMN_COUNT + 1)) {
+                  alone.add(m.id());
+                }
+              }
+              return out;
+            });
     List<StoredMemory> out = new ArrayList<>(wanted.size());
     for (String id : wanted) {
       StoredMemory m = found.get(id);

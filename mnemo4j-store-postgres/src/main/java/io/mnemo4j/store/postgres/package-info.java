@@ -44,7 +44,10 @@
  * LEVEL SECURITY}, and the policy {@code tenant_id = current_setting('mnemo.tenant', true)}. Every
  * transaction sets the tenant and switches ({@code SET LOCAL ROLE}) to a NOLOGIN role without
  * BYPASSRLS ({@code mnemo_rls}), because superusers and BYPASSRLS roles ignore policies. A query
- * that reached another tenant's schema by mistake therefore reads no row and writes none.
+ * that reached another tenant's schema by mistake therefore reads no row and writes none. Most
+ * reads of a search are one statement text with those settings in front, run in auto-commit mode:
+ * the server runs a text sent with one Sync as one implicit transaction, so the settings hold for
+ * it alone, in one round trip (see {@code TenantContext.readOnce}).
  *
  * <p>A cost, and how text search avoids it: under a policy, PostgreSQL uses an index only for
  * leakproof operators. Text equality and pgvector's order-by scan qualify, so scope filters and
@@ -63,9 +66,10 @@
  * exact fallback when the scan returns fewer than k rows (see {@code VectorSearch}). Full-text
  * search uses the {@code english} configuration (stemming and stop words), matching the embedded
  * store's English analyzer so both backends find the same words; the query's terms are OR-ed and
- * scored by the share of them a memory holds, its own words above its conversation context (see
- * {@code TextSearch}). Filters compile to SQL with exactly the reference semantics of {@link
- * io.mnemo4j.filter.FilterEvaluator} (see {@code SqlFilter}).
+ * scored by the share of them a memory holds, its own words above its conversation context, ranked
+ * in passes from every term to any term (see {@code TextSearch}). Filters compile to SQL with
+ * exactly the reference semantics of {@link io.mnemo4j.filter.FilterEvaluator} (see {@code
+ * SqlFilter}).
  *
  * <h2>Adds</h2>
  *

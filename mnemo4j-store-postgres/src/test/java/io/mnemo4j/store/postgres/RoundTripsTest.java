@@ -198,6 +198,57 @@ class RoundTripsTest {
   }
 
   /**
+   * A search reads its candidates' rows, then looks up the neighbours of some of them. When the row
+   * read found every one of those stored alone by its add, the lookup takes no round trip and
+   * answers what its statement answers (no neighbour for each); a memory of a larger add is looked
+   * up, and what a row read learnt answers one lookup only.
+   */
+  @Test
+  void addNeighbours_ofMemoriesTheRowReadFoundAlone_takeNoRoundTrip() throws Exception {
+    List<StoredMemory> memories = new ArrayList<>(TenantSchemaMigrationTest.addsOfThree(6, ALICE));
+    for (int i = 0; i < 3; i++) {
+      memories.add(
+          TestMemories.at(
+              TestMemories.memory("s-" + i, "said alone " + i, ALICE),
+              TestMemories.T0.plusSeconds(1_000 + i)));
+    }
+    try (PostgresStore store = PostgresStore.open(db.options());
+        TenantStore ts = store.open(TENANT)) {
+      ts.write(TestMemories.puts(memories));
+    }
+    String grouped = TestMemories.id(1);
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      Map<String, List<AddNeighbour>> looked = ts.addNeighbours(List.of("s-0", "s-1", grouped), 2);
+      assertThat(looked.get("s-0")).isEmpty();
+      assertThat(looked.get(grouped))
+          .extracting(AddNeighbour::id)
+          .containsExactlyInAnyOrder(TestMemories.id(0), TestMemories.id(2));
+
+      ts.getAll(List.of("s-0", "s-1", "s-2"));
+      long at = proxy.allSyncs();
+      Map<String, List<AddNeighbour>> alone = ts.addNeighbours(List.of("s-0", "s-1"), 2);
+      assertThat(proxy.allSyncs() - at).as("lookup of memories found alone").isZero();
+      assertThat(alone).containsOnlyKeys("s-0", "s-1");
+      assertThat(alone.values()).allSatisfy(near -> assertThat(near).isEmpty());
+
+      at = proxy.allSyncs();
+      ts.addNeighbours(List.of("s-0"), 2);
+      assertThat(proxy.allSyncs() - at).as("a second lookup after one row read").isEqualTo(1);
+
+      ts.getAll(List.of("s-0", grouped));
+      at = proxy.allSyncs();
+      assertThat(ts.addNeighbours(List.of("s-0", grouped), 2))
+          .usingRecursiveComparison()
+          .isEqualTo(Map.of("s-0", looked.get("s-0"), grouped, looked.get(grouped)));
+      assertThat(proxy.allSyncs() - at)
+          .as("lookup including a memory of a larger add")
+          .isEqualTo(1);
+    }
+  }
+
+  /**
    * Full-text search sends each statement with its settings in one round trip, with no transaction
    * of its own: parsing the query, then one per pass (one pass on a table known to be small); the
    * text scores of given memories take two. Both give the same score for a memory.
