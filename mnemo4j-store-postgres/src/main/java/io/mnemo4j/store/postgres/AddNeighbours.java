@@ -27,8 +27,9 @@ final class AddNeighbours {
    * add, and when. A search reads its candidates' rows, then looks up the neighbours of those that
    * may still enter its list: when every one of them was found alone, the lookup is answered
    * without a round trip. The answer is what the lookup would read, as of the row read a moment
-   * before (the two were separate statements anyway); a memory stored alone stays alone, since a
-   * later add has a later creation time. Used once, and only within {@link #ALONE_FOR_NANOS}.
+   * before (the two were separate statements anyway): a memory stored alone stays alone unless a
+   * memory of its scope with the very same creation time is written later (an import keeping
+   * times). Used once, and only within {@link #ALONE_FOR_NANOS}.
    */
   @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Alone> alone = new ThreadLocal<>();

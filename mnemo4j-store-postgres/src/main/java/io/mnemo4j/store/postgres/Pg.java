@@ -97,12 +97,9 @@ final class Pg {
    */
   static <T extends @Nullable Object> T inOneTrip(DataSource pool, String what, Work<T> work) {
     try (Connection c = pool.getConnection()) {
+      // The pool sets auto-commit back to its own (off) when the connection returns to it.
       c.setAutoCommit(true);
-      try {
-        return work.run(c);
-      } finally {
-        c.setAutoCommit(false); // what the pool hands out; no round trip outside a transaction
-      }
+      return work.run(c);
     } catch (SQLException e) {
       throw translate(what, e);
     }
