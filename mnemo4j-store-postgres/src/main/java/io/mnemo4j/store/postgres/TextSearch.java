@@ -37,13 +37,13 @@ import java.util.regex.Pattern;
  * depend on the pass that found the memory. Thread-safe.
  */
 final class TextSearch {
-  /** Most matches one pass of full-text search ranks. */
+  /** Most matches one pass of full-text search ranks (or {@code k}, when more). */
   static final int TEXT_CANDIDATES = 5_000;
 
   /**
-   * Most matches the passes for two terms and for any term rank: by then the rows holding more
-   * terms have been ranked, and the rows these passes add score nearly alike (see {@link
-   * #passes(String, String)}).
+   * Most matches the passes for two terms and for any term rank (or {@code k}, when more): by then
+   * the rows holding more terms have been ranked, and the rows these passes add score nearly alike
+   * (see {@link #passes(String, String)}).
    */
   static final int WIDE_CANDIDATES = 2_000;
 
@@ -323,9 +323,11 @@ final class TextSearch {
    * and the memories they add hold two terms (one, for any term): their scores differ only by where
    * the terms are (own text or context), and ties go to the lowest ids, which the first rows of the
    * table mostly hold. Ranking fewer of them costs less and changes little: over 300 LoCoMo
-   * questions on 100,000 memories, these passes took 5.3 ms at the median where ranking up to 5,000
-   * matches for two terms, without the three-term pass, took 6.0 ms, and 98 % of the 200 memories
-   * nominated were the same.
+   * questions on 100,000 memories, these passes took 5.0 ms at the median (p90 9.0 ms) where
+   * ranking up to 5,000 matches for two terms, without the three-term pass, took 5.9 ms (12.6 ms),
+   * and 98 % of the 200 memories nominated were the same (ranking up to 1,000 or 500 gave 98 % as
+   * well, 4.4 and 4.0 ms, but no gain a hybrid search could measure). A pass ranks at least {@code
+   * k} matches, so that it can always fill the list (a search may ask for up to 10,000).
    */
   static List<Pass> passes(String all, String any) {
     if (all.equals(any)) {
@@ -385,7 +387,7 @@ final class TextSearch {
             + " t WHERE "
             + where.text()
             + " LIMIT "
-            + pass.limit();
+            + Math.max(pass.limit(), ranking.k());
     try (PreparedStatement ps =
         c.prepareStatement(
             SEARCH_SETTINGS

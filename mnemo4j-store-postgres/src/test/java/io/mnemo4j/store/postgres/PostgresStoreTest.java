@@ -63,6 +63,48 @@ class PostgresStoreTest {
   }
 
   /**
+   * A search asking for more text candidates than a pass ranks (a tuning may ask for up to 10,000)
+   * still gets as many as match: each pass ranks at least {@code k} matches. Before, the two-term
+   * pass ranked at most 2,000, so the list came back short, which tells the search that no other
+   * memory matches.
+   */
+  @Test
+  void textSearch_askingForMoreThanAPassRanks_getsEveryMatchUpToK() throws Exception {
+    TenantId t = fresh();
+    List<StoredMemory> many = new ArrayList<>();
+    for (int i = 0; i < TextSearch.WIDE_CANDIDATES + 100; i++) {
+      many.add(TestMemories.memory("w-" + i, "alpha beta note " + i, Scope.user("a")));
+    }
+    try (TenantStore s = store.open(t)) {
+      s.write(TestMemories.puts(many));
+    }
+    String table = Names.quote(store.registered(t).orElseThrow()) + ".memories";
+    // As if never analysed (a table another process just loaded): the store does not know the
+    // table is small, so a search runs the passes (every term, then two of three, then any). The
+    // writing store analyses the table in the background after such a write: wait for that first.
+    try (java.sql.Connection c = TestDatabase.connect(db)) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (Pg.estimatedRows(c, table) < many.size() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("UPDATE pg_class SET reltuples = -1 WHERE oid = '" + table + "'::regclass");
+      }
+    }
+    int k = TextSearch.WIDE_CANDIDATES + 50;
+    try (PostgresStore fresh = PostgresStore.open(TestDatabase.options(db));
+        TenantStore s = fresh.open(t)) {
+      assertThat(
+              s.textSearch(
+                  "alpha beta gamma",
+                  new ScopeFilter.Exact(Scope.user("a")),
+                  new FilterExpr.All(),
+                  k))
+          .hasSize(k);
+    }
+  }
+
+  /**
    * A vector goes to the server as text and comes back in pgvector's binary form (every row read
    * and every neighbour): the same floats, bit for bit, negative zero and the smallest subnormal
    * included.
