@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -117,17 +118,8 @@ class RoundTripsTest {
         TenantStore ts = store.open(TENANT)) {
       StoredMemory one = ts.get("f-1").orElseThrow();
       List<StoredMemory> two = ts.getAll(List.of("f-1", "f-2"));
-      String hash = one.memory().hash();
       try (ScopeGuard guard = ts.lockScope(ALICE)) {
-        long at = proxy.syncs();
-        assertThat(ts.getAll(List.of("f-1", "f-2"))).usingRecursiveComparison().isEqualTo(two);
-        assertThat(proxy.syncs() - at).as("getAll").isEqualTo(1);
-        at = proxy.syncs();
-        assertThat(ts.get("f-1")).get().usingRecursiveComparison().isEqualTo(one);
-        assertThat(proxy.syncs() - at).as("get").isEqualTo(1);
-        at = proxy.syncs();
-        assertThat(ts.findByHash(ALICE, hash)).get().usingRecursiveComparison().isEqualTo(one);
-        assertThat(proxy.syncs() - at).as("findByHash").isEqualTo(1);
+        readsTakeOneRoundTripEach(ts, proxy::syncs, one, two);
       }
     }
   }
@@ -152,19 +144,8 @@ class RoundTripsTest {
         two = ts.getAll(List.of("f-1", "f-2"));
         near = ts.addNeighbours(List.of("f-1", "f-2"), 2);
       }
+      readsTakeOneRoundTripEach(ts, proxy::allSyncs, one, two);
       long at = proxy.allSyncs();
-      assertThat(ts.get("f-1")).get().usingRecursiveComparison().isEqualTo(one);
-      assertThat(proxy.allSyncs() - at).as("get").isEqualTo(1);
-      at = proxy.allSyncs();
-      assertThat(ts.getAll(List.of("f-1", "f-2"))).usingRecursiveComparison().isEqualTo(two);
-      assertThat(proxy.allSyncs() - at).as("getAll").isEqualTo(1);
-      at = proxy.allSyncs();
-      assertThat(ts.findByHash(ALICE, one.memory().hash()))
-          .get()
-          .usingRecursiveComparison()
-          .isEqualTo(one);
-      assertThat(proxy.allSyncs() - at).as("findByHash").isEqualTo(1);
-      at = proxy.allSyncs();
       assertThat(ts.addNeighbours(List.of("f-1", "f-2"), 2))
           .usingRecursiveComparison()
           .isEqualTo(near);
@@ -380,6 +361,26 @@ class RoundTripsTest {
     }
     at[3] = counter.syncs();
     return at;
+  }
+
+  /**
+   * {@code getAll} of f-1 and f-2, {@code get} of f-1 and {@code findByHash} of its hash answer
+   * {@code two} and {@code one}, in one round trip each as {@code syncs} counts them.
+   */
+  private static void readsTakeOneRoundTripEach(
+      TenantStore ts, LongSupplier syncs, StoredMemory one, List<StoredMemory> two) {
+    long at = syncs.getAsLong();
+    assertThat(ts.getAll(List.of("f-1", "f-2"))).usingRecursiveComparison().isEqualTo(two);
+    assertThat(syncs.getAsLong() - at).as("getAll").isEqualTo(1);
+    at = syncs.getAsLong();
+    assertThat(ts.get("f-1")).get().usingRecursiveComparison().isEqualTo(one);
+    assertThat(syncs.getAsLong() - at).as("get").isEqualTo(1);
+    at = syncs.getAsLong();
+    assertThat(ts.findByHash(ALICE, one.memory().hash()))
+        .get()
+        .usingRecursiveComparison()
+        .isEqualTo(one);
+    assertThat(syncs.getAsLong() - at).as("findByHash").isEqualTo(1);
   }
 
   /** Stores facts in the tenant without the proxy and analyses its tables. */
