@@ -60,11 +60,16 @@ public final class JdbcRows {
 
   /** Every row {@code ps} selects, read by {@code reader}, in order. */
   public static <T> List<T> all(PreparedStatement ps, RowReader<T> reader) throws SQLException {
-    List<T> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(reader.read(rs));
-      }
+      return all(rs, reader);
+    }
+  }
+
+  /** Every remaining row of {@code rs}, read by {@code reader}, in order. */
+  public static <T> List<T> all(ResultSet rs, RowReader<T> reader) throws SQLException {
+    List<T> out = new ArrayList<>();
+    while (rs.next()) {
+      out.add(reader.read(rs));
     }
     return out;
   }
@@ -73,8 +78,13 @@ public final class JdbcRows {
   public static <T> Optional<T> first(PreparedStatement ps, RowReader<T> reader)
       throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+      return first(rs, reader);
     }
+  }
+
+  /** The next row of {@code rs}, read by {@code reader}, if any. */
+  public static <T> Optional<T> first(ResultSet rs, RowReader<T> reader) throws SQLException {
+    return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
   }
 
   // ------------------------------------------------------------------------------------ history

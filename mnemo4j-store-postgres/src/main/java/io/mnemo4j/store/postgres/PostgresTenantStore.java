@@ -90,8 +90,7 @@ final class PostgresTenantStore implements TenantStore {
    */
   @Override
   public void write(WriteBatch batch) {
-    Guard guard = guards.get();
-    writes.write(batch, guard != null && guard.joinable() ? guard : null);
+    writes.write(batch, joinableGuard());
   }
 
   @Override
@@ -101,6 +100,10 @@ final class PostgresTenantStore implements TenantStore {
 
   @Override
   public List<StoredMemory> getAll(Collection<String> ids) {
+    if (joinableGuard() != null) {
+      // An add's read of its candidates, under its lock: no neighbour lookup follows.
+      return reads.getAll(ids, this::query, null);
+    }
     Set<String> alone = new HashSet<>();
     List<StoredMemory> found = reads.getAll(ids, this::query, alone);
     neighbours.rememberAlone(alone);
@@ -112,13 +115,19 @@ final class PostgresTenantStore implements TenantStore {
     return reads.findByHash(scope, hash, this::query);
   }
 
+  /** This thread's scope guard, when it holds one a write may still join; else null. */
+  private @Nullable Guard joinableGuard() {
+    Guard guard = guards.get();
+    return guard != null && guard.joinable() ? guard : null;
+  }
+
   /**
    * Runs a read in the transaction of this thread's scope guard when it holds one a write may still
    * join, else in a read transaction of its own.
    */
   private <T extends @Nullable Object> T read(String what, Pg.Work<T> work) {
-    Guard guard = guards.get();
-    return guard != null && guard.joinable() ? guard.read(what, work) : tenant.read(what, work);
+    Guard guard = joinableGuard();
+    return guard != null ? guard.read(what, work) : tenant.read(what, work);
   }
 
   /**
@@ -129,8 +138,8 @@ final class PostgresTenantStore implements TenantStore {
    */
   private <T extends @Nullable Object> T query(
       String what, String query, Statements.Binder bind, Statements.Reader<T> read) {
-    Guard guard = guards.get();
-    if (guard == null || !guard.joinable()) {
+    Guard guard = joinableGuard();
+    if (guard == null) {
       return tenant.readOnce(what, query, 1, false, bind, read);
     }
     return guard.read(
@@ -267,9 +276,7 @@ final class PostgresTenantStore implements TenantStore {
   /** In one transaction, chosen as {@link #write} chooses it. */
   @Override
   public long eraseMessages(Collection<String> messageIds, WriteBatch batch) {
-    Guard guard = guards.get();
-    return writes.eraseMessages(
-        List.copyOf(messageIds), batch, guard != null && guard.joinable() ? guard : null);
+    return writes.eraseMessages(List.copyOf(messageIds), batch, joinableGuard());
   }
 
   @Override
@@ -325,8 +332,8 @@ final class PostgresTenantStore implements TenantStore {
             scope.userId(),
             scope.agentId(),
             scope.runId());
-    Guard held = guards.get();
-    if (held != null && held.joinable()) {
+    Guard held = joinableGuard();
+    if (held != null) {
       held.lockToo(key);
       return () -> {}; // released with the outer guard's transaction
     }

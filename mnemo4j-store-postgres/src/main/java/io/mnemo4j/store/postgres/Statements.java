@@ -1,12 +1,8 @@
 package io.mnemo4j.store.postgres;
 
-import io.mnemo4j.internal.store.JdbcRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** Running a statement text of several statements and reading the last one's result set. */
@@ -25,22 +21,6 @@ final class Statements {
   interface Reader<T extends @Nullable Object> {
     /** The value read from {@code rs}. */
     T read(ResultSet rs) throws SQLException;
-  }
-
-  /** A reader of every row, each read by {@code row}. */
-  static <T> Reader<List<T>> all(JdbcRows.RowReader<T> row) {
-    return rs -> {
-      List<T> out = new ArrayList<>();
-      while (rs.next()) {
-        out.add(row.read(rs));
-      }
-      return out;
-    };
-  }
-
-  /** A reader of the first row, if any, read by {@code row}. */
-  static <T> Reader<Optional<T>> first(JdbcRows.RowReader<T> row) {
-    return rs -> rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
   }
 
   /**

@@ -68,14 +68,14 @@ final class TenantReads {
           ps.setString(i, id);
           return i + 1;
         },
-        Statements.first(Rows::memory));
+        rs -> JdbcRows.first(rs, Rows::memory));
   }
 
   /**
-   * The memories of {@code ids} that exist, in the order of {@code ids}; adds to {@code alone} the
-   * ids of those their add stored alone (see {@link AddNeighbours#aloneExpression}).
+   * The memories of {@code ids} that exist, in the order of {@code ids}. With {@code alone}, also
+   * adds to it the ids of those their add stored alone (see {@link AddNeighbours#aloneExpression}).
    */
-  List<StoredMemory> getAll(Collection<String> ids, Runner runner, Set<String> alone) {
+  List<StoredMemory> getAll(Collection<String> ids, Runner runner, @Nullable Set<String> alone) {
     List<String> wanted = List.copyOf(ids);
     if (wanted.isEmpty()) {
       tenant.ensureOpen();
@@ -86,8 +86,7 @@ final class TenantReads {
             "getAll",
             "SELECT "
                 + TenantSql.MEMORY_COLUMNS
-                + ", "
-                + AddNeighbours.aloneExpression(sql)
+                + (alone == null ? "" : ", " + AddNeighbours.aloneExpression(sql) + " AS alone")
                 + " FROM "
                 + sql.memories
                 + " m WHERE m.id = ANY(?)",
@@ -102,7 +101,7 @@ final class TenantReads {
               while (rs.next()) {
                 StoredMemory m = Rows.memory(rs);
                 out.put(m.id(), m);
-                if (rs.getBoolean(TenantSql.MEMORY_COLUMN_COUNT + 1)) {
+                if (alone != null && rs.getBoolean("alone")) {
                   alone.add(m.id());
                 }
               }
@@ -127,7 +126,7 @@ final class TenantReads {
           ps.setString(i, hash);
           return where.bind(ps, i + 1);
         },
-        Statements.first(Rows::memory));
+        rs -> JdbcRows.first(rs, Rows::memory));
   }
 
   /**

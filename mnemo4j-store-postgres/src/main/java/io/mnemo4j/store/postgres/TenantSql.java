@@ -77,9 +77,6 @@ final class TenantSql {
           + " created_at, updated_at, expires_at, valid_from, valid_to, memory_type,"
           + " provenance::text, embedding_model, vector_send(embedding), context";
 
-  /** How many columns {@link #MEMORY_COLUMNS} lists. */
-  static final int MEMORY_COLUMN_COUNT = 20;
-
   static final String[] TABLES = {
     "memories",
     "history",

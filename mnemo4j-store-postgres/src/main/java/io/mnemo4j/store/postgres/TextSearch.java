@@ -216,17 +216,13 @@ final class TextSearch {
    * three parameters ({@link #bindSearchSettings}).
    */
   private static final String SEARCH_SETTINGS =
-      "SELECT set_config('mnemo.tenant', ?, true), set_config('role', ?, true),"
-          + " set_config('plan_cache_mode', 'force_custom_plan', true),"
-          + " set_config('mnemo.tsquery', ?, true)";
+      Pg.ENTER_TENANT + ", set_config('mnemo.tsquery', ?, true)";
 
   /**
    * Binds {@link #SEARCH_SETTINGS} for the match condition {@code match}; returns the next index.
    */
   private int bindSearchSettings(PreparedStatement ps, String match) throws SQLException {
-    ps.setString(1, tenant.tenantId());
-    ps.setString(2, tenant.searchRole());
-    ps.setString(3, match);
+    ps.setString(Pg.bindEnterTenant(ps, 1, tenant.tenantId(), tenant.searchRole()), match);
     return 4;
   }
 
