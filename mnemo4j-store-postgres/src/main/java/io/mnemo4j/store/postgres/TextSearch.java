@@ -1,6 +1,7 @@
 package io.mnemo4j.store.postgres;
 
 import io.mnemo4j.filter.FilterExpr;
+import io.mnemo4j.internal.store.JdbcRows;
 import io.mnemo4j.spi.ScopeFilter;
 import io.mnemo4j.spi.ScoredId;
 import io.mnemo4j.store.postgres.SqlFilter.Sql;
@@ -186,15 +187,7 @@ final class TextSearch {
             i = bindLexemes(ps, i, q);
             ps.setArray(i, c.createArrayOf("text", wanted.toArray()));
             return Statements.readLast(
-                ps,
-                2,
-                rs -> {
-                  List<ScoredId> out = new ArrayList<>();
-                  while (rs.next()) {
-                    out.add(new ScoredId(rs.getString(1), rs.getDouble(2)));
-                  }
-                  return out;
-                });
+                ps, 2, rs -> JdbcRows.all(rs, r -> new ScoredId(r.getString(1), r.getDouble(2))));
           }
         });
   }
