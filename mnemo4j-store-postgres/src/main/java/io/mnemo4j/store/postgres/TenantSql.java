@@ -499,7 +499,9 @@ final class TenantSql {
         + " created_at, updated_at, expires_at, valid_from, valid_to, memory_type, provenance,"
         + " embedding_model, embedding, context) VALUES "
         + tuples(
-            "(?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::vector, ?)",
+            "(?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, "
+                + Rows.VECTOR_PARAM
+                + ", ?)",
             rows)
         + " ON CONFLICT (id) DO UPDATE SET"
         + " text = EXCLUDED.text, hash = EXCLUDED.hash, user_id = EXCLUDED.user_id,"

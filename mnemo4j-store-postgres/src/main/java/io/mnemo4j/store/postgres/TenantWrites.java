@@ -118,13 +118,15 @@ final class TenantWrites {
               c.prepareStatement(
                   "INSERT INTO "
                       + sql.modelVectors
-                      + " (model, memory_id, embedding) SELECT ?, id, ?::vector FROM "
+                      + " (model, memory_id, embedding) SELECT ?, id, "
+                      + Rows.VECTOR_PARAM
+                      + " FROM "
                       + sql.memories
                       + " WHERE id = ? ON CONFLICT (model, memory_id) DO UPDATE SET"
                       + " embedding = EXCLUDED.embedding")) {
             for (Map.Entry<String, float[]> e : vectors.entrySet()) {
               ps.setString(1, model);
-              ps.setString(2, Rows.vector(e.getValue()));
+              Rows.bindVector(ps, 2, e.getValue());
               ps.setString(3, e.getKey());
               ps.addBatch();
             }

@@ -92,11 +92,11 @@ final class VectorSearch {
   }
 
   /**
-   * One search: the query vector in pgvector's text form, of the model's {@code dimension}, among
-   * the rows of the model that pass {@code where}, which compiles {@code scope} and the filter.
+   * One search: the query vector, of the model's {@code dimension}, among the rows of the model
+   * that pass {@code where}, which compiles {@code scope} and the filter.
    */
   private record Query(
-      String model, int dimension, String vector, ScopeFilter scope, Sql where, int k) {
+      String model, int dimension, float[] vector, ScopeFilter scope, Sql where, int k) {
     /** The rows of the model with a vector that pass the filters, as a FROM ... WHERE clause. */
     String candidates(TenantSql sql) {
       return " FROM "
@@ -115,14 +115,13 @@ final class VectorSearch {
       tenant.ensureOpen();
       return List.of();
     }
-    String vector = Rows.vector(query);
     OptionalInt known = dimensions.of(model);
     if (known.isPresent() && known.getAsInt() <= MAX_HNSW_DIMENSIONS && knownLarge(model, scope)) {
       // The common search of a large scope: the tenant's settings, the scan's and the walk in one
       // round trip. A short walk (the scope shrank, or the filter rejects most of it) is redone
       // exactly, as below.
       ModelDimensions.checkQuery(model, known.getAsInt(), query);
-      Query q = new Query(model, known.getAsInt(), vector, scope, where, k);
+      Query q = new Query(model, known.getAsInt(), query, scope, where, k);
       List<ScoredId> hits =
           tenant.readOnce(
               "vectorSearch",
@@ -144,7 +143,7 @@ final class VectorSearch {
             return List.of(); // no process has stored a vector of the model in this tenant
           }
           ModelDimensions.checkQuery(model, dimension.getAsInt(), query);
-          Query q = new Query(model, dimension.getAsInt(), vector, scope, where, k);
+          Query q = new Query(model, dimension.getAsInt(), query, scope, where, k);
           if (q.dimension() <= MAX_HNSW_DIMENSIONS) {
             boolean large = knownLarge(model, scope);
             Size size = large ? new Size(false, false) : size(c, q);
@@ -193,7 +192,7 @@ final class VectorSearch {
     for (float[] query : queries) {
       ModelDimensions.checkQuery(model, d, query);
     }
-    Query shape = new Query(model, d, "", scope, where, k);
+    Query shape = new Query(model, d, new float[0], scope, where, k);
     if (d > MAX_HNSW_DIMENSIONS) {
       return exactEach(c, shape, queries, false, ahead).orElseThrow();
     }
@@ -221,7 +220,7 @@ final class VectorSearch {
       configured = size.configured();
     }
     for (float[] query : queries) {
-      Query q = new Query(model, d, Rows.vector(query), scope, where, k);
+      Query q = new Query(model, d, query, scope, where, k);
       List<ScoredId> hits = throughIndex(c, q, configured);
       configured = true; // the settings last until the transaction ends
       out.add(hits.size() >= k ? hits : exact(c, q));
@@ -268,7 +267,9 @@ final class VectorSearch {
             + EXACT_BELOW
             + ") x";
     String distances =
-        String.join(", ", java.util.Collections.nCopies(queries.size(), "embedding <=> ?::vector"));
+        String.join(
+            ", ",
+            java.util.Collections.nCopies(queries.size(), "embedding <=> " + Rows.VECTOR_PARAM));
     try (PreparedStatement ps =
         c.prepareStatement(
             (ahead == null ? "" : ahead.sql() + ";\n")
@@ -294,7 +295,7 @@ final class VectorSearch {
         i = scope.bind(ps, i);
       }
       for (float[] query : queries) {
-        ps.setString(i++, Rows.vector(query));
+        Rows.bindVector(ps, i++, query);
       }
       i = shape.where().bind(ps, i);
       ps.setInt(i, shape.k());
@@ -361,11 +362,10 @@ final class VectorSearch {
    * expression and predicate, which is what lets the planner use it. Bound by {@link #bindNearest}.
    */
   private String walk(Query q) {
-    String typed = "::vector(" + q.dimension() + ")";
-    return "SELECT id, embedding"
-        + typed
-        + " <=> ?"
-        + typed
+    return "SELECT id, embedding::vector("
+        + q.dimension()
+        + ") <=> "
+        + Rows.vectorParam(q.dimension())
         + " AS distance"
         + q.candidates(tenant.sql())
         + " ORDER BY distance LIMIT ?";
@@ -377,7 +377,9 @@ final class VectorSearch {
   private List<ScoredId> exact(Connection c, Query q) throws SQLException {
     return nearest(
         c,
-        "SELECT id, embedding <=> ?::vector AS distance"
+        "SELECT id, embedding <=> "
+            + Rows.VECTOR_PARAM
+            + " AS distance"
             + q.candidates(tenant.sql())
             + " ORDER BY distance, id LIMIT ?",
         q);
@@ -449,7 +451,7 @@ final class VectorSearch {
 
   /** Binds a nearest-neighbour query's vector, filter values and k from {@code from} on. */
   private static int bindNearest(PreparedStatement ps, int from, Query q) throws SQLException {
-    ps.setString(from, q.vector());
+    Rows.bindVector(ps, from, q.vector());
     int i = q.where().bind(ps, from + 1);
     ps.setInt(i, q.k());
     return i + 1;

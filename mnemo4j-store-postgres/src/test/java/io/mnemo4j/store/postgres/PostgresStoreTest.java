@@ -474,7 +474,9 @@ class PostgresStoreTest {
             TestEmbeddings.MODEL,
             MemoryType.SEMANTIC);
     float[] vector = TestEmbeddings.embed("exact round trip");
-    vector[3] = 1.0e-38f; // a subnormal-adjacent float must survive the text form too
+    vector[3] = 1.0e-38f; // floats near and below the normal range, and a negative zero, travel
+    vector[4] = Float.MIN_VALUE; // exactly: as bits, not decimals
+    vector[5] = -0.0f;
     StoredMemory stored = new StoredMemory(m, vector, "the context before");
     try (TenantStore ts = store.open(fresh())) {
       ts.write(TestMemories.puts(List.of(stored)));

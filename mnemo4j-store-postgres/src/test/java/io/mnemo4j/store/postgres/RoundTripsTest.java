@@ -72,6 +72,9 @@ class RoundTripsTest {
       assertThat(after[1] - after[0]).as("duplicate lookups").isEqualTo(1);
       assertThat(after[2] - after[1]).as("write and commit").isEqualTo(1);
       assertThat(after[3] - after[2]).as("closing the guard").isZero();
+      assertThat(proxy.binaryVectors())
+          .as("vectors bound as binary real[], its 10 probes' and its 10 rows'")
+          .isEqualTo(20);
       assertThat(ts.get("a2-9")).isPresent();
       assertThat(ts.history("a2-9")).hasSize(1);
       assertThat(ts.messages(List.of("msg-a2-9"))).hasSize(1);
@@ -413,6 +416,7 @@ class RoundTripsTest {
     private final URI server;
     private static final String LOCK = "pg_advisory_xact_lock";
     private volatile AtomicLong locking = new AtomicLong();
+    private volatile AtomicLong lockingVectors = new AtomicLong();
     private final AtomicLong all = new AtomicLong();
     private final List<Socket> sockets = new ArrayList<>();
 
@@ -432,6 +436,14 @@ class RoundTripsTest {
     /** Syncs the connection that last took a scope lock sent since, that statement's included. */
     long syncs() {
       return locking.get();
+    }
+
+    /**
+     * Parameters bound as binary one-dimensional {@code real[]} (how vectors travel) by the
+     * connection that last took a scope lock, since that statement.
+     */
+    long binaryVectors() {
+      return lockingVectors.get();
     }
 
     /** Syncs every connection through the proxy sent so far. */
@@ -481,6 +493,7 @@ class RoundTripsTest {
      */
     private void count(Socket from, Socket to) {
       AtomicLong syncs = new AtomicLong();
+      AtomicLong vectors = new AtomicLong();
       try (DataInputStream in = new DataInputStream(from.getInputStream());
           OutputStream out = to.getOutputStream()) {
         int startup = in.readInt(); // the startup message has no type byte
@@ -502,7 +515,11 @@ class RoundTripsTest {
             all.incrementAndGet();
           } else if (type == 'P' && new String(rest, StandardCharsets.UTF_8).contains(LOCK)) {
             syncs.set(0);
+            vectors.set(0);
             locking = syncs;
+            lockingVectors = vectors;
+          } else if (type == 'B') {
+            vectors.addAndGet(binaryFloatArrays(rest));
           }
           out.write(type);
           writeInt(out, length);
@@ -512,6 +529,39 @@ class RoundTripsTest {
       } catch (IOException closed) {
         // either side went away
       }
+    }
+
+    /**
+     * The parameters of a Bind message's body in binary format that hold a one-dimensional array of
+     * {@code float4} (type 700): portal and statement names, the format codes (none: all text, one:
+     * for all), then each value's length and bytes.
+     */
+    private static int binaryFloatArrays(byte[] bind) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bind);
+      for (int names = 0; names < 2; names++) {
+        while (b.get() != 0) {
+          // skip a NUL-terminated name
+        }
+      }
+      short[] formats = new short[b.getShort()];
+      for (int i = 0; i < formats.length; i++) {
+        formats[i] = b.getShort();
+      }
+      int params = b.getShort();
+      int found = 0;
+      for (int i = 0; i < params; i++) {
+        int length = b.getInt();
+        if (length < 0) {
+          continue; // NULL
+        }
+        int at = b.position();
+        boolean binary = formats.length > 0 && formats[formats.length == 1 ? 0 : i] == 1;
+        if (binary && length >= 20 && b.getInt(at) == 1 && b.getInt(at + 8) == 700) {
+          found++;
+        }
+        b.position(at + length);
+      }
+      return found;
     }
 
     private static void writeInt(OutputStream out, int v) throws IOException {
