@@ -2,8 +2,10 @@ package io.mnemo4j.internal.ingest;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Whether two texts carry the same information: the lexical half of near-duplicate detection. A
  * vector says two texts are about the same thing; only their words can say they state the same
- * thing ("My phone number is 555-0100" and "...555-0199" embed almost identically). Stateless.
+ * thing ("My phone number is 555-0100" and "...555-0199" embed almost identically). Stateless but
+ * for {@link Memo}.
  *
  * <p>Both texts become token sequences: NFKC, lower case, punctuation dropped except inside numbers
  * ({@code 555-0100}, {@code 3.5}, {@code 12:30} and a leading sign stay one token), letters and
@@ -19,9 +22,9 @@ import java.util.regex.Pattern;
  * tokens. Then:
  *
  * <ul>
- *   <li>{@link #sameText}: the sequences are equal: the texts differ only in case, whitespace and
- *       punctuation.
- *   <li>{@link #sameInformation}: the sequences are equal once contractions are spelled out
+ *   <li>{@link Memo#sameText}: the sequences are equal: the texts differ only in case, whitespace
+ *       and punctuation.
+ *   <li>{@link Memo#sameInformation}: the sequences are equal once contractions are spelled out
  *       ("don't" → "do not", so a negation is always a word) and articles, interjections and
  *       courtesy words are dropped. Every number, symbol, name, negation and other word must match
  *       exactly and in the same order ("Alice owes Bob" is not "Bob owes Alice").
@@ -86,9 +89,19 @@ final class SameInformation {
 
   /** The tokens of {@code text}, in order; contractions spelled out if {@code expand}. */
   static List<Token> tokens(String text, boolean expand) {
+    return tokens(text, expand, false);
+  }
+
+  /**
+   * {@link #tokens(String, boolean)}; {@code everyPattern} runs every contraction pattern even on a
+   * text none can match (the reference the shortcut is tested against).
+   */
+  static List<Token> tokens(String text, boolean expand, boolean everyPattern) {
     String s = Normalizer.normalize(text, Normalizer.Form.NFKC);
     s = APOSTROPHES.matcher(s).replaceAll("'");
-    if (expand) {
+    // Every contraction but "cannot" holds an apostrophe: without either, the ten passes (each a
+    // scan and a new string) cannot change the text.
+    if (expand && (everyPattern || mayContract(s))) {
       s = expandContractions(s);
     }
     List<Token> out = new ArrayList<>();
@@ -105,6 +118,14 @@ final class SameInformation {
     return out;
   }
 
+  /**
+   * Whether a contraction pattern may match: an apostrophe, or "cannot" in any ASCII case (lower
+   * casing keeps an ASCII run as it is, whatever it does to the characters around it).
+   */
+  private static boolean mayContract(String s) {
+    return s.indexOf('\'') >= 0 || s.toLowerCase(Locale.ROOT).contains("cannot");
+  }
+
   private static String expandContractions(String text) {
     String s = CANNOT.matcher(text).replaceAll("can not");
     s = CANT.matcher(s).replaceAll("can not");
@@ -119,19 +140,38 @@ final class SameInformation {
     return s;
   }
 
-  /** Whether the texts differ only in case, whitespace and punctuation. */
-  static boolean sameText(String a, String b) {
-    List<Token> x = tokens(a, false);
-    return !x.isEmpty() && x.equals(tokens(b, false));
-  }
-
   /**
-   * Whether the texts state the same thing: equal token sequences once contractions are spelled out
-   * and articles, interjections and courtesy words dropped (see the class comment).
+   * The two comparisons of the class comment. Each text is tokenised once however often it is
+   * compared: an add compares each new text with every earlier one of the call that its vector
+   * nominates, and with context windows (neighbouring turns share context) most are nominated. One
+   * per add; not thread-safe.
    */
-  static boolean sameInformation(String a, String b) {
-    List<Token> x = content(tokens(a, true));
-    return !x.isEmpty() && x.equals(content(tokens(b, true)));
+  static final class Memo {
+    private final Map<String, List<Token>> plain = new HashMap<>();
+    private final Map<String, List<Token>> content = new HashMap<>();
+
+    /** Whether the texts differ only in case, whitespace and punctuation. */
+    boolean sameText(String a, String b) {
+      List<Token> x = plain(a);
+      return !x.isEmpty() && x.equals(plain(b));
+    }
+
+    /**
+     * Whether the texts state the same thing: equal token sequences once contractions are spelled
+     * out and articles, interjections and courtesy words dropped (see the class comment).
+     */
+    boolean sameInformation(String a, String b) {
+      List<Token> x = content(a);
+      return !x.isEmpty() && x.equals(content(b));
+    }
+
+    private List<Token> plain(String text) {
+      return plain.computeIfAbsent(text, t -> tokens(t, false));
+    }
+
+    private List<Token> content(String text) {
+      return content.computeIfAbsent(text, t -> SameInformation.content(tokens(t, true)));
+    }
   }
 
   private static List<Token> content(List<Token> tokens) {

@@ -315,6 +315,7 @@ final class VerbatimIngest {
     private final Instant now;
     private final Map<String, Memory> addedByHash = new HashMap<>();
     private final List<StoredMemory> added = new ArrayList<>();
+    private final SameInformation.Memo words = new SameInformation.Memo();
 
     /** Answers of {@link TenantStore#findByHash} fetched ahead, by hash. */
     private final Map<String, Optional<StoredMemory>> storedByHash = new HashMap<>();
@@ -395,9 +396,9 @@ final class VerbatimIngest {
      *
      * <p>A memory repeats the text when their normalised hashes are equal, or when its vector is
      * near ({@link #nominates}) and the words say the same thing: the same text up to case,
-     * whitespace and punctuation ({@link SameInformation#sameText}), or, below a threshold of 1.0,
-     * the same information ({@link SameInformation#sameInformation}: no number, date, amount, name,
-     * negation or other content word differs). A vector alone never makes a NONE.
+     * whitespace and punctuation ({@link SameInformation.Memo#sameText}), or, below a threshold of
+     * 1.0, the same information ({@link SameInformation.Memo#sameInformation}: no number, date,
+     * amount, name, negation or other content word differs). A vector alone never makes a NONE.
      */
     Optional<MemoryEvent> find(String text, String hash, float[] vector, Set<String> skip) {
       Memory sameBatch = addedByHash.get(hash);
@@ -458,11 +459,11 @@ final class VerbatimIngest {
     }
 
     private Optional<MemoryEvent> judge(String text, Memory existing) {
-      if (SameInformation.sameText(text, existing.text())) {
+      if (words.sameText(text, existing.text())) {
         return Optional.of(
             new MemoryEvent.Unchanged(existing.id(), existing.text(), "exact_duplicate"));
       }
-      if (threshold < 1.0 && SameInformation.sameInformation(text, existing.text())) {
+      if (threshold < 1.0 && words.sameInformation(text, existing.text())) {
         return Optional.of(
             new MemoryEvent.Unchanged(existing.id(), existing.text(), "near_duplicate"));
       }
