@@ -17,4 +17,10 @@ public record DuplicateCandidates(Optional<StoredMemory> sameHash, List<ScoredId
     Objects.requireNonNull(sameHash, "sameHash");
     nearest = List.copyOf(nearest);
   }
+
+  /** These candidates with only the nearest memories scoring at least {@code minScore}. */
+  public DuplicateCandidates scoringAtLeast(double minScore) {
+    return new DuplicateCandidates(
+        sameHash, nearest.stream().filter(n -> n.score() >= minScore).toList());
+  }
 }

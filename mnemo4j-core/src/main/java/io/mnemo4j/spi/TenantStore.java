@@ -72,6 +72,19 @@ public interface TenantStore extends AutoCloseable {
   }
 
   /**
+   * {@link #duplicateCandidates(Scope, String, List, int)} keeping, of each probe's nearest
+   * memories, only those scoring at least {@code minScore}: an add asks only for the candidates its
+   * near-duplicate threshold can nominate, so a store may skip ranking the rest (most rows, in a
+   * growing conversation). The default filters the full answer.
+   */
+  default List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k, double minScore) {
+    return duplicateCandidates(scope, model, probes, k).stream()
+        .map(c -> c.scoringAtLeast(minScore))
+        .toList();
+  }
+
+  /**
    * Memories passing both filters in ascending id order (UUIDv7 ids make that creation order),
    * starting after the request's cursor, which is the last id of the previous page.
    */

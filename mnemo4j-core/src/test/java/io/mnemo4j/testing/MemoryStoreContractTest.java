@@ -2180,6 +2180,67 @@ public abstract class MemoryStoreContractTest {
     store.close();
   }
 
+  /**
+   * Asked for candidates scoring at least a floor, a store answers the prefix of its full answer
+   * that scores at least the floor: with every score of the full answer as the floor (the bound is
+   * inclusive), just above each, and beyond both ends.
+   */
+  @Test
+  void duplicateCandidates_withAMinimumScore_answerTheFullAnswersCandidatesAtOrAboveIt() {
+    TenantStore store = rawStore(backend(), "acme");
+    Scope alice = Scope.user("alice");
+    String model = "test-hashing-256";
+    List<String> said =
+        List.of(
+            "Alice lives in Paris",
+            "Alice lives in Paris with her cat",
+            "Alice lived in Lyon before Paris",
+            "Alice likes green tea",
+            "Alice likes green tea in the morning",
+            "Bob plays chess on Sundays");
+    List<StoredMemory> stored = new ArrayList<>();
+    for (int i = 0; i < said.size(); i++) {
+      stored.add(
+          memoryIn(String.format("0190f000-0000-7000-8000-0000000001%02d", i), said.get(i), alice));
+    }
+    store.write(
+        new WriteBatch(
+            stored.stream().<Change>map(Change.Put::new).toList(), List.of(), List.of()));
+    HashingEmbedder embedder = new HashingEmbedder();
+    List<DuplicateProbe> probes =
+        Stream.of("Alice lives in Paris", "Alice likes tea", "Nothing alike at all")
+            .map(
+                t ->
+                    new DuplicateProbe(
+                        io.mnemo4j.internal.util.TextHash.of(t),
+                        embedder.embed(t, Embedder.Purpose.DOCUMENT)))
+            .toList();
+    List<DuplicateCandidates> full = store.duplicateCandidates(alice, model, probes, 4);
+    java.util.TreeSet<Double> floors =
+        new java.util.TreeSet<>(List.of(-2.0, 0.0, 1e-9, 0.5, 1.0, 2.0));
+    for (DuplicateCandidates c : full) {
+      for (ScoredId n : c.nearest()) {
+        floors.add(n.score());
+        floors.add(Math.nextUp(n.score()));
+      }
+    }
+    assertThat(full.get(0).nearest()).hasSize(4);
+
+    for (double floor : floors) {
+      List<DuplicateCandidates> above = store.duplicateCandidates(alice, model, probes, 4, floor);
+      // Stored rows compare by their memory: a record's float[] compares by reference.
+      assertThat(above.stream().map(c -> c.sameHash().map(StoredMemory::memory)).toList())
+          .as("hashes, floor %s", floor)
+          .isEqualTo(full.stream().map(c -> c.sameHash().map(StoredMemory::memory)).toList());
+      assertThat(above.stream().map(DuplicateCandidates::nearest).toList())
+          .as("nearest, floor %s", floor)
+          .isEqualTo(full.stream().map(c -> c.scoringAtLeast(floor).nearest()).toList());
+    }
+    assertThat(full.get(0).scoringAtLeast(full.get(0).nearest().get(1).score()).nearest())
+        .hasSizeBetween(2, 4);
+    store.close();
+  }
+
   /** A unit vector of {@code dimension} pointing along axis {@code axis}. */
   private static float[] axis(int dimension, int axis) {
     float[] v = new float[dimension];

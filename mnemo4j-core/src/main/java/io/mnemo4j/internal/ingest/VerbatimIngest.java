@@ -360,7 +360,7 @@ final class VerbatimIngest {
         return;
       }
       List<DuplicateCandidates> found =
-          store.duplicateCandidates(exact.scope(), model, probes, CANDIDATES);
+          store.duplicateCandidates(exact.scope(), model, probes, CANDIDATES, nominationFloor());
       // The rows find would read one by one, each its own store call: one call for all of them.
       java.util.LinkedHashSet<String> nominated = new java.util.LinkedHashSet<>();
       for (int i = 0; i < probes.size(); i++) {
@@ -454,8 +454,16 @@ final class VerbatimIngest {
      * identical vectors.
      */
     private boolean nominates(double similarity) {
+      return similarity >= nominationFloor();
+    }
+
+    /**
+     * The lowest similarity {@link #nominates} accepts: candidates below it are never looked at, so
+     * {@link #prefetch} does not ask the store for them.
+     */
+    private double nominationFloor() {
       double floor = contextual && threshold < 1.0 ? threshold - CONTEXT_SLACK : threshold;
-      return similarity >= floor - 1e-6;
+      return floor - 1e-6;
     }
 
     private Optional<MemoryEvent> judge(String text, Memory existing) {

@@ -163,6 +163,21 @@ public final class CheckedTenantStore implements TenantStore {
   @Override
   public List<DuplicateCandidates> duplicateCandidates(
       Scope scope, String model, List<DuplicateProbe> probes, int k) {
+    checkProbes(scope, model, probes, k);
+    return store.duplicateCandidates(scope, model, List.copyOf(probes), k);
+  }
+
+  @Override
+  public List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k, double minScore) {
+    checkProbes(scope, model, probes, k);
+    if (Double.isNaN(minScore)) {
+      throw new InvalidRequestException("minScore", "minScore is not a number");
+    }
+    return store.duplicateCandidates(scope, model, List.copyOf(probes), k, minScore);
+  }
+
+  private void checkProbes(Scope scope, String model, List<DuplicateProbe> probes, int k) {
     ensureOpen();
     Objects.requireNonNull(scope, "scope");
     Objects.requireNonNull(model, "model");
@@ -178,7 +193,6 @@ public final class CheckedTenantStore implements TenantStore {
         ModelDimensions.checkQuery(model, dimension.getAsInt(), p.vector());
       }
     }
-    return store.duplicateCandidates(scope, model, List.copyOf(probes), k);
   }
 
   @Override

@@ -178,6 +178,17 @@ final class PostgresTenantStore implements TenantStore {
   @Override
   public List<DuplicateCandidates> duplicateCandidates(
       Scope scope, String model, List<DuplicateProbe> probes, int k) {
+    return duplicateCandidates(scope, model, probes, k, Double.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * {@link #duplicateCandidates(Scope, String, List, int)} with the floor applied where the
+   * candidates are ranked, in a scope searched exactly: only rows near enough to some probe are
+   * kept and sorted (see {@link VectorSearch#searchEach}).
+   */
+  @Override
+  public List<DuplicateCandidates> duplicateCandidates(
+      Scope scope, String model, List<DuplicateProbe> probes, int k, double minScore) {
     if (probes.isEmpty()) {
       tenant.ensureOpen();
       return List.of();
@@ -192,12 +203,15 @@ final class PostgresTenantStore implements TenantStore {
           Map<String, StoredMemory> byHash = new HashMap<>();
           Ahead ahead = reads.byHashes(c, scope, hashes, byHash);
           List<List<ScoredId>> nearest =
-              vectors.searchEach(c, model, queries, exact, where, k, ahead);
+              vectors.searchEach(c, model, queries, exact, where, k, minScore, ahead);
           List<DuplicateCandidates> out = new ArrayList<>(probes.size());
           for (int i = 0; i < probes.size(); i++) {
+            // The statement's floor is a shade looser than the score's (float rounding): the
+            // score decides.
             out.add(
                 new DuplicateCandidates(
-                    Optional.ofNullable(byHash.get(hashes.get(i))), nearest.get(i)));
+                        Optional.ofNullable(byHash.get(hashes.get(i))), nearest.get(i))
+                    .scoringAtLeast(minScore));
           }
           return out;
         };

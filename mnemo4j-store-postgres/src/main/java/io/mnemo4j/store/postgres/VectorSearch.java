@@ -166,7 +166,9 @@ final class VectorSearch {
    * and {@code k}, on {@code c} (a read transaction already set for the tenant). When the scope is
    * small, one statement answers every query exactly; otherwise each walks the index in turn, on
    * the same connection and in the same transaction. {@code ahead}, when given, is run in the same
-   * round trip as the first statement (or alone first, when there is none to travel with).
+   * round trip as the first statement (or alone first, when there is none to travel with). A
+   * positive {@code minScore} lets the exact statement drop, before ranking, rows too far from
+   * every query: a query's list may then lack hits scoring below it (the caller trims the rest).
    */
   List<List<ScoredId>> searchEach(
       Connection c,
@@ -175,6 +177,7 @@ final class VectorSearch {
       ScopeFilter scope,
       Sql where,
       int k,
+      double minScore,
       @Nullable Ahead ahead)
       throws SQLException {
     List<List<ScoredId>> out = new ArrayList<>(queries.size());
@@ -194,7 +197,7 @@ final class VectorSearch {
     }
     Query shape = new Query(model, d, new float[0], scope, where, k);
     if (d > MAX_HNSW_DIMENSIONS) {
-      return exactEach(c, shape, queries, false, ahead).orElseThrow();
+      return exactEach(c, shape, queries, false, minScore, ahead).orElseThrow();
     }
     boolean configured = false;
     if (knownLarge(model, scope)) {
@@ -203,7 +206,7 @@ final class VectorSearch {
       }
     } else if (!(scope instanceof ScopeFilter.Everything)) {
       // The count and the exact search in one statement: one round trip in the common case.
-      Optional<List<List<ScoredId>>> small = exactEach(c, shape, queries, true, ahead);
+      Optional<List<List<ScoredId>>> small = exactEach(c, shape, queries, true, minScore, ahead);
       if (small.isPresent()) {
         return small.get();
       }
@@ -214,7 +217,7 @@ final class VectorSearch {
       }
       Size size = size(c, shape);
       if (size.few()) {
-        return exactEach(c, shape, queries, false, null).orElseThrow();
+        return exactEach(c, shape, queries, false, minScore, null).orElseThrow();
       }
       rememberLarge(model, scope);
       configured = size.configured();
@@ -241,9 +244,22 @@ final class VectorSearch {
    * empty otherwise (the caller then walks the index): one round trip instead of two for the scope
    * of an add. {@code ahead}, if any, goes in front of it in the same round trip, its result set
    * read first.
+   *
+   * <p>With a positive {@code minScore}, only rows within its distance of some query stay in the
+   * CTE, and each query ranks only the rows within it of itself: the k nearest of those are the
+   * nearest of the full answer that score at least {@code minScore}, plus perhaps rows a rounding
+   * error below it. An add asks so (its duplicate threshold): in a growing conversation most rows
+   * are far from every new message, and the ranking (ten scans of the CTE, each sorting it) cost
+   * more than the distances. {@code psql}, 10 queries over 1,199 rows: 5.4 ms, 2.8 ms of it the
+   * ranking.
    */
   private Optional<List<List<ScoredId>>> exactEach(
-      Connection c, Query shape, List<float[]> queries, boolean ifFew, @Nullable Ahead ahead)
+      Connection c,
+      Query shape,
+      List<float[]> queries,
+      boolean ifFew,
+      double minScore,
+      @Nullable Ahead ahead)
       throws SQLException {
     List<List<ScoredId>> out = new ArrayList<>(queries.size());
     for (int i = 0; i < queries.size(); i++) {
@@ -266,6 +282,9 @@ final class VectorSearch {
             + " LIMIT "
             + EXACT_BELOW
             + ") x";
+    // A NaN distance (a zero vector) fails every comparison, as its score of 0 fails the floor.
+    boolean near = minScore > 0;
+    double maxDistance = 1.0 - minScore + 1e-9;
     String distances =
         String.join(
             ", ",
@@ -274,11 +293,16 @@ final class VectorSearch {
         c.prepareStatement(
             (ahead == null ? "" : ahead.sql() + ";\n")
                 + (ifFew ? "WITH n AS MATERIALIZED (" + count + "), " : "WITH ")
-                + "d AS MATERIALIZED (SELECT id, ARRAY["
+                + "d AS MATERIALIZED ("
+                // OFFSET 0 keeps the subquery whole: pulled up, its array would be computed
+                // twice, for the filter and for the output.
+                + (near ? "SELECT id, ds FROM (" : "")
+                + "SELECT id, ARRAY["
                 + distances
                 + "] AS ds"
                 + shape.candidates(tenant.sql())
                 + (ifFew ? " AND (SELECT n FROM n) < " + EXACT_BELOW : "")
+                + (near ? " OFFSET 0) s WHERE ? >= ANY (ds)" : "")
                 + ") SELECT p.i, x.id, x.distance"
                 + (ifFew ? ", (SELECT n FROM n)" : "")
                 + " FROM generate_series(1, "
@@ -286,6 +310,7 @@ final class VectorSearch {
                 + ") AS p(i) "
                 + (ifFew ? "LEFT JOIN" : "CROSS JOIN")
                 + " LATERAL (SELECT id, ds[p.i] AS distance FROM d"
+                + (near ? " WHERE ds[p.i] <= ?" : "")
                 + " ORDER BY distance, id LIMIT ?) x"
                 + (ifFew ? " ON true" : "")
                 + " ORDER BY p.i, x.distance, x.id")) {
@@ -298,6 +323,10 @@ final class VectorSearch {
         Rows.bindVector(ps, i++, query);
       }
       i = shape.where().bind(ps, i);
+      if (near) {
+        ps.setDouble(i++, maxDistance);
+        ps.setDouble(i++, maxDistance);
+      }
       ps.setInt(i, shape.k());
       ps.execute();
       if (ahead != null) {
