@@ -76,12 +76,12 @@
  * An add's duplicate checks ask for every message at once ({@code duplicateCandidates}): one
  * statement for the exact-hash lookups and one that counts the scope and, when it is small enough
  * to be searched exactly, finds every message's nearest memories (one pass computing each row's
- * distances to every message). They, and every other read of the thread under the lock (the rows of
- * near-duplicate candidates), run in the transaction of the add's scope guard, which entered the
- * tenant in the statement that took the lock; the guarded write then commits it. So an add costs
- * one connection, one transaction and three or four round trips (lock, lookups, candidate rows if
- * any, the write with its commit). The answers are those of {@code findByHash} and {@code
- * vectorSearch}, under the same wall.
+ * distances to every message), ranking only rows the add's nomination floor lets through. They, and
+ * every other read of the thread under the lock (the rows of near-duplicate candidates), run in the
+ * transaction of the add's scope guard, which entered the tenant in the statement that took the
+ * lock; the guarded write then commits it. So an add costs one connection, one transaction and
+ * three or four round trips (lock, lookups, candidate rows if any, the write with its commit). The
+ * answers are those of {@code findByHash} and {@code vectorSearch}, under the same wall.
  *
  * <h2>Scope locks</h2>
  *
