@@ -2142,14 +2142,7 @@ public abstract class MemoryStoreContractTest {
             "Alice drinks tea", // only in a narrower scope
             "Something never said",
             "Alice likes green tea");
-    List<DuplicateProbe> probes =
-        texts.stream()
-            .map(
-                t ->
-                    new DuplicateProbe(
-                        io.mnemo4j.internal.util.TextHash.of(t),
-                        embedder.embed(t, Embedder.Purpose.DOCUMENT)))
-            .toList();
+    List<DuplicateProbe> probes = probesOf(embedder, texts);
 
     List<DuplicateCandidates> batched = store.duplicateCandidates(alice, model, probes, 3);
 
@@ -2208,13 +2201,8 @@ public abstract class MemoryStoreContractTest {
             stored.stream().<Change>map(Change.Put::new).toList(), List.of(), List.of()));
     HashingEmbedder embedder = new HashingEmbedder();
     List<DuplicateProbe> probes =
-        Stream.of("Alice lives in Paris", "Alice likes tea", "Nothing alike at all")
-            .map(
-                t ->
-                    new DuplicateProbe(
-                        io.mnemo4j.internal.util.TextHash.of(t),
-                        embedder.embed(t, Embedder.Purpose.DOCUMENT)))
-            .toList();
+        probesOf(
+            embedder, List.of("Alice lives in Paris", "Alice likes tea", "Nothing alike at all"));
     List<DuplicateCandidates> full = store.duplicateCandidates(alice, model, probes, 4);
     java.util.TreeSet<Double> floors =
         new java.util.TreeSet<>(List.of(-2.0, 0.0, 1e-9, 0.5, 1.0, 2.0));
@@ -2239,6 +2227,17 @@ public abstract class MemoryStoreContractTest {
     assertThat(full.get(0).scoringAtLeast(full.get(0).nearest().get(1).score()).nearest())
         .hasSizeBetween(2, 4);
     store.close();
+  }
+
+  /** The duplicate probes an add of {@code texts} makes: each text's hash and vector. */
+  private static List<DuplicateProbe> probesOf(HashingEmbedder embedder, List<String> texts) {
+    return texts.stream()
+        .map(
+            t ->
+                new DuplicateProbe(
+                    io.mnemo4j.internal.util.TextHash.of(t),
+                    embedder.embed(t, Embedder.Purpose.DOCUMENT)))
+        .toList();
   }
 
   /** A unit vector of {@code dimension} pointing along axis {@code axis}. */

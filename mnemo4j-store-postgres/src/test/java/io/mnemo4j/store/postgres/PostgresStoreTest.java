@@ -493,6 +493,34 @@ class PostgresStoreTest {
   }
 
   /**
+   * One upsert binds a vector as a binary {@code real[]} for one row and a null for a memory
+   * without a vector: both rows land, each as written, and a search sees only the one with a
+   * vector.
+   */
+  @Test
+  void write_memoriesWithAndWithoutVectorInOneStatement_keepsEachAsWritten() {
+    StoredMemory with = TestMemories.memory("v-1", "has a vector", Scope.user("a"));
+    StoredMemory without =
+        new StoredMemory(
+            TestMemories.memory("v-2", "has no vector", Scope.user("a")).memory(), new float[0]);
+    try (TenantStore ts = store.open(fresh())) {
+      ts.write(TestMemories.puts(List.of(with, without)));
+
+      assertThat(ts.get("v-1").orElseThrow().embedding()).containsExactly(with.embedding());
+      assertThat(ts.get("v-2").orElseThrow().embedding()).isEmpty();
+      assertThat(
+              ts.vectorSearch(
+                  TestEmbeddings.MODEL,
+                  with.embedding(),
+                  new ScopeFilter.Exact(Scope.user("a")),
+                  new FilterExpr.All(),
+                  5))
+          .extracting(ScoredId::id)
+          .containsExactly("v-1");
+    }
+  }
+
+  /**
    * An add's duplicate lookups run in the transaction of the scope guard it holds (one connection,
    * the tenant entered once when the lock was taken): they must answer as the same lookups outside
    * a guard do, and the guarded write that follows must still commit, also when it introduces a
