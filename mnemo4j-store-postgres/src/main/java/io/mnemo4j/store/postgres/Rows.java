@@ -117,7 +117,7 @@ final class Rows {
 
   /** {@link #VECTOR_PARAM} of a fixed dimension, as the HNSW index's expression casts it. */
   static String vectorParam(int dimension) {
-    return "?::real[]::vector(" + dimension + ")";
+    return VECTOR_PARAM + "(" + dimension + ")";
   }
 
   /** Binds {@code v} to a {@link #VECTOR_PARAM} placeholder; the floats travel exactly. */
