@@ -10,11 +10,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL store of one region (or shard): one database, one schema per tenant (see the
@@ -25,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  * StoreUnavailableException}s and the pool reconnects.
  */
 public final class PostgresStore implements MemoryStore {
+  /** How long {@link #close} waits for background statements that are running. */
+  static final Duration BACKGROUND_CLOSE_WAIT = Duration.ofSeconds(10);
+
   private final PostgresOptions options;
   private final HikariDataSource pool;
 
@@ -34,12 +41,26 @@ public final class PostgresStore implements MemoryStore {
    */
   private final Semaphore guardPermits;
 
+  /**
+   * Background statements (text-index flushes, {@link TextIndexFlush}) of all tenants at once take
+   * at most a quarter of the pool, so foreground reads and writes always find connections.
+   */
+  private final int backgroundSlots;
+
+  private final Semaphore backgroundPermits;
+
+  /** Where background work runs: a virtual thread per task, or what a test installs. */
+  private volatile Executor background =
+      task -> Thread.ofVirtual().name("mnemo-pg-background").start(task);
+
   private volatile boolean closed;
 
   private PostgresStore(PostgresOptions options, HikariDataSource pool) {
     this.options = options;
     this.pool = pool;
     this.guardPermits = new Semaphore(Math.max(1, options.poolSize() / 2), true);
+    this.backgroundSlots = Math.max(1, options.poolSize() / 4);
+    this.backgroundPermits = new Semaphore(backgroundSlots);
   }
 
   /**
@@ -281,10 +302,21 @@ public final class PostgresStore implements MemoryStore {
     }
   }
 
-  /** Closes the pool; later calls throw {@link StoreUnavailableException}. Idempotent. */
+  /**
+   * Closes the pool; later calls throw {@link StoreUnavailableException}. Background statements
+   * still running get up to {@link #BACKGROUND_CLOSE_WAIT} to finish first. Idempotent.
+   */
   @Override
   public void close() {
     closed = true;
+    try {
+      if (backgroundPermits.tryAcquire(
+          backgroundSlots, BACKGROUND_CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        backgroundPermits.release(backgroundSlots);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pool.close();
   }
 
@@ -292,6 +324,34 @@ public final class PostgresStore implements MemoryStore {
 
   HikariDataSource pool() {
     return pool;
+  }
+
+  /** Hands {@code task} to the store's background executor. */
+  void background(Runnable task) {
+    background.execute(task);
+  }
+
+  /** Makes background tasks run on {@code executor} instead of virtual threads; for tests. */
+  void runBackgroundWith(Executor executor) {
+    this.background = executor;
+  }
+
+  /**
+   * Runs {@code work} holding one of the background slots, waiting for one; does nothing, and
+   * returns null, once the store is closing.
+   */
+  <T extends @Nullable Object> @Nullable T withBackgroundPermit(Supplier<T> work) {
+    try {
+      backgroundPermits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+    try {
+      return closed ? null : work.get();
+    } finally {
+      backgroundPermits.release();
+    }
   }
 
   /** Whether the store (and its pool) is still open. */

@@ -41,6 +41,7 @@ final class TenantWrites {
   private final ModelDimensions dimensions;
   private final TableStatistics statistics;
   private final VectorIndexes indexes;
+  private final TextIndexFlush texts;
 
   TenantWrites(
       TenantContext tenant,
@@ -52,9 +53,13 @@ final class TenantWrites {
     this.dimensions = dimensions;
     this.statistics = statistics;
     this.indexes = indexes;
+    this.texts = new TextIndexFlush(tenant);
   }
 
-  /** Tells the vector indexes how many rows of each model a committed batch put. */
+  /**
+   * Tells the vector indexes how many rows of each model a committed batch put, and has the lexemes
+   * of its memories moved into the full-text index's tree.
+   */
   private void indexLater(WriteBatch batch) {
     Map<String, long[]> puts = new java.util.HashMap<>();
     for (Change ch : batch.changes()) {
@@ -64,6 +69,9 @@ final class TenantWrites {
     }
     puts.forEach(
         (model, n) -> dimensions.of(model).ifPresent(d -> indexes.written(model, d, n[0])));
+    if (!puts.isEmpty()) {
+      texts.written();
+    }
   }
 
   /**
@@ -105,6 +113,7 @@ final class TenantWrites {
       tenant.transaction("eraseMessages", work);
     }
     dimensions.record(newModels);
+    indexLater(batch);
     return erased[0];
   }
 

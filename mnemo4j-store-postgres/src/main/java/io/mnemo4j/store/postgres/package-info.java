@@ -12,9 +12,9 @@
  * ({@code memories}, {@code history}, {@code messages}, {@code events}, {@code models}, {@code
  * memory_text}...), its own HNSW index per embedding model (built once the tenant holds 2,000
  * vectors of the model, when searches start using it; below that they are exact, see {@code
- * VectorIndexes}) and its own GIN full-text index (without a pending list: {@code fastupdate =
- * off}, so a text search never scans unsorted recent entries; layout 5 turned it off in older
- * schemas).
+ * VectorIndexes}) and its own GIN full-text index, whose pending list is at most 64 kB (layout 9)
+ * and is moved into the index tree in the background after each write ({@code TextIndexFlush}), so
+ * a write does not insert its words into the tree itself and a search scans few unsorted entries.
  *
  * <h2>Row layout (layouts 7 and 8)</h2>
  *

@@ -372,12 +372,12 @@ class PostgresStoreTest {
   }
 
   /**
-   * A tenant schema made by layout 4 (a full-text index with a pending list, which every text
-   * search scans) is upgraded on its next open: the list is flushed and new words go straight into
-   * the index (since layout 7 the text table's, made without a pending list).
+   * A tenant schema made by layout 4 (a full-text index with a pending list of up to 4 MB, which
+   * every text search scans) is upgraded on its next open: that index goes, and text search moves
+   * to the text table's index, whose pending list is short (layout 9) and flushed after writes.
    */
   @Test
-  void open_layoutFourSchema_turnsTheTextIndexPendingListOff() throws Exception {
+  void open_layoutFourSchema_replacesTheLongPendingListByTheTextTablesShortOne() throws Exception {
     TenantId t = fresh();
     try (TenantStore s = store.open(t)) {
       s.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "some text", Scope.user("a")))));
@@ -400,7 +400,9 @@ class PostgresStoreTest {
     }
     try (java.sql.Connection c = TestDatabase.connect(db);
         java.sql.Statement st = c.createStatement()) {
-      assertThat(textIndexOptions(st, schema, "memory_text_tsv")).contains("fastupdate=off");
+      assertThat(textIndexOptions(st, schema, "memories_text")).isNull();
+      assertThat(textIndexOptions(st, schema, TenantSql.TEXT_INDEX))
+          .contains("fastupdate=on", "gin_pending_list_limit=" + TenantSql.TEXT_PENDING_LIST_KB);
     }
   }
 
@@ -414,8 +416,7 @@ class PostgresStoreTest {
                 + "' AND c.relname = '"
                 + index
                 + "'")) {
-      rs.next();
-      return rs.getString(1);
+      return rs.next() ? rs.getString(1) : null;
     }
   }
 
