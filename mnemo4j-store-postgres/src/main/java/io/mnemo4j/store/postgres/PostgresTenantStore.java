@@ -72,10 +72,11 @@ final class PostgresTenantStore implements TenantStore {
     this.tenant = TenantContext.of(store, sql);
     this.dimensions = new ModelDimensions(dimensions);
     TableStatistics statistics = new TableStatistics(tenant, estimatedRows);
-    this.writes = new TenantWrites(tenant, this.dimensions, statistics, new VectorIndexes(tenant));
+    VectorIndexes indexes = new VectorIndexes(tenant);
+    this.writes = new TenantWrites(tenant, this.dimensions, statistics, indexes);
     this.reads = new TenantReads(tenant);
     this.neighbours = new AddNeighbours(tenant);
-    this.vectors = new VectorSearch(tenant, this.dimensions);
+    this.vectors = new VectorSearch(tenant, this.dimensions, indexes);
     this.text = new TextSearch(tenant, statistics);
   }
 

@@ -33,8 +33,56 @@ final class VectorIndexes {
 
   private final AtomicBoolean checking = new AtomicBoolean();
 
+  /**
+   * How long a check's finding that the tenant holds fewer than {@link VectorSearch#EXACT_BELOW}
+   * vectors of a model is trusted (with this process's writes since added to it): other processes
+   * may write the tenant too. Past it, the next search asks for a new check.
+   */
+  static final long FEW_FOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
+  /** Rows of each model this process committed, ever: what {@link Few} compares against. */
+  private final Map<String, AtomicLong> writtenTotal = new ConcurrentHashMap<>();
+
+  /**
+   * A check's finding that the tenant held {@code rows} vectors of a model, fewer than {@link
+   * VectorSearch#EXACT_BELOW}, with this process's {@link #writtenTotal} at {@code written} when it
+   * began and {@code at} its {@code nanoTime}.
+   */
+  private record Few(long rows, long written, long at) {}
+
+  /** The last check's finding per model, while the model had no index and few rows. */
+  private final Map<String, Few> few = new ConcurrentHashMap<>();
+
   VectorIndexes(TenantContext tenant) {
     this.tenant = tenant;
+  }
+
+  /**
+   * Whether every search of {@code model} in this tenant is exact anyway, so that a search need not
+   * count its scope first: the model has no HNSW index, and the tenant held fewer than {@link
+   * VectorSearch#EXACT_BELOW} of its vectors at the last check, within {@link #FEW_FOR_NANOS}, even
+   * with every row this process wrote since added. Then no scope can hold more, and the count could
+   * only have answered "exact". Being wrong (another process wrote many rows meanwhile) costs no
+   * answer: the search is exact, never approximate, only slower. A finding that went stale asks for
+   * a new check in the background.
+   */
+  boolean exactEverywhere(String model, int dimension) {
+    Few f = few.get(model);
+    if (f == null || indexed.contains(model)) {
+      return false;
+    }
+    if (System.nanoTime() - f.at() > FEW_FOR_NANOS) {
+      if (checking.compareAndSet(false, true)) {
+        tenant.store().background(() -> check(model, dimension));
+      }
+      return false;
+    }
+    long since = written(model).get() - f.written();
+    return f.rows() + since < VectorSearch.EXACT_BELOW;
+  }
+
+  private AtomicLong written(String model) {
+    return writtenTotal.computeIfAbsent(model, m -> new AtomicLong());
   }
 
   /**
@@ -46,12 +94,13 @@ final class VectorIndexes {
     if (rows <= 0 || dimension > VectorSearch.MAX_HNSW_DIMENSIONS || indexed.contains(model)) {
       return;
     }
+    written(model).addAndGet(rows);
     AtomicLong counter = sinceCheck.computeIfAbsent(model, m -> new AtomicLong(CHECK_EVERY));
     if (counter.addAndGet(rows) < CHECK_EVERY || !checking.compareAndSet(false, true)) {
       return;
     }
     counter.set(0);
-    Thread.ofVirtual().name("mnemo-pg-vector-index").start(() -> check(model, dimension));
+    tenant.store().background(() -> check(model, dimension));
   }
 
   /**
@@ -64,6 +113,10 @@ final class VectorIndexes {
   private void check(String model, int dimension) {
     String index = Names.vectorIndex(model);
     TenantSql sql = tenant.sql();
+    // Read before the count: rows committed from here on are added to its finding, perhaps twice
+    // (never missed), so the finding can only overstate the rows.
+    long writtenBefore = written(model).get();
+    long startedAt = System.nanoTime();
     try {
       if (!tenant.store().isOpen()) {
         return;
@@ -80,13 +133,17 @@ final class VectorIndexes {
                   try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
+                      few.remove(model);
                       return true;
                     }
                   }
                 }
-                if (count(c, model) < VectorSearch.EXACT_BELOW) {
+                long rows = count(c, model);
+                if (rows < VectorSearch.EXACT_BELOW) {
+                  few.put(model, new Few(rows, writtenBefore, startedAt));
                   return false;
                 }
+                few.remove(model);
                 Pg.exec(c, sql.createVectorIndex(model, dimension));
                 Pg.exec(c, sql.vectorIndexWithoutStatistics(index));
                 return true;

@@ -83,6 +83,48 @@ class RoundTripsTest {
   }
 
   /**
+   * In a tenant that holds too few vectors of the model for an HNSW index, every search is exact
+   * anyway: once a check after this process's first write to the tenant has found so, the add's
+   * duplicate lookup reads the scope's rows without first counting them in the same statement
+   * (which read every row a second time). Before that check, the count is still there. Fresh store,
+   * fresh connections: the driver parses every statement on its first uses, so the proxy sees each
+   * add's statements.
+   */
+  @Test
+  void add_inATenantTooSmallForAnIndex_looksUpDuplicatesWithoutCountingTheScope() throws Exception {
+    seedAndAnalyse(); // vectors to scan from the first add on, written by another store
+    List<Runnable> queued = new ArrayList<>();
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      store.runBackgroundWith(queued::add);
+      int mark = proxy.parsed().size();
+      add(ts, proxy, 1, false);
+      List<String> first = proxy.parsed().subList(mark, proxy.parsed().size());
+      assertThat(first).anyMatch(q -> q.contains("<=>") && q.contains("count(*)"));
+
+      while (!queued.isEmpty()) {
+        queued.remove(0).run(); // the index check (it counts 10 vectors) and the text flush
+      }
+      mark = proxy.parsed().size();
+      long[] after = add(ts, proxy, 2, false);
+      List<String> second = proxy.parsed().subList(mark, proxy.parsed().size());
+
+      assertThat(second).anyMatch(q -> q.contains("<=>"));
+      assertThat(second).noneMatch(q -> q.contains("<=>") && q.contains("count(*)"));
+      assertThat(after[1] - after[0]).as("duplicate lookups").isEqualTo(1);
+      assertThat(
+              ts.duplicateCandidates(
+                  ALICE,
+                  TestEmbeddings.MODEL,
+                  List.of(new DuplicateProbe("none", TestEmbeddings.embed("add 2 says 3"))),
+                  1))
+          .singleElement()
+          .satisfies(d -> assertThat(d.nearest()).extracting(ScoredId::id).containsExactly("a2-3"));
+    }
+  }
+
+  /**
    * The write's commit travels with its statements, and the server runs it only if they all
    * succeeded: an operation record whose idempotency key another holds fails the write, nothing of
    * the batch lands, and the guard's connection goes back to the pool clean (the next add on it
@@ -420,6 +462,9 @@ class RoundTripsTest {
     private final AtomicLong all = new AtomicLong();
     private final List<Socket> sockets = new ArrayList<>();
 
+    /** The text of every Parse message any connection sent, in order. */
+    private final List<String> parsed = java.util.Collections.synchronizedList(new ArrayList<>());
+
     private SyncCounter(ServerSocket listener, URI server) {
       this.listener = listener;
       this.server = server;
@@ -444,6 +489,16 @@ class RoundTripsTest {
      */
     long binaryVectors() {
       return lockingVectors.get();
+    }
+
+    /**
+     * The statements parsed so far, by every connection: a statement runs without a Parse once the
+     * driver prepared it on its connection, so this sees only statements new to one.
+     */
+    List<String> parsed() {
+      synchronized (parsed) {
+        return List.copyOf(parsed);
+      }
     }
 
     /** Syncs every connection through the proxy sent so far. */
@@ -513,11 +568,15 @@ class RoundTripsTest {
           if (type == 'S') {
             syncs.incrementAndGet();
             all.incrementAndGet();
-          } else if (type == 'P' && new String(rest, StandardCharsets.UTF_8).contains(LOCK)) {
-            syncs.set(0);
-            vectors.set(0);
-            locking = syncs;
-            lockingVectors = vectors;
+          } else if (type == 'P') {
+            String text = new String(rest, StandardCharsets.UTF_8);
+            parsed.add(text);
+            if (text.contains(LOCK)) {
+              syncs.set(0);
+              vectors.set(0);
+              locking = syncs;
+              lockingVectors = vectors;
+            }
           } else if (type == 'B') {
             vectors.addAndGet(binaryFloatArrays(rest));
           }
