@@ -92,6 +92,18 @@ final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
     return DriverManager.getConnection(SERVER + database, "postgres", "");
   }
 
+  /** The first column of the first row {@code sql} answers in {@code database}, as text. */
+  static String scalar(String database, String sql) throws SQLException {
+    try (Connection c = connect(database);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      if (!rs.next()) {
+        throw new AssertionError("no row for: " + sql);
+      }
+      return rs.getString(1);
+    }
+  }
+
   private static Connection admin() throws SQLException {
     return connect("postgres");
   }
