@@ -56,14 +56,12 @@ final class TextIndexFlush {
   /**
    * One {@code gin_clean_pending_list}, as the schema owner (the function requires the index's
    * owner) in a transaction of its own. Waits for a store-wide permit, so flushes of many tenants
-   * take few connections from the pool at once. {@code to_regclass} makes a purged tenant's flush a
-   * no-op. A failure leaves the entries in the list, where searches still find them, and logs a
-   * warning: the message is PostgreSQL's about the index, never memory text.
+   * take few connections from the pool at once, and does nothing once the store is closing. {@code
+   * to_regclass} makes a purged tenant's flush a no-op. A failure leaves the entries in the list,
+   * where searches still find them, and logs a warning: the message is PostgreSQL's about the
+   * index, never memory text.
    */
   private void flushOnce() {
-    if (!tenant.store().isOpen()) {
-      return;
-    }
     try {
       tenant
           .store()

@@ -72,9 +72,7 @@ final class VectorIndexes {
       return false;
     }
     if (System.nanoTime() - f.at() > FEW_FOR_NANOS) {
-      if (checking.compareAndSet(false, true)) {
-        tenant.store().background(() -> check(model, dimension));
-      }
+      checkLater(model, dimension);
       return false;
     }
     long since = written(model).get() - f.written();
@@ -96,11 +94,21 @@ final class VectorIndexes {
     }
     written(model).addAndGet(rows);
     AtomicLong counter = sinceCheck.computeIfAbsent(model, m -> new AtomicLong(CHECK_EVERY));
-    if (counter.addAndGet(rows) < CHECK_EVERY || !checking.compareAndSet(false, true)) {
-      return;
+    if (counter.addAndGet(rows) >= CHECK_EVERY && checkLater(model, dimension)) {
+      counter.set(0);
     }
-    counter.set(0);
+  }
+
+  /**
+   * Starts {@link #check} on the store's background executor unless one is running; returns whether
+   * it started one.
+   */
+  private boolean checkLater(String model, int dimension) {
+    if (!checking.compareAndSet(false, true)) {
+      return false;
+    }
     tenant.store().background(() -> check(model, dimension));
+    return true;
   }
 
   /**
