@@ -155,7 +155,9 @@ public interface TenantStore extends AutoCloseable {
    * until the guard is closed or a {@link #write} made by the same thread while holding it commits
    * (the lock may be tied to that write's transaction, so it is released exactly when the write
    * becomes visible). In-process writers are serialised by the core before this is called. Stores
-   * only one process can open return {@link ScopeGuard#NONE}.
+   * only one process can open return {@link ScopeGuard#NONE}. A store may take the lock with the
+   * thread's first statement under the guard rather than at once (sparing a round trip), as long as
+   * it holds it before anything the thread reads or writes under the guard.
    */
   ScopeGuard lockScope(Scope scope);
 

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -253,20 +254,51 @@ final class Pg {
   }
 
   /**
-   * Takes a transaction-level advisory lock and enters the tenant as {@link #enterTenant} does, in
-   * one round trip: what a scope guard's transaction needs before its reads and its write.
+   * Takes transaction-level advisory locks on {@code keys}, in their order, and enters the tenant
+   * as {@link #enterTenant} does, as a statement to send in front of another (one round trip for
+   * both): what a scope guard's transaction needs before its reads and its write.
    */
-  static void lockAndEnter(Connection c, long key, String tenant, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT pg_advisory_xact_lock(?), set_config('mnemo.tenant', ?, true),"
-                + " set_config('role', ?, true),"
-                + " set_config('plan_cache_mode', 'force_custom_plan', true)")) {
-      ps.setLong(1, key);
-      ps.setString(2, tenant);
-      ps.setString(3, role);
-      ps.executeQuery().close();
+  static Ahead lockAndEnter(List<Long> keys, String tenant, String role) {
+    List<Long> locks = List.copyOf(keys);
+    if (locks.isEmpty()) {
+      throw new IllegalArgumentException("no lock to take");
     }
+    // One statement per further key: a select list's order of evaluation is not promised.
+    String text =
+        "SELECT pg_advisory_xact_lock(?), set_config('mnemo.tenant', ?, true),"
+            + " set_config('role', ?, true),"
+            + " set_config('plan_cache_mode', 'force_custom_plan', true)"
+            + ";\nSELECT pg_advisory_xact_lock(?)".repeat(locks.size() - 1);
+    return new Ahead() {
+      @Override
+      public String sql() {
+        return text;
+      }
+
+      @Override
+      public int bind(PreparedStatement ps, int from) throws SQLException {
+        ps.setLong(from, locks.get(0));
+        ps.setString(from + 1, tenant);
+        ps.setString(from + 2, role);
+        for (int i = 1; i < locks.size(); i++) {
+          ps.setLong(from + 2 + i, locks.get(i));
+        }
+        return from + 2 + locks.size();
+      }
+
+      @Override
+      public void read(ResultSet rs) {
+        // the locks are held once the statement answered: nothing to read
+      }
+
+      @Override
+      public void readFrom(PreparedStatement ps) throws SQLException {
+        for (int i = 0; i < locks.size(); i++) {
+          ps.getResultSet().close();
+          ps.getMoreResults();
+        }
+      }
+    };
   }
 
   /** Takes a transaction-level advisory lock, released at commit or rollback. */

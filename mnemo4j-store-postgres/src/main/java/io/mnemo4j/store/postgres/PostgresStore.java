@@ -390,8 +390,9 @@ public final class PostgresStore implements MemoryStore {
   }
 
   /**
-   * Begins a guard's transaction, takes its advisory lock and enters the tenant under the
-   * row-level-security role (see {@link PostgresTenantStore#lockScope}).
+   * A guard on a pooled connection, whose transaction takes the advisory lock and enters the tenant
+   * under the row-level-security role with its first statement (see {@link
+   * PostgresTenantStore#lockScope}).
    */
   Guard openGuard(PostgresTenantStore tenant, long key) {
     ensureOpen();
@@ -407,20 +408,9 @@ public final class PostgresStore implements MemoryStore {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while waiting for a scope lock", e);
     }
-    Connection c = null;
     try {
-      c = pool.getConnection();
-      Pg.lockAndEnter(c, key, tenant.tenant(), options.rlsRole());
-      return new Guard(tenant, c, guardPermits);
+      return new Guard(tenant, pool.getConnection(), guardPermits, key, options.rlsRole());
     } catch (SQLException | RuntimeException e) {
-      if (c != null) {
-        Pg.rollbackQuietly(c, e);
-        try {
-          c.close();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
       guardPermits.release();
       throw e instanceof SQLException s
           ? Pg.translate("lock a scope in tenant '" + tenant.tenant() + "'", s)

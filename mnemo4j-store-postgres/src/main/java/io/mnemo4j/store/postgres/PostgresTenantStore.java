@@ -69,7 +69,7 @@ final class PostgresTenantStore implements TenantStore {
    */
   PostgresTenantStore(
       PostgresStore store, TenantSql sql, Map<String, Integer> dimensions, long estimatedRows) {
-    this.tenant = TenantContext.of(store, sql);
+    this.tenant = TenantContext.of(store, sql, this::sendUnsentLock);
     this.dimensions = new ModelDimensions(dimensions);
     TableStatistics statistics = new TableStatistics(tenant, estimatedRows);
     VectorIndexes indexes = new VectorIndexes(tenant);
@@ -123,15 +123,6 @@ final class PostgresTenantStore implements TenantStore {
   }
 
   /**
-   * Runs a read in the transaction of this thread's scope guard when it holds one a write may still
-   * join, else in a read transaction of its own.
-   */
-  private <T extends @Nullable Object> T read(String what, Pg.Work<T> work) {
-    Guard guard = joinableGuard();
-    return guard != null ? guard.read(what, work) : tenant.read(what, work);
-  }
-
-  /**
    * Runs one read statement in the transaction of this thread's scope guard when it holds one a
    * write may still join (an add's reads under its lock: no second connection, transaction or
    * commit, and two round trips fewer each), else in one round trip of its own ({@link
@@ -143,12 +134,20 @@ final class PostgresTenantStore implements TenantStore {
     if (guard == null) {
       return tenant.readOnce(what, query, 1, false, bind, read);
     }
-    return guard.read(
+    return guard.readAhead(
         what,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(query)) {
-            bind.bind(ps, 1);
-            return Statements.readLast(ps, 1, read);
+        (c, lock) -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(lock == null ? query : lock.sql() + ";\n" + query)) {
+            bind.bind(ps, lock == null ? 1 : lock.bind(ps, 1));
+            if (lock == null) {
+              return Statements.readLast(ps, 1, read);
+            }
+            ps.execute();
+            lock.readFrom(ps);
+            try (java.sql.ResultSet rs = ps.getResultSet()) {
+              return read.read(rs);
+            }
           }
         });
   }
@@ -198,11 +197,12 @@ final class PostgresTenantStore implements TenantStore {
     Sql where = tenant.filters().compile(exact, new FilterExpr.All());
     List<String> hashes = probes.stream().map(DuplicateProbe::hash).toList();
     List<float[]> queries = probes.stream().map(DuplicateProbe::vector).toList();
-    Pg.Work<List<DuplicateCandidates>> work =
-        c -> {
-          // The hash lookup travels with the first vector statement: one round trip for both.
+    Guard.AheadWork<List<DuplicateCandidates>> work =
+        (c, lock) -> {
+          // The hash lookup travels with the first vector statement, behind the scope lock if that
+          // is not sent yet: one round trip for all.
           Map<String, StoredMemory> byHash = new HashMap<>();
-          Ahead ahead = reads.byHashes(c, scope, hashes, byHash);
+          Ahead ahead = Ahead.both(lock, reads.byHashes(c, scope, hashes, byHash));
           List<List<ScoredId>> nearest =
               vectors.searchEach(c, model, queries, exact, where, k, minScore, ahead);
           List<DuplicateCandidates> out = new ArrayList<>(probes.size());
@@ -216,7 +216,10 @@ final class PostgresTenantStore implements TenantStore {
           }
           return out;
         };
-    return read("duplicateCandidates", work);
+    Guard guard = joinableGuard();
+    return guard != null
+        ? guard.readAhead("duplicateCandidates", work)
+        : tenant.read("duplicateCandidates", c -> work.run(c, null));
   }
 
   /** See {@link VectorSearch}. */
@@ -355,6 +358,17 @@ final class PostgresTenantStore implements TenantStore {
     Guard guard = tenant.store().openGuard(this, key);
     guards.set(guard);
     return guard;
+  }
+
+  /**
+   * Sends the scope lock this thread's guard has not sent yet, alone: before a statement of the
+   * thread on a connection other than the guard's (see {@link TenantContext#lockFirst}).
+   */
+  private void sendUnsentLock() {
+    Guard guard = joinableGuard();
+    if (guard != null) {
+      guard.sendLock();
+    }
   }
 
   /** Forgets this thread's guard once it committed or closed. */

@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param tenantId the tenant, as {@code mnemo.tenant} holds it
  * @param role the row-level-security role reads and writes switch to
  * @param searchRole the role full-text search switches to (see {@link TenantSql#create})
+ * @param lockFirst run before each transaction or one-trip read of the calling thread: sends the
+ *     scope lock its guard holds but has not sent yet ({@link Guard}), so that nothing the thread
+ *     does under a guard runs before its lock is held
  */
 record TenantContext(
     PostgresStore store,
@@ -25,17 +28,22 @@ record TenantContext(
     SqlFilter filters,
     String tenantId,
     String role,
-    String searchRole) {
+    String searchRole,
+    Runnable lockFirst) {
 
-  /** The context of the tenant whose schema {@code sql} describes, in {@code store}. */
-  static TenantContext of(PostgresStore store, TenantSql sql) {
+  /**
+   * The context of the tenant whose schema {@code sql} describes, in {@code store}; {@code
+   * lockFirst} as the record's component.
+   */
+  static TenantContext of(PostgresStore store, TenantSql sql, Runnable lockFirst) {
     return new TenantContext(
         store,
         sql,
         new SqlFilter(sql.q),
         sql.tenant.value(),
         store.options().rlsRole(),
-        store.options().searchRole());
+        store.options().searchRole(),
+        lockFirst);
   }
 
   /** Refuses calls once the store, and with it the pool, is closed. */
@@ -46,6 +54,7 @@ record TenantContext(
   /** Runs {@code work} in one transaction on a pooled connection, naming the tenant on failure. */
   <T extends @Nullable Object> T transaction(String what, Pg.Work<T> work) {
     ensureOpen();
+    lockFirst.run();
     return Pg.inTransaction(store.pool(), what + " in tenant '" + tenantId + "'", work);
   }
 
@@ -66,6 +75,7 @@ record TenantContext(
    */
   <T extends @Nullable Object> T inOneTrips(String what, Pg.Work<T> work) {
     ensureOpen();
+    lockFirst.run();
     return Pg.inOneTrip(store.pool(), what + " in tenant '" + tenantId + "'", work);
   }
 

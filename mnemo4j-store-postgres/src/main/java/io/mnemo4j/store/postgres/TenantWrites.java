@@ -84,9 +84,9 @@ final class TenantWrites {
     tenant.ensureOpen();
     Map<String, Integer> newModels = dimensions.check(batch);
     if (guard != null) {
-      guard.commitWith(c -> apply(c, batch, newModels, true, true));
+      guard.commitWith((c, lock) -> apply(c, batch, newModels, true, true, lock));
     } else if (!batch.isEmpty()) {
-      tenant.transaction("write", c -> apply(c, batch, newModels, false, true));
+      tenant.transaction("write", c -> apply(c, batch, newModels, false, true, null));
     }
     dimensions.record(newModels);
     statistics.written(batch.changes().stream().filter(ch -> ch instanceof Change.Put).count());
@@ -101,16 +101,16 @@ final class TenantWrites {
     tenant.ensureOpen();
     Map<String, Integer> newModels = dimensions.check(batch);
     long[] erased = {0};
-    Pg.Work<@Nullable Void> work =
-        c -> {
-          apply(c, batch, newModels, guard != null, false);
+    Guard.AheadWork<@Nullable Void> work =
+        (c, lock) -> {
+          apply(c, batch, newModels, guard != null, false, lock);
           erased[0] = MessageRows.delete(c, sql.messages, messageIds);
           return null;
         };
     if (guard != null) {
       guard.commitWith(work);
     } else {
-      tenant.transaction("eraseMessages", work);
+      tenant.transaction("eraseMessages", c -> work.run(c, null));
     }
     dimensions.record(newModels);
     indexLater(batch);
@@ -209,18 +209,26 @@ final class TenantWrites {
 
   /**
    * Applies the batch on {@code c}, inside its transaction. {@code entered}: the transaction is a
-   * scope guard's, which entered the tenant under the row-level-security role when it took its lock
-   * ({@link Pg#lockAndEnter}). {@code commit}: the batch is the transaction's last work, so a small
-   * one may commit it in the same round trip ({@link #inOneTrip}); the caller's commit then finds
-   * the transaction ended and sends nothing. Otherwise the caller commits.
+   * scope guard's, which enters the tenant under the row-level-security role with its lock ({@link
+   * Pg#lockAndEnter}); {@code lock}, when not null, is that statement, not sent yet: it goes first,
+   * in the batch's round trip when the batch goes in one. {@code commit}: the batch is the
+   * transaction's last work, so a small one may commit it in the same round trip ({@link
+   * #inOneTrip}); the caller's commit then finds the transaction ended and sends nothing. Otherwise
+   * the caller commits.
    */
   private Void apply(
       Connection c,
       WriteBatch batch,
       Map<String, Integer> newModels,
       boolean entered,
-      boolean commit)
+      boolean commit,
+      @Nullable Ahead lock)
       throws SQLException {
+    boolean oneTrip = rows(batch) <= ONE_TRIP_ROWS && !batch.isEmpty();
+    if (lock != null && (!newModels.isEmpty() || !oneTrip)) {
+      lock.runAlone(c);
+      lock = null;
+    }
     boolean enter = false;
     if (newModels.isEmpty()) {
       enter = !entered; // in the batch's round trip when it goes in one, else on its own
@@ -237,8 +245,8 @@ final class TenantWrites {
       Pg.setRole(c, tenant.role());
     }
     try {
-      if (rows(batch) <= ONE_TRIP_ROWS) {
-        inOneTrip(c, batch, enter, commit);
+      if (oneTrip) {
+        inOneTrip(c, batch, enter, commit, lock);
       } else {
         if (enter) {
           Pg.enterTenant(c, tenant.tenantId(), tenant.role()); // one round trip for both settings
@@ -268,13 +276,15 @@ final class TenantWrites {
    * Runs the batch's rows, in the order of the JDBC batches of the other path (each table's rows in
    * one statement when {@link #forRows} can), as one multi-statement text: the driver sends them
    * with a single Sync, so the server answers all of them in one round trip (4 to 6 round trips
-   * fewer for an add: one per table, the tenant's settings and the commit). {@code enter}: the
-   * transaction's settings come first. {@code commit}: a {@code COMMIT} comes last, which the
-   * server runs only if every statement before it succeeded (after an error it skips the rest until
-   * the Sync, and the caller rolls back). The answer still comes after the commit's WAL flush:
-   * durability is unchanged.
+   * fewer for an add: one per table, the tenant's settings and the commit). {@code lock}, when not
+   * null, comes first (a scope guard's lock and settings), then, with {@code enter}, the
+   * transaction's settings. {@code commit}: a {@code COMMIT} comes last, which the server runs only
+   * if every statement before it succeeded (after an error it skips the rest until the Sync, and
+   * the caller rolls back). The answer still comes after the commit's WAL flush: durability is
+   * unchanged.
    */
-  private void inOneTrip(Connection c, WriteBatch batch, boolean enter, boolean commit)
+  private void inOneTrip(
+      Connection c, WriteBatch batch, boolean enter, boolean commit, @Nullable Ahead lock)
       throws SQLException {
     List<String> statements = new ArrayList<>();
     if (enter) {
@@ -292,13 +302,19 @@ final class TenantWrites {
     statements.addAll(forRows(sql::upsertMessage, batch.messages(), StoredMessage::id));
     statements.addAll(forRows(sql::upsertEvent, batch.events(), StoredEvent::id));
     if (statements.isEmpty()) {
-      return; // nothing to send: the caller's commit ends the transaction
+      if (lock != null) {
+        lock.runAlone(c);
+      }
+      return; // nothing else to send: the caller's commit ends the transaction
     }
     if (commit) {
       statements.add("COMMIT");
     }
+    if (lock != null) {
+      statements.add(0, lock.sql());
+    }
     try (PreparedStatement ps = c.prepareStatement(String.join(";\n", statements))) {
-      int i = 1;
+      int i = lock == null ? 1 : lock.bind(ps, 1);
       if (enter) {
         i = Pg.bindEnterTenant(ps, i, tenant.tenantId(), tenant.role());
       }

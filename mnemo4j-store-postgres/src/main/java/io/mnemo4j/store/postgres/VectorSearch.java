@@ -170,12 +170,13 @@ final class VectorSearch {
 
   /**
    * For each of {@code queries}, what {@link #search} answers for it with the same model, filters
-   * and {@code k}, on {@code c} (a read transaction already set for the tenant). When the scope is
-   * small, one statement answers every query exactly; otherwise each walks the index in turn, on
-   * the same connection and in the same transaction. {@code ahead}, when given, is run in the same
-   * round trip as the first statement (or alone first, when there is none to travel with). A
-   * positive {@code minScore} lets the exact statement drop, before ranking, rows too far from
-   * every query: a query's list may then lack hits scoring below it (the caller trims the rest).
+   * and {@code k}, on {@code c} (a read transaction set for the tenant, or that {@code ahead}
+   * sets). When the scope is small, one statement answers every query exactly; otherwise each walks
+   * the index in turn, on the same connection and in the same transaction. {@code ahead}, when
+   * given, is run in the same round trip as the first statement (or alone first, when there is none
+   * to travel with). A positive {@code minScore} lets the exact statement drop, before ranking,
+   * rows too far from every query: a query's list may then lack hits scoring below it (the caller
+   * trims the rest).
    */
   List<List<ScoredId>> searchEach(
       Connection c,
@@ -188,6 +189,11 @@ final class VectorSearch {
       @Nullable Ahead ahead)
       throws SQLException {
     List<List<ScoredId>> out = new ArrayList<>(queries.size());
+    if (ahead != null && !where.isFalse() && dimensions.of(model).isEmpty()) {
+      // The model's dimension is read first, and may need what ahead sets (a scope lock's tenant).
+      ahead.runAlone(c);
+      ahead = null;
+    }
     OptionalInt dimension = where.isFalse() ? OptionalInt.empty() : dimension(c, model);
     if (dimension.isEmpty()) {
       if (ahead != null) {
@@ -249,7 +255,7 @@ final class VectorSearch {
    * every query's scan and sort took the rest). With {@code ifFew} the statement first makes {@link
    * #size}'s bounded count and reads the candidates only below {@link #EXACT_BELOW}, answering
    * empty otherwise (the caller then walks the index): one round trip instead of two for the scope
-   * of an add. {@code ahead}, if any, goes in front of it in the same round trip, its result set
+   * of an add. {@code ahead}, if any, goes in front of it in the same round trip, its result sets
    * read first.
    *
    * <p>With a positive {@code minScore}, only rows within its distance of some query stay in the
@@ -337,10 +343,7 @@ final class VectorSearch {
       ps.setInt(i, shape.k());
       ps.execute();
       if (ahead != null) {
-        try (ResultSet rs = ps.getResultSet()) {
-          ahead.read(rs);
-        }
-        ps.getMoreResults();
+        ahead.readFrom(ps);
       }
       try (ResultSet rs = ps.getResultSet()) {
         while (rs.next()) {

@@ -90,8 +90,13 @@ class AdvisoryLockTest {
     }
   }
 
+  /**
+   * A guard holds its lock from its first statement on (here a read); the other store's guard of
+   * the same scope gets its lock, with its own first statement, only once the guarded write
+   * committed: until then its read waits, and then sees the write.
+   */
   @Test
-  void lockScope_blocksTheOtherStoreUntilTheGuardedWriteCommits() throws Exception {
+  void lockScope_blocksTheOtherStoresGuardedReadUntilTheGuardedWriteCommits() throws Exception {
     try (PostgresStore first = PostgresStore.open(TestDatabase.options(db));
         PostgresStore second = PostgresStore.open(TestDatabase.options(db));
         TenantStore a = first.open(TenantId.of("acme"));
@@ -101,14 +106,17 @@ class AdvisoryLockTest {
         CountDownLatch otherLocked = new CountDownLatch(1);
         Future<Long> other;
         try (ScopeGuard guard = a.lockScope(Scope.user("alice"))) {
+          assertThat(a.get("m-1")).isEmpty(); // sends the lock
           other =
               pool.submit(
                   () -> {
                     try (ScopeGuard g = b.lockScope(Scope.user("alice"))) {
+                      long n =
+                          b.count(
+                              new io.mnemo4j.spi.ScopeFilter.Everything(),
+                              new io.mnemo4j.filter.FilterExpr.All());
                       otherLocked.countDown();
-                      return b.count(
-                          new io.mnemo4j.spi.ScopeFilter.Everything(),
-                          new io.mnemo4j.filter.FilterExpr.All());
+                      return n;
                     }
                   });
           assertThat(otherLocked.await(500, TimeUnit.MILLISECONDS)).isFalse(); // still waiting
@@ -124,6 +132,56 @@ class AdvisoryLockTest {
             ScopeGuard unrelated = b.lockScope(Scope.user("bob"))) {
           assertThat(guard).isNotNull();
           assertThat(unrelated).isNotNull();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * A guard's first statement on a connection of its own (a count: not a read the guard's
+   * transaction runs) still comes after the lock: the lock goes first, alone. So does a second
+   * scope's lock taken before anything was sent: both are held from that statement on.
+   */
+  @Test
+  void aGuardsFirstStatementOnAnotherConnection_runsHoldingBothOfItsLocks() throws Exception {
+    try (PostgresStore first = PostgresStore.open(TestDatabase.options(db));
+        PostgresStore second = PostgresStore.open(TestDatabase.options(db));
+        TenantStore a = first.open(TenantId.of("acme"));
+        TenantStore b = second.open(TenantId.of("acme"))) {
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        List<CountDownLatch> entered = List.of(new CountDownLatch(1), new CountDownLatch(1));
+        List<Future<?>> others = new ArrayList<>();
+        try (ScopeGuard guard = a.lockScope(Scope.user("alice"));
+            ScopeGuard nested = a.lockScope(Scope.user("bob"))) {
+          assertThat(
+                  a.count(
+                      new io.mnemo4j.spi.ScopeFilter.Everything(),
+                      new io.mnemo4j.filter.FilterExpr.All()))
+              .isZero();
+          for (int i = 0; i < 2; i++) {
+            Scope scope = Scope.user(i == 0 ? "alice" : "bob");
+            CountDownLatch in = entered.get(i);
+            others.add(
+                pool.submit(
+                    () -> {
+                      try (ScopeGuard g = b.lockScope(scope)) {
+                        assertThat(b.get("m-1")).isPresent(); // waits for the lock, then reads
+                        in.countDown();
+                      }
+                    }));
+          }
+          for (CountDownLatch in : entered) {
+            assertThat(in.await(300, TimeUnit.MILLISECONDS)).isFalse(); // still waiting
+          }
+          a.write(
+              TestMemories.puts(
+                  List.of(TestMemories.memory("m-1", "guarded", Scope.user("alice")))));
+        }
+        for (Future<?> other : others) {
+          other.get(10, TimeUnit.SECONDS);
         }
       } finally {
         pool.shutdownNow();

@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
@@ -59,17 +60,23 @@ class RoundTripsTest {
   private static final io.mnemo4j.filter.FilterExpr ALL = new io.mnemo4j.filter.FilterExpr.All();
   private static final TenantId TENANT = TenantId.of("trips");
 
+  /**
+   * An add under its scope lock makes two round trips: the lock and the tenant's settings travel
+   * with the duplicate lookups, the commit with the write. Taking the guard sends nothing (no other
+   * work runs meanwhile: background tasks are queued, not run).
+   */
   @Test
-  void add_lockLookupsAndWriteWithItsCommit_takeOneRoundTripEach() throws Exception {
+  void add_lockTravelsWithTheLookups_andTheCommitWithTheWrite() throws Exception {
     seedAndAnalyse(); // so the counted store runs no ANALYZE of its own
     try (SyncCounter proxy = SyncCounter.start();
         PostgresStore store = PostgresStore.open(proxy.options(db.name()));
         TenantStore ts = store.open(TENANT)) {
+      store.runBackgroundWith(task -> {});
       add(ts, proxy, 1, false); // the first add learns what the process caches (model dimensions)
       long[] after = add(ts, proxy, 2, false);
 
-      assertThat(after[0]).as("lock").isEqualTo(1);
-      assertThat(after[1] - after[0]).as("duplicate lookups").isEqualTo(1);
+      assertThat(after[0]).as("taking the guard").isZero();
+      assertThat(after[1]).as("lock and duplicate lookups").isEqualTo(1);
       assertThat(after[2] - after[1]).as("write and commit").isEqualTo(1);
       assertThat(after[3] - after[2]).as("closing the guard").isZero();
       assertThat(proxy.binaryVectors())
@@ -79,6 +86,27 @@ class RoundTripsTest {
       assertThat(ts.history("a2-9")).hasSize(1);
       assertThat(ts.messages(List.of("msg-a2-9"))).hasSize(1);
       assertThat(ts.event("e-a2")).isPresent();
+    }
+  }
+
+  /**
+   * A guard whose thread reads nothing sends its lock and the tenant's settings in front of the
+   * write: lock, write and commit in one round trip, and the batch lands.
+   */
+  @Test
+  void write_underAGuardThatReadNothing_sendsTheLockWithTheBatch() throws Exception {
+    seedAndAnalyse();
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      store.runBackgroundWith(task -> {});
+      long before = proxy.allSyncs();
+      try (ScopeGuard guard = ts.lockScope(ALICE)) {
+        ts.write(TestMemories.puts(List.of(TestMemories.memory("w-1", "written blind", ALICE))));
+        assertThat(proxy.allSyncs() - before).as("round trips of all connections").isEqualTo(1);
+        assertThat(proxy.syncs()).as("from the lock statement on").isEqualTo(1);
+      }
+      assertThat(ts.get("w-1")).isPresent();
     }
   }
 
@@ -112,7 +140,7 @@ class RoundTripsTest {
 
       assertThat(second).anyMatch(q -> q.contains("<=>"));
       assertThat(second).noneMatch(q -> q.contains("<=>") && q.contains("count(*)"));
-      assertThat(after[1] - after[0]).as("duplicate lookups").isEqualTo(1);
+      assertThat(after[1]).as("lock and duplicate lookups").isEqualTo(1);
       assertThat(
               ts.duplicateCandidates(
                   ALICE,
@@ -164,6 +192,8 @@ class RoundTripsTest {
       StoredMemory one = ts.get("f-1").orElseThrow();
       List<StoredMemory> two = ts.getAll(List.of("f-1", "f-2"));
       try (ScopeGuard guard = ts.lockScope(ALICE)) {
+        assertThat(ts.get("f-2")).usingRecursiveComparison().isEqualTo(Optional.of(two.get(1)));
+        assertThat(proxy.syncs()).as("the lock with the first read").isEqualTo(1);
         readsTakeOneRoundTripEach(ts, proxy::syncs, one, two);
       }
     }
@@ -369,8 +399,9 @@ class RoundTripsTest {
   /**
    * One add of 10 messages as the verbatim pipeline makes it: lock the scope, ask for duplicate
    * candidates, write 10 memories with their history, messages and one operation record (reusing
-   * add 1's idempotency key when {@code clash}), close the guard. Returns the Syncs of the guard's
-   * connection from its lock statement on, after each step.
+   * add 1's idempotency key when {@code clash}), close the guard. Returns the round trips taking
+   * the guard made (of any connection), then the Syncs of the guard's connection from its lock
+   * statement on after the lookups, the write and closing the guard.
    */
   private long[] add(TenantStore ts, SyncCounter counter, int n, boolean clash) {
     long[] at = new long[4];
@@ -392,8 +423,9 @@ class RoundTripsTest {
     StoredEvent event =
         new StoredEvent(
             "e-a" + n, "key-" + (clash ? 1 : n), EventStatus.SUCCEEDED, "{}", "{}", t, t);
+    long before = counter.allSyncs();
     try (ScopeGuard guard = ts.lockScope(ALICE)) {
-      at[0] = counter.syncs();
+      at[0] = counter.allSyncs() - before;
       ts.duplicateCandidates(ALICE, TestEmbeddings.MODEL, probes, 3);
       at[1] = counter.syncs();
       ts.write(
