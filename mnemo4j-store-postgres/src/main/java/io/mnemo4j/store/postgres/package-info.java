@@ -88,9 +88,9 @@
  * {@code lockScope} takes {@code pg_advisory_xact_lock} on a 64-bit hash of tenant and scope in a
  * transaction that the guarded write then commits, so concurrent adds from several processes on one
  * database serialise, and the lock is released exactly when the data becomes visible. The lock
- * statement is not sent on its own: it travels in front of the guard's first read or write (an add's
- * duplicate lookups), and any statement the thread sends elsewhere under the guard sends it first,
- * so nothing done under the guard runs before the lock is held.
+ * statement is not sent on its own: it travels in front of the guard's first read or write (an
+ * add's duplicate lookups), and any statement the thread sends elsewhere under the guard sends it
+ * first, so nothing done under the guard runs before the lock is held.
  */
 @NullMarked
 package io.mnemo4j.store.postgres;

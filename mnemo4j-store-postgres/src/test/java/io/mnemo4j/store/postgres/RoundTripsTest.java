@@ -306,8 +306,8 @@ class RoundTripsTest {
 
   /**
    * Full-text search sends each statement with its settings in one round trip, with no transaction
-   * of its own: parsing the query, then one per pass (one pass on a table known to be small); the
-   * text scores of given memories take two. Both give the same score for a memory.
+   * of its own: parsing the query, then one for its passes (one pass on a table known to be small);
+   * the text scores of given memories take two. Both give the same score for a memory.
    */
   @Test
   void textSearchAndTextScores_takeOneRoundTripPerStatement() throws Exception {
@@ -336,6 +336,69 @@ class RoundTripsTest {
           .extracting(ScoredId::id)
           .containsExactlyInAnyOrder("f-7", "f-8");
       assertThat(proxy.allSyncs() - at).as("textScores of another query").isEqualTo(2);
+    }
+  }
+
+  /**
+   * In a table not known to be small, full-text search ranks in passes, narrowest first (every
+   * term, three, two, any), and stops at the first pass that fills the list: all its passes go in
+   * one round trip after the parse, the passes not needed reading nothing, with the answers pass by
+   * pass gave. Here the memories holding all four words, three, two and one are 1, 2, 3 and 4; the
+   * planner is told the table is large (its row estimate), as on a tenant of 100,000 memories.
+   */
+  @Test
+  void textSearch_ofSeveralPasses_takesOneRoundTripAfterTheParse_andStopsAtTheFirstFull()
+      throws Exception {
+    seedAndAnalyse();
+    List<String> texts = new ArrayList<>();
+    texts.add("alpha beta gamma delta");
+    texts.addAll(java.util.Collections.nCopies(2, "alpha beta gamma"));
+    texts.addAll(java.util.Collections.nCopies(3, "alpha beta"));
+    texts.addAll(java.util.Collections.nCopies(4, "alpha"));
+    List<StoredMemory> words = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      words.add(TestMemories.memory("w-" + i, texts.get(i) + " note " + i, ALICE));
+    }
+    try (PostgresStore store = PostgresStore.open(db.options());
+        TenantStore ts = store.open(TENANT)) {
+      ts.write(TestMemories.puts(words));
+    }
+    try (Connection c = TestDatabase.connect(db.name());
+        Statement s = c.createStatement()) {
+      s.execute("ANALYZE");
+      s.execute(
+          "UPDATE pg_class SET reltuples = 100000 WHERE relname = 'memories' AND relnamespace ="
+              + " (SELECT oid FROM pg_namespace WHERE nspname = (SELECT schema_name FROM"
+              + " mnemo_registry.tenants WHERE tenant_id = 'trips'))");
+    }
+    try (SyncCounter proxy = SyncCounter.start();
+        PostgresStore store = PostgresStore.open(proxy.options(db.name()));
+        TenantStore ts = store.open(TENANT)) {
+      ScopeFilter alice = new ScopeFilter.Exact(ALICE);
+      String query = "alpha beta gamma delta";
+      long at = proxy.allSyncs();
+      List<ScoredId> one = ts.textSearch(query, alice, ALL, 1);
+      assertThat(proxy.allSyncs() - at).as("parse, then every pass").isEqualTo(2);
+      assertThat(one).extracting(ScoredId::id).containsExactly("w-0");
+
+      Map<Integer, List<String>> expected =
+          Map.of(
+              3, List.of("w-0", "w-1", "w-2"),
+              6, List.of("w-0", "w-1", "w-2", "w-3", "w-4", "w-5"),
+              20, words.stream().map(StoredMemory::id).toList());
+      for (int k : List.of(3, 6, 20)) {
+        at = proxy.allSyncs();
+        List<ScoredId> found = ts.textSearch(query, alice, ALL, k);
+        assertThat(proxy.allSyncs() - at).as("every pass, k = %d", k).isEqualTo(1);
+        assertThat(found).as("k = %d", k).extracting(ScoredId::id).isEqualTo(expected.get(k));
+        assertThat(found)
+            .as("best first, k = %d", k)
+            .extracting(ScoredId::score)
+            .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        Map<String, Double> scored = new java.util.HashMap<>();
+        ts.textScores(query, expected.get(k)).forEach(h -> scored.put(h.id(), h.score()));
+        assertThat(found).allSatisfy(h -> assertThat(h.score()).isEqualTo(scored.get(h.id())));
+      }
     }
   }
 
