@@ -83,6 +83,7 @@ final class Guard implements ScopeGuard {
     if (!joinable()) {
       return;
     }
+    List<Long> keys = List.copyOf(unsent);
     Ahead lock = takeLock();
     if (lock == null) {
       return;
@@ -90,6 +91,7 @@ final class Guard implements ScopeGuard {
     try {
       lock.runAlone(connection);
     } catch (SQLException e) {
+      unsent.addAll(keys);
       throw Pg.translate("lock a scope in tenant '" + owner.tenant() + "'", e);
     }
   }
@@ -97,18 +99,24 @@ final class Guard implements ScopeGuard {
   /**
    * Runs {@code work} in this transaction without ending it: a read of the owning thread under the
    * lock, as the tenant under the row-level-security role, sparing it a connection and a
-   * transaction of its own; the lock, if not sent yet, goes with its first statement. A failure
-   * leaves the transaction unusable: the write that would follow fails too, and closing the guard
-   * rolls it back.
+   * transaction of its own; the lock, if not sent yet, goes with its first statement. A failure in
+   * the server leaves the transaction unusable: the write that would follow fails too, and closing
+   * the guard rolls it back. After a failure the lock counts as not sent (the work may have failed
+   * before sending it): the next statement sends it again, which a lock already held allows.
    */
   <T extends @Nullable Object> T readAhead(String what, AheadWork<T> work) {
     if (!joinable()) {
       throw new IllegalStateException("the scope guard's transaction has ended");
     }
+    List<Long> keys = List.copyOf(unsent);
     try {
       return work.run(connection, takeLock());
     } catch (SQLException e) {
+      unsent.addAll(keys);
       throw Pg.translate(what + " in tenant '" + owner.tenant() + "'", e);
+    } catch (RuntimeException e) {
+      unsent.addAll(keys);
+      throw e;
     }
   }
 

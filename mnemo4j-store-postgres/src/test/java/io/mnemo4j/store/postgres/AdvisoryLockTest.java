@@ -1,17 +1,21 @@
 package io.mnemo4j.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mnemo4j.EventType;
+import io.mnemo4j.InvalidRequestException;
 import io.mnemo4j.MemoryEvent;
 import io.mnemo4j.Message;
 import io.mnemo4j.Mnemo;
 import io.mnemo4j.Scope;
 import io.mnemo4j.Selection;
 import io.mnemo4j.TenantId;
+import io.mnemo4j.spi.DuplicateProbe;
 import io.mnemo4j.spi.ScopeGuard;
 import io.mnemo4j.spi.TenantStore;
 import io.mnemo4j.testing.HashingEmbedder;
+import io.mnemo4j.testing.TestEmbeddings;
 import io.mnemo4j.testing.TestMemories;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -183,6 +187,53 @@ class AdvisoryLockTest {
         for (Future<?> other : others) {
           other.get(10, TimeUnit.SECONDS);
         }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * A read under a guard that fails before sending anything (a query vector of the wrong length)
+   * leaves the lock unsent, not lost: the thread's next statement sends it, and the other store's
+   * guard of the scope waits until the guard closes.
+   */
+  @Test
+  void aReadFailingBeforeItsFirstStatement_leavesTheLockToTheThreadsNextOne() throws Exception {
+    try (PostgresStore first = PostgresStore.open(TestDatabase.options(db));
+        PostgresStore second = PostgresStore.open(TestDatabase.options(db));
+        TenantStore a = first.open(TenantId.of("acme"));
+        TenantStore b = second.open(TenantId.of("acme"))) {
+      a.write(TestMemories.puts(List.of(TestMemories.memory("m-1", "known", Scope.user("alice")))));
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        CountDownLatch entered = new CountDownLatch(1);
+        Future<?> other;
+        try (ScopeGuard guard = a.lockScope(Scope.user("alice"))) {
+          assertThatThrownBy(
+                  () ->
+                      a.duplicateCandidates(
+                          Scope.user("alice"),
+                          TestEmbeddings.MODEL,
+                          List.of(new DuplicateProbe("h", new float[TestEmbeddings.DIM + 1])),
+                          3))
+              .isInstanceOf(InvalidRequestException.class);
+          assertThat(
+                  a.count(
+                      new io.mnemo4j.spi.ScopeFilter.Everything(),
+                      new io.mnemo4j.filter.FilterExpr.All()))
+              .isEqualTo(1);
+          other =
+              pool.submit(
+                  () -> {
+                    try (ScopeGuard g = b.lockScope(Scope.user("alice"))) {
+                      assertThat(b.get("m-1")).isPresent();
+                      entered.countDown();
+                    }
+                  });
+          assertThat(entered.await(300, TimeUnit.MILLISECONDS)).isFalse(); // still waiting
+        }
+        other.get(10, TimeUnit.SECONDS);
       } finally {
         pool.shutdownNow();
       }
