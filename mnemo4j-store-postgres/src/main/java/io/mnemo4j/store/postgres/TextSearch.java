@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * {@code mnemo.tsquery}, set in front of each statement, carries the query, so the GIN index serves
  * it despite row-level security. Each text of statements is one round trip with its settings, in
  * auto-commit mode ({@link TenantContext#inOneTrips}): a search takes two round trips, the parse of
- * its query and all its passes ({@link #rankInOneTrip}), and one once the parse is known.
+ * its query and all its passes ({@link #rank}), and one once the parse is known.
  *
  * <p>Scoring is what costs: a common word can match most of a large tenant (measured 116 ms to rank
  * every match of an OR query at 100,000 memories). So the memories holding every term are scored
@@ -99,12 +99,7 @@ final class TextSearch {
             return List.of(); // only stop words
           }
           Ranking ranking = new Ranking(parsed.get(), where, k, new HashMap<>());
-          List<Pass> passes = passes(ranking.query(), small);
-          if (passes.size() == 1) {
-            rank(c, passes.get(0), ranking);
-          } else {
-            rankInOneTrip(c, passes, ranking);
-          }
+          rank(c, passes(ranking.query(), small), ranking);
           return ranking.best();
         });
   }
@@ -364,21 +359,23 @@ final class TextSearch {
   }
 
   /**
-   * Runs the passes in one round trip: one multi-statement text in which each pass sets its match
-   * condition ({@code mnemo.tsquery}) and ranks only while {@code mnemo.more} says the passes
-   * before it found fewer than {@code k} memories (a condition without columns, which the planner
-   * makes a one-time filter: a pass not needed reads nothing). Each ranking statement records
-   * whether it returned fewer than {@code k} rows. That is the same stop as one round trip per
-   * pass, which stopped once the passes together had found {@code k}: each pass's matches hold
-   * every earlier pass's (see {@link #passes(String, String)}), and a pass ranks at least {@code k}
-   * of them, so it returns {@code k} rows exactly when the passes so far found at least {@code k}
-   * memories. The rows and scores are those of {@link #rank} pass by pass. Measured on 100,000
-   * memories, 300 LoCoMo questions as text-only searches (2.8 passes per search): through a proxy
-   * adding 0.25 ms each way, p50 15.3-15.9 ms pass by pass against 13.9-14.9 ms in one trip; on
-   * this host's own loopback the difference was within noise (a pass not needed is still planned,
-   * about 0.2 ms of server time, and runs in under 0.05 ms).
+   * Scores the memories matching each pass's query (the policy's condition), at most the pass's
+   * limit of them, keeping the best {@code k} of the ranking's scores; a memory an earlier pass
+   * scored keeps its score (the same). The passes go in one round trip, behind the settings: one
+   * multi-statement text in which each pass sets its match condition ({@code mnemo.tsquery}) and
+   * ranks only while {@code mnemo.more} says the passes before it found fewer than {@code k}
+   * memories (a condition without columns, which the planner makes a one-time filter: a pass not
+   * needed reads nothing). Each ranking statement records whether it returned fewer than {@code k}
+   * rows. That is the same stop as one round trip per pass, which stopped once the passes together
+   * had found {@code k}: each pass's matches hold every earlier pass's (see {@link #passes(String,
+   * String)}), and a pass ranks at least {@code k} of them, so it returns {@code k} rows exactly
+   * when the passes so far found at least {@code k} memories: the rows and scores are those of one
+   * round trip per pass. Measured on 100,000 memories, 300 LoCoMo questions as text-only searches
+   * (2.8 passes per search): through a proxy adding 0.25 ms each way, p50 15.3-15.9 ms pass by pass
+   * against 13.9-14.9 ms in one trip; on this host's own loopback the difference was within noise
+   * (a pass not needed is still planned, about 0.2 ms of server time, and runs in under 0.05 ms).
    */
-  private void rankInOneTrip(Connection c, List<Pass> passes, Ranking ranking) throws SQLException {
+  private void rank(Connection c, List<Pass> passes, Ranking ranking) throws SQLException {
     TextQuery q = ranking.query();
     Sql where = ranking.where();
     int k = ranking.k();
@@ -424,45 +421,6 @@ final class TextSearch {
           ps.getMoreResults();
         }
       }
-    }
-  }
-
-  /**
-   * Scores the memories matching the pass's query (the policy's condition), at most its limit of
-   * them, keeping the best {@code k} of the ranking's scores; a memory an earlier pass scored keeps
-   * its score (the same). One round trip: the settings travel in front of the ranking.
-   */
-  private void rank(Connection c, Pass pass, Ranking ranking) throws SQLException {
-    TextQuery q = ranking.query();
-    Sql where = ranking.where();
-    String matches =
-        "SELECT t.id, t.tsv FROM "
-            + sql.memoryText
-            + " t WHERE "
-            + where.text()
-            + " LIMIT "
-            + Math.max(pass.limit(), ranking.k());
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            SEARCH_SETTINGS
-                + ";\nSELECT id, "
-                + scoreExpression(q.lexemes().size())
-                + " AS score FROM ("
-                + matches
-                + ") m ORDER BY score DESC, id LIMIT ?")) {
-      int i = bindSearchSettings(ps, pass.match());
-      i = bindLexemes(ps, i, q);
-      i = where.bind(ps, i);
-      ps.setInt(i, ranking.k());
-      Statements.readLast(
-          ps,
-          2,
-          rs -> {
-            while (rs.next()) {
-              ranking.scores().putIfAbsent(rs.getString(1), rs.getDouble(2));
-            }
-            return null;
-          });
     }
   }
 }

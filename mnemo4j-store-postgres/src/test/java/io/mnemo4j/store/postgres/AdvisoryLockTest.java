@@ -167,15 +167,7 @@ class AdvisoryLockTest {
               .isZero();
           for (int i = 0; i < 2; i++) {
             Scope scope = Scope.user(i == 0 ? "alice" : "bob");
-            CountDownLatch in = entered.get(i);
-            others.add(
-                pool.submit(
-                    () -> {
-                      try (ScopeGuard g = b.lockScope(scope)) {
-                        assertThat(b.get("m-1")).isPresent(); // waits for the lock, then reads
-                        in.countDown();
-                      }
-                    }));
+            others.add(guardedRead(pool, b, scope, "m-1", entered.get(i)));
           }
           for (CountDownLatch in : entered) {
             assertThat(in.await(300, TimeUnit.MILLISECONDS)).isFalse(); // still waiting
@@ -223,14 +215,7 @@ class AdvisoryLockTest {
                       new io.mnemo4j.spi.ScopeFilter.Everything(),
                       new io.mnemo4j.filter.FilterExpr.All()))
               .isEqualTo(1);
-          other =
-              pool.submit(
-                  () -> {
-                    try (ScopeGuard g = b.lockScope(Scope.user("alice"))) {
-                      assertThat(b.get("m-1")).isPresent();
-                      entered.countDown();
-                    }
-                  });
+          other = guardedRead(pool, b, Scope.user("alice"), "m-1", entered);
           assertThat(entered.await(300, TimeUnit.MILLISECONDS)).isFalse(); // still waiting
         }
         other.get(10, TimeUnit.SECONDS);
@@ -238,6 +223,22 @@ class AdvisoryLockTest {
         pool.shutdownNow();
       }
     }
+  }
+
+  /**
+   * Submits a read of {@code id} under {@code store}'s guard of {@code scope}, which waits for the
+   * guard's lock and must find the memory; {@code done} counts down once it has.
+   */
+  private static Future<?> guardedRead(
+      ExecutorService pool, TenantStore store, Scope scope, String id, CountDownLatch done) {
+    return pool.submit(
+        () -> {
+          try (ScopeGuard g = store.lockScope(scope)) {
+            assertThat(store.get(id)).isPresent();
+            done.countDown();
+          }
+          return null;
+        });
   }
 
   @Test
