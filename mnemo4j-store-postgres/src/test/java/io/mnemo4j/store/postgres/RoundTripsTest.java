@@ -377,9 +377,14 @@ class RoundTripsTest {
       ScopeFilter alice = new ScopeFilter.Exact(ALICE);
       String query = "alpha beta gamma delta";
       long at = proxy.allSyncs();
+      int mark = proxy.parsed().size();
       List<ScoredId> one = ts.textSearch(query, alice, ALL, 1);
       assertThat(proxy.allSyncs() - at).as("parse, then every pass").isEqualTo(2);
       assertThat(one).extracting(ScoredId::id).containsExactly("w-0");
+      // The four passes went: each after the first sets its own match condition.
+      assertThat(proxy.parsed().subList(mark, proxy.parsed().size()))
+          .filteredOn(q -> q.contains("SELECT set_config('mnemo.tsquery', $1, true)"))
+          .hasSize(3);
 
       Map<Integer, List<String>> expected =
           Map.of(
