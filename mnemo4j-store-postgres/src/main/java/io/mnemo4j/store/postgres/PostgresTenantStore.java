@@ -140,11 +140,10 @@ final class PostgresTenantStore implements TenantStore {
           try (PreparedStatement ps =
               c.prepareStatement(lock == null ? query : lock.sql() + ";\n" + query)) {
             bind.bind(ps, lock == null ? 1 : lock.bind(ps, 1));
-            if (lock == null) {
-              return Statements.readLast(ps, 1, read);
-            }
             ps.execute();
-            lock.readFrom(ps);
+            if (lock != null) {
+              lock.readFrom(ps);
+            }
             try (java.sql.ResultSet rs = ps.getResultSet()) {
               return read.read(rs);
             }

@@ -273,15 +273,15 @@ final class TenantWrites {
   }
 
   /**
-   * Runs the batch's rows, in the order of the JDBC batches of the other path (each table's rows in
-   * one statement when {@link #forRows} can), as one multi-statement text: the driver sends them
-   * with a single Sync, so the server answers all of them in one round trip (4 to 6 round trips
-   * fewer for an add: one per table, the tenant's settings and the commit). {@code lock}, when not
-   * null, comes first (a scope guard's lock and settings), then, with {@code enter}, the
-   * transaction's settings. {@code commit}: a {@code COMMIT} comes last, which the server runs only
-   * if every statement before it succeeded (after an error it skips the rest until the Sync, and
-   * the caller rolls back). The answer still comes after the commit's WAL flush: durability is
-   * unchanged.
+   * Runs the batch's rows (a batch not empty), in the order of the JDBC batches of the other path
+   * (each table's rows in one statement when {@link #forRows} can), as one multi-statement text:
+   * the driver sends them with a single Sync, so the server answers all of them in one round trip
+   * (4 to 6 round trips fewer for an add: one per table, the tenant's settings and the commit).
+   * {@code lock}, when not null, comes first (a scope guard's lock and settings), then, with {@code
+   * enter}, the transaction's settings. {@code commit}: a {@code COMMIT} comes last, which the
+   * server runs only if every statement before it succeeded (after an error it skips the rest until
+   * the Sync, and the caller rolls back). The answer still comes after the commit's WAL flush:
+   * durability is unchanged.
    */
   private void inOneTrip(
       Connection c, WriteBatch batch, boolean enter, boolean commit, @Nullable Ahead lock)
@@ -301,12 +301,6 @@ final class TenantWrites {
     statements.addAll(forRows(sql::upsertHistory, batch.history(), HistoryEntry::id));
     statements.addAll(forRows(sql::upsertMessage, batch.messages(), StoredMessage::id));
     statements.addAll(forRows(sql::upsertEvent, batch.events(), StoredEvent::id));
-    if (statements.isEmpty()) {
-      if (lock != null) {
-        lock.runAlone(c);
-      }
-      return; // nothing else to send: the caller's commit ends the transaction
-    }
     if (commit) {
       statements.add("COMMIT");
     }
